@@ -1,0 +1,192 @@
+"""One HTTP client per marimo server: auth, the server token, errors as PairErrors.
+
+Everything that speaks HTTP to marimo goes through `Connection`, so a wrong
+URL, a dead server, a wrong token or a non-marimo port become the same clear
+errors in the TUI and in headless output. The token is sent as a Bearer
+header and never leaves this module in any printable form.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+import httpx
+
+from .discovery import ServerInfo
+from .errors import (
+    AuthFailedError,
+    ConnectionFailedError,
+    NotMarimoError,
+    PairError,
+    ServerError,
+    StaleSessionError,
+    TokenError,
+)
+
+TOKEN_ENV = "MARIMO_TOKEN"
+_SERVER_TOKEN_RE = re.compile(r"<marimo-server-token[^>]*\bdata-token=\"([^\"]*)\"", re.I)
+# Connect quickly (a dead port should fail fast); reads may block for as long
+# as the kernel is busy, so they have no limit unless a caller sets one.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
+
+
+def load_token(token_file: Path | str | None = None, environ: Mapping[str, str] | None = None) -> str | None:
+    """The auth token from --token-file, else MARIMO_TOKEN, else None."""
+    if token_file is not None:
+        path = Path(token_file).expanduser()
+        try:
+            token = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise TokenError(f"Could not read the token file {path}: {exc.strerror or exc}.") from None
+        except UnicodeError:
+            raise TokenError(f"The token file {path} is not UTF-8 text.") from None
+        if not token:
+            raise TokenError(f"The token file {path} is empty.")
+        return token
+    env = os.environ if environ is None else environ
+    return env.get(TOKEN_ENV) or None
+
+
+def _detail(response: httpx.Response) -> str | None:
+    try:
+        payload = response.json()
+    except ValueError:
+        return None
+    if isinstance(payload, dict) and isinstance(payload.get("detail"), str):
+        return payload["detail"]
+    return None
+
+
+class Connection:
+    """An async HTTP client bound to one server, with errors already translated."""
+
+    def __init__(self, server: ServerInfo, token: str | None = None) -> None:
+        self.server = server
+        self._token = token
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._client = httpx.AsyncClient(
+            base_url=server.url, headers=headers, timeout=DEFAULT_TIMEOUT
+        )
+        self._server_token: str | None = None
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def has_token(self) -> bool:
+        return self._token is not None
+
+    def auth_headers(self) -> dict[str, str]:
+        """Headers a websocket to this server needs (auth only)."""
+        return {"Authorization": f"Bearer {self._token}"} if self._token else {}
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> "Connection":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def _translate_transport(self, exc: httpx.HTTPError) -> PairError:
+        if isinstance(exc, httpx.ConnectError):
+            return ConnectionFailedError(f"Could not connect to {self.url}: connection refused or host unreachable.")
+        if isinstance(exc, httpx.ConnectTimeout):
+            return ConnectionFailedError(f"Connecting to {self.url} timed out.")
+        if isinstance(exc, httpx.TimeoutException):
+            return ConnectionFailedError(f"{self.url} stopped answering (timed out).")
+        if isinstance(exc, httpx.UnsupportedProtocol):
+            return ConnectionFailedError(f"{self.url} is not an http(s) URL.")
+        return ConnectionFailedError(f"Talking to {self.url} failed: {exc.__class__.__name__}.")
+
+    def raise_for_status(self, response: httpx.Response, *, what: str) -> None:
+        """Turn a non-2xx answer into the matching PairError."""
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        if status in (401, 403):
+            detail = _detail(response) or ""
+            if "server token" in detail.lower():
+                raise ServerError(f"{self.url} refused {what}: {detail}.")
+            if self._token:
+                raise AuthFailedError(f"{self.url} rejected the token ({status}).")
+            raise AuthFailedError(
+                f"{self.url} requires a token ({status}).",
+                next="Set MARIMO_TOKEN or pass --token-file PATH with the server's token.",
+            )
+        detail = _detail(response)
+        if detail and detail.startswith(("Invalid session id", "Invalid stable session id")):
+            raise StaleSessionError(f"{detail} (on {self.url}).")
+        if status == 404 and detail is None:
+            raise NotMarimoError(f"{self.url} answered 404 for {what}: it does not look like a marimo server.")
+        if status >= 500:
+            raise ServerError(f"{self.url} failed {what} with {status}{': ' + detail if detail else ''}.")
+        raise ServerError(f"{self.url} refused {what} with {status}{': ' + detail if detail else ''}.")
+
+    async def request(self, method: str, path: str, *, what: str | None = None, **kwargs: Any) -> httpx.Response:
+        """Send one request; transport failures and bad statuses raise PairErrors."""
+        try:
+            response = await self._client.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise self._translate_transport(exc) from None
+        self.raise_for_status(response, what=what or f"{method} {path}")
+        return response
+
+    def stream(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A raw streaming request (caller translates errors); used for SSE."""
+        return self._client.stream(method, path, **kwargs)
+
+    def translate(self, exc: httpx.HTTPError) -> PairError:
+        return self._translate_transport(exc)
+
+    async def json(self, method: str, path: str, *, what: str | None = None, **kwargs: Any) -> Any:
+        """A request whose answer must be JSON; anything else means not marimo."""
+        response = await self.request(method, path, what=what, **kwargs)
+        try:
+            return response.json()
+        except ValueError:
+            raise NotMarimoError(
+                f"{self.url} answered {what or path} with something that is not JSON: "
+                "it does not look like a marimo server."
+            ) from None
+
+    async def health(self) -> bool:
+        """True when /health answers as marimo does."""
+        try:
+            payload = await self.json("GET", "/health", what="the health check")
+        except PairError:
+            return False
+        return isinstance(payload, dict) and payload.get("status") == "healthy"
+
+    async def status(self) -> dict[str, Any]:
+        """GET /api/status: mode, version, session count (auth required on token servers)."""
+        payload = await self.json("GET", "/api/status", what="the status request")
+        if not isinstance(payload, dict):
+            raise NotMarimoError(f"{self.url}/api/status did not answer like marimo.")
+        return payload
+
+    async def server_token(self) -> str:
+        """The skew-protection token embedded in the server's HTML page (cached)."""
+        if self._server_token is None:
+            response = await self.request("GET", "/", what="the notebook page")
+            match = _SERVER_TOKEN_RE.search(response.text)
+            if match is None:
+                raise NotMarimoError(
+                    f"{self.url} served a page without marimo's server token: "
+                    "it does not look like a marimo edit server."
+                )
+            self._server_token = html.unescape(match.group(1))
+        return self._server_token
+
+    async def control_headers(self, routing_id: str) -> dict[str, str]:
+        """Headers the kernel control endpoints need (routing id + server token)."""
+        return {
+            "Marimo-Session-Id": routing_id,
+            "Marimo-Server-Token": await self.server_token(),
+        }

@@ -1,0 +1,240 @@
+"""Find marimo servers: the local registry marimo writes, plus URLs the user names.
+
+marimo writes one JSON file per `--no-token` server under
+`$XDG_STATE_HOME/marimo/servers/` (`~/.marimo/servers/` on Windows). Files
+outlive hard-killed servers, so each entry is checked (pid alive, `/health`
+answers) and the dead ones become warnings, never failures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Literal, Mapping
+from urllib.parse import urlsplit
+
+import httpx
+
+from .errors import InvalidURLError
+
+Source = Literal["registry", "url", "ssh"]
+
+URLS_ENV = "MARIMO_PAIR_URLS"
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """A marimo server we can talk to."""
+
+    url: str
+    host: str
+    port: int
+    pid: int | None = None
+    version: str | None = None
+    source: Source = "url"
+    ssh_host: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "url": self.url,
+            "host": self.host,
+            "port": self.port,
+            "pid": self.pid,
+            "version": self.version,
+            "source": self.source,
+        }
+        if self.ssh_host is not None:
+            data["ssh_host"] = self.ssh_host
+        return data
+
+
+@dataclass
+class RegistryScan:
+    """What the registry held: usable entries and why others were passed over."""
+
+    servers: list[ServerInfo] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def registry_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """marimo's registry directory, computed as marimo does (see `_utils/xdg.py`)."""
+    env = os.environ if environ is None else environ
+    if os.name != "posix":
+        return Path.home() / ".marimo" / "servers"
+    state = env.get("XDG_STATE_HOME")
+    base = Path(state) if state else Path.home() / ".local" / "state"
+    return base / "marimo" / "servers"
+
+
+def pid_alive(pid: int) -> bool:
+    """True when a process with this pid exists (it may belong to someone else)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def url_for(host: str, port: int, base_url: str = "") -> str:
+    """The URL a client uses for a server bound to host:port."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}{base_url.rstrip('/')}"
+
+
+def parse_registry_entry(raw: str, *, name: str = "entry") -> ServerInfo:
+    """Turn one registry file's text into a ServerInfo, or raise ValueError saying why not."""
+    try:
+        entry = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{name}: not valid JSON ({exc.msg})") from None
+    if not isinstance(entry, dict):
+        raise ValueError(f"{name}: expected a JSON object")
+    pid, host, port = entry.get("pid"), entry.get("host"), entry.get("port")
+    base_url = entry.get("base_url", "")
+    if type(pid) is not int:
+        raise ValueError(f"{name}: missing or non-integer pid")
+    if not isinstance(host, str) or not host:
+        raise ValueError(f"{name}: missing host")
+    if type(port) is not int or not 1 <= port <= 65535:
+        raise ValueError(f"{name}: missing or invalid port")
+    if not isinstance(base_url, str):
+        raise ValueError(f"{name}: base_url is not a string")
+    version = entry.get("version")
+    return ServerInfo(
+        url=url_for(host, port, base_url),
+        host="127.0.0.1" if host in ("0.0.0.0", "::") else host,
+        port=port,
+        pid=pid,
+        version=version if isinstance(version, str) else None,
+        source="registry",
+    )
+
+
+def read_registry(directory: Path | None = None) -> RegistryScan:
+    """Parse every registry file; dead pids and malformed files become warnings."""
+    directory = directory or registry_dir()
+    scan = RegistryScan()
+    if not directory.is_dir():
+        return scan
+    for path in sorted(directory.glob("*.json")):
+        try:
+            info = parse_registry_entry(path.read_text(encoding="utf-8"), name=str(path))
+        except (OSError, UnicodeError) as exc:
+            scan.warnings.append(f"{path}: unreadable ({exc.__class__.__name__}); skipped")
+            continue
+        except ValueError as exc:
+            scan.warnings.append(f"{exc}; skipped")
+            continue
+        if not pid_alive(info.pid or 0):
+            scan.warnings.append(
+                f"{info.url}: registry entry {path.name} names pid {info.pid}, which is not "
+                "running (the server was killed); skipped"
+            )
+            continue
+        scan.servers.append(info)
+    return scan
+
+
+def parse_server_url(url: str) -> ServerInfo:
+    """Validate a user-given server URL (no credentials, http or https)."""
+    text = url.strip()
+    if "://" not in text:
+        text = f"http://{text}"
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise InvalidURLError(f"{url!r} is not a valid URL.") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidURLError(f"{url!r} is not an http(s) URL with a host.")
+    if parts.username or parts.password:
+        raise InvalidURLError(
+            "Server URLs must not carry credentials.",
+            next="Drop the user:password part; pass a token with MARIMO_TOKEN or --token-file.",
+        )
+    if parts.query and "access_token" in parts.query:
+        raise InvalidURLError(
+            "Server URLs must not carry the access token.",
+            next="Drop ?access_token=...; pass the token with MARIMO_TOKEN or --token-file.",
+        )
+    if port is None:
+        port = 443 if parts.scheme == "https" else 80
+    path = parts.path.rstrip("/")
+    host = parts.hostname
+    netloc = f"[{host}]" if ":" in host else host
+    return ServerInfo(
+        url=f"{parts.scheme}://{netloc}:{port}{path}",
+        host=host,
+        port=port,
+        source="url",
+    )
+
+
+def urls_from_env(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Server URLs listed in MARIMO_PAIR_URLS (comma or whitespace separated)."""
+    env = os.environ if environ is None else environ
+    raw = env.get(URLS_ENV, "")
+    return [u for u in raw.replace(",", " ").split() if u]
+
+
+async def check_health(client: httpx.AsyncClient, url: str, timeout: float = 2.0) -> bool:
+    """True when GET /health answers like marimo does (no auth needed)."""
+    try:
+        response = await client.get(f"{url}/health", timeout=timeout)
+    except httpx.HTTPError:
+        return False
+    if response.status_code != 200:
+        return False
+    try:
+        return response.json().get("status") == "healthy"
+    except (ValueError, AttributeError):
+        return False
+
+
+async def discover(
+    urls: Iterable[str] = (),
+    *,
+    use_registry: bool = True,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[list[ServerInfo], list[str]]:
+    """Every reachable server: registry entries that answer /health, plus named URLs.
+
+    Named URLs are kept even when they do not answer: the user asked for them,
+    and the operation that uses them reports the real failure.
+    """
+    named = [parse_server_url(u) for u in [*urls, *urls_from_env(environ)]]
+    warnings: list[str] = []
+    registry: list[ServerInfo] = []
+    if use_registry:
+        scan = read_registry(registry_dir(environ))
+        warnings.extend(scan.warnings)
+        registry = scan.servers
+    if registry:
+        async with httpx.AsyncClient() as client:
+            healthy = await asyncio.gather(*(check_health(client, s.url) for s in registry))
+        for server, ok in zip(registry, healthy):
+            if not ok:
+                warnings.append(
+                    f"{server.url}: registry entry for pid {server.pid} does not answer /health; skipped"
+                )
+        registry = [s for s, ok in zip(registry, healthy) if ok]
+    seen: set[str] = set()
+    servers: list[ServerInfo] = []
+    for server in [*named, *registry]:
+        if server.url in seen:
+            continue
+        seen.add(server.url)
+        servers.append(server)
+    return servers, warnings

@@ -1,0 +1,135 @@
+"""One error family for everything that can go wrong talking to marimo.
+
+Each error carries a `kind` (stable, machine-readable), a `message` that says
+what happened, and a `next` hint that says what to do about it. The headless
+door maps the family to exit codes; the TUI shows message and hint.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+# Exit codes are part of the headless API; README documents them.
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_CONNECTION = 3
+EXIT_UNKNOWN_OUTCOME = 4
+EXIT_CONFLICT = 5
+
+
+class PairError(Exception):
+    """Base of the family: a message, a next step, and an exit code."""
+
+    kind: ClassVar[str] = "error"
+    exit_code: ClassVar[int] = EXIT_FAILED
+    default_next: ClassVar[str] = ""
+
+    def __init__(self, message: str, next: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.next = next if next is not None else self.default_next
+        self.details = details
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape headless prints under `"error"`."""
+        payload: dict[str, Any] = {
+            "kind": self.kind,
+            "message": self.message,
+            "next": self.next,
+        }
+        payload.update(self.details)
+        return payload
+
+
+class UsageError(PairError):
+    kind = "usage"
+    exit_code = EXIT_USAGE
+    default_next = "Run with --help to see the accepted arguments."
+
+
+class InvalidURLError(UsageError):
+    kind = "invalid_url"
+    default_next = "Pass a URL such as http://127.0.0.1:2718."
+
+
+class TokenError(UsageError):
+    kind = "token"
+    default_next = "Put the token in a file readable only by you and pass --token-file PATH, or set MARIMO_TOKEN."
+
+
+class NoSessionError(UsageError):
+    kind = "no_session"
+    default_next = (
+        "Open the notebook in a browser, or start one with `marimo edit NOTEBOOK.py`, "
+        "then list sessions with `marimo-pair-tui --headless notebooks`."
+    )
+
+
+class NoServerError(UsageError):
+    kind = "no_server"
+    default_next = (
+        "Start one with `marimo edit NOTEBOOK.py`, or name a server with --url URL "
+        "(token servers do not register themselves)."
+    )
+
+
+class AmbiguousTargetError(UsageError):
+    kind = "ambiguous_target"
+    default_next = "Pick one of the candidates with the flag shown next to it."
+
+
+class StaleSessionError(UsageError):
+    kind = "stale_session"
+    default_next = (
+        "The session was closed or restarted. List sessions again with "
+        "`marimo-pair-tui --headless notebooks` and pick the new one."
+    )
+
+
+class ConnectionFailedError(PairError):
+    kind = "unreachable"
+    exit_code = EXIT_CONNECTION
+    default_next = (
+        "Check that the server is running (`marimo-pair-tui --headless servers`) "
+        "and that the URL and port are right."
+    )
+
+
+class AuthFailedError(PairError):
+    kind = "auth_failed"
+    exit_code = EXIT_CONNECTION
+    default_next = (
+        "The server wants a different token: set MARIMO_TOKEN or pass "
+        "--token-file PATH with the token the server printed at start."
+    )
+
+
+class NotMarimoError(PairError):
+    kind = "not_marimo"
+    exit_code = EXIT_CONNECTION
+    default_next = "Check the port: something else is listening there. `marimo-pair-tui --headless servers` lists marimo servers."
+
+
+class ServerError(PairError):
+    kind = "server_error"
+    exit_code = EXIT_CONNECTION
+    default_next = "Look at the marimo server's log; retry once the server is healthy."
+
+
+class OutcomeUnknownError(PairError):
+    kind = "outcome_unknown"
+    exit_code = EXIT_UNKNOWN_OUTCOME
+    default_next = (
+        "The code may or may not have run; it was not resent. Inspect the notebook "
+        "state (e.g. with `status` or by reading the variables) before running it again."
+    )
+
+
+class ConflictError(PairError):
+    kind = "conflict"
+    exit_code = EXIT_CONFLICT
+    default_next = (
+        "Someone changed the cell since you read it. Read it again, merge, and retry "
+        "with the new hash (or --force to overwrite on purpose)."
+    )

@@ -1,0 +1,62 @@
+"""The headless contract: one JSON document (or JSON lines) on stdout, exit codes as API.
+
+Narration goes to stderr; stdout never depends on whether it is a terminal.
+Every PairError becomes `{"success": false, "error": {kind, message, next}}`
+and its exit code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any, Awaitable, Callable, TypeVar
+
+from ..core.errors import EXIT_USAGE, PairError
+
+T = TypeVar("T")
+
+
+def emit(document: dict[str, Any]) -> None:
+    """Write one JSON document as one line on stdout."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def narrate(text: str) -> None:
+    """A human note on stderr; never part of the contract."""
+    sys.stderr.write(text.rstrip("\n") + "\n")
+    sys.stderr.flush()
+
+
+def failure(error: PairError, **extra: Any) -> dict[str, Any]:
+    return {"success": False, "error": error.to_json(), **extra}
+
+
+def run(job: Callable[[], Awaitable[tuple[dict[str, Any], int]]]) -> None:
+    """Run one async headless job: print its document and exit with its code."""
+    try:
+        document, code = asyncio.run(job())
+    except PairError as error:
+        emit(failure(error))
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        emit(
+            failure(
+                PairError(
+                    "Interrupted by the user.",
+                    next="If code was running, closing the request interrupted the kernel; check its state.",
+                )
+            )
+        )
+        sys.exit(130)
+    emit(document)
+    sys.exit(code)
+
+
+def usage_failure(message: str, next: str) -> None:
+    """A usage error before any I/O (bad flags, unreadable code file)."""
+    from ..core.errors import UsageError
+
+    emit(failure(UsageError(message, next=next)))
+    sys.exit(EXIT_USAGE)
