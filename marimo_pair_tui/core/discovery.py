@@ -154,21 +154,25 @@ def parse_server_url(url: str) -> ServerInfo:
         text = f"http://{text}"
     try:
         parts = urlsplit(text)
-        port = parts.port
     except ValueError:
-        raise InvalidURLError(f"{url!r} is not a valid URL.") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidURLError(f"{url!r} is not an http(s) URL with a host.")
-    if parts.username or parts.password:
+        raise InvalidURLError("The server URL is not a valid URL.") from None
+    # Refuse secrets before echoing anything of the URL back.
+    if "@" in parts.netloc:
         raise InvalidURLError(
             "Server URLs must not carry credentials.",
             next="Drop the user:password part; pass a token with MARIMO_TOKEN or --token-file.",
         )
-    if parts.query and "access_token" in parts.query:
+    if "access_token" in parts.query:
         raise InvalidURLError(
             "Server URLs must not carry the access token.",
             next="Drop ?access_token=...; pass the token with MARIMO_TOKEN or --token-file.",
         )
+    try:
+        port = parts.port
+    except ValueError:
+        raise InvalidURLError(f"{url!r} has an invalid port.") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidURLError(f"{url!r} is not an http(s) URL with a host.")
     if port is None:
         port = 443 if parts.scheme == "https" else 80
     path = parts.path.rstrip("/")

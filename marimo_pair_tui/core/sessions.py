@@ -193,7 +193,12 @@ def resolve_target(
     if len(pairs) > 1:
         raise AmbiguousTargetError(
             f"{len(pairs)} sessions are open; choose one.",
-            candidates=[_candidate(e, s) for e, s in pairs],
+            candidates=[
+                {**_candidate(e, s), "select_with": f"--notebook {e.path}"}
+                if len(e.sessions) == 1 and e.path
+                else _candidate(e, s)
+                for e, s in pairs
+            ],
         )
     entry, ref = pairs[0]
     return Target(server=entry.server, notebook=entry.path, session=ref)

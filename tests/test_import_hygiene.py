@@ -1,0 +1,39 @@
+"""The headless door and core never import Textual: agents pay no UI start-up cost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+
+def _modules_after(statement: str) -> set[str]:
+    code = f"{statement}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return set(json.loads(out))
+
+
+def test_headless_cli_does_not_import_textual() -> None:
+    modules = _modules_after("import marimo_pair_tui.headless.cli")
+    assert "marimo_pair_tui.headless.cli" in modules
+    assert not {m for m in modules if m == "textual" or m.startswith("textual.")}
+
+
+def test_headless_command_run_does_not_import_textual() -> None:
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['marimo-pair-tui', '--headless', 'servers']\n"
+        "try:\n    runpy.run_module('marimo_pair_tui', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "sys.stderr.write(str(any(m.split('.')[0] == 'textual' for m in sys.modules)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"XDG_STATE_HOME": "/nonexistent-state", "PATH": ""})
+    assert json.loads(proc.stdout.splitlines()[0])["servers"] == []
+    assert proc.stderr.strip().endswith("False")
+
+
+def test_core_does_not_import_textual() -> None:
+    modules = _modules_after(
+        "import marimo_pair_tui.core.hub, marimo_pair_tui.core.execute, marimo_pair_tui.core.kernel"
+    )
+    assert not {m for m in modules if m.split('.')[0] == "textual"}
