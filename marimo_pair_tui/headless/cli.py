@@ -19,6 +19,7 @@ from ..core.errors import EXIT_FAILED, EXIT_OK, PairError, UsageError
 from ..core.execute import execute
 from ..core.hub import Hub, HubOptions
 from ..core.kernel import interrupt, kernel_state
+from ..core.launch import close_notebook, open_notebook
 from .output import emit, run, usage_failure
 
 
@@ -178,6 +179,42 @@ def status(target: Targeting) -> None:
                 "session": resolved.to_json(),
                 "warnings": hub.warnings,
             }, EXIT_OK
+
+    run(job)
+
+
+@headless.command(name="open")
+@target_options
+@click.argument("notebook_path", metavar="NOTEBOOK.py")
+@click.option(
+    "--run/--no-run",
+    "run_cells",
+    default=None,
+    help="Run all cells in a new session (default: as runtime.auto_instantiate in the marimo config says).",
+)
+def open_(target: Targeting, notebook_path: str, run_cells: bool | None) -> None:
+    """A session for NOTEBOOK.py: reuse a server's, or start a server and create one."""
+
+    async def job() -> tuple[dict[str, Any], int]:
+        async with target.hub() as hub:
+            result = await open_notebook(hub, notebook_path, run=run_cells)
+            return {**result.to_json(), "warnings": hub.warnings}, EXIT_OK
+
+    run(job)
+
+
+@headless.command(name="close")
+@click.argument("notebook_path", metavar="NOTEBOOK.py", required=False)
+@click.option("--url", metavar="URL", help="Close the server at this URL instead.")
+def close_(notebook_path: str | None, url: str | None) -> None:
+    """Stop a server that `open` started (never one started elsewhere)."""
+
+    async def job() -> tuple[dict[str, Any], int]:
+        closed = close_notebook(notebook_path, url)
+        return {
+            "success": True,
+            "closed": [{"url": r["url"], "pid": r["pid"], "notebook": r["notebook"]} for r in closed],
+        }, EXIT_OK
 
     run(job)
 

@@ -1,0 +1,269 @@
+"""Sessions without a browser: reuse a server that serves the notebook, or start one.
+
+`open_notebook` finds a discovered session for the file, or starts
+`marimo edit --headless --no-token` on a free loopback port in the
+background, connects as a front end (which creates the session) and
+instantiates it the way a browser would, honouring `runtime.auto_instantiate`.
+Servers we start are recorded under our state directory so that
+`close_notebook` stops only what this tool started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from platformdirs import user_state_dir
+from websockets.asyncio.client import connect
+
+from .connection import Connection
+from .discovery import ServerInfo, pid_alive, url_for
+from .errors import NoSessionError, ServerError, UsageError
+from .hub import Hub
+from .live import fresh_consumer_id
+from .sessions import SessionRef, Target, select_notebooks
+
+_USER_CONFIG_RE = re.compile(r"<marimo-user-config[^>]*\bdata-config=\"([^\"]*)\"", re.I)
+START_TIMEOUT = 60.0
+
+
+def state_dir() -> Path:
+    """Our own state: logs and records of the servers we started."""
+    return Path(user_state_dir("marimo-pair-tui", appauthor=False))
+
+
+def _records_dir() -> Path:
+    return state_dir() / "started"
+
+
+@dataclass
+class OpenResult:
+    """Where the notebook's session lives and what we had to do to get it."""
+
+    target: Target
+    started_server: bool
+    created_session: bool
+    ran_cells: bool
+    log_path: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "success": True,
+            "session": self.target.to_json(),
+            "started_server": self.started_server,
+            "created_session": self.created_session,
+            "ran_cells": self.ran_cells,
+            "log": self.log_path,
+        }
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _record_path(port: int) -> Path:
+    return _records_dir() / f"{port}.json"
+
+
+def started_servers() -> list[dict[str, Any]]:
+    """Records of servers this tool started that are still running."""
+    records = []
+    for path in sorted(_records_dir().glob("*.json")) if _records_dir().is_dir() else []:
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(record, dict) and pid_alive(int(record.get("pid", 0))):
+            records.append(record)
+        else:
+            path.unlink(missing_ok=True)
+    return records
+
+
+def _start_server(notebook: Path) -> tuple[subprocess.Popen[bytes], int, Path]:
+    port = free_port()
+    logs = state_dir() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log_path = logs / f"marimo-{port}.log"
+    env = {**os.environ, "MARIMO_SKIP_UPDATE_CHECK": "1"}
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "marimo", "edit", "--headless", "--no-token",
+             "--host", "127.0.0.1", "--port", str(port), str(notebook)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,  # outlives this command, as a server should
+            cwd=str(notebook.parent),
+        )
+    return process, port, log_path
+
+
+async def _wait_healthy(connection: Connection, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log_path.read_text(errors="replace")[-600:]
+            raise ServerError(
+                f"marimo exited with code {process.returncode} before serving the notebook.",
+                next=f"See the log at {log_path}. Last lines:\n{tail}",
+            )
+        if await connection.health():
+            return
+        await asyncio.sleep(0.1)
+    process.kill()
+    raise ServerError(f"marimo did not answer within {START_TIMEOUT:.0f} s.", next=f"See the log at {log_path}.")
+
+
+async def _auto_instantiate(connection: Connection) -> bool:
+    """`runtime.auto_instantiate` from the user config embedded in the page."""
+    response = await connection.request("GET", "/", what="the notebook page")
+    match = _USER_CONFIG_RE.search(response.text)
+    if match is None:
+        return True
+    try:
+        config = json.loads(html.unescape(match.group(1)))
+    except ValueError:
+        return True
+    return bool(config.get("runtime", {}).get("auto_instantiate", True))
+
+
+async def create_session(
+    connection: Connection, notebook: str, *, run: bool | None = None, timeout: float = START_TIMEOUT
+) -> tuple[SessionRef, bool]:
+    """Connect as a front end (creating the session) and instantiate it like a browser.
+
+    `run=None` does what a browser does: run all cells only when the user's
+    `runtime.auto_instantiate` says so; True or False overrides it.
+    """
+    routing_id = fresh_consumer_id()
+    query = f"session_id={routing_id}&file={quote(notebook, safe='')}"
+    ws_url = connection.url.replace("http", "ws", 1) + f"/ws?{query}"
+    ran = False
+    async with connect(ws_url, additional_headers=connection.auth_headers(), max_size=None, open_timeout=15) as ws:
+        await _wait_for_op(ws, "kernel-ready", timeout)
+        auto_run = await _auto_instantiate(connection) if run is None else run
+        headers = await connection.control_headers(routing_id)
+        await connection.request(
+            "POST",
+            "/api/kernel/instantiate",
+            headers=headers,
+            json={"objectIds": [], "values": [], "autoRun": auto_run},
+            what="instantiating the notebook",
+        )
+        if auto_run:
+            await _wait_for_op(ws, "completed-run", timeout)
+            ran = True
+    sessions = await connection.json("GET", "/api/sessions", what="the session list")
+    info = sessions.get(routing_id) if isinstance(sessions, dict) else None
+    if not isinstance(info, dict):
+        raise NoSessionError(f"{connection.url} did not keep the session it created for {notebook}.")
+    return SessionRef(session_id=info.get("session_id"), routing_id=routing_id), ran
+
+
+async def _wait_for_op(ws: Any, op: str, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise ServerError(f"The notebook did not report {op!r} within {timeout:.0f} s.")
+        raw = await asyncio.wait_for(ws.recv(), timeout=remaining)
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(message, dict) and message.get("op") == op:
+            return message
+
+
+async def open_notebook(hub: Hub, path: str | Path, *, run: bool | None = None) -> OpenResult:
+    """A session for `path`: an existing one if any server has it, else a new server."""
+    notebook = Path(path).expanduser().resolve()
+    if not notebook.is_file():
+        raise UsageError(
+            f"{notebook} does not exist or is not a file.",
+            next="Check the path, or create the notebook first with `marimo new` / `marimo edit`.",
+        )
+    entries = await hub.notebooks()
+    for entry in select_notebooks(entries, str(notebook)):
+        if entry.sessions:
+            target = Target(server=entry.server, notebook=entry.path, session=entry.sessions[0])
+            return OpenResult(target=target, started_server=False, created_session=False, ran_cells=False)
+
+    process, port, log_path = _start_server(notebook)
+    server = ServerInfo(url=url_for("127.0.0.1", port), host="127.0.0.1", port=port, pid=process.pid, source="registry")
+    record = {"pid": process.pid, "url": server.url, "notebook": str(notebook), "log": str(log_path), "started_at": time.time()}
+    _records_dir().mkdir(parents=True, exist_ok=True)
+    _record_path(port).write_text(json.dumps(record), encoding="utf-8")
+    connection = hub.connection(server)
+    try:
+        await _wait_healthy(connection, process, log_path)
+        session, ran = await create_session(connection, str(notebook), run=run)
+    except BaseException:
+        _stop_pid(process.pid)
+        _record_path(port).unlink(missing_ok=True)
+        raise
+    return OpenResult(
+        target=Target(server=server, notebook=str(notebook), session=session),
+        started_server=True,
+        created_session=True,
+        ran_cells=ran,
+        log_path=str(log_path),
+    )
+
+
+def _stop_pid(pid: int, grace: float = 10.0) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            finished, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            finished = 0 if pid_alive(pid) else pid
+        if finished == pid or not pid_alive(pid):
+            return
+        time.sleep(0.05)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def close_notebook(notebook: str | None = None, url: str | None = None) -> list[dict[str, Any]]:
+    """Stop the servers this tool started for `notebook` (or at `url`); returns their records."""
+    if notebook is None and url is None:
+        raise UsageError("Say which server to close.", next="Pass NOTEBOOK.py or --url URL.")
+    wanted = str(Path(notebook).expanduser().resolve()) if notebook else None
+    matches = [
+        r for r in started_servers()
+        if (wanted is not None and r.get("notebook") == wanted) or (url is not None and r.get("url") == url.rstrip("/"))
+    ]
+    if not matches:
+        what = wanted or url
+        raise UsageError(
+            f"No server started by marimo-pair-tui is serving {what}.",
+            next="Only servers this tool started are closed; stop others where they run (Ctrl+C in their terminal).",
+        )
+    for record in matches:
+        _stop_pid(int(record["pid"]))
+        _record_path(int(record["url"].rsplit(":", 1)[1])).unlink(missing_ok=True)
+    return matches
+
