@@ -185,15 +185,23 @@ def status(target: Targeting) -> None:
 
 @headless.command(name="open")
 @target_options
-@click.argument("notebook_path", metavar="NOTEBOOK.py")
+@click.argument("notebook_path", metavar="NOTEBOOK.py", required=False)
+@click.option("--tour", is_flag=True, help="Open the tour notebook shipped with the package.")
 @click.option(
     "--run/--no-run",
     "run_cells",
     default=None,
     help="Run all cells in a new session (default: as runtime.auto_instantiate in the marimo config says).",
 )
-def open_(target: Targeting, notebook_path: str, run_cells: bool | None) -> None:
+def open_(target: Targeting, notebook_path: str | None, tour: bool, run_cells: bool | None) -> None:
     """A session for NOTEBOOK.py: reuse a server's, or start a server and create one."""
+    if tour == (notebook_path is not None):
+        usage_failure("Name one notebook to open.", "Pass NOTEBOOK.py, or --tour for the shipped tour notebook.")
+    if tour:
+        from ..core.launch import state_dir
+        from ..notebooks import tour_copy
+
+        notebook_path = str(tour_copy(state_dir() / "tour"))
 
     async def job() -> tuple[dict[str, Any], int]:
         async with target.hub() as hub:
