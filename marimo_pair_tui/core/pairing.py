@@ -1,0 +1,137 @@
+"""One live notebook session: the model, the stream that keeps it current, the operations.
+
+Both front doors (and the MCP server) pair with a session through this class:
+the kiosk stream feeds the `Notebook` model, views subscribe to its
+`Changes`, and every operation goes out through the core (execute, code_mode,
+kernel control). No view keeps notebook state of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Awaitable, Callable, Sequence, Union
+
+from . import codemode
+from .connection import Connection
+from .execute import ExecResult, OnOutput, execute
+from .hub import Hub
+from .kernel import interrupt
+from .live import LiveState, LiveStream
+from .notebook import Changes, Notebook
+from .sessions import Target
+
+OnChange = Callable[[Changes], Union[None, Awaitable[None]]]
+OnLiveState = Callable[[LiveState, str], Union[None, Awaitable[None]]]
+
+
+class PairingSession:
+    """A target session mirrored into a `Notebook`, with the operations that change it."""
+
+    def __init__(
+        self,
+        hub: Hub,
+        target: Target,
+        on_change: OnChange | None = None,
+        on_state: OnLiveState | None = None,
+    ) -> None:
+        self.hub = hub
+        self.target = target
+        self.notebook = Notebook()
+        self.on_change = on_change
+        self.on_state = on_state
+        self.live_state: LiveState = "connecting"
+        self.live_detail = ""
+        self._changed = asyncio.Condition()
+        self._stream = LiveStream(self.connection, target.notebook, self._on_event, self._on_live_state)
+        self._task: asyncio.Task[LiveState] | None = None
+
+    @property
+    def connection(self) -> Connection:
+        return self.hub.connection(self.target.server)
+
+    # -- the live mirror -------------------------------------------------
+
+    async def start(self, *, wait_ready: float | None = 15.0) -> None:
+        """Attach the kiosk mirror; optionally wait until the first replay arrived."""
+        self._task = asyncio.create_task(self._stream.run())
+        if wait_ready is not None:
+            await self.wait_until(lambda nb: nb.version > 0 or self.live_state == "gone", timeout=wait_ready)
+
+    async def stop(self) -> None:
+        await self._stream.stop()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=5)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                self._task.cancel()
+            self._task = None
+
+    async def __aenter__(self) -> "PairingSession":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def _notify(self, changes: Changes) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+        if self.on_change is not None and changes:
+            result = self.on_change(changes)
+            if asyncio.iscoroutine(result):
+                await result
+
+    async def _on_event(self, message: dict[str, Any]) -> None:
+        changes = self.notebook.apply_event(message)
+        await self._notify(changes)
+
+    async def _on_live_state(self, state: LiveState, detail: str) -> None:
+        self.live_state, self.live_detail = state, detail
+        await self._notify(Changes(kernel=True))
+        if self.on_state is not None:
+            result = self.on_state(state, detail)
+            if asyncio.iscoroutine(result):
+                await result
+
+    async def wait_until(self, predicate: Callable[[Notebook], bool], timeout: float) -> bool:
+        """Wait (with a deadline) until the model satisfies `predicate`; False on timeout."""
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while not predicate(self.notebook):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                try:
+                    await asyncio.wait_for(self._changed.wait(), timeout=remaining)
+                except asyncio.TimeoutError:
+                    return predicate(self.notebook)
+        return True
+
+    async def refresh(self) -> None:
+        """Re-read every cell through code_mode (defs, refs, statuses) into the model."""
+        snap = await codemode.snapshot(self.connection, self.target.session)
+        await self._notify(self.notebook.apply_snapshot(snap.raw))
+
+    # -- operations ------------------------------------------------------
+
+    async def run_snippet(self, code: str, on_output: OnOutput | None = None) -> ExecResult:
+        return await execute(self.connection, self.target.session, code, on_output)
+
+    async def interrupt(self) -> None:
+        await interrupt(self.connection, self.target.session)
+
+    async def create_cell(self, code: str, **kwargs: Any) -> codemode.OpResult:
+        return await codemode.create_cell(self.connection, self.target.session, code, **kwargs)
+
+    async def edit_cell(self, target: str, code: str, **kwargs: Any) -> codemode.OpResult:
+        return await codemode.edit_cell(self.connection, self.target.session, target, code, **kwargs)
+
+    async def run_cells(self, targets: Sequence[str]) -> codemode.OpResult:
+        return await codemode.run_cells(self.connection, self.target.session, targets)
+
+    async def delete_cell(self, target: str) -> codemode.OpResult:
+        return await codemode.delete_cell(self.connection, self.target.session, target)
+
+    async def move_cell(self, target: str, **kwargs: Any) -> codemode.OpResult:
+        return await codemode.move_cell(self.connection, self.target.session, target, **kwargs)
