@@ -1,0 +1,472 @@
+"""The notebook model: cells, statuses and outputs, as pure data.
+
+Two feeds keep it current: a code_mode snapshot (authoritative, replaces the
+cell list) and the websocket's live messages (`{"op": ..., "data": {...}}`).
+Views read it and never keep their own copy. No I/O, no asyncio: every method
+is a synchronous state transition, so it is tested by replaying recorded
+server traffic (tests/fixtures/events/).
+
+Statuses use code_mode's words (idle, queued, running, stale, exception,
+cancelled, interrupted, marimo-error, disabled, or None when nothing is known).
+The wire only says idle/queued/running/disabled-transitively; the rest is read
+from the error output, as code_mode reads it from the kernel's run result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .outputs import (
+    CONSOLE_LIMIT, ERROR_MIMETYPE, OUTPUT_LIMIT, CellError, ConsoleEntry, Output, append_console,
+    bounded_output, error_status, parse_errors,
+)
+
+SCRATCH_ID = "__scratch__"  # the kernel's scratchpad: /api/kernel/execute snippets
+ORPHAN_LIMIT = 256  # cell-ops for cells the document does not know (yet) kept aside
+_UNNAMED = "_"
+_BUSY = ("queued", "running")
+
+__all__ = [
+    "CONSOLE_LIMIT", "OUTPUT_LIMIT", "SCRATCH_ID", "Cell", "CellConfig", "CellError", "Changes",
+    "ConsoleEntry", "Notebook", "Output", "code_hash",
+]
+
+
+def code_hash(code: str) -> str:
+    """Short content hash of a cell's code (first 12 hex of sha256 of UTF-8)."""
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class CellConfig:
+    disabled: bool = False
+    hide_code: bool = False
+    column: int | None = None
+    expand_output: bool = False
+
+    @classmethod
+    def from_wire(cls, raw: Mapping[str, Any] | None) -> CellConfig:
+        """Accepts marimo's snake_case config and set-config's camelCase."""
+        raw = raw or {}
+        return cls(disabled=bool(raw.get("disabled", False)),
+                   hide_code=bool(raw.get("hide_code", raw.get("hideCode", False))),
+                   column=raw.get("column"),
+                   expand_output=bool(raw.get("expand_output", raw.get("expandOutput", False))))
+
+
+@dataclass
+class Cell:
+    """One cell: document fields plus what the kernel last said about it."""
+
+    id: str
+    name: str = _UNNAMED
+    code: str = ""
+    config: CellConfig = field(default_factory=CellConfig)
+    errors: list[CellError] = field(default_factory=list)
+    console: list[ConsoleEntry] = field(default_factory=list)
+    console_truncated: bool = False
+    output: Output | None = None
+    defs: set[str] = field(default_factory=set)
+    refs: set[str] = field(default_factory=set)
+    stale_inputs: bool = False
+    runtime: str | None = None  # marimo's wire state: idle|queued|running|disabled-transitively
+    result: str | None = None  # how the last run ended: idle|exception|cancelled|interrupted|...
+    run_code: str | None = None  # the code the kernel last ran, when known
+    marked_stale: bool = False  # a snapshot said "stale" and no run happened since
+    console_chars: int = field(default=0, repr=False)
+
+    @property
+    def hash(self) -> str:
+        return code_hash(self.code)
+
+    @property
+    def edited(self) -> bool:
+        """The code changed since the kernel last ran this cell."""
+        return self.run_code is not None and self.run_code != self.code
+
+    @property
+    def status(self) -> str | None:
+        """code_mode's priority: queued/running/disabled > stale > last result."""
+        if self.runtime in _BUSY:
+            return self.runtime
+        if self.runtime == "disabled-transitively":
+            return "disabled"
+        if self.stale_inputs or self.marked_stale or self.edited:
+            return "stale"
+        return self.result
+
+    @property
+    def label(self) -> str:
+        """The name people know a cell by: its name, else its id."""
+        return self.name if self.name and self.name != _UNNAMED else self.id
+
+    def console_text(self) -> str:
+        return "".join(entry.text for entry in self.console)
+
+    def append_console(self, raw: Mapping[str, Any]) -> None:
+        self.console_chars, dropped = append_console(self.console, raw, self.console_chars)
+        self.console_truncated = self.console_truncated or dropped
+
+    def clear_console(self) -> None:
+        self.console, self.console_chars, self.console_truncated = [], 0, False
+
+    def to_json(self) -> dict[str, Any]:
+        """The headless shape of a cell."""
+        out = self.output
+        return {
+            "id": self.id, "name": self.name, "code": self.code, "hash": self.hash,
+            "status": self.status,
+            "errors": [{"kind": e.kind, "message": e.message} for e in self.errors],
+            "console": [entry.to_json() for entry in self.console],
+            "output": None if out is None else {"mimetype": out.mimetype, "data": out.data},
+            "defs": sorted(self.defs), "refs": sorted(self.refs),
+            "config": {"disabled": self.config.disabled, "hide_code": self.config.hide_code},
+        }
+
+
+_RUNTIME_FIELDS = ("errors", "console", "console_chars", "console_truncated", "output",
+                   "stale_inputs", "runtime", "result", "run_code")
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one message changed, so views refresh only that.
+
+    Iterating and `in` look at the changed cell ids (deleted ones included);
+    `structure`: order or membership changed; `kernel`: session-level state
+    (running/completed/interrupted/reload); `scratch`: the scratchpad.
+    """
+
+    cell_ids: frozenset[str] = frozenset()
+    structure: bool = False
+    kernel: bool = False
+    scratch: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.cell_ids) or self.structure or self.kernel or self.scratch
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.cell_ids)
+
+    def __contains__(self, cell_id: object) -> bool:
+        return cell_id in self.cell_ids
+
+
+NO_CHANGES = Changes()
+
+
+class Notebook:
+    """Ordered cells of one notebook session, plus kernel-level state."""
+
+    def __init__(self) -> None:
+        self._order: list[str] = []
+        self._cells: dict[str, Cell] = {}
+        # A cell-op can precede the create-cell of its cell, and a replay
+        # carries cell-ops of deleted cells: keep them aside, bounded.
+        self._orphans: OrderedDict[str, Cell] = OrderedDict()
+        self._graph: dict[str, tuple[set[str], set[str]]] = {}  # from the last `variables`
+        self.scratch = Cell(id=SCRATCH_ID, name=SCRATCH_ID)  # code: the latest snippet
+        self.scratch_runs = 0  # snippets seen starting
+        self.version = 0  # +1 for every applied message or snapshot that changed something
+        self.last_run_completed = True
+        self.last_run_outcome: str | None = None  # completed-run: succeeded|failed|interrupted
+        self.interrupted = False  # the latest run was interrupted
+        self.interrupt_count = 0
+        self.needs_snapshot = False  # a `reload` came: read the notebook again
+        self.stable_session_id: str | None = None
+
+    # -- queries --------------------------------------------------------
+
+    @property
+    def cells(self) -> list[Cell]:
+        return [self._cells[cid] for cid in self._order]
+
+    @property
+    def cell_ids(self) -> list[str]:
+        return list(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __iter__(self) -> Iterator[Cell]:
+        return iter(self.cells)
+
+    def get(self, key: str) -> Cell | None:
+        """A cell by id, else by name when exactly one cell has it."""
+        if key in self._cells:
+            return self._cells[key]
+        named = [c for c in self.cells if c.name == key and key != _UNNAMED]
+        return named[0] if len(named) == 1 else None
+
+    def cell(self, key: str) -> Cell:
+        """A cell by id or name; KeyError when there is none or the name is ambiguous."""
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def index_of(self, cell_id: str) -> int:
+        return self._order.index(cell_id)
+
+    def running_cell_ids(self) -> list[str]:
+        return [cid for cid in self._order if self._cells[cid].runtime == "running"]
+
+    def queued_cell_ids(self) -> list[str]:
+        return [cid for cid in self._order if self._cells[cid].runtime == "queued"]
+
+    @property
+    def running_cell_id(self) -> str | None:
+        return next(iter(self.running_cell_ids()), None)
+
+    def is_idle(self) -> bool:
+        """Nothing queued or running, scratchpad included."""
+        return self.scratch.runtime not in _BUSY and all(c.runtime not in _BUSY for c in self._cells.values())
+
+    def to_json(self) -> dict[str, Any]:
+        """`{"cells": [...]}` in the headless cell shape, in notebook order."""
+        return {"cells": [c.to_json() for c in self.cells]}
+
+    # -- feeds ----------------------------------------------------------
+
+    def apply_snapshot(self, snapshot: Mapping[str, Any]) -> Changes:
+        """Replace every cell, and their order, with a code_mode snapshot."""
+        old = set(self._order)
+        self._order, self._cells = [], {}
+        for raw in snapshot.get("cells", ()):
+            cell = Cell(id=str(raw["id"]), name=raw.get("name") or _UNNAMED, code=raw.get("code", ""),
+                        config=CellConfig.from_wire(raw.get("config")))
+            _set_snapshot_status(cell, raw.get("status"))
+            cell.errors = [CellError(str(e.get("kind", "runtime")), str(e.get("msg", e.get("message", ""))))
+                           for e in raw.get("errors") or ()]
+            for entry in raw.get("console") or ():
+                cell.append_console(entry)
+            cell.output = None if raw.get("output") is None else bounded_output(raw["output"])
+            cell.defs, cell.refs = set(raw.get("defs") or ()), set(raw.get("refs") or ())
+            self._insert(cell, len(self._order))
+        self.needs_snapshot = False
+        self.last_run_completed = self.is_idle()
+        return self._bump(Changes(frozenset(old | set(self._order)), structure=True, kernel=True))
+
+    def apply_event(self, message: Mapping[str, Any]) -> Changes:
+        """Apply one websocket message; ops the model does not use change nothing."""
+        handler, data = _HANDLERS.get(str(message.get("op"))), message.get("data") or {}
+        if handler is None or not isinstance(data, Mapping):
+            return NO_CHANGES
+        return self._bump(handler(self, data))
+
+    def _bump(self, changes: Changes) -> Changes:
+        if changes:
+            self.version += 1
+        return changes
+
+    # -- handlers, one per op ---------------------------------------------
+
+    def _kernel_ready(self, data: Mapping[str, Any]) -> Changes:
+        """A (re)connection: the cell list; the replay that follows brings the rest."""
+        old = set(self._order)
+        self._order, self._cells, self._graph = [], {}, {}
+        self._orphans.clear()
+        ran = data.get("last_executed_code") or {}
+        ids, names, codes = data.get("cell_ids") or (), data.get("names") or (), data.get("codes") or ()
+        configs = data.get("configs") or ()
+        for i, cid in enumerate(ids):
+            self._insert(Cell(id=cid, name=names[i] if i < len(names) else _UNNAMED,
+                              code=codes[i] if i < len(codes) else "",
+                              config=CellConfig.from_wire(configs[i] if i < len(configs) else None),
+                              run_code=ran.get(cid)), len(self._order))
+        self.stable_session_id = data.get("stable_session_id") or self.stable_session_id
+        self.scratch = Cell(id=SCRATCH_ID, name=SCRATCH_ID)
+        self.needs_snapshot, self.last_run_completed, self.interrupted = False, True, False
+        return Changes(frozenset(old | set(self._order)), structure=True, kernel=True)
+
+    def _transaction(self, data: Mapping[str, Any]) -> Changes:
+        """Document changes from any client (code_mode, a browser, file watch)."""
+        changed: set[str] = set()
+        structure = False
+        for change in (data.get("transaction") or {}).get("changes") or ():
+            kind, cid = change.get("type"), change.get("cellId", change.get("cell_id"))
+            if kind == "reorder-cells":  # like marimo: unknown ids ignored, missing ones appended
+                wanted = [c for c in dict.fromkeys(change.get("cellIds", change.get("cell_ids")) or ())
+                          if c in self._cells]
+                order = wanted + [c for c in self._order if c not in set(wanted)]
+                structure, self._order = structure or order != self._order, order
+                continue
+            if kind == "create-cell" and isinstance(cid, str):
+                self._create(change, cid)
+            elif cid not in self._cells:
+                continue
+            elif kind == "delete-cell":
+                self._order.remove(cid)
+                del self._cells[cid]
+            elif kind == "move-cell":
+                self._order.remove(cid)
+                self._order.insert(self._anchor_index(change), cid)
+            else:
+                self._set_property(self._cells[cid], kind, change)
+            structure = structure or kind in ("create-cell", "delete-cell", "move-cell")
+            changed.add(cid)
+        return Changes(frozenset(changed), structure=structure)
+
+    def _create(self, change: Mapping[str, Any], cid: str) -> None:
+        cell = Cell(id=cid, name=change.get("name") or _UNNAMED, code=change.get("code", ""),
+                    config=CellConfig.from_wire(change.get("config")))
+        known = self._orphans.pop(cid, None) or self._cells.get(cid)
+        if known is not None:  # kernel state that came first
+            for name in _RUNTIME_FIELDS:
+                setattr(cell, name, getattr(known, name))
+        if cid in self._cells:
+            self._order.remove(cid)
+        cell.defs, cell.refs = (set(names) for names in self._graph.get(cid, ((), ())))
+        self._insert(cell, self._anchor_index(change))
+
+    def _set_property(self, cell: Cell, kind: str | None, change: Mapping[str, Any]) -> None:
+        if kind == "set-code":
+            if cell.run_code is None and cell.result is not None:
+                cell.run_code = cell.code  # it ran, and what it ran is the code we had
+            cell.code = change.get("code", "")
+        elif kind == "set-name":
+            cell.name = change.get("name") or _UNNAMED
+        elif kind == "set-config":
+            cell.config = CellConfig.from_wire(change)
+
+    def _anchor_index(self, change: Mapping[str, Any]) -> int:
+        """Where a created or moved cell goes: after/before its anchor, else last."""
+        after, before = change.get("after"), change.get("before")
+        if after in self._cells:
+            return self._order.index(after) + 1
+        if before in self._cells:
+            return self._order.index(before)
+        return len(self._order)
+
+    def _insert(self, cell: Cell, index: int) -> None:
+        self._cells[cell.id] = cell
+        self._order.insert(index, cell.id)
+
+    def _cell_op(self, data: Mapping[str, Any]) -> Changes:
+        cid = str(data.get("cell_id"))
+        if cid == SCRATCH_ID:
+            self._merge_cell_op(self.scratch, data)
+            return Changes(scratch=True, kernel=self._note_run_start(data))
+        cell = self._cells.get(cid)
+        if cell is None:
+            orphan = self._orphans.pop(cid, None) or Cell(id=cid)
+            self._orphans[cid] = orphan
+            while len(self._orphans) > ORPHAN_LIMIT:
+                self._orphans.popitem(last=False)
+            self._merge_cell_op(orphan, data)
+            return NO_CHANGES
+        self._merge_cell_op(cell, data)
+        return Changes(frozenset({cid}), kernel=self._note_run_start(data))
+
+    def _note_run_start(self, data: Mapping[str, Any]) -> bool:
+        if data.get("status") in _BUSY and (self.last_run_completed or self.interrupted):
+            self.last_run_completed = self.interrupted = False
+            return True
+        return False
+
+    def _merge_cell_op(self, cell: Cell, data: Mapping[str, Any]) -> None:
+        """marimo's merge of a partial cell update (SessionView.merge_cell_notification).
+
+        None means unchanged. Console `[]`, or queued -> running, clears the
+        console; any other console (one entry or a list) appends.
+        """
+        status, console, output = data.get("status"), data.get("console"), data.get("output")
+        if (isinstance(console, list) and not console) or (status == "running" and cell.runtime == "queued"):
+            cell.clear_console()
+        for entry in [console] if isinstance(console, Mapping) else console or ():
+            cell.append_console(entry)
+        if status == "running" and cell.runtime != "running":  # a new run: old errors go
+            cell.marked_stale, cell.errors = False, []
+            if cell.output is not None and cell.output.mimetype == ERROR_MIMETYPE:
+                cell.output = None
+        if status is not None:
+            cell.runtime = status
+        if data.get("stale_inputs") is not None:
+            cell.stale_inputs = bool(data["stale_inputs"])
+        if output is not None:
+            cell.output = bounded_output(output)
+            is_error = output.get("mimetype") == ERROR_MIMETYPE
+            cell.errors = parse_errors(output.get("data"), self._label_of) if is_error else []
+            if is_error:
+                cell.result = error_status(output.get("data"))
+        if status == "idle" and not cell.errors:
+            cell.result = "idle"
+
+    def _label_of(self, cell_id: str) -> str:
+        cell = self._cells.get(cell_id)
+        return cell.label if cell is not None else cell_id
+
+    def _execution(self, data: Mapping[str, Any]) -> Changes:
+        """`planned` carries the code the kernel is about to run."""
+        code = data.get("code")
+        if data.get("phase") != "planned" or code is None:
+            return NO_CHANGES
+        cid = str(data.get("cell_id"))
+        if cid == SCRATCH_ID:
+            self.scratch.code = self.scratch.run_code = code
+            self.scratch_runs += 1
+            return Changes(scratch=True)
+        cell = self._cells.get(cid) or self._orphans.get(cid)
+        if cell is None or (cell.run_code == code and not cell.marked_stale):
+            return NO_CHANGES
+        cell.run_code, cell.marked_stale = code, False
+        return Changes(frozenset({cid} & self._cells.keys()))
+
+    def _variables(self, data: Mapping[str, Any]) -> Changes:
+        """The kernel's whole dataflow graph: every cell's defs and refs."""
+        graph: dict[str, tuple[set[str], set[str]]] = {}
+        for var in data.get("variables") or ():
+            for cid in var.get("declared_by") or ():
+                graph.setdefault(cid, (set(), set()))[0].add(var["name"])
+            for cid in var.get("used_by") or ():
+                graph.setdefault(cid, (set(), set()))[1].add(var["name"])
+        self._graph = graph
+        changed = set()
+        for cid, cell in self._cells.items():
+            defs, refs = graph.get(cid, (set(), set()))
+            if (defs, refs) != (cell.defs, cell.refs):
+                cell.defs, cell.refs = set(defs), set(refs)
+                changed.add(cid)
+        return Changes(frozenset(changed))
+
+    def _completed_run(self, data: Mapping[str, Any]) -> Changes:
+        self.last_run_completed, self.last_run_outcome = True, data.get("outcome")
+        self.interrupted = self.interrupted or data.get("outcome") == "interrupted"
+        return Changes(kernel=True)
+
+    def _interrupted(self, data: Mapping[str, Any]) -> Changes:
+        self.interrupted = True
+        self.interrupt_count += 1
+        return Changes(kernel=True)
+
+    def _reload(self, data: Mapping[str, Any]) -> Changes:
+        self.needs_snapshot = True
+        return Changes(kernel=True)
+
+
+_HANDLERS = {
+    "kernel-ready": Notebook._kernel_ready,
+    "notebook-document-transaction": Notebook._transaction,
+    "cell-op": Notebook._cell_op,
+    "execution": Notebook._execution,
+    "variables": Notebook._variables,
+    "completed-run": Notebook._completed_run,
+    "interrupted": Notebook._interrupted,
+    "reload": Notebook._reload,
+}
+
+
+def _set_snapshot_status(cell: Cell, status: str | None) -> None:
+    """Set the runtime fields so that `cell.status` reads back the snapshot's word."""
+    if status in _BUSY:
+        cell.runtime = status
+    elif status == "disabled":
+        cell.runtime = "disabled-transitively"
+    elif status == "stale":
+        cell.marked_stale = True
+    else:
+        cell.result = status

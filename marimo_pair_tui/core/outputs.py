@@ -1,0 +1,193 @@
+"""Turn marimo's output payloads into readable text: errors, consoles, outputs.
+
+Pure functions, shared by the notebook model and the views, so a cell error
+reads the same in the TUI, in headless JSON and in tests.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+CONSOLE_LIMIT = 64 * 1024  # characters of console text kept per cell
+OUTPUT_LIMIT = 256 * 1024  # characters of output data kept per cell
+ERROR_MIMETYPE = "application/vnd.marimo+error"
+TRACEBACK_MIMETYPE = "application/vnd.marimo+traceback"
+
+# marimo error types that stop a cell before it runs (code_mode calls these
+# "graph" errors); every other error is a "runtime" one.
+GRAPH_ERROR_TYPES = frozenset({"multiple-defs", "cycle", "setup-refs", "import-star", "syntax"})
+_ANCESTOR_TYPES = frozenset({"ancestor-stopped", "ancestor-prevented"})
+_TAG = re.compile(r"<[^>]+>")
+
+NameOf = Callable[[str], str]
+
+
+@dataclass
+class ConsoleEntry:
+    """One console write: channel is stdout, stderr, stdin, pdb, ..."""
+
+    channel: str
+    mimetype: str
+    data: Any
+
+    @property
+    def text(self) -> str:
+        return plain_text(self.mimetype, self.data)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"channel": self.channel, "mimetype": self.mimetype, "data": self.data}
+
+
+@dataclass
+class Output:
+    """A cell's main output; `truncated` when data was cut to OUTPUT_LIMIT."""
+
+    mimetype: str
+    data: Any
+    truncated: bool = False
+
+    @property
+    def text(self) -> str:
+        return plain_text(self.mimetype, self.data)
+
+
+class CellError(NamedTuple):
+    """One error affecting a cell: `kind` is "graph" or "runtime", as in code_mode."""
+
+    kind: str
+    message: str
+
+
+def _plain_name(cell_id: str) -> str:
+    return cell_id
+
+
+def describe_error(error: Mapping[str, Any], name_of: NameOf = _plain_name) -> str:
+    """A one-line message for one marimo error dict (`{"type": ..., ...}`)."""
+    kind = str(error.get("type", "unknown"))
+    msg = str(error.get("msg") or "")
+    if kind == "exception":
+        raising = error.get("raising_cell")
+        if raising:  # an ancestor raised: marimo's msg ends with ": "
+            return f"{msg.rstrip(': ')} in cell {name_of(str(raising))}"
+        exc_type = str(error.get("exception_type") or "Exception")
+        return f"{exc_type}: {msg}" if msg else exc_type
+    if kind == "multiple-defs":
+        others = ", ".join(name_of(str(c)) for c in error.get("cells") or ())
+        where = f" ({others})" if others else ""
+        return f"The variable '{error.get('name')}' was defined by another cell{where}"
+    if kind == "cycle":
+        return "This cell is in a cycle" + _cycle_path(error.get("edges_with_vars"), name_of)
+    if kind == "setup-refs":
+        return "The setup cell cannot have references"
+    if kind == "interruption":
+        return "This cell was interrupted and needs to be re-run"
+    if kind in _ANCESTOR_TYPES:
+        return f"{msg.rstrip(': ')} (cell {name_of(str(error.get('raising_cell')))})"
+    if kind == "syntax" and error.get("lineno") is not None:
+        return f"SyntaxError (line {error['lineno']}): {msg}"
+    if kind == "sql-error" and error.get("hint"):
+        return f"{msg} ({error['hint']})"
+    return msg or kind
+
+
+def _cycle_path(edges: Any, name_of: NameOf) -> str:
+    """`: a -(x)-> b, b -(y)-> a` from marimo's (from, vars, to) triples."""
+    parts = []
+    for edge in edges or ():
+        if isinstance(edge, (list, tuple)) and len(edge) == 3:
+            src, names, dst = edge
+            parts.append(f"{name_of(str(src))} -({', '.join(map(str, names))})-> {name_of(str(dst))}")
+    return ": " + ", ".join(parts) if parts else ""
+
+
+def parse_errors(data: Any, name_of: NameOf = _plain_name) -> list[CellError]:
+    """CellErrors from the data of an `application/vnd.marimo+error` output."""
+    if not isinstance(data, Sequence) or isinstance(data, str):
+        return [CellError("runtime", str(data))] if data else []
+    errors = []
+    for item in data:
+        if isinstance(item, Mapping):
+            kind = "graph" if item.get("type") in GRAPH_ERROR_TYPES else "runtime"
+            errors.append(CellError(kind, describe_error(item, name_of)))
+    return errors
+
+
+def error_status(data: Any) -> str:
+    """The code_mode status a cell's error output implies.
+
+    marimo's wire status is only idle/queued/running; the outcome of the run
+    lives in the error types, and code_mode reports it as one word.
+    """
+    items = [e for e in data if isinstance(e, Mapping)] if isinstance(data, list) else []
+    types = {str(e.get("type")) for e in items}
+    if any(e.get("type") == "exception" and not e.get("raising_cell") for e in items):
+        return "exception"
+    if types & GRAPH_ERROR_TYPES or "strict-exception" in types:
+        return "marimo-error"
+    if "interruption" in types:
+        return "interrupted"
+    if "exception" in types or types & _ANCESTOR_TYPES:
+        return "cancelled"
+    return "exception"
+
+
+def plain_text(mimetype: str, data: Any) -> str:
+    """Text a terminal can show for one console entry or output."""
+    if isinstance(data, str):
+        if mimetype in ("text/html", TRACEBACK_MIMETYPE) or mimetype.startswith("text/html"):
+            return html.unescape(_TAG.sub("", data))
+        return data
+    if mimetype == ERROR_MIMETYPE:
+        return "\n".join(e.message for e in parse_errors(data))
+    return json.dumps(data, default=str)
+
+
+def data_size(data: Any) -> int:
+    """Characters a payload takes, for the per-cell bounds."""
+    return len(data) if isinstance(data, str) else len(json.dumps(data, default=str))
+
+
+def append_console(console: list[ConsoleEntry], raw: Mapping[str, Any], size: int,
+                   limit: int = CONSOLE_LIMIT) -> tuple[int, bool]:
+    """Append one console write to `console` (holding `size` characters).
+
+    Consecutive text/plain writes on one channel merge, as in marimo's session
+    view; past `limit` the oldest text goes. Returns the new size and whether
+    anything was dropped.
+    """
+    entry = ConsoleEntry(str(raw.get("channel", "stdout")), str(raw.get("mimetype", "text/plain")),
+                         raw.get("data", ""))
+    last = console[-1] if console else None
+    if (last is not None and last.mimetype == entry.mimetype == "text/plain"
+            and last.channel == entry.channel and isinstance(last.data, str) and isinstance(entry.data, str)):
+        last.data += entry.data
+    else:
+        console.append(entry)
+    size += data_size(entry.data)
+    dropped = False
+    while size > limit and len(console) > 1:
+        size -= data_size(console.pop(0).data)
+        dropped = True
+    if size > limit:  # one write larger than the bound: keep its newest text
+        head = console[0]
+        if not isinstance(head.data, str):
+            head.data, head.mimetype = plain_text(head.mimetype, head.data), "text/plain"
+        head.data = head.data[-limit:]
+        size, dropped = len(head.data), True
+    return size, dropped
+
+
+def bounded_output(raw: Mapping[str, Any], limit: int = OUTPUT_LIMIT) -> Output:
+    """An Output whose data is cut to `limit` characters (flagged)."""
+    mimetype, data = str(raw.get("mimetype", "text/plain")), raw.get("data", "")
+    if data_size(data) <= limit:
+        return Output(mimetype, data)
+    if isinstance(data, str):
+        return Output(mimetype, data[:limit], truncated=True)
+    return Output("text/plain", plain_text(mimetype, data)[:limit], truncated=True)
