@@ -243,3 +243,12 @@ def main(argv: list[str] | None = None) -> None:
     except UsageError as exc:
         emit({"success": False, "error": exc.to_json()})
         sys.exit(exc.exit_code)
+
+
+from .cell_commands import register as _register_cell_commands  # noqa: E402  (needs `headless` above)
+
+_register_cell_commands(headless)
+
+from .live_commands import register as _register_live_commands  # noqa: E402
+
+_register_live_commands(headless)
