@@ -133,3 +133,43 @@ class ConflictError(PairError):
         "Someone changed the cell since you read it. Read it again, merge, and retry "
         "with the new hash (or --force to overwrite on purpose)."
     )
+
+
+# -- Cell operations (core/codemode.py) ----------------------------------------
+
+
+class CellNotFoundError(UsageError):
+    kind = "cell_not_found"
+    default_next = "List the cells with `marimo-pair-tui --headless cells` and address one by its id (or its name)."
+
+
+class InvalidRequestError(UsageError):
+    kind = "invalid_request"
+
+
+class ValidationError(PairError):
+    """The notebook refused the code; nothing was applied (exit 1, like a failing cell)."""
+
+    kind = "invalid_code"
+    default_next = "Nothing was applied. Fix the code and send it again."
+
+
+class CellSyntaxError(ValidationError):
+    kind = "syntax_error"
+
+
+class MultiplyDefinedError(ValidationError):
+    kind = "multiply_defined"
+    default_next = (
+        "Nothing was applied. Rename the variable (a leading underscore keeps it private "
+        "to the cell), or edit the cell that already defines it."
+    )
+
+
+class CycleError(ValidationError):
+    kind = "cycle"
+
+
+class CodeModeError(PairError):
+    kind = "codemode_failed"
+    default_next = "Nothing was applied. Check the kernel (`status`) and the marimo version (0.25 or newer)."

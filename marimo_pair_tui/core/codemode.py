@@ -1,0 +1,389 @@
+"""Cell operations through marimo's code_mode, as programs built from data.
+
+Each call sends one program to `POST /api/kernel/execute`. The program is a
+fixed text (the source of `codemode_kernel.py` plus a few lines that run it)
+with the request embedded as a JSON string literal: user code, ids and names
+never become program text. The kernel answers with framed lines
+`@@marimo-pair-tui/reply:<nonce>:<i>:<n>:<json chunk>`; the nonce is fresh
+per call, so nothing a cell prints can pass for the reply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
+
+from .connection import Connection
+from .errors import (
+    CellNotFoundError,
+    CellSyntaxError,
+    CodeModeError,
+    ConflictError,
+    CycleError,
+    InvalidRequestError,
+    MultiplyDefinedError,
+    OutcomeUnknownError,
+    PairError,
+    ValidationError,
+)
+from .execute import ExecResult, execute
+from .sessions import SessionRef
+
+MARKER = "@@marimo-pair-tui/reply"
+_KERNEL_SOURCE = Path(__file__).with_name("codemode_kernel.py")
+FAILED_STATUSES = frozenset({"exception", "marimo-error", "interrupted", "cancelled"})
+
+
+def code_hash(code: str) -> str:
+    """First 12 hex chars of sha256 of the UTF-8 code: the `hash` of a cell."""
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()[:12]
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class CellErrorInfo:
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ConsoleItem:
+    channel: str
+    mimetype: str
+    data: str
+
+
+@dataclass
+class CellState:
+    """One cell as the kernel reported it; `raw` keeps the snapshot shape (errors with `msg`)."""
+
+    id: str
+    name: str
+    code: str
+    hash: str
+    status: str | None
+    errors: list[CellErrorInfo]
+    console: list[ConsoleItem]
+    output: dict[str, str] | None
+    defs: list[str]
+    refs: list[str]
+    disabled: bool
+    hide_code: bool
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any]) -> "CellState":
+        config = raw.get("config") or {}
+        return cls(
+            id=raw["id"],
+            name=raw.get("name") or "",
+            code=raw.get("code", ""),
+            hash=raw.get("hash", ""),
+            status=raw.get("status"),
+            errors=[CellErrorInfo(e.get("kind", ""), e.get("msg", "")) for e in raw.get("errors", [])],
+            console=[ConsoleItem(c["channel"], c["mimetype"], c["data"]) for c in raw.get("console", [])],
+            output=raw.get("output"),
+            defs=list(raw.get("defs", [])),
+            refs=list(raw.get("refs", [])),
+            disabled=bool(config.get("disabled")),
+            hide_code=bool(config.get("hide_code")),
+            raw=raw,
+        )
+
+    @property
+    def failed(self) -> bool:
+        return self.status in FAILED_STATUSES
+
+    def to_json(self) -> dict[str, Any]:
+        """The headless shape: errors as {kind, message}."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "code": self.code,
+            "hash": self.hash,
+            "status": self.status,
+            "errors": [{"kind": e.kind, "message": e.message} for e in self.errors],
+            "console": [{"channel": c.channel, "mimetype": c.mimetype, "data": c.data} for c in self.console],
+            "output": self.output,
+            "defs": self.defs,
+            "refs": self.refs,
+            "config": {"disabled": self.disabled, "hide_code": self.hide_code},
+        }
+
+
+@dataclass
+class Snapshot:
+    """Every cell in notebook order; `raw` is `{"cells": [...]}` for the notebook model."""
+
+    cells: list[CellState]
+    order: list[str]
+    raw: dict[str, Any] = field(repr=False)
+
+
+@dataclass
+class OpResult:
+    """What an operation changed: the affected cells' new state and op-specific facts."""
+
+    op: str
+    cells: list[CellState]
+    order: list[str]
+    extra: dict[str, Any] = field(default_factory=dict)
+    narration: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failed_cells(self) -> list[str]:
+        return [c.id for c in self.cells if c.failed]
+
+    @property
+    def success(self) -> bool:
+        failed_packages = [p for p in self.extra.get("packages", []) if p.get("outcome") != "success"]
+        return not self.failed_cells and not failed_packages
+
+
+# ---------------------------------------------------------------- the program
+
+
+@lru_cache(maxsize=1)
+def kernel_source() -> str:
+    return _KERNEL_SOURCE.read_text(encoding="utf-8")
+
+
+def build_program(request: dict[str, Any]) -> str:
+    """The program text for one request; only `repr()`'d string literals vary."""
+    source = kernel_source()
+    module_key = "_marimo_pair_tui_kernel_" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
+    request_json = json.dumps(request, ensure_ascii=True)
+    return "\n".join(
+        [
+            "import sys as _mpt_sys, types as _mpt_types",
+            f"_mpt_key = {module_key!r}",
+            "_mpt_mod = _mpt_sys.modules.get(_mpt_key)",
+            "if _mpt_mod is None:",
+            "    _mpt_mod = _mpt_types.ModuleType(_mpt_key)",
+            f"    exec(compile({source!r}, '<marimo-pair-tui>', 'exec'), _mpt_mod.__dict__)",
+            "    _mpt_sys.modules[_mpt_key] = _mpt_mod",
+            f"await _mpt_mod.main({request_json!r})",
+            "",
+        ]
+    )
+
+
+def parse_reply(stdout: str, nonce: str) -> tuple[dict[str, Any] | None, str]:
+    """(the reply for this nonce or None, stdout without the reply lines)."""
+    prefix = f"{MARKER}:{nonce}:"
+    chunks: dict[int, str] = {}
+    total: int | None = None
+    kept: list[str] = []
+    for line in stdout.split("\n"):
+        if not line.startswith(prefix):
+            kept.append(line)
+            continue
+        try:
+            index_text, count_text, chunk = line[len(prefix) :].split(":", 2)
+            index, count = int(index_text), int(count_text)
+        except ValueError:
+            return None, stdout
+        if total not in (None, count) or index in chunks or not 0 <= index < count:
+            return None, stdout
+        total = count
+        chunks[index] = chunk
+    narration = "\n".join(kept).strip("\n")
+    if total is None or len(chunks) != total:
+        return None, narration
+    try:
+        reply = json.loads("".join(chunks[i] for i in range(total)))
+    except ValueError:
+        return None, narration
+    return (reply if isinstance(reply, dict) else None), narration
+
+
+_REFUSALS: dict[str, type[PairError]] = {
+    "cell_not_found": CellNotFoundError,
+    "invalid": InvalidRequestError,
+    "syntax_error": CellSyntaxError,
+    "multiply_defined": MultiplyDefinedError,
+    "cycle": CycleError,
+    "conflict": ConflictError,
+}
+
+
+def _raise_refusal(error: dict[str, Any], mutation: bool) -> None:
+    kind = str(error.get("kind", ""))
+    message = str(error.get("message", "The kernel refused the operation."))
+    details = {k: v for k, v in error.items() if k not in ("kind", "message")}
+    if kind in _REFUSALS:
+        raise _REFUSALS[kind](message, **details)
+    applied = details.get("applied", "no")
+    if mutation and applied != "no":
+        raise OutcomeUnknownError(
+            f"The operation failed in the kernel after code_mode started applying it: {message}",
+            **details,
+        )
+    raise CodeModeError(f"code_mode failed in the kernel: {message}", **details)
+
+
+async def call(
+    connection: Connection, session: SessionRef, op: str, *, mutation: bool = True, **args: Any
+) -> tuple[dict[str, Any], ExecResult, str]:
+    """Send one request; return (reply, raw execute result, narration). Refusals raise."""
+    nonce = secrets.token_hex(16)
+    request = {"op": op, "nonce": nonce, **{k: v for k, v in args.items() if v is not None}}
+    result = await execute(connection, session, build_program(request))
+    reply, narration = parse_reply(result.stdout, nonce)
+    if reply is None:
+        tail = (result.stderr or narration).strip()[-2000:]
+        if mutation:
+            raise OutcomeUnknownError(
+                "The kernel did not answer the cell operation (it may have been interrupted); "
+                "it may or may not have been applied.",
+                stderr=tail,
+            )
+        raise CodeModeError("The kernel did not answer the request.", stderr=tail)
+    if not reply.get("ok"):
+        _raise_refusal(reply.get("error") or {}, mutation)
+    return reply, result, narration
+
+
+def _check_text(value: str, what: str) -> None:
+    if not isinstance(value, str):
+        raise InvalidRequestError(f"The {what} must be text.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidRequestError(f"The {what} is not valid Unicode text (it holds a lone surrogate).") from None
+
+
+def _check_target(value: str | None, what: str) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise InvalidRequestError(f"The {what} must be a cell id or cell name.")
+
+
+async def _operation(
+    connection: Connection, session: SessionRef, op: str, args: dict[str, Any], *, refresh: bool = False
+) -> OpResult:
+    reply, _result, narration = await call(connection, session, op, **args)
+    cells = [CellState.from_raw(c) for c in reply.get("cells", [])]
+    result = OpResult(
+        op=op,
+        cells=cells,
+        order=list(reply.get("order", [])),
+        extra={k: v for k, v in reply.items() if k not in ("ok", "op", "cells", "order")},
+        narration=narration,
+    )
+    if refresh and cells:
+        # code_mode's outputs are frozen when a program starts: read them again.
+        try:
+            fresh = await snapshot(connection, session, ids=[c.id for c in cells])
+        except PairError as exc:
+            result.warnings.append(f"Could not re-read the cells' outputs after the run: {exc.message}")
+        else:
+            by_id = {c.id: c for c in fresh.cells}
+            result.cells = [by_id.get(c.id, c) for c in cells]
+    return result
+
+
+# ---------------------------------------------------------------- public API
+
+
+async def snapshot(connection: Connection, session: SessionRef, ids: Sequence[str] | None = None) -> Snapshot:
+    """Every cell (or the cells `ids` names) with code, hash, status, outputs, defs and refs."""
+    for target in ids or ():
+        _check_target(target, "cell")
+    reply, _result, _narration = await call(
+        connection, session, "snapshot", mutation=False, ids=list(ids) if ids is not None else None
+    )
+    raw_cells = reply.get("cells", [])
+    return Snapshot(
+        cells=[CellState.from_raw(c) for c in raw_cells],
+        order=list(reply.get("order", [])),
+        raw={"cells": raw_cells},
+    )
+
+
+async def create_cell(
+    connection: Connection,
+    session: SessionRef,
+    code: str,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+    name: str | None = None,
+    run: bool = False,
+    hide_code: bool = False,
+) -> OpResult:
+    """Add a cell (at the end unless placed); `extra["created"]` is its id."""
+    _check_text(code, "code")
+    _check_target(before, "--before cell")
+    _check_target(after, "--after cell")
+    if before is not None and after is not None:
+        raise InvalidRequestError("Give either before or after, not both.")
+    args = {"code": code, "before": before, "after": after, "name": name, "run": run, "hide_code": hide_code}
+    return await _operation(connection, session, "create", args, refresh=run)
+
+
+async def edit_cell(
+    connection: Connection,
+    session: SessionRef,
+    target: str,
+    code: str,
+    *,
+    expect: str | None = None,
+    base: str | None = None,
+    force: bool = False,
+    run: bool = False,
+) -> OpResult:
+    """Replace a cell's code only if it still is what the caller saw (hash or base code), unless forced.
+
+    A changed cell raises ConflictError carrying `theirs` (current code) and
+    `yours` (the proposed code); nothing is applied.
+    """
+    _check_target(target, "cell")
+    _check_text(code, "code")
+    if base is not None:
+        _check_text(base, "base code")
+    if not force and expect is None and base is None:
+        raise InvalidRequestError("An edit needs the hash you read (expect), the base code, or force.")
+    args = {"target": target, "code": code, "expect": expect, "base": base, "force": force, "run": run}
+    return await _operation(connection, session, "edit", args, refresh=run)
+
+
+async def run_cells(connection: Connection, session: SessionRef, targets: Sequence[str]) -> OpResult:
+    """Run cells; the result holds them and the descendants the run touched."""
+    if not targets:
+        raise InvalidRequestError("Name at least one cell to run.")
+    for target in targets:
+        _check_target(target, "cell")
+    return await _operation(connection, session, "run", {"targets": list(targets)}, refresh=True)
+
+
+async def delete_cell(connection: Connection, session: SessionRef, target: str) -> OpResult:
+    """Delete a cell; `extra["stale"]` lists the descendants left without its definitions."""
+    _check_target(target, "cell")
+    return await _operation(connection, session, "delete", {"target": target})
+
+
+async def move_cell(
+    connection: Connection, session: SessionRef, target: str, *, before: str | None = None, after: str | None = None
+) -> OpResult:
+    """Move a cell before or after another; `order` is the new notebook order."""
+    _check_target(target, "cell")
+    _check_target(before, "--before cell")
+    _check_target(after, "--after cell")
+    if (before is None) == (after is None):
+        raise InvalidRequestError("Give exactly one of before or after.")
+    return await _operation(connection, session, "move", {"target": target, "before": before, "after": after})
+
+
+async def add_packages(connection: Connection, session: SessionRef, names: Sequence[str]) -> OpResult:
+    """Install packages into the kernel's environment; `extra["packages"]` has each outcome."""
+    if not names or any(not isinstance(n, str) or not n.strip() for n in names):
+        raise InvalidRequestError("Name at least one package.")
+    return await _operation(connection, session, "packages_add", {"names": list(names)})
