@@ -1,0 +1,219 @@
+"""Fixtures that run real marimo servers (see tests/support/marimo_proc.py).
+
+Starting marimo costs one to three seconds here, so:
+
+* read-only tests share one server: ``shared_server`` (serving a private copy
+  of ``demo.py`` with a browser session that has run every cell),
+* tests that change anything start their own with ``marimo_factory`` (or the
+  ready-made ``demo_server``), in a private ``state_home``.
+
+Every server is stopped by pid at teardown, and kernels with it; an atexit
+hook in the helper module covers interpreter exits too.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+# Make ``tests.support`` importable however pytest was started.
+_ROOT = Path(__file__).resolve().parent.parent
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+from tests.support.marimo_proc import (  # noqa: E402
+    BrowserSession,
+    MarimoServer,
+    open_browser_session,
+    start_marimo_server,
+    stop_all_servers,
+)
+
+NOTEBOOKS_SRC = Path(__file__).resolve().parent / "notebooks"
+
+StartServer = Callable[..., MarimoServer]
+OpenBrowser = Callable[..., BrowserSession]
+
+
+def _copy_notebooks(dest: Path) -> Path:
+    # A copy, never the originals: marimo writes __marimo__/session caches
+    # next to the notebooks it serves, and tests may edit them.
+    shutil.copytree(NOTEBOOKS_SRC, dest, ignore=shutil.ignore_patterns("__marimo__", "__pycache__"))
+    return dest
+
+
+def _resolve_notebook(server: MarimoServer, notebook: Path | str | None) -> Path:
+    if notebook is None:
+        if server.target.is_dir():
+            raise ValueError("server serves a directory: name the notebook")
+        return server.target
+    path = Path(notebook)
+    if not path.is_absolute():
+        base = server.target if server.target.is_dir() else server.target.parent
+        path = base / path
+    return path.resolve()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_marimo_left_behind() -> Iterator[None]:
+    """Last line of defence: stop any server still running at session end."""
+    yield
+    stop_all_servers()
+
+
+# ---------------------------------------------------------------- per test
+
+
+@pytest.fixture
+def notebooks_dir(tmp_path: Path) -> Path:
+    """A private copy of tests/notebooks (demo.py, errors.py, slow.py, other.py)."""
+    return _copy_notebooks(tmp_path / "notebooks")
+
+
+@pytest.fixture
+def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private XDG_STATE_HOME, exported to this test's environment, so the
+    code under test finds the same server registry the servers write to
+    (``<state_home>/marimo/servers/``)."""
+    path = tmp_path / "state"
+    path.mkdir()
+    monkeypatch.setenv("XDG_STATE_HOME", str(path))
+    return path
+
+
+@pytest.fixture
+def marimo_factory(state_home: Path) -> Iterator[StartServer]:
+    """``start(target, token=None, *, extra_args=(), state_home=None, env=None,
+    timeout=60)`` -> MarimoServer. Servers use this test's ``state_home``
+    unless told otherwise and are stopped (by pid) at teardown."""
+    started: list[MarimoServer] = []
+    default_state_home = state_home
+
+    def start(
+        target: Path | str,
+        token: str | None = None,
+        *,
+        extra_args: Sequence[str] = (),
+        state_home: Path | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 60.0,
+    ) -> MarimoServer:
+        server = start_marimo_server(
+            target,
+            state_home=state_home if state_home is not None else default_state_home,
+            token=token,
+            extra_args=extra_args,
+            env=env,
+            timeout=timeout,
+        )
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in reversed(started):
+            server.stop()
+        for server in started:
+            server.cleanup_files()
+
+
+@pytest.fixture
+def browser_factory() -> Iterator[OpenBrowser]:
+    """``open(server, notebook=None, *, instantiate=True, wait_for_run=True,
+    timeout=60, routing_id=None, query=None)`` -> BrowserSession.
+    ``notebook`` may be relative to the served directory; None means the
+    served file. Sockets are closed at teardown (server-side sessions live
+    on). A second browser on a notebook whose session already has a
+    connected editor becomes a read-only viewer (``browser.kiosk``)."""
+    opened: list[BrowserSession] = []
+
+    def open_(
+        server: MarimoServer,
+        notebook: Path | str | None = None,
+        **kwargs: object,
+    ) -> BrowserSession:
+        browser = open_browser_session(
+            server, _resolve_notebook(server, notebook), **kwargs  # type: ignore[arg-type]
+        )
+        opened.append(browser)
+        return browser
+
+    try:
+        yield open_
+    finally:
+        for browser in reversed(opened):
+            browser.close()
+
+
+@pytest.fixture
+def demo_server(marimo_factory: StartServer, notebooks_dir: Path) -> MarimoServer:
+    """A fresh no-token server of this test serving ``notebooks_dir/demo.py``
+    (no session yet; open one with ``browser_factory``)."""
+    return marimo_factory(notebooks_dir / "demo.py")
+
+
+# ---------------------------------------------------------------- shared
+
+
+class _Shared:
+    def __init__(self, server: MarimoServer, browser: BrowserSession, notebook: Path):
+        self.server = server
+        self.browser = browser
+        self.notebook = notebook
+
+
+@pytest.fixture(scope="session")
+def _shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Shared]:
+    base = tmp_path_factory.mktemp("shared-marimo")
+    notebooks = _copy_notebooks(base / "notebooks")
+    state = base / "state"
+    state.mkdir()
+    notebook = notebooks / "demo.py"
+    server = start_marimo_server(notebook, state_home=state)
+    try:
+        browser = open_browser_session(server, notebook)
+    except BaseException:
+        server.stop()
+        raise
+    try:
+        yield _Shared(server, browser, notebook)
+    finally:
+        browser.close()
+        server.stop()
+        server.cleanup_files()
+
+
+@pytest.fixture(scope="session")
+def shared_server(_shared: _Shared) -> MarimoServer:
+    """One no-token server for the whole run, serving a copy of demo.py, whose
+    session was opened and run by a browser that stays connected. READ ONLY:
+    do not edit, run or interrupt anything in it."""
+    return _shared.server
+
+
+@pytest.fixture(scope="session")
+def shared_browser(_shared: _Shared) -> BrowserSession:
+    """The connected BrowserSession that owns ``shared_server``'s session
+    (``.session_id`` is the stable ``sess-…`` id, ``.routing_id`` its tab)."""
+    return _shared.browser
+
+
+@pytest.fixture(scope="session")
+def shared_notebook(_shared: _Shared) -> Path:
+    """Absolute path of the demo.py that ``shared_server`` serves."""
+    return _shared.notebook
+
+
+@pytest.fixture
+def shared_state_home(_shared: _Shared, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point XDG_STATE_HOME at ``shared_server``'s own state dir for this test,
+    so discovery sees exactly that one server. Do not combine with
+    ``state_home``/``marimo_factory`` in the same test."""
+    path = _shared.server.state_home
+    monkeypatch.setenv("XDG_STATE_HOME", str(path))
+    return path
