@@ -1,0 +1,153 @@
+"""The terminal app: a picker of sessions, and a pairing screen per notebook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Literal
+
+from textual.app import App
+from textual.binding import Binding
+
+from ..core.hub import Hub, HubOptions
+from ..core.launch import OpenResult
+from ..core.sessions import Target
+from .commands import ScreenCommands
+from .config import Config, config_path
+from .display import Display
+from .drafts import DraftStore, drafts_dir
+from .screens.help import HelpScreen, Row
+from .screens.pairing import PairingScreen
+from .screens.picker import PickerScreen
+
+
+@dataclass
+class Start:
+    """What the app opens first: the picker, a notebook file, or a resolved session."""
+
+    kind: Literal["picker", "open", "target"] = "picker"
+    path: str | None = None
+    run: bool | None = None
+    target: Target | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def binding_ids() -> list[str]:
+    """Every remappable binding id (README and config validation use these)."""
+    ids = []
+    for cls in (PairApp, PickerScreen, PairingScreen):
+        ids.extend(b.id for b in cls.BINDINGS if isinstance(b, Binding) and b.id)
+    from .screens.confirm_delete import ConfirmDeleteScreen
+    from .screens.conflict import ConflictScreen
+    from .widgets.cell_tree import CellTree
+
+    for cls in (ConflictScreen, ConfirmDeleteScreen, HelpScreen, CellTree):
+        ids.extend(b.id for b in cls.BINDINGS if isinstance(b, Binding) and b.id)
+    return list(dict.fromkeys(ids))
+
+
+class PairApp(App[None]):
+    """marimo-pair-tui's terminal app."""
+
+    TITLE = "marimo-pair-tui"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "quit", id="quit", priority=True, show=False, tooltip="Quit (drafts are saved)"),
+    ]
+    COMMANDS = App.COMMANDS | {ScreenCommands}
+    CSS = """
+    Screen {
+        background: $background;
+    }
+    """
+
+    def __init__(
+        self,
+        hub_options: HubOptions | None = None,
+        *,
+        start: Start | None = None,
+        fmt: Display | None = None,
+        config: Config | None = None,
+        cursor_blink: bool = True,
+        drafts: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.hub = Hub(hub_options or HubOptions())
+        self.start_request = start or Start()
+        self.fmt = fmt or Display()
+        self.config = config or Config(path=config_path())
+        self.cursor_blink = cursor_blink
+        self.drafts_dir = drafts
+        self.started: list[OpenResult] = []  # servers this app started (they keep running)
+
+    # -- start and stop ---------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        picker = PickerScreen(self.fmt, cursor_blink=self.cursor_blink)
+        self.push_screen(picker)
+        for warning in self.config.warnings:
+            self.notify(warning, title="config.toml", severity="warning", timeout=12)
+        if self.start_request.kind == "open" and self.start_request.path:
+            picker.open_path(self.start_request.path, run=self.start_request.run)
+        elif self.start_request.kind == "target" and self.start_request.target is not None:
+            self.open_target(self.start_request.target, notes=self.start_request.notes)
+
+    def open_target(self, target: Target, notes: Iterable[str] = ()) -> PairingScreen:
+        screen = PairingScreen(
+            target,
+            fmt=self.fmt,
+            drafts=DraftStore(target.notebook, self.drafts_dir or drafts_dir()),
+            cursor_blink=self.cursor_blink,
+            notes=list(notes),
+        )
+        self.push_screen(screen)
+        return screen
+
+    async def action_quit(self) -> None:
+        await self.shutdown()
+        self.exit()
+
+    async def shutdown(self) -> None:
+        """Save drafts, detach live views, close connections."""
+        for screen in list(self.screen_stack):
+            if isinstance(screen, PairingScreen):
+                await screen.close()
+        await self.hub.aclose()
+
+    async def on_unmount(self) -> None:
+        await self.shutdown()
+
+    # -- keys -------------------------------------------------------------------
+
+    def key_display(self, binding: Binding) -> str:
+        """The key(s) a binding answers to now, with the user's keymap applied."""
+        keys = self.config.keymap.get(binding.id or "", binding.key) if binding.id else binding.key
+        shown = [self.get_key_display(binding.with_key(k.strip(), None)) for k in keys.split(",") if k.strip()]
+        return " / ".join(shown)
+
+    def help_rows(self) -> list[Row]:
+        from .screens.conflict import ConflictScreen
+        from .widgets.cell_tree import CellTree
+
+        sections = [
+            ("Pairing screen", PairingScreen.BINDINGS),
+            ("Cell tree", CellTree.BINDINGS),
+            ("Conflict dialog", ConflictScreen.BINDINGS),
+            ("Picker", PickerScreen.BINDINGS),
+            ("Everywhere", PairApp.BINDINGS),
+        ]
+        rows: list[Row] = []
+        for section, bindings in sections:
+            for binding in bindings:
+                if isinstance(binding, Binding) and binding.id:
+                    text = binding.tooltip or binding.description
+                    rows.append((section, self.key_display(binding), text, binding.id))
+        rows.append(("Everywhere", self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, "")),
+                     "Command palette: every action by name", "-"))
+        return rows
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.help_rows(), str(self.config.path or config_path())))

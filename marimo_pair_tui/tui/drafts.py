@@ -1,0 +1,74 @@
+"""The editor's text, kept per notebook across restarts.
+
+One JSON file per notebook under `state_dir()/drafts/`, named by a hash of
+the notebook's absolute path. Besides the text it keeps which cell the text
+was loaded from and that cell's code at the time (the base of the conflict
+check), so an apply after a restart is still checked against what was read.
+Writes go to a temporary file first and are renamed into place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..core.launch import state_dir
+
+
+def drafts_dir() -> Path:
+    return state_dir() / "drafts"
+
+
+@dataclass
+class Draft:
+    notebook: str
+    text: str
+    cell_id: str | None = None
+    base: str | None = None
+    saved_at: float = 0.0
+
+
+class DraftStore:
+    """Load and save the draft of one notebook."""
+
+    def __init__(self, notebook: str, directory: Path | None = None) -> None:
+        self.notebook = os.path.realpath(notebook) if notebook else ""
+        self.directory = directory or drafts_dir()
+
+    @property
+    def path(self) -> Path:
+        digest = hashlib.sha256(self.notebook.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+        return self.directory / f"{digest}.json"
+
+    def load(self) -> Draft | None:
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
+            return None
+        cell_id, base = raw.get("cell_id"), raw.get("base")
+        return Draft(
+            notebook=str(raw.get("notebook", self.notebook)),
+            text=raw["text"],
+            cell_id=cell_id if isinstance(cell_id, str) else None,
+            base=base if isinstance(base, str) else None,
+            saved_at=float(raw.get("saved_at", 0.0) or 0.0),
+        )
+
+    def save(self, text: str, cell_id: str | None = None, base: str | None = None) -> None:
+        """Write the draft (an empty editor with nothing loaded removes it)."""
+        if not self.notebook:
+            return
+        if not text and cell_id is None:
+            self.path.unlink(missing_ok=True)
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        draft = Draft(self.notebook, text, cell_id, base, time.time())
+        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(asdict(draft)), encoding="utf-8")
+        os.replace(tmp, self.path)

@@ -1,0 +1,224 @@
+"""The picker: running servers, their notebooks and sessions; or open a notebook.
+
+Refreshes itself every couple of seconds in a worker (only while it is the
+screen on top), keeping the cursor where it was. Discovery warnings (dead
+registry entries, servers that do not answer) are listed, not hidden.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Static, Tree
+
+from ...core.errors import PairError
+from ...core.launch import open_notebook, state_dir
+from ...core.sessions import Target, list_notebooks
+from ...notebooks import tour_copy
+from ..display import Display
+from ..widgets.server_tree import PickerItem, ServerState, ServerTree
+
+REFRESH_SECONDS = 2.0
+NO_SERVER = "No marimo server is running. Open a notebook below, or the tour."
+
+
+class PickerScreen(Screen[None]):
+    """Choose a session to pair with, or open a notebook."""
+
+    BINDINGS = [
+        Binding("f5", "refresh", "refresh", id="picker-refresh", tooltip="Look for servers again now"),
+        Binding("ctrl+o", "focus_path", "open file", id="picker-open-path", tooltip="Type a notebook path to open"),
+        Binding("ctrl+t", "tour", "tour", id="picker-tour", tooltip="Open the tour notebook (starts marimo)"),
+        Binding("f1", "app.help", "help", id="picker-help", tooltip="Show every key"),
+    ]
+
+    DEFAULT_CSS = """
+    PickerScreen #picker-title {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        width: 1fr;
+    }
+    PickerScreen #warnings {
+        height: auto;
+        max-height: 6;
+        color: $warning;
+        padding: 0 1;
+        display: none;
+    }
+    PickerScreen #warnings.-shown {
+        display: block;
+    }
+    PickerScreen #opening {
+        height: auto;
+        padding: 0 1;
+        display: none;
+    }
+    PickerScreen #opening.-shown {
+        display: block;
+    }
+    PickerScreen #opening.-error {
+        color: $error;
+    }
+    PickerScreen #open-row {
+        height: 3;
+    }
+    PickerScreen #open-row Label {
+        padding: 1 0 0 1;
+        width: auto;
+    }
+    PickerScreen #path {
+        width: 1fr;
+    }
+    PickerScreen #tour {
+        min-width: 12;
+    }
+    """
+
+    def __init__(self, fmt: Display, *, cursor_blink: bool = True) -> None:
+        super().__init__()
+        self.fmt = fmt
+        self.cursor_blink = cursor_blink
+        self.refreshes = 0  # completed refreshes (tests wait on it)
+        self.states: list[ServerState] = []
+        self.warnings: list[str] = []
+        self.opening = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("marimo-pair-tui · choose a session, or open a notebook", style="bold"), id="picker-title")
+        yield ServerTree(self.fmt, id="servers")
+        yield Static(id="warnings", markup=False)
+        yield Static(id="opening", markup=False)
+        with Horizontal(id="open-row"):
+            yield Label("Open")
+            yield Input(placeholder="path/to/notebook.py (Enter opens it)", id="path")
+            yield Button("Open the tour notebook", id="tour")
+        yield Footer(compact=True)
+
+    @property
+    def tree(self) -> ServerTree:
+        return self.query_one(ServerTree)
+
+    def on_mount(self) -> None:
+        self.query_one(Input).cursor_blink = self.cursor_blink
+        self.tree.focus()
+        self.refresh_servers()
+        self.set_interval(REFRESH_SECONDS, self._tick)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_servers()
+
+    def _tick(self) -> None:
+        if self.is_current and not self.opening:
+            self.refresh_servers()
+
+    # -- discovery ----------------------------------------------------------
+
+    @work(exclusive=True, group="picker-refresh")
+    async def refresh_servers(self) -> None:
+        hub = self.app.hub  # type: ignore[attr-defined]
+        hub.warnings.clear()
+        warnings: list[str] = []
+        try:
+            servers = await hub.inventory()
+        except PairError as error:
+            servers = []
+            warnings.append(f"{error.message} {error.next}".strip())
+        results = await asyncio.gather(
+            *(list_notebooks(hub.connection(s)) for s in servers), return_exceptions=True
+        )
+        states: list[ServerState] = []
+        for server, result in zip(servers, results):
+            if isinstance(result, PairError):
+                states.append(ServerState(server, error=result.message))
+            elif isinstance(result, BaseException):
+                states.append(ServerState(server, error=f"unexpected error: {result!r}"))
+            else:
+                found, found_warnings = result
+                states.append(ServerState(server, notebooks=found))
+                warnings.extend(found_warnings)
+        warnings = list(dict.fromkeys([*hub.warnings, *warnings]))
+        self.states = states
+        self.tree.show_servers(states, NO_SERVER)
+        self._show_warnings(warnings)
+        if not states and self.refreshes == 0 and self.focused is self.tree:
+            self.query_one(Input).focus()
+        self.refreshes += 1
+
+    def _show_warnings(self, warnings: list[str]) -> None:
+        self.warnings = warnings
+        panel = self.query_one("#warnings", Static)
+        panel.set_class(bool(warnings), "-shown")
+        mark = "!" if self.fmt.ascii else "⚠"
+        panel.update("\n".join(f"{mark} {w}" for w in warnings))
+
+    def action_refresh(self) -> None:
+        self.refresh_servers()
+
+    # -- choosing ------------------------------------------------------------
+
+    @on(Tree.NodeSelected, "#servers")
+    def _chosen(self, event: Tree.NodeSelected[PickerItem]) -> None:
+        item = event.node.data
+        if item is None:
+            return
+        if item.kind == "session" and item.session and item.entry and item.server:
+            self.app.open_target(Target(server=item.server, notebook=item.entry.path, session=item.session))  # type: ignore[attr-defined]
+        elif item.kind == "notebook" and item.entry and item.server and len(item.entry.sessions) == 1:
+            self.app.open_target(Target(server=item.server, notebook=item.entry.path, session=item.entry.sessions[0]))  # type: ignore[attr-defined]
+        elif item.kind in ("server", "notebook"):
+            event.node.toggle()
+        elif item.kind == "message":
+            self.query_one(Input).focus()
+
+    @on(Input.Submitted, "#path")
+    def _path_submitted(self, event: Input.Submitted) -> None:
+        path = event.value.strip()
+        if not path:
+            self.notify("Type the path of a notebook file, then Enter.", severity="warning")
+            return
+        self.open_path(str(Path(path).expanduser()))
+
+    @on(Button.Pressed, "#tour")
+    def _tour_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_tour()
+
+    def action_tour(self) -> None:
+        self.open_path(str(tour_copy(state_dir() / "tour")), run=True)
+
+    def action_focus_path(self) -> None:
+        self.query_one(Input).focus()
+
+    @work(exclusive=True, group="picker-open")
+    async def open_path(self, path: str, run: bool | None = None) -> None:
+        """Reuse a server's session for `path`, or start marimo for it, then pair."""
+        status = self.query_one("#opening", Static)
+        status.remove_class("-error")
+        status.add_class("-shown")
+        name = Path(path).name
+        status.update(f"Opening {name}{self.fmt.ellipsis} (a new marimo server takes a few seconds)")
+        self.opening = True
+        try:
+            result = await open_notebook(self.app.hub, path, run=run)  # type: ignore[attr-defined]
+        except PairError as error:
+            status.add_class("-error")
+            status.update(f"Could not open {name}: {error.message}\n{error.next}".rstrip())
+            self.notify(error.message, title=f"Could not open {name}", severity="error", timeout=10)
+            return
+        finally:
+            self.opening = False
+        status.remove_class("-shown")
+        notes = []
+        if result.started_server:
+            self.app.started.append(result)  # type: ignore[attr-defined]
+            notes.append(f"Started marimo for {name}; it keeps running after you quit.")
+        self.app.open_target(result.target, notes=notes)  # type: ignore[attr-defined]
+        self.refresh_servers()

@@ -1,0 +1,192 @@
+"""The picker's tree: servers, their notebooks, and each notebook's sessions.
+
+Rebuilt from a fresh inventory every refresh, but in place and by key (server
+URL, notebook path, session id), so the cursor and the expansion survive the
+periodic refresh and servers coming and going.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rich.text import Text
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from ...core.discovery import ServerInfo
+from ...core.sessions import NotebookEntry, SessionRef
+from ..display import Display
+
+Kind = Literal["server", "notebook", "session", "message"]
+
+
+@dataclass
+class ServerState:
+    """One server as the last refresh saw it."""
+
+    server: ServerInfo
+    notebooks: list[NotebookEntry] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PickerItem:
+    kind: Kind
+    key: str
+    server: ServerInfo | None = None
+    entry: NotebookEntry | None = None
+    session: SessionRef | None = None
+
+
+class ServerTree(Tree[PickerItem]):
+    """Servers > notebooks > sessions; choosing a session opens it."""
+
+    DEFAULT_CSS = """
+    ServerTree {
+        border: round $primary 50%;
+        border-title-color: $text-muted;
+        height: 1fr;
+    }
+    ServerTree:focus {
+        border: round $primary;
+    }
+    """
+
+    def __init__(self, display_format: Display, *, id: str | None = None) -> None:
+        super().__init__("servers", id=id)
+        self.fmt = display_format
+        self.show_root = False
+        self.guide_depth = 2
+        self.auto_expand = False
+        self.border_title = "Servers"
+        self._seen: set[str] = set()  # keys shown before: only new nodes are expanded
+
+    # -- labels -----------------------------------------------------------
+
+    def _server_label(self, state: ServerState) -> Text:
+        server = state.server
+        dot = self.fmt.dot
+        label = Text()
+        if state.error:
+            label.append_text(self.fmt.glyph("exception"))
+        else:
+            label.append_text(self.fmt.glyph("idle"))
+        label.append(" ")
+        label.append(self.fmt.server(server.url), style="bold")
+        label.append(f" {dot} marimo {server.version or '?'}", style="dim")
+        origin = {"registry": "local", "url": "named", "ssh": f"ssh {server.ssh_host or ''}".strip()}.get(server.source, server.source)
+        label.append(f" {dot} {origin}", style="dim")
+        if server.pid is not None and not self.fmt.redact:
+            label.append(f" {dot} {self.fmt.pid(server.pid)}", style="dim")
+        if state.error:
+            label.append(f" {dot} {state.error}", style="red")
+        else:
+            sessions = sum(len(e.sessions) for e in state.notebooks)
+            label.append(f" {dot} {sessions} session{'s' if sessions != 1 else ''}", style="dim")
+        return label
+
+    def _notebook_label(self, entry: NotebookEntry) -> Text:
+        label = Text()
+        label.append(entry.name, style="bold")
+        where = self.fmt.path(entry.path)
+        if where != entry.name:
+            label.append(f"  {where}", style="dim")
+        if len(entry.sessions) > 1:
+            label.append(f"  {len(entry.sessions)} sessions: they do not see each other's edits", style="yellow")
+        return label
+
+    def _session_label(self, ref: SessionRef) -> Text:
+        label = Text()
+        label.append("session ", style="dim")
+        label.append(self.fmt.session(ref.session_id or ref.routing_id), style="cyan")
+        if ref.session_id and not self.fmt.redact:
+            label.append(f"  (tab {ref.routing_id})", style="dim")
+        return label
+
+    # -- syncing ----------------------------------------------------------
+
+    def show_servers(self, states: list[ServerState], empty_message: str) -> None:
+        """Make the tree show `states`, keeping nodes (and so cursor/expansion) by key."""
+        if not states:
+            items = [(PickerItem("message", "none"), Text(empty_message, style="yellow"), False)]
+            self._sync(self.root, items)
+            return
+        wanted = [
+            (PickerItem("server", s.server.url, server=s.server), self._server_label(s), True) for s in states
+        ]
+        nodes = self._sync(self.root, wanted)
+        for state, node in zip(states, nodes):
+            self._expand_once(node)
+            items = [
+                (PickerItem("notebook", f"{state.server.url}|{e.path}", server=state.server, entry=e), self._notebook_label(e), True)
+                for e in state.notebooks
+            ]
+            if not items and not state.error:
+                items = [(PickerItem("message", f"{state.server.url}|empty"), Text("no notebook sessions yet", style="dim"), False)]
+            children = self._sync(node, items)
+            for entry, child in zip(state.notebooks, children):
+                self._expand_once(child)
+                sessions = [
+                    (PickerItem("session", f"{state.server.url}|{entry.path}|{s.routing_id}", server=state.server, entry=entry, session=s),
+                     self._session_label(s), False)
+                    for s in entry.sessions
+                ]
+                self._sync(child, sessions)
+        if self.cursor_node is None:
+            first = self._first_session()
+            if first is not None:
+                self.get_node_at_line(0)
+                self.move_cursor(first)
+
+    def _expand_once(self, node: TreeNode[PickerItem]) -> None:
+        if node.data is not None and node.data.key not in self._seen:
+            self._seen.add(node.data.key)
+            node.expand()
+
+    def _first_session(self) -> TreeNode[PickerItem] | None:
+        stack = list(self.root.children)
+        while stack:
+            node = stack.pop(0)
+            if node.data is not None and node.data.kind == "session":
+                return node
+            stack[0:0] = list(node.children)
+        return None
+
+    def _sync(self, parent: TreeNode[PickerItem], items: list[tuple[PickerItem, Text, bool]]) -> list[TreeNode[PickerItem]]:
+        existing = {node.data.key: node for node in parent.children if node.data is not None}
+        wanted_keys = [item.key for item, _, _ in items]
+        cursor = self.cursor_node
+        cursor_lost = False
+        for key, node in list(existing.items()):
+            if key not in wanted_keys:
+                if cursor is not None and _is_within(cursor, node):
+                    cursor_lost = True
+                node.remove()
+                del existing[key]
+        result = []
+        for item, label, expandable in items:
+            node = existing.get(item.key)
+            if node is None:
+                node = parent.add(label, data=item, allow_expand=expandable)
+                existing[item.key] = node
+            else:
+                node.data = item
+                node.set_label(label)
+            result.append(node)
+        if [n.data.key for n in parent.children if n.data is not None] != wanted_keys:
+            # Tree has no public move: reorder the child list in place (keeps the nodes).
+            parent._children[:] = result  # noqa: SLF001
+            self._invalidate()
+        if cursor_lost:
+            self.get_node_at_line(0)
+            self.move_cursor(result[0] if result else (parent if parent is not self.root else None))
+        return result
+
+
+def _is_within(node: TreeNode[PickerItem], ancestor: TreeNode[PickerItem]) -> bool:
+    while node is not None:
+        if node is ancestor:
+            return True
+        node = node.parent  # type: ignore[assignment]
+    return False
