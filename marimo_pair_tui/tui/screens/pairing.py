@@ -175,7 +175,7 @@ class PairingScreen(Screen[None]):
         self._ops_lock = asyncio.Lock()
         self._snippet_running = False
         self._loaded_missing_noted = False
-        self._closed = False
+        self._session_closed = False
 
     # -- layout -------------------------------------------------------------
 
@@ -189,7 +189,7 @@ class PairingScreen(Screen[None]):
         yield Footer(compact=True)
 
     @property
-    def tree(self) -> CellTree:
+    def cell_tree(self) -> CellTree:
         return self.query_one(CellTree)
 
     @property
@@ -216,7 +216,7 @@ class PairingScreen(Screen[None]):
         self._restore_draft()
         self._layout_for(self.app.size.width, self.app.size.height)
         self.update_status()
-        self.tree.focus()
+        self.cell_tree.focus()
         self.connect()
         self.check_siblings()
         for note in self.notes:
@@ -266,9 +266,9 @@ class PairingScreen(Screen[None]):
     def _apply_model_changes(self, _message: ModelChanged) -> None:
         ids, structure = self._pending_ids, self._pending_structure
         self._pending_ids, self._pending_structure, self._flush_posted = set(), False, False
-        if self.session is None or self._closed:
+        if self.session is None or self._session_closed:
             return
-        self.tree.sync(self.notebook, ids, structure)
+        self.cell_tree.sync(self.notebook, ids, structure)
         self.update_status()
 
     @on(LiveStateChanged)
@@ -340,10 +340,10 @@ class PairingScreen(Screen[None]):
 
     async def close(self) -> None:
         """Save the draft and detach the live view (the notebook's session lives on)."""
-        if self._closed:
+        if self._session_closed:
             return
         self.save_draft()
-        self._closed = True
+        self._session_closed = True
         if self.session is not None:
             await self.session.stop()
 
@@ -353,7 +353,7 @@ class PairingScreen(Screen[None]):
     # -- helpers ------------------------------------------------------------
 
     def _selected(self, *, quiet: bool = False) -> Cell | None:
-        cell_id = self.tree.selected_cell_id
+        cell_id = self.cell_tree.selected_cell_id
         cell = self.notebook.get(cell_id) if cell_id and self.session else None
         if cell is None and not quiet:
             self.notify("Select a cell in the cell tree first (f2).", severity="warning")
@@ -567,7 +567,7 @@ class PairingScreen(Screen[None]):
         if isinstance(created, str):
             await session.wait_until(lambda nb: nb.get(created) is not None, timeout=WAIT_FOR_MODEL)
             self._apply_model_changes(ModelChanged())
-            self.tree.select_cell(created)
+            self.cell_tree.select_cell(created)
             editor = self.editor
             editor.loaded_cell, editor.base = created, code
             self._update_editor_title()
@@ -627,7 +627,7 @@ class PairingScreen(Screen[None]):
             result = await self._op_locked(self._start("move", title), lambda: session.move_cell(cell_id, **where))
         if result is not None:
             self._apply_model_changes(ModelChanged())
-            self.tree.select_cell(cell_id)
+            self.cell_tree.select_cell(cell_id)
 
     def action_delete_cell(self) -> None:
         cell = self._selected()

@@ -103,12 +103,12 @@ class PickerScreen(Screen[None]):
         yield Footer(compact=True)
 
     @property
-    def tree(self) -> ServerTree:
+    def server_tree(self) -> ServerTree:
         return self.query_one(ServerTree)
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = self.cursor_blink
-        self.tree.focus()
+        self.server_tree.focus()
         self.refresh_servers()
         self.set_interval(REFRESH_SECONDS, self._tick)
 
@@ -146,9 +146,9 @@ class PickerScreen(Screen[None]):
                 warnings.extend(found_warnings)
         warnings = list(dict.fromkeys([*hub.warnings, *warnings]))
         self.states = states
-        self.tree.show_servers(states, NO_SERVER)
+        self.server_tree.show_servers(states, NO_SERVER)
         self._show_warnings(warnings)
-        if not states and self.refreshes == 0 and self.focused is self.tree:
+        if not states and self.refreshes == 0 and self.focused is self.server_tree:
             self.query_one(Input).focus()
         self.refreshes += 1
 

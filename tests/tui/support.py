@@ -1,0 +1,100 @@
+"""Helpers for the terminal app's tests: a marimo server per module, sessions, waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from pathlib import Path
+from typing import Callable
+
+from textual.pilot import Pilot
+
+from marimo_pair_tui.core.discovery import ServerInfo
+from marimo_pair_tui.core.hub import HubOptions
+from marimo_pair_tui.core.sessions import SessionRef, Target
+from marimo_pair_tui.tui.app import PairApp, Start
+from marimo_pair_tui.tui.config import Config
+from marimo_pair_tui.tui.display import Display
+from marimo_pair_tui.tui.screens.pairing import PairingScreen
+from tests.support.marimo_proc import BrowserSession, MarimoServer, open_browser_session, start_marimo_server
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+TUI_NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
+
+
+class TuiLab:
+    """One server over a private directory; `session()` copies a notebook and opens it like a browser."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.dir = base / "notebooks"
+        self.dir.mkdir(parents=True)
+        self.server: MarimoServer = start_marimo_server(self.dir, state_home=base / "state")
+        self.browsers: list[BrowserSession] = []
+
+    def session(self, fixture: str, name: str, *, instantiate: bool = True) -> tuple[Path, BrowserSession]:
+        source = TUI_NOTEBOOKS / fixture if (TUI_NOTEBOOKS / fixture).exists() else NOTEBOOKS / fixture
+        path = self.dir / name
+        shutil.copy(source, path)
+        browser = open_browser_session(self.server, path, instantiate=instantiate)
+        self.browsers.append(browser)
+        return path, browser
+
+    def target(self, path: Path, browser: BrowserSession) -> Target:
+        server = ServerInfo(url=self.server.url, host=self.server.host, port=self.server.port, source="registry")
+        return Target(server=server, notebook=str(path), session=SessionRef(browser.session_id, browser.routing_id))
+
+    def close(self) -> None:
+        for browser in self.browsers:
+            browser.close()
+        self.server.stop()
+        self.server.cleanup_files()
+
+
+def make_app(target: Target | None = None, *, redact: bool = True, config: Config | None = None,
+             drafts: Path | None = None, options: HubOptions | None = None) -> PairApp:
+    start = Start("target", target=target) if target is not None else Start()
+    return PairApp(options or HubOptions(), start=start, fmt=Display(redact=redact), config=config or Config(),
+                   cursor_blink=False, drafts=drafts)
+
+
+async def wait_for(pilot: Pilot, predicate: Callable[[], object], timeout: float = 20.0, what: str = "condition") -> None:
+    """Let the app run until `predicate()` is true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if predicate():
+                return
+        except (LookupError, AttributeError, AssertionError):
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await pilot.pause(0.05)
+
+
+def pairing(app: PairApp) -> PairingScreen:
+    screen = app.screen
+    assert isinstance(screen, PairingScreen), type(screen)
+    return screen
+
+
+async def wait_live(pilot: Pilot, cells: int, timeout: float = 20.0) -> PairingScreen:
+    """Wait until the pairing screen is live and its tree shows `cells` cells."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PairingScreen), timeout, "the pairing screen")
+    screen = pairing(pilot.app)  # type: ignore[arg-type]
+    await wait_for(
+        pilot,
+        lambda: screen.session is not None and screen.session.live_state == "live" and len(screen.cell_tree.cell_ids) == cells,
+        timeout,
+        f"{cells} cells, live",
+    )
+    return screen
+
+
+async def wait_async(predicate: Callable[[], object], timeout: float = 20.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.05)
