@@ -1,0 +1,138 @@
+"""The picker against real servers: listing, live refresh, warnings, opening."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from marimo_pair_tui.core.launch import close_notebook
+from marimo_pair_tui.tui.screens.pairing import PairingScreen
+from marimo_pair_tui.tui.screens.picker import NO_SERVER, PickerScreen
+from tests.support.marimo_proc import open_browser_session, start_marimo_server
+
+from .support import NOTEBOOKS, make_app, wait_for, wait_live
+
+
+def tree_text(screen: PickerScreen) -> list[str]:
+    lines = []
+    stack = list(screen.server_tree.root.children)
+    while stack:
+        node = stack.pop(0)
+        lines.append(str(node.label))
+        stack[0:0] = list(node.children)
+    return lines
+
+
+def picker(app) -> PickerScreen:
+    assert isinstance(app.screen, PickerScreen)
+    return app.screen
+
+
+async def test_picker_lists_servers_refreshes_and_opens_a_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    state = tmp_path / "registry-state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    notebooks = tmp_path / "nbs"
+    notebooks.mkdir()
+    shutil.copy(NOTEBOOKS / "demo.py", notebooks / "demo.py")
+    shutil.copy(NOTEBOOKS / "other.py", notebooks / "other.py")
+    # A registry entry of a server that was killed: a warning, not a failure.
+    registry = state / "marimo" / "servers"
+    registry.mkdir(parents=True)
+    (registry / "127.0.0.1_1.json").write_text(json.dumps(
+        {"server_id": "127.0.0.1:1", "pid": 2**22 + 12345, "host": "127.0.0.1", "port": 1, "base_url": "", "version": "0.25.2"}))
+
+    app = make_app(redact=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = picker(app)
+        await wait_for(pilot, lambda: screen.refreshes >= 1, what="the first refresh")
+        assert NO_SERVER in tree_text(screen)
+        assert any("not running" in w for w in screen.warnings), screen.warnings
+        assert app.focused is screen.query_one("#path")  # nothing to pick: the path input is ready
+
+        # A server appears while the picker is open: it shows up by itself.
+        server = start_marimo_server(notebooks, state_home=state)
+        try:
+            browser = open_browser_session(server, notebooks / "demo.py")
+            try:
+                await wait_for(pilot, lambda: any(server.url.removeprefix("http://") in t for t in tree_text(screen)),
+                               timeout=30, what="the new server in the tree")
+                await wait_for(pilot, lambda: any(browser.session_id in t for t in tree_text(screen)), timeout=30)
+                lines = tree_text(screen)
+                assert any("marimo 0.25.2" in t and "1 session" in t for t in lines), lines
+                assert any(t.startswith("demo.py") for t in lines), lines
+                assert NO_SERVER not in lines
+
+                # The cursor rests on the session; refreshes keep it there.
+                tree = screen.server_tree
+                tree.focus()
+                await wait_for(pilot, lambda: tree.cursor_node is not None and tree.cursor_node.data.kind == "session")
+                before = screen.refreshes
+                await wait_for(pilot, lambda: screen.refreshes >= before + 2, timeout=15, what="two more refreshes")
+                assert tree.cursor_node.data.kind == "session"
+                assert tree.cursor_node.data.session.session_id == browser.session_id
+
+                await pilot.press("enter")
+                paired = await wait_live(pilot, 4)
+                assert paired.target.session.session_id == browser.session_id
+                await pilot.press("escape")  # the tree has focus: back to the picker
+                await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+            finally:
+                browser.close()
+        finally:
+            server.stop()
+            server.cleanup_files()
+        # The server went away: the picker says so again.
+        await wait_for(pilot, lambda: NO_SERVER in tree_text(screen), timeout=15, what="the server to disappear")
+
+
+async def test_open_a_notebook_path_starts_marimo_and_pairs(tmp_path: Path) -> None:
+    notebook = tmp_path / "fresh.py"
+    shutil.copy(NOTEBOOKS / "other.py", notebook)
+    app = make_app()
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = picker(app)
+            await wait_for(pilot, lambda: screen.refreshes >= 1)
+            path_input = screen.query_one("#path")
+            path_input.focus()
+            await pilot.press(*str(tmp_path / "missing.py"), "enter")
+            await wait_for(pilot, lambda: "Could not open missing.py" in str(screen.query_one("#opening").render()),
+                           what="the error for a missing file")
+            path_input.value = str(notebook)
+            await pilot.press("enter")
+            paired = await wait_live(pilot, 2, timeout=60)
+            assert paired.target.notebook == str(notebook)
+            assert app.started and app.started[0].target.notebook == str(notebook)
+    finally:
+        if app.started:
+            close_notebook(str(notebook))
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "marimo_pair_tui", *args], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
+
+
+def test_bad_arguments_fail_before_the_app_starts(tmp_path: Path) -> None:
+    bad_url = run_cli("--url", "http://user:secret@127.0.0.1:1")
+    assert bad_url.returncode == 2
+    assert "must not carry credentials" in bad_url.stderr and "secret" not in bad_url.stderr
+    assert "MARIMO_TOKEN" in bad_url.stderr  # the next step is printed too
+
+    missing = run_cli(str(tmp_path / "nope.py"))
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+    no_token = run_cli("--url", "http://127.0.0.1:1", "--token-file", str(tmp_path / "absent-token"))
+    assert no_token.returncode == 2 and "token file" in no_token.stderr
+
+    unknown = run_cli("--session", "sess-doesnotexist", env={"XDG_STATE_HOME": str(tmp_path / "empty")})
+    assert unknown.returncode == 2 and "sess-doesnotexist" in unknown.stderr
+
+    both = run_cli("--tour", str(tmp_path / "x.py"))
+    assert both.returncode == 2 and "one thing" in both.stderr
