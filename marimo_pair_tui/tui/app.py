@@ -150,4 +150,4 @@ class PairApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(self.help_rows(), str(self.config.path or config_path())))
+        self.push_screen(HelpScreen(self.help_rows(), self.fmt.config_path(self.config.path or config_path())))

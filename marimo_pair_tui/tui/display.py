@@ -9,6 +9,7 @@ ASCII set for terminals whose font lacks the symbols.
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from rich.text import Text
 
 ASCII_ENV = "MARIMO_PAIR_ASCII"
+_TEMP_DIRS = re.compile(r"(marimo_|pytest-)[0-9]+")
 
 # status word (code_mode's) -> (unicode glyph, ascii glyph, style)
 _GLYPHS: dict[str | None, tuple[str, str, str]] = {
@@ -102,6 +104,15 @@ class Display:
             return Path(path).name
         home = str(Path.home())
         return "~" + path[len(home):] if path.startswith(home + os.sep) else path
+
+    def config_path(self, path: Path) -> str:
+        if self.redact:
+            return f"<config dir>/{path.name}"
+        return self.path(str(path))
+
+    def scrub(self, text: str) -> str:
+        """Output text, with run-specific temporary paths masked when redacting."""
+        return _TEMP_DIRS.sub(r"\1NNNN", text) if self.redact else text
 
     def clock(self, when: float | None = None) -> str:
         if self.redact:

@@ -62,8 +62,8 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
                 text = "No other cell uses what it defines."
             yield Static(text, id="stale", markup=False)
             with Horizontal(id="buttons"):
-                yield Button("Delete [y]", id="yes", variant="error")
-                yield Button("Keep [n]", id="no", variant="primary")
+                yield Button("Delete (y)", id="yes", variant="error")
+                yield Button("Keep (n)", id="no", variant="primary")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

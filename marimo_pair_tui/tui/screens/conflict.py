@@ -90,9 +90,9 @@ class ConflictScreen(ModalScreen[Choice]):
                 yours.border_title = "Yours (in the editor)"
                 yield yours
             with Horizontal(id="buttons"):
-                yield Button("Keep mine [m]", id="mine", variant="error")
-                yield Button("Take theirs [t]", id="theirs-button", variant="primary")
-                yield Button("Cancel [esc]", id="cancel")
+                yield Button("Keep mine (m)", id="mine", variant="error")
+                yield Button("Take theirs (t)", id="theirs-button", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
         self._narrow(self.app.size.width)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -50,20 +51,24 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(self._table(), id="help-table")
             yield Label(f"Remap in {self.config_path}: [keys] id = \"key\"", id="help-foot", markup=False)
 
-    def _table(self) -> Table:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(no_wrap=True, style="bold cyan")
-        table.add_column(ratio=1)
-        table.add_column(no_wrap=True, style="dim")
-        section = None
-        for where, keys, description, binding_id in self.rows:
-            if where != section:
-                if section is not None:
-                    table.add_row("", "", "")
-                table.add_row(Text(where, style="bold underline"), "", "")
-                section = where
-            table.add_row(keys, description, binding_id)
-        return table
+    def _table(self) -> Group:
+        parts: list[Text | Table] = []
+        sections: dict[str, list[Row]] = {}
+        for row in self.rows:
+            sections.setdefault(row[0], []).append(row)
+        width = max((len(keys) for _, keys, _, _ in self.rows), default=4)
+        for where, rows in sections.items():
+            if parts:
+                parts.append(Text(""))
+            parts.append(Text(where, style="bold underline"))
+            table = Table.grid(padding=(0, 2), expand=True)
+            table.add_column(no_wrap=True, style="bold cyan", min_width=min(width, 16))
+            table.add_column(ratio=1)
+            table.add_column(no_wrap=True, style="dim")
+            for _where, keys, description, binding_id in rows:
+                table.add_row(keys, description, binding_id)
+            parts.append(table)
+        return Group(*parts)
 
     def action_close(self) -> None:
         self.dismiss(None)

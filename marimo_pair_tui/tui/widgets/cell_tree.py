@@ -31,10 +31,12 @@ SECTION = 8  # width of the section labels in the details
 
 
 def first_line(code: str) -> str:
-    for line in code.splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
+    """The first line worth showing: not blank, and not a comment when code follows."""
+    lines = [line.strip() for line in code.splitlines() if line.strip()]
+    for line in lines:
+        if not line.startswith("#"):
+            return line
+    return lines[0] if lines else ""
 
 
 def _tail(lines: list[str], keep: int, ellipsis: str) -> list[str]:
@@ -159,10 +161,10 @@ class CellTree(Tree[str]):
         else:
             lines.append(Text("(empty cell)", style="dim"))
         for error in cell.errors:
-            lines.extend(self._section("error", error.message.splitlines() or [""], "red"))
+            lines.extend(self._section("error", self.fmt.scrub(error.message).splitlines() or [""], "red"))
         console: list[tuple[str, str]] = []
         for entry in cell.console:
-            text = output_text(entry.mimetype, entry.data)
+            text = self.fmt.scrub(output_text(entry.mimetype, entry.data))
             style = "red" if entry.channel == "stderr" or "traceback" in entry.mimetype else ""
             console.extend((line, style) for line in text.splitlines())
         if console:
