@@ -148,7 +148,7 @@ class PickerScreen(Screen[None]):
         self.states = states
         self.server_tree.show_servers(states, NO_SERVER)
         self._show_warnings(warnings)
-        if not states and self.refreshes == 0 and self.focused is self.server_tree:
+        if not states and self.refreshes == 0 and self.is_current and self.focused is self.server_tree:
             self.query_one(Input).focus()
         self.refreshes += 1
 

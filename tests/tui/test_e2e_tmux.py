@@ -1,0 +1,100 @@
+"""End to end: the real command in a real terminal (tmux, 80x24), read off the screen."""
+
+from __future__ import annotations
+
+import secrets
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.cell_lab import file_cells
+
+from .support import TuiLab
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+class Tmux:
+    """One private tmux server (its own socket), killed at the end."""
+
+    def __init__(self) -> None:
+        self.socket = f"mpt-e2e-{secrets.token_hex(4)}"
+
+    def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check, timeout=30)
+
+    def screen(self) -> str:
+        return self("capture-pane", "-p", "-t", "e2e").stdout
+
+    def wait_for(self, predicate, timeout: float = 45.0, what: str = "the screen") -> str:
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            alive = self("has-session", "-t", "e2e", check=False).returncode == 0
+            text = self.screen() if alive else ""
+            if predicate(text, alive):
+                return text
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}; screen was:\n{text}")
+
+    def kill(self) -> None:
+        self("kill-server", check=False)
+
+
+def test_the_command_opens_a_notebook_and_quits(lab: TuiLab, tmp_path: Path) -> None:
+    path, browser = lab.session("demo.py", "e2e_demo.py")
+    status_file = tmp_path / "exit-status"
+    command = " ".join([
+        "env",
+        f"XDG_STATE_HOME={shlex.quote(str(lab.server.state_home))}",
+        f"XDG_CONFIG_HOME={shlex.quote(str(tmp_path / 'config'))}",
+        "TERM=xterm-256color",
+        shlex.quote(sys.executable), "-m", "marimo_pair_tui", shlex.quote(str(path)),
+    ])
+    tmux = Tmux()
+    try:
+        tmux("new-session", "-d", "-x", "80", "-y", "24", "-s", "e2e",
+             f"sh -c {shlex.quote(command + f'; echo $? > {shlex.quote(str(status_file))}')}")
+        screen = tmux.wait_for(lambda text, alive: "define_x" in text and "live" in text and "^r run" in text,
+                               what="the cells, live, and the footer")
+        lines = screen.rstrip("\n").splitlines()
+        assert lines[0].lstrip().startswith("e2e_demo.py"), screen  # the header names the notebook
+        assert browser.session_id in lines[0]
+        for name in ("Hbol", "define_x", "vblA", "bkHC"):
+            assert name in screen, name
+        assert "x = 41" in screen and "kernel idle" in screen
+        footer = screen.split("\n")[23]
+        assert "^r run" in footer and "^s apply" in footer, screen  # the footer lists the keys
+        assert all(len(line) <= 80 for line in lines) and len(lines) <= 24
+
+        # Load define_x into the editor, change it, apply: the file on disk changes.
+        # The first cell, then the next, then load it. A key sent in the first moments of the
+        # screen is occasionally not applied under a detached tmux: check, and send again.
+        for attempt in range(3):
+            tmux("send-keys", "-t", "e2e", "F2", "Home", "Down")
+            tmux("send-keys", "-t", "e2e", "C-l")
+            try:
+                tmux.wait_for(lambda text, alive: "Editor (cell define_x)" in text, timeout=5, what="define_x loaded")
+                break
+            except AssertionError:
+                if attempt == 2:
+                    raise
+        tmux("send-keys", "-t", "e2e", "End", " + 1")
+        tmux.wait_for(lambda text, alive: "1  x = 41 + 1" in text, what="the edit in the editor")
+        tmux("send-keys", "-t", "e2e", "C-s")
+        deadline = time.monotonic() + 30
+        while "x = 41 + 1" not in [code for _n, code in file_cells(path)]:
+            assert time.monotonic() < deadline, f"the apply never reached the file; screen:\n{tmux.screen()}"
+            time.sleep(0.1)
+        tmux.wait_for(lambda text, alive: "✓ apply define_x" in text, what="the apply's result")
+
+        tmux("send-keys", "-t", "e2e", "C-q")
+        tmux.wait_for(lambda text, alive: not alive, what="the app to quit")
+        assert status_file.read_text().strip() == "0"
+    finally:
+        tmux.kill()
