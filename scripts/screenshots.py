@@ -1,0 +1,112 @@
+"""Make the README's screenshots (SVG) from the real app against a real marimo server.
+
+    .venv/bin/python scripts/screenshots.py [--out screenshots]
+
+Starts marimo for a private copy of the tour notebook (in a temporary state
+directory, so no other server shows up), drives the app with Textual's pilot,
+saves one SVG per screen, and stops the server. Ports, session ids and times
+are redacted so that the pictures only change when the app does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Awaitable, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+async def _wait(pilot, predicate: Callable[[], object], timeout: float = 60.0, what: str = "the app") -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if predicate():
+                return
+        except (LookupError, AttributeError):
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"screenshots: timed out waiting for {what}")
+        await pilot.pause(0.05)
+
+
+async def shoot(app, size: tuple[int, int], path: Path, drive: Callable[[object], Awaitable[None]]) -> None:
+    async with app.run_test(size=size) as pilot:
+        await drive(pilot)
+        await pilot.pause(0.3)
+        await pilot.wait_for_scheduled_animations()
+        path.write_text(app.export_screenshot(title="marimo-pair-tui"), encoding="utf-8")
+    print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+async def main(out: Path) -> None:
+    from marimo_pair_tui.core.hub import Hub, HubOptions
+    from marimo_pair_tui.core.launch import close_notebook, open_notebook
+    from marimo_pair_tui.notebooks import TOUR
+    from marimo_pair_tui.tui.app import PairApp, Start
+    from marimo_pair_tui.tui.config import Config
+    from marimo_pair_tui.tui.display import Display
+    from marimo_pair_tui.tui.screens.help import HelpScreen
+    from marimo_pair_tui.tui.screens.pairing import PairingScreen
+
+    work = Path(tempfile.mkdtemp(prefix="mpt-shots-"))
+    os.environ["XDG_STATE_HOME"] = str(work / "state")
+    os.environ["XDG_CONFIG_HOME"] = str(work / "config")
+    notebook = work / "tour.py"
+    shutil.copyfile(TOUR, notebook)
+    out.mkdir(parents=True, exist_ok=True)
+
+    async with Hub(HubOptions()) as hub:
+        opened = await open_notebook(hub, notebook, run=True)
+    target = opened.target
+
+    def app(start: Start) -> PairApp:
+        drafts = Path(tempfile.mkdtemp(dir=work, prefix="drafts-"))  # each picture starts with an empty editor
+        return PairApp(HubOptions(), start=start, fmt=Display(redact=True), config=Config(), cursor_blink=False,
+                       drafts=drafts)
+
+    async def picker(pilot) -> None:
+        screen = pilot.app.screen
+        await _wait(pilot, lambda: screen.refreshes >= 1 and screen.states and screen.states[0].notebooks,
+                    what="the picker to list the server")
+
+    async def pairing(pilot) -> None:
+        await _wait(pilot, lambda: isinstance(pilot.app.screen, PairingScreen), what="the pairing screen")
+        screen = pilot.app.screen
+        await _wait(pilot, lambda: len(screen.cell_tree.cell_ids) == 5 and screen.notebook.is_idle()
+                    and all(c.status for c in screen.notebook.cells), what="the cells")
+        total = screen.notebook.cell("total")
+        screen.cell_tree.select_cell(total.id)
+        await pilot.press("right")
+        screen.editor.load_text("squares_total = sum(squares)\nprint('sum of squares:', squares_total)\nsquares_total / total")
+        await pilot.press("ctrl+r")
+        await _wait(pilot, lambda: screen.results.blocks and screen.results.blocks[-1].finished is not None,
+                    what="the snippet")
+        screen.cell_tree.focus()
+
+    async def help_screen(pilot) -> None:
+        await pairing(pilot)
+        await pilot.press("f1")
+        await _wait(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), what="the help screen")
+
+    try:
+        await shoot(app(Start()), (80, 24), out / "picker.svg", picker)
+        await shoot(app(Start("target", target=target)), (80, 24), out / "pairing-80x24.svg", pairing)
+        await shoot(app(Start("target", target=target)), (120, 36), out / "pairing-120x36.svg", pairing)
+        await shoot(app(Start("target", target=target)), (100, 30), out / "help.svg", help_screen)
+    finally:
+        close_notebook(str(notebook))
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    asyncio.run(main(parser.parse_args().out.resolve()))
