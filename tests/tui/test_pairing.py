@@ -303,3 +303,20 @@ async def test_interrupt_stops_a_running_cell(lab: TuiLab) -> None:
             await wait_for(pilot, lambda: "kernel idle" in screen.query_one("#status").plain)  # type: ignore[attr-defined]
     finally:
         Path(str(path) + ".flag").touch()
+
+
+async def test_narrow_terminals_stack_the_panes(lab: TuiLab) -> None:
+    path, browser = lab.session("demo.py", "narrow.py")
+    app = make_app(lab.target(path, browser))
+    async with app.run_test(size=(60, 24)) as pilot:
+        screen = await wait_live(pilot, 4)
+        assert screen.has_class("-narrow")
+        tree, editor, results = screen.cell_tree.region, screen.editor.region, screen.results.region
+        for region in (tree, editor, results):
+            assert region.width > 0 and region.height > 0
+            assert region.right <= 60 and region.bottom <= 23  # nothing overflows past the footer
+        assert tree.bottom <= editor.y  # stacked, not side by side
+        assert "live" in screen.query_one("#status").plain  # type: ignore[attr-defined]
+        await pilot.resize_terminal(100, 30)
+        await wait_for(pilot, lambda: not screen.has_class("-narrow"))
+        assert screen.cell_tree.region.right <= screen.editor.region.x

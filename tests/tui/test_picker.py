@@ -136,3 +136,57 @@ def test_bad_arguments_fail_before_the_app_starts(tmp_path: Path) -> None:
 
     both = run_cli("--tour", str(tmp_path / "x.py"))
     assert both.returncode == 2 and "one thing" in both.stderr
+
+
+async def test_tour_entry_opens_a_private_copy_and_runs_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from marimo_pair_tui.core.errors import ServerError
+    from marimo_pair_tui.core.launch import state_dir
+    from marimo_pair_tui.tui.screens import picker as picker_module
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "tour-state"))
+    calls: list[tuple[str, object]] = []
+
+    async def fake_open(hub, path, *, run=None):
+        calls.append((str(path), run))
+        raise ServerError("marimo did not start (test).", next="See the log.")
+
+    monkeypatch.setattr(picker_module, "open_notebook", fake_open)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = picker(app)
+        await wait_for(pilot, lambda: screen.refreshes >= 1)
+        await pilot.click("#tour")
+        await wait_for(pilot, lambda: calls, what="the tour to be opened")
+        assert calls == [(str(state_dir() / "tour" / "tour.py"), True)]
+        assert (state_dir() / "tour" / "tour.py").read_text().startswith("import marimo")
+        # The failure is shown with its next step, and the picker stays usable.
+        await wait_for(pilot, lambda: "marimo did not start" in str(screen.query_one("#opening").render()))
+        assert "See the log." in str(screen.query_one("#opening").render())
+        assert isinstance(app.screen, PickerScreen)
+
+
+async def test_connection_state_shows_when_the_server_goes_away(tmp_path: Path) -> None:
+    notebooks = tmp_path / "nbs"
+    notebooks.mkdir()
+    shutil.copy(NOTEBOOKS / "demo.py", notebooks / "demo.py")
+    server = start_marimo_server(notebooks / "demo.py", state_home=tmp_path / "state")
+    try:
+        browser = open_browser_session(server, notebooks / "demo.py")
+        from marimo_pair_tui.core.discovery import ServerInfo
+        from marimo_pair_tui.core.sessions import SessionRef, Target
+
+        target = Target(ServerInfo(url=server.url, host=server.host, port=server.port), str(notebooks / "demo.py"),
+                        SessionRef(browser.session_id, browser.routing_id))
+        app = make_app(target)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await wait_live(pilot, 4)
+            status = screen.query_one("#status")
+            assert "● live" in status.plain
+            browser.close()
+            server.stop()
+            await wait_for(pilot, lambda: "reconnecting" in status.plain or "gone" in status.plain,
+                           what="the status line to say the stream is lost")
+            assert "kernel" not in status.plain  # stale kernel state is not shown as if it were known
+    finally:
+        server.stop()
+        server.cleanup_files()

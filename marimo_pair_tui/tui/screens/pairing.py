@@ -290,7 +290,7 @@ class PairingScreen(Screen[None]):
         right = Text()
         state = self.session.live_state if self.session else "connecting"
         right.append_text(fmt.live(state))
-        if self.session is not None and state in ("live", "reconnecting"):
+        if self.session is not None and state == "live":  # otherwise the kernel state is unknown
             busy = not self.notebook.is_idle()
             right.append(dot + ("kernel busy" if busy else "kernel idle"), style="bold yellow" if busy else "dim")
         self.query_one(StatusLine).show(left, right)
