@@ -284,3 +284,10 @@ async def test_packages_add_reports_each_outcome(lab: CellLab, conn: Connection,
     result = await codemode.add_packages(conn, ref(browser), [missing])
     assert result.extra["packages"] == [{"name": missing, "outcome": "failed"}]
     assert not result.success
+
+
+def test_saving_warnings_name_what_marimo_will_not_save_exactly() -> None:
+    assert codemode.saving_warnings("x = 'plain ascii and é ∑ 🙂'") == []
+    (breaks,) = codemode.saving_warnings("# a\u2028b\x0c")
+    assert "U+000C" in breaks and "U+2028" in breaks
+    assert "U+00A0" in codemode.saving_warnings("x =\u00a01")[0]

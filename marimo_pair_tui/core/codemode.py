@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
+from .codemode_results import FAILED_STATUSES, CellErrorInfo, CellState, ConsoleItem, OpResult, Snapshot
 from .connection import Connection
 from .errors import (
     CellNotFoundError,
@@ -29,123 +29,44 @@ from .errors import (
     MultiplyDefinedError,
     OutcomeUnknownError,
     PairError,
-    ValidationError,
 )
 from .execute import ExecResult, execute
 from .sessions import SessionRef
 
+__all__ = [
+    "FAILED_STATUSES", "MARKER", "CellErrorInfo", "CellState", "ConsoleItem", "OpResult", "Snapshot",
+    "add_packages", "build_program", "call", "code_hash", "create_cell", "delete_cell", "edit_cell",
+    "move_cell", "parse_reply", "run_cells", "saving_warnings", "snapshot",
+]
+
 MARKER = "@@marimo-pair-tui/reply"
 _KERNEL_SOURCE = Path(__file__).with_name("codemode_kernel.py")
-FAILED_STATUSES = frozenset({"exception", "marimo-error", "interrupted", "cancelled"})
+
+
+# Characters marimo 0.25 does not save as given: its file writer indents after
+# every str.splitlines() break (not only \n), and its compiler turns U+00A0 into
+# a space. The kernel keeps the code exact; the notebook file does not.
+_SAVED_AS_LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def saving_warnings(code: str) -> list[str]:
+    """Why the notebook file will not hold `code` exactly (empty when it will)."""
+    warnings = []
+    breaks = sorted({f"U+{ord(ch):04X}" for ch in code if ch in _SAVED_AS_LINE_BREAKS})
+    if breaks:
+        warnings.append(
+            f"The code holds {', '.join(breaks)}, which marimo's file writer treats as line breaks: "
+            "the saved notebook will have extra indentation after them. Write them as escapes "
+            "(e.g. '\\u2028') inside strings to keep the file exact."
+        )
+    if "\u00a0" in code:
+        warnings.append("marimo saves non-breaking spaces (U+00A0) in the code as plain spaces.")
+    return warnings
 
 
 def code_hash(code: str) -> str:
     """First 12 hex chars of sha256 of the UTF-8 code: the `hash` of a cell."""
     return hashlib.sha256(code.encode("utf-8")).hexdigest()[:12]
-
-
-# ---------------------------------------------------------------- results
-
-
-@dataclass(frozen=True)
-class CellErrorInfo:
-    kind: str
-    message: str
-
-
-@dataclass(frozen=True)
-class ConsoleItem:
-    channel: str
-    mimetype: str
-    data: str
-
-
-@dataclass
-class CellState:
-    """One cell as the kernel reported it; `raw` keeps the snapshot shape (errors with `msg`)."""
-
-    id: str
-    name: str
-    code: str
-    hash: str
-    status: str | None
-    errors: list[CellErrorInfo]
-    console: list[ConsoleItem]
-    output: dict[str, str] | None
-    defs: list[str]
-    refs: list[str]
-    disabled: bool
-    hide_code: bool
-    raw: dict[str, Any] = field(repr=False)
-
-    @classmethod
-    def from_raw(cls, raw: dict[str, Any]) -> "CellState":
-        config = raw.get("config") or {}
-        return cls(
-            id=raw["id"],
-            name=raw.get("name") or "",
-            code=raw.get("code", ""),
-            hash=raw.get("hash", ""),
-            status=raw.get("status"),
-            errors=[CellErrorInfo(e.get("kind", ""), e.get("msg", "")) for e in raw.get("errors", [])],
-            console=[ConsoleItem(c["channel"], c["mimetype"], c["data"]) for c in raw.get("console", [])],
-            output=raw.get("output"),
-            defs=list(raw.get("defs", [])),
-            refs=list(raw.get("refs", [])),
-            disabled=bool(config.get("disabled")),
-            hide_code=bool(config.get("hide_code")),
-            raw=raw,
-        )
-
-    @property
-    def failed(self) -> bool:
-        return self.status in FAILED_STATUSES
-
-    def to_json(self) -> dict[str, Any]:
-        """The headless shape: errors as {kind, message}."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "code": self.code,
-            "hash": self.hash,
-            "status": self.status,
-            "errors": [{"kind": e.kind, "message": e.message} for e in self.errors],
-            "console": [{"channel": c.channel, "mimetype": c.mimetype, "data": c.data} for c in self.console],
-            "output": self.output,
-            "defs": self.defs,
-            "refs": self.refs,
-            "config": {"disabled": self.disabled, "hide_code": self.hide_code},
-        }
-
-
-@dataclass
-class Snapshot:
-    """Every cell in notebook order; `raw` is `{"cells": [...]}` for the notebook model."""
-
-    cells: list[CellState]
-    order: list[str]
-    raw: dict[str, Any] = field(repr=False)
-
-
-@dataclass
-class OpResult:
-    """What an operation changed: the affected cells' new state and op-specific facts."""
-
-    op: str
-    cells: list[CellState]
-    order: list[str]
-    extra: dict[str, Any] = field(default_factory=dict)
-    narration: str = ""
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def failed_cells(self) -> list[str]:
-        return [c.id for c in self.cells if c.failed]
-
-    @property
-    def success(self) -> bool:
-        failed_packages = [p for p in self.extra.get("packages", []) if p.get("outcome") != "success"]
-        return not self.failed_cells and not failed_packages
 
 
 # ---------------------------------------------------------------- the program
@@ -326,7 +247,9 @@ async def create_cell(
     if before is not None and after is not None:
         raise InvalidRequestError("Give either before or after, not both.")
     args = {"code": code, "before": before, "after": after, "name": name, "run": run, "hide_code": hide_code}
-    return await _operation(connection, session, "create", args, refresh=run)
+    result = await _operation(connection, session, "create", args, refresh=run)
+    result.warnings.extend(saving_warnings(code))
+    return result
 
 
 async def edit_cell(
@@ -352,7 +275,9 @@ async def edit_cell(
     if not force and expect is None and base is None:
         raise InvalidRequestError("An edit needs the hash you read (expect), the base code, or force.")
     args = {"target": target, "code": code, "expect": expect, "base": base, "force": force, "run": run}
-    return await _operation(connection, session, "edit", args, refresh=run)
+    result = await _operation(connection, session, "edit", args, refresh=run)
+    result.warnings.extend(saving_warnings(code))
+    return result
 
 
 async def run_cells(connection: Connection, session: SessionRef, targets: Sequence[str]) -> OpResult:

@@ -1,0 +1,113 @@
+"""What cell operations return: cells as the kernel reported them, and per-operation facts.
+
+Kept apart from `codemode.py` (the transport) so views and tests can build and
+read these without the program machinery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+FAILED_STATUSES = frozenset({"exception", "marimo-error", "interrupted", "cancelled"})
+
+
+@dataclass(frozen=True)
+class CellErrorInfo:
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ConsoleItem:
+    channel: str
+    mimetype: str
+    data: str
+
+
+@dataclass
+class CellState:
+    """One cell as the kernel reported it; `raw` keeps the snapshot shape (errors with `msg`)."""
+
+    id: str
+    name: str
+    code: str
+    hash: str
+    status: str | None
+    errors: list[CellErrorInfo]
+    console: list[ConsoleItem]
+    output: dict[str, str] | None
+    defs: list[str]
+    refs: list[str]
+    disabled: bool
+    hide_code: bool
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any]) -> "CellState":
+        config = raw.get("config") or {}
+        return cls(
+            id=raw["id"],
+            name=raw.get("name") or "",
+            code=raw.get("code", ""),
+            hash=raw.get("hash", ""),
+            status=raw.get("status"),
+            errors=[CellErrorInfo(e.get("kind", ""), e.get("msg", "")) for e in raw.get("errors", [])],
+            console=[ConsoleItem(c["channel"], c["mimetype"], c["data"]) for c in raw.get("console", [])],
+            output=raw.get("output"),
+            defs=list(raw.get("defs", [])),
+            refs=list(raw.get("refs", [])),
+            disabled=bool(config.get("disabled")),
+            hide_code=bool(config.get("hide_code")),
+            raw=raw,
+        )
+
+    @property
+    def failed(self) -> bool:
+        return self.status in FAILED_STATUSES
+
+    def to_json(self) -> dict[str, Any]:
+        """The headless shape: errors as {kind, message}."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "code": self.code,
+            "hash": self.hash,
+            "status": self.status,
+            "errors": [{"kind": e.kind, "message": e.message} for e in self.errors],
+            "console": [{"channel": c.channel, "mimetype": c.mimetype, "data": c.data} for c in self.console],
+            "output": self.output,
+            "defs": self.defs,
+            "refs": self.refs,
+            "config": {"disabled": self.disabled, "hide_code": self.hide_code},
+        }
+
+
+@dataclass
+class Snapshot:
+    """Every cell in notebook order; `raw` is `{"cells": [...]}` for the notebook model."""
+
+    cells: list[CellState]
+    order: list[str]
+    raw: dict[str, Any] = field(repr=False)
+
+
+@dataclass
+class OpResult:
+    """What an operation changed: the affected cells' new state and op-specific facts."""
+
+    op: str
+    cells: list[CellState]
+    order: list[str]
+    extra: dict[str, Any] = field(default_factory=dict)
+    narration: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failed_cells(self) -> list[str]:
+        return [c.id for c in self.cells if c.failed]
+
+    @property
+    def success(self) -> bool:
+        failed_packages = [p for p in self.extra.get("packages", []) if p.get("outcome") != "success"]
+        return not self.failed_cells and not failed_packages
