@@ -17,9 +17,19 @@ from ..core.errors import EXIT_USAGE, PairError
 T = TypeVar("T")
 
 
+# Characters str.splitlines() breaks on that json.dumps leaves raw (it escapes
+# the ASCII control characters itself): escaped, one document stays one line.
+_LINE_BREAKERS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def dumps_line(document: dict[str, Any]) -> str:
+    """One JSON document on one line, whatever line splitter the reader uses."""
+    return json.dumps(document, ensure_ascii=False).translate(_LINE_BREAKERS)
+
+
 def emit(document: dict[str, Any]) -> None:
     """Write one JSON document as one line on stdout."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+    sys.stdout.write(dumps_line(document) + "\n")
     sys.stdout.flush()
 
 
