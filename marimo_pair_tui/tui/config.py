@@ -12,23 +12,13 @@ The keymap is applied with `App.set_keymap`.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from platformdirs import user_config_dir
+from ..core.settings import APP_NAME, config_path, read_config
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-APP_NAME = "marimo-pair-tui"
-
-
-def config_path() -> Path:
-    return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+__all__ = ["APP_NAME", "Config", "config_path", "load_config"]
 
 
 @dataclass
@@ -42,19 +32,11 @@ def load_config(path: Path | None = None, known_ids: Iterable[str] = ()) -> Conf
     """Read config.toml; problems become warnings (the app still starts)."""
     path = path or config_path()
     config = Config(path=path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    file = read_config(path)
+    if file.problem is not None:
+        config.warnings.append(f"{path}: {file.problem}; default keys used.")
         return config
-    except OSError as exc:
-        config.warnings.append(f"{path}: unreadable ({exc.strerror or exc}); default keys used.")
-        return config
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        config.warnings.append(f"{path}: not valid TOML ({exc}); default keys used.")
-        return config
-    keys = data.get("keys", {})
+    keys = file.data.get("keys", {})
     if not isinstance(keys, dict):
         config.warnings.append(f"{path}: [keys] must be a table of id = \"key\"; ignored.")
         return config

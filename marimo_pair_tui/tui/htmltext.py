@@ -69,7 +69,8 @@ def html_to_text(markup: str) -> str:
     for line in lines:
         if not line.strip() and (not out or not out[-1].strip()):
             continue
-        out.append(line.strip())
+        # Collapsed whitespace leaves at most one leading space; more came from <pre>.
+        out.append(line[1:] if line.startswith(" ") and not line.startswith("  ") else line)
     while out and not out[-1].strip():
         out.pop()
     return "\n".join(out)

@@ -1,0 +1,93 @@
+"""Small pure parts of the terminal app: HTML to text, drafts, display, dependency walk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from marimo_pair_tui.core.notebook import Notebook
+from marimo_pair_tui.tui.display import Display
+from marimo_pair_tui.tui.drafts import DraftStore
+from marimo_pair_tui.tui.htmltext import html_to_text, output_text
+from marimo_pair_tui.tui.screens.pairing import descendants
+from marimo_pair_tui.tui.widgets.cell_tree import first_line
+
+
+def test_html_becomes_readable_text() -> None:
+    markdown = '<span class="markdown prose"><h1 id="demo">Demo</h1><p>a &amp; b &lt;c&gt; <b>bold</b></p>' \
+               "<ul><li>one</li><li>two</li></ul><script>alert(1)</script><style>p{}</style></span>"
+    text = html_to_text(markdown)
+    assert text.splitlines()[0] == "Demo"
+    assert "a & b <c> bold" in text
+    assert "• one" in text and "• two" in text
+    assert "alert" not in text and "p{}" not in text and "<" not in text.replace("<c>", "")
+    table = html_to_text("<table><tr><th>x</th><th>y</th></tr><tr><td>1</td><td>2</td></tr></table>")
+    assert table.splitlines() == ["x  y", "", "1  2"]
+    assert html_to_text("<pre>a\n   b</pre>") == "a\n   b"  # preformatted text keeps its spaces
+
+
+def test_output_text_by_mimetype() -> None:
+    assert output_text("text/plain", "x < y") == "x < y"  # plain text is not parsed as HTML
+    assert output_text("text/markdown", "<p>Hi &amp; bye</p>") == "Hi & bye"
+    assert output_text("text/html", "<div>1</div><div>2</div>") == "1\n\n2"
+    assert output_text("image/png", "iVBOR...") == "[image/png image]"
+    assert output_text("application/json", '{"a": 1}') == '{"a": 1}'
+    assert output_text(None, None) == ""
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(), cell=st.one_of(st.none(), st.text(min_size=1, max_size=8)), base=st.one_of(st.none(), st.text()))
+def test_drafts_round_trip_any_text(tmp_path_factory, text: str, cell: str | None, base: str | None) -> None:
+    directory = tmp_path_factory.mktemp("drafts")
+    store = DraftStore("/some/notebook.py", directory)
+    store.save(text, cell, base)
+    draft = store.load()
+    if not text and cell is None:
+        assert draft is None and not store.path.exists()  # nothing to keep: nothing written
+        return
+    assert draft is not None
+    assert (draft.text, draft.cell_id, draft.base) == (text, cell, base)
+
+
+def test_drafts_are_per_notebook_and_survive_garbage(tmp_path: Path) -> None:
+    one, two = DraftStore("/a/nb.py", tmp_path), DraftStore("/b/nb.py", tmp_path)
+    assert one.path != two.path  # same basename, different notebooks
+    one.save("x = 1")
+    assert two.load() is None and one.load().text == "x = 1"  # type: ignore[union-attr]
+    one.path.write_text("{not json")
+    assert one.load() is None  # a damaged draft is ignored, not fatal
+
+
+def test_display_redacts_volatile_facts() -> None:
+    plain, redacted = Display(), Display(redact=True)
+    assert plain.server("http://127.0.0.1:2718") == "127.0.0.1:2718"
+    assert redacted.server("http://127.0.0.1:2718") == "127.0.0.1:PORT"
+    assert redacted.session("sess-abc123") == "sess-XXXX" and plain.session("sess-abc123") == "sess-abc123"
+    assert redacted.path("/tmp/x/demo.py") == "demo.py"
+    assert redacted.clock() == "hh:mm:ss" and redacted.duration(1.234) == "n.nn s"
+    assert plain.duration(1.234) == "1.23 s"
+    assert redacted.scrub('File "/tmp/marimo_4242/x.py"') == 'File "/tmp/marimo_NNNN/x.py"'
+    assert plain.scrub("marimo_4242") == "marimo_4242"
+    assert str(Display(ascii=True).glyph("running")) == "*" and str(plain.glyph("running")) == "●"
+    assert str(plain.glyph("exception")) == str(plain.glyph("marimo-error")) == "✗"
+
+
+def test_first_line_skips_blank_and_comment_lines() -> None:
+    assert first_line("\n\n# setup\nimport os\n") == "import os"
+    assert first_line("# only a comment") == "# only a comment"
+    assert first_line("") == ""
+
+
+def test_descendants_follow_defs_and_refs_transitively() -> None:
+    notebook = Notebook()
+    notebook.apply_snapshot({"cells": [
+        {"id": "a", "code": "x = 1", "defs": ["x"], "refs": []},
+        {"id": "b", "code": "y = x", "defs": ["y"], "refs": ["x"]},
+        {"id": "c", "code": "z = y", "defs": ["z"], "refs": ["y"]},
+        {"id": "d", "code": "w = 2", "defs": ["w"], "refs": []},
+    ]})
+    assert [c.id for c in descendants(notebook, "a")] == ["b", "c"]
+    assert [c.id for c in descendants(notebook, "c")] == []
+    assert descendants(notebook, "missing") == []
