@@ -105,6 +105,9 @@ class PairApp(App[None]):
         return screen
 
     async def action_quit(self) -> None:
+        screen = self.screen
+        if isinstance(screen, PairingScreen) and not screen.confirm_leave("quit", "ctrl+q"):
+            return
         await self.shutdown()
         self.exit()
 

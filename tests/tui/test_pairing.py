@@ -297,6 +297,12 @@ async def test_interrupt_stops_a_running_cell(lab: TuiLab) -> None:
             await wait_for(pilot, lambda: screen.notebook.cell(waits).status == "running", what="waits to run")
             await wait_for(pilot, lambda: str(screen.cell_tree.node_for(waits).label).startswith("●"))
             assert "kernel busy" in screen.query_one("#status").plain  # type: ignore[attr-defined]
+            # Leaving now would cut the run off: the first esc only warns.
+            screen.cell_tree.focus()
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is screen
+            assert any("still running" in n.message for n in app._notifications)  # noqa: SLF001
             await pilot.press("ctrl+t")
             await wait_for(pilot, lambda: screen.notebook.cell(waits).status == "interrupted", what="the interrupt")
             await wait_for(pilot, lambda: str(screen.cell_tree.node_for(waits).label).startswith("✗"))

@@ -49,6 +49,7 @@ DRAFT_DEBOUNCE = 0.5
 WAIT_FOR_MODEL = 5.0
 NARROW = 70  # columns below which the panes stack
 SHORT = 18  # rows below which the results pane shrinks
+LEAVE_CONFIRM = 3.0  # seconds in which a second esc / ctrl+q leaves while an operation runs
 
 EDITOR_PLACEHOLDER = (
     "Python for the kernel. ctrl+r runs it as a snippet; ctrl+l loads the selected cell, "
@@ -176,6 +177,7 @@ class PairingScreen(Screen[None]):
         self._snippet_running = False
         self._loaded_missing_noted = False
         self._session_closed = False
+        self._leave_armed_at = float("-inf")
 
     # -- layout -------------------------------------------------------------
 
@@ -691,7 +693,26 @@ class PairingScreen(Screen[None]):
     def action_focus(self, what: str) -> None:
         self.query_one(f"#{what}").focus()
 
+    @property
+    def busy(self) -> bool:
+        """An operation of ours is in flight (leaving now would cut it off)."""
+        return self._snippet_running or self._ops_lock.locked()
+
+    def confirm_leave(self, what: str, key: str) -> bool:
+        """True when nothing is running, or when the user pressed the key twice."""
+        if not self.busy:
+            return True
+        now = time.monotonic()
+        if now - self._leave_armed_at < LEAVE_CONFIRM:
+            return True
+        self._leave_armed_at = now
+        self.notify(f"An operation is still running; leaving cuts it off (the kernel is interrupted). "
+                    f"Press {key} again to {what} anyway.", severity="warning", timeout=LEAVE_CONFIRM)
+        return False
+
     async def action_back(self) -> None:
+        if not self.confirm_leave("go back", "esc"):
+            return
         await self.close()
         self.dismiss(None)
 
