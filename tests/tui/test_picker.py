@@ -190,3 +190,17 @@ async def test_connection_state_shows_when_the_server_goes_away(tmp_path: Path) 
     finally:
         server.stop()
         server.cleanup_files()
+
+
+async def test_named_urls_limit_the_picker_and_failures_show(tmp_path: Path) -> None:
+    from marimo_pair_tui.core.hub import HubOptions
+    from tests.support.marimo_proc import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    app = make_app(options=HubOptions(urls=(dead,)), redact=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = picker(app)
+        await wait_for(pilot, lambda: screen.refreshes >= 1)
+        lines = tree_text(screen)
+        assert len(screen.states) == 1 and screen.states[0].server.url == dead
+        assert any(dead.removeprefix("http://") in t and "connection refused" in t for t in lines), lines

@@ -128,6 +128,8 @@ class PickerScreen(Screen[None]):
         warnings: list[str] = []
         try:
             servers = await hub.inventory()
+            if hub.explicit:  # --url names the servers to use, as in the headless door
+                servers = [s for s in servers if s.source == "url"]
         except PairError as error:
             servers = []
             warnings.append(f"{error.message} {error.next}".strip())
