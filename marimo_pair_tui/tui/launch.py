@@ -40,8 +40,10 @@ async def _resolve(options: HubOptions, session: str | None, notebook: str | Non
 @click.option("--token-file", metavar="PATH", type=click.Path(dir_okay=False),
               help="File holding the server's token (or set MARIMO_TOKEN). Never pass a token in argv.")
 @click.option("--ascii", "ascii_glyphs", is_flag=True, help="Plain ASCII status glyphs (also MARIMO_PAIR_ASCII=1).")
+@click.option("--ssh", "ssh", multiple=True, metavar="DEST",
+              help="Pair with notebooks on this ssh host (repeatable); --url is then a URL on that host.")
 def tui(notebook_path: str | None, tour: bool, session: str | None, notebook: str | None,
-        urls: tuple[str, ...], token_file: str | None, ascii_glyphs: bool) -> None:
+        urls: tuple[str, ...], token_file: str | None, ascii_glyphs: bool, ssh: tuple[str, ...] = ()) -> None:
     """The terminal app: pick a running notebook session and pair with it.
 
     \b
@@ -59,9 +61,20 @@ def tui(notebook_path: str | None, tour: bool, session: str | None, notebook: st
     try:
         if len(chosen) > 1:
             raise UsageError("Name one thing to open: NOTEBOOK.py, --tour, or --session/--notebook.")
+        if ssh and (notebook_path is not None or tour):
+            raise UsageError("NOTEBOOK.py and --tour start marimo on this machine; with --ssh, use --notebook PATH.")
         for url in urls:
             parse_server_url(url)
-        options = HubOptions(urls=urls, token=load_token(token_file))
+        options = HubOptions(urls=urls, token=load_token(token_file), ssh_hosts=ssh)
+        if ssh:
+            from ..core.ssh import SshHost
+
+            for dest in ssh:  # before the app takes the terminal, so ssh may prompt
+                SshHost(dest).connect_interactive()
+        else:
+            from ..core.ssh import load_settings
+
+            options.ssh_browse = load_settings().hosts  # config.toml's [ssh] hosts, for the picker
         start = Start()
         if notebook_path is not None:
             path = Path(notebook_path).expanduser().resolve()
@@ -78,7 +91,7 @@ def tui(notebook_path: str | None, tour: bool, session: str | None, notebook: st
             start = Start("open", path=str(tour_copy(state_dir() / "tour")), run=True)
         elif session is not None or notebook is not None:
             start = Start("target", target=asyncio.run(_resolve(options, session, notebook)))
-        elif urls:
+        elif urls or ssh:
             try:
                 start = Start("target", target=asyncio.run(_resolve(options, None, None)))
             except (AmbiguousTargetError, NoSessionError, NoServerError):

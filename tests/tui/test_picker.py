@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from marimo_pair_tui.core.launch import close_notebook
-from marimo_pair_tui.tui.screens.pairing import PairingScreen
 from marimo_pair_tui.tui.screens.picker import NO_SERVER, PickerScreen
 from tests.support.marimo_proc import open_browser_session, start_marimo_server
 

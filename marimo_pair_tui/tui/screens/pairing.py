@@ -14,10 +14,9 @@ unknown. Pressing alt+down three times moves the cell three places.
 
 from __future__ import annotations
 
-import time
-from typing import Any, Awaitable, Callable
-
 import asyncio
+import time
+from typing import Awaitable, Callable
 
 from rich.text import Text
 from textual import on, work
@@ -175,7 +174,6 @@ class PairingScreen(Screen[None]):
         self._draft_timer: Timer | None = None
         self._ops_lock = asyncio.Lock()
         self._snippet_running = False
-        self._loaded_missing_noted = False
         self._session_closed = False
         self._leave_armed_at = float("-inf")
 
@@ -715,9 +713,3 @@ class PairingScreen(Screen[None]):
             return
         await self.close()
         self.dismiss(None)
-
-    def run_action_by_id(self, binding_id: str) -> Any:
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.id == binding_id:
-                return self.run_action(binding.action)
-        raise KeyError(binding_id)
