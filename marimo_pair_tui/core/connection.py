@@ -64,17 +64,27 @@ def _detail(response: httpx.Response) -> str | None:
 class Connection:
     """An async HTTP client bound to one server, with errors already translated."""
 
-    def __init__(self, server: ServerInfo, token: str | None = None) -> None:
+    def __init__(self, server: ServerInfo, token: str | None = None, *, endpoint: str | None = None) -> None:
         self.server = server
         self._token = token
+        # Where requests go: the server's URL, or a local forward to it (core/ssh.py).
+        self._endpoint = endpoint or server.url
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._client = httpx.AsyncClient(
-            base_url=server.url, headers=headers, timeout=DEFAULT_TIMEOUT
+            base_url=self._endpoint, headers=headers, timeout=DEFAULT_TIMEOUT
         )
         self._server_token: str | None = None
 
     @property
     def url(self) -> str:
+        """The URL this process reaches the server at (HTTP and websockets)."""
+        return self._endpoint
+
+    @property
+    def label(self) -> str:
+        """The server as messages name it: its own URL, and the ssh host it runs on."""
+        if self.server.ssh_host:
+            return f"{self.server.url} on {self.server.ssh_host}"
         return self.server.url
 
     @property
@@ -96,14 +106,14 @@ class Connection:
 
     def _translate_transport(self, exc: httpx.HTTPError) -> PairError:
         if isinstance(exc, httpx.ConnectError):
-            return ConnectionFailedError(f"Could not connect to {self.url}: connection refused or host unreachable.")
+            return ConnectionFailedError(f"Could not connect to {self.label}: connection refused or host unreachable.")
         if isinstance(exc, httpx.ConnectTimeout):
-            return ConnectionFailedError(f"Connecting to {self.url} timed out.")
+            return ConnectionFailedError(f"Connecting to {self.label} timed out.")
         if isinstance(exc, httpx.TimeoutException):
-            return ConnectionFailedError(f"{self.url} stopped answering (timed out).")
+            return ConnectionFailedError(f"{self.label} stopped answering (timed out).")
         if isinstance(exc, httpx.UnsupportedProtocol):
-            return ConnectionFailedError(f"{self.url} is not an http(s) URL.")
-        return ConnectionFailedError(f"Talking to {self.url} failed: {exc.__class__.__name__}.")
+            return ConnectionFailedError(f"{self.label} is not an http(s) URL.")
+        return ConnectionFailedError(f"Talking to {self.label} failed: {exc.__class__.__name__}.")
 
     def raise_for_status(self, response: httpx.Response, *, what: str) -> None:
         """Turn a non-2xx answer into the matching PairError."""
@@ -113,21 +123,21 @@ class Connection:
         if status in (401, 403):
             detail = _detail(response) or ""
             if "server token" in detail.lower():
-                raise ServerError(f"{self.url} refused {what}: {detail}.")
+                raise ServerError(f"{self.label} refused {what}: {detail}.")
             if self._token:
-                raise AuthFailedError(f"{self.url} rejected the token ({status}).")
+                raise AuthFailedError(f"{self.label} rejected the token ({status}).")
             raise AuthFailedError(
-                f"{self.url} requires a token ({status}).",
+                f"{self.label} requires a token ({status}).",
                 next="Set MARIMO_TOKEN or pass --token-file PATH with the server's token.",
             )
         detail = _detail(response)
         if detail and detail.startswith(("Invalid session id", "Invalid stable session id")):
-            raise StaleSessionError(f"{detail} (on {self.url}).")
+            raise StaleSessionError(f"{detail} (on {self.label}).")
         if status == 404 and detail is None:
-            raise NotMarimoError(f"{self.url} answered 404 for {what}: it does not look like a marimo server.")
+            raise NotMarimoError(f"{self.label} answered 404 for {what}: it does not look like a marimo server.")
         if status >= 500:
-            raise ServerError(f"{self.url} failed {what} with {status}{': ' + detail if detail else ''}.")
-        raise ServerError(f"{self.url} refused {what} with {status}{': ' + detail if detail else ''}.")
+            raise ServerError(f"{self.label} failed {what} with {status}{': ' + detail if detail else ''}.")
+        raise ServerError(f"{self.label} refused {what} with {status}{': ' + detail if detail else ''}.")
 
     async def request(self, method: str, path: str, *, what: str | None = None, **kwargs: Any) -> httpx.Response:
         """Send one request; transport failures and bad statuses raise PairErrors."""
@@ -152,7 +162,7 @@ class Connection:
             return response.json()
         except ValueError:
             raise NotMarimoError(
-                f"{self.url} answered {what or path} with something that is not JSON: "
+                f"{self.label} answered {what or path} with something that is not JSON: "
                 "it does not look like a marimo server."
             ) from None
 
@@ -168,7 +178,7 @@ class Connection:
         """GET /api/status: mode, version, session count (auth required on token servers)."""
         payload = await self.json("GET", "/api/status", what="the status request")
         if not isinstance(payload, dict):
-            raise NotMarimoError(f"{self.url}/api/status did not answer like marimo.")
+            raise NotMarimoError(f"{self.label}: /api/status did not answer like marimo.")
         return payload
 
     async def server_token(self) -> str:
@@ -178,7 +188,7 @@ class Connection:
             match = _SERVER_TOKEN_RE.search(response.text)
             if match is None:
                 raise NotMarimoError(
-                    f"{self.url} served a page without marimo's server token: "
+                    f"{self.label} served a page without marimo's server token: "
                     "it does not look like a marimo edit server."
                 )
             self._server_token = html.unescape(match.group(1))

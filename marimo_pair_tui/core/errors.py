@@ -173,3 +173,81 @@ class CycleError(ValidationError):
 class CodeModeError(PairError):
     kind = "codemode_failed"
     default_next = "Nothing was applied. Check the kernel (`status`) and the marimo version (0.25 or newer)."
+
+
+# -- SSH (core/ssh.py) -----------------------------------------------------------
+
+
+class SshError(PairError):
+    """ssh itself failed (exit 255); the subclasses say which way."""
+
+    kind = "ssh_failed"
+    exit_code = EXIT_CONNECTION
+    default_next = (
+        "Run `ssh DEST true` by hand to see what ssh says, then fix ~/.ssh/config "
+        "or the options in MARIMO_PAIR_SSH_OPTS / the [ssh] section of config.toml."
+    )
+
+
+class SshMissingError(SshError):
+    kind = "ssh_missing"
+    default_next = (
+        "Install the OpenSSH client (Debian/Ubuntu: `apt install openssh-client`; "
+        "macOS and Windows 10+ ship it) and make sure `ssh` is on PATH."
+    )
+
+
+class SshUnknownHostError(SshError):
+    kind = "ssh_unknown_host"
+    default_next = (
+        "Check the spelling of DEST: a Host alias from ~/.ssh/config, user@host, or "
+        "ssh://user@host:port; `ssh -G DEST` shows what ssh resolves it to."
+    )
+
+
+class SshAuthError(SshError):
+    kind = "ssh_auth_failed"
+    default_next = (
+        "Headless runs never prompt (BatchMode): load your key into ssh-agent (`ssh-add`), "
+        "name it with `-i KEY` in MARIMO_PAIR_SSH_OPTS, or log in once with `ssh DEST` to check."
+    )
+
+
+class SshHostKeyError(SshError):
+    kind = "ssh_host_key"
+    default_next = (
+        "Connect once with `ssh DEST` to review and accept the host key (headless never "
+        "accepts one on its own), or fix the changed key in ~/.ssh/known_hosts."
+    )
+
+
+class SshUnreachableError(SshError):
+    kind = "ssh_unreachable"
+    default_next = (
+        "Check that the host is up and its sshd listens on that port (`ssh -v DEST true`); "
+        "behind a bastion, add a ProxyJump to ~/.ssh/config."
+    )
+
+
+class SshForwardError(SshError):
+    kind = "ssh_forward_refused"
+    default_next = (
+        "Check that marimo still runs on the remote host (`marimo-pair-tui --headless servers "
+        "--ssh DEST`) and that its sshd allows TCP forwarding (AllowTcpForwarding)."
+    )
+
+
+class SshDroppedError(SshError):
+    kind = "ssh_dropped"
+    default_next = (
+        "The connection is re-established on the next call (the terminal app reconnects by "
+        "itself); if it keeps dropping, check the network or add ServerAliveInterval to ~/.ssh/config."
+    )
+
+
+class NoRemoteRegistryError(NoServerError):
+    kind = "no_remote_registry"
+    default_next = (
+        "Start marimo there (`ssh DEST marimo edit --headless NOTEBOOK.py`); token servers "
+        "do not register, so name one with --url (its URL on the remote host) and --token-file."
+    )

@@ -49,10 +49,16 @@ class NotebookEntry:
     def to_json(self) -> dict[str, Any]:
         return {
             "server": self.server.url,
+            **_remote(self.server),
             "path": self.path,
             "name": self.name,
             "sessions": [s.to_json() for s in self.sessions],
         }
+
+
+def _remote(server: ServerInfo) -> dict[str, Any]:
+    """For a server on an ssh host: its source and host (its URL is the one it has there)."""
+    return {"source": "ssh", "ssh_host": server.ssh_host} if server.ssh_host else {}
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ class Target:
             "routing_id": self.session.routing_id,
             "notebook": self.notebook,
             "server": self.server.url,
+            **_remote(self.server),
         }
 
 
@@ -103,9 +110,15 @@ async def list_notebooks(connection: Connection) -> tuple[list[NotebookEntry], l
     return sorted(by_path.values(), key=lambda e: e.path), warnings
 
 
+def _server_flags(server: ServerInfo) -> str:
+    ssh = f"--ssh {server.ssh_host} " if server.ssh_host else ""
+    return f"{ssh}--url {server.url}"
+
+
 def _candidate(entry: NotebookEntry, session: SessionRef) -> dict[str, Any]:
     return {
         "server": entry.server.url,
+        **_remote(entry.server),
         "notebook": entry.path,
         **session.to_json(),
         "select_with": f"--session {session.selector}",
@@ -160,7 +173,7 @@ def resolve_target(
             raise AmbiguousTargetError(
                 f"Session id {session!r} exists on {len(hits)} servers.",
                 next="Add --url to pick the server.",
-                candidates=[{**_candidate(e, s), "select_with": f"--url {e.server.url} --session {session}"} for e, s in hits],
+                candidates=[{**_candidate(e, s), "select_with": f"{_server_flags(e.server)} --session {session}"} for e, s in hits],
             )
         entry, ref = hits[0]
         return Target(server=entry.server, notebook=entry.path, session=ref)

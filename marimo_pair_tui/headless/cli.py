@@ -26,14 +26,19 @@ from .output import emit, run, usage_failure
 class Targeting:
     """The options every command takes to find its server and session."""
 
-    def __init__(self, urls: tuple[str, ...], session: str | None, notebook: str | None, token_file: str | None):
+    def __init__(self, urls: tuple[str, ...], session: str | None, notebook: str | None, token_file: str | None,
+                 ssh: tuple[str, ...] = ()):
         self.urls = urls
         self.session = session
         self.notebook = notebook
         self.token_file = token_file
+        self.ssh = ssh
 
     def hub(self) -> Hub:
-        return Hub(HubOptions(urls=self.urls, token=load_token(self.token_file)))
+        return Hub(HubOptions(urls=self.urls, token=load_token(self.token_file), ssh_hosts=self.ssh))
+
+
+SSH_HELP = "Search this ssh host's marimo registry (repeatable; an ~/.ssh/config alias or user@host); --url is then on that host."
 
 
 def target_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -48,9 +53,11 @@ def target_options(command: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Path(dir_okay=False),
         help="File holding the server's auth token (or set MARIMO_TOKEN). Never pass a token in argv.",
     )
+    @click.option("--ssh", "ssh", multiple=True, metavar="DEST", help=SSH_HELP)
     @functools.wraps(command)
-    def wrapper(urls: tuple[str, ...], session: str | None, notebook: str | None, token_file: str | None, **kwargs: Any) -> Any:
-        return command(Targeting(urls, session, notebook, token_file), **kwargs)
+    def wrapper(urls: tuple[str, ...], session: str | None, notebook: str | None, token_file: str | None,
+                ssh: tuple[str, ...] = (), **kwargs: Any) -> Any:
+        return command(Targeting(urls, session, notebook, token_file, ssh), **kwargs)
 
     return wrapper
 
@@ -94,11 +101,12 @@ def headless() -> None:
 @headless.command()
 @click.option("--url", "urls", multiple=True, metavar="URL", help="Also check this server URL (repeatable).")
 @click.option("--token-file", metavar="PATH", type=click.Path(dir_okay=False), help="Token for the named URLs.")
-def servers(urls: tuple[str, ...], token_file: str | None) -> None:
-    """List marimo servers: the local registry plus named URLs."""
+@click.option("--ssh", "ssh", multiple=True, metavar="DEST", help=SSH_HELP)
+def servers(urls: tuple[str, ...], token_file: str | None, ssh: tuple[str, ...]) -> None:
+    """List marimo servers: the local registry plus named URLs (and --ssh hosts' registries)."""
 
     async def job() -> tuple[dict[str, Any], int]:
-        async with Hub(HubOptions(urls=urls, token=load_token(token_file))) as hub:
+        async with Hub(HubOptions(urls=urls, token=load_token(token_file), ssh_hosts=ssh)) as hub:
             found = await hub.inventory()
             return {"servers": [s.to_json() for s in found], "warnings": hub.warnings}, EXIT_OK
 
@@ -197,6 +205,9 @@ def open_(target: Targeting, notebook_path: str | None, tour: bool, run_cells: b
     """A session for NOTEBOOK.py: reuse a server's, or start a server and create one."""
     if tour == (notebook_path is not None):
         usage_failure("Name one notebook to open.", "Pass NOTEBOOK.py, or --tour for the shipped tour notebook.")
+    if target.ssh:
+        usage_failure("open starts marimo on this machine only.",
+                      "Start it on the remote host (`ssh DEST marimo edit --headless NOTEBOOK.py`), then use --ssh DEST.")
     if tour:
         from ..core.launch import state_dir
         from ..notebooks import tour_copy
@@ -252,3 +263,11 @@ _register_cell_commands(headless)
 from .live_commands import register as _register_live_commands  # noqa: E402
 
 _register_live_commands(headless)
+
+from .ssh_commands import register as _register_ssh_commands  # noqa: E402
+
+_register_ssh_commands(headless)
+
+from .agent_commands import register as _register_agent_commands  # noqa: E402
+
+_register_agent_commands(headless)
