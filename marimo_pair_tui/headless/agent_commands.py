@@ -1,0 +1,54 @@
+"""`guide` and `mcp`: what agents load, and the MCP door.
+
+`mcp` needs the optional `mcp` package (`pip install 'marimo-pair-tui[mcp]'`);
+it is imported only when the command runs, so the other headless commands
+start as fast without it.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..core.connection import load_token
+from ..core.errors import UsageError
+from ..core.hub import HubOptions
+from .output import emit, failure
+
+
+class MissingExtraError(UsageError):
+    kind = "missing_extra"
+    default_next = "pip install 'marimo-pair-tui[mcp]'"
+
+
+def register(group: click.Group) -> None:
+    """Add `guide` and `mcp` to the headless group."""
+
+    @group.command()
+    def guide() -> None:
+        """Print the agent guide (SKILL.md, markdown, not JSON) on stdout."""
+        from ..guide import text
+
+        sys.stdout.write(text())
+        sys.stdout.flush()
+
+    @group.command(name="mcp")
+    @click.option("--url", "urls", multiple=True, metavar="URL", help="Only these servers (repeatable); default: the registry.")
+    @click.option(
+        "--token-file", metavar="PATH", type=click.Path(dir_okay=False),
+        help="File holding the token of the --url servers (or set MARIMO_TOKEN).",
+    )
+    def mcp_(urls: tuple[str, ...], token_file: str | None) -> None:
+        """Serve the headless commands as MCP tools over stdio (needs the mcp extra)."""
+        try:
+            import mcp  # noqa: F401
+        except ImportError:
+            emit(failure(MissingExtraError(
+                "The MCP server needs the optional `mcp` package, which is not installed."
+            )))
+            sys.exit(MissingExtraError.exit_code)
+        options = HubOptions(urls=urls, token=load_token(token_file))
+        from .mcp_server import main
+
+        main(options)

@@ -1,0 +1,222 @@
+"""The MCP door end to end: the SDK's stdio client against `--headless mcp` and a real marimo server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from marimo_pair_tui.guide import text as guide_text
+from tests.support.cell_lab import CellLab, file_cells, wait_until
+from tests.support.mcp_client import SERVER_ARGS, call, document, mcp_session, server_env
+
+TARGETED_TOOLS = {
+    "cells", "execute", "create_cell", "edit_cell", "run_cells", "move_cell", "delete_cell",
+    "add_packages", "interrupt", "wait_until_idle",
+}
+ALL_TOOLS = TARGETED_TOOLS | {"servers", "notebooks", "open_notebook"}
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CellLab]:
+    lab = CellLab(tmp_path_factory.mktemp("mcp-server"))
+    try:
+        yield lab
+    finally:
+        lab.close()
+
+
+async def test_lists_the_tools_with_targeting_and_time_limits(lab: CellLab) -> None:
+    async with mcp_session(lab.server.state_home) as session:
+        tools = {t.name: t for t in (await session.list_tools()).tools}
+        assert set(tools) == ALL_TOOLS
+        for name in TARGETED_TOOLS:
+            props = tools[name].input_schema["properties"]
+            assert {"notebook", "session", "url"} <= set(props), name
+        for name in ("execute", "create_cell", "edit_cell", "run_cells", "add_packages", "wait_until_idle"):
+            assert "timeout" in tools[name].input_schema["properties"], name
+        assert tools["execute"].input_schema["required"] == ["code"]
+        guide = await session.read_resource("marimo-pair-tui://guide")
+        assert guide.contents[0].text == guide_text()
+
+
+async def test_cells_come_from_the_live_model_and_match_code_mode(lab: CellLab) -> None:
+    path, browser = lab.fresh()
+    async with mcp_session(lab.server.state_home) as session:
+        error, live = await call(session, "cells", notebook=str(path))
+        assert not error and live["source"] == "live"
+        assert live["session"]["session_id"] == browser.session_id
+        error, snap = await call(session, "cells", notebook=str(path), refresh=True)
+        assert not error and snap["source"] == "code_mode"
+    assert [c["id"] for c in live["cells"]] == browser.cell_ids == [c["id"] for c in snap["cells"]]
+    for mine, theirs in zip(live["cells"], snap["cells"]):
+        for key in ("id", "name", "code", "hash", "defs", "refs", "config"):
+            assert mine[key] == theirs[key], (key, mine, theirs)
+        # marimo renders a markdown-only cell without running it: the wire says idle, code_mode stale.
+        if not mine["code"].startswith("mo.md("):
+            assert mine["status"] == theirs["status"] == "idle"
+    printed = [c for c in live["cells"] if "print" in c["code"]][0]
+    assert printed["console"][0]["data"] == "y is 42\n"
+    assert live["kernel"]["idle"] is True
+
+
+async def test_cells_answer_while_the_kernel_is_busy(lab: CellLab) -> None:
+    path, browser = lab.fresh()
+    sleeper = threading.Thread(target=lab.execute, args=(browser, "import time\ntime.sleep(4)\n"))
+    async with mcp_session(lab.server.state_home) as session:
+        await call(session, "cells", notebook=str(path))  # attach while idle
+        sleeper.start()
+        busy = None
+        for _ in range(400):
+            error, doc = await call(session, "cells", notebook=str(path))
+            assert not error
+            if not doc["kernel"]["idle"]:
+                busy = doc
+                break
+        # A read that went through the kernel would have waited for the sleep to end.
+        assert busy is not None and sleeper.is_alive()
+        assert [c["id"] for c in busy["cells"]] == browser.cell_ids
+        error, idle = await call(session, "wait_until_idle", notebook=str(path), timeout=60)
+        assert not error and idle["reason"] == "idle" and idle["kernel"]["idle"]
+    sleeper.join(timeout=30)
+
+
+async def test_execute_streams_output_as_progress(lab: CellLab) -> None:
+    path, _browser = lab.fresh()
+    code = (
+        "import sys, time\n"
+        "for i in range(3):\n"
+        "    print(f'line {i}', flush=True)\n"
+        "    time.sleep(0.2)\n"
+        "print('oops', file=sys.stderr, flush=True)\n"
+    )
+    messages: list[tuple[float, str | None]] = []
+
+    async def progress(value: float, total: float | None, message: str | None) -> None:
+        messages.append((value, message))
+
+    async with mcp_session(lab.server.state_home) as session:
+        result = await session.call_tool("execute", {"code": code, "notebook": path.name}, progress_callback=progress)
+    doc = document(result)
+    assert not result.is_error and doc["success"] is True
+    assert doc["stdout"] == "line 0\nline 1\nline 2\n" and doc["stderr"] == "oops\n"
+    assert [m for _v, m in messages] == ["line 0\n", "line 1\n", "line 2\n", "[stderr] oops\n"]
+    assert [v for v, _m in messages] == sorted(v for v, _m in messages)
+
+
+async def test_a_time_limit_interrupts_and_reports_the_outcome_unknown(lab: CellLab) -> None:
+    path, _browser = lab.fresh()
+    code = "import builtins, time\nprint('started', flush=True)\ntime.sleep(30)\nbuiltins._mpt_slept = True\n"
+    async with mcp_session(lab.server.state_home) as session:
+        error, doc = await call(session, "execute", code=code, notebook=str(path), timeout=1.5)
+        assert error and doc["error"]["kind"] == "timeout"
+        assert "interrupt" in doc["error"]["message"] and doc["error"]["next"]
+        assert doc["error"]["stdout"] == "started\n"
+        # Had the run not been interrupted, this would wait for the sleep and print True.
+        error, after = await call(
+            session, "execute", code="import builtins\nprint(getattr(builtins, '_mpt_slept', None))", notebook=str(path)
+        )
+        assert not error and after["stdout"] == "None\n"
+
+
+async def test_create_cell_lands_in_the_file_and_in_the_next_read(lab: CellLab) -> None:
+    path, _browser = lab.fresh()
+    async with mcp_session(lab.server.state_home) as session:
+        error, created = await call(session, "cells", notebook=str(path))  # attach the mirror first
+        error, created = await call(
+            session, "create_cell", notebook=str(path), code="z = y * 2\nprint(z)", name="double", run=True
+        )
+        assert not error and created["success"], created
+        cell = created["cells"][0]
+        assert cell["id"] == created["created"] and cell["console"][0]["data"] == "84\n"
+        # Read-your-writes: the live mirror already holds the new cell, run.
+        error, live = await call(session, "cells", notebook=str(path), ids=["double"])
+        assert not error and live["cells"][0]["code"] == "z = y * 2\nprint(z)"
+        assert live["cells"][0]["status"] == "idle" and live["cells"][0]["defs"] == ["z"]
+    assert wait_until(lambda: ("double", "z = y * 2\nprint(z)") in file_cells(path), what="the cell in the file")
+
+
+async def test_errors_are_structured_and_carry_next(lab: CellLab) -> None:
+    path, browser = lab.fresh()
+    async with mcp_session(lab.server.state_home) as session:
+        error, cells = await call(session, "cells", notebook=str(path))
+        target = cells["cells"][1]
+        error, doc = await call(session, "edit_cell", notebook=str(path), cell=target["id"], code="x = 1", expect="0" * 12)
+        assert error and doc["success"] is False
+        assert doc["error"]["kind"] == "conflict" and doc["error"]["theirs"] == target["code"]
+        assert doc["error"]["next"].startswith("Someone changed the cell")
+        wrong = target["id"][:-1] + ("A" if target["id"][-1] != "A" else "B")
+        error, doc = await call(session, "run_cells", notebook=str(path), cells=[wrong])
+        assert error and doc["error"]["kind"] == "cell_not_found" and target["id"] in doc["error"]["nearest"]
+        error, doc = await call(session, "cells", notebook=str(path), ids=[wrong])
+        assert error and doc["error"]["kind"] == "cell_not_found" and target["id"] in doc["error"]["nearest"]
+        error, doc = await call(session, "cells", notebook="no-such-notebook.py")
+        assert error and doc["error"]["kind"] == "no_session" and doc["error"]["next"]
+    assert browser.cell_ids[1] == target["id"]
+
+
+def test_without_the_extra_it_says_how_to_install_it(lab: CellLab) -> None:
+    code = (
+        "import sys\nsys.modules['mcp'] = None\n"
+        "from marimo_pair_tui.__main__ import main\nmain(['--headless', 'mcp'])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env=server_env(lab.server.state_home), stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2
+    doc = json.loads(proc.stdout)
+    assert doc["success"] is False and doc["error"]["kind"] == "missing_extra"
+    assert doc["error"]["next"] == "pip install 'marimo-pair-tui[mcp]'"
+
+
+def test_the_headless_door_does_not_import_mcp() -> None:
+    code = "import sys, marimo_pair_tui.headless.cli\nprint(any(m.split('.')[0] in ('mcp', 'mcp_types') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_guide_command_prints_the_shipped_skill() -> None:
+    proc = subprocess.run([sys.executable, "-m", "marimo_pair_tui", "--headless", "guide"], capture_output=True, timeout=60)
+    assert proc.returncode == 0
+    text = proc.stdout.decode("utf-8")
+    assert text == guide_text()
+    front = text.split("---\n")[1]
+    assert "name: marimo-pair-tui\n" in front and "\ndescription: " in front
+    for must in ("notebooks", "--notebook", "<<'PY'", "packages add", "watch --until-idle", "--headless mcp", "exit 5", "exit 4"):
+        assert must in text, must
+
+
+@pytest.mark.parametrize("how", ["eof", "sigterm"])
+def test_shuts_down_cleanly_and_leaves_the_session_alone(lab: CellLab, how: str) -> None:
+    path, browser = lab.fresh()
+    proc = subprocess.Popen([sys.executable, *SERVER_ARGS], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=server_env(lab.server.state_home))
+    assert proc.stdin is not None and proc.stdout is not None
+    messages = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "cells", "arguments": {"notebook": str(path)}}},
+    ]
+    for message in messages:
+        proc.stdin.write((json.dumps(message) + "\n").encode())
+    proc.stdin.flush()
+    replies = {}
+    while 2 not in replies:
+        reply = json.loads(proc.stdout.readline())
+        replies[reply.get("id")] = reply
+    assert replies[2]["result"]["structuredContent"]["source"] == "live"
+    if how == "eof":
+        proc.stdin.close()
+    else:
+        os.kill(proc.pid, signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0, proc.stderr.read() if proc.stderr else ""
+    assert b"Traceback" not in (proc.stderr.read() if proc.stderr else b"")
+    # The browser's session lives on and still answers.
+    assert "42" in lab.execute(browser, "print(x + 1)")
