@@ -365,6 +365,22 @@ def test_tunnel_ends_when_its_stdin_closes(remote: Remote, local_state: Path) ->
     assert _port_closed(port)
 
 
+def test_a_killed_tunnel_leaves_no_forward_behind(remote: Remote, local_state: Path) -> None:
+    proc = start_cli(["tunnel", remote.sshd.dest], env=_env(remote, local_state))
+    try:
+        document = json.loads(proc.stdout.readline())
+        port = int(document["local_url"].rsplit(":", 1)[1])
+        (forwarder,) = [p for p in _ours(remote.sshd) if f"-L 127.0.0.1:{port}:" in p.cmdline]
+        proc.kill()  # no chance to clean up: the forward's ssh sees its stdin close
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    wait_until(lambda: forwarder.pid not in [p.pid for p in ssh_processes()], what="the forward's ssh to end")
+    assert _port_closed(port)
+
+
 # ------------------------------------------------------------------ the core: drops and reconnects
 
 
