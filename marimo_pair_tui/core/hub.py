@@ -149,8 +149,7 @@ class Hub:
             self._start_keeper()
         return forward
 
-    async def _drop(self, server: ServerInfo) -> None:
-        key = _key(server)
+    async def _drop(self, key: ServerKey) -> None:
         conn = self._connections.pop(key, None)
         if conn is not None:
             await conn.aclose()
@@ -210,7 +209,7 @@ class Hub:
                     f"{server.url} on {dest}: registry entry for pid {server.pid} does not answer /health "
                     "through the SSH forward; skipped"
                 )
-                await self._drop(server)
+                await self._drop(_key(server))
         return healthy
 
     async def _remote_servers(self, hosts: Sequence[str], urls: Sequence[str], *, strict: bool, require: bool) -> list[ServerInfo]:

@@ -82,8 +82,11 @@ async def _hold(forward: Forward, stop: asyncio.Event) -> int:
 async def _tunnel(dest: str, url: str | None) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(sig, stop.set)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        try:
+            loop.add_signal_handler(getattr(signal, name), stop.set)
+        except (AttributeError, NotImplementedError, RuntimeError):
+            pass  # not on this platform (Windows): Ctrl+C still ends the command
     if _stdin_is_pipe():
         fd = sys.stdin.fileno()
 
