@@ -124,7 +124,9 @@ class CellTree(Tree[str]):
         label.append_text(self.fmt.glyph(cell.status))
         label.append(" ")
         name = cell.name if cell.name and cell.name != "_" else cell.id
-        label.append(name.ljust(self._name_width), style="bold" if cell.name not in ("", "_") else "dim")
+        if len(name) > self._name_width:
+            name = name[: self._name_width - 1] + self.fmt.ellipsis
+        label.append(name.ljust(self._name_width) + " ", style="bold" if cell.name not in ("", "_") else "dim")
         preview = first_line(cell.code)
         if len(preview) > PREVIEW_CHARS:
             preview = preview[: PREVIEW_CHARS - 1] + self.fmt.ellipsis
