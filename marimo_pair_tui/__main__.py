@@ -13,6 +13,10 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if "--headless" in args:
         args.remove("--headless")
+        # httpx imports its own command-line entry (and with it rich) when rich
+        # is installed; a None entry makes that import fail, which httpx handles.
+        # Agents pay for start-up on every call, so skip it.
+        sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
         from .headless.cli import main as headless_main
 
         headless_main(args)

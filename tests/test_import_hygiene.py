@@ -37,3 +37,16 @@ def test_core_does_not_import_textual() -> None:
         "import marimo_pair_tui.core.hub, marimo_pair_tui.core.execute, marimo_pair_tui.core.kernel"
     )
     assert not {m for m in modules if m.split('.')[0] == "textual"}
+
+
+def test_headless_command_does_not_import_rich() -> None:
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['marimo-pair-tui', '--headless', 'servers']\n"
+        "try:\n    runpy.run_module('marimo_pair_tui', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "sys.stderr.write(str(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'textual', 'pygments'})))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"XDG_STATE_HOME": "/nonexistent-state", "PATH": ""})
+    assert json.loads(proc.stdout.splitlines()[0])["servers"] == []
+    assert proc.stderr.strip().endswith("[]")
