@@ -206,7 +206,7 @@ class Workbench:
 
     # -- discovery, once per target -----------------------------------------
 
-    async def _discover(self, job: Callable[[], Awaitable[T]]) -> tuple[T, list[str]]:
+    async def discovering(self, job: Callable[[], Awaitable[T]]) -> tuple[T, list[str]]:
         """Run discovery serially and collect exactly the warnings it produced."""
         async with self._discovery:
             self.hub.warnings.clear()
@@ -217,12 +217,12 @@ class Workbench:
                 self.hub.warnings.clear()
 
     async def servers(self) -> dict[str, Any]:
-        found, warnings = await self._discover(self.hub.inventory)
+        found, warnings = await self.discovering(self.hub.inventory)
         return {"servers": [s.to_json() for s in found], "warnings": warnings}
 
     async def notebooks(self, url: str | None) -> dict[str, Any]:
         servers = [parse_server_url(url)] if url else None
-        entries, warnings = await self._discover(lambda: self.hub.notebooks(servers))
+        entries, warnings = await self.discovering(lambda: self.hub.notebooks(servers))
         return {"notebooks": [e.to_json() for e in entries], "warnings": warnings}
 
     async def resolve(
@@ -251,7 +251,7 @@ class Workbench:
                 )
             return target, notes
 
-        (target, notes), warnings = await self._discover(job)
+        (target, notes), warnings = await self.discovering(job)
         resolved = (target, [*notes, *warnings])
         if targeted:
             self._targets[key] = resolved
@@ -382,19 +382,19 @@ async def _limited(job: Awaitable[T], timeout: float | None, what: str, partial:
 
 # ---------------------------------------------------------------- the server
 
-Notebook_ = Annotated[
+NotebookArg = Annotated[
     str | None,
     Field(description="The notebook: absolute path, path relative to the server's cwd, or a unique basename."),
 ]
-Session_ = Annotated[str | None, Field(description="A session id: the stable sess-... id, or a routing id.")]
-Url_ = Annotated[str | None, Field(description="The marimo server's URL, when several run (e.g. http://127.0.0.1:2718).")]
-Timeout_ = Annotated[
+SessionArg = Annotated[str | None, Field(description="A session id: the stable sess-... id, or a routing id.")]
+UrlArg = Annotated[str | None, Field(description="The marimo server's URL, when several run (e.g. http://127.0.0.1:2718).")]
+TimeoutArg = Annotated[
     float | None,
     Field(description="Seconds to wait at most; then the request is closed, which interrupts the kernel. None: no limit."),
 ]
-Code_ = Annotated[str, Field(description="Python code, exactly as it should arrive (no escaping needed).")]
-CellRef_ = Annotated[str, Field(description="A cell id (from `cells`) or a unique cell name.")]
-Place_ = Annotated[str | None, Field(description="A cell id or name to place it next to.")]
+CodeArg = Annotated[str, Field(description="Python code, exactly as it should arrive (no escaping needed).")]
+CellArg = Annotated[str, Field(description="A cell id (from `cells`) or a unique cell name.")]
+PlaceArg = Annotated[str | None, Field(description="A cell id or name to place it next to.")]
 
 
 class _Server(MCPServer):
@@ -461,7 +461,7 @@ def build_server(workbench: Workbench) -> MCPServer:
         return await call(workbench.servers)
 
     @server.tool(title="List notebooks and sessions")
-    async def notebooks(url: Url_ = None) -> CallToolResult:
+    async def notebooks(url: UrlArg = None) -> CallToolResult:
         """Notebooks with open sessions on every server (or on `url`): path, name, session ids."""
         return await call(lambda: workbench.notebooks(url))
 
@@ -473,16 +473,16 @@ def build_server(workbench: Workbench) -> MCPServer:
         """A session for a notebook file: an existing one if a server has it, else start `marimo edit` for it."""
 
         async def job() -> dict[str, Any]:
-            result, warnings = await workbench._discover(lambda: open_notebook(workbench.hub, path, run=run))
+            result, warnings = await workbench.discovering(lambda: open_notebook(workbench.hub, path, run=run))
             return {**result.to_json(), "warnings": warnings}
 
         return await call(job)
 
     @server.tool(title="Read cells")
     async def cells(
-        notebook: Notebook_ = None,
-        session: Session_ = None,
-        url: Url_ = None,
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
         ids: Annotated[list[str] | None, Field(description="Only these cells (ids or names), in this order.")] = None,
         refresh: Annotated[bool, Field(description="Read through code_mode in the kernel instead of the live mirror (waits while the kernel is busy).")] = False,
     ) -> CallToolResult:
@@ -513,12 +513,12 @@ def build_server(workbench: Workbench) -> MCPServer:
 
     @server.tool(name="execute", title="Run code in the kernel")
     async def execute_(
-        code: Code_,
+        code: CodeArg,
         ctx: Context,
-        notebook: Notebook_ = None,
-        session: Session_ = None,
-        url: Url_ = None,
-        timeout: Timeout_ = None,
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
+        timeout: TimeoutArg = None,
     ) -> CallToolResult:
         """Run code in the session's kernel scratchpad (sees the notebook's variables; not saved).
 
@@ -548,15 +548,15 @@ def build_server(workbench: Workbench) -> MCPServer:
 
     @server.tool(title="Create a cell")
     async def create_cell(
-        code: Code_,
-        notebook: Notebook_ = None,
-        session: Session_ = None,
-        url: Url_ = None,
-        after: Place_ = None,
-        before: Place_ = None,
+        code: CodeArg,
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
+        after: PlaceArg = None,
+        before: PlaceArg = None,
         name: Annotated[str | None, Field(description="A name for the cell (a Python identifier).")] = None,
         run: Annotated[bool, Field(description="Run the cell once created.")] = False,
-        timeout: Timeout_ = None,
+        timeout: TimeoutArg = None,
     ) -> CallToolResult:
         """Add a cell (at the end unless placed) and save it to the notebook file. Refuses syntax errors,
         names another cell defines (naming that cell) and cycles; then nothing is applied."""
@@ -569,16 +569,16 @@ def build_server(workbench: Workbench) -> MCPServer:
 
     @server.tool(title="Edit a cell")
     async def edit_cell(
-        cell: CellRef_,
-        code: Code_,
-        notebook: Notebook_ = None,
-        session: Session_ = None,
-        url: Url_ = None,
+        cell: CellArg,
+        code: CodeArg,
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
         expect: Annotated[str | None, Field(description="The cell's `hash` as you read it: the edit is refused (conflict) if it changed since.")] = None,
         base: Annotated[str | None, Field(description="Or the cell's code as you read it.")] = None,
         force: Annotated[bool, Field(description="Overwrite whatever the cell holds now.")] = False,
         run: Annotated[bool, Field(description="Run the cell once edited.")] = False,
-        timeout: Timeout_ = None,
+        timeout: TimeoutArg = None,
     ) -> CallToolResult:
         """Replace a cell's code only if it is still what you read (pass `expect`, the hash from `cells`).
         A conflict returns both versions (`theirs`, `yours`) and applies nothing."""
@@ -592,10 +592,10 @@ def build_server(workbench: Workbench) -> MCPServer:
     @server.tool(title="Run cells")
     async def run_cells(
         cells: Annotated[list[str], Field(description="Cell ids or names to run.")],
-        notebook: Notebook_ = None,
-        session: Session_ = None,
-        url: Url_ = None,
-        timeout: Timeout_ = None,
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
+        timeout: TimeoutArg = None,
     ) -> CallToolResult:
         """Run cells (and what depends on them); returns their state after the run."""
 
@@ -607,12 +607,12 @@ def build_server(workbench: Workbench) -> MCPServer:
 
     @server.tool(title="Move a cell")
     async def move_cell(
-        cell: CellRef_,
-        notebook: Notebook_ = None,
-        session: Session_ = None,
-        url: Url_ = None,
-        after: Place_ = None,
-        before: Place_ = None,
+        cell: CellArg,
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
+        after: PlaceArg = None,
+        before: PlaceArg = None,
     ) -> CallToolResult:
         """Move a cell before or after another (exactly one of them); `order` is the new order."""
 
@@ -624,10 +624,10 @@ def build_server(workbench: Workbench) -> MCPServer:
 
     @server.tool(title="Delete a cell")
     async def delete_cell(
-        cell: CellRef_,
-        notebook: Notebook_ = None,
-        session: Session_ = None,
-        url: Url_ = None,
+        cell: CellArg,
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
     ) -> CallToolResult:
         """Delete a cell; `stale` lists the cells that read what it defined."""
 
@@ -640,10 +640,10 @@ def build_server(workbench: Workbench) -> MCPServer:
     @server.tool(title="Add packages")
     async def add_packages(
         packages: Annotated[list[str], Field(description="Package names as the package manager takes them (e.g. 'humanize', 'polars>=1').")],
-        notebook: Notebook_ = None,
-        session: Session_ = None,
-        url: Url_ = None,
-        timeout: Timeout_ = None,
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
+        timeout: TimeoutArg = None,
     ) -> CallToolResult:
         """Install packages into the kernel's environment with the notebook's package manager; then re-run
         the cells that failed to import them."""
@@ -655,7 +655,7 @@ def build_server(workbench: Workbench) -> MCPServer:
         return await on(notebook, session, url, work)
 
     @server.tool(name="interrupt", title="Interrupt the kernel")
-    async def interrupt_(notebook: Notebook_ = None, session: Session_ = None, url: Url_ = None) -> CallToolResult:
+    async def interrupt_(notebook: NotebookArg = None, session: SessionArg = None, url: UrlArg = None) -> CallToolResult:
         """Interrupt whatever the session's kernel is running."""
 
         async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
@@ -667,10 +667,10 @@ def build_server(workbench: Workbench) -> MCPServer:
     @server.tool(title="Wait until the kernel is idle")
     async def wait_until_idle(
         ctx: Context,
-        notebook: Notebook_ = None,
-        session: Session_ = None,
-        url: Url_ = None,
-        timeout: Timeout_ = None,
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
+        timeout: TimeoutArg = None,
     ) -> CallToolResult:
         """Wait until no cell is queued or running (a browser's runs included). Reports the running
         cells as progress. `reason` is idle, timeout or gone."""
