@@ -5,6 +5,7 @@ fixtures must come from a real server, not from hand-written guesses. Run
 again when marimo moves:
 
     .venv/bin/python tests/record_events.py
+    .venv/bin/python tests/record_events.py --only 09   # just the scenarios named
 
 Each scenario opens a fresh main websocket with a new routing id, as a browser
 reload would: the server resumes the session and replays its state
@@ -462,6 +463,36 @@ async def record(server: Server) -> None:
     await main.close()
 
 
+async def record_scratch_outcomes(server: Server) -> None:
+    # (9) snippets that fail: one raises, one is interrupted while it sleeps.
+    rec = await server.open_main()
+    live = len(rec.messages)
+    await server.execute("print('about to fail')\n1 / 0\n")
+    await rec.wait_for(is_op("completed-run"), start=live)
+    mark = len(rec.messages)
+    sleeper = asyncio.create_task(server.execute("import time\nprint('sleeping')\ntime.sleep(30)\n"))
+    await rec.wait_for(lambda m: m.get("op") == "cell-op" and "sleeping" in json.dumps(m), start=mark)
+    await server.control("/api/kernel/interrupt", {})
+    await sleeper
+    await rec.wait_for(is_op("completed-run"), start=mark)
+    await rec.quiet()
+    runs = len(rec.messages)
+    await server.execute(RUN_BASE)
+    await rec.quiet()
+    rec.dump("09_scratch_outcomes",
+             "snippets from another client: `print('about to fail'); 1 / 0` raises; "
+             f"a sleeping one is interrupted (POST /api/kernel/interrupt) from index {mark}; "
+             f"from index {runs} a code_mode program runs `base` (cells planned with caused_by)", live)
+    await rec.close()
+
+
+RUN_BASE = (
+    "import marimo._code_mode as cm\n"
+    "async with cm.get_context() as ctx:\n"
+    "    ctx.run_cell('base')\n"
+)
+
+
 def server_cell_id(rec: Recorder, name: str) -> str:
     """Cell id for `name` from the kernel-ready this connection received."""
     for _, m in rec.messages:
@@ -471,18 +502,27 @@ def server_cell_id(rec: Recorder, name: str) -> str:
     raise LookupError(name)
 
 
-async def main() -> None:
+async def main(only: list[str]) -> None:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="marimo-record-"))
     server = Server(root)
     try:
         server.start()
         await server.wait_healthy()
-        await record(server)
+        if not only:
+            await record(server)
+        if not only or "09" in only:
+            await record_scratch_outcomes(server)
     finally:
         await server.aclose()
         shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    args = sys.argv[1:]
+    if args[:1] == ["--only"] and set(args[1:]) <= {"09"} and args[1:]:
+        asyncio.run(main(args[1:]))
+    elif args:
+        sys.exit("usage: record_events.py [--only 09]  (01-08 are recorded together, in order)")
+    else:
+        asyncio.run(main([]))

@@ -9,8 +9,10 @@ reported as such and never sent again.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Literal, Union
+from typing import Any, Awaitable, Callable, Iterator, Literal, Optional, Union
 
 import httpx
 from httpx_sse import EventSource, SSEError
@@ -21,6 +23,26 @@ from .sessions import SessionRef
 
 Channel = Literal["stdout", "stderr"]
 OnOutput = Callable[[Channel, str], Union[None, Awaitable[None]]]
+# Told the code just before it is sent; returns what to call if the request is
+# refused before anything ran (see `announcing`).
+Announce = Callable[[str], Optional[Callable[[], None]]]
+
+_announce: ContextVar[Announce | None] = ContextVar("marimo_pair_tui_announce", default=None)
+
+
+@contextmanager
+def announcing(listener: Announce) -> Iterator[None]:
+    """Within this block (this task), tell `listener` each code `execute` is about to send.
+
+    PairingSession uses it so the activity log knows which scratchpad runs are
+    this client's own, code_mode programs included, without every operation
+    passing the program text back up.
+    """
+    token = _announce.set(listener)
+    try:
+        yield
+    finally:
+        _announce.reset(token)
 
 
 @dataclass
@@ -77,6 +99,8 @@ async def execute(
     stderr: list[str] = []
     headers = {**session_headers(session), "Accept": "text/event-stream"}
     started = False
+    listener = _announce.get()
+    withdraw = listener(code) if listener is not None else None
     try:
         async with connection.stream(
             "POST",
@@ -120,9 +144,11 @@ async def execute(
                     result.stdout = "".join(stdout)
                     result.stderr = "".join(stderr)
                     return result
-    except PairError:
-        raise
-    except (httpx.HTTPError, SSEError) as exc:
+    except (PairError, httpx.HTTPError, SSEError) as exc:
+        if not started and withdraw is not None:
+            withdraw()  # refused before anything ran: no run of ours to find
+        if isinstance(exc, PairError):
+            raise
         if not started:
             if isinstance(exc, httpx.HTTPError):
                 raise connection.translate(exc) from None

@@ -17,9 +17,10 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .activity import ActivityEntry, ActivityLog
 from .outputs import (
     CONSOLE_LIMIT, ERROR_MIMETYPE, OUTPUT_LIMIT, CellError, ConsoleEntry, Output, append_console,
     bounded_output, error_status, parse_errors,
@@ -31,7 +32,7 @@ _UNNAMED = "_"
 _BUSY = ("queued", "running")
 
 __all__ = [
-    "CONSOLE_LIMIT", "OUTPUT_LIMIT", "SCRATCH_ID", "Cell", "CellConfig", "CellError", "Changes",
+    "CONSOLE_LIMIT", "OUTPUT_LIMIT", "SCRATCH_ID", "ActivityEntry", "ActivityLog", "Cell", "CellConfig", "CellError", "Changes",
     "ConsoleEntry", "Notebook", "Output", "code_hash",
 ]
 
@@ -138,16 +139,18 @@ class Changes:
 
     Iterating and `in` look at the changed cell ids (deleted ones included);
     `structure`: order or membership changed; `kernel`: session-level state
-    (running/completed/interrupted/reload); `scratch`: the scratchpad.
+    (running/completed/interrupted/reload); `scratch`: the scratchpad;
+    `activity`: ids of the activity log entries that started, changed or ended.
     """
 
     cell_ids: frozenset[str] = frozenset()
     structure: bool = False
     kernel: bool = False
     scratch: bool = False
+    activity: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.cell_ids) or self.structure or self.kernel or self.scratch
+        return bool(self.cell_ids) or self.structure or self.kernel or self.scratch or bool(self.activity)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.cell_ids)
@@ -178,6 +181,7 @@ class Notebook:
         self.interrupt_count = 0
         self.needs_snapshot = False  # a `reload` came: read the notebook again
         self.stable_session_id: str | None = None
+        self.activity = ActivityLog()  # every execution seen, by anyone (core/activity.py)
 
     # -- queries --------------------------------------------------------
 
@@ -253,10 +257,13 @@ class Notebook:
 
     def apply_event(self, message: Mapping[str, Any]) -> Changes:
         """Apply one websocket message; ops the model does not use change nothing."""
-        handler, data = _HANDLERS.get(str(message.get("op"))), message.get("data") or {}
+        op, data = str(message.get("op")), message.get("data") or {}
+        handler = _HANDLERS.get(op)
         if handler is None or not isinstance(data, Mapping):
             return NO_CHANGES
-        return self._bump(handler(self, data))
+        activity = self.activity.apply(op, data, self._label_of)  # before: labels as planned
+        changes = handler(self, data)
+        return self._bump(replace(changes, activity=activity) if activity else changes)
 
     def _bump(self, changes: Changes) -> Changes:
         if changes:

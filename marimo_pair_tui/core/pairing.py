@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Awaitable, Callable, Sequence, Union
+from contextlib import contextmanager
+from typing import Any, Awaitable, Callable, Iterator, Sequence, Union
 
 from . import codemode
 from .connection import Connection
-from .execute import ExecResult, OnOutput, execute
+from .execute import ExecResult, OnOutput, announcing, execute
 from .hub import Hub
 from .kernel import interrupt
 from .live import LiveState, LiveStream
@@ -110,28 +111,41 @@ class PairingSession:
 
     async def refresh(self) -> None:
         """Re-read every cell through code_mode (defs, refs, statuses) into the model."""
-        snap = await codemode.snapshot(self.connection, self.target.session)
+        with self._ours():
+            snap = await codemode.snapshot(self.connection, self.target.session)
         await self._notify(self.notebook.apply_snapshot(snap.raw))
 
     # -- operations ------------------------------------------------------
 
+    @contextmanager
+    def _ours(self) -> Iterator[None]:
+        """Code sent in this block is announced to the activity log as this client's own."""
+        with announcing(self.notebook.activity.expect):
+            yield
+
     async def run_snippet(self, code: str, on_output: OnOutput | None = None) -> ExecResult:
-        return await execute(self.connection, self.target.session, code, on_output)
+        with self._ours():
+            return await execute(self.connection, self.target.session, code, on_output)
 
     async def interrupt(self) -> None:
         await interrupt(self.connection, self.target.session)
 
     async def create_cell(self, code: str, **kwargs: Any) -> codemode.OpResult:
-        return await codemode.create_cell(self.connection, self.target.session, code, **kwargs)
+        with self._ours():
+            return await codemode.create_cell(self.connection, self.target.session, code, **kwargs)
 
     async def edit_cell(self, target: str, code: str, **kwargs: Any) -> codemode.OpResult:
-        return await codemode.edit_cell(self.connection, self.target.session, target, code, **kwargs)
+        with self._ours():
+            return await codemode.edit_cell(self.connection, self.target.session, target, code, **kwargs)
 
     async def run_cells(self, targets: Sequence[str]) -> codemode.OpResult:
-        return await codemode.run_cells(self.connection, self.target.session, targets)
+        with self._ours():
+            return await codemode.run_cells(self.connection, self.target.session, targets)
 
     async def delete_cell(self, target: str) -> codemode.OpResult:
-        return await codemode.delete_cell(self.connection, self.target.session, target)
+        with self._ours():
+            return await codemode.delete_cell(self.connection, self.target.session, target)
 
     async def move_cell(self, target: str, **kwargs: Any) -> codemode.OpResult:
-        return await codemode.move_cell(self.connection, self.target.session, target, **kwargs)
+        with self._ours():
+            return await codemode.move_cell(self.connection, self.target.session, target, **kwargs)
