@@ -91,6 +91,24 @@ async def main(out: Path) -> None:
                     what="the snippet")
         screen.cell_tree.focus()
 
+    async def activity(pilot) -> None:
+        await pairing(pilot)
+        screen = pilot.app.screen
+        import httpx
+
+        # Another client (an agent) sends a snippet; it shows up beside ours.
+        async with httpx.AsyncClient(timeout=60) as client:
+            response = await client.post(
+                target.server.url + "/api/kernel/execute",
+                json={"code": "evens = [n for n in numbers if n % 2 == 0]\nprint('evens:', evens)\nsum(evens)"},
+                headers={"Marimo-Stable-Session-Id": target.session.session_id or ""},
+            )
+            response.raise_for_status()
+        await _wait(pilot, lambda: len(screen.notebook.activity) >= 2 and not screen.notebook.activity.running,
+                    what="the agent's snippet")
+        await pilot.press("f6")
+        await _wait(pilot, lambda: "evens:" in screen.activity_pane.detail_text, what="the activity pane")
+
     async def help_screen(pilot) -> None:
         await pairing(pilot)
         await pilot.press("f1")
@@ -100,6 +118,7 @@ async def main(out: Path) -> None:
         await shoot(app(Start()), (80, 24), out / "picker.svg", picker)
         await shoot(app(Start("target", target=target)), (80, 24), out / "pairing-80x24.svg", pairing)
         await shoot(app(Start("target", target=target)), (120, 36), out / "pairing-120x36.svg", pairing)
+        await shoot(app(Start("target", target=target)), (80, 24), out / "activity-80x24.svg", activity)
         await shoot(app(Start("target", target=target)), (100, 30), out / "help.svg", help_screen)
     finally:
         close_notebook(str(notebook))

@@ -140,6 +140,8 @@ def error_status(data: Any) -> str:
 def plain_text(mimetype: str, data: Any) -> str:
     """Text a terminal can show for one console entry or output."""
     if isinstance(data, str):
+        if mimetype == TRACEBACK_MIMETYPE and not data.lstrip().startswith("<"):
+            return data  # a scratchpad run's traceback is plain text ("in <module>" is no tag)
         if mimetype in ("text/html", TRACEBACK_MIMETYPE) or mimetype.startswith("text/html"):
             return html.unescape(_TAG.sub("", data))
         return data

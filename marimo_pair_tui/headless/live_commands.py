@@ -1,4 +1,9 @@
-"""`watch`: follow a session's live stream as JSON lines, optionally until the kernel is idle."""
+"""`watch`: follow a session's live stream as JSON lines, optionally until the kernel is idle.
+
+With `--activity`, every execution (a snippet or a cell run, by any client)
+is also printed as `{"activity": {...}}` when it starts and again when it
+ends, so a supervising process can follow another agent's work.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import click
 
 from ..core.errors import EXIT_CONNECTION, EXIT_FAILED, EXIT_OK
 from ..core.kernel import kernel_state
+from ..core.activity import ActivityLog
 from ..core.notebook import Changes, Notebook
 from ..core.pairing import PairingSession
 from .cli import Targeting, target_options
@@ -31,6 +37,31 @@ def _cell_summary(notebook: Notebook, cell_id: str) -> dict[str, Any]:
     return {"id": cell.id, "name": cell.name, "status": cell.status, "hash": cell.hash}
 
 
+class ActivityLines:
+    """The activity lines one model change calls for: an entry when it starts and when it ends.
+
+    Built when the change happens (the model moves on before the lines are
+    printed), so a start line shows the entry as it was at its start.
+    """
+
+    def __init__(self) -> None:
+        self._started: set[str] = set()
+        self._ended: set[str] = set()
+
+    def __call__(self, log: ActivityLog, ids: frozenset[str]) -> list[dict[str, Any]]:
+        lines = []
+        entries = sorted((e for e in map(log.get, ids) if e is not None), key=lambda e: e.seq)
+        for entry in entries:
+            if entry.id not in self._started:
+                self._started.add(entry.id)
+                if not entry.finished:
+                    lines.append({"activity": entry.to_json()})
+            if entry.finished and entry.id not in self._ended:
+                self._ended.add(entry.id)
+                lines.append({"activity": entry.to_json()})
+        return lines
+
+
 def register(group: click.Group) -> None:
     """Add the live commands to the headless group."""
 
@@ -38,14 +69,23 @@ def register(group: click.Group) -> None:
     @target_options
     @click.option("--until-idle", is_flag=True, help="End once no cell is queued or running.")
     @click.option("--timeout", type=float, default=None, metavar="SECONDS", help="End after this long.")
-    def watch(target: Targeting, until_idle: bool, timeout: float | None) -> None:
+    @click.option("--activity", is_flag=True,
+                  help='Also print each execution (snippet or cell run, by any client) as {"activity": {...}} '
+                       "when it starts and when it ends.")
+    def watch(target: Targeting, until_idle: bool, timeout: float | None, activity: bool) -> None:
         """Print the session's changes as JSON lines; the last line summarises."""
 
         async def job() -> tuple[dict[str, Any], int]:
             async with target.hub() as hub:
                 resolved = await hub.resolve(session=target.session, notebook=target.notebook)
-                queue: asyncio.Queue[Changes] = asyncio.Queue()
-                pairing = PairingSession(hub, resolved, on_change=queue.put_nowait)
+                queue: asyncio.Queue[tuple[Changes, list[dict[str, Any]]]] = asyncio.Queue()
+                activity_lines = ActivityLines()
+
+                def on_change(changes: Changes) -> None:
+                    lines = activity_lines(pairing.notebook.activity, changes.activity) if activity else []
+                    queue.put_nowait((changes, lines))
+
+                pairing = PairingSession(hub, resolved, on_change=on_change)
                 several = [e for e in await hub.notebooks() if e.path == resolved.notebook and len(e.sessions) > 1]
                 if several:
                     hub.warnings.append(
@@ -73,10 +113,14 @@ def register(group: click.Group) -> None:
                         if wait is not None and remaining is not None:
                             wait = min(wait, remaining)
                         try:
-                            changes = await asyncio.wait_for(queue.get(), timeout=wait)
+                            changes, lines = await asyncio.wait_for(queue.get(), timeout=wait)
                         except asyncio.TimeoutError:
                             continue
-                        line: dict[str, Any] = {
+                        for line in lines:
+                            emit(line)
+                        if not (changes.cell_ids or changes.structure or changes.kernel or changes.scratch):
+                            continue  # only the activity log changed
+                        line = {
                             "cells": [_cell_summary(pairing.notebook, cid) for cid in sorted(changes.cell_ids)],
                             "idle": pairing.notebook.is_idle(),
                             "running": pairing.notebook.running_cell_ids(),

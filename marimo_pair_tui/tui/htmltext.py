@@ -83,6 +83,8 @@ def output_text(mimetype: str | None, data: Any) -> str:
         return ""
     if not isinstance(data, str):
         return json.dumps(data, default=str)
+    if mimetype.startswith("application/vnd.marimo+traceback") and not data.lstrip().startswith("<"):
+        return data  # a scratchpad run's traceback is plain text ("in <module>" is no tag)
     if mimetype.startswith(("text/html", "text/markdown", "application/vnd.marimo+traceback")):
         return html_to_text(data)
     if mimetype.startswith("text/") or mimetype == "application/json":

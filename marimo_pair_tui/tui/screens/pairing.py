@@ -1,7 +1,8 @@
 """The pairing screen: the live cell tree, an editor, and what the runs printed.
 
 The screen holds a `PairingSession` (the live model plus the operations) and
-no notebook state of its own. Model changes arrive through the session's
+no notebook state of its own. f6 swaps the editor and results for the
+activity pane: every execution in the session, by anyone, live. Model changes arrive through the session's
 `on_change` callback, are collected, and are applied by one `ModelChanged`
 message handler. Every operation runs in a worker; failures are reported in
 the results pane and never touch the editor text.
@@ -27,6 +28,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, TextArea
 
+from ...core.activity import ActivityEntry
 from ...core.codemode import OpResult
 from ...core.errors import ConflictError, PairError
 from ...core.notebook import Cell, Changes, Notebook
@@ -36,6 +38,7 @@ from ..display import Display
 from ..drafts import DraftStore
 from ..htmltext import output_text
 from ..messages import LiveStateChanged, ModelChanged
+from ..widgets.activity_pane import ActivityPane, entry_title
 from ..widgets.cell_tree import CellTree, first_line
 from ..widgets.code_editor import CodeEditor
 from ..widgets.results_pane import ResultsPane
@@ -48,6 +51,7 @@ DRAFT_DEBOUNCE = 0.5
 WAIT_FOR_MODEL = 5.0
 NARROW = 70  # columns below which the panes stack
 SHORT = 18  # rows below which the results pane shrinks
+TIGHT = 90  # columns below which the footer leaves out the palette key (ctrl+p still works)
 LEAVE_CONFIRM = 3.0  # seconds in which a second esc / ctrl+q leaves while an operation runs
 
 EDITOR_PLACEHOLDER = (
@@ -105,6 +109,12 @@ class PairingScreen(Screen[None]):
         Binding("f2", "focus('cells')", "cells", id="focus-cells", show=False, tooltip="Focus the cell tree"),
         Binding("f3", "focus('editor')", "editor", id="focus-editor", show=False, tooltip="Focus the editor"),
         Binding("f4", "focus('results')", "results", id="focus-results", show=False, tooltip="Focus the results"),
+        Binding("f6", "toggle_activity", "activity", id="activity", priority=True,  # the editor's f6 selects a line
+                tooltip="Show or hide the activity feed: every snippet and cell run, by anyone, live"),
+        Binding("e", "activity_to_editor", "to editor", id="activity-to-editor", show=False,
+                tooltip="Activity: copy the selected entry's code into the editor (its text stays one ctrl+z away)"),
+        Binding("p", "activity_promote", "promote", id="activity-promote", show=False,
+                tooltip="Activity: make the selected entry's code a new cell below the selected cell"),
         Binding("escape", "back", "notebooks", id="back", show=False,
                 tooltip="Back to the list of servers and notebooks (the draft is kept)"),
         Binding("f1", "app.help", "help", id="help", tooltip="Show every key"),
@@ -150,6 +160,18 @@ class PairingScreen(Screen[None]):
     PairingScreen.-short #editor {
         min-height: 3;
     }
+    PairingScreen #work {
+        height: 1fr;
+    }
+    PairingScreen #activity, PairingScreen.-activity #work {
+        display: none;
+    }
+    PairingScreen.-activity #activity {
+        display: block;
+    }
+    PairingScreen.-tight Footer FooterKey.-command-palette {
+        display: none;
+    }
     """
 
     def __init__(
@@ -170,6 +192,7 @@ class PairingScreen(Screen[None]):
         self.session: PairingSession | None = None
         self._pending_ids: set[str] = set()
         self._pending_structure = False
+        self._pending_activity: set[str] = set()
         self._flush_posted = False
         self._draft_timer: Timer | None = None
         self._ops_lock = asyncio.Lock()
@@ -184,8 +207,10 @@ class PairingScreen(Screen[None]):
         with Horizontal(id="body"):
             yield CellTree(self.fmt, id="cells")
             with Vertical(id="side"):
-                yield CodeEditor.python(id="editor", placeholder=EDITOR_PLACEHOLDER)
-                yield ResultsPane(ascii=self.fmt.ascii, id="results")
+                with Vertical(id="work"):
+                    yield CodeEditor.python(id="editor", placeholder=EDITOR_PLACEHOLDER)
+                    yield ResultsPane(ascii=self.fmt.ascii, id="results")
+                yield ActivityPane(self.fmt, id="activity")
         yield Footer(compact=True)
 
     @property
@@ -199,6 +224,14 @@ class PairingScreen(Screen[None]):
     @property
     def results(self) -> ResultsPane:
         return self.query_one(ResultsPane)
+
+    @property
+    def activity_pane(self) -> ActivityPane:
+        return self.query_one(ActivityPane)
+
+    @property
+    def activity_shown(self) -> bool:
+        return self.has_class("-activity")
 
     @property
     def notebook(self) -> Notebook:
@@ -228,6 +261,7 @@ class PairingScreen(Screen[None]):
     def _layout_for(self, width: int, height: int) -> None:
         self.set_class(width < NARROW, "-narrow")
         self.set_class(height < SHORT, "-short")
+        self.set_class(width < TIGHT, "-tight")
 
     # -- the live model -------------------------------------------------------
 
@@ -255,6 +289,7 @@ class PairingScreen(Screen[None]):
     def _on_model_change(self, changes: Changes) -> None:
         self._pending_ids |= changes.cell_ids
         self._pending_structure = self._pending_structure or changes.structure
+        self._pending_activity |= changes.activity
         if not self._flush_posted:
             self._flush_posted = True
             self.post_message(ModelChanged())
@@ -264,11 +299,14 @@ class PairingScreen(Screen[None]):
 
     @on(ModelChanged)
     def _apply_model_changes(self, _message: ModelChanged) -> None:
-        ids, structure = self._pending_ids, self._pending_structure
+        ids, structure, activity = self._pending_ids, self._pending_structure, self._pending_activity
         self._pending_ids, self._pending_structure, self._flush_posted = set(), False, False
+        self._pending_activity = set()
         if self.session is None or self._session_closed:
             return
         self.cell_tree.sync(self.notebook, ids, structure)
+        if activity:
+            self.activity_pane.sync(self.notebook.activity, activity)
         self.update_status()
 
     @on(LiveStateChanged)
@@ -469,17 +507,24 @@ class PairingScreen(Screen[None]):
             editor.base = cell.code
             self._update_editor_title()
             return
-        unsaved = previous.strip() and previous != (editor.base or "")
-        editor.replace_all(cell.code)
+        self._replace_editor_text(cell.code, "editor text before loading " + cell.label)
         editor.loaded_cell, editor.base = cell.id, cell.code
-        editor.move_cursor(editor.document.end)
-        if unsaved:
-            block = self._start("kept", "editor text before loading " + cell.label)
-            block.line(previous)
-            block.finish(True, "ctrl+z in the editor brings it back")
         self._update_editor_title()
         self.save_draft()
+        self.show_activity(False)
         self.editor.focus()
+
+    def _replace_editor_text(self, text: str, kept_title: str) -> None:
+        """Put `text` in the editor; unsaved text goes to the results and stays one ctrl+z away."""
+        editor = self.editor
+        previous = editor.text
+        unsaved = previous.strip() and previous != (editor.base or "")
+        editor.replace_all(text)
+        editor.move_cursor(editor.document.end)
+        if unsaved:
+            block = self._start("kept", kept_title)
+            block.line(previous)
+            block.finish(True, "ctrl+z in the editor brings it back")
 
     def _apply_target(self) -> tuple[Cell | None, str | None]:
         """The cell an apply replaces: the loaded one, else the selected one."""
@@ -555,12 +600,14 @@ class PairingScreen(Screen[None]):
         self.create(self.editor.text, anchor.id if anchor else None, before)
 
     @work(group="cell-ops")
-    async def create(self, code: str, anchor: str | None, before: bool) -> None:
+    async def create(self, code: str, anchor: str | None, before: bool, *, kind: str = "new cell",
+                     from_editor: bool = True) -> None:
+        """Create a cell from `code`; `from_editor`: the editor text becomes that cell's loaded code."""
         assert self.session is not None
         session = self.session
         where = {} if anchor is None else ({"before": anchor} if before else {"after": anchor})
         place = "at the end" if anchor is None else f"{'above' if before else 'below'} {self._label(anchor)}"
-        result, _ = await self._cell_op("new cell", place, lambda: session.create_cell(code, **where))
+        result, _ = await self._cell_op(kind, place, lambda: session.create_cell(code, **where))
         if result is None:
             return
         created = result.extra.get("created")
@@ -568,6 +615,9 @@ class PairingScreen(Screen[None]):
             await session.wait_until(lambda nb: nb.get(created) is not None, timeout=WAIT_FOR_MODEL)
             self._apply_model_changes(ModelChanged())
             self.cell_tree.select_cell(created)
+            if not from_editor:
+                self.notify(f"New cell {self._label(created)} {place}.", timeout=5)
+                return
             editor = self.editor
             editor.loaded_cell, editor.base = created, code
             self._update_editor_title()
@@ -689,7 +739,70 @@ class PairingScreen(Screen[None]):
     # -- actions: navigation ---------------------------------------------------
 
     def action_focus(self, what: str) -> None:
+        if what in ("editor", "results"):
+            self.show_activity(False)
         self.query_one(f"#{what}").focus()
+
+    # -- actions: the activity pane ----------------------------------------------
+
+    def show_activity(self, shown: bool) -> None:
+        """Swap the editor and results for the activity pane (or back)."""
+        if shown == self.activity_shown:
+            return
+        if shown and self.session is not None:
+            self.activity_pane.sync(self.notebook.activity)
+        self.set_class(shown, "-activity")
+        self.refresh_bindings()
+
+    def action_toggle_activity(self) -> None:
+        if self.activity_shown:
+            self.show_activity(False)
+            self.editor.focus()
+        else:
+            self.show_activity(True)
+            self.activity_pane.focus_rows()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("activity_to_editor", "activity_promote"):
+            return self.activity_shown  # e and p are free keys elsewhere
+        return True
+
+    def _activity_entry(self) -> ActivityEntry | None:
+        """The entry the activity actions work on; says why when there is none to use."""
+        if not self.activity_shown:
+            self.show_activity(True)
+            self.activity_pane.focus_rows()
+            self.notify("Pick an entry in the activity pane first.", severity="warning")
+            return None
+        entry = self.activity_pane.selected_entry
+        if entry is None:
+            self.notify("Nothing ran yet: the activity pane is empty.", severity="warning")
+            return None
+        if entry.program is not None:
+            self.notify(f"That entry is a cell operation ({entry_title(entry)}), not code to keep.",
+                        severity="warning")
+            return None
+        return entry
+
+    def action_activity_to_editor(self) -> None:
+        entry = self._activity_entry()
+        if entry is None:
+            return
+        editor = self.editor
+        if editor.text != entry.code:
+            self._replace_editor_text(entry.code, f"editor text before copying {entry_title(entry)} from the activity")
+        editor.loaded_cell, editor.base = None, None
+        self.show_activity(False)
+        self._update_editor_title()
+        self.save_draft()
+        editor.focus()
+
+    def action_activity_promote(self) -> None:
+        entry = self._activity_entry()
+        if entry is None:
+            return
+        anchor = self._selected(quiet=True)
+        self.create(entry.code, anchor.id if anchor else None, False, kind="promote", from_editor=False)
 
     @property
     def busy(self) -> bool:
