@@ -192,6 +192,24 @@ def test_a_reconnection_keeps_history_without_doubling_it() -> None:
     nb.apply_event(execution("e1", "planned", code="import time; time.sleep(60)"))
     changes = nb.apply_event({"op": "kernel-ready", "data": {"cell_ids": [], "codes": [], "names": []}})
     assert changes.activity == {"e1"} and nb.activity.get("e1").outcome == "unknown"  # type: ignore[union-attr]
+    # The replay that follows tells how it stands: still running, then done...
+    replayed = {"cell_id": SCRATCH_ID, "execution_id": "e1", "output": None, "status": "running", "timestamp": 10.0,
+                "console": [{"channel": "stdout", "mimetype": "text/plain", "data": "so far\n"}]}
+    nb.apply_event({"op": "cell-op", "data": replayed})
+    entry = nb.activity.get("e1")
+    assert entry is not None and entry.outcome == "running" and entry.stdout == "so far\n" and entry.ended_at is None
+    nb.apply_event(write("e1", "more\n"))
+    nb.apply_event(execution("e1", "completed"))
+    assert entry.outcome == "ok" and entry.stdout == "so far\nmore\n"
+    # ... or already over: an idle replay ends it with what its output says.
+    nb.apply_event(execution("e2", "planned", code="1 / 0"))
+    nb.apply_event({"op": "kernel-ready", "data": {"cell_ids": [], "codes": [], "names": []}})
+    error = [{"type": "exception", "msg": "division by zero", "exception_type": "ZeroDivisionError"}]
+    nb.apply_event({"op": "cell-op", "data": {
+        "cell_id": SCRATCH_ID, "execution_id": "e2", "status": "idle", "timestamp": 20.0, "console": [],
+        "output": {"channel": "marimo-error", "mimetype": "application/vnd.marimo+error", "data": error}}})
+    failed = nb.activity.get("e2")
+    assert failed is not None and failed.outcome == "error" and failed.ended_at == 20.0
 
 
 def test_the_log_and_each_entry_are_bounded() -> None:

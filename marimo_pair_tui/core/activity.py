@@ -253,7 +253,7 @@ class ActivityLog:
                 self._error_data.pop(old, None)
             return frozenset({eid})
         entry = self._entries.get(eid)
-        if entry is None or entry.finished:
+        if entry is None or (entry.finished and entry.outcome != "unknown"):
             return frozenset()
         if phase == "completed":
             self._finish(entry, None)
@@ -264,8 +264,12 @@ class ActivityLog:
         entry = self._entries.get(str(data.get("execution_id")))
         if entry is None:
             return frozenset()
-        console, output, stamp = data.get("console"), data.get("output"), data.get("timestamp")
-        if entry.finished:
+        console, output = data.get("console"), data.get("output")
+        stamp, status = data.get("timestamp"), data.get("status")
+        if entry.outcome == "unknown":  # lost in a reconnection: the replay tells how it stands
+            if status in ("queued", "running"):
+                entry.outcome, entry.ended_at = "running", None
+        elif entry.finished:
             # Background threads may still print under a completed attempt's id;
             # full-state lists and outputs are a replay after a reconnection.
             if isinstance(console, Mapping):
@@ -273,7 +277,7 @@ class ActivityLog:
                 return frozenset({entry.id})
             return frozenset()
         if isinstance(stamp, (int, float)):
-            if not entry.clocked and data.get("status") != "queued":  # the kernel's clock, once it gave one
+            if not entry.clocked and status != "queued":  # the kernel's clock, once it gave one
                 entry.started_at, entry.clocked = float(stamp), True
             entry.last_stamp = float(stamp)
         if isinstance(console, list):  # the full console (or [] at start): replace
@@ -289,8 +293,10 @@ class ActivityLog:
             else:
                 self._error_data.pop(entry.id, None)
                 entry.errors = []
-        if data.get("status") == "idle" and isinstance(stamp, (int, float)):
+        if status == "idle" and isinstance(stamp, (int, float)):
             entry.ended_at = float(stamp)  # provisional; `completed` makes it final
+        if status == "idle" and entry.outcome == "unknown":
+            self._finish(entry, None)
         return frozenset({entry.id})
 
     def _append(self, entry: ActivityEntry, raw: Mapping[str, Any]) -> None:

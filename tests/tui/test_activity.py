@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from textual.command import CommandPalette
 
 from marimo_pair_tui.core.sessions import Target
 from marimo_pair_tui.tui.screens.pairing import PairingScreen
@@ -216,7 +217,7 @@ async def test_copy_into_the_editor_keeps_the_unsaved_text(lab: TuiLab, demo) ->
         assert screen.editor.text == "half-written idea = "
 
 
-async def test_keys_e_and_p_do_nothing_while_the_pane_is_hidden(lab: TuiLab, demo) -> None:
+async def test_keys_e_and_p_do_nothing_while_the_pane_is_hidden_and_the_palette_finds_it(lab: TuiLab, demo) -> None:
     path, browser, target = demo
     app = make_app(target)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -228,6 +229,16 @@ async def test_keys_e_and_p_do_nothing_while_the_pane_is_hidden(lab: TuiLab, dem
         await pilot.pause()
         assert screen.results.blocks == [] and screen.editor.text == ""
         assert not screen.activity_shown
+
+        # The command palette finds the pane by name, and so does F1 help.
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+        await pilot.press(*"activity feed")
+        await wait_for(pilot, lambda: app.screen.query("CommandList").first().option_count > 0, what="palette hits")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.activity_shown and screen.activity_pane.entry_ids, what="the pane")
+        rows = {binding_id: keys for _where, keys, _what, binding_id in app.help_rows()}
+        assert (rows["activity"], rows["activity-to-editor"], rows["activity-promote"]) == ("f6", "e", "p")
 
 
 def test_the_pane_at_80x24(snap_compare, lab: TuiLab) -> None:
