@@ -144,7 +144,7 @@ def test_watch_without_activity_prints_no_activity_lines(lab: CellLab) -> None:
     )
     try:
         assert watch.stdout is not None and watch.stdout.readline()
-        lab.execute(browser, "print('quiet')")
+        lab.execute(browser, "import time\nprint('quiet')\ntime.sleep(0.5)")  # long enough to be seen running
         lines = []
         while True:
             raw = watch.stdout.readline()

@@ -36,10 +36,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .outputs import ERROR_MIMETYPE, CellError, ConsoleEntry, Output, append_console, bounded_output, error_status
-from .outputs import parse_errors
+from .outputs import (
+    ERROR_MIMETYPE, CellError, ConsoleEntry, Output, append_console, bounded_output, error_status, parse_errors,
+)
 
-SCRATCH_ID = "__scratch__"
+SCRATCH_ID = "__scratch__"  # the kernel's scratchpad (as in notebook.py, which imports this module)
 LIMIT = 200  # entries kept; the oldest go first
 CONSOLE_LIMIT = 32 * 1024  # characters of console text kept per entry (the newest)
 OUTPUT_LIMIT = 64 * 1024  # characters of output data kept per entry

@@ -100,11 +100,12 @@ async def test_another_process_snippet_shows_live_with_its_code_and_output(lab: 
         assert (entry.kind, entry.origin) == ("scratch", "other")
         await wait_for(pilot, lambda: entry.outcome == "ok", 30, "the entry to complete")
         assert entry.stdout == "from the agent 42\n" and entry.output is not None and "123" in entry.output.text
-        await wait_for(pilot, lambda: "123" in screen.activity_pane.detail_text, 30, "the output value")
+        await wait_for(pilot, lambda: rows(screen)[0].startswith("✓") and "123" in screen.activity_pane.detail_text,
+                       30, "the finished entry in the pane")
         detail = screen.activity_pane.detail_text
-        assert code in detail and "another client" in detail
+        assert code in detail and "another client" in detail and "· ok" in detail
         [row] = rows(screen)
-        assert row.startswith("✓") and "snippet" in row and "print('from the agent', x + 1)" in row
+        assert "snippet" in row and "print('from the agent', x + 1)" in row
         assert "(you)" not in row
 
         # A second snippet (a raw HTTP client this time) goes on top, and the highlight follows it.
@@ -144,9 +145,10 @@ async def test_a_browser_cell_run_is_a_cell_entry(lab: TuiLab, demo) -> None:
         assert [(e.kind, e.cell_id, e.code, e.outcome) for e in entries[:2]] == [
             ("cell", vbla.id, vbla.code, "ok"), ("cell", define_x.id, "x = 41", "ok")]
         assert entries[0].stdout == "y is 42\n" and entries[0].origin == "other"
-        await wait_for(pilot, lambda: len(rows(screen)) >= 2, what="the rows")
+        # The pane follows on the next model flush.
+        await wait_for(pilot, lambda: "y is 42" in screen.activity_pane.detail_text, what="vblA's output in the pane")
         assert "cell define_x" in rows(screen)[1] and "x = 41" in rows(screen)[1]
-        assert "y is 42" in screen.activity_pane.detail_text
+        assert rows(screen)[0].startswith("✓") and "cell vblA" in rows(screen)[0]
 
 
 async def test_promote_makes_a_cell_after_the_selected_one_and_saves_it(lab: TuiLab, demo) -> None:

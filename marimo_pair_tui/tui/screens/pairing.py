@@ -1,11 +1,11 @@
 """The pairing screen: the live cell tree, an editor, and what the runs printed.
 
 The screen holds a `PairingSession` (the live model plus the operations) and
-no notebook state of its own. f6 swaps the editor and results for the
-activity pane: every execution in the session, by anyone, live. Model changes arrive through the session's
+no notebook state of its own. Model changes arrive through the session's
 `on_change` callback, are collected, and are applied by one `ModelChanged`
 message handler. Every operation runs in a worker; failures are reported in
-the results pane and never touch the editor text.
+the results pane and never touch the editor text. f6 swaps the editor and
+results for the activity pane: every execution in the session, by anyone.
 
 Cell operations (apply, create, run, move, delete) are serialised through one
 lock instead of cancelling each other: cancelling a code_mode call mid-flight
