@@ -326,3 +326,21 @@ async def test_narrow_terminals_stack_the_panes(lab: TuiLab) -> None:
         await pilot.resize_terminal(100, 30)
         await wait_for(pilot, lambda: not screen.has_class("-narrow"))
         assert screen.cell_tree.region.right <= screen.editor.region.x
+
+
+async def test_copy_sends_the_selected_cells_code_and_the_last_result_to_the_clipboard(lab: TuiLab) -> None:
+    path, browser = lab.session("demo.py", "clipboard_demo.py")
+    app = make_app(lab.target(path, browser))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_live(pilot, 4)
+        await select(pilot, screen, "define_x")
+        await pilot.press("ctrl+y")
+        assert app.clipboard == "x = 41"
+        screen.editor.load_text("print('copied result')")
+        screen.editor.focus()
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.results.blocks and screen.results.blocks[-1].finished is True,
+                       what="the snippet to finish")
+        screen.results.focus()
+        await pilot.press("ctrl+y")
+        assert "copied result" in app.clipboard and "x = 41" not in app.clipboard

@@ -109,6 +109,9 @@ class PairingScreen(Screen[None]):
         Binding("f2", "focus('cells')", "cells", id="focus-cells", show=False, tooltip="Focus the cell tree"),
         Binding("f3", "focus('editor')", "editor", id="focus-editor", show=False, tooltip="Focus the editor"),
         Binding("f4", "focus('results')", "results", id="focus-results", show=False, tooltip="Focus the results"),
+        Binding("ctrl+y", "copy", "copy", id="copy", priority=True, show=False,
+                tooltip="Copy to the clipboard (OSC 52, also over SSH): the selected cell's code, the editor's "
+                        "selection, the last result, or the activity entry"),
         Binding("f6", "toggle_activity", "activity", id="activity", priority=True,  # the editor's f6 selects a line
                 tooltip="Show or hide the activity feed: every snippet and cell run, by anyone, live"),
         Binding("e", "activity_to_editor", "to editor", id="activity-to-editor", show=False,
@@ -783,6 +786,31 @@ class PairingScreen(Screen[None]):
                         severity="warning")
             return None
         return entry
+
+    def copy_text(self) -> tuple[str, str] | None:
+        """What `copy` takes, by where the focus is: (text, what it is)."""
+        focused = self.app.focused
+        entry = self._activity_entry() if self.activity_shown else None
+        if entry is not None and entry.code:
+            return entry.code, "the activity entry's code"
+        if focused is self.editor:
+            selected = self.editor.selected_text
+            return (selected, "the selection") if selected else (self.editor.text, "the editor's text")
+        if focused is not None and self.results in (focused, *focused.ancestors):
+            blocks = self.results.blocks
+            return (blocks[-1].body.plain, "the last result") if blocks else None
+        cell = self._selected(quiet=True)
+        return (cell.code, f"the code of {cell.label}") if cell is not None else None
+
+    def action_copy(self) -> None:
+        """Copy through the terminal (OSC 52), so it reaches the local clipboard over SSH too."""
+        found = self.copy_text()
+        if found is None or not found[0]:
+            self.notify("Nothing to copy here: select a cell, text, or a result.", severity="warning")
+            return
+        text, what = found
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied {what} ({len(text.splitlines()) or 1} lines).")
 
     def action_activity_to_editor(self) -> None:
         entry = self._activity_entry()
