@@ -123,3 +123,12 @@ class Display:
         if self.redact:
             return "n.nn s"
         return f"{seconds:.2f} s" if seconds < 60 else f"{int(seconds // 60)} min {seconds % 60:.0f} s"
+
+
+def syntax_theme(widget: object) -> str:
+    """The code highlighting theme that matches the app's light or dark theme."""
+    try:
+        dark = widget.app.current_theme.dark  # type: ignore[attr-defined]
+    except Exception:  # no app yet
+        dark = True
+    return "monokai" if dark else "friendly"

@@ -22,7 +22,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.activity import ActivityEntry, ActivityLog
-from ..display import Display
+from ..display import Display, syntax_theme
 from ..htmltext import output_text
 from .cell_tree import first_line
 
@@ -147,13 +147,6 @@ class ActivityPane(Vertical):
             row.append("  " + preview)
         return row
 
-    def _syntax_theme(self) -> str:
-        try:
-            dark = self.app.current_theme.dark
-        except Exception:  # no app yet
-            dark = True
-        return "monokai" if dark else "friendly"
-
     def detail_for(self, entry: ActivityEntry) -> list[RenderableType]:
         """The selected entry: who and how it went, its code, errors, console and output."""
         fmt, dot = self.fmt, f" {self.fmt.dot} "
@@ -175,7 +168,7 @@ class ActivityPane(Vertical):
             code = entry.code
         if isinstance(code, str) and code.strip():
             parts.append(Text("code", style="dim"))
-            parts.append(Syntax(code.rstrip("\n"), "python", theme=self._syntax_theme(),
+            parts.append(Syntax(code.rstrip("\n"), "python", theme=syntax_theme(self),
                                 background_color="default", word_wrap=True))
         for error in entry.errors:
             parts.append(Text(fmt.scrub(error.message), style="red"))

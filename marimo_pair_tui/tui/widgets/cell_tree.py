@@ -20,7 +20,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from ...core.notebook import Cell, Notebook
-from ..display import Display
+from ..display import Display, syntax_theme
 from ..htmltext import output_text
 
 CODE_LINES = 30
@@ -137,20 +137,13 @@ class CellTree(Tree[str]):
             label.append(" (stale)", style="magenta")
         return label
 
-    def _syntax_theme(self) -> str:
-        try:
-            dark = self.app.current_theme.dark
-        except Exception:  # no app yet
-            dark = True
-        return "monokai" if dark else "friendly"
-
     def details_for(self, cell: Cell) -> list[Text]:
         """The lines shown under an expanded cell."""
         lines: list[Text] = []
         ell = self.fmt.ellipsis
         code = cell.code.rstrip("\n")
         if code:
-            syntax = Syntax(code, "python", theme=self._syntax_theme(), background_color="default")
+            syntax = Syntax(code, "python", theme=syntax_theme(self), background_color="default")
             highlighted = list(syntax.highlight(code).split("\n", allow_blank=True))
             if highlighted and not highlighted[-1].plain and not code.endswith("\n"):
                 highlighted.pop()  # highlight() ends the text with a newline
