@@ -87,10 +87,6 @@ class Connection:
             return f"{self.server.url} on {self.server.ssh_host}"
         return self.server.url
 
-    @property
-    def has_token(self) -> bool:
-        return self._token is not None
-
     def auth_headers(self) -> dict[str, str]:
         """Headers a websocket to this server needs (auth only)."""
         return {"Authorization": f"Bearer {self._token}"} if self._token else {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Iterator, Literal, Optional, Union
 
 import httpx
@@ -53,7 +53,6 @@ class ExecResult:
     stdout: str = ""
     stderr: str = ""
     output: dict[str, str] | None = None
-    chunks: list[tuple[Channel, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -133,7 +132,6 @@ async def execute(
                     if not isinstance(text, str):
                         text = str(text)
                     (stdout if event.event == "stdout" else stderr).append(text)
-                    result.chunks.append((event.event, text))  # type: ignore[arg-type]
                     if on_output is not None:
                         maybe = on_output(event.event, text)  # type: ignore[arg-type]
                         if maybe is not None:
