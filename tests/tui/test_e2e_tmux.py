@@ -35,8 +35,11 @@ class Tmux:
         deadline = time.monotonic() + timeout
         text = ""
         while time.monotonic() < deadline:
-            alive = self("has-session", "-t", "e2e", check=False).returncode == 0
-            text = self.screen() if alive else ""
+            # The server can exit between the two calls (the app quitting): a failed capture
+            # then means the session is gone, not an error.
+            capture = self("capture-pane", "-p", "-t", "e2e", check=False)
+            alive = capture.returncode == 0
+            text = capture.stdout if alive else ""
             if predicate(text, alive):
                 return text
             time.sleep(0.1)
