@@ -1,136 +1,33 @@
-"""The notebook model: cells, statuses and outputs, as pure data.
+"""The notebook model: ordered cells and kernel state, kept current by two feeds.
 
-Two feeds keep it current: a code_mode snapshot (authoritative, replaces the
-cell list) and the websocket's live messages (`{"op": ..., "data": {...}}`).
-Views read it and never keep their own copy. No I/O, no asyncio: every method
-is a synchronous state transition, so it is tested by replaying recorded
-server traffic (tests/fixtures/events/).
-
-Statuses use code_mode's words (idle, queued, running, stale, exception,
-cancelled, interrupted, marimo-error, disabled, or None when nothing is known).
-The wire only says idle/queued/running/disabled-transitively; the rest is read
-from the error output, as code_mode reads it from the kernel's run result.
+A code_mode snapshot (authoritative, replaces the cell list) and the
+websocket's live messages (`{"op": ..., "data": {...}}`). Views read it and
+never keep their own copy. No I/O, no asyncio: every method is a synchronous
+state transition, so it is tested by replaying recorded server traffic
+(tests/fixtures/events/).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .activity import ActivityEntry, ActivityLog
+from .cell import BUSY, RUNTIME_FIELDS, UNNAMED, Cell, CellConfig, code_hash
 from .outputs import (
-    CONSOLE_LIMIT, ERROR_MIMETYPE, OUTPUT_LIMIT, CellError, ConsoleEntry, Output, append_console,
-    bounded_output, error_status, parse_errors,
+    CONSOLE_LIMIT, ERROR_MIMETYPE, OUTPUT_LIMIT, CellError, ConsoleEntry, Output, bounded_output,
+    error_status, parse_errors,
 )
 
 SCRATCH_ID = "__scratch__"  # the kernel's scratchpad: /api/kernel/execute snippets
 ORPHAN_LIMIT = 256  # cell-ops for cells the document does not know (yet) kept aside
-_UNNAMED = "_"
-_BUSY = ("queued", "running")
 
 __all__ = [
     "CONSOLE_LIMIT", "OUTPUT_LIMIT", "SCRATCH_ID", "ActivityEntry", "ActivityLog", "Cell", "CellConfig", "CellError", "Changes",
     "ConsoleEntry", "Notebook", "Output", "code_hash",
 ]
-
-
-def code_hash(code: str) -> str:
-    """Short content hash of a cell's code (first 12 hex of sha256 of UTF-8)."""
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()[:12]
-
-
-@dataclass
-class CellConfig:
-    disabled: bool = False
-    hide_code: bool = False
-    column: int | None = None
-    expand_output: bool = False
-
-    @classmethod
-    def from_wire(cls, raw: Mapping[str, Any] | None) -> CellConfig:
-        """Accepts marimo's snake_case config and set-config's camelCase."""
-        raw = raw or {}
-        return cls(disabled=bool(raw.get("disabled", False)),
-                   hide_code=bool(raw.get("hide_code", raw.get("hideCode", False))),
-                   column=raw.get("column"),
-                   expand_output=bool(raw.get("expand_output", raw.get("expandOutput", False))))
-
-
-@dataclass
-class Cell:
-    """One cell: document fields plus what the kernel last said about it."""
-
-    id: str
-    name: str = _UNNAMED
-    code: str = ""
-    config: CellConfig = field(default_factory=CellConfig)
-    errors: list[CellError] = field(default_factory=list)
-    console: list[ConsoleEntry] = field(default_factory=list)
-    console_truncated: bool = False
-    output: Output | None = None
-    defs: set[str] = field(default_factory=set)
-    refs: set[str] = field(default_factory=set)
-    stale_inputs: bool = False
-    runtime: str | None = None  # marimo's wire state: idle|queued|running|disabled-transitively
-    result: str | None = None  # how the last run ended: idle|exception|cancelled|interrupted|...
-    run_code: str | None = None  # the code the kernel last ran, when known
-    marked_stale: bool = False  # a snapshot said "stale" and no run happened since
-    console_chars: int = field(default=0, repr=False)
-
-    @property
-    def hash(self) -> str:
-        return code_hash(self.code)
-
-    @property
-    def edited(self) -> bool:
-        """The code changed since the kernel last ran this cell."""
-        return self.run_code is not None and self.run_code != self.code
-
-    @property
-    def status(self) -> str | None:
-        """code_mode's priority: queued/running/disabled > stale > last result."""
-        if self.runtime in _BUSY:
-            return self.runtime
-        if self.runtime == "disabled-transitively":
-            return "disabled"
-        if self.stale_inputs or self.marked_stale or self.edited:
-            return "stale"
-        return self.result
-
-    @property
-    def label(self) -> str:
-        """The name people know a cell by: its name, else its id."""
-        return self.name if self.name and self.name != _UNNAMED else self.id
-
-    def console_text(self) -> str:
-        return "".join(entry.text for entry in self.console)
-
-    def append_console(self, raw: Mapping[str, Any]) -> None:
-        self.console_chars, dropped = append_console(self.console, raw, self.console_chars)
-        self.console_truncated = self.console_truncated or dropped
-
-    def clear_console(self) -> None:
-        self.console, self.console_chars, self.console_truncated = [], 0, False
-
-    def to_json(self) -> dict[str, Any]:
-        """The headless shape of a cell."""
-        out = self.output
-        return {
-            "id": self.id, "name": self.name, "code": self.code, "hash": self.hash,
-            "status": self.status,
-            "errors": [{"kind": e.kind, "message": e.message} for e in self.errors],
-            "console": [entry.to_json() for entry in self.console],
-            "output": None if out is None else {"mimetype": out.mimetype, "data": out.data},
-            "defs": sorted(self.defs), "refs": sorted(self.refs),
-            "config": {"disabled": self.config.disabled, "hide_code": self.config.hide_code},
-        }
-
-
-_RUNTIME_FIELDS = ("errors", "console", "console_chars", "console_truncated", "output",
-                   "stale_inputs", "runtime", "result", "run_code")
 
 
 @dataclass(frozen=True)
@@ -203,7 +100,7 @@ class Notebook:
         """A cell by id, else by name when exactly one cell has it."""
         if key in self._cells:
             return self._cells[key]
-        named = [c for c in self.cells if c.name == key and key != _UNNAMED]
+        named = [c for c in self.cells if c.name == key and key != UNNAMED]
         return named[0] if len(named) == 1 else None
 
     def cell(self, key: str) -> Cell:
@@ -228,7 +125,7 @@ class Notebook:
 
     def is_idle(self) -> bool:
         """Nothing queued or running, scratchpad included."""
-        return self.scratch.runtime not in _BUSY and all(c.runtime not in _BUSY for c in self._cells.values())
+        return self.scratch.runtime not in BUSY and all(c.runtime not in BUSY for c in self._cells.values())
 
     def to_json(self) -> dict[str, Any]:
         """`{"cells": [...]}` in the headless cell shape, in notebook order."""
@@ -241,7 +138,7 @@ class Notebook:
         old = set(self._order)
         self._order, self._cells = [], {}
         for raw in snapshot.get("cells", ()):
-            cell = Cell(id=str(raw["id"]), name=raw.get("name") or _UNNAMED, code=raw.get("code", ""),
+            cell = Cell(id=str(raw["id"]), name=raw.get("name") or UNNAMED, code=raw.get("code", ""),
                         config=CellConfig.from_wire(raw.get("config")))
             _set_snapshot_status(cell, raw.get("status"))
             cell.errors = [CellError(str(e.get("kind", "runtime")), str(e.get("msg", e.get("message", ""))))
@@ -281,7 +178,7 @@ class Notebook:
         ids, names, codes = data.get("cell_ids") or (), data.get("names") or (), data.get("codes") or ()
         configs = data.get("configs") or ()
         for i, cid in enumerate(ids):
-            self._insert(Cell(id=cid, name=names[i] if i < len(names) else _UNNAMED,
+            self._insert(Cell(id=cid, name=names[i] if i < len(names) else UNNAMED,
                               code=codes[i] if i < len(codes) else "",
                               config=CellConfig.from_wire(configs[i] if i < len(configs) else None),
                               run_code=ran.get(cid)), len(self._order))
@@ -319,11 +216,11 @@ class Notebook:
         return Changes(frozenset(changed), structure=structure)
 
     def _create(self, change: Mapping[str, Any], cid: str) -> None:
-        cell = Cell(id=cid, name=change.get("name") or _UNNAMED, code=change.get("code", ""),
+        cell = Cell(id=cid, name=change.get("name") or UNNAMED, code=change.get("code", ""),
                     config=CellConfig.from_wire(change.get("config")))
         known = self._orphans.pop(cid, None) or self._cells.get(cid)
         if known is not None:  # kernel state that came first
-            for name in _RUNTIME_FIELDS:
+            for name in RUNTIME_FIELDS:
                 setattr(cell, name, getattr(known, name))
         if cid in self._cells:
             self._order.remove(cid)
@@ -336,7 +233,7 @@ class Notebook:
                 cell.run_code = cell.code  # it ran, and what it ran is the code we had
             cell.code = change.get("code", "")
         elif kind == "set-name":
-            cell.name = change.get("name") or _UNNAMED
+            cell.name = change.get("name") or UNNAMED
         elif kind == "set-config":
             cell.config = CellConfig.from_wire(change)
 
@@ -370,7 +267,7 @@ class Notebook:
         return Changes(frozenset({cid}), kernel=self._note_run_start(data))
 
     def _note_run_start(self, data: Mapping[str, Any]) -> bool:
-        if data.get("status") in _BUSY and (self.last_run_completed or self.interrupted):
+        if data.get("status") in BUSY and (self.last_run_completed or self.interrupted):
             self.last_run_completed = self.interrupted = False
             return True
         return False
@@ -469,7 +366,7 @@ _HANDLERS = {
 
 def _set_snapshot_status(cell: Cell, status: str | None) -> None:
     """Set the runtime fields so that `cell.status` reads back the snapshot's word."""
-    if status in _BUSY:
+    if status in BUSY:
         cell.runtime = status
     elif status == "disabled":
         cell.runtime = "disabled-transitively"
