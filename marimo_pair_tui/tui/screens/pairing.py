@@ -7,17 +7,18 @@ message handler. Every operation runs in a worker; failures are reported in
 the results pane and never touch the editor text. f6 swaps the editor and
 results for the activity pane: every execution in the session, by anyone.
 
-Cell operations (apply, create, run, move, delete) are serialised through one
-lock instead of cancelling each other: cancelling a code_mode call mid-flight
-closes its HTTP stream, which interrupts the kernel and leaves the outcome
-unknown. Pressing alt+down three times moves the cell three places.
+This module is the screen's frame: layout, the live model, the status line
+and leaving. What the keys do lives in parts mixed into the screen:
+pairing_editor.py (run, load, apply), pairing_cells.py (create, run, move,
+delete, interrupt, refresh), pairing_activity.py (the activity feed, copy),
+pairing_drafts.py (the editor's draft) and pairing_reports.py (how each
+operation is queued and reported).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Awaitable, Callable
 
 from rich.text import Text
 from textual import on, work
@@ -28,27 +29,26 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, TextArea
 
-from ...core.activity import ActivityEntry
-from ...core.codemode import OpResult
-from ...core.errors import ConflictError, PairError
+from ...core.errors import PairError
 from ...core.notebook import Cell, Changes, Notebook
 from ...core.pairing import PairingSession
 from ...core.sessions import Target
 from ..display import Display
 from ..drafts import DraftStore
-from ..htmltext import output_text
 from ..messages import LiveStateChanged, ModelChanged
-from ..widgets.activity_pane import ActivityPane, entry_title
-from ..widgets.cell_tree import CellTree, first_line
+from ..widgets.activity_pane import ActivityPane
+from ..widgets.cell_tree import CellTree
 from ..widgets.code_editor import CodeEditor
 from ..widgets.results_pane import ResultsPane
-from ..widgets.run_block import RunBlock
 from ..widgets.status_line import StatusLine
-from .confirm_delete import ConfirmDeleteScreen
-from .conflict import ConflictScreen
+from .pairing_activity import ActivityActions
+from .pairing_cells import CellActions, descendants
+from .pairing_drafts import DraftKeeping
+from .pairing_editor import EditorActions
+from .pairing_reports import OperationReports
 
-DRAFT_DEBOUNCE = 0.5
-WAIT_FOR_MODEL = 5.0
+__all__ = ["PairingScreen", "descendants"]
+
 NARROW = 70  # columns below which the panes stack
 SHORT = 18  # rows below which the results pane shrinks
 TIGHT = 90  # columns below which the footer leaves out the palette key (ctrl+p still works)
@@ -60,27 +60,7 @@ EDITOR_PLACEHOLDER = (
 )
 
 
-def descendants(notebook: Notebook, cell_id: str) -> list[Cell]:
-    """Cells that read, directly or not, what `cell_id` defines (notebook order)."""
-    start = notebook.get(cell_id)
-    if start is None:
-        return []
-    defined = set(start.defs)
-    found: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for cell in notebook.cells:
-            if cell.id == cell_id or cell.id in found:
-                continue
-            if cell.refs & defined:
-                found.add(cell.id)
-                defined |= cell.defs
-                changed = True
-    return [c for c in notebook.cells if c.id in found]
-
-
-class PairingScreen(Screen[None]):
+class PairingScreen(EditorActions, CellActions, ActivityActions, DraftKeeping, OperationReports, Screen[None]):
     """One notebook session, live."""
 
     BINDINGS = [
@@ -351,33 +331,9 @@ class PairingScreen(Screen[None]):
             suffix = " (changed since loaded)" if editor.base is not None and cell.code != editor.base else ""
         editor.border_title = f"Editor (cell {label}){suffix}"
 
-    # -- drafts -------------------------------------------------------------
-
-    def _restore_draft(self) -> None:
-        draft = self.drafts.load()
-        if draft is None:
-            return
-        editor = self.editor
-        editor.load_text(draft.text)
-        editor.loaded_cell, editor.base = draft.cell_id, draft.base
-        if draft.text:
-            self.notify("Restored the editor text you had for this notebook.", timeout=4)
-
     @on(TextArea.Changed, "#editor")
     def _editor_changed(self, _event: TextArea.Changed) -> None:
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(DRAFT_DEBOUNCE, self.save_draft)
-
-    def save_draft(self) -> None:
-        try:
-            editor = self.editor
-        except Exception:  # not mounted (any more)
-            return
-        try:
-            self.drafts.save(editor.text, editor.loaded_cell, editor.base)
-        except OSError as exc:
-            self.notify(f"Could not save the draft: {exc}", severity="error")
+        self._save_draft_soon()
 
     async def close(self) -> None:
         """Save the draft and detach the live view (the notebook's session lives on)."""
@@ -400,344 +356,9 @@ class PairingScreen(Screen[None]):
             self.notify("Select a cell in the cell tree first (f2).", severity="warning")
         return cell
 
-    def _start(self, kind: str, title: str) -> RunBlock:
-        return self.results.start(kind, title, self.fmt.clock())
-
-    def _fail(self, block: RunBlock, error: BaseException, began: float) -> None:
-        if isinstance(error, PairError):
-            block.line(error.message, "bold red")
-            if error.next:
-                block.line(error.next, "yellow")
-            self.notify(error.message, title="Failed", severity="error", timeout=8)
-        else:
-            block.line(f"Unexpected error: {error!r}", "bold red")
-            self.notify(f"Unexpected error: {error!r}", severity="error", timeout=8)
-        block.finish(False, self._summary("failed", began))
-        self.results.follow()
-
-    def _summary(self, outcome: str, began: float) -> str:
-        return f"{outcome}{self._dot}{self.fmt.duration(time.monotonic() - began)}"
-
-    @property
-    def _dot(self) -> str:
-        return f" {self.fmt.dot} "
-
     def _label(self, cell_id: str) -> str:
         cell = self.notebook.get(cell_id)
         return cell.label if cell is not None else cell_id
-
-    async def _cell_op(self, kind: str, title: str, op: Callable[[], Awaitable[OpResult]]
-                       ) -> tuple[OpResult | None, RunBlock]:
-        """Run one code_mode operation after the earlier ones, reporting into the results pane."""
-        block = self._start(kind, title)
-        if self._ops_lock.locked() or not self.notebook.is_idle():
-            block.line("waiting for the kernel" + self.fmt.ellipsis, "dim")
-        async with self._ops_lock:
-            return await self._op_locked(block, op), block
-
-    async def _op_locked(self, block: RunBlock, op: Callable[[], Awaitable[OpResult]]) -> OpResult | None:
-        began = time.monotonic()
-        try:
-            result = await op()
-            if result.order:
-                await self.session.wait_until(  # type: ignore[union-attr]
-                    lambda nb: nb.cell_ids == result.order, timeout=WAIT_FOR_MODEL
-                )
-        except ConflictError:
-            block.finish(False, self._summary("conflict", began))
-            raise
-        except Exception as error:  # reported, never raised into the app
-            self._fail(block, error, began)
-            return None
-        if result.narration:
-            block.line(result.narration, "dim")
-        for warning in result.warnings:
-            block.line(warning, "yellow")
-        for state in result.cells:
-            for error in state.errors:
-                block.line(f"{state.name or state.id}: {error.message}", "red")
-        ok = result.success
-        outcome = "ok" if ok else "failed: " + ", ".join(self._label(c) for c in result.failed_cells)
-        block.finish(ok, self._summary(outcome, began))
-        self.results.follow()
-        return result
-
-    # -- actions: the editor ---------------------------------------------------
-
-    def action_run_snippet(self) -> None:
-        code = self.editor.text
-        if not code.strip():
-            self.notify("The editor is empty: type some Python first.", severity="warning")
-            return
-        if self._snippet_running:
-            self.notify("A snippet is still running; ctrl+t interrupts it.", severity="warning")
-            return
-        self._snippet_running = True
-        self.run_snippet(code)
-
-    @work(group="snippet")
-    async def run_snippet(self, code: str) -> None:
-        assert self.session is not None
-        preview = first_line(code)
-        block = self._start("snippet", preview[:40] or "snippet")
-        began = time.monotonic()
-
-        def on_output(channel: str, text: str) -> None:
-            block.append(text, "red" if channel == "stderr" else "")
-            self.results.follow()
-
-        try:
-            result = await self.session.run_snippet(code, on_output)
-        except Exception as error:
-            self._fail(block, error, began)
-            return
-        finally:
-            self._snippet_running = False
-        output = result.output or {}
-        shown = output_text(output.get("mimetype"), output.get("data")) if output else ""
-        if shown.strip():
-            block.line(shown)
-        block.finish(result.success, self._summary("ok" if result.success else "failed", began))
-        self.results.follow()
-
-    def action_load(self) -> None:
-        cell = self._selected()
-        if cell is None:
-            return
-        editor = self.editor
-        previous = editor.text
-        if previous == cell.code and editor.loaded_cell == cell.id:
-            editor.base = cell.code
-            self._update_editor_title()
-            return
-        self._replace_editor_text(cell.code, "editor text before loading " + cell.label)
-        editor.loaded_cell, editor.base = cell.id, cell.code
-        self._update_editor_title()
-        self.save_draft()
-        self.show_activity(False)
-        self.editor.focus()
-
-    def _replace_editor_text(self, text: str, kept_title: str) -> None:
-        """Put `text` in the editor; unsaved text goes to the results and stays one ctrl+z away."""
-        editor = self.editor
-        previous = editor.text
-        unsaved = previous.strip() and previous != (editor.base or "")
-        editor.replace_all(text)
-        editor.move_cursor(editor.document.end)
-        if unsaved:
-            block = self._start("kept", kept_title)
-            block.line(previous)
-            block.finish(True, "ctrl+z in the editor brings it back")
-
-    def _apply_target(self) -> tuple[Cell | None, str | None]:
-        """The cell an apply replaces: the loaded one, else the selected one."""
-        editor = self.editor
-        if editor.loaded_cell is not None:
-            cell = self.notebook.get(editor.loaded_cell)
-            if cell is not None:
-                return cell, editor.base if editor.base is not None else cell.code
-            self.notify(
-                f"The cell the editor text came from ({editor.loaded_cell}) is not in the notebook any more; "
-                "use ctrl+n to add the text as a new cell.",
-                severity="warning", timeout=8,
-            )
-            return None, None
-        cell = self._selected()
-        return cell, (cell.code if cell is not None else None)
-
-    def action_apply(self) -> None:
-        cell, base = self._apply_target()
-        if cell is None:
-            return
-        self.apply_edit(cell.id, cell.label, self.editor.text, base)
-
-    @work(group="cell-ops")
-    async def apply_edit(self, cell_id: str, label: str, code: str, base: str | None, force: bool = False) -> None:
-        assert self.session is not None
-        session = self.session
-        title = f"{label} (force)" if force else label
-        try:
-            if force:
-                result, _ = await self._cell_op("apply", title, lambda: session.edit_cell(cell_id, code, force=True))
-            else:
-                result, _ = await self._cell_op("apply", title, lambda: session.edit_cell(cell_id, code, base=base))
-        except ConflictError as conflict:
-            await self._resolve_conflict(cell_id, label, code, conflict)
-            return
-        if result is not None:
-            editor = self.editor
-            editor.loaded_cell, editor.base = cell_id, code
-            self._update_editor_title()
-            self.save_draft()
-
-    async def _resolve_conflict(self, cell_id: str, label: str, code: str, conflict: ConflictError) -> None:
-        theirs = str(conflict.details.get("theirs", ""))
-        yours = str(conflict.details.get("yours", code))
-        choice = await self.app.push_screen_wait(
-            ConflictScreen(label, theirs, yours, dark=self.app.current_theme.dark)
-        )
-        editor = self.editor
-        if choice == "mine":
-            self.apply_edit(cell_id, label, yours, None, force=True)
-        elif choice == "theirs":
-            block = self._start("kept", f"your text for {label} (replaced by theirs)")
-            block.line(editor.text)
-            block.finish(True, "ctrl+z in the editor brings it back")
-            editor.replace_all(theirs)
-            editor.loaded_cell, editor.base = cell_id, theirs
-            self._update_editor_title()
-            self.save_draft()
-        else:
-            self.notify("Nothing applied; your text stays in the editor.", timeout=5)
-
-    # -- actions: cells -------------------------------------------------------
-
-    def action_new_after(self) -> None:
-        self._new_cell(before=False)
-
-    def action_new_before(self) -> None:
-        self._new_cell(before=True)
-
-    def _new_cell(self, *, before: bool) -> None:
-        anchor = self._selected(quiet=True)
-        self.create(self.editor.text, anchor.id if anchor else None, before)
-
-    @work(group="cell-ops")
-    async def create(self, code: str, anchor: str | None, before: bool, *, kind: str = "new cell",
-                     from_editor: bool = True) -> None:
-        """Create a cell from `code`; `from_editor`: the editor text becomes that cell's loaded code."""
-        assert self.session is not None
-        session = self.session
-        where = {} if anchor is None else ({"before": anchor} if before else {"after": anchor})
-        place = "at the end" if anchor is None else f"{'above' if before else 'below'} {self._label(anchor)}"
-        result, _ = await self._cell_op(kind, place, lambda: session.create_cell(code, **where))
-        if result is None:
-            return
-        created = result.extra.get("created")
-        if isinstance(created, str):
-            await session.wait_until(lambda nb: nb.get(created) is not None, timeout=WAIT_FOR_MODEL)
-            self._apply_model_changes(ModelChanged())
-            self.cell_tree.select_cell(created)
-            if not from_editor:
-                self.notify(f"New cell {self._label(created)} {place}.", timeout=5)
-                return
-            editor = self.editor
-            editor.loaded_cell, editor.base = created, code
-            self._update_editor_title()
-            self.save_draft()
-
-    def action_run_cell(self) -> None:
-        cell = self._selected()
-        if cell is not None:
-            self.run_cell(cell.id)
-
-    @work(group="cell-ops")
-    async def run_cell(self, cell_id: str) -> None:
-        assert self.session is not None
-        session = self.session
-        result, block = await self._cell_op("run", self._label(cell_id), lambda: session.run_cells([cell_id]))
-        if result is None:
-            return
-        for state in result.cells:
-            if state.console or state.output:
-                block.line(f"{state.name if state.name not in ('', '_') else state.id}:", "bold")
-            for item in state.console:
-                text = output_text(item.mimetype, item.data)
-                if text:
-                    block.append(text if text.endswith("\n") else text + "\n", "red" if item.channel == "stderr" else "")
-            if state.output:
-                shown = output_text(state.output.get("mimetype"), state.output.get("data"))
-                if shown.strip() and not str(state.output.get("mimetype", "")).startswith("application/vnd.marimo+error"):
-                    block.line(shown)
-        self.results.follow()
-
-    def action_move_up(self) -> None:
-        self._move(-1)
-
-    def action_move_down(self) -> None:
-        self._move(+1)
-
-    def _move(self, step: int) -> None:
-        cell = self._selected()
-        if cell is not None:
-            self.move(cell.id, step)
-
-    @work(group="cell-ops")
-    async def move(self, cell_id: str, step: int) -> None:
-        assert self.session is not None
-        session = self.session
-        title = f"{self._label(cell_id)} {'up' if step < 0 else 'down'}"
-        async with self._ops_lock:  # the neighbour is read after earlier moves landed
-            order = self.notebook.cell_ids
-            if cell_id not in order:
-                return
-            index = order.index(cell_id) + step
-            if not 0 <= index < len(order):
-                self.notify(f"{self._label(cell_id)} is already the {'first' if step < 0 else 'last'} cell.")
-                return
-            neighbour = order[index]
-            where = {"before": neighbour} if step < 0 else {"after": neighbour}
-            result = await self._op_locked(self._start("move", title), lambda: session.move_cell(cell_id, **where))
-        if result is not None:
-            self._apply_model_changes(ModelChanged())
-            self.cell_tree.select_cell(cell_id)
-
-    def action_delete_cell(self) -> None:
-        cell = self._selected()
-        if cell is not None:
-            self.delete(cell.id)
-
-    @work(group="cell-ops")
-    async def delete(self, cell_id: str) -> None:
-        assert self.session is not None
-        session = self.session
-        cell = self.notebook.get(cell_id)
-        if cell is None:
-            return
-        stale = [c.label for c in descendants(self.notebook, cell_id)]
-        confirmed = await self.app.push_screen_wait(ConfirmDeleteScreen(cell.label, stale, first_line(cell.code)))
-        if not confirmed:
-            return
-        result, block = await self._cell_op("delete", cell.label, lambda: session.delete_cell(cell_id))
-        if result is None:
-            return
-        went_stale = result.extra.get("stale") or []
-        if went_stale:
-            block.line("now stale: " + ", ".join(self._label(c) for c in went_stale), "magenta")
-        if self.editor.loaded_cell == cell_id:
-            self.editor.loaded_cell, self.editor.base = None, None
-            self._update_editor_title()
-            self.save_draft()
-
-    def action_interrupt(self) -> None:
-        self.interrupt()
-
-    @work(group="interrupt", exclusive=True)
-    async def interrupt(self) -> None:
-        assert self.session is not None
-        block = self._start("interrupt", "kernel")
-        began = time.monotonic()
-        try:
-            await self.session.interrupt()
-        except Exception as error:
-            self._fail(block, error, began)
-            return
-        block.finish(True, "sent")
-
-    def action_refresh(self) -> None:
-        self.refresh_model()
-
-    @work(group="refresh", exclusive=True)
-    async def refresh_model(self) -> None:
-        assert self.session is not None
-        block = self._start("refresh", "read every cell")
-        began = time.monotonic()
-        try:
-            await self.session.refresh()
-        except Exception as error:
-            self._fail(block, error, began)
-            return
-        block.finish(True, self._summary(f"{len(self.notebook)} cells", began))
 
     # -- actions: navigation ---------------------------------------------------
 
@@ -746,91 +367,12 @@ class PairingScreen(Screen[None]):
             self.show_activity(False)
         self.query_one(f"#{what}").focus()
 
-    # -- actions: the activity pane ----------------------------------------------
-
-    def show_activity(self, shown: bool) -> None:
-        """Swap the editor and results for the activity pane (or back)."""
-        if shown == self.activity_shown:
-            return
-        if shown and self.session is not None:
-            self.activity_pane.sync(self.notebook.activity)
-        self.set_class(shown, "-activity")
-        self.refresh_bindings()
-
-    def action_toggle_activity(self) -> None:
-        if self.activity_shown:
-            self.show_activity(False)
-            self.editor.focus()
-        else:
-            self.show_activity(True)
-            self.activity_pane.focus_rows()
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("activity_to_editor", "activity_promote"):
             return self.activity_shown  # e and p are free keys elsewhere
         return True
 
-    def _activity_entry(self) -> ActivityEntry | None:
-        """The entry the activity actions work on; says why when there is none to use."""
-        if not self.activity_shown:
-            self.show_activity(True)
-            self.activity_pane.focus_rows()
-            self.notify("Pick an entry in the activity pane first.", severity="warning")
-            return None
-        entry = self.activity_pane.selected_entry
-        if entry is None:
-            self.notify("Nothing ran yet: the activity pane is empty.", severity="warning")
-            return None
-        if entry.program is not None:
-            self.notify(f"That entry is a cell operation ({entry_title(entry)}), not code to keep.",
-                        severity="warning")
-            return None
-        return entry
-
-    def copy_text(self) -> tuple[str, str] | None:
-        """What `copy` takes, by where the focus is: (text, what it is)."""
-        focused = self.app.focused
-        entry = self._activity_entry() if self.activity_shown else None
-        if entry is not None and entry.code:
-            return entry.code, "the activity entry's code"
-        if focused is self.editor:
-            selected = self.editor.selected_text
-            return (selected, "the selection") if selected else (self.editor.text, "the editor's text")
-        if focused is not None and self.results in (focused, *focused.ancestors):
-            blocks = self.results.blocks
-            return (blocks[-1].body.plain, "the last result") if blocks else None
-        cell = self._selected(quiet=True)
-        return (cell.code, f"the code of {cell.label}") if cell is not None else None
-
-    def action_copy(self) -> None:
-        """Copy through the terminal (OSC 52), so it reaches the local clipboard over SSH too."""
-        found = self.copy_text()
-        if found is None or not found[0]:
-            self.notify("Nothing to copy here: select a cell, text, or a result.", severity="warning")
-            return
-        text, what = found
-        self.app.copy_to_clipboard(text)
-        self.notify(f"Copied {what} ({len(text.splitlines()) or 1} lines).")
-
-    def action_activity_to_editor(self) -> None:
-        entry = self._activity_entry()
-        if entry is None:
-            return
-        editor = self.editor
-        if editor.text != entry.code:
-            self._replace_editor_text(entry.code, f"editor text before copying {entry_title(entry)} from the activity")
-        editor.loaded_cell, editor.base = None, None
-        self.show_activity(False)
-        self._update_editor_title()
-        self.save_draft()
-        editor.focus()
-
-    def action_activity_promote(self) -> None:
-        entry = self._activity_entry()
-        if entry is None:
-            return
-        anchor = self._selected(quiet=True)
-        self.create(entry.code, anchor.id if anchor else None, False, kind="promote", from_editor=False)
+    # -- leaving --------------------------------------------------------------
 
     @property
     def busy(self) -> bool:
