@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
 from marimo_pair_tui.guide import text as guide_text
+from marimo_pair_tui.headless.mcp_live_views import ACTIVITY_DEFAULT, ACTIVITY_TEXT_LIMIT
+from tests.clihelp import cli_env, run_cli
 from tests.support.cell_lab import CellLab, file_cells, wait_until
 from tests.support.mcp_client import SERVER_ARGS, call, document, mcp_session, server_env
 
 TARGETED_TOOLS = {
     "cells", "execute", "create_cell", "edit_cell", "run_cells", "move_cell", "delete_cell",
-    "add_packages", "interrupt", "wait_until_idle",
+    "add_packages", "interrupt", "wait_until_idle", "activity",
 }
 ALL_TOOLS = TARGETED_TOOLS | {"servers", "notebooks", "open_notebook"}
 
@@ -42,6 +47,9 @@ async def test_lists_the_tools_with_targeting_and_time_limits(lab: CellLab) -> N
         for name in ("execute", "create_cell", "edit_cell", "run_cells", "add_packages", "wait_until_idle"):
             assert "timeout" in tools[name].input_schema["properties"], name
         assert tools["execute"].input_schema["required"] == ["code"]
+        limit = tools["activity"].input_schema["properties"]["limit"]
+        assert limit["default"] == ACTIVITY_DEFAULT and limit["minimum"] == 1
+        assert f"newest {ACTIVITY_TEXT_LIMIT} characters" in (tools["activity"].description or "")
         guide = await session.read_resource("marimo-pair-tui://guide")
         assert guide.contents[0].text == guide_text()
 
@@ -159,6 +167,78 @@ async def test_errors_are_structured_and_carry_next(lab: CellLab) -> None:
         error, doc = await call(session, "cells", notebook="no-such-notebook.py")
         assert error and doc["error"]["kind"] == "no_session" and doc["error"]["next"]
     assert browser.cell_ids[1] == target["id"]
+
+
+async def activity_until(
+    session: Any, done: Callable[[list[dict[str, Any]]], bool], what: str, **arguments: Any
+) -> dict[str, Any]:
+    """Read `activity` until its entries satisfy `done` (with a deadline)."""
+    deadline = time.monotonic() + 60
+    while True:
+        error, doc = await call(session, "activity", **arguments)
+        assert not error, doc
+        if done(doc["entries"]):
+            return doc
+        assert time.monotonic() < deadline, f"timed out waiting for {what}; entries: {doc['entries']}"
+        await asyncio.sleep(0.05)
+
+
+def finished(code: str) -> Callable[[list[dict[str, Any]]], bool]:
+    return lambda entries: any(e["code"] == code and e["outcome"] != "running" for e in entries)
+
+
+async def test_activity_tells_another_clients_runs_from_ours(lab: CellLab) -> None:
+    path, browser = lab.fresh()
+    theirs_code = "print('from elsewhere', x)"
+    ours_code = "print('from the mcp client')\nprint('a' * 3000)\nprint('b' * 3000)"
+    async with mcp_session(lab.server.state_home) as session:
+        error, first = await call(session, "activity", notebook=str(path))  # start following the session
+        assert not error and first["entries"] == [] and first["more"] is False
+        assert first["log_started_at"] <= time.time()
+
+        other = run_cli(["exec", "--url", lab.server.url, "--session", browser.session_id or "", "-c", theirs_code],
+                        env=cli_env(lab.server.state_home), timeout=60)
+        assert other.code == 0 and other.json["stdout"] == "from elsewhere 41\n", other.stderr
+        await activity_until(session, finished(theirs_code), "the other process's snippet", notebook=str(path))
+
+        error, ran = await call(session, "execute", notebook=str(path), code=ours_code)
+        assert not error and ran["stdout"].startswith("from the mcp client\n")
+        error, cells_run = await call(session, "run_cells", notebook=str(path), cells=["define_x"])
+        assert not error and cells_run["success"]
+        log = await activity_until(
+            session,
+            lambda entries: finished(ours_code)(entries) and not any(e["outcome"] == "running" for e in entries)
+            and any(e["kind"] == "cell" for e in entries),
+            "our snippet and cell run", notebook=str(path),
+        )
+        entries = log["entries"]
+        theirs = next(e for e in entries if e["code"] == theirs_code)
+        ours = next(e for e in entries if e["code"] == ours_code)
+        assert (theirs["kind"], theirs["origin"], theirs["outcome"]) == ("scratch", "other", "ok")
+        assert theirs["stdout"] == "from elsewhere 41\n" and theirs["truncated"] is False
+        assert theirs["started_at"] <= theirs["ended_at"]
+        assert (ours["kind"], ours["origin"], ours["outcome"]) == ("scratch", "self", "ok")
+        # Cut to the newest text, and flagged.
+        assert len(ours["stdout"]) == ACTIVITY_TEXT_LIMIT and ours["stdout"].endswith("b" * 3000 + "\n")
+        assert ours["truncated"] is True
+        # Our code_mode program (shown as its request) and the cell run it caused are ours too.
+        program = next(e for e in entries if e["program"] == {"op": "run", "targets": ["define_x"]})
+        assert program["origin"] == "self" and program["code"] is None
+        caused = [e for e in entries if e["caused_by"] == program["id"]]
+        assert "define_x" in [e["cell"]["label"] for e in caused] and {e["origin"] for e in caused} == {"self"}
+        # Newest first.
+        seqs = [e["seq"] for e in entries]
+        assert seqs == sorted(seqs, reverse=True) and seqs.index(ours["seq"]) < seqs.index(theirs["seq"])
+
+        error, after = await call(session, "activity", notebook=str(path), since=theirs["id"])
+        assert not error and {e["id"] for e in after["entries"]} == {e["id"] for e in entries if e["seq"] > theirs["seq"]}
+        assert theirs["id"] not in {e["id"] for e in after["entries"]}
+        error, newest = await call(session, "activity", notebook=str(path), limit=1)
+        assert not error and [e["id"] for e in newest["entries"]] == [entries[0]["id"]] and newest["more"] is True
+        error, unknown = await call(session, "activity", notebook=str(path), since="no-such-entry")
+        assert error and unknown["error"]["kind"] == "invalid_request" and unknown["error"]["next"]
+        error, refused = await call(session, "activity", notebook=str(path), limit=0)
+        assert error and refused["error"]["kind"] == "invalid_request"
 
 
 def test_without_the_extra_it_says_how_to_install_it(lab: CellLab) -> None:

@@ -14,6 +14,7 @@ import click
 from ..core.connection import load_token
 from ..core.errors import UsageError
 from ..core.hub import HubOptions
+from .cli import SSH_HELP
 from .output import emit, failure
 
 
@@ -39,7 +40,8 @@ def register(group: click.Group) -> None:
         "--token-file", metavar="PATH", type=click.Path(dir_okay=False),
         help="File holding the token of the --url servers (or set MARIMO_TOKEN).",
     )
-    def mcp_(urls: tuple[str, ...], token_file: str | None) -> None:
+    @click.option("--ssh", "ssh", multiple=True, metavar="DEST", help=SSH_HELP)
+    def mcp_(urls: tuple[str, ...], token_file: str | None, ssh: tuple[str, ...]) -> None:
         """Serve the headless commands as MCP tools over stdio (needs the mcp extra)."""
         try:
             import mcp  # noqa: F401
@@ -48,7 +50,7 @@ def register(group: click.Group) -> None:
                 "The MCP server needs the optional `mcp` package, which is not installed."
             )))
             sys.exit(MissingExtraError.exit_code)
-        options = HubOptions(urls=urls, token=load_token(token_file))
+        options = HubOptions(urls=urls, token=load_token(token_file), ssh_hosts=ssh)
         from .mcp_server import main
 
         main(options)

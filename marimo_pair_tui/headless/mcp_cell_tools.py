@@ -1,0 +1,143 @@
+"""The MCP tools that change cells: one code_mode program each, then the mirror catches up.
+
+Each returns the headless shape of the operation's answer once the live mirror
+holds the change, so the next `cells` reads what was written.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Awaitable
+
+from mcp.server.mcpserver import MCPServer
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from ..core import codemode
+from ..core.codemode import OpResult
+from ..core.sessions import Target
+from .mcp_results import op_document
+from .mcp_tooling import CellArg, CodeArg, NotebookArg, PlaceArg, SessionArg, TimeoutArg, UrlArg, on
+from .mcp_workbench import Workbench, limited
+
+
+def register_cell_tools(server: MCPServer, workbench: Workbench) -> None:
+    """Add create_cell, edit_cell, run_cells, move_cell, delete_cell and add_packages."""
+
+    async def operation(
+        target: Target, warnings: list[str], job: Awaitable[OpResult], timeout: float | None, what: str, ran: bool
+    ) -> dict[str, Any]:
+        result = await limited(job, timeout, what)
+        await workbench.settle(target, result, ran=ran)
+        return op_document(result, target, warnings)
+
+    @server.tool(title="Create a cell")
+    async def create_cell(
+        code: CodeArg,
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
+        after: PlaceArg = None,
+        before: PlaceArg = None,
+        name: Annotated[str | None, Field(description="A name for the cell (a Python identifier).")] = None,
+        run: Annotated[bool, Field(description="Run the cell once created.")] = False,
+        timeout: TimeoutArg = None,
+    ) -> CallToolResult:
+        """Add a cell (at the end unless placed) and save it to the notebook file. Refuses syntax errors,
+        names another cell defines (naming that cell) and cycles; then nothing is applied."""
+
+        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
+            job = codemode.create_cell(
+                workbench.connection(target), target.session, code, before=before, after=after, name=name, run=run
+            )
+            return await operation(target, warnings, job, timeout, "Creating the cell", run)
+
+        return await on(workbench, notebook, session, url, work)
+
+    @server.tool(title="Edit a cell")
+    async def edit_cell(
+        cell: CellArg,
+        code: CodeArg,
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
+        expect: Annotated[str | None, Field(description="The cell's `hash` as you read it: the edit is refused (conflict) if it changed since.")] = None,
+        base: Annotated[str | None, Field(description="Or the cell's code as you read it.")] = None,
+        force: Annotated[bool, Field(description="Overwrite whatever the cell holds now.")] = False,
+        run: Annotated[bool, Field(description="Run the cell once edited.")] = False,
+        timeout: TimeoutArg = None,
+    ) -> CallToolResult:
+        """Replace a cell's code only if it is still what you read (pass `expect`, the hash from `cells`).
+        A conflict returns both versions (`theirs`, `yours`) and applies nothing."""
+
+        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
+            job = codemode.edit_cell(
+                workbench.connection(target), target.session, cell, code, expect=expect, base=base, force=force, run=run
+            )
+            return await operation(target, warnings, job, timeout, "Editing the cell", run)
+
+        return await on(workbench, notebook, session, url, work)
+
+    @server.tool(title="Run cells")
+    async def run_cells(
+        cells: Annotated[list[str], Field(description="Cell ids or names to run.")],
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
+        timeout: TimeoutArg = None,
+    ) -> CallToolResult:
+        """Run cells (and what depends on them); returns their state after the run."""
+
+        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
+            job = codemode.run_cells(workbench.connection(target), target.session, cells)
+            return await operation(target, warnings, job, timeout, "Running the cells", True)
+
+        return await on(workbench, notebook, session, url, work)
+
+    @server.tool(title="Move a cell")
+    async def move_cell(
+        cell: CellArg,
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
+        after: PlaceArg = None,
+        before: PlaceArg = None,
+    ) -> CallToolResult:
+        """Move a cell before or after another (exactly one of them); `order` is the new order."""
+
+        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
+            job = codemode.move_cell(workbench.connection(target), target.session, cell, before=before, after=after)
+            return await operation(target, warnings, job, None, "Moving the cell", False)
+
+        return await on(workbench, notebook, session, url, work)
+
+    @server.tool(title="Delete a cell")
+    async def delete_cell(
+        cell: CellArg,
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
+    ) -> CallToolResult:
+        """Delete a cell; `stale` lists the cells that read what it defined."""
+
+        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
+            job = codemode.delete_cell(workbench.connection(target), target.session, cell)
+            return await operation(target, warnings, job, None, "Deleting the cell", False)
+
+        return await on(workbench, notebook, session, url, work)
+
+    @server.tool(title="Add packages")
+    async def add_packages(
+        packages: Annotated[list[str], Field(description="Package names as the package manager takes them (e.g. 'humanize', 'polars>=1').")],
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
+        timeout: TimeoutArg = None,
+    ) -> CallToolResult:
+        """Install packages into the kernel's environment with the notebook's package manager; then re-run
+        the cells that failed to import them."""
+
+        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
+            job = codemode.add_packages(workbench.connection(target), target.session, packages)
+            return await operation(target, warnings, job, timeout, "Installing the packages", False)
+
+        return await on(workbench, notebook, session, url, work)

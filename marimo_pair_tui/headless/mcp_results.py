@@ -1,0 +1,66 @@
+"""What MCP tools return: headless JSON documents as tool results, failures included.
+
+A result carries its document twice, as structuredContent and as one line of
+JSON text, so clients that read either see the same thing. Failures are
+`isError` results whose `error` has `kind`, `message` and `next`, exactly as
+the headless commands print them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Sequence
+
+from mcp.types import CallToolResult, TextContent
+
+from ..core.codemode import OpResult
+from ..core.errors import PairError
+from ..core.sessions import Target
+from .output import dumps_line
+
+
+class InternalError(PairError):
+    """An exception no tool expected: reported as a result so the server keeps serving."""
+
+    kind = "internal_error"
+    default_next = "This is a bug in marimo-pair-tui: retry once, and report it with the message if it persists."
+
+
+def result_of(document: dict[str, Any], *, is_error: bool | None = None) -> CallToolResult:
+    """A tool result: the document as structuredContent and as one line of JSON text."""
+    if is_error is None:
+        is_error = document.get("success") is False
+    return CallToolResult(
+        content=[TextContent(type="text", text=dumps_line(document))],
+        structured_content=document,
+        is_error=is_error,
+    )
+
+
+def error_result(error: PairError, **extra: Any) -> CallToolResult:
+    """A failure as the headless commands print it, flagged `isError`."""
+    return result_of({"success": False, "error": error.to_json(), **extra}, is_error=True)
+
+
+async def answer(job: Callable[[], Awaitable[dict[str, Any]]]) -> CallToolResult:
+    """Run a tool's job; its document, its PairError, or a bug all become a result."""
+    try:
+        return result_of(await job())
+    except PairError as error:
+        return error_result(error)
+    except Exception as exc:  # never let a bug take the server down, and say what happened
+        return error_result(InternalError(f"{exc.__class__.__name__}: {exc}"))
+
+
+def op_document(result: OpResult, target: Target, warnings: Sequence[str]) -> dict[str, Any]:
+    """The headless shape of a cell operation's answer."""
+    document: dict[str, Any] = {
+        "success": result.success,
+        "session": target.to_json(),
+        "cells": [c.to_json() for c in result.cells],
+        "order": result.order,
+        **result.extra,
+        "warnings": [*result.warnings, *warnings],
+    }
+    if result.failed_cells:
+        document["failed"] = result.failed_cells
+    return document

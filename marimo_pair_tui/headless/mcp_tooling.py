@@ -1,0 +1,36 @@
+"""What every MCP tool declaration shares: its argument types and the targeted call."""
+
+from __future__ import annotations
+
+from typing import Annotated, Awaitable
+
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from .mcp_results import answer
+from .mcp_workbench import Work, Workbench
+
+NotebookArg = Annotated[
+    str | None,
+    Field(description="The notebook: absolute path, path relative to the server's cwd, or a unique basename."),
+]
+SessionArg = Annotated[str | None, Field(description="A session id: the stable sess-... id, or a routing id.")]
+UrlArg = Annotated[
+    str | None,
+    Field(description="The marimo server's URL, when several run (e.g. http://127.0.0.1:2718); "
+                      "for an --ssh host, the URL the server has on that host."),
+]
+TimeoutArg = Annotated[
+    float | None,
+    Field(description="Seconds to wait at most; then the request is closed, which interrupts the kernel. None: no limit."),
+]
+CodeArg = Annotated[str, Field(description="Python code, exactly as it should arrive (no escaping needed).")]
+CellArg = Annotated[str, Field(description="A cell id (from `cells`) or a unique cell name.")]
+PlaceArg = Annotated[str | None, Field(description="A cell id or name to place it next to.")]
+
+
+def on(
+    workbench: Workbench, notebook: str | None, session: str | None, url: str | None, work: Work
+) -> Awaitable[CallToolResult]:
+    """Run `work` on the session the targeting arguments name, as a tool result."""
+    return answer(lambda: workbench.targeted(notebook, session, url, work))
