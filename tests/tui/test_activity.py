@@ -7,6 +7,7 @@ notebook file on disk judges promotions.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -52,6 +53,12 @@ def browser_run(browser: BrowserSession, cell_id: str, code: str) -> None:
 def rows(screen: PairingScreen) -> list[str]:
     pane = screen.activity_pane
     return [str(pane.rows.get_option_at_index(i).prompt) for i in range(pane.rows.option_count)]
+
+
+def row_seconds(row: str) -> float | None:
+    """The time a row shows (elapsed while running, the duration once finished): `● 14:02:11  1.53 s ...`."""
+    found = re.match(r"\S \d\d:\d\d:\d\d +(\d+\.\d\d) s ", row)
+    return float(found.group(1)) if found else None
 
 
 async def show_pane(pilot, screen: PairingScreen) -> None:
@@ -126,6 +133,37 @@ async def test_another_process_snippet_shows_live_with_its_code_and_output(lab: 
         assert mine.origin == "self"
         await show_pane(pilot, screen)
         assert "(you)" in rows(screen)[0] and "print('mine')" in rows(screen)[0]
+
+
+async def test_a_running_row_counts_its_seconds_then_shows_its_duration(lab: TuiLab, demo, tmp_path: Path) -> None:
+    path, browser, target = demo
+    release = tmp_path / "release"  # the snippet runs until this file exists: no race with its end
+    code = f"import pathlib, time\nwhile not pathlib.Path({str(release)!r}).exists():\n    time.sleep(0.05)"
+    app = make_app(target, redact=False)  # real times: the seconds are what is checked
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_live(pilot, 4)
+        await show_pane(pilot, screen)
+        pane = screen.activity_pane
+        assert not pane.ticking, "an idle pane keeps no clock"
+        proc = start_cli(["exec", "--url", lab.server.url, "--notebook", str(path), "-c", code], env=cli_env())
+        try:
+            await wait_for(pilot, lambda: rows(screen)[0].startswith("●") and row_seconds(rows(screen)[0]) is not None,
+                           60, "the running row")
+            first = row_seconds(rows(screen)[0])
+            assert pane.ticking and "running" not in rows(screen)[0]
+            await wait_for(pilot, lambda: (row_seconds(rows(screen)[0]) or 0) > first, 30, "the elapsed time to advance")
+            [row] = rows(screen)
+            second = row_seconds(row)
+            assert row.startswith("●") and "snippet" in row and second is not None and second > first
+        finally:
+            release.touch()
+            assert proc.wait(timeout=60) == 0, proc.stderr.read().decode()  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: rows(screen)[0].startswith("✓"), 30, "the finished row")
+        [entry] = [e for e in screen.notebook.activity if e.code == code]
+        [row] = rows(screen)
+        assert entry.duration is not None and row_seconds(row) == float(f"{entry.duration:.2f}")
+        assert row_seconds(row) >= second, "the duration covers the time the row was seen running"
+        assert not pane.ticking, "the clock stops once nothing runs"
 
 
 async def test_a_browser_cell_run_is_a_cell_entry(lab: TuiLab, demo) -> None:

@@ -4,12 +4,15 @@ A view of the model's `ActivityLog` (core/activity.py) that keeps nothing of
 its own but the ids it shows. `sync()` applies a batch of changed entry ids:
 rows are rebuilt when entries came or went, relabelled in place otherwise.
 While the newest row is highlighted, the highlight follows new entries, so
-an untouched pane always shows the latest run.
+an untouched pane always shows the latest run. Running rows show how long
+they have run so far: a timer relabels them once a second, and pauses while
+nothing runs, so an idle pane never redraws.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Iterable
 
 from rich.console import Group, RenderableType
@@ -18,6 +21,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -30,6 +34,7 @@ EMPTY = ("Nothing ran yet. Snippets and cell runs show up here as they happen, "
          "whoever starts them: this app, a browser, an agent.")
 HINT = "e editor · p promote"
 HINT_ASCII = "e editor | p promote"
+TICK = 1.0  # seconds between relabels of running rows
 
 # outcome -> the status word whose glyph and colour it shares
 _STATUS = {"running": "running", "ok": "idle", "error": "exception", "cancelled": "cancelled",
@@ -52,6 +57,11 @@ def entry_preview(entry: ActivityEntry) -> str:
         target = entry.program.get("target") or entry.program.get("targets")
         return "" if target is None else (", ".join(map(str, target)) if isinstance(target, list) else str(target))
     return first_line(entry.code)
+
+
+def elapsed(entry: ActivityEntry) -> float:
+    """Seconds a running entry has run so far (never negative, should the kernel's clock be ahead)."""
+    return max(0.0, time.time() - entry.started_at)
 
 
 class ActivityPane(Vertical):
@@ -92,6 +102,8 @@ class ActivityPane(Vertical):
         self.fmt = display_format
         self._shown: list[str] = []
         self._log: ActivityLog | None = None
+        self._ticker: Timer | None = None
+        self._ticker_on = False
         self.detail_text = EMPTY  # plain text of the detail view, for tests
 
     def compose(self) -> ComposeResult:
@@ -102,6 +114,11 @@ class ActivityPane(Vertical):
         with VerticalScroll(id="activity-entry", can_focus=True) as entry:
             entry.border_title = "Entry"
             yield Static(Text(EMPTY, style="dim"), id="activity-detail")
+
+    def on_mount(self) -> None:
+        self._ticker = self.set_interval(TICK, self._tick, pause=True)
+        if self._log is not None:
+            self._keep_time(self._log)
 
     @property
     def rows(self) -> OptionList:
@@ -128,6 +145,11 @@ class ActivityPane(Vertical):
     def focus_rows(self) -> None:
         self.rows.focus()
 
+    @property
+    def ticking(self) -> bool:
+        """The running rows' clock is on (it is off while nothing runs)."""
+        return self._ticker_on
+
     # -- rendering --------------------------------------------------------
 
     def glyph(self, entry: ActivityEntry) -> Text:
@@ -137,7 +159,7 @@ class ActivityPane(Vertical):
         row = Text(no_wrap=True, overflow="ellipsis")
         row.append_text(self.glyph(entry))
         row.append(f" {self.fmt.clock(entry.started_at)} ", style="dim")
-        took = "running" + self.fmt.ellipsis if entry.duration is None else self.fmt.duration(entry.duration)
+        took = self.fmt.duration(entry.duration if entry.duration is not None else elapsed(entry))
         row.append(took.rjust(7) + " ", style="dim")
         row.append(entry_title(entry), style="bold" if entry.kind == "scratch" else "")
         if entry.origin == "self":
@@ -212,6 +234,7 @@ class ActivityPane(Vertical):
         ids = [e.id for e in entries]
         changed = set(changed)
         selected = self._shown[rows.highlighted] if rows.highlighted is not None and self._shown else None
+        self._keep_time(log)
         if ids != self._shown:
             following = selected is None or (self._shown and selected == self._shown[0])
             self._shown = ids
@@ -220,12 +243,34 @@ class ActivityPane(Vertical):
                 rows.highlighted = 0 if following or selected not in ids else ids.index(selected)
             self._show_detail()
             return
-        for entry_id in changed:
-            entry = log.get(entry_id)
-            if entry is not None and entry_id in self._shown:
-                rows.replace_option_prompt(entry_id, self.row_for(entry))
+        self._relabel(changed)
         if selected in changed:
             self._show_detail()
+
+    def _relabel(self, entry_ids: Iterable[str]) -> None:
+        if self._log is None:
+            return
+        for entry_id in entry_ids:
+            entry = self._log.get(entry_id)
+            if entry is not None and entry_id in self._shown:
+                self.rows.replace_option_prompt(entry_id, self.row_for(entry))
+
+    def _keep_time(self, log: ActivityLog) -> None:
+        """Run the clock of the running rows while any entry runs, pause it otherwise."""
+        running = bool(log.running)
+        if self._ticker is None or running == self._ticker_on:
+            return
+        self._ticker_on = running
+        if running:
+            self._ticker.resume()
+        else:
+            self._ticker.pause()
+
+    def _tick(self) -> None:
+        if self._log is None:
+            return
+        self._relabel([e.id for e in self._log.running])
+        self._keep_time(self._log)
 
     @on(OptionList.OptionHighlighted, "#activity-list")
     def _highlighted(self, _event: OptionList.OptionHighlighted) -> None:
