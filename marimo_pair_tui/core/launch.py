@@ -16,7 +16,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from .discovery import ServerInfo, pid_alive, url_for
 from .errors import NoSessionError, ServerError, UsageError
 from .hub import Hub
 from .live import fresh_consumer_id
+from .ports import free_port
 from .sessions import SessionRef, Target, select_notebooks
 
 _USER_CONFIG_RE = re.compile(r"<marimo-user-config[^>]*\bdata-config=\"([^\"]*)\"", re.I)
@@ -67,12 +67,6 @@ class OpenResult:
             "ran_cells": self.ran_cells,
             "log": self.log_path,
         }
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _record_path(port: int) -> Path:

@@ -23,12 +23,13 @@ import os
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
+
+from .marimo_proc import free_port
 
 SSHD_CANDIDATES = ("/usr/sbin/sshd", "/usr/local/sbin/sshd", "/usr/bin/sshd")
 LOOPBACK = "127.0.0.1"
@@ -43,12 +44,6 @@ def sshd_binary() -> str | None:
         if os.access(candidate, os.X_OK):
             return candidate
     return None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
 
 
 def _keygen(path: Path) -> Path:
@@ -147,7 +142,7 @@ def start_sshd(directory: Path, remote_state: Path, *, env: Mapping[str, str] | 
     login_env = {"XDG_STATE_HOME": str(remote_state), **(env or {})}
     last_log = ""
     for _attempt in range(port_attempts):
-        port = _free_port()
+        port = free_port()
         config = directory / "sshd_config"
         config.write_text(_config(directory, port, login_env))
         log_path = directory / "sshd.log"
