@@ -1,6 +1,6 @@
 """`--headless mcp --ssh DEST`: the MCP tools find and drive a notebook on an ssh host.
 
-Uses test_ssh.py's real sshd on a loopback port and its marimo server "on the
+Uses tests/support/ssh_remote.py's real sshd on a loopback port and its marimo server "on the
 remote host" (its registry is visible only through the ssh login), so only
 discovery over ssh can find the server.
 """
@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.mcp_client import call, mcp_session
-from tests.test_ssh import Remote, local_state, pytestmark, remote  # noqa: F401  (fixtures and the sshd check)
+from tests.support.ssh_remote import Remote, local_state, needs_openssh, remote  # noqa: F401  (fixtures)
+
+pytestmark = needs_openssh
 
 
 async def test_mcp_with_ssh_lists_and_runs_in_the_remote_notebook(

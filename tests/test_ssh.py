@@ -19,7 +19,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
@@ -40,69 +39,14 @@ from marimo_pair_tui.core.hub import Hub, HubOptions
 from marimo_pair_tui.core.pairing import PairingSession
 from marimo_pair_tui.core.settings import read_config
 from tests.clihelp import cli_env, run_cli, start_cli
-from tests.support.marimo_proc import MarimoServer, open_browser_session, start_marimo_server
-from tests.support.sshd import Proc, Sshd, listening_ports, ssh_processes, sshd_binary, start_sshd, wait_until
+from tests.support.marimo_proc import open_browser_session, start_marimo_server
+from tests.support.ssh_remote import NOTEBOOKS, Remote, exit_masters, local_state, needs_openssh, remote  # noqa: F401  (fixtures)
+from tests.support.sshd import Proc, Sshd, listening_ports, ssh_processes, start_sshd, wait_until
+from tests.support.tmux import Tmux
 
-pytestmark = pytest.mark.skipif(
-    sshd_binary() is None or shutil.which("ssh") is None or shutil.which("ssh-keygen") is None,
-    reason="OpenSSH (ssh, ssh-keygen, sshd) is not installed",
-)
+pytestmark = needs_openssh
 
-NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 PY = sys.executable
-
-
-# ------------------------------------------------------------------ fixtures
-
-
-class Remote:
-    """The module's sshd and the marimo server 'on the remote host' (a browser session ran it)."""
-
-    def __init__(self, sshd: Sshd, server: MarimoServer, notebook: Path, session_id: str):
-        self.sshd = sshd
-        self.server = server
-        self.notebook = notebook
-        self.session_id = session_id
-
-
-def _exit_masters(sshd: Sshd) -> None:
-    for key in (sshd.user_key, sshd.wrong_key):
-        settings = sshmod.SshSettings(options=tuple(sshd.ssh_args(key)))
-        sshmod.SshHost(sshd.dest, settings).exit_master()
-
-
-@pytest.fixture(scope="module")
-def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Remote]:
-    base = tmp_path_factory.mktemp("ssh-remote")
-    notebooks = base / "notebooks"
-    shutil.copytree(NOTEBOOKS, notebooks, ignore=shutil.ignore_patterns("__marimo__", "__pycache__"))
-    sshd = start_sshd(base / "sshd", base / "remote-state",
-                      env={"XDG_CONFIG_HOME": str(base / "remote-config"), "MARIMO_SKIP_UPDATE_CHECK": "1"})
-    server = None
-    browser = None
-    try:
-        server = start_marimo_server(notebooks / "demo.py", state_home=sshd.remote_state)
-        browser = open_browser_session(server, notebooks / "demo.py")
-        yield Remote(sshd, server, notebooks / "demo.py", browser.session_id)
-    finally:
-        if browser is not None:
-            browser.close()
-        if server is not None:
-            server.stop()
-            server.cleanup_files()
-        _exit_masters(sshd)
-        sshd.stop()
-
-
-@pytest.fixture
-def local_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty local XDG_STATE_HOME (and a private config dir) for this test."""
-    path = tmp_path / "local-state"
-    path.mkdir()
-    monkeypatch.setenv("XDG_STATE_HOME", str(path))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.delenv("MARIMO_PAIR_URLS", raising=False)
-    return path
 
 
 def _env(remote: Remote, local_state: Path, *extra_opts: str, key: Path | None = None) -> dict[str, str]:
@@ -238,7 +182,7 @@ def test_no_registry_on_the_remote(tmp_path: Path, local_state: Path) -> None:
         assert listed.code == 0 and listed.json["servers"] == []
         assert any("No marimo registry" in w for w in listed.json["warnings"])
     finally:
-        _exit_masters(sshd)
+        exit_masters(sshd)
         sshd.stop()
 
 
@@ -297,7 +241,7 @@ def test_the_forward_lives_while_the_command_runs_and_is_gone_after(remote: Remo
 
 
 def test_without_multiplexing_nothing_is_left_behind(remote: Remote, local_state: Path) -> None:
-    _exit_masters(remote.sshd)
+    exit_masters(remote.sshd)
     wait_until(lambda: not _ours(remote.sshd), what="the master to exit")
     env = _env(remote, local_state, "-o", "ControlMaster=no")
     proc = start_cli(["watch", "--ssh", remote.sshd.dest, "--timeout", "5"], env=env)
@@ -450,57 +394,22 @@ async def test_config_file_hosts_are_listed_and_a_bad_one_only_warns(
 # ------------------------------------------------------------------ the terminal app over ssh
 
 
-class Tmux:
-    """A private tmux server (own socket), killed at the end."""
-
-    def __init__(self) -> None:
-        self.socket = f"mpt-ssh-{secrets.token_hex(4)}"
-
-    def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check, timeout=30)
-
-    def screen(self) -> str:
-        return self("capture-pane", "-p", "-t", "ssh").stdout
-
-    def alive(self) -> bool:
-        return self("has-session", "-t", "ssh", check=False).returncode == 0
-
-    def wait_for(self, predicate, timeout: float = 60.0, what: str = "the screen") -> str:
-        deadline = time.monotonic() + timeout
-        text = ""
-        while time.monotonic() < deadline:
-            text = self.screen() if self.alive() else ""
-            if predicate(text):
-                return text
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}; screen was:\n{text}")
-
-    def kill(self) -> None:
-        self("kill-server", check=False)
-
-
-def _run_in_tmux(command: str, status_file: Path) -> Tmux:
-    tmux = Tmux()
-    tmux("new-session", "-d", "-x", "80", "-y", "24", "-s", "ssh",
-         f"sh -c {shlex.quote(command + f'; echo $? > {shlex.quote(str(status_file))}')}")
-    return tmux
-
-
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_the_app_runs_over_ssh_t_at_80x24(remote: Remote, tmp_path: Path) -> None:
     status = tmp_path / "status"
     remote_command = shlex.join([PY, "-m", "marimo_pair_tui", "--notebook", str(remote.notebook)])
     command = shlex.join(["env", "-u", "COLORTERM", "TERM=xterm-256color",
                           "ssh", "-t", *remote.sshd.ssh_args(), remote.sshd.dest, remote_command])
-    tmux = _run_in_tmux(command, status)
+    tmux = Tmux("ssh")
+    tmux.start(command, status)
     try:
-        screen = tmux.wait_for(lambda t: "define_x" in t and "live" in t, what="the notebook over ssh -t")
+        screen = tmux.wait_for(lambda t, alive: "define_x" in t and "live" in t, what="the notebook over ssh -t")
         lines = screen.rstrip("\n").splitlines()
         assert "demo.py" in lines[0] and remote.session_id in lines[0]
         assert "x = 41" in screen and "^r run" in screen
         assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)
-        tmux("send-keys", "-t", "ssh", "C-q")
-        tmux.wait_for(lambda t: not tmux.alive() or status.exists(), what="the app to quit")
+        tmux.send("C-q")
+        tmux.wait_for(lambda t, alive: not alive or status.exists(), what="the app to quit")
         wait_until(status.exists, what="the exit status")
         assert status.read_text().strip() == "0"
     finally:
@@ -516,12 +425,13 @@ def test_the_local_app_pairs_with_a_remote_notebook(remote: Remote, local_state:
         f"MARIMO_PAIR_SSH_OPTS={remote.sshd.ssh_opts()}",
         PY, "-m", "marimo_pair_tui", "--ssh", remote.sshd.dest, "--notebook", "demo.py",
     ])
-    tmux = _run_in_tmux(command, status)
+    tmux = Tmux("ssh")
+    tmux.start(command, status)
     try:
-        tmux.wait_for(lambda t: "define_x" in t and "live" in t and "x = 41" in t, what="the remote notebook")
+        tmux.wait_for(lambda t, alive: "define_x" in t and "live" in t and "x = 41" in t, what="the remote notebook")
         master = _master_pid(remote.sshd)
         assert master and len(listening_ports(master)) == 1
-        tmux("send-keys", "-t", "ssh", "C-q")
+        tmux.send("C-q")
         wait_until(status.exists, timeout=60, what="the app to quit")
         assert status.read_text().strip() == "0"
         assert listening_ports(master) == set(), "the app removes its forwards when it exits"

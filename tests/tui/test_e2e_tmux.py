@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
 import shlex
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -13,40 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests.support.cell_lab import file_cells
+from tests.support.tmux import Tmux
 
 from .support import TuiLab
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-
-
-class Tmux:
-    """One private tmux server (its own socket), killed at the end."""
-
-    def __init__(self) -> None:
-        self.socket = f"mpt-e2e-{secrets.token_hex(4)}"
-
-    def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check, timeout=30)
-
-    def screen(self) -> str:
-        return self("capture-pane", "-p", "-t", "e2e").stdout
-
-    def wait_for(self, predicate, timeout: float = 45.0, what: str = "the screen") -> str:
-        deadline = time.monotonic() + timeout
-        text = ""
-        while time.monotonic() < deadline:
-            # The server can exit between the two calls (the app quitting): a failed capture
-            # then means the session is gone, not an error.
-            capture = self("capture-pane", "-p", "-t", "e2e", check=False)
-            alive = capture.returncode == 0
-            text = capture.stdout if alive else ""
-            if predicate(text, alive):
-                return text
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}; screen was:\n{text}")
-
-    def kill(self) -> None:
-        self("kill-server", check=False)
 
 
 def test_the_command_opens_a_notebook_and_quits(lab: TuiLab, tmp_path: Path) -> None:
@@ -59,10 +28,9 @@ def test_the_command_opens_a_notebook_and_quits(lab: TuiLab, tmp_path: Path) -> 
         "TERM=xterm-256color",
         shlex.quote(sys.executable), "-m", "marimo_pair_tui", shlex.quote(str(path)),
     ])
-    tmux = Tmux()
+    tmux = Tmux("e2e")
     try:
-        tmux("new-session", "-d", "-x", "80", "-y", "24", "-s", "e2e",
-             f"sh -c {shlex.quote(command + f'; echo $? > {shlex.quote(str(status_file))}')}")
+        tmux.start(command, status_file)
         screen = tmux.wait_for(lambda text, alive: "define_x" in text and "live" in text and "^r run" in text,
                                what="the cells, live, and the footer")
         lines = screen.rstrip("\n").splitlines()
@@ -79,24 +47,24 @@ def test_the_command_opens_a_notebook_and_quits(lab: TuiLab, tmp_path: Path) -> 
         # The first cell, then the next, then load it. A key sent in the first moments of the
         # screen is occasionally not applied under a detached tmux: check, and send again.
         for attempt in range(3):
-            tmux("send-keys", "-t", "e2e", "F2", "Home", "Down")
-            tmux("send-keys", "-t", "e2e", "C-l")
+            tmux.send("F2", "Home", "Down")
+            tmux.send("C-l")
             try:
                 tmux.wait_for(lambda text, alive: "Editor (cell define_x)" in text, timeout=5, what="define_x loaded")
                 break
             except AssertionError:
                 if attempt == 2:
                     raise
-        tmux("send-keys", "-t", "e2e", "End", " + 1")
+        tmux.send("End", " + 1")
         tmux.wait_for(lambda text, alive: "1  x = 41 + 1" in text, what="the edit in the editor")
-        tmux("send-keys", "-t", "e2e", "C-s")
+        tmux.send("C-s")
         deadline = time.monotonic() + 30
         while "x = 41 + 1" not in [code for _n, code in file_cells(path)]:
             assert time.monotonic() < deadline, f"the apply never reached the file; screen:\n{tmux.screen()}"
             time.sleep(0.1)
         tmux.wait_for(lambda text, alive: "✓ apply define_x" in text, what="the apply's result")
 
-        tmux("send-keys", "-t", "e2e", "C-q")
+        tmux.send("C-q")
         tmux.wait_for(lambda text, alive: not alive, what="the app to quit")
         assert status_file.read_text().strip() == "0"
     finally:

@@ -1,0 +1,50 @@
+"""A private tmux server (its own socket) running one command at a given size, read off the screen."""
+
+from __future__ import annotations
+
+import secrets
+import shlex
+import subprocess
+import time
+from pathlib import Path
+from typing import Callable
+
+
+class Tmux:
+    """One session on a private tmux server; `kill()` ends the server and what runs in it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.socket = f"mpt-{name}-{secrets.token_hex(4)}"
+
+    def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check, timeout=30)
+
+    def start(self, command: str, status_file: Path, width: int = 80, height: int = 24) -> None:
+        """Run `command` under sh at width x height; its exit status lands in `status_file`."""
+        script = command + f"; echo $? > {shlex.quote(str(status_file))}"
+        self("new-session", "-d", "-x", str(width), "-y", str(height), "-s", self.name, f"sh -c {shlex.quote(script)}")
+
+    def send(self, *keys: str) -> None:
+        self("send-keys", "-t", self.name, *keys)
+
+    def screen(self) -> str:
+        return self("capture-pane", "-p", "-t", self.name).stdout
+
+    def wait_for(self, predicate: Callable[[str, bool], bool], timeout: float = 60.0, what: str = "the screen") -> str:
+        """Poll the screen until predicate(text, alive) holds; alive is False once the session ended."""
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            # One call answers both: the server can exit between two calls (the app quitting),
+            # and a capture that fails then means the session is gone, not an error.
+            capture = self("capture-pane", "-p", "-t", self.name, check=False)
+            alive = capture.returncode == 0
+            text = capture.stdout if alive else ""
+            if predicate(text, alive):
+                return text
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}; screen was:\n{text}")
+
+    def kill(self) -> None:
+        self("kill-server", check=False)
