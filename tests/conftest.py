@@ -33,6 +33,9 @@ from tests.support.marimo_proc import (  # noqa: E402
     stop_all_servers,
 )
 
+# The sshd fixtures (`remote`, `local_state`) for the ssh test modules.
+pytest_plugins = ["tests.support.ssh_remote"]
+
 NOTEBOOKS_SRC = Path(__file__).resolve().parent / "notebooks"
 
 StartServer = Callable[..., MarimoServer]

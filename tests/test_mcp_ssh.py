@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.mcp_client import call, mcp_session
-from tests.support.ssh_remote import Remote, local_state, needs_openssh, remote  # noqa: F401  (fixtures)
+from tests.support.ssh_remote import Remote, needs_openssh
 
 pytestmark = needs_openssh
 
 
 async def test_mcp_with_ssh_lists_and_runs_in_the_remote_notebook(
-    remote: Remote, local_state: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    remote: Remote, local_state: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dest = remote.sshd.dest
     monkeypatch.setenv("MARIMO_PAIR_SSH_OPTS", remote.sshd.ssh_opts())

@@ -40,7 +40,7 @@ from marimo_pair_tui.core.pairing import PairingSession
 from marimo_pair_tui.core.settings import read_config
 from tests.clihelp import cli_env, run_cli, start_cli
 from tests.support.marimo_proc import open_browser_session, start_marimo_server
-from tests.support.ssh_remote import NOTEBOOKS, Remote, exit_masters, local_state, needs_openssh, remote  # noqa: F401  (fixtures)
+from tests.support.ssh_remote import NOTEBOOKS, Remote, exit_masters, needs_openssh
 from tests.support.sshd import Proc, Sshd, listening_ports, ssh_processes, start_sshd, wait_until
 from tests.support.tmux import Tmux
 

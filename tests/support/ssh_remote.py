@@ -3,7 +3,8 @@
 The server's registry lives in the directory the ssh login sees as
 XDG_STATE_HOME (sshd's SetEnv); a test's own XDG_STATE_HOME (`local_state`) is
 another, empty directory, so only discovery over ssh can find the server.
-Test modules import the fixtures and `needs_openssh` from here.
+tests/conftest.py registers the fixtures (pytest_plugins); test modules take
+`needs_openssh` and `Remote` from here.
 """
 
 from __future__ import annotations

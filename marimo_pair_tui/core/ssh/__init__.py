@@ -8,10 +8,11 @@ implementations of their own and would ignore the user's ssh setup).
 
 from __future__ import annotations
 
+from ..ports import LOOPBACK, free_port, port_listening
 from .connection import SshConnection
 from .control import control_dir, control_path
 from .failures import check_dest, classify_failure
-from .forward import LOOPBACK, Forward, free_port, port_listening
+from .forward import Forward
 from .host import CALL_MARGIN, SSH_FAILED, SshHost
 from .registry import RemoteScan, discovery_command, parse_discovery, remote_server
 from .settings import DEFAULT_CONNECT_TIMEOUT, DEFAULT_CONTROL_PERSIST, SSH_OPTS_ENV, SshSettings, load_settings

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 from ..discovery import ServerInfo
-from ..ports import LOOPBACK, free_port, port_listening
+from ..ports import LOOPBACK, port_listening
 
 if TYPE_CHECKING:
     from .host import SshHost
