@@ -80,6 +80,13 @@ def test_unknown_session_and_unknown_notebook(tmp_path: Path) -> None:
     assert "missing.py" in info2.value.message
 
 
+def test_an_unserved_notebook_says_how_to_open_it(tmp_path: Path) -> None:
+    with pytest.raises(NoSessionError) as caught:
+        resolve_target(_entries(tmp_path), notebook="elsewhere.py")
+    assert "notebooks with sessions:" in caught.value.message
+    assert "marimo-pair-tui --headless open elsewhere.py" in caught.value.next
+
+
 def test_no_servers_versus_no_sessions() -> None:
     with pytest.raises(NoServerError):
         resolve_target([])

@@ -9,6 +9,7 @@ exact flag that selects it: an agent never has to guess.
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -185,8 +186,8 @@ def resolve_target(
             raise NoSessionError(
                 f"No session is open for notebook {notebook!r} (notebooks with sessions: {served}).",
                 next=(
-                    "Open it in a browser or with `marimo edit` (a server with no session for it "
-                    "needs a front end first), or check the path."
+                    "Check the path, or open a session without a browser: "
+                    f"`marimo-pair-tui --headless open {shlex.quote(notebook)}`."
                 ),
             )
         pairs = [(e, s) for e in chosen for s in e.sessions]
