@@ -43,16 +43,14 @@ def timed(cmd: list[str], calls: int, env: dict[str, str] | None = None) -> list
 
 
 async def in_process(url: str, notebook: str, calls: int) -> list[float]:
-    from marimo_pair_tui.core.execute import execute
-    from marimo_pair_tui.core.hub import Hub, HubOptions
+    from marimo_pair_tui.core.service import HubOptions, PairingService, TargetSpec
 
     samples = []
-    async with Hub(HubOptions(urls=[url])) as hub:
-        target = await hub.resolve(notebook=notebook)
-        connection = hub.connection(target.server)
+    async with PairingService(HubOptions(urls=[url])) as service:
+        target = (await service.resolve(TargetSpec(notebook=notebook))).value
         for _ in range(calls):
             start = time.perf_counter()
-            result = await execute(connection, target.session, "print(1)")
+            result = (await service.execute(target, "print(1)")).value
             samples.append(time.perf_counter() - start)
             assert result.stdout == "1\n"
     return samples

@@ -113,8 +113,9 @@ def test_target_forms_select_the_right_kernel(two_notebooks, state_home: Path, n
 def test_unknown_session_id_is_a_target_error(shared_server, shared_state_home: Path) -> None:
     result = run_cli(["exec", "--session", "sess-doesnotexist", "-c", "1"], env=cli_env(shared_state_home))
     assert result.code == 2
-    assert result.json["error"]["kind"] == "stale_session"
+    assert result.json["error"]["kind"] == "unknown_session"
     assert "sess-doesnotexist" in result.json["error"]["message"]
+    assert "closed or restarted" not in result.json["error"]["next"]
 
 
 # --------------------------------------------------------------- exec

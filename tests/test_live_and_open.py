@@ -12,12 +12,14 @@ from marimo_pair_tui.core import codemode
 from marimo_pair_tui.core.discovery import pid_alive
 from marimo_pair_tui.core.hub import Hub, HubOptions
 from marimo_pair_tui.core.pairing import PairingSession
+from marimo_pair_tui.core.service import PairingService, TargetSpec
 from tests.clihelp import cli_env, run_cli, start_cli
 
 
 async def _pair(server_url: str, notebook: str | None = None) -> tuple[Hub, PairingSession]:
-    hub = Hub(HubOptions(urls=[server_url]))
-    target = await hub.resolve(notebook=notebook)
+    service = PairingService(HubOptions(urls=[server_url]))
+    hub = service.hub
+    target = (await service.resolve(TargetSpec(notebook=notebook))).value
     pairing = PairingSession(hub, target)
     await pairing.start()
     return hub, pairing

@@ -25,6 +25,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from marimo_pair_tui.core.directory import Directory
+from marimo_pair_tui.core.requests import TargetSpec
 from marimo_pair_tui.core import ssh as sshmod
 from marimo_pair_tui.core.errors import (
     SshAuthError,
@@ -337,7 +339,7 @@ async def test_a_dropped_connection_is_reported_then_reopened(
     # Without the keeper, a dropped master is reported as such.
     monkeypatch.setattr(hub_module, "FORWARD_CHECK_SECONDS", 3600.0)
     async with Hub(HubOptions(ssh_hosts=[remote.sshd.dest])) as hub:
-        target = await hub.resolve(notebook="demo.py")
+        target = (await Directory(hub).resolve(TargetSpec(notebook="demo.py"))).value
         connection = hub.connection(target.server)
         assert connection.url != target.server.url  # the local end of the forward
         assert await connection.health()
@@ -351,7 +353,7 @@ async def test_a_dropped_connection_is_reported_then_reopened(
     monkeypatch.setattr(hub_module, "FORWARD_CHECK_SECONDS", 0.2)
     states: list[str] = []
     async with Hub(HubOptions(ssh_hosts=[remote.sshd.dest])) as hub:
-        target = await hub.resolve(notebook="demo.py")
+        target = (await Directory(hub).resolve(TargetSpec(notebook="demo.py"))).value
         pairing = PairingSession(hub, target, on_state=lambda state, detail: states.append(state))
         await pairing.start(wait_ready=60)
         try:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from marimo_pair_tui.core.discovery import ServerInfo
-from marimo_pair_tui.core.errors import AmbiguousTargetError, NoServerError, NoSessionError, StaleSessionError
+from marimo_pair_tui.core.errors import AmbiguousTargetError, NoServerError, NoSessionError, UnknownSessionError
 from marimo_pair_tui.core.sessions import NotebookEntry, SessionRef, resolve_target
 
 A = ServerInfo(url="http://127.0.0.1:1", host="127.0.0.1", port=1, source="registry")
@@ -72,9 +72,10 @@ def test_single_session_is_chosen_without_flags(tmp_path: Path) -> None:
 
 def test_unknown_session_and_unknown_notebook(tmp_path: Path) -> None:
     entries = _entries(tmp_path)
-    with pytest.raises(StaleSessionError) as info:
+    with pytest.raises(UnknownSessionError) as info:
         resolve_target(entries, session="sess-gone")
     assert "sess-a" in info.value.message
+    assert "closed or restarted" not in info.value.next
     with pytest.raises(NoSessionError) as info2:
         resolve_target(entries, notebook="missing.py")
     assert "missing.py" in info2.value.message
@@ -92,3 +93,25 @@ def test_no_servers_versus_no_sessions() -> None:
         resolve_target([])
     with pytest.raises(NoSessionError):
         resolve_target([], servers=[A])
+
+
+def test_every_candidate_names_a_selector_that_picks_it_alone(tmp_path: Path) -> None:
+    """Two servers serving the same notebook, one session each: `--notebook PATH` would pick both."""
+    path = str(tmp_path / "shared.py")
+    entries = [
+        NotebookEntry(server=A, path=path, sessions=[SessionRef("sess-x", "s_x")]),
+        NotebookEntry(server=B, path=path, sessions=[SessionRef("sess-y", "s_y")]),
+        NotebookEntry(server=A, path=str(tmp_path / "alone.py"), sessions=[SessionRef("sess-z", "s_z")]),
+    ]
+    with pytest.raises(AmbiguousTargetError) as caught:
+        resolve_target(entries)
+    candidates = caught.value.details["candidates"]
+    selectors = [c["select_with"] for c in candidates]
+    assert selectors == ["--session sess-x", "--session sess-y", f"--notebook {tmp_path / 'alone.py'}"]
+    for candidate in candidates:  # following the advice resolves to exactly that candidate
+        flags = candidate["select_with"].split()
+        chosen = resolve_target(entries, **{flags[0].lstrip("-"): flags[1]})
+        assert chosen.session.session_id == candidate["session_id"]
+    with pytest.raises(AmbiguousTargetError) as again:
+        resolve_target(entries, notebook=path)
+    assert [c["select_with"] for c in again.value.details["candidates"]] == ["--session sess-x", "--session sess-y"]

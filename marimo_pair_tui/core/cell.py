@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .analysis import static_defs_refs
 from .outputs import CellError, ConsoleEntry, Output, append_console
 
 UNNAMED = "_"  # marimo's name for a cell nobody named
@@ -53,8 +54,10 @@ class Cell:
     console: list[ConsoleEntry] = field(default_factory=list)
     console_truncated: bool = False
     output: Output | None = None
-    defs: set[str] = field(default_factory=set)
-    refs: set[str] = field(default_factory=set)
+    # What the kernel's graph said (a `variables` event or a snapshot); only
+    # used when the code does not compile, see `defs`.
+    graph_defs: set[str] = field(default_factory=set)
+    graph_refs: set[str] = field(default_factory=set)
     stale_inputs: bool = False
     runtime: str | None = None  # marimo's wire state: idle|queued|running|disabled-transitively
     result: str | None = None  # how the last run ended: idle|exception|cancelled|interrupted|...
@@ -67,19 +70,43 @@ class Cell:
         return code_hash(self.code)
 
     @property
+    def defs(self) -> set[str]:
+        """Names the code defines, by marimo's compiler (code_mode's meaning)."""
+        return set(self._defs_refs()[0])
+
+    @property
+    def refs(self) -> set[str]:
+        """Names the code reads, builtins included (`print`), as code_mode reports them.
+
+        The stream's `variables` events name only notebook variables; code that
+        does not compile keeps what the graph said.
+        """
+        return set(self._defs_refs()[1])
+
+    def _defs_refs(self) -> tuple[Any, Any]:
+        found = static_defs_refs(self.code) if self.code.strip() else ((), ())
+        return found if found is not None else (self.graph_defs, self.graph_refs)
+
+    @property
     def edited(self) -> bool:
         """The code changed since the kernel last ran this cell."""
         return self.run_code is not None and self.run_code != self.code
 
     @property
     def status(self) -> str | None:
-        """code_mode's priority: queued/running/disabled > stale > last result."""
+        """code_mode's priority: queued/running/disabled > stale > last result.
+
+        A cell with code and no run known is `stale` (never run), an empty one
+        None, as in code_mode.
+        """
         if self.runtime in BUSY:
             return self.runtime
         if self.runtime == "disabled-transitively":
             return "disabled"
         if self.stale_inputs or self.marked_stale or self.edited:
             return "stale"
+        if self.result is None:
+            return "stale" if self.code else None
         return self.result
 
     @property

@@ -198,6 +198,7 @@ async def _operation(
         order=list(reply.get("order", [])),
         extra={k: v for k, v in reply.items() if k not in ("ok", "op", "cells", "order")},
         narration=narration,
+        ran=op == "run" or bool(args.get("run")),
     )
     if refresh and cells:
         # code_mode's outputs are frozen when a program starts: read them again.

@@ -22,6 +22,8 @@ import sys
 from typing import Any
 
 MARKER = "@@marimo-pair-tui/reply"
+UNNAMED = "_"  # marimo's name for an unnamed cell, as the notebook file and kernel-ready say it
+ERROR_MIMETYPE = "application/vnd.marimo+error"
 CHUNK_CHARS = 200_000
 # Bounds that keep a reply small: per cell, console keeps its tail, output its head.
 CONSOLE_BUDGET = 64 * 1024
@@ -121,19 +123,28 @@ class Notebook:
         self._analysis: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     def analysis(self, cell_id: str) -> tuple[frozenset[str], frozenset[str]]:
+        """(defs, refs) by the compiler; code that does not compile keeps what the graph says."""
         if cell_id not in self._analysis:
             code = silent_code(self.by_id[cell_id])
             impl = self.ctx.graph.cells.get(cell_id)
             if impl is not None and impl.code == code:
                 found: tuple[frozenset[str], frozenset[str]] | None = (frozenset(impl.defs), frozenset(impl.refs))
             else:
-                found = analyse(code)
+                found = analyse(code) if code.strip() else (frozenset(), frozenset())
+                if found is None and impl is not None:
+                    found = (frozenset(impl.defs), frozenset(impl.refs))
             self._analysis[cell_id] = found or (frozenset(), frozenset())
         return self._analysis[cell_id]
 
     def label(self, cell_id: str) -> dict[str, str]:
         cell = self.by_id.get(cell_id)
         return {"id": cell_id, "name": cell.name if cell is not None else ""}
+
+    def display_label(self, cell_id: str) -> str:
+        """The name people know a cell by: its name, else its id (as the client's model says)."""
+        cell = self.by_id.get(cell_id)
+        name = cell.name if cell is not None else ""
+        return name if name not in ("", UNNAMED) else cell_id
 
     def resolve(self, target: str) -> str:
         """A cell id from an id or a cell name; refuse with the nearest candidates."""
@@ -296,21 +307,69 @@ def silent_code(cell: Any) -> str:
     return inner.code if inner is not None else cell.code
 
 
+def _status(nb: Notebook, cell: Any, output: dict[str, str] | None) -> str | None:
+    """code_mode's status word, corrected where it contradicts the kernel's own notifications.
+
+    code_mode calls every cell missing from the dataflow graph `stale`. Two
+    such cells are not: one the kernel refused to register (a syntax error:
+    its error output says so, the stream says `marimo-error`), and a markdown
+    cell the kernel rendered at instantiation without running it (the kernel
+    broadcast it `idle`, not stale, with its output).
+    """
+    status = cell.status
+    word = None if status is None else str(getattr(status, "value", status))
+    if word != "stale" or cell.id in nb.ctx.graph.cells:
+        return word
+    try:
+        kernel = nb.ctx._kernel
+        registration_error = cell.id in kernel.errors
+        pending = cell.id in getattr(kernel, "_uninstantiated_execution_requests", {})
+    except AttributeError:
+        return word
+    if registration_error:
+        return "marimo-error"
+    if not pending and output is not None and output.get("mimetype") != ERROR_MIMETYPE:
+        return "idle"
+    return word
+
+
+def _error_labels(nb: Notebook, output: dict[str, str] | None) -> dict[str, str]:
+    """Labels of the cells an error output names (raising cell, other definers, cycle members)."""
+    if output is None or output.get("mimetype") != ERROR_MIMETYPE:
+        return {}
+    try:
+        items = json.loads(output["data"])
+    except ValueError:
+        return {}
+    named: set[str] = set()
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, dict):
+            continue
+        if item.get("raising_cell"):
+            named.add(str(item["raising_cell"]))
+        named.update(str(c) for c in item.get("cells") or ())
+        for edge in item.get("edges_with_vars") or ():
+            if isinstance(edge, list) and len(edge) == 3:
+                named.update((str(edge[0]), str(edge[2])))
+    return {cid: nb.display_label(cid) for cid in sorted(named)}
+
+
 def cell_state(nb: Notebook, cell: Any) -> dict[str, Any]:
     """One cell in the snapshot shape core/notebook.py consumes."""
     code = silent_code(cell)
     defs, refs = nb.analysis(cell.id) if cell.id in nb.by_id else (analyse(code) or (frozenset(), frozenset()))
-    status = cell.status
     config = cell.config
+    output = _output(cell.output)
     return {
         "id": cell.id,
-        "name": cell.name,
+        "name": cell.name or UNNAMED,
         "code": code,
         "hash": code_hash(code),
-        "status": None if status is None else str(getattr(status, "value", status)),
+        "status": _status(nb, cell, output),
         "errors": [{"kind": e.kind, "msg": e.msg} for e in cell.errors],
+        "labels": _error_labels(nb, output),
         "console": _console(cell.console_outputs),
-        "output": _output(cell.output),
+        "output": output,
         "defs": sorted(defs),
         "refs": sorted(refs),
         "config": {"disabled": bool(config.disabled), "hide_code": bool(config.hide_code)},
@@ -492,8 +551,11 @@ async def op_delete(request: dict[str, Any], phase: Phase) -> dict[str, Any]:
 
     await _apply(ctx, phase, queue)
     after_nb = Notebook(ctx)
-    stale_ids = [c for c in after_nb.order if c in stale]
-    return {"deleted": gone, "stale": stale_ids, "cells": states(ctx, stale_ids), "order": after_nb.order}
+    # Descendants the kernel left as they were (in autorun mode code_mode does
+    # not re-run them) are not stale: report only what a snapshot calls stale.
+    candidates = states(ctx, [c for c in after_nb.order if c in stale])
+    really = [c for c in candidates if c["status"] == "stale"]
+    return {"deleted": gone, "stale": [c["id"] for c in really], "cells": really, "order": after_nb.order}
 
 
 async def op_move(request: dict[str, Any], phase: Phase) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .outputs import snapshot_errors
+
 FAILED_STATUSES = frozenset({"exception", "marimo-error", "interrupted", "cancelled"})
 
 
@@ -52,7 +54,7 @@ class CellState:
             code=raw.get("code", ""),
             hash=raw.get("hash", ""),
             status=raw.get("status"),
-            errors=[CellErrorInfo(e.get("kind", ""), e.get("msg", "")) for e in raw.get("errors", [])],
+            errors=[CellErrorInfo(e.kind, e.message) for e in snapshot_errors(raw)],
             console=[ConsoleItem(c["channel"], c["mimetype"], c["data"]) for c in raw.get("console", [])],
             output=raw.get("output"),
             defs=list(raw.get("defs", [])),
@@ -102,10 +104,12 @@ class OpResult:
     extra: dict[str, Any] = field(default_factory=dict)
     narration: str = ""
     warnings: list[str] = field(default_factory=list)
+    ran: bool = False  # the operation ran cells (run, or create/edit with run)
 
     @property
     def failed_cells(self) -> list[str]:
-        return [c.id for c in self.cells if c.failed]
+        """Cells this operation ran that failed; a status from an earlier run is not this operation's outcome."""
+        return [c.id for c in self.cells if c.failed] if self.ran else []
 
     @property
     def success(self) -> bool:

@@ -150,7 +150,8 @@ def read_registry(directory: Path | None = None) -> RegistryScan:
 def parse_server_url(url: str) -> ServerInfo:
     """Validate a user-given server URL (no credentials, http or https)."""
     text = url.strip()
-    if "://" not in text:
+    bare = "://" not in text
+    if bare:
         text = f"http://{text}"
     try:
         parts = urlsplit(text)
@@ -173,6 +174,12 @@ def parse_server_url(url: str) -> ServerInfo:
         raise InvalidURLError(f"{url!r} has an invalid port.") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidURLError(f"{url!r} is not an http(s) URL with a host.")
+    if bare and port is None:
+        # "not-a-url" would otherwise become http://not-a-url:80 and fail as unreachable.
+        raise InvalidURLError(
+            f"{url!r} is not a server URL.",
+            next="Give the URL marimo printed, e.g. http://127.0.0.1:2718 (or HOST:PORT).",
+        )
     if port is None:
         port = 443 if parts.scheme == "https" else 80
     path = parts.path.rstrip("/")

@@ -87,6 +87,14 @@ class StaleSessionError(UsageError):
     )
 
 
+class UnknownSessionError(UsageError):
+    kind = "unknown_session"
+    default_next = (
+        "List the sessions with `marimo-pair-tui --headless notebooks` and pass one of their ids "
+        "(or --notebook PATH)."
+    )
+
+
 class ConnectionFailedError(PairError):
     kind = "unreachable"
     exit_code = EXIT_CONNECTION
@@ -123,6 +131,17 @@ class OutcomeUnknownError(PairError):
     default_next = (
         "The code may or may not have run; it was not resent. Inspect the notebook "
         "state (e.g. with `status` or by reading the variables) before running it again."
+    )
+
+
+class RunTimedOutError(OutcomeUnknownError):
+    """The caller's time limit passed: the request was closed, which interrupts the kernel."""
+
+    kind = "timeout"
+    default_next = (
+        "The request was closed when the time limit passed, which interrupts marimo's kernel; "
+        "whatever ran before that stays done. Inspect the state (`cells`, a quick read) "
+        "before running it again, with a larger timeout or none."
     )
 
 

@@ -1,8 +1,9 @@
 """The servers one command (or one app) works with, and a connection to each.
 
-`Hub` is what both front doors hold: it discovers servers, keeps one
-`Connection` per server for its lifetime, lists notebooks across all of them
-and resolves a target. Errors from servers the user named (`--url`) are
+`Hub` is the transport under the service (core/service.py): it discovers
+servers, keeps one `Connection` per server for its lifetime and lists
+notebooks across all of them; the directory (core/directory.py) resolves
+targets on it. Warnings go to the caller's collector (core/notes.py). Errors from servers the user named (`--url`) are
 raised; errors from servers merely found in the registry become warnings, so
 one broken server never hides the others.
 
@@ -19,13 +20,13 @@ from __future__ import annotations
 import asyncio
 import threading
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Mapping, Sequence
 
 from .connection import Connection
 from .discovery import ServerInfo, discover, parse_server_url
 from .errors import PairError, UsageError
-from .sessions import NotebookEntry, Target, list_notebooks, resolve_target
+from .notes import warn, warn_all
+from .sessions import NotebookEntry, list_notebooks
 from .ssh import Forward, SshConnection, SshHost, SshSettings, load_settings, remote_server
 
 # How often a long-lived Hub checks its ssh forwards and re-opens dropped ones.
@@ -59,7 +60,6 @@ def _key(server: ServerInfo) -> ServerKey:
 class Hub:
     options: HubOptions = field(default_factory=HubOptions)
     _connections: dict[ServerKey, Connection] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
     _ssh_hosts: dict[str, SshHost] = field(default_factory=dict)
     _forwards: dict[ServerKey, Forward] = field(default_factory=dict)
     _ssh_settings: SshSettings | None = None
@@ -121,7 +121,7 @@ class Hub:
     def ssh_settings(self) -> SshSettings:
         if self._ssh_settings is None:
             self._ssh_settings = self.options.ssh or load_settings(self.options.environ)
-            self.warnings.extend(self._ssh_settings.warnings)
+            warn_all(self._ssh_settings.warnings)
         return self._ssh_settings
 
     def ssh_host(self, dest: str) -> SshHost:
@@ -188,24 +188,24 @@ class Hub:
                 await self.forward(server)
             return named
         scan = await asyncio.to_thread(host.discover)
-        self.warnings.extend(scan.warnings)
+        warn_all(scan.warnings)
         if scan.missing:
             error = scan.missing_error()
             if require:
                 raise error
-            self.warnings.append(f"{error.message} {error.next}")
+            warn(f"{error.message} {error.next}")
             return []
         healthy: list[ServerInfo] = []
         for server in scan.servers:
             try:
                 await self.forward(server)
             except PairError as exc:
-                self.warnings.append(f"{server.url} on {dest}: {exc.message}; skipped")
+                warn(f"{server.url} on {dest}: {exc.message}; skipped")
                 continue
             if await self.connection(server).health():
                 healthy.append(server)
             else:
-                self.warnings.append(
+                warn(
                     f"{server.url} on {dest}: registry entry for pid {server.pid} does not answer /health "
                     "through the SSH forward; skipped"
                 )
@@ -227,7 +227,7 @@ class Hub:
             if isinstance(result, BaseException):
                 if strict or not isinstance(result, PairError):
                     raise result
-                self.warnings.append(f"ssh {dest}: {result.message} {result.next}".strip())
+                warn(f"ssh {dest}: {result.message} {result.next}".strip())
                 continue
             servers.extend(result)
         return servers
@@ -244,7 +244,7 @@ class Hub:
         servers, warnings = await discover(
             (), use_registry=self.options.use_registry, environ=self.options.environ
         )
-        self.warnings.extend(warnings)
+        warn_all(warnings)
         return servers
 
     async def inventory(self) -> list[ServerInfo]:
@@ -254,7 +254,7 @@ class Hub:
         servers, warnings = await discover(
             local_urls, use_registry=self.options.use_registry, environ=self.options.environ
         )
-        self.warnings.extend(warnings)
+        warn_all(warnings)
         if self.options.ssh_hosts:
             servers += await self._remote_servers(self.options.ssh_hosts, self.options.urls, strict=True, require=False)
         browse = [h for h in self.options.ssh_browse if h not in self.options.ssh_hosts]
@@ -269,7 +269,7 @@ class Hub:
         try:
             status = await self.connection(server).status()
         except PairError as exc:
-            self.warnings.append(f"{self.connection(server).label}: {exc.message} {exc.next}".strip())
+            warn(f"{self.connection(server).label}: {exc.message} {exc.next}".strip())
             return server
         version = status.get("version")
         return replace(server, version=version if isinstance(version, str) else None)
@@ -288,17 +288,9 @@ class Hub:
                     raise result
                 if self.named(server):
                     raise result
-                self.warnings.append(f"{self.connection(server).label}: {result.message}")
+                warn(f"{self.connection(server).label}: {result.message}")
                 continue
             found, warnings = result
             entries.extend(found)
-            self.warnings.extend(warnings)
+            warn_all(warnings)
         return entries
-
-    async def resolve(
-        self, *, session: str | None = None, notebook: str | None = None, cwd: Path | None = None
-    ) -> Target:
-        """The one session the user means, or an error listing the candidates."""
-        servers = await self.servers()
-        entries = await self.notebooks(servers)
-        return resolve_target(entries, session=session, notebook=notebook, cwd=cwd, servers=servers)

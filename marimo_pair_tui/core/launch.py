@@ -1,9 +1,19 @@
 """Sessions without a browser: reuse a server that serves the notebook, or start one.
 
-`open_notebook` finds a discovered session for the file, or starts
-`marimo edit --headless --no-token` on a free loopback port in the
-background, connects as a front end (which creates the session) and
-instantiates it the way a browser would, honouring `runtime.auto_instantiate`.
+`open_notebook` looks, in order, for: a session of the file on a discovered
+(or named) server; a server that serves the file but has no session for it
+yet; and only then starts `marimo edit --headless --no-token` on a free
+loopback port in the background. Without a session it connects as a front
+end (which creates the session) and instantiates it the way a browser would,
+honouring `runtime.auto_instantiate`. Servers named with `--url` are the only
+ones considered: one that does not serve the file is an error, never a
+reason to start another server.
+
+Which files a server serves comes from `POST /api/home/workspace_files`
+(skew-protection header required): a single-file server lists that file with
+an empty `root`; a directory server gives its directory as `root`, and serves
+any notebook inside it.
+
 Servers we start are recorded under our state directory so that
 `close_notebook` stops only what this tool started.
 """
@@ -29,9 +39,10 @@ from websockets.asyncio.client import connect
 
 from .connection import Connection
 from .discovery import ServerInfo, pid_alive, url_for
-from .errors import NoSessionError, ServerError, UsageError
+from .errors import NoServerError, NoSessionError, NotMarimoError, PairError, ServerError, UsageError
 from .hub import Hub
 from .live import fresh_consumer_id
+from .notes import warn
 from .ports import free_port
 from .sessions import SessionRef, Target, select_notebooks
 
@@ -185,19 +196,133 @@ async def _wait_for_op(ws: Any, op: str, timeout: float) -> dict[str, Any]:
             return message
 
 
+@dataclass(frozen=True)
+class ServedFiles:
+    """What one server serves: a directory (`root`) or a list of notebook files."""
+
+    mode: str
+    root: str
+    files: tuple[str, ...]
+
+    def path_for(self, notebook: Path) -> str | None:
+        """The server's own name for `notebook` when it serves it, else None."""
+        if self.mode != "edit":
+            return None
+        wanted = os.path.realpath(notebook)
+        if self.root:
+            if Path(wanted).is_relative_to(os.path.realpath(self.root)):
+                return os.path.join(self.root, os.path.relpath(wanted, os.path.realpath(self.root)))
+            return None
+        for served in self.files:
+            if os.path.realpath(served) == wanted:
+                return served
+        return None
+
+    def describe(self) -> str:
+        if self.mode != "edit":
+            return f"it runs in {self.mode!r} mode, not edit mode"
+        if self.root:
+            return f"it serves the directory {self.root}"
+        if self.files:
+            return "it serves " + ", ".join(self.files)
+        return "it serves no notebook file"
+
+
+async def served_files(connection: Connection) -> ServedFiles:
+    """Ask a server which notebook files it serves (its mode, directory or file list)."""
+    status = await connection.status()
+    mode = str(status.get("mode", ""))
+    if mode != "edit":
+        return ServedFiles(mode=mode, root="", files=())
+    headers = {"Marimo-Server-Token": await connection.server_token()}
+    payload = await connection.json(
+        "POST",
+        "/api/home/workspace_files",
+        headers=headers,
+        json={"includeMarkdown": False},
+        what="the list of files it serves",
+    )
+    if not isinstance(payload, dict) or not isinstance(payload.get("files", []), list):
+        raise NotMarimoError(f"{connection.label}: /api/home/workspace_files did not answer like marimo.")
+    root = payload.get("root") or ""
+    files = tuple(
+        str(f["path"])
+        for f in payload.get("files", [])
+        if isinstance(f, dict) and f.get("path") and not f.get("isDirectory")
+    )
+    return ServedFiles(mode=mode, root=str(root), files=files)
+
+
+async def _server_for(hub: Hub, servers: list[ServerInfo], notebook: Path) -> tuple[ServerInfo, str] | None:
+    """The first server that serves `notebook` (single-file servers before directory ones).
+
+    Failures of servers the user named raise; others become warnings.
+    """
+    results = await asyncio.gather(*(served_files(hub.connection(s)) for s in servers), return_exceptions=True)
+    exact: list[tuple[ServerInfo, str]] = []
+    inside: list[tuple[ServerInfo, str]] = []
+    refusals: list[str] = []
+    for server, result in zip(servers, results):
+        label = hub.connection(server).label
+        if isinstance(result, BaseException):
+            if not isinstance(result, PairError) or hub.named(server):
+                raise result
+            warn(f"{label}: could not tell which files it serves ({result.message}); skipped")
+            continue
+        served_as = result.path_for(notebook)
+        if served_as is None:
+            refusals.append(f"{label}: {result.describe()}")
+        elif result.root:
+            inside.append((server, served_as))
+        else:
+            exact.append((server, served_as))
+    found = exact + inside
+    if found:
+        return found[0]
+    if hub.explicit:
+        names = ", ".join(hub.connection(s).label for s in servers)
+        raise UsageError(
+            f"{names} does not serve {notebook} ({'; '.join(refusals)}).",
+            next=(
+                "Name the server that serves this notebook with --url, or drop --url to let "
+                "`open` find one or start one; a server started for a directory serves the "
+                "notebooks inside that directory."
+            ),
+            served=refusals,
+        )
+    return None
+
+
 async def open_notebook(hub: Hub, path: str | Path, *, run: bool | None = None) -> OpenResult:
-    """A session for `path`: an existing one if any server has it, else a new server."""
+    """A session for `path`: an existing one, a new one on a server that serves the file, else a new server.
+
+    When the hub names servers (`--url`), only those are used: none is started.
+    """
     notebook = Path(path).expanduser().resolve()
     if not notebook.is_file():
         raise UsageError(
             f"{notebook} does not exist or is not a file.",
             next="Check the path, or create the notebook first with `marimo new` / `marimo edit`.",
         )
-    entries = await hub.notebooks()
+    servers = await hub.servers()
+    entries = await hub.notebooks(servers)
     for entry in select_notebooks(entries, str(notebook)):
         if entry.sessions:
             target = Target(server=entry.server, notebook=entry.path, session=entry.sessions[0])
             return OpenResult(target=target, started_server=False, created_session=False, ran_cells=False)
+
+    serving = await _server_for(hub, servers, notebook) if servers else None
+    if serving is not None:
+        server, served_as = serving
+        session, ran = await create_session(hub.connection(server), served_as, run=run)
+        return OpenResult(
+            target=Target(server=server, notebook=served_as, session=session),
+            started_server=False,
+            created_session=True,
+            ran_cells=ran,
+        )
+    if hub.explicit:
+        raise NoServerError("No server was named to open the notebook on.")
 
     process, port, log_path = _start_server(notebook)
     server = ServerInfo(url=url_for("127.0.0.1", port), host="127.0.0.1", port=port, pid=process.pid, source="registry")

@@ -18,7 +18,7 @@ from .activity import ActivityEntry, ActivityLog
 from .cell import BUSY, RUNTIME_FIELDS, UNNAMED, Cell, CellConfig, code_hash
 from .outputs import (
     CONSOLE_LIMIT, ERROR_MIMETYPE, OUTPUT_LIMIT, CellError, ConsoleEntry, Output, bounded_output,
-    error_status, parse_errors,
+    error_status, parse_errors, snapshot_errors,
 )
 
 SCRATCH_ID = "__scratch__"  # the kernel's scratchpad: /api/kernel/execute snippets
@@ -127,6 +127,26 @@ class Notebook:
         """Nothing queued or running, scratchpad included."""
         return self.scratch.runtime not in BUSY and all(c.runtime not in BUSY for c in self._cells.values())
 
+    def descendants(self, cell_id: str) -> list[Cell]:
+        """Cells that read, directly or not, what `cell_id` defines (notebook order): the ones a
+        delete of `cell_id` leaves stale."""
+        start = self.get(cell_id)
+        if start is None:
+            return []
+        defined = set(start.defs)
+        found: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for cell in self.cells:
+                if cell.id == start.id or cell.id in found:
+                    continue
+                if cell.refs & defined:
+                    found.add(cell.id)
+                    defined |= cell.defs
+                    changed = True
+        return [c for c in self.cells if c.id in found]
+
     def to_json(self) -> dict[str, Any]:
         """`{"cells": [...]}` in the headless cell shape, in notebook order."""
         return {"cells": [c.to_json() for c in self.cells]}
@@ -141,12 +161,11 @@ class Notebook:
             cell = Cell(id=str(raw["id"]), name=raw.get("name") or UNNAMED, code=raw.get("code", ""),
                         config=CellConfig.from_wire(raw.get("config")))
             _set_snapshot_status(cell, raw.get("status"))
-            cell.errors = [CellError(str(e.get("kind", "runtime")), str(e.get("msg", e.get("message", ""))))
-                           for e in raw.get("errors") or ()]
+            cell.errors = snapshot_errors(raw)
             for entry in raw.get("console") or ():
                 cell.append_console(entry)
             cell.output = None if raw.get("output") is None else bounded_output(raw["output"])
-            cell.defs, cell.refs = set(raw.get("defs") or ()), set(raw.get("refs") or ())
+            cell.graph_defs, cell.graph_refs = set(raw.get("defs") or ()), set(raw.get("refs") or ())
             self._insert(cell, len(self._order))
         self.needs_snapshot = False
         self.last_run_completed = self.is_idle()
@@ -191,7 +210,9 @@ class Notebook:
         """Document changes from any client (code_mode, a browser, file watch)."""
         changed: set[str] = set()
         structure = False
-        for change in (data.get("transaction") or {}).get("changes") or ():
+        transaction = data.get("transaction") or {}
+        source = transaction.get("source")
+        for change in transaction.get("changes") or ():
             kind, cid = change.get("type"), change.get("cellId", change.get("cell_id"))
             if kind == "reorder-cells":  # like marimo: unknown ids ignored, missing ones appended
                 wanted = [c for c in dict.fromkeys(change.get("cellIds", change.get("cell_ids")) or ())
@@ -210,7 +231,7 @@ class Notebook:
                 self._order.remove(cid)
                 self._order.insert(self._anchor_index(change), cid)
             else:
-                self._set_property(self._cells[cid], kind, change)
+                self._set_property(self._cells[cid], kind, change, source)
             structure = structure or kind in ("create-cell", "delete-cell", "move-cell")
             changed.add(cid)
         return Changes(frozenset(changed), structure=structure)
@@ -224,14 +245,21 @@ class Notebook:
                 setattr(cell, name, getattr(known, name))
         if cid in self._cells:
             self._order.remove(cid)
-        cell.defs, cell.refs = (set(names) for names in self._graph.get(cid, ((), ())))
+        cell.graph_defs, cell.graph_refs = (set(names) for names in self._graph.get(cid, ((), ())))
         self._insert(cell, self._anchor_index(change))
 
-    def _set_property(self, cell: Cell, kind: str | None, change: Mapping[str, Any]) -> None:
+    def _set_property(self, cell: Cell, kind: str | None, change: Mapping[str, Any],
+                      source: str | None = None) -> None:
         if kind == "set-code":
+            code = change.get("code", "")
             if cell.run_code is None and cell.result is not None:
                 cell.run_code = cell.code  # it ran, and what it ran is the code we had
-            cell.code = change.get("code", "")
+            if source == "code-mode" and code != cell.code:
+                # code_mode registers the new code in the kernel's graph without
+                # running it: stale until a run, even when the code goes back
+                # to what last ran.
+                cell.marked_stale = True
+            cell.code = code
         elif kind == "set-name":
             cell.name = change.get("name") or UNNAMED
         elif kind == "set-config":
@@ -332,8 +360,8 @@ class Notebook:
         changed = set()
         for cid, cell in self._cells.items():
             defs, refs = graph.get(cid, (set(), set()))
-            if (defs, refs) != (cell.defs, cell.refs):
-                cell.defs, cell.refs = set(defs), set(refs)
+            if (defs, refs) != (cell.graph_defs, cell.graph_refs):
+                cell.graph_defs, cell.graph_refs = set(defs), set(refs)
                 changed.add(cid)
         return Changes(frozenset(changed))
 

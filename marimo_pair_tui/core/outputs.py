@@ -21,6 +21,7 @@ TRACEBACK_MIMETYPE = "application/vnd.marimo+traceback"
 # marimo error types that stop a cell before it runs (code_mode calls these
 # "graph" errors); every other error is a "runtime" one.
 GRAPH_ERROR_TYPES = frozenset({"multiple-defs", "cycle", "setup-refs", "import-star", "syntax"})
+ANCESTOR_RAISED = "Ancestor raised"  # marimo's exception_type for a cell cancelled by an ancestor
 _ANCESTOR_TYPES = frozenset({"ancestor-stopped", "ancestor-prevented"})
 _TAG = re.compile(r"<[^>]+>")
 
@@ -73,8 +74,10 @@ def describe_error(error: Mapping[str, Any], name_of: NameOf = _plain_name) -> s
     msg = str(error.get("msg") or "")
     if kind == "exception":
         raising = error.get("raising_cell")
-        if raising:  # an ancestor raised: marimo's msg ends with ": "
-            return f"{msg.rstrip(': ')} in cell {name_of(str(raising))}"
+        if raising:  # an ancestor raised (msg ends with ": "), or a name it should define is missing ("in ")
+            base = msg.rstrip(": ").rstrip()
+            joint = " cell" if base.endswith(" in") else " in cell"
+            return f"{base}{joint} {name_of(str(raising))}"
         exc_type = str(error.get("exception_type") or "Exception")
         return f"{exc_type}: {msg}" if msg else exc_type
     if kind == "multiple-defs":
@@ -118,6 +121,31 @@ def parse_errors(data: Any, name_of: NameOf = _plain_name) -> list[CellError]:
     return errors
 
 
+def snapshot_errors(raw: Mapping[str, Any]) -> list[CellError]:
+    """A snapshot cell's errors, read as the live stream reads them.
+
+    When the cell's output is marimo's error output, its items are the errors
+    (described by `parse_errors`, cells named through the snapshot's `labels`),
+    exactly what the notebook model shows for the same output. code_mode's own
+    `errors` list (graph errors plus a raised Exception) is the fallback: it
+    says nothing for a cancelled or interrupted cell or a missing name.
+    """
+    output = raw.get("output")
+    if isinstance(output, Mapping) and output.get("mimetype") == ERROR_MIMETYPE:
+        data = output.get("data")
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                data = None
+        labels = raw.get("labels") or {}
+        parsed = parse_errors(data, lambda cid: str(labels.get(cid, cid))) if isinstance(data, list) else []
+        if parsed:
+            return parsed
+    return [CellError(str(e.get("kind", "runtime")), str(e.get("msg", e.get("message", ""))))
+            for e in raw.get("errors") or ()]
+
+
 def error_status(data: Any) -> str:
     """The code_mode status a cell's error output implies.
 
@@ -126,7 +154,11 @@ def error_status(data: Any) -> str:
     """
     items = [e for e in data if isinstance(e, Mapping)] if isinstance(data, list) else []
     types = {str(e.get("type")) for e in items}
-    if any(e.get("type") == "exception" and not e.get("raising_cell") for e in items):
+    # The cell's own exception, or a name another cell was to define (NameError
+    # blaming that cell): marimo's run result is "exception". "Ancestor raised"
+    # is a cancellation.
+    if any(e.get("type") == "exception"
+           and (not e.get("raising_cell") or e.get("exception_type") != ANCESTOR_RAISED) for e in items):
         return "exception"
     if types & GRAPH_ERROR_TYPES or "strict-exception" in types:
         return "marimo-error"

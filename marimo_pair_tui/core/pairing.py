@@ -39,13 +39,32 @@ class PairingSession:
         self.hub = hub
         self.target = target
         self.notebook = Notebook()
-        self.on_change = on_change
-        self.on_state = on_state
+        self._change_listeners: list[OnChange] = [on_change] if on_change is not None else []
+        self._state_listeners: list[OnLiveState] = [on_state] if on_state is not None else []
         self.live_state: LiveState = "connecting"
         self.live_detail = ""
         self._changed = asyncio.Condition()
         self._stream = LiveStream(self.connection, target.notebook, self._on_event, self._on_live_state)
         self._task: asyncio.Task[LiveState] | None = None
+
+    def subscribe(self, on_change: OnChange | None = None, on_state: OnLiveState | None = None) -> Callable[[], None]:
+        """Hear every model change and live-state change; returns what to call to stop hearing them."""
+        if on_change is not None:
+            self._change_listeners.append(on_change)
+        if on_state is not None:
+            self._state_listeners.append(on_state)
+
+        def unsubscribe() -> None:
+            if on_change in self._change_listeners:
+                self._change_listeners.remove(on_change)  # type: ignore[arg-type]  # present, so not None
+            if on_state in self._state_listeners:
+                self._state_listeners.remove(on_state)  # type: ignore[arg-type]  # present, so not None
+
+        return unsubscribe
+
+    @property
+    def started(self) -> bool:
+        return self._task is not None
 
     @property
     def connection(self) -> Connection:
@@ -78,10 +97,11 @@ class PairingSession:
     async def _notify(self, changes: Changes) -> None:
         async with self._changed:
             self._changed.notify_all()
-        if self.on_change is not None and changes:
-            result = self.on_change(changes)
-            if asyncio.iscoroutine(result):
-                await result
+        if changes:
+            for listener in list(self._change_listeners):
+                result = listener(changes)
+                if asyncio.iscoroutine(result):
+                    await result
 
     async def _on_event(self, message: dict[str, Any]) -> None:
         changes = self.notebook.apply_event(message)
@@ -90,8 +110,8 @@ class PairingSession:
     async def _on_live_state(self, state: LiveState, detail: str) -> None:
         self.live_state, self.live_detail = state, detail
         await self._notify(Changes(kernel=True))
-        if self.on_state is not None:
-            result = self.on_state(state, detail)
+        for listener in list(self._state_listeners):
+            result = listener(state, detail)
             if asyncio.iscoroutine(result):
                 await result
 

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 from .connection import Connection
 from .discovery import ServerInfo
-from .errors import AmbiguousTargetError, NoServerError, NoSessionError, NotMarimoError, StaleSessionError
+from .errors import AmbiguousTargetError, NoServerError, NoSessionError, NotMarimoError, UnknownSessionError
 
 
 @dataclass(frozen=True)
@@ -116,14 +116,33 @@ def _server_flags(server: ServerInfo) -> str:
     return f"{ssh}--url {server.url}"
 
 
-def _candidate(entry: NotebookEntry, session: SessionRef) -> dict[str, Any]:
+def _candidate(entry: NotebookEntry, session: SessionRef, select_with: str | None = None) -> dict[str, Any]:
     return {
         "server": entry.server.url,
         **_remote(entry.server),
         "notebook": entry.path,
         **session.to_json(),
-        "select_with": f"--session {session.selector}",
+        "select_with": select_with or f"--session {session.selector}",
     }
+
+
+Pair = tuple[NotebookEntry, SessionRef]
+
+
+def selector(pair: Pair, every: Sequence[Pair]) -> str:
+    """The flags that pick `pair` alone among `every`: the notebook path when it has no other session,
+    else the session id, with the server's URL when another server has the same id."""
+    entry, session = pair
+    if entry.path and sum(1 for e, _ in every if e.path == entry.path) == 1:
+        return f"--notebook {shlex.quote(entry.path)}"
+    same_id = [e for e, s in every if s.selector == session.selector]
+    if len(same_id) > 1:
+        return f"{_server_flags(entry.server)} --session {session.selector}"
+    return f"--session {session.selector}"
+
+
+def _candidates(pairs: Sequence[Pair]) -> list[dict[str, Any]]:
+    return [_candidate(e, s, selector((e, s), pairs)) for e, s in pairs]
 
 
 def _matches_path(entry_path: str, wanted: str, cwd: Path) -> bool:
@@ -166,15 +185,15 @@ def resolve_target(
             hits = [(e, s) for e, s in hits if id(e) in allowed]
         if not hits:
             known = ", ".join(sorted(s.selector for _, s in pairs)) or "none"
-            raise StaleSessionError(
-                f"No session {session!r} on the servers searched (known sessions: {known}).",
-                candidates=[_candidate(e, s) for e, s in pairs],
+            raise UnknownSessionError(
+                f"No session {session!r} is known on the servers searched (known sessions: {known}).",
+                candidates=_candidates(pairs),
             )
         if len(hits) > 1:
             raise AmbiguousTargetError(
                 f"Session id {session!r} exists on {len(hits)} servers.",
                 next="Add --url to pick the server.",
-                candidates=[{**_candidate(e, s), "select_with": f"{_server_flags(e.server)} --session {session}"} for e, s in hits],
+                candidates=[_candidate(e, s, f"{_server_flags(e.server)} --session {session}") for e, s in hits],
             )
         entry, ref = hits[0]
         return Target(server=entry.server, notebook=entry.path, session=ref)
@@ -196,7 +215,7 @@ def resolve_target(
             raise AmbiguousTargetError(
                 f"{notebook!r} matches {len(paths)} notebooks.",
                 next="Give the notebook's full path with --notebook.",
-                candidates=[{**_candidate(e, s), "select_with": f"--notebook {e.path}"} for e, s in pairs],
+                candidates=_candidates(pairs),
             )
     if not pairs:
         if not servers:
@@ -207,12 +226,7 @@ def resolve_target(
     if len(pairs) > 1:
         raise AmbiguousTargetError(
             f"{len(pairs)} sessions are open; choose one.",
-            candidates=[
-                {**_candidate(e, s), "select_with": f"--notebook {e.path}"}
-                if len(e.sessions) == 1 and e.path
-                else _candidate(e, s)
-                for e, s in pairs
-            ],
+            candidates=_candidates(pairs),
         )
     entry, ref = pairs[0]
     return Target(server=entry.server, notebook=entry.path, session=ref)

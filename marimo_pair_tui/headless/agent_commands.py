@@ -11,9 +11,8 @@ import sys
 
 import click
 
-from ..core.connection import load_token
 from ..core.errors import UsageError
-from ..core.hub import HubOptions
+from ..core.service import HubOptions, load_token
 from .cli import SSH_HELP
 from .output import emit, failure
 

@@ -13,60 +13,25 @@ from typing import Any, Awaitable, Callable
 
 import click
 
-from ..core import codemode
-from ..core.connection import Connection
-from ..core.errors import EXIT_FAILED, EXIT_OK, PairError
-from ..core.hub import Hub
-from ..core.sessions import Target, resolve_target
-from .cli import Targeting, read_code, target_options
-from .output import narrate, run, usage_failure
+from ..core import documents
+from ..core.errors import EXIT_FAILED, EXIT_OK
+from ..core.service import OpResult, PairingService, Reply
+from .cli import Targeting, read_cell_code, read_code, target_options
+from .output import narrate, serve, usage_failure
 
-Job = Callable[[Connection, Target], Awaitable[tuple[dict[str, Any], int]]]
+Call = Callable[[PairingService], Awaitable[Reply[OpResult]]]
 
 
-async def _resolve(hub: Hub, target: Targeting) -> Target:
-    """The target session; warns when its notebook has several (they do not see each other's edits)."""
-    servers = await hub.servers()
-    entries = await hub.notebooks(servers)
-    resolved = resolve_target(entries, session=target.session, notebook=target.notebook, servers=servers)
-    siblings = [s for e in entries if e.server.url == resolved.server.url and e.path == resolved.notebook for s in e.sessions]
-    if len(siblings) > 1:
-        hub.warnings.append(
-            f"{resolved.notebook} has {len(siblings)} sessions; an edit in one is saved to the file "
-            "but not seen by the others."
-        )
-    return resolved
+def _operation(target: Targeting, call: Call) -> None:
+    """Run one cell operation on the service; its document and exit code."""
 
+    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        reply = await call(service)
+        if reply.value.narration:
+            narrate(reply.value.narration)
+        return documents.operation_document(reply), EXIT_OK if reply.value.success else EXIT_FAILED
 
-def _run_job(target: Targeting, job: Job) -> None:
-    async def outer() -> tuple[dict[str, Any], int]:
-        async with target.hub() as hub:
-            resolved = await _resolve(hub, target)
-            try:
-                document, code = await job(hub.connection(resolved.server), resolved)
-            except PairError as error:
-                error.details.setdefault("session", resolved.to_json())
-                raise
-            document.setdefault("warnings", []).extend(hub.warnings)
-            return document, code
-
-    run(outer)
-
-
-def _op_document(result: codemode.OpResult, resolved: Target) -> tuple[dict[str, Any], int]:
-    if result.narration:
-        narrate(result.narration)
-    document: dict[str, Any] = {
-        "success": result.success,
-        "session": resolved.to_json(),
-        "cells": [c.to_json() for c in result.cells],
-        "order": result.order,
-        **result.extra,
-        "warnings": list(result.warnings),
-    }
-    if result.failed_cells:
-        document["failed"] = result.failed_cells
-    return document, EXIT_OK if result.success else EXIT_FAILED
+    serve(target.options(), job)
 
 
 def _stdin_marker(marker: str | None) -> bool:
@@ -84,14 +49,19 @@ def _code_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.command()
 @target_options
-def cells(target: Targeting) -> None:
-    """Every cell in order: id, name, code, hash, status, errors, console, output, defs, refs."""
+@click.option("--cell", "cell_ids", multiple=True, metavar="ID", help="Only this cell (id or name; repeatable), in the order given.")
+@click.option("--no-outputs", is_flag=True, help="Leave each output's data out (its mimetype and size stay): figures are large.")
+@click.option("--refresh", is_flag=True, help="Read through code_mode in the kernel instead of the live stream (waits while the kernel is busy).")
+def cells(target: Targeting, cell_ids: tuple[str, ...], no_outputs: bool, refresh: bool) -> None:
+    """Every cell in order: id, name, code, hash, status, errors, console, output, defs, refs.
 
-    async def job(connection: Connection, resolved: Target) -> tuple[dict[str, Any], int]:
-        snap = await codemode.snapshot(connection, resolved.session)
-        return {"success": True, "session": resolved.to_json(), "cells": [c.to_json() for c in snap.cells]}, EXIT_OK
+    Read from the session's live stream: it answers at once, also while cells run."""
 
-    _run_job(target, job)
+    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        reply = await service.cells(target.spec(), ids=list(cell_ids) or None, refresh=refresh)
+        return documents.cells_document(reply, outputs=not no_outputs), EXIT_OK
+
+    serve(target.options(), job)
 
 
 @click.command()
@@ -108,15 +78,9 @@ def create(
     """Add a cell (at the end unless placed); refuses syntax errors and names another cell defines."""
     if after is not None and before is not None:
         usage_failure("Give either --after or --before, not both.", "Place the cell with one of them.")
-    source = read_code(code, file, _stdin_marker(stdin_marker))
-
-    async def job(connection: Connection, resolved: Target) -> tuple[dict[str, Any], int]:
-        result = await codemode.create_cell(
-            connection, resolved.session, source, before=before, after=after, name=name, run=run_
-        )
-        return _op_document(result, resolved)
-
-    _run_job(target, job)
+    source = read_cell_code(code, file, _stdin_marker(stdin_marker))
+    _operation(target, lambda service: service.create_cell(
+        target.spec(), source, before=before, after=after, name=name, run=run_))
 
 
 @click.command()
@@ -138,15 +102,9 @@ def edit(
             "Pass the hash `cells` printed for the cell (--expect), or the code you read (--base-file).",
         )
     base = read_code(None, base_file, False) if base_file is not None else None
-    source = read_code(code, file, _stdin_marker(stdin_marker))
-
-    async def job(connection: Connection, resolved: Target) -> tuple[dict[str, Any], int]:
-        result = await codemode.edit_cell(
-            connection, resolved.session, cell_id, source, expect=expect, base=base, force=force, run=run_
-        )
-        return _op_document(result, resolved)
-
-    _run_job(target, job)
+    source = read_cell_code(code, file, _stdin_marker(stdin_marker))
+    _operation(target, lambda service: service.edit_cell(
+        target.spec(), cell_id, source, expect=expect, base=base, force=force, run=run_))
 
 
 @click.command(name="run")
@@ -154,11 +112,7 @@ def edit(
 @click.argument("cell_ids", nargs=-1, required=True, metavar="ID [ID ...]")
 def run_cells(target: Targeting, cell_ids: tuple[str, ...]) -> None:
     """Run cells; report them and the descendants the run reached."""
-
-    async def job(connection: Connection, resolved: Target) -> tuple[dict[str, Any], int]:
-        return _op_document(await codemode.run_cells(connection, resolved.session, list(cell_ids)), resolved)
-
-    _run_job(target, job)
+    _operation(target, lambda service: service.run_cells(target.spec(), list(cell_ids)))
 
 
 @click.command()
@@ -166,11 +120,7 @@ def run_cells(target: Targeting, cell_ids: tuple[str, ...]) -> None:
 @click.argument("cell_id", metavar="ID")
 def delete(target: Targeting, cell_id: str) -> None:
     """Delete a cell; `stale` lists the cells that read what it defined."""
-
-    async def job(connection: Connection, resolved: Target) -> tuple[dict[str, Any], int]:
-        return _op_document(await codemode.delete_cell(connection, resolved.session, cell_id), resolved)
-
-    _run_job(target, job)
+    _operation(target, lambda service: service.delete_cell(target.spec(), cell_id))
 
 
 @click.command()
@@ -182,12 +132,7 @@ def move(target: Targeting, cell_id: str, after: str | None, before: str | None)
     """Move a cell before or after another; `order` is the new order."""
     if (after is None) == (before is None):
         usage_failure("Give exactly one of --after ID or --before ID.", "Say where the cell goes.")
-
-    async def job(connection: Connection, resolved: Target) -> tuple[dict[str, Any], int]:
-        result = await codemode.move_cell(connection, resolved.session, cell_id, before=before, after=after)
-        return _op_document(result, resolved)
-
-    _run_job(target, job)
+    _operation(target, lambda service: service.move_cell(target.spec(), cell_id, before=before, after=after))
 
 
 @click.group()
@@ -200,11 +145,7 @@ def packages() -> None:
 @click.argument("names", nargs=-1, required=True, metavar="NAME [NAME ...]")
 def packages_add(target: Targeting, names: tuple[str, ...]) -> None:
     """Install packages with the notebook's package manager; each has an outcome."""
-
-    async def job(connection: Connection, resolved: Target) -> tuple[dict[str, Any], int]:
-        return _op_document(await codemode.add_packages(connection, resolved.session, list(names)), resolved)
-
-    _run_job(target, job)
+    _operation(target, lambda service: service.add_packages(target.spec(), list(names)))
 
 
 def register(group: click.Group) -> None:

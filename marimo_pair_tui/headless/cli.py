@@ -1,26 +1,25 @@
 """`marimo-pair-tui --headless COMMAND`: the agent door.
 
-Each command resolves its target through the core `Hub`, prints one JSON
-document, and exits with a documented code. Code comes from `-c`, `--file`
+Each command parses its arguments, makes one call on the core
+`PairingService`, prints the JSON document core/documents.py builds for the
+reply, and exits with a documented code. Code comes from `-c`, `--file`
 or stdin (`-`) so that no shell quoting stands between an agent and Python.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
 
 import click
 
-from ..core.connection import load_token
-from ..core.errors import EXIT_FAILED, EXIT_OK, PairError, UsageError
-from ..core.execute import execute
-from ..core.hub import Hub, HubOptions
-from ..core.kernel import interrupt, kernel_state
-from ..core.launch import close_notebook, open_notebook
-from .output import emit, run, usage_failure
+from ..core.errors import EXIT_FAILED, EXIT_OK, UsageError
+from ..core.service import HubOptions, PairingService, TargetSpec, close_notebook, load_token, state_dir
+from ..core import documents
+from .output import emit, run, serve, usage_failure
 
 
 class Targeting:
@@ -34,8 +33,13 @@ class Targeting:
         self.token_file = token_file
         self.ssh = ssh
 
-    def hub(self) -> Hub:
-        return Hub(HubOptions(urls=self.urls, token=load_token(self.token_file), ssh_hosts=self.ssh))
+    def options(self) -> HubOptions:
+        return HubOptions(urls=self.urls, token=load_token(self.token_file), ssh_hosts=self.ssh)
+
+    def spec(self) -> TargetSpec:
+        """The session the flags mean, as the service takes it (relative paths from here)."""
+        return TargetSpec(notebook=self.notebook, session=self.session, cwd=os.getcwd())
+
 
 
 SSH_HELP = "Search this ssh host's marimo registry (repeatable; an ~/.ssh/config alias or user@host); --url is then on that host."
@@ -88,6 +92,16 @@ def read_code(code: str | None, file: str | None, from_stdin: bool) -> str:
     raise AssertionError("unreachable")
 
 
+def read_cell_code(code: str | None, file: str | None, from_stdin: bool) -> str:
+    """Like `read_code`, and refused (exit 2) when it holds no code at all."""
+    source = read_code(code, file, from_stdin)
+    if not source.strip():
+        where = "stdin" if from_stdin else (file or "-c")
+        usage_failure(f"The code from {where} is empty.",
+                      "Pass some Python with -c CODE, --file PATH, or on stdin with - (e.g. a heredoc).")
+    return source
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def headless() -> None:
     """Agent mode: every command prints JSON on stdout and exits with a documented code.
@@ -105,12 +119,10 @@ def headless() -> None:
 def servers(urls: tuple[str, ...], token_file: str | None, ssh: tuple[str, ...]) -> None:
     """List marimo servers: the local registry plus named URLs (and --ssh hosts' registries)."""
 
-    async def job() -> tuple[dict[str, Any], int]:
-        async with Hub(HubOptions(urls=urls, token=load_token(token_file), ssh_hosts=ssh)) as hub:
-            found = await hub.inventory()
-            return {"servers": [s.to_json() for s in found], "warnings": hub.warnings}, EXIT_OK
+    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        return documents.servers_document(await service.servers()), EXIT_OK
 
-    run(job)
+    serve(HubOptions(urls=urls, token=load_token(token_file), ssh_hosts=ssh), job)
 
 
 @headless.command()
@@ -118,12 +130,10 @@ def servers(urls: tuple[str, ...], token_file: str | None, ssh: tuple[str, ...])
 def notebooks(target: Targeting) -> None:
     """List notebooks and their sessions on every server."""
 
-    async def job() -> tuple[dict[str, Any], int]:
-        async with target.hub() as hub:
-            entries = await hub.notebooks()
-            return {"notebooks": [e.to_json() for e in entries], "warnings": hub.warnings}, EXIT_OK
+    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        return documents.notebooks_document(await service.notebooks()), EXIT_OK
 
-    run(job)
+    serve(target.options(), job)
 
 
 @headless.command(name="exec")
@@ -136,25 +146,17 @@ def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: s
     """Run code in the session's kernel (scratchpad); stdout/stderr come back."""
     if stdin_marker not in (None, "-"):
         usage_failure(f"Unexpected argument {stdin_marker!r}.", "Pass code with -c CODE, --file PATH, or - for stdin.")
-    source = read_code(code, file, stdin_marker == "-")
+    source = read_cell_code(code, file, stdin_marker == "-")
 
-    async def job() -> tuple[dict[str, Any], int]:
-        async with target.hub() as hub:
-            resolved = await hub.resolve(session=target.session, notebook=target.notebook)
+    def on_output(channel: str, text: str) -> None:
+        if stream:
+            emit(documents.stream_chunk(channel, text))
 
-            def on_output(channel: str, text: str) -> None:
-                if stream:
-                    emit({"stream": channel, "data": text})
+    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        reply = await service.execute(target.spec(), source, on_output=on_output)
+        return documents.exec_document(reply), EXIT_OK if reply.value.success else EXIT_FAILED
 
-            try:
-                result = await execute(hub.connection(resolved.server), resolved.session, source, on_output)
-            except PairError as error:
-                error.details.setdefault("session", resolved.to_json())
-                raise
-            document = {**result.to_json(), "session": resolved.to_json(), "warnings": hub.warnings}
-            return document, EXIT_OK if result.success else EXIT_FAILED
-
-    run(job)
+    serve(target.options(), job)
 
 
 @headless.command(name="interrupt")
@@ -162,33 +164,21 @@ def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: s
 def interrupt_(target: Targeting) -> None:
     """Interrupt the session's kernel."""
 
-    async def job() -> tuple[dict[str, Any], int]:
-        async with target.hub() as hub:
-            resolved = await hub.resolve(session=target.session, notebook=target.notebook)
-            await interrupt(hub.connection(resolved.server), resolved.session)
-            return {"success": True, "session": resolved.to_json(), "warnings": hub.warnings}, EXIT_OK
+    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        return documents.done_document(await service.interrupt(target.spec())), EXIT_OK
 
-    run(job)
+    serve(target.options(), job)
 
 
 @headless.command()
 @target_options
 def status(target: Targeting) -> None:
-    """Report whether the session's kernel is idle, running, or stopped."""
+    """Whether the session's kernel is idle or running, from its live stream (answers while cells run)."""
 
-    async def job() -> tuple[dict[str, Any], int]:
-        async with target.hub() as hub:
-            resolved = await hub.resolve(session=target.session, notebook=target.notebook)
-            connection = hub.connection(resolved.server)
-            state = await kernel_state(connection, resolved.session)
-            return {
-                "success": True,
-                "state": state,
-                "session": resolved.to_json(),
-                "warnings": hub.warnings,
-            }, EXIT_OK
+    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        return documents.status_document(await service.status(target.spec())), EXIT_OK
 
-    run(job)
+    serve(target.options(), job)
 
 
 @headless.command(name="open")
@@ -202,38 +192,39 @@ def status(target: Targeting) -> None:
     help="Run all cells in a new session (default: as runtime.auto_instantiate in the marimo config says).",
 )
 def open_(target: Targeting, notebook_path: str | None, tour: bool, run_cells: bool | None) -> None:
-    """A session for NOTEBOOK.py: reuse a server's, or start a server and create one."""
+    """A session for NOTEBOOK.py: reuse a server's, create one on a server that serves the
+    file, or start a server. With --url (and --token-file for a token server) only that
+    server is used."""
     if tour == (notebook_path is not None):
         usage_failure("Name one notebook to open.", "Pass NOTEBOOK.py, or --tour for the shipped tour notebook.")
     if target.ssh:
         usage_failure("open starts marimo on this machine only.",
                       "Start it on the remote host (`ssh DEST marimo edit --headless NOTEBOOK.py`), then use --ssh DEST.")
     if tour:
-        from ..core.launch import state_dir
         from ..notebooks import tour_copy
 
         notebook_path = str(tour_copy(state_dir() / "tour"))
+    assert notebook_path is not None  # one of the two, checked above
 
-    async def job() -> tuple[dict[str, Any], int]:
-        async with target.hub() as hub:
-            result = await open_notebook(hub, notebook_path, run=run_cells)
-            return {**result.to_json(), "warnings": hub.warnings}, EXIT_OK
+    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        return documents.open_document(await service.open(notebook_path, run=run_cells)), EXIT_OK
 
-    run(job)
+    serve(target.options(), job)
 
 
 @headless.command(name="close")
 @click.argument("notebook_path", metavar="NOTEBOOK.py", required=False)
 @click.option("--url", metavar="URL", help="Close the server at this URL instead.")
-def close_(notebook_path: str | None, url: str | None) -> None:
+@click.option("--tour", is_flag=True, help="Close the server `open --tour` started.")
+def close_(notebook_path: str | None, url: str | None, tour: bool) -> None:
     """Stop a server that `open` started (never one started elsewhere)."""
+    if tour and notebook_path is not None:
+        usage_failure("Name one notebook to close.", "Pass NOTEBOOK.py, or --tour for the tour notebook.")
+    if tour:
+        notebook_path = str(state_dir() / "tour" / "tour.py")
 
     async def job() -> tuple[dict[str, Any], int]:
-        closed = close_notebook(notebook_path, url)
-        return {
-            "success": True,
-            "closed": [{"url": r["url"], "pid": r["pid"], "notebook": r["notebook"]} for r in closed],
-        }, EXIT_OK
+        return documents.closed_document(close_notebook(notebook_path, url)), EXIT_OK
 
     run(job)
 
@@ -244,7 +235,8 @@ def main(argv: list[str] | None = None) -> None:
         headless.main(args=argv, prog_name="marimo-pair-tui --headless", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
-        sys.exit(2)
+        commands = ", ".join(sorted(headless.commands))
+        usage_failure("No command given.", f"Run `marimo-pair-tui --headless COMMAND`; the commands: {commands}.")
     except click.UsageError as exc:
         usage_failure(exc.format_message(), "Run `marimo-pair-tui --headless COMMAND --help` for the accepted arguments.")
     except click.exceptions.Exit as exc:

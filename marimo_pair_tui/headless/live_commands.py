@@ -1,8 +1,10 @@
-"""`watch`: follow a session's live stream as JSON lines, optionally until the kernel is idle.
+"""`watch` and `activity`: a session's live stream, as JSON lines or as one read.
 
-With `--activity`, every execution (a snippet or a cell run, by any client)
-is also printed as `{"activity": {...}}` when it starts and again when it
-ends, so a supervising process can follow another agent's work.
+`watch` follows the stream (optionally until the kernel is idle); with
+`--activity`, every execution (a snippet or a cell run, by any client) is
+also printed as `{"activity": {...}}` when it starts and again when it ends,
+so a supervising process can follow another agent's work. `activity` is the
+MCP tool's twin: the newest entries of the log, read once.
 """
 
 from __future__ import annotations
@@ -13,28 +15,13 @@ from typing import Any
 
 import click
 
+from ..core import documents
 from ..core.errors import EXIT_CONNECTION, EXIT_FAILED, EXIT_OK
-from ..core.kernel import kernel_state
-from ..core.activity import ActivityLog
-from ..core.notebook import Changes, Notebook
-from ..core.pairing import PairingSession
+from ..core.service import ActivityLog, Changes, PairingService
 from .cli import Targeting, target_options
-from .output import emit, run
-
+from .output import emit, narrate, serve
 
 IDLE_RECHECK = 0.5
-
-
-async def _kernel_idle(pairing: PairingSession) -> bool:
-    """The kernel's own word: nothing queued or running, scratchpad included."""
-    return await kernel_state(pairing.connection, pairing.target.session) == "idle"
-
-
-def _cell_summary(notebook: Notebook, cell_id: str) -> dict[str, Any]:
-    cell = notebook.get(cell_id)
-    if cell is None:
-        return {"id": cell_id, "deleted": True}
-    return {"id": cell.id, "name": cell.name, "status": cell.status, "hash": cell.hash}
 
 
 class ActivityLines:
@@ -55,10 +42,10 @@ class ActivityLines:
             if entry.id not in self._started:
                 self._started.add(entry.id)
                 if not entry.finished:
-                    lines.append({"activity": entry.to_json()})
+                    lines.append({"activity": documents.activity_entry_json(entry)})
             if entry.finished and entry.id not in self._ended:
                 self._ended.add(entry.id)
-                lines.append({"activity": entry.to_json()})
+                lines.append({"activity": documents.activity_entry_json(entry)})
         return lines
 
 
@@ -75,74 +62,79 @@ def register(group: click.Group) -> None:
     def watch(target: Targeting, until_idle: bool, timeout: float | None, activity: bool) -> None:
         """Print the session's changes as JSON lines; the last line summarises."""
 
-        async def job() -> tuple[dict[str, Any], int]:
-            async with target.hub() as hub:
-                resolved = await hub.resolve(session=target.session, notebook=target.notebook)
-                queue: asyncio.Queue[tuple[Changes, list[dict[str, Any]]]] = asyncio.Queue()
-                activity_lines = ActivityLines()
+        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            # Attached without waiting, and heard from its first event: the replay is part of the watch.
+            reply = await service.mirror(target.spec(), wait=False)
+            pairing = reply.value
+            queue: asyncio.Queue[tuple[Changes, list[dict[str, Any]]]] = asyncio.Queue()
+            activity_lines = ActivityLines()
 
-                def on_change(changes: Changes) -> None:
-                    lines = activity_lines(pairing.notebook.activity, changes.activity) if activity else []
-                    queue.put_nowait((changes, lines))
+            def on_change(changes: Changes) -> None:
+                lines = activity_lines(pairing.notebook.activity, changes.activity) if activity else []
+                queue.put_nowait((changes, lines))
 
-                pairing = PairingSession(hub, resolved, on_change=on_change)
-                several = [e for e in await hub.notebooks() if e.path == resolved.notebook and len(e.sessions) > 1]
-                if several:
-                    hub.warnings.append(
-                        f"{resolved.notebook} has {len(several[0].sessions)} sessions; the live stream follows the "
-                        "first one marimo lists for the file."
-                    )
-                deadline = None if timeout is None else time.monotonic() + timeout
-                await pairing.start(wait_ready=timeout if timeout is not None else 30.0)
-                reason = "stopped"
-                try:
-                    while True:
-                        if pairing.live_state == "gone":
-                            reason = "gone"
-                            break
-                        if until_idle and pairing.notebook.is_idle() and await _kernel_idle(pairing):
-                            reason = "idle"
-                            break
-                        remaining = None if deadline is None else deadline - time.monotonic()
-                        if remaining is not None and remaining <= 0:
-                            reason = "timeout"
-                            break
-                        # The replay after attach has no end marker, so idleness is
-                        # confirmed with the kernel and re-checked now and then.
-                        wait = IDLE_RECHECK if until_idle else remaining
-                        if wait is not None and remaining is not None:
-                            wait = min(wait, remaining)
-                        try:
-                            changes, lines = await asyncio.wait_for(queue.get(), timeout=wait)
-                        except asyncio.TimeoutError:
-                            continue
-                        for line in lines:
-                            emit(line)
-                        if not (changes.cell_ids or changes.structure or changes.kernel or changes.scratch):
-                            continue  # only the activity log changed
-                        line = {
-                            "cells": [_cell_summary(pairing.notebook, cid) for cid in sorted(changes.cell_ids)],
-                            "idle": pairing.notebook.is_idle(),
-                            "running": pairing.notebook.running_cell_ids(),
-                            "scratch": pairing.notebook.scratch.runtime,
-                            "live": pairing.live_state,
-                        }
-                        if changes.structure:
-                            line["order"] = pairing.notebook.cell_ids
+            unsubscribe = pairing.subscribe(on_change)
+            reason = "stopped"
+            try:
+                while True:
+                    if pairing.live_state == "gone":
+                        reason = "gone"
+                        break
+                    if until_idle and (await service.is_idle(pairing.target)).value:
+                        reason = "idle"
+                        break
+                    remaining = None if deadline is None else deadline - time.monotonic()
+                    if remaining is not None and remaining <= 0:
+                        reason = "timeout"
+                        break
+                    # The replay after attach has no end marker, so idleness is
+                    # confirmed with the kernel and re-checked now and then.
+                    wait = IDLE_RECHECK if until_idle else remaining
+                    if wait is not None and remaining is not None:
+                        wait = min(wait, remaining)
+                    try:
+                        changes, lines = await asyncio.wait_for(queue.get(), timeout=wait)
+                    except asyncio.TimeoutError:
+                        continue
+                    for line in lines:
                         emit(line)
-                finally:
-                    await pairing.stop()
-                notebook = pairing.notebook
-                document = {
-                    "success": reason in ("idle", "stopped") or (reason == "timeout" and not until_idle),
-                    "reason": reason,
-                    "idle": notebook.is_idle(),
-                    "session": resolved.to_json(),
-                    "cells": [_cell_summary(notebook, cid) for cid in notebook.cell_ids],
-                    "warnings": hub.warnings,
-                }
-                if reason == "gone":
-                    return document, EXIT_CONNECTION
-                return document, EXIT_OK if document["success"] else EXIT_FAILED
+                    if not (changes.cell_ids or changes.structure or changes.kernel or changes.scratch):
+                        continue  # only the activity log changed
+                    notebook = pairing.notebook
+                    emit(documents.watch_line(
+                        [notebook.get(cid) or cid for cid in sorted(changes.cell_ids)],
+                        idle=notebook.is_idle(), running=notebook.running_cell_ids(),
+                        scratch=notebook.scratch.runtime, live=pairing.live_state,
+                        order=notebook.cell_ids if changes.structure else None,
+                    ))
+            finally:
+                unsubscribe()
+            notebook = pairing.notebook
+            success = reason in ("idle", "stopped") or (reason == "timeout" and not until_idle)
+            document = documents.watch_summary(reply, reason=reason, success=success, idle=notebook.is_idle(),
+                                               cells=notebook.cells)
+            if reason == "gone":
+                return document, EXIT_CONNECTION
+            return document, EXIT_OK if success else EXIT_FAILED
 
-        run(job)
+        serve(target.options(), job)
+
+    @group.command(name="activity")
+    @target_options
+    @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many entries, newest first.")
+    @click.option("--since", metavar="ID", help="Only entries started after this entry id (from an earlier read).")
+    @click.option("--listen", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS",
+                  help="Listen this long to the session before answering (the log starts when the command attaches).")
+    def activity_(target: Targeting, limit: int, since: str | None, listen: float) -> None:
+        """What ran in the session, by anyone, newest first: snippets and cell runs (the MCP `activity` tool).
+
+        The log starts when this command attaches to the live stream: use --listen
+        to hear what others run for a while, or `watch --activity` to follow it."""
+
+        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+            reply = await service.activity(target.spec(), limit=limit, since=since, listen=listen,
+                                           on_listening=lambda: narrate(f"listening for {listen:g} s"))
+            return documents.activity_document(reply), EXIT_OK
+
+        serve(target.options(), job)

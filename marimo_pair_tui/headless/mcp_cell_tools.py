@@ -6,29 +6,19 @@ holds the change, so the next `cells` reads what was written.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Awaitable
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult
 from pydantic import Field
 
-from ..core import codemode
-from ..core.codemode import OpResult
-from ..core.sessions import Target
-from .mcp_results import op_document
+from ..core import documents
+from ..core.service import PairingService, TargetSpec
 from .mcp_tooling import CellArg, CodeArg, NotebookArg, PlaceArg, SessionArg, TimeoutArg, UrlArg, on
-from .mcp_workbench import Workbench, limited
 
 
-def register_cell_tools(server: MCPServer, workbench: Workbench) -> None:
+def register_cell_tools(server: MCPServer, service: PairingService) -> None:
     """Add create_cell, edit_cell, run_cells, move_cell, delete_cell and add_packages."""
-
-    async def operation(
-        target: Target, warnings: list[str], job: Awaitable[OpResult], timeout: float | None, what: str, ran: bool
-    ) -> dict[str, Any]:
-        result = await limited(job, timeout, what)
-        await workbench.settle(target, result, ran=ran)
-        return op_document(result, target, warnings)
 
     @server.tool(title="Create a cell")
     async def create_cell(
@@ -45,13 +35,11 @@ def register_cell_tools(server: MCPServer, workbench: Workbench) -> None:
         """Add a cell (at the end unless placed) and save it to the notebook file. Refuses syntax errors,
         names another cell defines (naming that cell) and cycles; then nothing is applied."""
 
-        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
-            job = codemode.create_cell(
-                workbench.connection(target), target.session, code, before=before, after=after, name=name, run=run
-            )
-            return await operation(target, warnings, job, timeout, "Creating the cell", run)
+        async def work(spec: TargetSpec) -> dict[str, Any]:
+            return documents.operation_document(await service.create_cell(
+                spec, code, before=before, after=after, name=name, run=run, timeout=timeout))
 
-        return await on(workbench, notebook, session, url, work)
+        return await on(notebook, session, url, work)
 
     @server.tool(title="Edit a cell")
     async def edit_cell(
@@ -69,13 +57,11 @@ def register_cell_tools(server: MCPServer, workbench: Workbench) -> None:
         """Replace a cell's code only if it is still what you read (pass `expect`, the hash from `cells`).
         A conflict returns both versions (`theirs`, `yours`) and applies nothing."""
 
-        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
-            job = codemode.edit_cell(
-                workbench.connection(target), target.session, cell, code, expect=expect, base=base, force=force, run=run
-            )
-            return await operation(target, warnings, job, timeout, "Editing the cell", run)
+        async def work(spec: TargetSpec) -> dict[str, Any]:
+            return documents.operation_document(await service.edit_cell(
+                spec, cell, code, expect=expect, base=base, force=force, run=run, timeout=timeout))
 
-        return await on(workbench, notebook, session, url, work)
+        return await on(notebook, session, url, work)
 
     @server.tool(title="Run cells")
     async def run_cells(
@@ -87,11 +73,10 @@ def register_cell_tools(server: MCPServer, workbench: Workbench) -> None:
     ) -> CallToolResult:
         """Run cells (and what depends on them); returns their state after the run."""
 
-        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
-            job = codemode.run_cells(workbench.connection(target), target.session, cells)
-            return await operation(target, warnings, job, timeout, "Running the cells", True)
+        async def work(spec: TargetSpec) -> dict[str, Any]:
+            return documents.operation_document(await service.run_cells(spec, cells, timeout=timeout))
 
-        return await on(workbench, notebook, session, url, work)
+        return await on(notebook, session, url, work)
 
     @server.tool(title="Move a cell")
     async def move_cell(
@@ -104,11 +89,10 @@ def register_cell_tools(server: MCPServer, workbench: Workbench) -> None:
     ) -> CallToolResult:
         """Move a cell before or after another (exactly one of them); `order` is the new order."""
 
-        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
-            job = codemode.move_cell(workbench.connection(target), target.session, cell, before=before, after=after)
-            return await operation(target, warnings, job, None, "Moving the cell", False)
+        async def work(spec: TargetSpec) -> dict[str, Any]:
+            return documents.operation_document(await service.move_cell(spec, cell, before=before, after=after))
 
-        return await on(workbench, notebook, session, url, work)
+        return await on(notebook, session, url, work)
 
     @server.tool(title="Delete a cell")
     async def delete_cell(
@@ -119,11 +103,10 @@ def register_cell_tools(server: MCPServer, workbench: Workbench) -> None:
     ) -> CallToolResult:
         """Delete a cell; `stale` lists the cells that read what it defined."""
 
-        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
-            job = codemode.delete_cell(workbench.connection(target), target.session, cell)
-            return await operation(target, warnings, job, None, "Deleting the cell", False)
+        async def work(spec: TargetSpec) -> dict[str, Any]:
+            return documents.operation_document(await service.delete_cell(spec, cell))
 
-        return await on(workbench, notebook, session, url, work)
+        return await on(notebook, session, url, work)
 
     @server.tool(title="Add packages")
     async def add_packages(
@@ -136,8 +119,7 @@ def register_cell_tools(server: MCPServer, workbench: Workbench) -> None:
         """Install packages into the kernel's environment with the notebook's package manager; then re-run
         the cells that failed to import them."""
 
-        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
-            job = codemode.add_packages(workbench.connection(target), target.session, packages)
-            return await operation(target, warnings, job, timeout, "Installing the packages", False)
+        async def work(spec: TargetSpec) -> dict[str, Any]:
+            return documents.operation_document(await service.add_packages(spec, packages, timeout=timeout))
 
-        return await on(workbench, notebook, session, url, work)
+        return await on(notebook, session, url, work)

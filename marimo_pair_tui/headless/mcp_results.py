@@ -8,13 +8,12 @@ the headless commands print them.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Sequence
+from typing import Any, Awaitable, Callable
 
 from mcp.types import CallToolResult, TextContent
 
-from ..core.codemode import OpResult
+from ..core import documents
 from ..core.errors import PairError
-from ..core.sessions import Target
 from .output import dumps_line
 
 
@@ -38,7 +37,7 @@ def result_of(document: dict[str, Any], *, is_error: bool | None = None) -> Call
 
 def error_result(error: PairError, **extra: Any) -> CallToolResult:
     """A failure as the headless commands print it, flagged `isError`."""
-    return result_of({"success": False, "error": error.to_json(), **extra}, is_error=True)
+    return result_of({**documents.error_json(error), **extra}, is_error=True)
 
 
 async def answer(job: Callable[[], Awaitable[dict[str, Any]]]) -> CallToolResult:
@@ -49,18 +48,3 @@ async def answer(job: Callable[[], Awaitable[dict[str, Any]]]) -> CallToolResult
         return error_result(error)
     except Exception as exc:  # never let a bug take the server down, and say what happened
         return error_result(InternalError(f"{exc.__class__.__name__}: {exc}"))
-
-
-def op_document(result: OpResult, target: Target, warnings: Sequence[str]) -> dict[str, Any]:
-    """The headless shape of a cell operation's answer."""
-    document: dict[str, Any] = {
-        "success": result.success,
-        "session": target.to_json(),
-        "cells": [c.to_json() for c in result.cells],
-        "order": result.order,
-        **result.extra,
-        "warnings": [*result.warnings, *warnings],
-    }
-    if result.failed_cells:
-        document["failed"] = result.failed_cells
-    return document

@@ -1,10 +1,10 @@
 """`marimo-pair-tui --headless mcp`: the headless commands as MCP tools over stdio.
 
-The server holds one `Hub` (one HTTP client per marimo server, and with
-`--ssh` the forwards to each remote one) for its whole life, remembers which
-session each target (notebook, session id, url) resolved to, and keeps one
-`PairingSession` (a kiosk mirror) per session it touched (mcp_workbench.py).
-So:
+The server holds one core `PairingService` for its whole life (one HTTP
+client per marimo server, and with `--ssh` the forwards to each remote one;
+the session each target resolved to; one live mirror per session it touched),
+and each tool only parses its arguments, calls the service and returns the
+document core/documents.py builds. So:
 
 - `cells` is served from the live model: no kernel round trip, and it answers
   while the kernel is busy. The model has no defs/refs for cells the kernel
@@ -40,21 +40,12 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import Field, ValidationError
 
-from ..core import codemode
+from ..core import documents
 from ..core.errors import InvalidRequestError, UsageError
-from ..core.execute import ExecResult, execute
-from ..core.hub import HubOptions
-from ..core.kernel import interrupt
-from ..core.launch import open_notebook
-from ..core.sessions import Target
+from ..core.service import ACTIVITY_DEFAULT, HubOptions, PairingService, TargetSpec, static_defs_refs
 from .mcp_cell_tools import register_cell_tools
-from .mcp_live_views import (
-    ACTIVITY_DEFAULT, activity_entries, kernel_summary, live_cell_json, pick_cells,
-    static_defs_refs,
-)
 from .mcp_results import answer, error_result
 from .mcp_tooling import CodeArg, NotebookArg, SessionArg, TimeoutArg, UrlArg, on
-from .mcp_workbench import RunTimedOutError, Workbench, limited
 
 INSTRUCTIONS = """\
 Pair with live marimo notebooks (their running kernels), the way the
@@ -104,8 +95,8 @@ async def _progress(ctx: Context, step: int, message: str) -> None:
         pass
 
 
-def build_server(workbench: Workbench) -> MCPServer:
-    """The MCP server and its tools, all served by `workbench`."""
+def build_server(service: PairingService) -> MCPServer:
+    """The MCP server and its tools, all served by `service`."""
     server = _Server(
         "marimo-pair-tui",
         instructions=INSTRUCTIONS,
@@ -116,12 +107,12 @@ def build_server(workbench: Workbench) -> MCPServer:
     @server.tool(title="List marimo servers")
     async def servers() -> CallToolResult:
         """Running marimo servers: the local registry, the URLs the MCP server was started with, and its --ssh hosts' registries."""
-        return await answer(workbench.servers)
+        return await answer(lambda: _doc(documents.servers_document, service.servers()))
 
     @server.tool(title="List notebooks and sessions")
     async def notebooks(url: UrlArg = None) -> CallToolResult:
         """Notebooks with open sessions on every server (or on `url`): path, name, session ids."""
-        return await answer(lambda: workbench.notebooks(url))
+        return await answer(lambda: _doc(documents.notebooks_document, service.notebooks(url)))
 
     @server.tool(name="open_notebook", title="Open a notebook")
     async def open_notebook_(
@@ -131,13 +122,12 @@ def build_server(workbench: Workbench) -> MCPServer:
         """A session for a notebook file: an existing one if a server has it, else start `marimo edit` for it."""
 
         async def job() -> dict[str, Any]:
-            if workbench.hub.options.ssh_hosts:
+            if service.hub.options.ssh_hosts:
                 raise UsageError(
                     "open_notebook starts marimo on this machine only, and this server targets --ssh hosts.",
                     next="Start it on the remote host (`ssh DEST marimo edit --headless NOTEBOOK.py`), then call `notebooks`.",
                 )
-            result, warnings = await workbench.discovering(lambda: open_notebook(workbench.hub, path, run=run))
-            return {**result.to_json(), "warnings": warnings}
+            return documents.open_document(await service.open(path, run=run))
 
         return await answer(job)
 
@@ -148,31 +138,18 @@ def build_server(workbench: Workbench) -> MCPServer:
         url: UrlArg = None,
         ids: Annotated[list[str] | None, Field(description="Only these cells (ids or names), in this order.")] = None,
         refresh: Annotated[bool, Field(description="Read through code_mode in the kernel instead of the live mirror (waits while the kernel is busy).")] = False,
+        outputs: Annotated[bool, Field(description="Include each output's data; false leaves it out (mimetype and size stay), e.g. to skip a figure's base64.")] = True,
     ) -> CallToolResult:
         """Every cell in order: id, name, code, hash (pass it to edit_cell), status, errors, console, output, defs, refs.
 
         Served from a live mirror of the session: costs no kernel round trip and answers while cells run.
         `kernel` says whether anything is queued or running."""
 
-        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
-            if refresh or workbench.mirrors_other_session(target):
-                if not refresh:
-                    warnings = [*warnings, "The live mirror follows another session of this file; read through code_mode."]
-                snap = await codemode.snapshot(workbench.connection(target), target.session, ids=ids)
-                return {
-                    "success": True, "session": target.to_json(), "source": "code_mode",
-                    "cells": [c.to_json() for c in snap.cells], "warnings": warnings,
-                }
-            pairing = await workbench.pairing(target)
-            chosen = pick_cells(pairing.notebook, ids) if ids else pairing.notebook.cells
-            return {
-                "success": True, "session": target.to_json(), "source": "live",
-                "cells": [live_cell_json(c) for c in chosen],
-                "kernel": kernel_summary(pairing),
-                "warnings": warnings,
-            }
+        async def work(spec: TargetSpec) -> dict[str, Any]:
+            reply = await service.cells(spec, ids=ids, refresh=refresh)
+            return documents.cells_document(reply, outputs=outputs)
 
-        return await on(workbench, notebook, session, url, work)
+        return await on(notebook, session, url, work)
 
     @server.tool(name="execute", title="Run code in the kernel")
     async def execute_(
@@ -188,36 +165,28 @@ def build_server(workbench: Workbench) -> MCPServer:
         stdout/stderr stream as progress notifications when the client asks for progress. To change
         the notebook, create or edit cells instead."""
 
-        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
-            partial = ExecResult(success=False)
+        async def work(spec: TargetSpec) -> dict[str, Any]:
             count = 0
 
             async def on_output(channel: str, text: str) -> None:
                 nonlocal count
                 count += 1
-                if channel == "stdout":
-                    partial.stdout += text
-                else:
-                    partial.stderr += text
                 await _progress(ctx, count, text if channel == "stdout" else f"[stderr] {text}")
 
-            run = execute(workbench.connection(target), target.session, code, on_output)
-            result = await limited(run, timeout, "The code", partial)
-            return {**result.to_json(), "session": target.to_json(), "warnings": warnings}
+            return documents.exec_document(await service.execute(spec, code, on_output=on_output, timeout=timeout))
 
-        return await on(workbench, notebook, session, url, work)
+        return await on(notebook, session, url, work)
 
-    register_cell_tools(server, workbench)
+    register_cell_tools(server, service)
 
     @server.tool(name="interrupt", title="Interrupt the kernel")
     async def interrupt_(notebook: NotebookArg = None, session: SessionArg = None, url: UrlArg = None) -> CallToolResult:
         """Interrupt whatever the session's kernel is running."""
 
-        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
-            await interrupt(workbench.connection(target), target.session)
-            return {"success": True, "session": target.to_json(), "warnings": warnings}
+        async def work(spec: TargetSpec) -> dict[str, Any]:
+            return documents.done_document(await service.interrupt(spec))
 
-        return await on(workbench, notebook, session, url, work)
+        return await on(notebook, session, url, work)
 
     @server.tool(title="Wait until the kernel is idle")
     async def wait_until_idle(
@@ -230,7 +199,7 @@ def build_server(workbench: Workbench) -> MCPServer:
         """Wait until no cell is queued or running (a browser's runs included). Reports the running
         cells as progress. `reason` is idle, timeout or gone."""
 
-        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> dict[str, Any]:
             step = 0
 
             async def on_busy(busy: list[str]) -> None:
@@ -238,17 +207,9 @@ def build_server(workbench: Workbench) -> MCPServer:
                 step += 1
                 await _progress(ctx, step, "running: " + (", ".join(busy) or "the scratchpad"))
 
-            pairing, reason = await workbench.until_idle(target, timeout, on_busy)
-            return {
-                "success": reason == "idle",
-                "reason": reason,
-                "session": target.to_json(),
-                "kernel": kernel_summary(pairing),
-                "cells": [{"id": c.id, "name": c.name, "status": c.status, "hash": c.hash} for c in pairing.notebook.cells],
-                "warnings": warnings,
-            }
+            return documents.idle_document(await service.wait_until_idle(spec, timeout=timeout, on_busy=on_busy))
 
-        return await on(workbench, notebook, session, url, work)
+        return await on(notebook, session, url, work)
 
     @server.tool(title="Read the activity log")
     async def activity(
@@ -266,20 +227,10 @@ def build_server(workbench: Workbench) -> MCPServer:
         4000; `truncated` says when anything was cut). The log starts when this server began following
         the session (`log_started_at`: its first `cells`, `wait_until_idle` or `activity` call there)."""
 
-        async def work(target: Target, warnings: list[str]) -> dict[str, Any]:
-            pairing = await workbench.pairing(target)
-            if workbench.mirrors_other_session(target):
-                warnings = [*warnings, "The live mirror follows another session of this file; this is its activity."]
-            entries, more = activity_entries(pairing.notebook.activity, limit=limit, since=since)
-            started = workbench.followed_since(target)
-            return {
-                "success": True, "session": target.to_json(), "entries": entries, "more": more,
-                "log_started_at": None if started is None else round(started, 3),
-                "kernel": kernel_summary(pairing),
-                "warnings": warnings,
-            }
+        async def work(spec: TargetSpec) -> dict[str, Any]:
+            return documents.activity_document(await service.activity(spec, limit=limit, since=since))
 
-        return await on(workbench, notebook, session, url, work)
+        return await on(notebook, session, url, work)
 
     @server.resource("marimo-pair-tui://guide", name="guide", title="How to pair with marimo notebooks", mime_type="text/markdown")
     def guide() -> str:
@@ -310,15 +261,15 @@ async def _warm_compiler() -> None:
 
 async def serve(options: HubOptions) -> None:
     """Serve MCP over stdio until the client closes stdin or a signal comes; then stop every mirror."""
-    workbench = Workbench(options)
-    server = build_server(workbench)
+    service = PairingService(options)
+    server = build_server(service)
     loop = asyncio.get_running_loop()
 
     async def terminate() -> None:
         # The SDK reads stdin in a worker thread that no cancellation reaches:
         # close what we hold, then leave without waiting for that thread.
         try:
-            await asyncio.wait_for(workbench.aclose(), timeout=10)
+            await asyncio.wait_for(service.aclose(), timeout=10)
         finally:
             os._exit(0)
 
@@ -332,11 +283,16 @@ async def serve(options: HubOptions) -> None:
         await server.run_stdio_async()
     finally:
         warm.cancel()
-        await workbench.aclose()
+        await service.aclose()
 
 
 def main(options: HubOptions) -> None:
     asyncio.run(serve(options))
 
 
-__all__ = ["RunTimedOutError", "Workbench", "build_server", "main", "serve"]
+async def _doc(shape: Any, call: Any) -> dict[str, Any]:
+    """Await a service call and shape its reply as a document."""
+    return shape(await call)
+
+
+__all__ = ["build_server", "main", "serve"]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Awaitable
+from typing import Annotated, Any, Awaitable, Callable
 
 from mcp.types import CallToolResult
 from pydantic import Field
 
+from ..core.service import TargetSpec
 from .mcp_results import answer
-from .mcp_workbench import Work, Workbench
 
 NotebookArg = Annotated[
     str | None,
@@ -30,7 +30,8 @@ PlaceArg = Annotated[str | None, Field(description="A cell id or name to place i
 
 
 def on(
-    workbench: Workbench, notebook: str | None, session: str | None, url: str | None, work: Work
+    notebook: str | None, session: str | None, url: str | None,
+    work: Callable[[TargetSpec], Awaitable[dict[str, Any]]],
 ) -> Awaitable[CallToolResult]:
     """Run `work` on the session the targeting arguments name, as a tool result."""
-    return answer(lambda: workbench.targeted(notebook, session, url, work))
+    return answer(lambda: work(TargetSpec(notebook=notebook, session=session, url=url)))

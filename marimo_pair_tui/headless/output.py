@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, Awaitable, Callable, Coroutine, TypeVar
 
 from ..core.errors import EXIT_USAGE, PairError
 
@@ -40,10 +40,12 @@ def narrate(text: str) -> None:
 
 
 def failure(error: PairError, **extra: Any) -> dict[str, Any]:
-    return {"success": False, "error": error.to_json(), **extra}
+    from ..core.documents import error_json
+
+    return {**error_json(error), **extra}
 
 
-def run(job: Callable[[], Awaitable[tuple[dict[str, Any], int]]]) -> None:
+def run(job: Callable[[], Coroutine[Any, Any, tuple[dict[str, Any], int]]]) -> None:
     """Run one async headless job: print its document and exit with its code."""
     try:
         document, code = asyncio.run(job())
@@ -62,6 +64,17 @@ def run(job: Callable[[], Awaitable[tuple[dict[str, Any], int]]]) -> None:
         sys.exit(130)
     emit(document)
     sys.exit(code)
+
+
+def serve(options: Any, job: Callable[[Any], Awaitable[tuple[dict[str, Any], int]]]) -> None:
+    """Run one headless job on a fresh in-process `PairingService`; print its document and exit."""
+    from ..core.service import PairingService
+
+    async def outer() -> tuple[dict[str, Any], int]:
+        async with PairingService(options) as service:
+            return await job(service)
+
+    run(outer)
 
 
 def usage_failure(message: str, next: str) -> None:

@@ -17,15 +17,11 @@ import sys
 from typing import Any
 
 import click
-import httpx
 
-from ..core.discovery import ServerInfo, check_health
-from ..core.errors import EXIT_CONNECTION, EXIT_OK, AmbiguousTargetError, NoServerError, PairError
-from ..core.ssh import Forward, SshHost, load_settings, remote_server
+from ..core import documents
+from ..core.directory import open_tunnel
+from ..core.errors import EXIT_CONNECTION, EXIT_OK, PairError
 from .output import emit, failure, narrate
-
-# Re-open attempts after the ssh connection of a running tunnel dropped.
-REVIVE_ATTEMPTS = 5
 
 
 def _stdin_is_pipe() -> bool:
@@ -34,49 +30,6 @@ def _stdin_is_pipe() -> bool:
     except (OSError, ValueError):
         return False
     return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
-
-
-async def _choose(host: SshHost, url: str | None, warnings: list[str]) -> ServerInfo:
-    if url is not None:
-        return remote_server(url, host.dest)
-    scan = await asyncio.to_thread(host.discover)
-    warnings.extend(scan.warnings)
-    if scan.missing:
-        raise scan.missing_error()
-    if not scan.servers:
-        raise NoServerError(
-            f"No running marimo server in {host.dest}'s registry.",
-            next=f"Start one there, or name a token server with --url (its URL on {host.dest}).",
-        )
-    if len(scan.servers) > 1:
-        raise AmbiguousTargetError(
-            f"{len(scan.servers)} marimo servers run on {host.dest}; choose one.",
-            candidates=[{"url": s.url, "pid": s.pid, "select_with": f"--url {s.url}"} for s in scan.servers],
-        )
-    return scan.servers[0]
-
-
-async def _hold(forward: Forward, stop: asyncio.Event) -> int:
-    """Wait for the stop request; re-open the forward if its ssh dies meanwhile."""
-    failures = 0
-    while not stop.is_set():
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=1.0)
-            break
-        except asyncio.TimeoutError:
-            pass
-        if forward.alive():
-            failures = 0
-            continue
-        failures += 1
-        narrate(f"The SSH connection to {forward.host.dest} dropped; re-opening the forward (attempt {failures}).")
-        try:
-            await asyncio.to_thread(forward.revive)
-        except PairError as error:
-            if failures >= REVIVE_ATTEMPTS:
-                narrate(f"{error.message} {error.next}")
-                return EXIT_CONNECTION
-    return EXIT_OK
 
 
 async def _tunnel(dest: str, url: str | None) -> int:
@@ -101,30 +54,16 @@ async def _tunnel(dest: str, url: str | None) -> int:
 
         loop.add_reader(fd, on_stdin)
     try:
-        settings = load_settings()
-        warnings = list(settings.warnings)
-        host = SshHost(dest, settings)
-        server = await _choose(host, url, warnings)
-        forward = await asyncio.to_thread(host.forward, server.host, server.port, dedicated=True)
+        tunnel = await open_tunnel(dest, url)
     except PairError as error:
         emit(failure(error))
         return error.exit_code
     try:
-        local_url = forward.local_url(server)
-        async with httpx.AsyncClient() as client:
-            if not await check_health(client, local_url, timeout=5.0):
-                warnings.append(f"{server.url} on {dest} does not answer /health through the forward (yet).")
-        document: dict[str, Any] = {
-            "success": True,
-            "local_url": local_url,
-            "remote": {"ssh_host": host.dest, "url": server.url, "pid": server.pid},
-            "warnings": warnings,
-        }
-        emit(document)
-        narrate(f"{local_url} -> {server.url} on {dest}; stop with Ctrl+C, SIGTERM, or by closing stdin.")
-        return await _hold(forward, stop)
+        emit(documents.tunnel_document(tunnel))
+        narrate(f"{tunnel.local_url} -> {tunnel.server.url} on {dest}; stop with Ctrl+C, SIGTERM, or by closing stdin.")
+        return EXIT_OK if await tunnel.hold(stop, narrate) else EXIT_CONNECTION
     finally:
-        await asyncio.to_thread(forward.close)
+        await tunnel.close()
 
 
 def register(group: click.Group) -> None:

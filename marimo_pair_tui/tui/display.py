@@ -19,16 +19,20 @@ from rich.text import Text
 ASCII_ENV = "MARIMO_PAIR_ASCII"
 _TEMP_DIRS = re.compile(r"(marimo_|pytest-)[0-9]+")
 
-# status word (code_mode's) -> (unicode glyph, ascii glyph, style)
+# status word (code_mode's) -> (unicode glyph, ascii glyph, style). Exactly
+# code_mode's words (and None: nothing known), each with its own glyph in both
+# sets, so a cell's state reads the same in the app, `watch` and `cells`.
+STATUS_WORDS = ("idle", "queued", "running", "stale", "exception", "cancelled", "interrupted",
+                "marimo-error", "disabled", None)
 _GLYPHS: dict[str | None, tuple[str, str, str]] = {
     "idle": ("✓", "+", "green"),
     "running": ("●", "*", "bold yellow"),
     "queued": ("…", ":", "cyan"),
     "stale": ("◌", "~", "magenta"),
     "exception": ("✗", "x", "bold red"),
-    "marimo-error": ("✗", "x", "bold red"),
-    "cancelled": ("✗", "x", "red"),
-    "interrupted": ("✗", "x", "red"),
+    "marimo-error": ("⊠", "#", "bold red"),
+    "cancelled": ("⊖", "-", "red"),
+    "interrupted": ("↯", "!", "yellow"),
     "disabled": ("⊘", "/", "dim"),
     None: ("·", ".", "dim"),
 }

@@ -1,12 +1,37 @@
-"""Typed messages from the core's callbacks into the screens."""
+"""Typed messages from the live mirror's callbacks into the screens, carrying their data."""
 
 from __future__ import annotations
 
 from textual.message import Message
 
+from ..core.service import Changes
+
+
+def merged(first: Changes, then: Changes) -> Changes:
+    """One `Changes` that says what both said (cell ids and activity ids united, flags or-ed)."""
+    return Changes(
+        cell_ids=first.cell_ids | then.cell_ids,
+        structure=first.structure or then.structure,
+        kernel=first.kernel or then.kernel,
+        scratch=first.scratch or then.scratch,
+        activity=first.activity | then.activity,
+    )
+
 
 class ModelChanged(Message):
-    """The notebook model changed; the screen reads the pending changes it collected."""
+    """The notebook model changed: `changes` says what, so views refresh only that."""
+
+    def __init__(self, changes: Changes) -> None:
+        super().__init__()
+        self.changes = changes
+
+    def can_replace(self, message: Message) -> bool:
+        """A burst of stream events is applied once: when the next message in the queue is
+        another `ModelChanged`, it takes this one's changes and this one is dropped."""
+        if isinstance(message, ModelChanged):
+            message.changes = merged(self.changes, message.changes)
+            return True
+        return False
 
 
 class LiveStateChanged(Message):

@@ -71,7 +71,18 @@ def test_display_redacts_volatile_facts() -> None:
     assert redacted.scrub('File "/tmp/marimo_4242/x.py"') == 'File "/tmp/marimo_NNNN/x.py"'
     assert plain.scrub("marimo_4242") == "marimo_4242"
     assert str(Display(ascii=True).glyph("running")) == "*" and str(plain.glyph("running")) == "●"
-    assert str(plain.glyph("exception")) == str(plain.glyph("marimo-error")) == "✗"
+    assert str(plain.glyph("exception")) == "✗" and str(plain.glyph("interrupted")) == "↯"
+
+
+def test_status_glyphs_cover_code_modes_words_each_distinct() -> None:
+    from marimo_pair_tui.tui.display import _GLYPHS, STATUS_WORDS
+
+    assert set(_GLYPHS) == set(STATUS_WORDS)
+    for ascii_ in (False, True):
+        shown = [str(Display(ascii=ascii_).glyph(word)) for word in STATUS_WORDS]
+        assert len(set(shown)) == len(STATUS_WORDS), shown
+        assert all(len(g) == 1 for g in shown)
+    assert all(str(Display(ascii=True).glyph(w)).isascii() for w in STATUS_WORDS)
 
 
 def test_first_line_skips_blank_and_comment_lines() -> None:

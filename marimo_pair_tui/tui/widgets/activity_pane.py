@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.activity import ActivityEntry, ActivityLog
+from ...core.service import ActivityEntry, ActivityLog
 from ..display import Display, syntax_theme
 from ..htmltext import output_text
 from .cell_tree import first_line

@@ -3,8 +3,8 @@
 The tree is a view of the `Notebook` model and keeps nothing of its own but
 the node for each cell id. `sync()` applies a batch of model changes in place:
 labels are updated, nodes are added and removed for created and deleted
-cells and reordered on moves, so expansion and the cursor survive live
-updates. Details (code, errors, console, output, defs/refs) are built when a
+cells and moved on moves (tree_order.py), so expansion and the cursor
+survive live updates. Details (code, errors, console, output, defs/refs) are built when a
 cell is expanded and rebuilt when it changes while expanded.
 """
 
@@ -19,9 +19,10 @@ from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from ...core.notebook import Cell, Notebook
+from ...core.service import Cell, Notebook
 from ..display import Display, syntax_theme
 from ..htmltext import output_text
+from .tree_order import in_place
 
 CODE_LINES = 30
 CONSOLE_LINES = 12
@@ -220,6 +221,8 @@ class CellTree(Tree[str]):
                 node.remove_children()
 
     def _sync_structure(self, cells: list[Cell]) -> None:
+        """Remove deleted cells' nodes, add created ones at their place, and move moved ones (a
+        moved node is added again at its new place, expanded if it was, the cursor kept on it)."""
         wanted = [c.id for c in cells]
         wanted_set = set(wanted)
         cursor_cell = self.selected_cell_id
@@ -230,17 +233,23 @@ class CellTree(Tree[str]):
             later = [c for c in shown[position + 1 :] if c in wanted_set]
             earlier = [c for c in shown[:position] if c in wanted_set]
             replacement = later[0] if later else (earlier[-1] if earlier else None)
-        for cid in [c for c in self._cell_nodes if c not in wanted_set]:
-            self._cell_nodes.pop(cid).remove()
-        for cell in cells:
-            if cell.id not in self._cell_nodes:
-                self._cell_nodes[cell.id] = self.root.add(self.label_for(cell), data=cell.id, expand=False)
-        current = [node.data for node in self.root.children]
-        if current != wanted:
-            # Tree has no public move: reorder the root's child list in place,
-            # so nodes (their expansion, the cursor on them) are kept.
-            self.root._children[:] = [self._cell_nodes[cid] for cid in wanted]  # noqa: SLF001
-            self._invalidate()
+        stay = in_place(self.cell_ids, wanted)
+        moved: dict[str, bool] = {}  # moved cell id -> was expanded
+        for cid in [c for c in self._cell_nodes if c not in stay]:
+            node = self._cell_nodes.pop(cid)
+            if cid in wanted_set:
+                moved[cid] = node.is_expanded
+            node.remove()
+        for index, cell in enumerate(cells):
+            if cell.id in self._cell_nodes:
+                continue
+            expanded = moved.get(cell.id, False)
+            node = self.root.add(self.label_for(cell), data=cell.id, before=index, expand=expanded)
+            self._cell_nodes[cell.id] = node
+            if expanded:
+                self._fill(node, cell)
+        if cursor_cell is not None and cursor_cell in moved:
+            replacement = cursor_cell
         if replacement is not None:
             self._settle_cursor(self._cell_nodes[replacement])
         elif self.cursor_line < 0 and self._cell_nodes and self.cursor_node is None:

@@ -1,11 +1,29 @@
-"""The editor pane: Python with tree-sitter highlighting, theme following light/dark."""
+"""The editor pane: Python with tree-sitter highlighting, theme following light/dark.
+
+The editor knows which cell its text came from (its `origin`): the cell id
+and that cell's code when it was read, the base of the conflict check. The
+origin is a reactive; every change of it posts `CodeEditor.OriginChanged`,
+so the one handler that titles the editor and saves the draft hears them all.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import TextArea
 
 DARK_THEME = "monokai"
 LIGHT_THEME = "github_light"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The cell the editor text was loaded from, and that cell's code at the time."""
+
+    cell_id: str
+    base: str | None = None
 
 
 class CodeEditor(TextArea):
@@ -13,7 +31,7 @@ class CodeEditor(TextArea):
 
     `loaded_cell` is the id of the cell the text was loaded from and `base`
     that cell's code at the time: an apply sends `base`, so marimo refuses it
-    when someone changed the cell meanwhile.
+    when someone changed the cell meanwhile. Both are read from `origin`.
     """
 
     DEFAULT_CSS = """
@@ -27,14 +45,36 @@ class CodeEditor(TextArea):
     }
     """
 
-    loaded_cell: str | None = None
-    base: str | None = None
+    origin: reactive[Origin | None] = reactive(None, init=False)
+
+    class OriginChanged(Message):
+        """The editor text now comes from another cell (or none: a snippet), or from newer code."""
+
+        def __init__(self, editor: "CodeEditor", origin: Origin | None) -> None:
+            super().__init__()
+            self.editor = editor
+            self.origin = origin
+
+        @property
+        def control(self) -> "CodeEditor":
+            return self.editor
 
     @classmethod
     def python(cls, text: str = "", *, id: str | None = None, placeholder: str = "") -> "CodeEditor":
         editor = cls.code_editor(text, language="python", id=id, placeholder=placeholder)
         assert isinstance(editor, CodeEditor)
         return editor
+
+    @property
+    def loaded_cell(self) -> str | None:
+        return self.origin.cell_id if self.origin is not None else None
+
+    @property
+    def base(self) -> str | None:
+        return self.origin.base if self.origin is not None else None
+
+    def watch_origin(self, origin: Origin | None) -> None:
+        self.post_message(self.OriginChanged(self, origin))
 
     def on_mount(self) -> None:
         self.follow_theme()

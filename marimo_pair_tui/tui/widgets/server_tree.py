@@ -7,27 +7,19 @@ periodic refresh and servers coming and going.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from ...core.discovery import ServerInfo
-from ...core.sessions import NotebookEntry, SessionRef
+from ...core.directory import ServerView
+from ...core.service import NotebookEntry, ServerInfo, SessionRef
 from ..display import Display
+from .tree_order import in_place
 
 Kind = Literal["server", "notebook", "session", "message"]
-
-
-@dataclass
-class ServerState:
-    """One server as the last refresh saw it."""
-
-    server: ServerInfo
-    notebooks: list[NotebookEntry] = field(default_factory=list)
-    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,7 +56,7 @@ class ServerTree(Tree[PickerItem]):
 
     # -- labels -----------------------------------------------------------
 
-    def _server_label(self, state: ServerState) -> Text:
+    def _server_label(self, state: ServerView) -> Text:
         server = state.server
         dot = self.fmt.dot
         label = Text()
@@ -106,7 +98,7 @@ class ServerTree(Tree[PickerItem]):
 
     # -- syncing ----------------------------------------------------------
 
-    def show_servers(self, states: list[ServerState], empty_message: str) -> None:
+    def show_servers(self, states: list[ServerView], empty_message: str) -> None:
         """Make the tree show `states`, keeping nodes (and so cursor/expansion) by key."""
         if not states:
             items = [(PickerItem("message", "none"), Text(empty_message, style="yellow"), False)]
@@ -154,31 +146,40 @@ class ServerTree(Tree[PickerItem]):
         return None
 
     def _sync(self, parent: TreeNode[PickerItem], items: list[tuple[PickerItem, Text, bool]]) -> list[TreeNode[PickerItem]]:
+        """Make `parent`'s children show `items`, by key; nodes out of order are added again at
+        their place (tree_order.py), keeping their expansion; their children are synced next."""
         existing = {node.data.key: node for node in parent.children if node.data is not None}
         wanted_keys = [item.key for item, _, _ in items]
+        stay = in_place([n.data.key for n in parent.children if n.data is not None], wanted_keys)
         cursor = self.cursor_node
         cursor_lost = False
+        follow: str | None = None  # a moved node the cursor was on
+        expanded: dict[str, bool] = {}
         for key, node in list(existing.items()):
-            if key not in wanted_keys:
+            if key not in stay:
                 if cursor is not None and _is_within(cursor, node):
-                    cursor_lost = True
+                    if key in wanted_keys:
+                        follow = key
+                    else:
+                        cursor_lost = True
+                expanded[key] = node.is_expanded
                 node.remove()
                 del existing[key]
         result = []
-        for item, label, expandable in items:
+        for index, (item, label, expandable) in enumerate(items):
             node = existing.get(item.key)
             if node is None:
-                node = parent.add(label, data=item, allow_expand=expandable)
+                node = parent.add(label, data=item, before=index, allow_expand=expandable,
+                                  expand=expanded.get(item.key, False))
                 existing[item.key] = node
             else:
                 node.data = item
                 node.set_label(label)
             result.append(node)
-        if [n.data.key for n in parent.children if n.data is not None] != wanted_keys:
-            # Tree has no public move: reorder the child list in place (keeps the nodes).
-            parent._children[:] = result  # noqa: SLF001
-            self._invalidate()
-        if cursor_lost:
+        if follow is not None:
+            self.get_node_at_line(0)
+            self.move_cursor(existing[follow])
+        elif cursor_lost:
             self.get_node_at_line(0)
             self.move_cursor(result[0] if result else (parent if parent is not self.root else None))
         return result

@@ -1,0 +1,246 @@
+"""Every JSON document the doors print or return, built in one place: one shape per concept.
+
+The headless commands print these, the MCP tools return them, and golden
+files in tests/golden/ pin them. A shape changes here or nowhere:
+
+- target: `{session_id, routing_id, notebook, server[, source, ssh_host]}`
+- cell: `{id, name, code, hash, status, errors, console, output, defs, refs, config}`,
+  for a live cell and a code_mode cell alike; `refs` are what the code reads
+  as marimo's compiler sees it (builtins included), `defs` what it defines
+- operation result, activity entry, error, and the envelopes around them:
+  `success`, `session`, the value, `warnings`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .activity import ActivityEntry
+from .analysis import static_defs_refs
+from .cell import Cell
+from .codemode_results import CellState, OpResult
+from .discovery import ServerInfo
+from .errors import PairError
+from .execute import ExecResult
+from .outputs import bounded_output
+from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply
+from .sessions import NotebookEntry, Target
+
+# Characters of stdout, stderr and output data per activity entry in a read: the
+# log keeps far more (core/activity.py), more than a reader wants per entry.
+ACTIVITY_TEXT_LIMIT = 4000
+
+
+def target_json(target: Target) -> dict[str, Any]:
+    return target.to_json()
+
+
+def error_json(error: PairError) -> dict[str, Any]:
+    """A failure: `{"success": false, "error": {kind, message, next, ...details}}`."""
+    return {"success": False, "error": error.to_json()}
+
+
+def _envelope(reply: Reply[Any], body: dict[str, Any], *, success: bool = True,
+              extra_warnings: Sequence[str] = ()) -> dict[str, Any]:
+    document: dict[str, Any] = {"success": success}
+    if reply.target is not None:
+        document["session"] = target_json(reply.target)
+    document.update(body)
+    document["warnings"] = [*extra_warnings, *(w for w in reply.warnings if w not in extra_warnings)]
+    return document
+
+
+# -- cells ----------------------------------------------------------------------
+
+
+def _output_json(output: Any, *, outputs: bool) -> dict[str, Any] | None:
+    if output is None:
+        return None
+    mimetype, data = (output.get("mimetype"), output.get("data")) if isinstance(output, dict) else (output.mimetype, output.data)
+    if outputs:
+        return {"mimetype": mimetype, "data": data}
+    size = len(data) if isinstance(data, str) else len(str(data))
+    return {"mimetype": mimetype, "data": None, "omitted": True, "chars": size}
+
+
+def cell_json(cell: Cell | CellState, *, outputs: bool = True) -> dict[str, Any]:
+    """A cell in the one headless shape, from the live model or from code_mode.
+
+    A live cell's defs/refs come from its code through marimo's compiler, as
+    code_mode's snapshot computes them; code that does not compile keeps what
+    the kernel's graph said. With `outputs=False` the output's data is left
+    out (`omitted`, with its size): a figure is tens of KB of base64.
+    """
+    if isinstance(cell, CellState):
+        data = {
+            "id": cell.id, "name": cell.name, "code": cell.code, "hash": cell.hash, "status": cell.status,
+            "errors": [{"kind": e.kind, "message": e.message} for e in cell.errors],
+            "console": [{"channel": c.channel, "mimetype": c.mimetype, "data": c.data} for c in cell.console],
+            "output": _output_json(cell.output, outputs=outputs),
+            "defs": list(cell.defs), "refs": list(cell.refs),
+            "config": {"disabled": cell.disabled, "hide_code": cell.hide_code},
+        }
+        return data
+    found = static_defs_refs(cell.code) if cell.code.strip() else ((), ())
+    defs, refs = (list(found[0]), list(found[1])) if found is not None else (sorted(cell.defs), sorted(cell.refs))
+    return {
+        "id": cell.id, "name": cell.name, "code": cell.code, "hash": cell.hash, "status": cell.status,
+        "errors": [{"kind": e.kind, "message": e.message} for e in cell.errors],
+        "console": [entry.to_json() for entry in cell.console],
+        "output": _output_json(cell.output, outputs=outputs),
+        "defs": defs, "refs": refs,
+        "config": {"disabled": cell.config.disabled, "hide_code": cell.config.hide_code},
+    }
+
+
+def cell_summary_json(cell: Cell) -> dict[str, Any]:
+    """A cell in a stream line or a wait result: who it is and how it stands."""
+    return {"id": cell.id, "name": cell.name, "status": cell.status, "hash": cell.hash}
+
+
+def kernel_json(kernel: KernelView) -> dict[str, Any]:
+    return {"idle": kernel.idle, "running": kernel.running, "queued": kernel.queued, "live": kernel.live}
+
+
+def cells_document(reply: Reply[CellsView], *, outputs: bool = True) -> dict[str, Any]:
+    view = reply.value
+    body: dict[str, Any] = {"source": view.source, "cells": [cell_json(c, outputs=outputs) for c in view.cells]}
+    if view.kernel is not None:
+        body["kernel"] = kernel_json(view.kernel)
+    return _envelope(reply, body)
+
+
+def status_document(reply: Reply[KernelView]) -> dict[str, Any]:
+    return _envelope(reply, {"state": reply.value.state, "kernel": kernel_json(reply.value)})
+
+
+def idle_document(reply: Reply[IdleWait]) -> dict[str, Any]:
+    wait = reply.value
+    return _envelope(reply, {
+        "reason": wait.reason,
+        "kernel": kernel_json(wait.kernel),
+        "cells": [cell_summary_json(c) for c in wait.cells],
+    }, success=wait.reason == "idle")
+
+
+# -- operations -----------------------------------------------------------------
+
+
+def operation_document(reply: Reply[OpResult]) -> dict[str, Any]:
+    """A cell operation's answer: the affected cells' new state, the order, the op's own facts."""
+    result = reply.value
+    body: dict[str, Any] = {
+        "cells": [cell_json(c) for c in result.cells],
+        "order": result.order,
+        **result.extra,
+    }
+    if result.failed_cells:
+        body["failed"] = result.failed_cells
+    return _envelope(reply, body, success=result.success, extra_warnings=result.warnings)
+
+
+def exec_document(reply: Reply[ExecResult]) -> dict[str, Any]:
+    result = reply.value
+    return _envelope(reply, {"stdout": result.stdout, "stderr": result.stderr, "output": result.output},
+                     success=result.success)
+
+
+def done_document(reply: Reply[Any]) -> dict[str, Any]:
+    """An operation with nothing to report but its success (interrupt)."""
+    return _envelope(reply, {})
+
+
+def stream_chunk(channel: str, text: str) -> dict[str, Any]:
+    """One line of `exec --stream`."""
+    return {"stream": channel, "data": text}
+
+
+# -- activity -------------------------------------------------------------------
+
+
+def activity_entry_json(entry: ActivityEntry, limit: int | None = None) -> dict[str, Any]:
+    """An entry (`watch --activity`'s shape); with `limit`, its texts cut to that many characters.
+
+    stdout and stderr keep their newest text, as the log itself does; output
+    data keeps its start. `truncated` says when anything was cut, here or by
+    the log.
+    """
+    data = entry.to_json()
+    if limit is None:
+        return data
+    for channel in ("stdout", "stderr"):
+        if len(data[channel]) > limit:
+            data[channel], data["truncated"] = data[channel][-limit:], True
+    if data["output"] is not None:
+        output = bounded_output(data["output"], limit)
+        data["output"] = {"mimetype": output.mimetype, "data": output.data}
+        data["truncated"] = data["truncated"] or output.truncated
+    return data
+
+
+def activity_document(reply: Reply[ActivityPage]) -> dict[str, Any]:
+    page = reply.value
+    started = page.log_started_at
+    body: dict[str, Any] = {
+        "entries": [activity_entry_json(e, ACTIVITY_TEXT_LIMIT) for e in page.entries],
+        "more": page.more,
+        "log_started_at": None if started is None else round(started, 3),
+    }
+    if page.kernel is not None:
+        body["kernel"] = kernel_json(page.kernel)
+    return _envelope(reply, body)
+
+
+# -- the directory ----------------------------------------------------------------
+
+
+def servers_document(reply: Reply[list[ServerInfo]]) -> dict[str, Any]:
+    return {"servers": [s.to_json() for s in reply.value], "warnings": list(reply.warnings)}
+
+
+def notebooks_document(reply: Reply[list[NotebookEntry]]) -> dict[str, Any]:
+    return {"notebooks": [e.to_json() for e in reply.value], "warnings": list(reply.warnings)}
+
+
+def open_document(reply: Reply[Any]) -> dict[str, Any]:
+    return {**reply.value.to_json(), "warnings": list(reply.warnings)}
+
+
+def closed_document(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The servers `close` stopped (only ever ones this tool started)."""
+    return {"success": True, "closed": [{"url": r["url"], "pid": r["pid"], "notebook": r["notebook"]} for r in records]}
+
+
+# -- watch ------------------------------------------------------------------------
+
+
+def watch_line(cells: Sequence[Cell | str], *, idle: bool, running: list[str], scratch: str | None, live: str,
+               order: list[str] | None = None) -> dict[str, Any]:
+    """One line of `watch`: the cells that changed (an id alone: deleted), the kernel, the order if it changed."""
+    line: dict[str, Any] = {
+        "cells": [{"id": c, "deleted": True} if isinstance(c, str) else cell_summary_json(c) for c in cells],
+        "idle": idle,
+        "running": running,
+        "scratch": scratch,
+        "live": live,
+    }
+    if order is not None:
+        line["order"] = order
+    return line
+
+
+def watch_summary(reply: Reply[Any], *, reason: str, success: bool, idle: bool, cells: Sequence[Cell]) -> dict[str, Any]:
+    """The last line of `watch`: why it ended and the cells then."""
+    return _envelope(reply, {"reason": reason, "idle": idle, "cells": [cell_summary_json(c) for c in cells]},
+                     success=success)
+
+
+def tunnel_document(tunnel: Any) -> dict[str, Any]:
+    """`tunnel`'s first line: the local URL and the server it reaches."""
+    server = tunnel.server
+    return {
+        "success": True,
+        "local_url": tunnel.local_url,
+        "remote": {"ssh_host": tunnel.host.dest, "url": server.url, "pid": server.pid},
+        "warnings": list(tunnel.warnings),
+    }

@@ -1,0 +1,185 @@
+"""The live mirrors the service keeps: one kiosk stream per session it was asked about.
+
+A mirror (`PairingSession`) is attached on first use and its replay read,
+then kept for the service's life, so reads are answered from memory and
+never wait on the kernel. Two rules live here and nowhere else:
+
+- *caught up*: after an operation, the mirror shows the change when the
+  notebook's order is the one the kernel reported, every affected cell holds
+  the code it reported, and no cell the operation ran is still queued or
+  running. An operation returns only then, so the next read sees it.
+- *idle*: nothing is queued or running in the mirror and the kernel says so
+  too (the replay after attaching has no end marker).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Awaitable, Callable, Sequence
+
+from .codemode_results import CellState
+from .errors import StaleSessionError
+from .execute import Announce
+from .hub import Hub
+from .kernel import kernel_state
+from .notebook import Notebook
+from .pairing import PairingSession
+from .sessions import Target
+
+ATTACH_TIMEOUT = 15.0  # kernel-ready after connecting the mirror
+REPLAY_QUIET = 0.05  # the replay after kernel-ready has no end marker: wait for a lull
+REPLAY_LIMIT = 2.0
+SETTLE_TIMEOUT = 5.0  # our own change reaching the mirror
+IDLE_RECHECK = 0.5
+
+MirrorKey = tuple[str, str]
+OnBusy = Callable[[list[str]], Awaitable[None]]
+
+
+def mirror_key(target: Target) -> MirrorKey:
+    return (target.server.url, target.session.selector)
+
+
+def caught_up(notebook: Notebook, order: Sequence[str], cells: Sequence[CellState], *, ran: bool) -> bool:
+    """The one rule for "the mirror shows the change": order, code, and (after a run) not busy."""
+    if order and notebook.cell_ids != list(order):
+        return False
+    for state in cells:
+        cell = notebook.get(state.id)
+        if cell is None or cell.code != state.code:
+            return False
+        if ran and cell.runtime in ("queued", "running"):
+            return False
+    return True
+
+
+async def replay_lull(pairing: PairingSession) -> None:
+    """Let the replay that follows kernel-ready arrive (it has no end marker: wait for a short lull)."""
+    deadline = time.monotonic() + REPLAY_LIMIT
+    while time.monotonic() < deadline:
+        version = pairing.notebook.version
+        changed = await pairing.wait_until(lambda nb: nb.version != version, timeout=REPLAY_QUIET)
+        if not changed:
+            return
+
+
+class Mirrors:
+    """One `PairingSession` per session, attached on first use, dropped when its session goes."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._pairings: dict[MirrorKey, PairingSession] = {}
+        self._followed_since: dict[MirrorKey, float] = {}
+        self._other_session: set[MirrorKey] = set()
+        self._attach = asyncio.Lock()
+
+    async def aclose(self) -> None:
+        """Stop every mirror; the notebooks' sessions are left as they were."""
+        pairings = list(self._pairings.values())
+        self._pairings.clear()
+        await asyncio.gather(*(p.stop() for p in pairings), return_exceptions=True)
+
+    def held(self, target: Target) -> PairingSession | None:
+        """The mirror of `target` if one is attached (none is attached by asking)."""
+        return self._pairings.get(mirror_key(target))
+
+    async def get(self, target: Target, *, wait: bool = True) -> PairingSession:
+        """The live mirror of `target`; attached (and, with `wait`, its replay read) on first use."""
+        key = mirror_key(target)
+        async with self._attach:
+            pairing = self._pairings.get(key)
+            if pairing is not None and pairing.live_state != "gone":
+                return pairing
+            if pairing is not None:
+                await self.drop(target)
+                raise StaleSessionError(f"The session {target.session.selector} on {target.server.url} is gone.")
+            pairing = PairingSession(self.hub, target)
+            followed_since = time.time()
+            if not wait:
+                await pairing.start(wait_ready=None)
+            else:
+                await pairing.start(wait_ready=ATTACH_TIMEOUT)
+                if pairing.live_state == "gone" or pairing.notebook.version == 0:
+                    detail = pairing.live_detail or "no answer"
+                    await pairing.stop()
+                    raise StaleSessionError(f"Could not follow {target.notebook} live ({detail}).")
+                await replay_lull(pairing)
+                self._note_session(key, pairing, target)
+            self._pairings[key] = pairing
+            self._followed_since[key] = followed_since  # a new mirror starts a new log
+            return pairing
+
+    def _note_session(self, key: MirrorKey, pairing: PairingSession, target: Target) -> None:
+        mirrored = pairing.notebook.stable_session_id
+        if mirrored and target.session.session_id and mirrored != target.session.session_id:
+            self._other_session.add(key)
+
+    async def drop(self, target: Target) -> None:
+        key = mirror_key(target)
+        pairing = self._pairings.pop(key, None)
+        self._other_session.discard(key)
+        if pairing is not None:
+            await pairing.stop()
+
+    def follows_other_session(self, target: Target) -> bool:
+        """True when marimo attached the mirror to another session of the same file."""
+        return mirror_key(target) in self._other_session
+
+    def followed_since(self, target: Target) -> float | None:
+        """When the service began following `target` (its activity log starts there)."""
+        return self._followed_since.get(mirror_key(target))
+
+    def announcer(self, target: Target) -> Announce:
+        """Tells the mirror following `target` (if one does) about code about to be sent, so its
+        activity log marks that run as this client's own."""
+        key = mirror_key(target)
+
+        def announce(code: str) -> Callable[[], None] | None:
+            pairing = self._pairings.get(key)
+            if pairing is None or key in self._other_session:
+                return None
+            return pairing.notebook.activity.expect(code)
+
+        return announce
+
+    async def settle(self, target: Target, order: Sequence[str], cells: Sequence[CellState], *, ran: bool) -> bool:
+        """Wait until the mirror (if one follows `target`) shows an operation's change; a mirror
+        that misses it is dropped and re-attached on the next read. False when it was dropped."""
+        key = mirror_key(target)
+        pairing = self._pairings.get(key)
+        if pairing is None or key in self._other_session:
+            return True
+        if await pairing.wait_until(lambda nb: caught_up(nb, order, cells, ran=ran), timeout=SETTLE_TIMEOUT):
+            return True
+        await self.drop(target)
+        return False
+
+    async def idle(self, target: Target, pairing: PairingSession) -> bool:
+        """The one rule for idle: nothing queued or running in the mirror, and the kernel agrees."""
+        if not pairing.notebook.is_idle():
+            return False
+        return await kernel_state(self.hub.connection(target.server), target.session) == "idle"
+
+    async def until_idle(self, target: Target, timeout: float | None, on_busy: OnBusy | None = None
+                         ) -> tuple[PairingSession, str]:
+        """Wait until nothing is queued or running (anyone's runs); the mirror and why it ended:
+        idle, timeout or gone. `on_busy` hears the busy cells each time they change."""
+        pairing = await self.get(target)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        last = None
+        while True:
+            if pairing.live_state == "gone":
+                return pairing, "gone"
+            if await self.idle(target, pairing):
+                return pairing, "idle"
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return pairing, "timeout"
+            busy = pairing.notebook.running_cell_ids() + pairing.notebook.queued_cell_ids()
+            if busy != last and on_busy is not None:
+                last = busy
+                await on_busy(busy)
+            version = pairing.notebook.version
+            wait = IDLE_RECHECK if remaining is None else min(IDLE_RECHECK, remaining)
+            await pairing.wait_until(lambda nb: nb.version != version, timeout=wait)

@@ -1,0 +1,381 @@
+"""THE session service: everything a door does to a notebook session goes through here.
+
+Each door (the headless commands, the MCP server, the terminal app) parses
+its input, calls one method, and renders the `Reply` (core/documents.py
+turns replies into JSON). The service owns:
+
+- resolution, through the directory, remembered for named targets; a
+  remembered session that went away (a 404 on its id, so nothing ran) is
+  looked up again once;
+- the live mirrors (core/mirrors.py): reads are answered from them, never
+  through the busy kernel; an operation returns once the mirror that
+  follows its session shows the change;
+- operations: snippets (streaming), cell operations through code_mode,
+  interrupt; the caller's time limit, which closes the request and so
+  interrupts marimo's kernel, reported as an outcome unknown.
+
+Requests (`TargetSpec`, code, ids) and results (`Reply` and the values in
+core/requests.py) are plain data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Awaitable, Callable, Sequence, TypeVar, Union
+
+from . import codemode
+from .activity import ActivityLog
+from .analysis import static_defs_refs
+from .codemode_results import OpResult
+from .directory import Directory, ServerView
+from .discovery import ServerInfo
+from .errors import CellNotFoundError, InvalidRequestError, PairError, RunTimedOutError, StaleSessionError
+from .execute import ExecResult, OnOutput, announcing, execute
+from .hub import Hub, HubOptions
+from .kernel import interrupt
+from .mirrors import Mirrors, OnBusy
+from .notebook import Cell, Changes, Notebook
+from .pairing import PairingSession
+from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply, TargetSpec
+from .sessions import NotebookEntry, Target
+from .connection import load_token
+from .launch import close_notebook, open_notebook, state_dir
+# Re-exported for the doors, which import from core only the service, the directory,
+# the documents and the errors.
+from .activity import ActivityEntry
+from .discovery import parse_server_url
+from .launch import OpenResult
+from .live import LiveState
+from .sessions import SessionRef
+from .settings import APP_NAME, config_path, read_config
+from .ssh import SshHost, load_settings as load_ssh_settings
+
+__all__ = [
+    "ACTIVITY_DEFAULT", "ActivityLog", "Changes", "HubOptions", "OpResult", "PairingService", "Reply", "Target", "TargetSpec", "close_notebook", "load_token",
+    "open_notebook", "state_dir", "static_defs_refs", "ServerView",
+    "APP_NAME", "ActivityEntry", "Cell", "LiveState", "Notebook", "NotebookEntry", "OpenResult", "PairingSession",
+    "ServerInfo", "SessionRef", "SshHost", "config_path", "load_ssh_settings", "parse_server_url", "read_config",
+]
+
+T = TypeVar("T")
+Targetable = Union[TargetSpec, Target]
+
+ACTIVITY_DEFAULT = 20  # entries an activity read returns unless told otherwise
+
+
+def cell_code(code: str, what: str = "code") -> str:
+    """Code for a cell or a snippet: refused when empty; trailing line breaks dropped (a heredoc's
+    last newline would otherwise become a blank line before `return` in the saved notebook)."""
+    if not isinstance(code, str) or not code.strip():
+        raise InvalidRequestError(
+            f"The {what} is empty.",
+            next="Pass the code with -c CODE, --file PATH, or on stdin with - (it must hold some Python).",
+        )
+    return code.rstrip("\r\n")
+
+
+def kernel_view(pairing: PairingSession) -> KernelView:
+    notebook = pairing.notebook
+    return KernelView(
+        idle=notebook.is_idle(),
+        running=notebook.running_cell_ids(),
+        queued=notebook.queued_cell_ids(),
+        live=pairing.live_state,
+    )
+
+
+def pick_cells(notebook: Notebook, wanted: Sequence[str]) -> list[Cell]:
+    """Cells by id or unique name, in the order asked; unknown ones refused with the nearest candidates."""
+    import difflib
+
+    picked = []
+    for key in wanted:
+        cell = notebook.get(key)
+        if cell is None:
+            names = sorted({c.name for c in notebook.cells if c.name not in ("", "_")})
+            nearest = difflib.get_close_matches(key, notebook.cell_ids + names, n=5, cutoff=0.4)
+            hint = f" Nearest: {', '.join(nearest)}." if nearest else ""
+            raise CellNotFoundError(
+                f"No cell {key!r} in the notebook ({len(notebook)} cells).{hint}",
+                target=key, nearest=nearest, known=notebook.cell_ids[:10], count=len(notebook),
+            )
+        picked.append(cell)
+    return picked
+
+
+async def limited(job: Awaitable[T], timeout: float | None, what: str, partial: ExecResult | None = None) -> T:
+    """Run `job` under the caller's time limit (none by default)."""
+    if timeout is None:
+        return await job
+    if timeout <= 0:
+        raise InvalidRequestError("timeout must be a positive number of seconds.", next="Pass a positive timeout, or none.")
+    try:
+        return await asyncio.wait_for(job, timeout)
+    except asyncio.TimeoutError:
+        details: dict[str, Any] = {"timeout": timeout}
+        if partial is not None:
+            details.update(stdout=partial.stdout, stderr=partial.stderr)
+        raise RunTimedOutError(
+            f"{what} did not finish within {timeout:g} s; the request was closed, which interrupts the kernel.",
+            **details,
+        ) from None
+
+
+class PairingService:
+    """One service per process (or per background service): the hub, the directory, the mirrors."""
+
+    def __init__(self, options: HubOptions | None = None, *, hub: Hub | None = None) -> None:
+        self.hub = hub or Hub(options or HubOptions())
+        self.directory = Directory(self.hub)
+        self.mirrors = Mirrors(self.hub)
+        self._targets: dict[TargetSpec, Reply[Target]] = {}
+
+    async def __aenter__(self) -> "PairingService":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop every mirror (the sessions live on), then the connections and forwards."""
+        await self.mirrors.aclose()
+        await self.hub.aclose()
+
+    # -- the directory ----------------------------------------------------------
+
+    async def servers(self) -> Reply[list[ServerInfo]]:
+        return await self.directory.servers()
+
+    async def notebooks(self, url: str | None = None) -> Reply[list[NotebookEntry]]:
+        return await self.directory.notebooks(url)
+
+    async def overview(self) -> Reply[list[ServerView]]:
+        """Every server with its notebooks or its error (the app's picker)."""
+        return await self.directory.overview()
+
+    async def open(self, path: str, *, run: bool | None = None) -> Reply[Any]:
+        """A session for a notebook file: an existing one if a server has it, else a started server."""
+        from .notes import collecting
+
+        with collecting() as notes:
+            result = await open_notebook(self.hub, path, run=run)
+        return Reply(result, target=result.target, warnings=notes)
+
+    # -- targets ----------------------------------------------------------------
+
+    async def resolve(self, spec: Targetable, *, fresh: bool = False) -> Reply[Target]:
+        """The session `spec` means; remembered when it named one, looked up every time when it did not."""
+        if isinstance(spec, Target):
+            return Reply(spec, target=spec)
+        if spec.named and not fresh and spec in self._targets:
+            known = self._targets[spec]
+            return Reply(known.value, target=known.target, warnings=list(known.warnings))
+        reply = await self.directory.resolve(spec)
+        if spec.named:
+            self._targets[spec] = reply
+        return Reply(reply.value, target=reply.target, warnings=list(reply.warnings))
+
+    async def forget(self, target: Target) -> None:
+        """Drop what is remembered about a session that went away."""
+        for spec, known in list(self._targets.items()):
+            if known.value.session == target.session and known.value.server.url == target.server.url:
+                del self._targets[spec]
+        await self.mirrors.drop(target)
+
+    async def _on(self, spec: Targetable, work: Callable[[Target], Awaitable[T]]) -> Reply[T]:
+        """Resolve, run `work` (its code announced to the mirror), and look the target up once more
+        when a remembered session turns out to be gone."""
+        resolved = await self.resolve(spec)
+        target = resolved.value
+        try:
+            try:
+                with announcing(self.mirrors.announcer(target)):
+                    value = await work(target)
+            except StaleSessionError:
+                if not isinstance(spec, TargetSpec) or not spec.named:
+                    raise
+                # A 404 on the session id: nothing ran. Forget it and look again once.
+                await self.forget(target)
+                resolved = await self.resolve(spec, fresh=True)
+                target = resolved.value
+                with announcing(self.mirrors.announcer(target)):
+                    value = await work(target)
+        except PairError as error:
+            error.details.setdefault("session", target.to_json())
+            raise
+        return Reply(value, target=target, warnings=resolved.warnings)
+
+    # -- reads, from the live mirror --------------------------------------------
+
+    async def mirror(self, spec: Targetable, *, wait: bool = True) -> Reply[PairingSession]:
+        """The live mirror of a session (the app subscribes to it; `watch` follows it)."""
+        return await self._on(spec, lambda target: self.mirrors.get(target, wait=wait))
+
+    async def cells(
+        self, spec: Targetable, *, ids: Sequence[str] | None = None, refresh: bool = False
+    ) -> Reply[CellsView]:
+        """Every cell (or those `ids` names) from the live mirror; `refresh` reads through code_mode
+        instead (a kernel round trip that waits while the kernel is busy)."""
+        notes: list[str] = []
+
+        async def work(target: Target) -> CellsView:
+            if refresh or self.mirrors.follows_other_session(target):
+                if not refresh:
+                    notes.append("The live mirror follows another session of this file; read through code_mode.")
+                snap = await codemode.snapshot(self.hub.connection(target.server), target.session, ids=ids)
+                return CellsView(cells=snap.cells, source="code_mode")
+            pairing = await self.mirrors.get(target)
+            chosen = pick_cells(pairing.notebook, ids) if ids else pairing.notebook.cells
+            return CellsView(cells=chosen, source="live", kernel=kernel_view(pairing))
+
+        return (await self._on(spec, work)).warn(*notes)
+
+    async def is_idle(self, spec: Targetable) -> Reply[bool]:
+        """Nothing queued or running, by the mirror and by the kernel's own word."""
+
+        async def work(target: Target) -> bool:
+            return await self.mirrors.idle(target, await self.mirrors.get(target))
+
+        return await self._on(spec, work)
+
+    async def status(self, spec: Targetable) -> Reply[KernelView]:
+        """Whether the kernel is busy, from the live stream (answers while a cell runs)."""
+
+        async def work(target: Target) -> KernelView:
+            return kernel_view(await self.mirrors.get(target))
+
+        return await self._on(spec, work)
+
+    async def activity(self, spec: Targetable, *, limit: int = ACTIVITY_DEFAULT, since: str | None = None,
+                       listen: float = 0.0, on_listening: Callable[[], None] | None = None) -> Reply[ActivityPage]:
+        """What ran in the session, by anyone, newest first; `since` an entry id: only later ones.
+
+        The log starts when the service began following the session; `listen`
+        seconds more are spent hearing the stream before answering (a one-shot
+        reader's window onto what others run)."""
+        if limit < 1:
+            raise InvalidRequestError("limit must be at least 1.", next="Pass a positive limit.")
+        notes: list[str] = []
+
+        async def work(target: Target) -> ActivityPage:
+            pairing = await self.mirrors.get(target)
+            if listen > 0:
+                if on_listening is not None:
+                    on_listening()
+                await asyncio.sleep(listen)  # a listening window, not a synchronisation
+            if self.mirrors.follows_other_session(target):
+                notes.append("The live mirror follows another session of this file; this is its activity.")
+            entries, more = newest_entries(pairing.notebook.activity, limit=limit, since=since)
+            return ActivityPage(entries, more, self.mirrors.followed_since(target), kernel_view(pairing))
+
+        return (await self._on(spec, work)).warn(*notes)
+
+    async def wait_until_idle(self, spec: Targetable, *, timeout: float | None = None,
+                              on_busy: OnBusy | None = None) -> Reply[IdleWait]:
+        """Wait until nothing is queued or running (a browser's runs included)."""
+        if timeout is not None and timeout <= 0:
+            raise InvalidRequestError("timeout must be a positive number of seconds.", next="Pass a positive timeout, or none.")
+
+        async def work(target: Target) -> IdleWait:
+            pairing, reason = await self.mirrors.until_idle(target, timeout, on_busy)
+            return IdleWait(reason, kernel_view(pairing), pairing.notebook.cells)
+
+        return await self._on(spec, work)
+
+    async def refresh(self, spec: Targetable) -> Reply[Notebook]:
+        """Re-read every cell through code_mode into the live mirror's model."""
+
+        async def work(target: Target) -> Notebook:
+            pairing = await self.mirrors.get(target, wait=False)
+            await pairing.refresh()
+            return pairing.notebook
+
+        return await self._on(spec, work)
+
+    # -- operations ---------------------------------------------------------------
+
+    async def execute(self, spec: Targetable, code: str, *, on_output: OnOutput | None = None,
+                      timeout: float | None = None) -> Reply[ExecResult]:
+        """Run a snippet in the kernel's scratchpad, streaming its output; never resent."""
+        code = cell_code(code)
+
+        async def work(target: Target) -> ExecResult:
+            partial = ExecResult(success=False)
+
+            async def relay(channel: Any, text: str) -> None:
+                if channel == "stdout":
+                    partial.stdout += text
+                else:
+                    partial.stderr += text
+                if on_output is not None:
+                    maybe = on_output(channel, text)
+                    if maybe is not None:
+                        await maybe
+
+            run = execute(self.hub.connection(target.server), target.session, code, relay)
+            return await limited(run, timeout, "The code", partial)
+
+        return await self._on(spec, work)
+
+    async def interrupt(self, spec: Targetable) -> Reply[None]:
+        async def work(target: Target) -> None:
+            await interrupt(self.hub.connection(target.server), target.session)
+
+        return await self._on(spec, work)
+
+    async def _operation(self, spec: Targetable, what: str, op: Callable[..., Awaitable[OpResult]],
+                         *args: Any, timeout: float | None = None, **kwargs: Any) -> Reply[OpResult]:
+        """One code_mode operation; returns once the mirror following the session shows it."""
+
+        async def work(target: Target) -> OpResult:
+            job = op(self.hub.connection(target.server), target.session, *args, **kwargs)
+            result = await limited(job, timeout, what)
+            await self.mirrors.settle(target, result.order, result.cells, ran=result.ran)
+            return result
+
+        return await self._on(spec, work)
+
+    async def create_cell(self, spec: Targetable, code: str, *, before: str | None = None,
+                          after: str | None = None, name: str | None = None, run: bool = False,
+                          timeout: float | None = None) -> Reply[OpResult]:
+        return await self._operation(spec, "Creating the cell", codemode.create_cell, cell_code(code),
+                                     before=before, after=after, name=name, run=run, timeout=timeout)
+
+    async def edit_cell(self, spec: Targetable, cell: str, code: str, *, expect: str | None = None,
+                        base: str | None = None, force: bool = False, run: bool = False,
+                        timeout: float | None = None) -> Reply[OpResult]:
+        base = base.rstrip("\r\n") if isinstance(base, str) else base
+        return await self._operation(spec, "Editing the cell", codemode.edit_cell, cell, cell_code(code),
+                                     expect=expect, base=base, force=force, run=run, timeout=timeout)
+
+    async def run_cells(self, spec: Targetable, cells: Sequence[str], *, timeout: float | None = None
+                        ) -> Reply[OpResult]:
+        return await self._operation(spec, "Running the cells", codemode.run_cells, list(cells), timeout=timeout)
+
+    async def move_cell(self, spec: Targetable, cell: str, *, before: str | None = None,
+                        after: str | None = None) -> Reply[OpResult]:
+        return await self._operation(spec, "Moving the cell", codemode.move_cell, cell, before=before, after=after)
+
+    async def delete_cell(self, spec: Targetable, cell: str) -> Reply[OpResult]:
+        return await self._operation(spec, "Deleting the cell", codemode.delete_cell, cell)
+
+    async def add_packages(self, spec: Targetable, names: Sequence[str], *, timeout: float | None = None
+                           ) -> Reply[OpResult]:
+        return await self._operation(spec, "Installing the packages", codemode.add_packages, list(names),
+                                     timeout=timeout)
+
+
+def newest_entries(log: ActivityLog, *, limit: int, since: str | None) -> tuple[list[Any], bool]:
+    """The newest `limit` entries, newest first (only those planned after entry `since`), and whether more matched."""
+    entries = log.newest_first()
+    if since is not None:
+        mark = log.get(since)
+        if mark is None:
+            raise InvalidRequestError(
+                f"No activity entry {since!r} in the log (it keeps the newest {log.limit} entries, "
+                "from when the session began to be followed).",
+                next="Pass an `id` from a recent activity result, or leave `since` out to read the newest entries.",
+                since=since,
+            )
+        entries = [e for e in entries if e.seq > mark.seq]
+    return entries[:limit], len(entries) > limit

@@ -1,0 +1,12 @@
+"""The pairing screen (screen.py) and the helpers it owns, one job a module.
+
+- runner.py: runs operations one after the other and reports each into the results pane
+- editing.py: the editor text: run it as a snippet, load a cell into it, apply it
+- cells.py: create, run, move and delete cells; interrupt; re-read the notebook
+- activity.py: the activity feed, keeping an entry's code, copying
+- draft.py: the editor's draft, restored on open and saved as it changes
+"""
+
+from .screen import PairingScreen
+
+__all__ = ["PairingScreen"]

@@ -1,0 +1,180 @@
+"""What the pairing screen does to the notebook's cells and kernel: create, run, move, delete,
+interrupt, re-read.
+
+Each operation goes through the session service in a worker and is reported
+into the results pane by the runner (runner.py), which serialises the cell
+operations. The service returns once the live mirror shows the change, and
+the mirror's `ModelChanged` is already queued for the screen by then: moving
+the tree's cursor onto a cell is queued after it (`call_later`), so it finds
+the cell's node.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from ...htmltext import output_text
+from ...widgets.cell_tree import first_line
+from ...widgets.code_editor import Origin
+from ..confirm_delete import ConfirmDeleteScreen
+from .editing import reported_code
+
+if TYPE_CHECKING:
+    from .screen import PairingScreen
+
+
+class CellCommands:
+    """ctrl+n / ctrl+o new cell, ctrl+g run, alt+up / alt+down move, delete, ctrl+t interrupt, f5 refresh."""
+
+    def __init__(self, screen: "PairingScreen") -> None:
+        self.screen = screen
+
+    def _focus_cell(self, cell_id: str) -> None:
+        """Put the tree's cursor on `cell_id` once the queued model changes are applied."""
+        self.screen.call_later(self.screen.cell_tree.select_cell, cell_id)
+
+    # -- create ---------------------------------------------------------------------
+
+    def new_cell(self, *, before: bool) -> None:
+        anchor = self.screen.selected(quiet=True)
+        self.create(self.screen.editor.text, anchor.id if anchor else None, before)
+
+    def create(self, code: str, anchor: str | None, before: bool, *, kind: str = "new cell",
+               from_editor: bool = True) -> None:
+        """Create a cell from `code`; `from_editor`: the editor text becomes that cell's loaded code."""
+        self.screen.run_worker(self._create(code, anchor, before, kind, from_editor), group="cell-ops")
+
+    async def _create(self, code: str, anchor: str | None, before: bool, kind: str, from_editor: bool) -> None:
+        screen = self.screen
+        service, target = screen.service, screen.target
+        place = "at the end" if anchor is None else f"{'above' if before else 'below'} {screen.label(anchor)}"
+        result, _ = await screen.runner.cell_op(
+            kind, place,
+            lambda: service.create_cell(target, code, before=anchor if before else None,
+                                        after=None if before else anchor),
+            kernel_busy=screen.kernel_busy,
+        )
+        if result is None:
+            return
+        created = result.extra.get("created")
+        if not isinstance(created, str):
+            return
+        self._focus_cell(created)
+        if not from_editor:
+            screen.notify(f"New cell {screen.label(created)} {place}.", timeout=5)
+            return
+        screen.editor.origin = Origin(created, reported_code(result, created, code))
+
+    # -- run ------------------------------------------------------------------------
+
+    def run_selected(self) -> None:
+        cell = self.screen.selected()
+        if cell is not None:
+            self.screen.run_worker(self._run(cell.id), group="cell-ops")
+
+    async def _run(self, cell_id: str) -> None:
+        screen = self.screen
+        service, target = screen.service, screen.target
+        result, block = await screen.runner.cell_op(
+            "run", screen.label(cell_id), lambda: service.run_cells(target, [cell_id]),
+            kernel_busy=screen.kernel_busy,
+        )
+        if result is None:
+            return
+        for state in result.cells:
+            if state.console or state.output:
+                block.line(f"{state.name if state.name not in ('', '_') else state.id}:", "bold")
+            for item in state.console:
+                text = output_text(item.mimetype, item.data)
+                if text:
+                    block.append(text if text.endswith("\n") else text + "\n", "red" if item.channel == "stderr" else "")
+            if state.output:
+                shown = output_text(state.output.get("mimetype"), state.output.get("data"))
+                if shown.strip() and not str(state.output.get("mimetype", "")).startswith("application/vnd.marimo+error"):
+                    block.line(shown)
+        screen.results.follow()
+
+    # -- move -----------------------------------------------------------------------
+
+    def move_selected(self, step: int) -> None:
+        cell = self.screen.selected()
+        if cell is not None:
+            self.screen.run_worker(self._move(cell.id, step), group="cell-ops")
+
+    async def _move(self, cell_id: str, step: int) -> None:
+        screen = self.screen
+        service, target = screen.service, screen.target
+        title = f"{screen.label(cell_id)} {'up' if step < 0 else 'down'}"
+        async with screen.runner.lock:  # the neighbour is read after earlier moves landed
+            order = screen.notebook.cell_ids
+            if cell_id not in order:
+                return
+            index = order.index(cell_id) + step
+            if not 0 <= index < len(order):
+                screen.notify(f"{screen.label(cell_id)} is already the {'first' if step < 0 else 'last'} cell.")
+                return
+            neighbour = order[index]
+            before, after = (neighbour, None) if step < 0 else (None, neighbour)
+            block = screen.runner.start("move", title)
+            result = await screen.runner.run(block, lambda: service.move_cell(target, cell_id, before=before, after=after))
+        if result is not None:
+            self._focus_cell(cell_id)
+
+    # -- delete ---------------------------------------------------------------------
+
+    def delete_selected(self) -> None:
+        cell = self.screen.selected()
+        if cell is not None:
+            self.screen.run_worker(self._delete(cell.id), group="cell-ops")
+
+    async def _delete(self, cell_id: str) -> None:
+        screen = self.screen
+        service, target = screen.service, screen.target
+        cell = screen.notebook.get(cell_id)
+        if cell is None:
+            return
+        stale = [c.label for c in screen.notebook.descendants(cell_id)]
+        confirmed = await screen.app.push_screen_wait(ConfirmDeleteScreen(cell.label, stale, first_line(cell.code)))
+        if not confirmed:
+            return
+        result, block = await screen.runner.cell_op(
+            "delete", cell.label, lambda: service.delete_cell(target, cell_id), kernel_busy=screen.kernel_busy,
+        )
+        if result is None:
+            return
+        went_stale = result.extra.get("stale") or []
+        if went_stale:
+            block.line("now stale: " + ", ".join(screen.label(c) for c in went_stale), "magenta")
+        if screen.editor.loaded_cell == cell_id:
+            screen.editor.origin = None
+
+    # -- the kernel -------------------------------------------------------------------
+
+    def interrupt(self) -> None:
+        self.screen.run_worker(self._interrupt(), group="interrupt", exclusive=True)
+
+    async def _interrupt(self) -> None:
+        screen = self.screen
+        block = screen.runner.start("interrupt", "kernel")
+        began = time.monotonic()
+        try:
+            await screen.service.interrupt(screen.target)
+        except Exception as error:
+            screen.runner.fail(block, error, began)
+            return
+        block.finish(True, "sent")
+
+    def refresh(self) -> None:
+        self.screen.run_worker(self._refresh(), group="refresh", exclusive=True)
+
+    async def _refresh(self) -> None:
+        screen = self.screen
+        block = screen.runner.start("refresh", "read every cell")
+        began = time.monotonic()
+        try:
+            reply = await screen.service.refresh(screen.target)
+        except Exception as error:
+            screen.runner.fail(block, error, began)
+            return
+        block.finish(True, screen.runner.summary(f"{len(reply.value)} cells", began))

@@ -1,0 +1,183 @@
+"""What the pairing screen does with the editor text: run it, load a cell into it, apply it.
+
+An apply names the code it started from (`base`); when the cell changed
+meanwhile the server refuses, and a dialog lets the user keep theirs, take the
+notebook's, or leave both. Text the editor is about to lose goes to the
+results pane and stays one ctrl+z away. After an apply the editor bases on
+the code the kernel reported (the service drops trailing line breaks), so a
+trailing newline never reads as "changed since loaded".
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from ....core.errors import ConflictError
+from ....core.service import Cell, Notebook, OpResult
+from ...htmltext import output_text
+from ...widgets.cell_tree import first_line
+from ...widgets.code_editor import CodeEditor, Origin
+from ..conflict import ConflictScreen
+
+if TYPE_CHECKING:
+    from .screen import PairingScreen
+
+
+def editor_title(editor: CodeEditor, notebook: Notebook | None) -> str:
+    """The editor's border title: a snippet, or the cell its text came from and whether it changed."""
+    if editor.loaded_cell is None:
+        return "Editor (snippet)"
+    cell = notebook.get(editor.loaded_cell) if notebook is not None else None
+    if cell is None:
+        label = editor.loaded_cell
+        suffix = " (not in the notebook)" if notebook is not None and len(notebook) else ""
+    else:
+        label = cell.label
+        suffix = " (changed since loaded)" if editor.base is not None and cell.code != editor.base else ""
+    return f"Editor (cell {label}){suffix}"
+
+
+def reported_code(result: OpResult, cell_id: str, sent: str) -> str:
+    """The code the kernel reported for `cell_id` after an operation (else what was sent)."""
+    for state in result.cells:
+        if state.id == cell_id:
+            return str(state.code)
+    return str(result.cells[0].code) if result.cells else sent.rstrip("\r\n")
+
+
+class EditorCommands:
+    """ctrl+r runs the editor text as a snippet, ctrl+l loads a cell, ctrl+s applies the text to it."""
+
+    def __init__(self, screen: "PairingScreen") -> None:
+        self.screen = screen
+
+    @property
+    def editor(self) -> CodeEditor:
+        return self.screen.editor
+
+    # -- run ----------------------------------------------------------------------
+
+    def run_snippet(self) -> None:
+        screen, runner = self.screen, self.screen.runner
+        code = self.editor.text
+        if not code.strip():
+            screen.notify("The editor is empty: type some Python first.", severity="warning")
+            return
+        if runner.snippet_running:
+            screen.notify("A snippet is still running; ctrl+t interrupts it.", severity="warning")
+            return
+        runner.snippet_running = True
+        screen.run_worker(self._snippet(code), group="snippet")
+
+    async def _snippet(self, code: str) -> None:
+        screen, runner = self.screen, self.screen.runner
+        block = runner.start("snippet", first_line(code)[:40] or "snippet")
+        began = time.monotonic()
+
+        def on_output(channel: str, text: str) -> None:
+            block.append(text, "red" if channel == "stderr" else "")
+            screen.results.follow()
+
+        try:
+            reply = await screen.service.execute(screen.target, code, on_output=on_output)
+        except Exception as error:
+            runner.fail(block, error, began)
+            return
+        finally:
+            runner.snippet_running = False
+        result = reply.value
+        output = result.output or {}
+        shown = output_text(output.get("mimetype"), output.get("data")) if output else ""
+        if shown.strip():
+            block.line(shown)
+        block.finish(result.success, runner.summary("ok" if result.success else "failed", began))
+        screen.results.follow()
+
+    # -- load ---------------------------------------------------------------------
+
+    def load(self) -> None:
+        screen = self.screen
+        cell = screen.selected()
+        if cell is None:
+            return
+        editor = self.editor
+        if editor.text == cell.code and editor.loaded_cell == cell.id:
+            editor.origin = Origin(cell.id, cell.code)
+            return
+        self.replace_text(cell.code, "editor text before loading " + cell.label)
+        editor.origin = Origin(cell.id, cell.code)
+        screen.show_activity(False)
+        editor.focus()
+
+    def replace_text(self, text: str, kept_title: str) -> None:
+        """Put `text` in the editor; unsaved text goes to the results and stays one ctrl+z away."""
+        editor = self.editor
+        previous = editor.text
+        unsaved = previous.strip() and previous != (editor.base or "")
+        editor.replace_all(text)
+        editor.move_cursor(editor.document.end)
+        if unsaved:
+            self._keep(previous, kept_title)
+
+    def _keep(self, text: str, title: str) -> None:
+        block = self.screen.runner.start("kept", title)
+        block.line(text)
+        block.finish(True, "ctrl+z in the editor brings it back")
+
+    # -- apply --------------------------------------------------------------------
+
+    def _apply_target(self) -> tuple[Cell | None, str | None]:
+        """The cell an apply replaces: the loaded one, else the selected one; and the base."""
+        screen, editor = self.screen, self.editor
+        if editor.loaded_cell is not None:
+            cell = screen.notebook.get(editor.loaded_cell)
+            if cell is not None:
+                return cell, editor.base if editor.base is not None else cell.code
+            screen.notify(
+                f"The cell the editor text came from ({editor.loaded_cell}) is not in the notebook any more; "
+                "use ctrl+n to add the text as a new cell.",
+                severity="warning", timeout=8,
+            )
+            return None, None
+        cell = screen.selected()
+        return cell, (cell.code if cell is not None else None)
+
+    def apply(self) -> None:
+        cell, base = self._apply_target()
+        if cell is not None:
+            self.start_apply(cell.id, cell.label, self.editor.text, base)
+
+    def start_apply(self, cell_id: str, label: str, code: str, base: str | None, *, force: bool = False) -> None:
+        self.screen.run_worker(self._apply(cell_id, label, code, base, force), group="cell-ops")
+
+    async def _apply(self, cell_id: str, label: str, code: str, base: str | None, force: bool) -> None:
+        screen = self.screen
+        service, target = screen.service, screen.target
+        title = f"{label} (force)" if force else label
+        try:
+            result, _ = await screen.runner.cell_op(
+                "apply", title,
+                lambda: service.edit_cell(target, cell_id, code, base=None if force else base, force=force),
+                kernel_busy=screen.kernel_busy,
+            )
+        except ConflictError as conflict:
+            await self._resolve_conflict(cell_id, label, code, conflict)
+            return
+        if result is not None:
+            self.editor.origin = Origin(cell_id, reported_code(result, cell_id, code))
+
+    async def _resolve_conflict(self, cell_id: str, label: str, code: str, conflict: ConflictError) -> None:
+        app = self.screen.app
+        theirs = str(conflict.details.get("theirs", ""))
+        yours = str(conflict.details.get("yours", code))
+        choice = await app.push_screen_wait(ConflictScreen(label, theirs, yours, dark=app.current_theme.dark))
+        editor = self.editor
+        if choice == "mine":
+            self.start_apply(cell_id, label, yours, None, force=True)
+        elif choice == "theirs":
+            self._keep(editor.text, f"your text for {label} (replaced by theirs)")
+            editor.replace_all(theirs)
+            editor.origin = Origin(cell_id, theirs)
+        else:
+            self.screen.notify("Nothing applied; your text stays in the editor.", timeout=5)

@@ -1,0 +1,106 @@
+"""How the pairing screen runs an operation and reports it: one RunBlock in the results pane each.
+
+Cell operations (apply, create, run, move, delete) are serialised through one
+lock instead of cancelling each other: cancelling a code_mode call mid-flight
+closes its HTTP stream, which interrupts the kernel and leaves the outcome
+unknown. Pressing alt+down three times moves the cell three places. The
+service returns an operation only once the live mirror shows its change, so
+the next operation reads a model that already has it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Awaitable, Callable
+
+from ....core.errors import ConflictError, PairError
+from ....core.service import OpResult, Reply
+from ...display import Display
+from ...widgets.results_pane import ResultsPane
+from ...widgets.run_block import RunBlock
+
+Notify = Callable[..., object]
+Operation = Callable[[], Awaitable[Reply[OpResult]]]
+
+
+class OperationRunner:
+    """Starts, fails and finishes RunBlocks; runs cell operations one after the other."""
+
+    def __init__(self, results: ResultsPane, fmt: Display, notify: Notify, label: Callable[[str], str]) -> None:
+        self.results = results
+        self.fmt = fmt
+        self.notify = notify
+        self.label = label  # a cell id -> how to name the cell
+        self.lock = asyncio.Lock()
+        self.snippet_running = False
+
+    @property
+    def busy(self) -> bool:
+        """An operation is in flight (leaving now would cut it off)."""
+        return self.snippet_running or self.lock.locked()
+
+    # -- reporting ------------------------------------------------------------
+
+    def start(self, kind: str, title: str) -> RunBlock:
+        return self.results.start(kind, title, self.fmt.clock())
+
+    def summary(self, outcome: str, began: float) -> str:
+        return f"{outcome} {self.fmt.dot} {self.fmt.duration(time.monotonic() - began)}"
+
+    def fail(self, block: RunBlock, error: BaseException, began: float) -> None:
+        """Report a failure in the block and as a notification; the editor text is never touched."""
+        if isinstance(error, PairError):
+            block.line(error.message, "bold red")
+            if error.next:
+                block.line(error.next, "yellow")
+            self.notify(error.message, title="Failed", severity="error", timeout=8)
+        else:
+            block.line(f"Unexpected error: {error!r}", "bold red")
+            self.notify(f"Unexpected error: {error!r}", severity="error", timeout=8)
+        block.finish(False, self.summary("failed", began))
+        self.results.follow()
+
+    # -- cell operations ----------------------------------------------------------
+
+    @asynccontextmanager
+    async def turn(self, kind: str, title: str, *, kernel_busy: bool = False) -> AsyncIterator[RunBlock]:
+        """A block for the operation, entered once the earlier cell operations are done."""
+        block = self.start(kind, title)
+        if self.lock.locked() or kernel_busy:
+            block.line("waiting for the kernel" + self.fmt.ellipsis, "dim")
+        async with self.lock:
+            yield block
+
+    async def cell_op(self, kind: str, title: str, op: Operation, *, kernel_busy: bool = False
+                      ) -> tuple[OpResult | None, RunBlock]:
+        """Run one code_mode operation after the earlier ones, reporting into the results pane."""
+        async with self.turn(kind, title, kernel_busy=kernel_busy) as block:
+            return await self.run(block, op), block
+
+    async def run(self, block: RunBlock, op: Operation) -> OpResult | None:
+        """Run `op` (its turn already taken) and report it; None when it failed. A conflict is
+        reported as such and raised, for the caller's dialog."""
+        began = time.monotonic()
+        try:
+            reply = await op()
+        except ConflictError:
+            block.finish(False, self.summary("conflict", began))
+            raise
+        except Exception as error:  # reported, never raised into the app
+            self.fail(block, error, began)
+            return None
+        result = reply.value
+        if result.narration:
+            block.line(result.narration, "dim")
+        for warning in [*reply.warnings, *result.warnings]:
+            block.line(warning, "yellow")
+        for state in result.cells:
+            for error in state.errors:
+                block.line(f"{state.name or state.id}: {error.message}", "red")
+        ok = result.success
+        outcome = "ok" if ok else "failed: " + ", ".join(self.label(c) for c in result.failed_cells)
+        block.finish(ok, self.summary(outcome, began))
+        self.results.follow()
+        return result
