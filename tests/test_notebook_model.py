@@ -24,7 +24,7 @@ from marimo_pair_tui.core.notebook import (
     Notebook,
     code_hash,
 )
-from marimo_pair_tui.core.outputs import describe_error, error_status
+from marimo_pair_tui.core.outputs import describe_error, error_status, snapshot_errors
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 HEADLESS_KEYS = {"id", "name", "code", "hash", "status", "errors", "console", "output",
@@ -89,7 +89,8 @@ def test_open_then_instantiate_runs_every_cell_to_idle() -> None:
     before = replay(msgs[: rec["live_from"]])
     assert before.cell_ids == ready["cell_ids"]
     assert [c.code for c in before] == ready["codes"]
-    assert [c.status for c in before] == [None, None, None]  # never run yet
+    # never run yet: code_mode calls a cell with code that never ran `stale`
+    assert [c.status for c in before] == ["stale", "stale", "stale"]
 
     nb = replay(msgs)
     assert nb.cell_ids == ready["cell_ids"]
@@ -97,7 +98,7 @@ def test_open_then_instantiate_runs_every_cell_to_idle() -> None:
     assert nb.cell("base").code == "x = 41"
     printer = nb.cell(ready["cell_ids"][2])
     assert printer.console_text() == "y is 42\n"
-    assert printer.defs == {"y"} and printer.refs == {"x"}
+    assert printer.defs == {"y"} and printer.refs == {"print", "x"}  # code_mode's refs: builtins too
     assert nb.cell("imports").defs == {"sys", "time"}
     assert nb.is_idle() and nb.last_run_completed and nb.running_cell_ids() == []
 
@@ -181,7 +182,7 @@ def test_code_mode_edits_create_edit_rename_move_delete() -> None:
     q = msgs[i]["data"]["transaction"]["changes"][0]["cellId"]
     assert changes.structure and q in changes
     assert nb.cell_ids == [hbol, mjue, q, vbla, duyd, iqfj, noxj]
-    assert nb.cell(q).code == "q = 1" and nb.cell(q).status is None
+    assert nb.cell(q).code == "q = 1" and nb.cell(q).status == "stale"  # created, not run
 
     i2 = tx_index(msgs, "set-code", i + 1)
     nb = replay(msgs[i + 1 : i2 + 1], nb)
@@ -273,7 +274,8 @@ def test_snapshot_replaces_cells_with_statuses_and_headless_shape() -> None:
     for got, raw in zip(out, snap["cells"]):
         assert set(got) == HEADLESS_KEYS
         assert got["hash"] == code_hash(raw["code"])
-        assert got["errors"] == [{"kind": e["kind"], "message": e["msg"]} for e in raw["errors"]]
+        # errors as the stream reads them: the error output's items, else code_mode's list
+        assert got["errors"] == [{"kind": e.kind, "message": e.message} for e in snapshot_errors(raw)]
         assert got["console"] == raw["console"] and got["defs"] == raw["defs"]
     assert nb.cell("boom").errors == [CellError("runtime", "ZeroDivisionError: division by zero")]
     assert nb.cell("qcell2").status == "stale"

@@ -117,6 +117,8 @@ async def act(live: Live, action: str, pick: int) -> str:
     nb = p.notebook
     ids = nb.cell_ids
     target = ids[pick % len(ids)] if ids else None
+    if action in ("run", "browser_run", "browser_edit_run") and target is not None and "sleep(" in nb.cell(target).code:
+        return f"{action}: not the sleeper {target}"  # it would hold the kernel for 30 s
     defined = sorted({name for c in nb.cells for name in c.defs if name.startswith("v")})
     n = next(live.names)
     source = defined[pick % len(defined)] if defined else "1"
@@ -254,3 +256,64 @@ def test_delete_reports_only_descendants_that_go_stale(lab: CellLab) -> None:
 
     asyncio.run(scenario())
     del path
+
+
+# ---------------------------------------------------------------- the model alone
+
+
+def _ready(*cells: tuple[str, str]) -> Any:
+    from marimo_pair_tui.core.notebook import Notebook
+
+    nb = Notebook()
+    nb.apply_event({"op": "kernel-ready", "data": {"cell_ids": [c for c, _ in cells], "codes": [k for _, k in cells],
+                                                   "names": ["_"] * len(cells)}})
+    for cid, _code in cells:
+        for status in ("queued", "running", "idle"):
+            nb.apply_event({"op": "cell-op", "data": {"cell_id": cid, "status": status}})
+    return nb
+
+
+def _set_code(nb: Any, cid: str, code: str, source: str) -> None:
+    nb.apply_event({"op": "notebook-document-transaction", "data": {"transaction": {
+        "source": source, "changes": [{"type": "set-code", "cellId": cid, "code": code}]}}})
+
+
+def test_a_code_mode_edit_back_to_the_code_that_ran_stays_stale_until_run() -> None:
+    nb = _ready(("a", "x = 1"))
+    _set_code(nb, "a", "x = 2", "code-mode")
+    _set_code(nb, "a", "x = 1", "code-mode")
+    assert nb.cell("a").status == "stale"  # the kernel registered it anew and has not run it
+    for status in ("queued", "running", "idle"):
+        nb.apply_event({"op": "cell-op", "data": {"cell_id": "a", "status": status}})
+    assert nb.cell("a").status == "idle"
+    # A browser's document edit to the code the kernel already ran is not stale.
+    nb.apply_event({"op": "execution", "data": {"cell_id": "a", "phase": "planned", "code": "x = 3"}})
+    _set_code(nb, "a", "x = 3", "frontend")
+    assert nb.cell("a").status == "idle" and nb.cell("a").hash == nb.cell("a").to_json()["hash"]
+
+
+def test_a_missing_name_is_the_cells_own_exception_and_errors_follow_labels() -> None:
+    nb = _ready(("a", "x = 1"), ("b", "y = x + 1\nprint(y)"))
+    nb.apply_event({"op": "notebook-document-transaction", "data": {"transaction": {
+        "source": "code-mode", "changes": [{"type": "set-name", "cellId": "a", "name": "base"}]}}})
+    missing = [{"type": "exception", "exception_type": "NameError", "raising_cell": "a",
+                "msg": "Name `x` is not defined. It was expected to be defined in "}]
+    nb.apply_event({"op": "cell-op", "data": {"cell_id": "b", "status": "running"}})
+    nb.apply_event({"op": "cell-op", "data": {"cell_id": "b", "output": {
+        "mimetype": "application/vnd.marimo+error", "data": missing}}})
+    nb.apply_event({"op": "cell-op", "data": {"cell_id": "b", "status": "idle"}})
+    b = nb.cell("b")
+    assert b.status == "exception"  # marimo's run result; "Ancestor raised" would be cancelled
+    assert [e.message for e in b.errors] == ["Name `x` is not defined. It was expected to be defined in cell base"]
+    assert b.refs == {"print", "x"} and b.defs == {"y"}  # the compiler's, as code_mode says
+    nb.apply_event({"op": "notebook-document-transaction", "data": {"transaction": {
+        "source": "code-mode", "changes": [{"type": "delete-cell", "cellId": "a"}]}}})
+    # A snapshot names a deleted cell by its id: so does the model.
+    assert [e.message for e in b.errors] == ["Name `x` is not defined. It was expected to be defined in cell a"]
+
+
+def test_code_that_does_not_compile_keeps_the_graphs_defs_and_refs() -> None:
+    nb = _ready(("a", "x = 1"))
+    nb.apply_event({"op": "variables", "data": {"variables": [{"name": "x", "declared_by": ["a"], "used_by": []}]}})
+    _set_code(nb, "a", "x = (", "frontend")
+    assert nb.cell("a").defs == {"x"} and nb.cell("a").refs == set()

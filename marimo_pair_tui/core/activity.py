@@ -253,11 +253,11 @@ class ActivityLog:
                 old, _ = self._entries.popitem(last=False)
                 self._error_data.pop(old, None)
             return frozenset({eid})
-        entry = self._entries.get(eid)
-        if entry is None or (entry.finished and entry.outcome != "unknown"):
+        known = self._entries.get(eid)
+        if known is None or (known.finished and known.outcome != "unknown"):
             return frozenset()
         if phase == "completed":
-            self._finish(entry, None)
+            self._finish(known, None)
             return frozenset({eid})
         return frozenset()
 

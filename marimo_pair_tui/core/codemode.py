@@ -291,7 +291,8 @@ async def run_cells(connection: Connection, session: SessionRef, targets: Sequen
 
 
 async def delete_cell(connection: Connection, session: SessionRef, target: str) -> OpResult:
-    """Delete a cell; `extra["stale"]` lists the descendants left without its definitions."""
+    """Delete a cell; `extra["stale"]` lists the cells that then read as stale (descendants that ran keep
+    their last result: marimo does not re-run them)."""
     _check_target(target, "cell")
     return await _operation(connection, session, "delete", {"target": target})
 

@@ -82,9 +82,10 @@ def analyse(code: str) -> tuple[frozenset[str], frozenset[str]] | None:
     if code in _COMPILED:
         return _COMPILED[code]
     from marimo._ast.compiler import compile_cell
+    from marimo._types.ids import CellId_t
 
     try:
-        cell = compile_cell(code, cell_id="__mpt_probe__")
+        cell = compile_cell(code, cell_id=CellId_t("__mpt_probe__"))
         result: tuple[frozenset[str], frozenset[str]] | None = (frozenset(cell.defs), frozenset(cell.refs))
     except SyntaxError:
         result = None
@@ -99,9 +100,10 @@ def analyse(code: str) -> tuple[frozenset[str], frozenset[str]] | None:
 def syntax_check(code: str) -> None:
     """Refuse code that does not compile, with the line and column."""
     from marimo._ast.compiler import compile_cell
+    from marimo._types.ids import CellId_t
 
     try:
-        compile_cell(code, cell_id="__mpt_probe__")
+        compile_cell(code, cell_id=CellId_t("__mpt_probe__"))
     except SyntaxError as exc:
         raise Refusal(
             "syntax_error",
@@ -543,7 +545,9 @@ async def op_delete(request: dict[str, Any], phase: Phase) -> dict[str, Any]:
     gone = cell_state(nb, nb.by_id[cid])
     stale = set(nb.descendants(cid))
     if cid in ctx.graph.cells:
-        stale |= set(ctx.graph.descendants(cid))
+        from marimo._types.ids import CellId_t
+
+        stale |= set(ctx.graph.descendants(CellId_t(cid)))
     stale.discard(cid)
 
     def queue() -> None:

@@ -117,9 +117,9 @@ class Connection:
         if 200 <= status < 300:
             return
         if status in (401, 403):
-            detail = _detail(response) or ""
-            if "server token" in detail.lower():
-                raise ServerError(f"{self.label} refused {what}: {detail}.")
+            refusal = _detail(response) or ""
+            if "server token" in refusal.lower():
+                raise ServerError(f"{self.label} refused {what}: {refusal}.")
             if self._token:
                 raise AuthFailedError(f"{self.label} rejected the token ({status}).")
             raise AuthFailedError(

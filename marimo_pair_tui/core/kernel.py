@@ -6,7 +6,7 @@ skew-protection token, which `Connection.control_headers` fetches.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 from .connection import Connection
 from .errors import NotMarimoError
@@ -32,4 +32,4 @@ async def kernel_state(connection: Connection, session: SessionRef) -> KernelSta
     state = payload.get("state") if isinstance(payload, dict) else None
     if state not in ("running", "idle", "stopped"):
         raise NotMarimoError(f"{connection.url}/api/kernel/status answered {payload!r}, not a kernel state.")
-    return state  # type: ignore[return-value]
+    return cast(KernelState, state)

@@ -209,7 +209,7 @@ class Notebook:
     def _transaction(self, data: Mapping[str, Any]) -> Changes:
         """Document changes from any client (code_mode, a browser, file watch)."""
         changed: set[str] = set()
-        structure = False
+        structure = relabel = False
         transaction = data.get("transaction") or {}
         source = transaction.get("source")
         for change in transaction.get("changes") or ():
@@ -233,8 +233,26 @@ class Notebook:
             else:
                 self._set_property(self._cells[cid], kind, change, source)
             structure = structure or kind in ("create-cell", "delete-cell", "move-cell")
+            relabel = relabel or kind in ("create-cell", "delete-cell", "set-name")
             changed.add(cid)
+        if relabel:
+            changed |= self._relabel_errors()
         return Changes(frozenset(changed), structure=structure)
+
+    def _relabel_errors(self) -> set[str]:
+        """Errors name other cells by label: say them again after cells came, went or were renamed.
+
+        A snapshot names them as the notebook is when it is read; so does the model.
+        """
+        changed = set()
+        for cid, cell in self._cells.items():
+            out = cell.output
+            if cell.errors and out is not None and out.mimetype == ERROR_MIMETYPE and not out.truncated:
+                errors = parse_errors(out.data, self._label_of)
+                if errors != cell.errors:
+                    cell.errors = errors
+                    changed.add(cid)
+        return changed
 
     def _create(self, change: Mapping[str, Any], cid: str) -> None:
         cell = Cell(id=cid, name=change.get("name") or UNNAMED, code=change.get("code", ""),

@@ -56,9 +56,9 @@ class PairingSession:
 
         def unsubscribe() -> None:
             if on_change in self._change_listeners:
-                self._change_listeners.remove(on_change)  # type: ignore[arg-type]  # present, so not None
+                self._change_listeners.remove(on_change)
             if on_state in self._state_listeners:
-                self._state_listeners.remove(on_state)  # type: ignore[arg-type]  # present, so not None
+                self._state_listeners.remove(on_state)
 
         return unsubscribe
 

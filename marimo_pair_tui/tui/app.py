@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Literal
 
+from textual import on
 from textual.app import App
 from textual.binding import Binding
+from textual.dom import DOMNode
 
-from ..core.hub import Hub, HubOptions
-from ..core.launch import OpenResult
-from ..core.sessions import Target
+from ..core.service import HubOptions, OpenResult, PairingService, Target
 from .commands import ScreenCommands
 from .config import Config, config_path
 from .display import Display
@@ -34,14 +34,14 @@ class Start:
 
 def binding_ids() -> list[str]:
     """Every remappable binding id (README and config validation use these)."""
-    ids = []
-    for cls in (PairApp, PickerScreen, PairingScreen):
-        ids.extend(b.id for b in cls.BINDINGS if isinstance(b, Binding) and b.id)
     from .screens.confirm_delete import ConfirmDeleteScreen
     from .screens.conflict import ConflictScreen
     from .widgets.cell_tree import CellTree
 
-    for cls in (ConflictScreen, ConfirmDeleteScreen, HelpScreen, CellTree):
+    ids: list[str] = []
+    owners: list[type[DOMNode]] = [PairApp, PickerScreen, PairingScreen, ConflictScreen, ConfirmDeleteScreen,
+                                   HelpScreen, CellTree]
+    for cls in owners:
         ids.extend(b.id for b in cls.BINDINGS if isinstance(b, Binding) and b.id)
     return list(dict.fromkeys(ids))
 
@@ -71,7 +71,7 @@ class PairApp(App[None]):
         drafts: Path | None = None,
     ) -> None:
         super().__init__()
-        self.hub = Hub(hub_options or HubOptions())
+        self.service = PairingService(hub_options or HubOptions())  # every session call goes through it
         self.start_request = start or Start()
         self.fmt = fmt or Display()
         self.config = config or Config(path=config_path())
@@ -84,7 +84,7 @@ class PairApp(App[None]):
     def on_mount(self) -> None:
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
-        picker = PickerScreen(self.fmt, cursor_blink=self.cursor_blink)
+        picker = PickerScreen(self.fmt, self.service, cursor_blink=self.cursor_blink)
         self.push_screen(picker)
         for warning in self.config.warnings:
             self.notify(warning, title="config.toml", severity="warning", timeout=12)
@@ -96,6 +96,7 @@ class PairApp(App[None]):
     def open_target(self, target: Target, notes: Iterable[str] = ()) -> PairingScreen:
         screen = PairingScreen(
             target,
+            self.service,
             fmt=self.fmt,
             drafts=DraftStore(target.notebook, self.drafts_dir or drafts_dir()),
             cursor_blink=self.cursor_blink,
@@ -103,6 +104,12 @@ class PairApp(App[None]):
         )
         self.push_screen(screen)
         return screen
+
+    @on(PickerScreen.Chosen)
+    def _session_chosen(self, message: PickerScreen.Chosen) -> None:
+        if message.opened is not None and message.opened.started_server:
+            self.started.append(message.opened)
+        self.open_target(message.target, notes=message.notes)
 
     async def action_quit(self) -> None:
         screen = self.screen
@@ -112,11 +119,11 @@ class PairApp(App[None]):
         self.exit()
 
     async def shutdown(self) -> None:
-        """Save drafts, detach live views, close connections."""
+        """Save drafts, stop the live mirrors, close connections (the sessions live on)."""
         for screen in list(self.screen_stack):
             if isinstance(screen, PairingScreen):
                 await screen.close()
-        await self.hub.aclose()
+        await self.service.aclose()
 
     async def on_unmount(self) -> None:
         await self.shutdown()

@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..core.launch import state_dir
+from ..core.service import state_dir
 
 
 def drafts_dir() -> Path:

@@ -8,15 +8,14 @@ message and the next step on stderr and exits with the headless exit code.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from ..core.connection import load_token
-from ..core.discovery import parse_server_url
 from ..core.errors import AmbiguousTargetError, NoServerError, NoSessionError, PairError, UsageError
-from ..core.hub import Hub, HubOptions
+from ..core.service import HubOptions, PairingService, Target, TargetSpec, load_token, parse_server_url
 
 
 def _fail(error: PairError) -> None:
@@ -26,9 +25,11 @@ def _fail(error: PairError) -> None:
     sys.exit(error.exit_code)
 
 
-async def _resolve(options: HubOptions, session: str | None, notebook: str | None):
-    async with Hub(options) as hub:
-        return await hub.resolve(session=session, notebook=notebook)
+async def _resolve(options: HubOptions, session: str | None, notebook: str | None) -> tuple[Target, list[str]]:
+    """The session the arguments name, and the warnings found on the way (shown in the app)."""
+    async with PairingService(options) as service:
+        reply = await service.resolve(TargetSpec(notebook=notebook, session=session, cwd=os.getcwd()))
+        return reply.value, reply.warnings
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -67,14 +68,14 @@ def tui(notebook_path: str | None, tour: bool, session: str | None, notebook: st
             parse_server_url(url)
         options = HubOptions(urls=urls, token=load_token(token_file), ssh_hosts=ssh)
         if ssh:
-            from ..core.ssh import SshHost
+            from ..core.service import SshHost
 
             for dest in ssh:  # before the app takes the terminal, so ssh may prompt
                 SshHost(dest).connect_interactive()
         else:
-            from ..core.ssh import load_settings
+            from ..core.service import load_ssh_settings
 
-            options.ssh_browse = load_settings().hosts  # config.toml's [ssh] hosts, for the picker
+            options.ssh_browse = load_ssh_settings().hosts  # config.toml's [ssh] hosts, for the picker
         start = Start()
         if notebook_path is not None:
             path = Path(notebook_path).expanduser().resolve()
@@ -85,15 +86,17 @@ def tui(notebook_path: str | None, tour: bool, session: str | None, notebook: st
                 )
             start = Start("open", path=str(path))
         elif tour:
-            from ..core.launch import state_dir
+            from ..core.service import state_dir
             from ..notebooks import tour_copy
 
             start = Start("open", path=str(tour_copy(state_dir() / "tour")), run=True)
         elif session is not None or notebook is not None:
-            start = Start("target", target=asyncio.run(_resolve(options, session, notebook)))
+            target, notes = asyncio.run(_resolve(options, session, notebook))
+            start = Start("target", target=target, notes=notes)
         elif urls or ssh:
             try:
-                start = Start("target", target=asyncio.run(_resolve(options, None, None)))
+                target, notes = asyncio.run(_resolve(options, None, None))
+                start = Start("target", target=target, notes=notes)
             except (AmbiguousTargetError, NoSessionError, NoServerError):
                 start = Start()  # several (or no) sessions there: let the user pick
     except PairError as error:

@@ -140,7 +140,7 @@ def test_bad_arguments_fail_before_the_app_starts(tmp_path: Path) -> None:
 async def test_tour_entry_opens_a_private_copy_and_runs_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from marimo_pair_tui.core.errors import ServerError
     from marimo_pair_tui.core.launch import state_dir
-    from marimo_pair_tui.tui.screens import picker as picker_module
+    from marimo_pair_tui.core import service as service_module
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "tour-state"))
     calls: list[tuple[str, object]] = []
@@ -149,7 +149,7 @@ async def test_tour_entry_opens_a_private_copy_and_runs_it(monkeypatch: pytest.M
         calls.append((str(path), run))
         raise ServerError("marimo did not start (test).", next="See the log.")
 
-    monkeypatch.setattr(picker_module, "open_notebook", fake_open)
+    monkeypatch.setattr(service_module, "open_notebook", fake_open)
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         screen = picker(app)

@@ -11,7 +11,6 @@ from marimo_pair_tui.core.notebook import Notebook
 from marimo_pair_tui.tui.display import Display
 from marimo_pair_tui.tui.drafts import DraftStore
 from marimo_pair_tui.tui.htmltext import html_to_text, output_text
-from marimo_pair_tui.tui.screens.pairing import descendants
 from marimo_pair_tui.tui.widgets.cell_tree import first_line
 
 
@@ -99,6 +98,6 @@ def test_descendants_follow_defs_and_refs_transitively() -> None:
         {"id": "c", "code": "z = y", "defs": ["z"], "refs": ["y"]},
         {"id": "d", "code": "w = 2", "defs": ["w"], "refs": []},
     ]})
-    assert [c.id for c in descendants(notebook, "a")] == ["b", "c"]
-    assert [c.id for c in descendants(notebook, "c")] == []
-    assert descendants(notebook, "missing") == []
+    assert [c.id for c in notebook.descendants("a")] == ["b", "c"]
+    assert [c.id for c in notebook.descendants("c")] == []
+    assert notebook.descendants("missing") == []

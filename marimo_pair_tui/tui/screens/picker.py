@@ -7,23 +7,24 @@ registry entries, servers that do not answer) are listed, not hidden.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
+from typing import Sequence
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static, Tree
 
+from ...core.directory import ServerView
 from ...core.errors import PairError
-from ...core.launch import open_notebook, state_dir
-from ...core.sessions import Target, list_notebooks
+from ...core.service import OpenResult, PairingService, Target, state_dir
 from ...notebooks import tour_copy
 from ..display import Display
-from ..widgets.server_tree import PickerItem, ServerState, ServerTree
+from ..widgets.server_tree import PickerItem, ServerTree
 
 REFRESH_SECONDS = 2.0
 NO_SERVER = "No marimo server is running. Open a notebook below, or the tour."
@@ -31,6 +32,15 @@ NO_SERVER = "No marimo server is running. Open a notebook below, or the tour."
 
 class PickerScreen(Screen[None]):
     """Choose a session to pair with, or open a notebook."""
+
+    class Chosen(Message):
+        """A session to pair with (picked, or found or started for a notebook file): the app opens it."""
+
+        def __init__(self, target: Target, notes: Sequence[str] = (), *, opened: OpenResult | None = None) -> None:
+            super().__init__()
+            self.target = target
+            self.notes = list(notes)
+            self.opened = opened  # set when the picker opened a notebook file
 
     BINDINGS = [
         Binding("f5", "refresh", "refresh", id="picker-refresh", tooltip="Look for servers again now"),
@@ -82,12 +92,13 @@ class PickerScreen(Screen[None]):
     }
     """
 
-    def __init__(self, fmt: Display, *, cursor_blink: bool = True) -> None:
+    def __init__(self, fmt: Display, service: PairingService, *, cursor_blink: bool = True) -> None:
         super().__init__()
         self.fmt = fmt
+        self.service = service
         self.cursor_blink = cursor_blink
         self.refreshes = 0  # completed refreshes (tests wait on it)
-        self.states: list[ServerState] = []
+        self.states: list[ServerView] = []
         self.warnings: list[str] = []
         self.opening = False
 
@@ -123,34 +134,11 @@ class PickerScreen(Screen[None]):
 
     @work(exclusive=True, group="picker-refresh")
     async def refresh_servers(self) -> None:
-        hub = self.app.hub  # type: ignore[attr-defined]
-        hub.warnings.clear()
-        warnings: list[str] = []
-        try:
-            servers = await hub.inventory()
-            if hub.explicit:  # --url names the servers to use, as in the headless door
-                servers = [s for s in servers if s.source == "url"]
-        except PairError as error:
-            servers = []
-            warnings.append(f"{error.message} {error.next}".strip())
-        results = await asyncio.gather(
-            *(list_notebooks(hub.connection(s)) for s in servers), return_exceptions=True
-        )
-        states: list[ServerState] = []
-        for server, result in zip(servers, results):
-            if isinstance(result, PairError):
-                states.append(ServerState(server, error=result.message))
-            elif isinstance(result, BaseException):
-                states.append(ServerState(server, error=f"unexpected error: {result!r}"))
-            else:
-                found, found_warnings = result
-                states.append(ServerState(server, notebooks=found))
-                warnings.extend(found_warnings)
-        warnings = list(dict.fromkeys([*hub.warnings, *warnings]))
-        self.states = states
-        self.server_tree.show_servers(states, NO_SERVER)
-        self._show_warnings(warnings)
-        if not states and self.refreshes == 0 and self.is_current and self.focused is self.server_tree:
+        reply = await self.service.overview()
+        self.states = reply.value
+        self.server_tree.show_servers(self.states, NO_SERVER)
+        self._show_warnings(list(dict.fromkeys(reply.warnings)))
+        if not self.states and self.refreshes == 0 and self.is_current and self.focused is self.server_tree:
             self.query_one(Input).focus()
         self.refreshes += 1
 
@@ -172,9 +160,10 @@ class PickerScreen(Screen[None]):
         if item is None:
             return
         if item.kind == "session" and item.session and item.entry and item.server:
-            self.app.open_target(Target(server=item.server, notebook=item.entry.path, session=item.session))  # type: ignore[attr-defined]
+            self.post_message(self.Chosen(Target(server=item.server, notebook=item.entry.path, session=item.session)))
         elif item.kind == "notebook" and item.entry and item.server and len(item.entry.sessions) == 1:
-            self.app.open_target(Target(server=item.server, notebook=item.entry.path, session=item.entry.sessions[0]))  # type: ignore[attr-defined]
+            only = item.entry.sessions[0]
+            self.post_message(self.Chosen(Target(server=item.server, notebook=item.entry.path, session=only)))
         elif item.kind in ("server", "notebook"):
             event.node.toggle()
         elif item.kind == "message":
@@ -209,7 +198,7 @@ class PickerScreen(Screen[None]):
         status.update(f"Opening {name}{self.fmt.ellipsis} (a new marimo server takes a few seconds)")
         self.opening = True
         try:
-            result = await open_notebook(self.app.hub, path, run=run)  # type: ignore[attr-defined]
+            reply = await self.service.open(path, run=run)
         except PairError as error:
             status.add_class("-error")
             status.update(f"Could not open {name}: {error.message}\n{error.next}".rstrip())
@@ -218,9 +207,9 @@ class PickerScreen(Screen[None]):
         finally:
             self.opening = False
         status.remove_class("-shown")
-        notes = []
+        result = reply.value
+        notes = list(reply.warnings)
         if result.started_server:
-            self.app.started.append(result)  # type: ignore[attr-defined]
             notes.append(f"Started marimo for {name}; it keeps running after you quit.")
-        self.app.open_target(result.target, notes=notes)  # type: ignore[attr-defined]
+        self.post_message(self.Chosen(result.target, notes, opened=result))
         self.refresh_servers()

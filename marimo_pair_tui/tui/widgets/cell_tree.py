@@ -160,9 +160,9 @@ class CellTree(Tree[str]):
             lines.extend(self._section("error", self.fmt.scrub(error.message).splitlines() or [""], "red"))
         console: list[tuple[str, str]] = []
         for entry in cell.console:
-            text = self.fmt.scrub(output_text(entry.mimetype, entry.data))
+            printed = self.fmt.scrub(output_text(entry.mimetype, entry.data))
             style = "red" if entry.channel == "stderr" or "traceback" in entry.mimetype else ""
-            console.extend((line, style) for line in text.splitlines())
+            console.extend((line, style) for line in printed.splitlines())
         if console:
             shown_console = _tail([line for line, _ in console], CONSOLE_LINES, ell)
             styles = [style for _, style in console][-len(shown_console):]
@@ -171,8 +171,8 @@ class CellTree(Tree[str]):
             lines.extend(self._section_styled("console", list(zip(shown_console, styles))))
         output = cell.output
         if output is not None and not output.mimetype.startswith("application/vnd.marimo+error"):
-            text = output_text(output.mimetype, output.data)
-            out_lines = [line for line in text.splitlines() if line.strip()]
+            shown_output = output_text(output.mimetype, output.data)
+            out_lines = [line for line in shown_output.splitlines() if line.strip()]
             if out_lines:
                 lines.extend(self._section("output", _head(out_lines, OUTPUT_LINES, ell), ""))
         if cell.defs or cell.refs:

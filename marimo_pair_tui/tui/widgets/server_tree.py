@@ -165,16 +165,17 @@ class ServerTree(Tree[PickerItem]):
                 expanded[key] = node.is_expanded
                 node.remove()
                 del existing[key]
-        result = []
+        result: list[TreeNode[PickerItem]] = []
         for index, (item, label, expandable) in enumerate(items):
-            node = existing.get(item.key)
-            if node is None:
+            found = existing.get(item.key)
+            if found is not None:
+                node = found
+                node.data = item
+                node.set_label(label)
+            else:
                 node = parent.add(label, data=item, before=index, allow_expand=expandable,
                                   expand=expanded.get(item.key, False))
                 existing[item.key] = node
-            else:
-                node.data = item
-                node.set_label(label)
             result.append(node)
         if follow is not None:
             self.get_node_at_line(0)

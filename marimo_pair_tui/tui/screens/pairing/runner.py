@@ -97,8 +97,8 @@ class OperationRunner:
         for warning in [*reply.warnings, *result.warnings]:
             block.line(warning, "yellow")
         for state in result.cells:
-            for error in state.errors:
-                block.line(f"{state.name or state.id}: {error.message}", "red")
+            for cell_error in state.errors:
+                block.line(f"{state.name or state.id}: {cell_error.message}", "red")
         ok = result.success
         outcome = "ok" if ok else "failed: " + ", ".join(self.label(c) for c in result.failed_cells)
         block.finish(ok, self.summary(outcome, began))

@@ -1,0 +1,49 @@
+"""The pairing screen's keys: every binding has an id, so users can remap it in config.toml.
+
+Priority bindings work whatever has the focus (the editor would otherwise take
+ctrl+s and friends); delete, e and p are left to the focused widget first.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+PAIRING_KEYS: list[BindingType] = [
+    Binding("ctrl+r", "run_snippet", "run", id="run-snippet", priority=True,
+            tooltip="Run the editor text in the kernel's scratchpad"),
+    Binding("ctrl+s", "apply", "apply", id="apply-cell", priority=True,
+            tooltip="Replace the loaded (or selected) cell's code with the editor text"),
+    Binding("ctrl+l", "load", "load", id="load-cell", priority=True,
+            tooltip="Load the selected cell's code into the editor"),
+    Binding("ctrl+n", "new_after", "new", id="new-cell-after", priority=True,
+            tooltip="New cell below the selected one, from the editor text"),
+    Binding("ctrl+o", "new_before", "new above", id="new-cell-before", priority=True, show=False,
+            tooltip="New cell above the selected one, from the editor text"),
+    Binding("ctrl+g", "run_cell", "run cell", id="run-cell", priority=True,
+            tooltip="Run the selected cell (and the cells that depend on it)"),
+    Binding("alt+up", "move_up", "move up", id="move-up", priority=True, show=False,
+            tooltip="Move the selected cell up"),
+    Binding("alt+down", "move_down", "move down", id="move-down", priority=True, show=False,
+            tooltip="Move the selected cell down"),
+    Binding("delete", "delete_cell", "delete", id="delete-cell", show=False,
+            tooltip="Delete the selected cell (asks first; in the cell tree)"),
+    Binding("ctrl+t", "interrupt", "interrupt", id="interrupt", priority=True,
+            tooltip="Interrupt the kernel"),
+    Binding("f5", "refresh", "refresh", id="refresh", show=False,
+            tooltip="Re-read every cell (defs, refs, statuses) through code_mode"),
+    Binding("f2", "focus('cells')", "cells", id="focus-cells", show=False, tooltip="Focus the cell tree"),
+    Binding("f3", "focus('editor')", "editor", id="focus-editor", show=False, tooltip="Focus the editor"),
+    Binding("f4", "focus('results')", "results", id="focus-results", show=False, tooltip="Focus the results"),
+    Binding("ctrl+y", "copy", "copy", id="copy", priority=True, show=False,
+            tooltip="Copy to the clipboard (OSC 52, also over SSH): the selected cell's code, the editor's "
+                    "selection, the last result, or the activity entry"),
+    Binding("f6", "toggle_activity", "activity", id="activity", priority=True,  # the editor's f6 selects a line
+            tooltip="Show or hide the activity feed: every snippet and cell run, by anyone, live"),
+    Binding("e", "activity_to_editor", "to editor", id="activity-to-editor", show=False,
+            tooltip="Activity: copy the selected entry's code into the editor (its text stays one ctrl+z away)"),
+    Binding("p", "activity_promote", "promote", id="activity-promote", show=False,
+            tooltip="Activity: make the selected entry's code a new cell below the selected cell"),
+    Binding("escape", "back", "notebooks", id="back", show=False,
+            tooltip="Back to the list of servers and notebooks (the draft is kept)"),
+    Binding("f1", "app.help", "help", id="help", tooltip="Show every key"),
+]

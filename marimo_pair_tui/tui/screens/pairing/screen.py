@@ -1,0 +1,408 @@
+"""The pairing screen: the live cell tree, an editor, and what the runs printed.
+
+The screen follows one session through the session service (`PairApp.service`)
+and keeps no notebook state of its own: the service's live mirror holds the
+model, the screen subscribes to it, and each model change arrives as a
+`ModelChanged` message carrying its `Changes`, applied by one handler. Every
+operation goes through the service in a worker; failures are reported in the
+results pane and never touch the editor text. f6 swaps the editor and results
+for the activity pane: every execution in the session, by anyone.
+
+The screen is the frame (layout, the live model, the status line, leaving);
+what the keys do is done by helpers it owns: `runner` (runner.py), `editing`
+(editing.py), `cells` (cells.py), `activity` (activity.py) and `draft`
+(draft.py).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, TextArea
+
+from ....core.directory import sibling_note
+from ....core.errors import PairError
+from ....core.service import Cell, Changes, Notebook, PairingService, PairingSession, Target
+from ...display import Display
+from ...drafts import DraftStore
+from ...messages import LiveStateChanged, ModelChanged
+from ...widgets.activity_pane import ActivityPane
+from ...widgets.cell_tree import CellTree
+from ...widgets.code_editor import CodeEditor
+from ...widgets.results_pane import ResultsPane
+from ...widgets.status_line import StatusLine
+from .activity import ActivityCommands
+from .cells import CellCommands
+from .draft import DraftKeeper
+from .editing import EditorCommands, editor_title
+from .keys import PAIRING_KEYS
+from .runner import OperationRunner
+
+NARROW = 70  # columns below which the panes stack
+SHORT = 18  # rows below which the results pane shrinks
+TIGHT = 90  # columns below which the footer leaves out the palette key (ctrl+p still works)
+LEAVE_CONFIRM = 3.0  # seconds in which a second esc / ctrl+q leaves while an operation runs
+
+EDITOR_PLACEHOLDER = (
+    "Python for the kernel. ctrl+r runs it as a snippet; ctrl+l loads the selected cell, "
+    "ctrl+s applies the text to it, ctrl+n makes it a new cell."
+)
+
+
+class PairingScreen(Screen[None]):
+    """One notebook session, live."""
+
+    BINDINGS = PAIRING_KEYS
+
+    DEFAULT_CSS = """
+    PairingScreen #body {
+        height: 1fr;
+    }
+    PairingScreen #cells {
+        width: 2fr;
+        min-width: 24;
+        height: 1fr;
+    }
+    PairingScreen #side {
+        width: 3fr;
+        height: 1fr;
+    }
+    PairingScreen #editor {
+        height: 3fr;
+        min-height: 5;
+    }
+    PairingScreen #results {
+        height: 2fr;
+        min-height: 4;
+    }
+    PairingScreen.-narrow #body {
+        layout: vertical;
+    }
+    PairingScreen.-narrow #cells {
+        width: 1fr;
+        min-width: 0;
+        height: 2fr;
+    }
+    PairingScreen.-narrow #side {
+        width: 1fr;
+        height: 3fr;
+    }
+    PairingScreen.-short #results {
+        height: 4;
+        min-height: 3;
+    }
+    PairingScreen.-short #editor {
+        min-height: 3;
+    }
+    PairingScreen #work {
+        height: 1fr;
+    }
+    PairingScreen #activity, PairingScreen.-activity #work {
+        display: none;
+    }
+    PairingScreen.-activity #activity {
+        display: block;
+    }
+    PairingScreen.-tight Footer FooterKey.-command-palette {
+        display: none;
+    }
+    """
+
+    runner: OperationRunner  # made on mount, around the results pane
+    draft: DraftKeeper  # made on mount, around the editor
+
+    def __init__(
+        self,
+        target: Target,
+        service: PairingService,
+        *,
+        fmt: Display,
+        drafts: DraftStore | None = None,
+        cursor_blink: bool = True,
+        notes: list[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.target = target
+        self.service = service
+        self.fmt = fmt
+        self.drafts = drafts if drafts is not None else DraftStore(target.notebook)
+        self.cursor_blink = cursor_blink
+        self.notes = list(notes or [])
+        self.session: PairingSession | None = None  # the service's live mirror, once attached
+        self.editing = EditorCommands(self)
+        self.cells = CellCommands(self)
+        self.activity = ActivityCommands(self)
+        self._unsubscribe: Callable[[], None] | None = None
+        self._closed = False
+        self._leave_armed_at = float("-inf")
+        self._empty = Notebook()  # what the screen shows before the mirror is attached
+
+    # -- layout -------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        with Horizontal(id="body"):
+            yield CellTree(self.fmt, id="cells")
+            with Vertical(id="side"):
+                with Vertical(id="work"):
+                    yield CodeEditor.python(id="editor", placeholder=EDITOR_PLACEHOLDER)
+                    yield ResultsPane(ascii=self.fmt.ascii, id="results")
+                yield ActivityPane(self.fmt, id="activity")
+        yield Footer(compact=True)
+
+    @property
+    def cell_tree(self) -> CellTree:
+        return self.query_one(CellTree)
+
+    @property
+    def editor(self) -> CodeEditor:
+        return self.query_one(CodeEditor)
+
+    @property
+    def results(self) -> ResultsPane:
+        return self.query_one(ResultsPane)
+
+    @property
+    def activity_pane(self) -> ActivityPane:
+        return self.query_one(ActivityPane)
+
+    @property
+    def activity_shown(self) -> bool:
+        return self.activity.shown
+
+    @property
+    def notebook(self) -> Notebook:
+        return self.session.notebook if self.session is not None else self._empty
+
+    @property
+    def kernel_busy(self) -> bool:
+        return not self.notebook.is_idle()
+
+    def on_mount(self) -> None:
+        self.runner = OperationRunner(self.results, self.fmt, self.notify, self.label)
+        self.draft = DraftKeeper(self.drafts, self.editor, self.notify, self.set_timer)
+        self.editor.cursor_blink = self.cursor_blink
+        self.draft.restore()
+        self._layout_for(self.app.size.width, self.app.size.height)
+        self.update_status()
+        self.cell_tree.focus()
+        self.connect()
+        self.check_siblings()
+        for note in self.notes:
+            self.notify(note, severity="warning", timeout=10)
+
+    def on_resize(self) -> None:
+        self._layout_for(self.app.size.width, self.app.size.height)
+
+    def _layout_for(self, width: int, height: int) -> None:
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(height < SHORT, "-short")
+        self.set_class(width < TIGHT, "-tight")
+
+    # -- the live model -------------------------------------------------------
+
+    @work(group="live", exclusive=True)
+    async def connect(self) -> None:
+        """Follow the session through the service's live mirror (attached if nobody follows it yet)."""
+        try:
+            reply = await self.service.mirror(self.target, wait=False)
+        except PairError as error:
+            self.notify(f"{error.message} {error.next}".strip(), title="No live view", severity="error", timeout=15)
+            return
+        if self._closed:
+            return
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        pairing = reply.value
+        self.session = pairing
+        self._unsubscribe = pairing.subscribe(self._on_model_change, self._on_live_state)
+        everything = Changes(cell_ids=frozenset(pairing.notebook.cell_ids), structure=True, kernel=True)
+        self.post_message(ModelChanged(everything))  # a mirror followed before has no news to tell
+        for warning in reply.warnings:
+            self.notify(warning, severity="warning", timeout=10)
+
+    @work(group="siblings", exclusive=True)
+    async def check_siblings(self) -> None:
+        """Warn when the notebook has several sessions: the live view follows the first."""
+        try:
+            reply = await self.service.notebooks(self.target.server.url)
+        except PairError:
+            return
+        note = sibling_note(reply.value, self.target)
+        if note and note not in self.notes:  # resolving the target may have said so already
+            self.notify(note, severity="warning", timeout=12)
+
+    def _on_model_change(self, changes: Changes) -> None:
+        self.post_message(ModelChanged(changes))
+
+    def _on_live_state(self, state: str, detail: str) -> None:
+        self.post_message(LiveStateChanged(state, detail))
+
+    @on(ModelChanged)
+    def _model_changed(self, message: ModelChanged) -> None:
+        if self.session is None or self._closed:
+            return
+        changes = message.changes
+        self.cell_tree.sync(self.notebook, changes.cell_ids, changes.structure)
+        if changes.activity:
+            self.activity_pane.sync(self.notebook.activity, changes.activity)
+        self.update_status()
+
+    @on(LiveStateChanged)
+    def _live_state_changed(self, message: LiveStateChanged) -> None:
+        self.update_status()
+        if message.state == "gone":
+            self.notify(f"The session is gone: {message.detail}.", severity="error", timeout=15)
+        elif message.state == "reconnecting":
+            self.notify(f"Live view lost ({message.detail}); reconnecting.", severity="warning", timeout=4)
+        elif message.state == "closed" and not self._closed:
+            self.connect()  # the service let that mirror go: follow the session with a new one
+
+    def update_status(self) -> None:
+        fmt = self.fmt
+        dot = f" {fmt.dot} "
+        left = Text()
+        name = self.target.notebook.rsplit("/", 1)[-1] or "(unsaved)"
+        left.append(name, style="bold")
+        left.append(dot + fmt.session(self.target.session.selector), style="dim")
+        left.append(dot + fmt.server(self.target.server.url), style="dim")
+        right = Text()
+        state = self.session.live_state if self.session else "connecting"
+        right.append_text(fmt.live(state))
+        if self.session is not None and state == "live":  # otherwise the kernel state is unknown
+            busy = self.kernel_busy
+            right.append(dot + ("kernel busy" if busy else "kernel idle"), style="bold yellow" if busy else "dim")
+        self.query_one(StatusLine).show(left, right)
+        self._title_editor()
+
+    def _title_editor(self) -> None:
+        self.editor.border_title = editor_title(self.editor, self.session.notebook if self.session else None)
+
+    @on(CodeEditor.OriginChanged)
+    def _origin_changed(self, _message: CodeEditor.OriginChanged) -> None:
+        """The one place that follows the editor's origin: its title and the draft."""
+        self._title_editor()
+        self.draft.save()
+
+    @on(TextArea.Changed, "#editor")
+    def _editor_changed(self, _event: TextArea.Changed) -> None:
+        self.draft.save_soon()
+
+    async def close(self) -> None:
+        """Save the draft and stop hearing the live mirror (the service keeps it; the session lives on)."""
+        if self._closed:
+            return
+        self._closed = True
+        if hasattr(self, "draft"):
+            self.draft.save()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    async def on_unmount(self) -> None:
+        await self.close()
+
+    # -- helpers ------------------------------------------------------------
+
+    def selected(self, *, quiet: bool = False) -> Cell | None:
+        """The cell under the tree's cursor; without one (and not `quiet`) says how to pick one."""
+        cell_id = self.cell_tree.selected_cell_id
+        cell = self.notebook.get(cell_id) if cell_id else None
+        if cell is None and not quiet:
+            self.notify("Select a cell in the cell tree first (f2).", severity="warning")
+        return cell
+
+    def label(self, cell_id: str) -> str:
+        cell = self.notebook.get(cell_id)
+        return cell.label if cell is not None else cell_id
+
+    def show_activity(self, shown: bool) -> None:
+        self.activity.show(shown)
+
+    # -- actions ----------------------------------------------------------------
+
+    def action_run_snippet(self) -> None:
+        self.editing.run_snippet()
+
+    def action_load(self) -> None:
+        self.editing.load()
+
+    def action_apply(self) -> None:
+        self.editing.apply()
+
+    def action_new_after(self) -> None:
+        self.cells.new_cell(before=False)
+
+    def action_new_before(self) -> None:
+        self.cells.new_cell(before=True)
+
+    def action_run_cell(self) -> None:
+        self.cells.run_selected()
+
+    def action_move_up(self) -> None:
+        self.cells.move_selected(-1)
+
+    def action_move_down(self) -> None:
+        self.cells.move_selected(+1)
+
+    def action_delete_cell(self) -> None:
+        self.cells.delete_selected()
+
+    def action_interrupt(self) -> None:
+        self.cells.interrupt()
+
+    def action_refresh(self) -> None:
+        self.cells.refresh()
+
+    def action_copy(self) -> None:
+        self.activity.copy()
+
+    def action_toggle_activity(self) -> None:
+        self.activity.toggle()
+
+    def action_activity_to_editor(self) -> None:
+        self.activity.to_editor()
+
+    def action_activity_promote(self) -> None:
+        self.activity.promote()
+
+    async def action_focus(self, what: str) -> None:
+        if what in ("editor", "results"):
+            self.show_activity(False)
+        self.query_one(f"#{what}").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("activity_to_editor", "activity_promote"):
+            return self.activity_shown  # e and p are free keys elsewhere
+        return True
+
+    # -- leaving --------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """An operation of ours is in flight (leaving now would cut it off)."""
+        return self.runner.busy
+
+    def confirm_leave(self, what: str, key: str) -> bool:
+        """True when nothing is running, or when the user pressed the key twice."""
+        if not self.busy:
+            return True
+        now = time.monotonic()
+        if now - self._leave_armed_at < LEAVE_CONFIRM:
+            return True
+        self._leave_armed_at = now
+        self.notify(f"An operation is still running; leaving cuts it off (the kernel is interrupted). "
+                    f"Press {key} again to {what} anyway.", severity="warning", timeout=LEAVE_CONFIRM)
+        return False
+
+    async def action_back(self) -> None:
+        if not self.confirm_leave("go back", "esc"):
+            return
+        await self.close()
+        self.dismiss(None)
