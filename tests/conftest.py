@@ -33,6 +33,8 @@ from tests.support.marimo_proc import (  # noqa: E402
     stop_all_servers,
 )
 
+from tests.support.cell_lab import CellLab  # noqa: E402
+
 # The sshd fixtures (`remote`, `local_state`) for the ssh test modules.
 pytest_plugins = ["tests.support.ssh_remote"]
 
@@ -59,6 +61,16 @@ def _resolve_notebook(server: MarimoServer, notebook: Path | str | None) -> Path
         base = server.target if server.target.is_dir() else server.target.parent
         path = base / path
     return path.resolve()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[CellLab]:
+    """One server per test module over a private directory; `lab.fresh()` gives each test its notebook."""
+    lab = CellLab(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]))
+    try:
+        yield lab
+    finally:
+        lab.close()
 
 
 @pytest.fixture(scope="session", autouse=True)

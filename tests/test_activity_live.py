@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+
 from pathlib import Path
 
 import pytest
@@ -19,15 +19,6 @@ from marimo_pair_tui.core.pairing import PairingSession
 from marimo_pair_tui.core.sessions import SessionRef, Target
 from tests.support.cell_lab import CellLab, file_cells
 from tests.support.marimo_proc import BrowserSession
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CellLab]:
-    lab = CellLab(tmp_path_factory.mktemp("activity"))
-    try:
-        yield lab
-    finally:
-        lab.close()
 
 
 def headless(lab: CellLab, *args: str) -> list[str]:

@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +19,6 @@ from tests.support.cell_lab import CellLab, file_cells, wait_until
 from tests.support.marimo_proc import BrowserSession
 
 CELL_KEYS = {"id", "name", "code", "hash", "status", "errors", "console", "output", "defs", "refs", "config"}
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CellLab]:
-    lab = CellLab(tmp_path_factory.mktemp("cell-commands"))
-    try:
-        yield lab
-    finally:
-        lab.close()
 
 
 def cli(

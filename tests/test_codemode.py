@@ -29,15 +29,6 @@ from tests.support.marimo_proc import BrowserSession
 CELL_KEYS = {"id", "name", "code", "hash", "status", "errors", "labels", "console", "output", "defs", "refs", "config"}
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CellLab]:
-    lab = CellLab(tmp_path_factory.mktemp("codemode"))
-    try:
-        yield lab
-    finally:
-        lab.close()
-
-
 @pytest.fixture
 async def conn(lab: CellLab) -> AsyncIterator[Connection]:
     async with Connection(parse_server_url(lab.server.url)) as connection:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -27,15 +27,6 @@ TARGETED_TOOLS = {
     "add_packages", "interrupt", "wait_until_idle", "activity",
 }
 ALL_TOOLS = TARGETED_TOOLS | {"servers", "notebooks", "open_notebook"}
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CellLab]:
-    lab = CellLab(tmp_path_factory.mktemp("mcp-server"))
-    try:
-        yield lab
-    finally:
-        lab.close()
 
 
 async def test_lists_the_tools_with_targeting_and_time_limits(lab: CellLab) -> None:
@@ -65,14 +56,26 @@ async def test_cells_come_from_the_live_model_and_match_code_mode(lab: CellLab) 
         assert not error and snap["source"] == "code_mode"
     assert [c["id"] for c in live["cells"]] == browser.cell_ids == [c["id"] for c in snap["cells"]]
     for mine, theirs in zip(live["cells"], snap["cells"]):
-        for key in ("id", "name", "code", "hash", "defs", "refs", "config"):
+        for key in ("id", "name", "code", "hash", "status", "errors", "defs", "refs", "config"):
             assert mine[key] == theirs[key], (key, mine, theirs)
-        # marimo renders a markdown-only cell without running it: the wire says idle, code_mode stale.
-        if not mine["code"].startswith("mo.md("):
-            assert mine["status"] == theirs["status"] == "idle"
+        assert mine["status"] == "idle"  # markdown shown at startup included: one status on both channels
     printed = [c for c in live["cells"] if "print" in c["code"]][0]
     assert printed["console"][0]["data"] == "y is 42\n"
     assert live["kernel"]["idle"] is True
+
+
+async def test_cells_picks_cells_and_leaves_outputs_out(lab: CellLab) -> None:
+    path, browser = lab.fresh()
+    async with mcp_session(lab.server.state_home) as session:
+        error, full = await call(session, "cells", notebook=str(path))
+        shown = [c for c in full["cells"] if c["output"] and c["output"]["data"]]
+        assert not error and shown
+        wanted = [shown[0]["id"], full["cells"][0]["id"]]
+        error, picked = await call(session, "cells", notebook=str(path), ids=wanted, outputs=False)
+    assert not error and [c["id"] for c in picked["cells"]] == wanted
+    bare = picked["cells"][0]["output"]
+    assert bare == {"mimetype": shown[0]["output"]["mimetype"], "data": None, "omitted": True,
+                    "chars": len(shown[0]["output"]["data"])}
 
 
 async def test_cells_answer_while_the_kernel_is_busy(lab: CellLab) -> None:

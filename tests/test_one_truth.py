@@ -79,15 +79,6 @@ class Live:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CellLab]:
-    lab = CellLab(tmp_path_factory.mktemp("one_truth"))
-    try:
-        yield lab
-    finally:
-        lab.close()
-
-
-@pytest.fixture(scope="module")
 def live(lab: CellLab) -> Iterator[Live]:
     loop = Loop()
     session = Live(lab, loop)

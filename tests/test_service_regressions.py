@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+
 
 import pytest
 
@@ -45,15 +45,6 @@ def long_nap():
 if __name__ == "__main__":
     app.run()
 """
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CellLab]:
-    lab = CellLab(tmp_path_factory.mktemp("regressions"))
-    try:
-        yield lab
-    finally:
-        lab.close()
 
 
 def headless(lab: CellLab, *args: str, stdin: bytes | None = None):
