@@ -303,3 +303,24 @@ def test_shuts_down_cleanly_and_leaves_the_session_alone(lab: CellLab, how: str)
     assert b"Traceback" not in (proc.stderr.read() if proc.stderr else b"")
     # The browser's session lives on and still answers.
     assert "42" in lab.execute(browser, "print(x + 1)")
+
+
+async def test_operations_return_once_the_live_read_shows_them(lab: CellLab) -> None:
+    """Read-your-writes: each operation's reported cells equal the next live read, status included."""
+    path, _browser = lab.fresh()
+    async with mcp_session(lab.server.state_home) as session:
+        await call(session, "cells", notebook=str(path))  # the mirror follows the session
+        error, created = await call(session, "create_cell", notebook=str(path), code="w = 5", name="five")
+        assert not error
+        error, ran = await call(session, "run_cells", notebook=str(path), cells=["five"])
+        assert not error
+        error, edited = await call(session, "edit_cell", notebook=str(path), cell="five", code="w = 6",
+                                   expect=ran["cells"][0]["hash"])
+        assert not error
+        error, live = await call(session, "cells", notebook=str(path), ids=["five"])
+    assert not error
+    (now,) = live["cells"]
+    (last,) = [c for c in edited["cells"] if c["id"] == now["id"]]
+    for key in ("code", "hash", "status", "errors", "defs", "refs"):
+        assert now[key] == last[key], key
+    assert [c["status"] for c in (created["cells"][0], ran["cells"][0], edited["cells"][0])] == ["stale", "idle", "stale"]

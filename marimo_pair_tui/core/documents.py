@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .activity import ActivityEntry
-from .analysis import static_defs_refs
 from .cell import Cell
 from .codemode_results import CellState, OpResult
 from .discovery import ServerInfo
@@ -66,9 +65,8 @@ def _output_json(output: Any, *, outputs: bool) -> dict[str, Any] | None:
 def cell_json(cell: Cell | CellState, *, outputs: bool = True) -> dict[str, Any]:
     """A cell in the one headless shape, from the live model or from code_mode.
 
-    A live cell's defs/refs come from its code through marimo's compiler, as
-    code_mode's snapshot computes them; code that does not compile keeps what
-    the kernel's graph said. With `outputs=False` the output's data is left
+    A live cell's defs/refs are the model's: from its code through marimo's
+    compiler, as code_mode's snapshot computes them (core/cell.py). With `outputs=False` the output's data is left
     out (`omitted`, with its size): a figure is tens of KB of base64.
     """
     if isinstance(cell, CellState):
@@ -81,14 +79,12 @@ def cell_json(cell: Cell | CellState, *, outputs: bool = True) -> dict[str, Any]
             "config": {"disabled": cell.disabled, "hide_code": cell.hide_code},
         }
         return data
-    found = static_defs_refs(cell.code) if cell.code.strip() else ((), ())
-    defs, refs = (list(found[0]), list(found[1])) if found is not None else (sorted(cell.defs), sorted(cell.refs))
     return {
         "id": cell.id, "name": cell.name, "code": cell.code, "hash": cell.hash, "status": cell.status,
         "errors": [{"kind": e.kind, "message": e.message} for e in cell.errors],
         "console": [entry.to_json() for entry in cell.console],
         "output": _output_json(cell.output, outputs=outputs),
-        "defs": defs, "refs": refs,
+        "defs": sorted(cell.defs), "refs": sorted(cell.refs),
         "config": {"disabled": cell.config.disabled, "hide_code": cell.config.hide_code},
     }
 

@@ -5,9 +5,11 @@ then kept for the service's life, so reads are answered from memory and
 never wait on the kernel. Two rules live here and nowhere else:
 
 - *caught up*: after an operation, the mirror shows the change when the
-  notebook's order is the one the kernel reported, every affected cell holds
-  the code it reported, and no cell the operation ran is still queued or
-  running. An operation returns only then, so the next read sees it.
+  notebook's order is the one the kernel reported, and every affected cell
+  holds the code and has the status the kernel reported (and, after a run,
+  is no longer queued or running). An operation returns only then, so the
+  next read sees it; a mirror that does not catch up within a few seconds is
+  dropped and attached afresh on the next read.
 - *idle*: nothing is queued or running in the mirror and the kernel says so
   too (the replay after attaching has no end marker).
 """
@@ -42,7 +44,7 @@ def mirror_key(target: Target) -> MirrorKey:
 
 
 def caught_up(notebook: Notebook, order: Sequence[str], cells: Sequence[CellState], *, ran: bool) -> bool:
-    """The one rule for "the mirror shows the change": order, code, and (after a run) not busy."""
+    """The one rule for "the mirror shows the change": order, code and status (after a run: not busy)."""
     if order and notebook.cell_ids != list(order):
         return False
     for state in cells:
@@ -50,6 +52,8 @@ def caught_up(notebook: Notebook, order: Sequence[str], cells: Sequence[CellStat
         if cell is None or cell.code != state.code:
             return False
         if ran and cell.runtime in ("queued", "running"):
+            return False
+        if cell.status != state.status:
             return False
     return True
 
