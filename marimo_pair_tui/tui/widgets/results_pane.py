@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -32,7 +33,7 @@ class ResultsPane(VerticalScroll):
         self.ascii = ascii
         self.border_title = "Results"
 
-    def compose(self):  # type: ignore[override]
+    def compose(self) -> ComposeResult:
         yield Static("What you run shows up here.", classes="placeholder")
 
     def start(self, kind: str, title: str, started: str) -> RunBlock:

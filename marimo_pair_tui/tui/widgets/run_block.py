@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
@@ -42,7 +43,7 @@ class RunBlock(Vertical):
         self._body.display = False
         self._render_header("running" + ("..." if ascii else "…"), "▶" if not ascii else ">")
 
-    def compose(self):  # type: ignore[override]
+    def compose(self) -> ComposeResult:
         yield self._header
         yield self._body
 

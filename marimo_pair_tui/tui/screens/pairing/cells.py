@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from ....core.service import Changes
 from ...htmltext import output_text
 from ...widgets.cell_tree import first_line
 from ...widgets.code_editor import Origin
@@ -29,6 +30,21 @@ class CellCommands:
 
     def __init__(self, screen: "PairingScreen") -> None:
         self.screen = screen
+        # The create in flight: the cells there were before it, its code, whether from the editor.
+        self._creating: tuple[set[str], str, bool] | None = None
+
+    def model_changed(self, changes: Changes) -> None:
+        """The model shows a create in flight: the cursor goes to the new cell (and the editor
+        bases on it) as the tree shows it, not a moment later when the create's reply comes."""
+        if self._creating is None or not changes.structure:
+            return
+        before, code, from_editor = self._creating
+        notebook = self.screen.notebook
+        new = [c for c in notebook.cells if c.id not in before and c.code == code]
+        if len(new) == 1:
+            self.screen.cell_tree.select_cell(new[0].id)
+            if from_editor:
+                self.screen.editor.origin = Origin(new[0].id, new[0].code)
 
     def _focus_cell(self, cell_id: str) -> None:
         """Put the tree's cursor on `cell_id` once the queued model changes are applied."""
@@ -49,12 +65,13 @@ class CellCommands:
         screen = self.screen
         service, target = screen.service, screen.target
         place = "at the end" if anchor is None else f"{'above' if before else 'below'} {screen.label(anchor)}"
-        result, _ = await screen.runner.cell_op(
-            kind, place,
-            lambda: service.create_cell(target, code, before=anchor if before else None,
-                                        after=None if before else anchor),
-            kernel_busy=screen.kernel_busy,
-        )
+        async with screen.runner.turn(kind, place, kernel_busy=screen.kernel_busy) as block:
+            self._creating = (set(screen.notebook.cell_ids), code.rstrip("\r\n"), from_editor)  # one at a time
+            try:
+                result = await screen.runner.run(block, lambda: service.create_cell(
+                    target, code, before=anchor if before else None, after=None if before else anchor))
+            finally:
+                self._creating = None
         if result is None:
             return
         created = result.extra.get("created")

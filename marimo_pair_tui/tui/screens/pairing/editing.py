@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING
 
 from ....core.errors import ConflictError
-from ....core.service import Cell, Notebook, OpResult
+from ....core.service import Cell, Changes, Notebook, OpResult
 from ...htmltext import output_text
 from ...widgets.cell_tree import first_line
 from ...widgets.code_editor import CodeEditor, Origin
@@ -51,12 +51,23 @@ class EditorCommands:
 
     def __init__(self, screen: "PairingScreen") -> None:
         self.screen = screen
+        self._applying: Origin | None = None  # the apply in flight: its cell and the code it sends
 
     @property
     def editor(self) -> CodeEditor:
         return self.screen.editor
 
     # -- run ----------------------------------------------------------------------
+
+    def model_changed(self, changes: Changes) -> None:
+        """The model shows an apply in flight: the editor bases on it now, as the tree shows it
+        (the apply's own reply comes a moment later and says the same)."""
+        pending = self._applying
+        if pending is None or pending.cell_id not in changes:
+            return
+        cell = self.screen.notebook.get(pending.cell_id)
+        if cell is not None and cell.code == pending.base:
+            self.editor.origin = Origin(cell.id, cell.code)
 
     def run_snippet(self) -> None:
         screen, runner = self.screen, self.screen.runner
@@ -156,11 +167,13 @@ class EditorCommands:
         service, target = screen.service, screen.target
         title = f"{label} (force)" if force else label
         try:
-            result, _ = await screen.runner.cell_op(
-                "apply", title,
-                lambda: service.edit_cell(target, cell_id, code, base=None if force else base, force=force),
-                kernel_busy=screen.kernel_busy,
-            )
+            async with screen.runner.turn("apply", title, kernel_busy=screen.kernel_busy) as block:
+                self._applying = Origin(cell_id, code.rstrip("\r\n"))  # cell operations run one at a time
+                try:
+                    result = await screen.runner.run(block, lambda: service.edit_cell(
+                        target, cell_id, code, base=None if force else base, force=force))
+                finally:
+                    self._applying = None
         except ConflictError as conflict:
             await self._resolve_conflict(cell_id, label, code, conflict)
             return

@@ -139,7 +139,7 @@ class PairingScreen(Screen[None]):
         self.cells = CellCommands(self)
         self.activity = ActivityCommands(self)
         self._unsubscribe: Callable[[], None] | None = None
-        self._closed = False
+        self._left = False
         self._leave_armed_at = float("-inf")
         self._empty = Notebook()  # what the screen shows before the mirror is attached
 
@@ -215,7 +215,7 @@ class PairingScreen(Screen[None]):
         except PairError as error:
             self.notify(f"{error.message} {error.next}".strip(), title="No live view", severity="error", timeout=15)
             return
-        if self._closed:
+        if self._left:
             return
         if self._unsubscribe is not None:
             self._unsubscribe()
@@ -246,10 +246,12 @@ class PairingScreen(Screen[None]):
 
     @on(ModelChanged)
     def _model_changed(self, message: ModelChanged) -> None:
-        if self.session is None or self._closed:
+        if self.session is None or self._left:
             return
         changes = message.changes
         self.cell_tree.sync(self.notebook, changes.cell_ids, changes.structure)
+        self.cells.model_changed(changes)
+        self.editing.model_changed(changes)
         if changes.activity:
             self.activity_pane.sync(self.notebook.activity, changes.activity)
         self.update_status()
@@ -261,7 +263,7 @@ class PairingScreen(Screen[None]):
             self.notify(f"The session is gone: {message.detail}.", severity="error", timeout=15)
         elif message.state == "reconnecting":
             self.notify(f"Live view lost ({message.detail}); reconnecting.", severity="warning", timeout=4)
-        elif message.state == "closed" and not self._closed:
+        elif message.state == "closed" and not self._left:
             self.connect()  # the service let that mirror go: follow the session with a new one
 
     def update_status(self) -> None:
@@ -296,9 +298,9 @@ class PairingScreen(Screen[None]):
 
     async def close(self) -> None:
         """Save the draft and stop hearing the live mirror (the service keeps it; the session lives on)."""
-        if self._closed:
+        if self._left:
             return
-        self._closed = True
+        self._left = True
         if hasattr(self, "draft"):
             self.draft.save()
         if self._unsubscribe is not None:
