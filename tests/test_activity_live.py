@@ -14,7 +14,7 @@ import pytest
 
 from marimo_pair_tui.core.discovery import ServerInfo
 from marimo_pair_tui.core.errors import MultiplyDefinedError
-from marimo_pair_tui.core.hub import Hub, HubOptions
+from marimo_pair_tui.core.service import HubOptions, PairingService
 from marimo_pair_tui.core.pairing import PairingSession
 from marimo_pair_tui.core.sessions import SessionRef, Target
 from tests.support.cell_lab import CellLab, file_cells
@@ -30,19 +30,19 @@ def env(lab: CellLab) -> dict[str, str]:
     return {**os.environ, "XDG_STATE_HOME": str(lab.server.state_home)}
 
 
-async def pair(lab: CellLab, path: Path, browser: BrowserSession) -> tuple[Hub, PairingSession]:
-    hub = Hub(HubOptions(urls=[lab.server.url]))
+async def pair(lab: CellLab, path: Path, browser: BrowserSession) -> tuple[PairingService, PairingSession, Target]:
+    """The service following the session: its live mirror, and the target its operations take."""
+    service = PairingService(HubOptions(urls=[lab.server.url]))
     server = ServerInfo(url=lab.server.url, host=lab.server.host, port=lab.server.port, source="url")
     target = Target(server=server, notebook=str(path), session=SessionRef(browser.session_id, browser.routing_id))
-    pairing = PairingSession(hub, target)
-    await pairing.start()
+    pairing = (await service.mirror(target)).value
     assert pairing.live_state == "live"
-    return hub, pairing
+    return service, pairing, target
 
 
 async def test_other_processes_and_our_own_runs_in_the_log(lab: CellLab) -> None:
     path, browser = lab.fresh()
-    hub, pairing = await pair(lab, path, browser)
+    service, pairing, target = await pair(lab, path, browser)
     try:
         log = pairing.notebook.activity
         code = "print('agent says', x)\nx + 1"
@@ -63,12 +63,12 @@ async def test_other_processes_and_our_own_runs_in_the_log(lab: CellLab) -> None
         assert entry.duration is not None and entry.duration >= 0
 
         # Our own snippet, and our own code_mode operation with the cell run it caused.
-        result = await pairing.run_snippet("print('from us')")
+        result = (await service.execute(target, "print('from us')")).value
         assert result.success
         await pairing.wait_until(lambda nb: any(e.code == "print('from us')" and e.finished for e in nb.activity), 30)
         [ours] = [e for e in log if e.code == "print('from us')"]
         assert ours.origin == "self"
-        run = await pairing.run_cells(["define_x"])
+        run = (await service.run_cells(target, ["define_x"])).value
         assert run.success
         await pairing.wait_until(lambda nb: not nb.activity.running and any(
             e.program and e.program.get("op") == "run" for e in nb.activity), 30)
@@ -79,12 +79,11 @@ async def test_other_processes_and_our_own_runs_in_the_log(lab: CellLab) -> None
 
         # A refused operation is logged too (it ran in the kernel), and stays ours.
         with pytest.raises(MultiplyDefinedError) as refused:
-            await pairing.create_cell("x = 5")
+            await service.create_cell(target, "x = 5")
         assert "define_x" in refused.value.message
         assert [n for _name, n in file_cells(path)].count("x = 5") == 0
     finally:
-        await pairing.stop()
-        await hub.aclose()
+        await service.aclose()
 
 
 def test_watch_activity_shows_another_process_snippet(lab: CellLab) -> None:

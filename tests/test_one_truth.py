@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 from marimo_pair_tui.core import codemode
 from marimo_pair_tui.core.discovery import ServerInfo
 from marimo_pair_tui.core.errors import PairError
-from marimo_pair_tui.core.hub import Hub, HubOptions
 from marimo_pair_tui.core.kernel import kernel_state
-from marimo_pair_tui.core.pairing import PairingSession
+from marimo_pair_tui.core.hub import Hub
+from marimo_pair_tui.core.service import HubOptions, PairingService
 from marimo_pair_tui.core.sessions import SessionRef, Target
 from tests.support.cell_lab import CellLab
 from tests.support.marimo_proc import BrowserSession
@@ -58,24 +58,22 @@ class Loop:
 
 
 class Live:
-    """A notebook session, its browser, and a live mirror of it."""
+    """A notebook session, its browser, and the service following it (its live mirror and operations)."""
 
     def __init__(self, lab: CellLab, loop: Loop) -> None:
         self.lab, self.loop = lab, loop
         self.path, self.browser = lab.fresh()
         self.names = itertools.count()
-        self.hub = Hub(HubOptions(urls=[lab.server.url]))
+        self.service = PairingService(HubOptions(urls=[lab.server.url]))
         server = ServerInfo(url=lab.server.url, host=lab.server.host, port=lab.server.port, source="url")
         self.target = Target(server=server, notebook=str(self.path),
                              session=SessionRef(self.browser.session_id, self.browser.routing_id))
-        self.pairing = PairingSession(self.hub, self.target)
-        loop.run(self.pairing.start())
+        self.pairing = loop.run(self.service.mirror(self.target)).value
         assert self.pairing.live_state == "live"
         self.last_run_code: dict[str, str] = {}
 
     def close(self) -> None:
-        self.loop.run(self.pairing.stop())
-        self.loop.run(self.hub.aclose())
+        self.loop.run(self.service.aclose())
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +102,7 @@ def browser_post(browser: BrowserSession, path: str, body: dict[str, Any]) -> No
 
 async def act(live: Live, action: str, pick: int) -> str:
     """Do one thing to the notebook; returns a line for the failure report."""
-    p = live.pairing
+    p, s, t = live.pairing, live.service, live.target
     nb = p.notebook
     ids = nb.cell_ids
     target = ids[pick % len(ids)] if ids else None
@@ -116,24 +114,24 @@ async def act(live: Live, action: str, pick: int) -> str:
     try:
         if action in ("create", "create_run"):
             code = f"v{n} = {source} + 1\nprint('v{n}', v{n})"
-            await p.create_cell(code, after=target, run=action == "create_run")
+            await s.create_cell(t, code, after=target, run=action == "create_run")
         elif action == "edit" and target is not None:
             code = nb.cell(target).code
-            await p.edit_cell(target, code + f"\n_e{n} = {n}", expect=nb.cell(target).hash)
+            await s.edit_cell(t, target, code + f"\n_e{n} = {n}", expect=nb.cell(target).hash)
         elif action == "edit_back" and target is not None:
             # An edit away and back: the code is what last ran, yet code_mode registered it anew.
             code = nb.cell(target).code
-            await p.edit_cell(target, code + "\npass", force=True)
-            await p.wait_until(lambda m: m.cell(target).code == code + "\npass", 10)
-            await p.edit_cell(target, code, force=True)
+            await s.edit_cell(t, target, code + "\npass", force=True)
+            assert nb.cell(target).code == code + "\npass"  # the service returned once the mirror showed it
+            await s.edit_cell(t, target, code, force=True)
         elif action == "run" and target is not None:
-            await p.run_cells([target])
+            await s.run_cells(t, [target])
         elif action == "move" and len(ids) > 1 and target is not None:
             other = ids[(pick // 7) % len(ids)]
             if other != target:
-                await p.move_cell(target, after=other)
+                await s.move_cell(t, target, after=other)
         elif action == "delete" and len(ids) > 3 and target is not None:
-            result = await p.delete_cell(target)
+            result = (await s.delete_cell(t, target)).value
             snap = await codemode.snapshot(p.connection, p.target.session)
             statuses = {c.id: c.status for c in snap.cells}
             for cid in result.extra["stale"]:  # only cells a snapshot calls stale
@@ -147,19 +145,19 @@ async def act(live: Live, action: str, pick: int) -> str:
             browser_post(live.browser, "/api/kernel/run", {"cellIds": [target], "codes": [code]})
             await p.wait_until(lambda m: m.cell(target).run_code == code or m.get(target) is None, 20)
         elif action == "raise":
-            await p.create_cell(f"raise ValueError('boom {n}')", after=target, run=True)
+            await s.create_cell(t, f"raise ValueError('boom {n}')", after=target, run=True)
         elif action == "interrupt":
-            created = await p.create_cell(f"import time as _t{n}\n_t{n}.sleep(30)", after=target)
+            created = (await s.create_cell(t, f"import time as _t{n}\n_t{n}.sleep(30)", after=target)).value
             sleeper = created.extra["created"]
-            await p.wait_until(lambda m: m.get(sleeper) is not None, 10)
+            assert nb.get(sleeper) is not None  # read-your-writes: the mirror shows the new cell
             browser_post(live.browser, "/api/kernel/run",
                          {"cellIds": [sleeper], "codes": [nb.cell(sleeper).code]})
             assert await p.wait_until(lambda m: m.cell(sleeper).runtime == "running", 20)
-            await p.interrupt()
+            await s.interrupt(t)
             assert await p.wait_until(lambda m: m.cell(sleeper).status == "interrupted", 20), \
                 nb.cell(sleeper).to_json()
         elif action == "snippet":
-            await p.run_snippet(f"print('snippet {n}')")
+            await s.execute(t, f"print('snippet {n}')")
         else:
             return f"{action}: skipped"
     except PairError as exc:  # a refusal (e.g. a name another cell defines) applies nothing

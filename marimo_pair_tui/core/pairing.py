@@ -1,23 +1,20 @@
-"""One live notebook session: the model, the stream that keeps it current, the operations.
+"""One live notebook session mirrored: the model and the kiosk stream that keeps it current.
 
-Both front doors (and the MCP server) pair with a session through this class:
-the kiosk stream feeds the `Notebook` model, views subscribe to its
-`Changes`, and every operation goes out through the core (execute, code_mode,
-kernel control). No view keeps notebook state of its own.
+The service (core/service.py) keeps one per session it follows
+(core/mirrors.py): the kiosk stream feeds the `Notebook` model, and views
+subscribe to its `Changes`. Operations go out through the service, never
+through here. No view keeps notebook state of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from contextlib import contextmanager
-from typing import Any, Awaitable, Callable, Iterator, Sequence, Union
+from typing import Any, Awaitable, Callable, Union
 
 from . import codemode
 from .connection import Connection
-from .execute import ExecResult, OnOutput, announcing, execute
 from .hub import Hub
-from .kernel import interrupt
 from .live import LiveState, LiveStream
 from .notebook import Changes, Notebook
 from .sessions import Target
@@ -131,41 +128,5 @@ class PairingSession:
 
     async def refresh(self) -> None:
         """Re-read every cell through code_mode (defs, refs, statuses) into the model."""
-        with self._ours():
-            snap = await codemode.snapshot(self.connection, self.target.session)
+        snap = await codemode.snapshot(self.connection, self.target.session)
         await self._notify(self.notebook.apply_snapshot(snap.raw))
-
-    # -- operations ------------------------------------------------------
-
-    @contextmanager
-    def _ours(self) -> Iterator[None]:
-        """Code sent in this block is announced to the activity log as this client's own."""
-        with announcing(self.notebook.activity.expect):
-            yield
-
-    async def run_snippet(self, code: str, on_output: OnOutput | None = None) -> ExecResult:
-        with self._ours():
-            return await execute(self.connection, self.target.session, code, on_output)
-
-    async def interrupt(self) -> None:
-        await interrupt(self.connection, self.target.session)
-
-    async def create_cell(self, code: str, **kwargs: Any) -> codemode.OpResult:
-        with self._ours():
-            return await codemode.create_cell(self.connection, self.target.session, code, **kwargs)
-
-    async def edit_cell(self, target: str, code: str, **kwargs: Any) -> codemode.OpResult:
-        with self._ours():
-            return await codemode.edit_cell(self.connection, self.target.session, target, code, **kwargs)
-
-    async def run_cells(self, targets: Sequence[str]) -> codemode.OpResult:
-        with self._ours():
-            return await codemode.run_cells(self.connection, self.target.session, targets)
-
-    async def delete_cell(self, target: str) -> codemode.OpResult:
-        with self._ours():
-            return await codemode.delete_cell(self.connection, self.target.session, target)
-
-    async def move_cell(self, target: str, **kwargs: Any) -> codemode.OpResult:
-        with self._ours():
-            return await codemode.move_cell(self.connection, self.target.session, target, **kwargs)
