@@ -141,3 +141,15 @@ def test_an_activity_read_cuts_long_texts_and_says_so() -> None:
     (entry,) = documents.activity_document(Reply(ActivityPage([_entry()], False, None)))["entries"]
     assert len(entry["output"]["data"]) == documents.ACTIVITY_TEXT_LIMIT and entry["truncated"] is True
     assert documents.activity_entry_json(_entry())["truncated"] is False
+
+
+def test_requests_and_replies_are_plain_data() -> None:
+    """What a door sends the service, and what a reply turns into, survive JSON both ways."""
+    from marimo_pair_tui.core.requests import TargetSpec
+
+    spec = TargetSpec(notebook="demo.py", session="sess-abc", url="http://127.0.0.1:2718", cwd="/home/me")
+    assert TargetSpec.from_json(json.loads(json.dumps(spec.to_json()))) == spec
+    assert TargetSpec.from_json({}) == TargetSpec() and not TargetSpec().named
+    for name, build in _cases().items():
+        document = build()
+        assert json.loads(json.dumps(document)) == document, name

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from marimo_pair_tui.core.directory import Directory
-from marimo_pair_tui.core.requests import TargetSpec
+from marimo_pair_tui.core.service import PairingService, TargetSpec
 from marimo_pair_tui.core import ssh as sshmod
 from marimo_pair_tui.core.errors import (
     SshAuthError,
@@ -38,7 +38,6 @@ from marimo_pair_tui.core.errors import (
     SshUnreachableError,
 )
 from marimo_pair_tui.core.hub import Hub, HubOptions
-from marimo_pair_tui.core.pairing import PairingSession
 from marimo_pair_tui.core.settings import read_config
 from tests.clihelp import cli_env, run_cli, start_cli
 from tests.support.marimo_proc import open_browser_session, start_marimo_server
@@ -352,23 +351,21 @@ async def test_a_dropped_connection_is_reported_then_reopened(
     # With it, the forward comes back on the same port and the live stream reconnects.
     monkeypatch.setattr(hub_module, "FORWARD_CHECK_SECONDS", 0.2)
     states: list[str] = []
-    async with Hub(HubOptions(ssh_hosts=[remote.sshd.dest])) as hub:
-        target = (await Directory(hub).resolve(TargetSpec(notebook="demo.py"))).value
-        pairing = PairingSession(hub, target, on_state=lambda state, detail: states.append(state))
-        await pairing.start(wait_ready=60)
-        try:
-            assert pairing.live_state == "live" and "define_x" in [c.name for c in pairing.notebook.cells]
-            url = pairing.connection.url
-            hub.ssh_host(remote.sshd.dest).exit_master()
-            deadline = time.monotonic() + 60
-            while not ("reconnecting" in states and states[-1] == "live"):
-                assert time.monotonic() < deadline, f"no reconnect; states {states}"
-                await asyncio.sleep(0.05)
-            assert pairing.connection.url == url
-            result = await pairing.run_snippet("print(x + 1)")
-            assert result.success and result.stdout == "42\n"
-        finally:
-            await pairing.stop()
+    async with PairingService(HubOptions(ssh_hosts=[remote.sshd.dest])) as service:
+        hub = service.hub
+        target = (await service.resolve(TargetSpec(notebook="demo.py"))).value
+        pairing = (await service.mirror(target)).value
+        pairing.subscribe(on_state=lambda state, detail: states.append(state))
+        assert pairing.live_state == "live" and "define_x" in [c.name for c in pairing.notebook.cells]
+        url = pairing.connection.url
+        hub.ssh_host(remote.sshd.dest).exit_master()
+        deadline = time.monotonic() + 60
+        while not ("reconnecting" in states and states[-1] == "live"):
+            assert time.monotonic() < deadline, f"no reconnect; states {states}"
+            await asyncio.sleep(0.05)
+        assert pairing.connection.url == url
+        result = (await service.execute(target, "print(x + 1)")).value
+        assert result.success and result.stdout == "42\n"
 
 
 async def test_config_file_hosts_are_listed_and_a_bad_one_only_warns(
@@ -382,10 +379,12 @@ async def test_config_file_hosts_are_listed_and_a_bad_one_only_warns(
                       f"options = {options}\n")
     settings_ = sshmod.load_settings()
     assert settings_.options == tuple(remote.sshd.ssh_args()) and settings_.warnings == ()
-    async with Hub(HubOptions(ssh_browse=settings_.hosts)) as hub:
-        servers = await hub.inventory()
+    async with PairingService(HubOptions(ssh_browse=settings_.hosts)) as service:
+        hub = service.hub
+        listed = await service.servers()
+        servers = listed.value
         assert [(s.source, s.ssh_host, s.url) for s in servers] == [("ssh", remote.sshd.dest, remote.server.url)]
-        assert any("no-such-host.invalid" in w for w in hub.warnings)
+        assert any("no-such-host.invalid" in w for w in listed.warnings)
         # Browsed hosts are listed, not targeted: the (empty) local registry is what is searched.
         assert await hub.servers() == []
     from marimo_pair_tui.tui.config import load_config

@@ -31,6 +31,10 @@ class Tmux:
     def screen(self) -> str:
         return self("capture-pane", "-p", "-t", self.name).stdout
 
+    def styled(self) -> str:
+        """The screen with its escape sequences (colours, bold): where the cursor is shows here."""
+        return self("capture-pane", "-e", "-p", "-t", self.name, check=False).stdout
+
     def wait_for(self, predicate: Callable[[str, bool], bool], timeout: float = 60.0, what: str = "the screen") -> str:
         """Poll the screen until predicate(text, alive) holds; alive is False once the session ended."""
         deadline = time.monotonic() + timeout

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -43,18 +45,19 @@ def test_the_command_opens_a_notebook_and_quits(lab: TuiLab, tmp_path: Path) -> 
         assert "^r run" in footer and "^s apply" in footer, screen  # the footer lists the keys
         assert all(len(line) <= 80 for line in lines) and len(lines) <= 24
 
-        # Load define_x into the editor, change it, apply: the file on disk changes.
-        # The first cell, then the next, then load it. A key sent in the first moments of the
-        # screen is occasionally not applied under a detached tmux: check, and send again.
-        for attempt in range(3):
-            tmux.send("F2", "Home", "Down")
-            tmux.send("C-l")
-            try:
-                tmux.wait_for(lambda text, alive: "Editor (cell define_x)" in text, timeout=5, what="define_x loaded")
-                break
-            except AssertionError:
-                if attempt == 2:
-                    raise
+        # Load define_x into the editor, change it, apply: the file on disk changes. Each key is
+        # sent once the screen shows the one before it took effect (the tree's cursor row is bold).
+        def cursor_on(name: str) -> Callable[[str, bool], bool]:
+            escapes = r"(?:\x1b\[[0-9;]*m)*"
+            row = re.compile(r"\x1b\[1m" + escapes + r"\S " + escapes + re.escape(name) + " ")
+            return lambda _text, _alive: bool(row.search(tmux.styled()))
+
+        tmux.send("F2", "Home")
+        tmux.wait_for(cursor_on("Hbol"), timeout=15, what="the cursor on the first cell")
+        tmux.send("Down")
+        tmux.wait_for(cursor_on("define_x"), timeout=15, what="the cursor on define_x")
+        tmux.send("C-l")
+        tmux.wait_for(lambda text, alive: "Editor (cell define_x)" in text, timeout=15, what="define_x loaded")
         tmux.send("End", " + 1")
         tmux.wait_for(lambda text, alive: "1  x = 41 + 1" in text, what="the edit in the editor")
         tmux.send("C-s")
