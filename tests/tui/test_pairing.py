@@ -344,3 +344,36 @@ async def test_copy_sends_the_selected_cells_code_and_the_last_result_to_the_cli
         screen.results.focus()
         await pilot.press("ctrl+y")
         assert "copied result" in app.clipboard and "x = 41" not in app.clipboard
+
+
+async def test_the_tree_tells_which_cell_the_cursor_is_on_and_the_footer_follows(lab: TuiLab) -> None:
+    """CellTree posts CellHighlighted with the cell id; on no cell the cell keys are dimmed, not run."""
+    from marimo_pair_tui.tui.widgets.cell_tree import CellTree
+
+    path, browser = lab.session("demo.py", "highlight.py")
+    app = make_app(lab.target(path, browser))
+    heard: list[str | None] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_live(pilot, 4)
+        tree = screen.cell_tree
+        tree.focus()
+        post = tree.post_message
+
+        def spy(message: object) -> bool:
+            if isinstance(message, CellTree.CellHighlighted):
+                heard.append(message.cell_id)
+            return post(message)  # type: ignore[arg-type]  # what the tree posted, passed on
+
+        tree.post_message = spy  # type: ignore[method-assign]  # listen to what the tree posts
+        first, second = screen.notebook.cell_ids[:2]
+        assert screen.cell_tree.select_cell(first)
+        await pilot.press("down")
+        await wait_for(pilot, lambda: screen.cell_tree.selected_cell_id == second, what="the cursor on the 2nd cell")
+        await wait_for(pilot, lambda: second in heard, what="CellHighlighted for the 2nd cell")
+        await pilot.press("right", "down")  # into the cell's details: the same cell, no new message
+        await pilot.pause()
+        assert heard.count(second) == 1
+        assert screen.check_action("run_cell", ()) is True
+        tree.clear()  # what an empty notebook looks like: no cell under the cursor
+        await wait_for(pilot, lambda: None in heard, what="CellHighlighted for no cell")
+        assert screen.check_action("run_cell", ()) is None and screen.check_action("run_snippet", ()) is True

@@ -16,6 +16,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -68,6 +69,18 @@ class CellTree(Tree[str]):
     }
     """
 
+    class CellHighlighted(Message):
+        """The cursor came to another cell (a detail line counts as its cell), or to none."""
+
+        def __init__(self, cell_tree: "CellTree", cell_id: str | None) -> None:
+            super().__init__()
+            self.cell_tree = cell_tree
+            self.cell_id = cell_id
+
+        @property
+        def control(self) -> "CellTree":
+            return self.cell_tree
+
     BINDINGS = [
         Binding("right", "expand_cell", "Expand", show=False, id="cells-expand"),
         Binding("left", "collapse_cell", "Collapse", show=False, id="cells-collapse"),
@@ -83,6 +96,7 @@ class CellTree(Tree[str]):
         self._cell_nodes: dict[str, TreeNode[str]] = {}
         self._notebook: Notebook | None = None
         self._name_width = 4
+        self._highlighted: str | None = None  # the cell the last CellHighlighted named
 
     # -- queries ----------------------------------------------------------
 
@@ -254,6 +268,7 @@ class CellTree(Tree[str]):
             self._settle_cursor(self._cell_nodes[replacement])
         elif self.cursor_line < 0 and self._cell_nodes and self.cursor_node is None:
             self._settle_cursor(self._cell_nodes[wanted[0]])
+        self._tell_highlight()  # nodes moved under a cursor that stayed on its line
 
     def _fill(self, node: TreeNode[str], cell: Cell) -> None:
         """(Re)build the detail lines under a cell, keeping a cursor that was on one."""
@@ -267,6 +282,16 @@ class CellTree(Tree[str]):
         if index is not None:
             children = list(node.children)
             self._settle_cursor(children[min(index, len(children) - 1)] if children else node)
+
+    def on_mount(self) -> None:
+        self.watch(self, "cursor_line", lambda _line: self._tell_highlight(), init=False)
+
+    def _tell_highlight(self) -> None:
+        """Post CellHighlighted when the cell under the cursor changed (not for moves within a cell)."""
+        cell_id = self.selected_cell_id
+        if cell_id != self._highlighted:
+            self._highlighted = cell_id
+            self.post_message(self.CellHighlighted(self, cell_id))
 
     @on(Tree.NodeExpanded)
     def _expanded(self, event: Tree.NodeExpanded[str]) -> None:

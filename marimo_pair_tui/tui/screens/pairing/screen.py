@@ -47,6 +47,7 @@ from .runner import OperationRunner
 NARROW = 70  # columns below which the panes stack
 SHORT = 18  # rows below which the results pane shrinks
 TIGHT = 90  # columns below which the footer leaves out the palette key (ctrl+p still works)
+CELL_ACTIONS = frozenset({"load", "run_cell", "move_up", "move_down", "delete_cell"})  # act on the selected cell
 LEAVE_CONFIRM = 3.0  # seconds in which a second esc / ctrl+q leaves while an operation runs
 
 EDITOR_PLACEHOLDER = (
@@ -382,7 +383,16 @@ class PairingScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("activity_to_editor", "activity_promote"):
             return self.activity_shown  # e and p are free keys elsewhere
+        if action in CELL_ACTIONS and self.is_mounted and not self._left:
+            trees = self.query(CellTree)
+            if trees and trees.first().selected_cell_id is None:
+                return None  # shown dimmed: there is no cell to act on
         return True
+
+    @on(CellTree.CellHighlighted)
+    def _cell_highlighted(self, _message: CellTree.CellHighlighted) -> None:
+        """The footer dims the cell keys when the cursor is on no cell, and lights them again."""
+        self.refresh_bindings()
 
     # -- leaving --------------------------------------------------------------
 
