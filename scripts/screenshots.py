@@ -47,8 +47,7 @@ async def shoot(app, size: tuple[int, int], path: Path, drive: Callable[[object]
 
 
 async def main(out: Path) -> None:
-    from marimo_pair_tui.core.hub import Hub, HubOptions
-    from marimo_pair_tui.core.launch import close_notebook, open_notebook
+    from marimo_pair_tui.core.service import HubOptions, PairingService, close_notebook
     from marimo_pair_tui.notebooks import TOUR
     from marimo_pair_tui.tui.app import PairApp, Start
     from marimo_pair_tui.tui.config import Config
@@ -63,9 +62,9 @@ async def main(out: Path) -> None:
     shutil.copyfile(TOUR, notebook)
     out.mkdir(parents=True, exist_ok=True)
 
-    async with Hub(HubOptions()) as hub:
-        opened = await open_notebook(hub, notebook, run=True)
-    target = opened.target
+    async with PairingService(HubOptions()) as service:
+        opened = await service.open(str(notebook), run=True)
+    target = opened.value.target
 
     def app(start: Start) -> PairApp:
         drafts = Path(tempfile.mkdtemp(dir=work, prefix="drafts-"))  # each picture starts with an empty editor

@@ -242,3 +242,34 @@ def test_code_mode_programs_of_this_tool_are_shown_as_their_request() -> None:
     nb.apply_event(execution("p1", "planned", code=program))
     data = nb.activity.get("p1").to_json()  # type: ignore[union-attr]
     assert data["program"] == {"op": "create", "code": "y = 'it''s'\n", "after": "MJUe"} and data["code"] is None
+
+
+def test_a_code_mode_program_whose_operation_was_refused_is_an_error_not_ok() -> None:
+    """The snippet ran fine, but its reply says the operation was refused: that is how the entry ended."""
+    log = ActivityLog()
+    for eid, reply in (("refused", {"ok": False, "error": {"kind": "conflict", "message": "Cell changed meanwhile."}}),
+                       ("applied", {"ok": True, "op": "delete", "cells": []})):
+        nonce = f"nonce-{eid}"
+        program = codemode.build_program({"op": "delete", "nonce": nonce, "target": "MJUe"})
+        log.apply("execution", execution(eid, "planned", code=program)["data"], str)
+        text = json.dumps(reply, separators=(",", ":"))
+        log.apply("cell-op", write(eid, f"narration\n\n{codemode.MARKER}:{nonce}:0:1:{text}\n")["data"], str)
+        log.apply("execution", execution(eid, "completed")["data"], str)
+    refused, applied = log.get("refused"), log.get("applied")
+    assert refused is not None and applied is not None
+    assert refused.outcome == "error"
+    assert [(e.kind, e.message) for e in refused.errors] == [("refused", "conflict: Cell changed meanwhile.")]
+    assert refused.to_json()["program"] == {"op": "delete", "target": "MJUe"}, "the nonce stays out of the request"
+    assert applied.outcome == "ok" and applied.errors == []
+
+
+def test_a_reply_with_another_nonce_decides_nothing() -> None:
+    """Only the program's own reply counts: a cell printing a refusal-shaped line cannot fail it."""
+    log = ActivityLog()
+    program = codemode.build_program({"op": "delete", "nonce": "mine", "target": "MJUe"})
+    log.apply("execution", execution("p", "planned", code=program)["data"], str)
+    fake = json.dumps({"ok": False, "error": {"kind": "conflict", "message": "no"}})
+    log.apply("cell-op", write("p", f"{codemode.MARKER}:theirs:0:1:{fake}\n")["data"], str)
+    log.apply("cell-op", write("p", f"{codemode.MARKER}:mine:0:1:" + '{"ok":true}' + "\n")["data"], str)
+    log.apply("execution", execution("p", "completed")["data"], str)
+    assert log.get("p").outcome == "ok"  # type: ignore[union-attr]

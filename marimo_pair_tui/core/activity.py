@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .codemode_results import parse_reply
 from .outputs import (
     ERROR_MIMETYPE, CellError, ConsoleEntry, Output, append_console, bounded_output, error_status, parse_errors,
 )
@@ -61,6 +62,14 @@ def program_request(code: str) -> dict[str, Any] | None:
     Those programs embed 20 KB of kernel source; views show their request
     (`{"op": "create", "code": ...}`) instead.
     """
+    request = _program_call(code)
+    if request is not None:
+        request.pop("nonce", None)
+    return request
+
+
+def _program_call(code: str) -> dict[str, Any] | None:
+    """The request of a marimo-pair-tui code_mode program, nonce included, else None."""
     if not code.startswith(_PROGRAM_FIRST_LINE):
         return None
     last = code.rstrip("\n").rsplit("\n", 1)[-1]
@@ -72,7 +81,6 @@ def program_request(code: str) -> dict[str, Any] | None:
         return None
     if not isinstance(request, dict) or "op" not in request:
         return None
-    request.pop("nonce", None)
     return request
 
 
@@ -100,6 +108,7 @@ class ActivityEntry:
     console_chars: int = field(default=0, repr=False)
     last_stamp: float | None = field(default=None, repr=False)  # the kernel's clock on its latest cell-op
     clocked: bool = field(default=False, repr=False)  # started_at is the kernel's clock, not arrival
+    nonce: str | None = field(default=None, repr=False)  # a program's nonce: its reply is framed with it
 
     @property
     def finished(self) -> bool:
@@ -241,12 +250,14 @@ class ActivityLog:
             else:
                 kind, origin = "cell", cause_entry.origin if cause_entry is not None else "other"
             self._seq += 1
+            call = _program_call(code) if kind == "scratch" else None
+            nonce = call.pop("nonce", None) if call is not None else None
             entry = ActivityEntry(
                 id=eid, seq=self._seq, kind=kind, origin=origin, code=code, started_at=self.clock(),
                 cell_id=None if kind == "scratch" else cid,
                 cell_label=None if kind == "scratch" else name_of(cid),
                 run_id=data.get("run_id"), caused_by=cause if isinstance(cause, str) else None,
-                program=program_request(code) if kind == "scratch" else None,
+                program=call, nonce=nonce if isinstance(nonce, str) else None,
             )
             self._entries[eid] = entry
             while len(self._entries) > self.limit:
@@ -308,9 +319,26 @@ class ActivityLog:
         if outcome is None:
             errors = self._error_data.pop(entry.id, None)
             outcome = "ok" if errors is None else _outcome_of(errors)
+            if outcome == "ok" and entry.nonce is not None:
+                outcome = self._program_outcome(entry)
         entry.outcome = outcome
         if entry.ended_at is None:
             entry.ended_at = entry.last_stamp if entry.last_stamp is not None else self.clock()
+
+    @staticmethod
+    def _program_outcome(entry: ActivityEntry) -> str:
+        """A code_mode program ran without raising; "error" when its reply says the operation was
+        refused or failed (a conflict, a refused delete), with the reply's reason as an error."""
+        assert entry.nonce is not None
+        reply, _narration = parse_reply(entry.stdout, entry.nonce)
+        if reply is None or reply.get("ok"):
+            return "ok"  # no reply (cut off, or its console text dropped): the execution's word stands
+        error = reply.get("error")
+        error = error if isinstance(error, Mapping) else {}
+        kind, message = error.get("kind"), error.get("message")
+        reason = f"{kind}: {message}" if kind and message else str(message or kind or "the operation was refused")
+        entry.errors = [*entry.errors, CellError("refused", reason)]
+        return "error"
 
     def _finish_where(self, predicate: Callable[[ActivityEntry], bool], outcome: str | None) -> frozenset[str]:
         changed = set()

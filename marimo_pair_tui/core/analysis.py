@@ -17,12 +17,15 @@ import atexit
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import threading
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
-from platformdirs import user_state_dir
+from .private import private_dir, state_dir
 
 Found = tuple[tuple[str, ...], tuple[str, ...]]
 CACHE_LIMIT = 5000  # entries kept in the file (the newest)
@@ -43,7 +46,7 @@ def _marimo_version() -> str:
 
 @lru_cache(maxsize=1)
 def cache_path() -> Path:
-    return Path(user_state_dir("marimo-pair-tui", appauthor=False)) / "analysis" / f"marimo-{_marimo_version()}.json"
+    return state_dir() / "analysis" / f"marimo-{_marimo_version()}.json"
 
 
 def _key(code: str) -> str:
@@ -72,7 +75,7 @@ def save() -> None:
         _added = False
     path = cache_path()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(path.parent)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".analysis-")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(dict(entries), out)
@@ -81,9 +84,25 @@ def save() -> None:
         pass
 
 
+@contextmanager
+def _real_std_streams() -> Iterator[None]:
+    """Importing marimo reads `sys.stdout.encoding`; inside the terminal app stdout is the app's
+    print capture, which has none. The import sees the process's real streams."""
+    saved = sys.stdout, sys.stderr
+    if all(hasattr(stream, "encoding") for stream in saved):
+        yield
+        return
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 def _compile(code: str) -> Found | None:
-    from marimo._ast.compiler import compile_cell
-    from marimo._types.ids import CellId_t
+    with _real_std_streams():
+        from marimo._ast.compiler import compile_cell
+        from marimo._types.ids import CellId_t
 
     try:
         cell = compile_cell(code, cell_id=CellId_t("__mpt_static__"))

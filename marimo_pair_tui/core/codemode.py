@@ -17,7 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
-from .codemode_results import FAILED_STATUSES, CellErrorInfo, CellState, ConsoleItem, OpResult, Snapshot
+from .codemode_results import (
+    FAILED_STATUSES, MARKER, CellErrorInfo, CellState, ConsoleItem, OpResult, Snapshot, parse_reply,
+)
 from .connection import Connection
 from .errors import (
     CellNotFoundError,
@@ -39,7 +41,6 @@ __all__ = [
     "move_cell", "parse_reply", "run_cells", "saving_warnings", "snapshot",
 ]
 
-MARKER = "@@marimo-pair-tui/reply"
 _KERNEL_SOURCE = Path(__file__).with_name("codemode_kernel.py")
 
 
@@ -95,35 +96,6 @@ def build_program(request: dict[str, Any]) -> str:
             "",
         ]
     )
-
-
-def parse_reply(stdout: str, nonce: str) -> tuple[dict[str, Any] | None, str]:
-    """(the reply for this nonce or None, stdout without the reply lines)."""
-    prefix = f"{MARKER}:{nonce}:"
-    chunks: dict[int, str] = {}
-    total: int | None = None
-    kept: list[str] = []
-    for line in stdout.split("\n"):
-        if not line.startswith(prefix):
-            kept.append(line)
-            continue
-        try:
-            index_text, count_text, chunk = line[len(prefix) :].split(":", 2)
-            index, count = int(index_text), int(count_text)
-        except ValueError:
-            return None, stdout
-        if total not in (None, count) or index in chunks or not 0 <= index < count:
-            return None, stdout
-        total = count
-        chunks[index] = chunk
-    narration = "\n".join(kept).strip("\n")
-    if total is None or len(chunks) != total:
-        return None, narration
-    try:
-        reply = json.loads("".join(chunks[i] for i in range(total)))
-    except ValueError:
-        return None, narration
-    return (reply if isinstance(reply, dict) else None), narration
 
 
 _REFUSALS: dict[str, type[PairError]] = {

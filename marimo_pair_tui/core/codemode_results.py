@@ -6,11 +6,13 @@ read these without the program machinery.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from .outputs import snapshot_errors
 
+MARKER = "@@marimo-pair-tui/reply"  # the kernel program frames its reply lines with this and a nonce
 FAILED_STATUSES = frozenset({"exception", "marimo-error", "interrupted", "cancelled"})
 
 
@@ -115,3 +117,32 @@ class OpResult:
     def success(self) -> bool:
         failed_packages = [p for p in self.extra.get("packages", []) if p.get("outcome") != "success"]
         return not self.failed_cells and not failed_packages
+
+
+def parse_reply(stdout: str, nonce: str) -> tuple[dict[str, Any] | None, str]:
+    """(the reply for this nonce or None, stdout without the reply lines)."""
+    prefix = f"{MARKER}:{nonce}:"
+    chunks: dict[int, str] = {}
+    total: int | None = None
+    kept: list[str] = []
+    for line in stdout.split("\n"):
+        if not line.startswith(prefix):
+            kept.append(line)
+            continue
+        try:
+            index_text, count_text, chunk = line[len(prefix) :].split(":", 2)
+            index, count = int(index_text), int(count_text)
+        except ValueError:
+            return None, stdout
+        if total not in (None, count) or index in chunks or not 0 <= index < count:
+            return None, stdout
+        total = count
+        chunks[index] = chunk
+    narration = "\n".join(kept).strip("\n")
+    if total is None or len(chunks) != total:
+        return None, narration
+    try:
+        reply = json.loads("".join(chunks[i] for i in range(total)))
+    except ValueError:
+        return None, narration
+    return (reply if isinstance(reply, dict) else None), narration

@@ -9,10 +9,13 @@ header and never leaves this module in any printable form.
 from __future__ import annotations
 
 import html
+import ipaddress
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -20,6 +23,7 @@ from .discovery import ServerInfo
 from .errors import (
     AuthFailedError,
     ConnectionFailedError,
+    InsecureTokenError,
     NotMarimoError,
     PairError,
     ServerError,
@@ -27,7 +31,10 @@ from .errors import (
     TokenError,
 )
 
-TOKEN_ENV = "MARIMO_TOKEN"
+from .private import TOKEN_ENV
+
+# Set to 1 to send a token over plain http to a non-loopback address (as --allow-insecure-token).
+INSECURE_TOKEN_ENV = "MARIMO_PAIR_ALLOW_INSECURE_TOKEN"
 _SERVER_TOKEN_RE = re.compile(r"<marimo-server-token[^>]*\bdata-token=\"([^\"]*)\"", re.I)
 # Connect quickly (a dead port should fail fast); reads may block for as long
 # as the kernel is busy, so they have no limit unless a caller sets one.
@@ -51,6 +58,51 @@ def load_token(token_file: Path | str | None = None, environ: Mapping[str, str] 
     return env.get(TOKEN_ENV) or None
 
 
+def token_file_warning(token_file: Path | str | None) -> str | None:
+    """A warning when the token file can be read by group or others (None when it is private)."""
+    if token_file is None:
+        return None
+    path = Path(token_file).expanduser()
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+    if not mode & 0o077:
+        return None
+    return (
+        f"The token file {path} is readable by other users (mode {mode:04o}); "
+        f"make it private with `chmod 600 {path}`."
+    )
+
+
+def insecure_token_allowed(environ: Mapping[str, str] | None = None) -> bool:
+    """True when MARIMO_PAIR_ALLOW_INSECURE_TOKEN opts in to clear-text tokens."""
+    env = os.environ if environ is None else environ
+    return env.get(INSECURE_TOKEN_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def token_may_travel_to(url: str) -> bool:
+    """True when a token may be sent to `url`: over https (wss), or to a loopback address.
+
+    A plain http URL on any other host (another machine's address, a DNS
+    name other than localhost) would carry the token in clear text across
+    a network.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() in {"https", "wss"}:
+        return True
+    host = (parts.hostname or "").rstrip(".").lower()
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
 def _detail(response: httpx.Response) -> str | None:
     try:
         payload = response.json()
@@ -64,7 +116,15 @@ def _detail(response: httpx.Response) -> str | None:
 class Connection:
     """An async HTTP client bound to one server, with errors already translated."""
 
-    def __init__(self, server: ServerInfo, token: str | None = None, *, endpoint: str | None = None) -> None:
+    def __init__(self, server: ServerInfo, token: str | None = None, *, endpoint: str | None = None,
+                 allow_insecure_token: bool = False) -> None:
+        # The one gate for the token: a server's own URL (for a remote one, as seen on
+        # its ssh host, where the forward ends) must be https or loopback.
+        if token and not allow_insecure_token and not token_may_travel_to(server.url):
+            raise InsecureTokenError(
+                f"Refusing to send the token in clear text to {server.url}: it is plain http "
+                "to an address that is not this machine's loopback."
+            )
         self.server = server
         self._token = token
         # Where requests go: the server's URL, or a local forward to it (core/ssh.py).

@@ -58,6 +58,17 @@ class TokenError(UsageError):
     default_next = "Put the token in a file readable only by you and pass --token-file PATH, or set MARIMO_TOKEN."
 
 
+class InsecureTokenError(TokenError):
+    """A token would travel in clear text to a server on another machine."""
+
+    kind = "insecure_token"
+    default_next = (
+        "Use the server's https:// URL, or reach it through an SSH tunnel (--ssh DEST --url "
+        "http://127.0.0.1:PORT, the URL as seen on that host); to send the token in clear text "
+        "anyway, pass --allow-insecure-token (or set MARIMO_PAIR_ALLOW_INSECURE_TOKEN=1)."
+    )
+
+
 class NoSessionError(UsageError):
     kind = "no_session"
     default_next = (

@@ -20,9 +20,10 @@ from __future__ import annotations
 import asyncio
 import threading
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Mapping, Sequence
 
-from .connection import Connection
+from .connection import Connection, insecure_token_allowed, load_token, token_file_warning
 from .discovery import ServerInfo, discover, parse_server_url
 from .errors import PairError, UsageError
 from .notes import warn, warn_all
@@ -47,6 +48,32 @@ class HubOptions:
     ssh_browse: Sequence[str] = ()
     # How to run ssh; None: from MARIMO_PAIR_SSH_OPTS and config.toml when first needed.
     ssh: SshSettings | None = None
+    # Send the token over plain http to a non-loopback server (--allow-insecure-token);
+    # MARIMO_PAIR_ALLOW_INSECURE_TOKEN=1 opts in too.
+    allow_insecure_token: bool = False
+    # Warnings known before any call (a token file others can read): every listing repeats them.
+    notices: Sequence[str] = ()
+
+
+def hub_options(
+    urls: Sequence[str] = (),
+    token_file: Path | str | None = None,
+    ssh_hosts: Sequence[str] = (),
+    *,
+    allow_insecure_token: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> HubOptions:
+    """HubOptions from the doors' flags: the token read (from --token-file or MARIMO_TOKEN),
+    a loose token file noted (its warning rides along with every listing)."""
+    warning = token_file_warning(token_file)
+    return HubOptions(
+        urls=urls,
+        token=load_token(token_file, environ),
+        ssh_hosts=ssh_hosts,
+        environ=environ,
+        allow_insecure_token=allow_insecure_token,
+        notices=(warning,) if warning else (),
+    )
 
 
 ServerKey = tuple[str, str]
@@ -107,11 +134,12 @@ class Hub:
         conn = self._connections.get(key)
         if conn is None:
             token = self.options.token if self.named(server) else None
+            allow = self.options.allow_insecure_token or insecure_token_allowed(self.options.environ)
             if server.source == "ssh" and server.ssh_host:
                 forward = self._forwards.get(key) or self._open_forward(server)
-                conn = SshConnection(server, forward, token=token)
+                conn = SshConnection(server, forward, token=token, allow_insecure_token=allow)
             else:
-                conn = Connection(server, token=token)
+                conn = Connection(server, token=token, allow_insecure_token=allow)
             self._connections[key] = conn
         return conn
 
@@ -236,6 +264,7 @@ class Hub:
 
     async def servers(self) -> list[ServerInfo]:
         """Named servers first, then live registry entries (warnings collected)."""
+        warn_all(self.options.notices)
         if self.options.ssh_hosts:
             return await self._remote_servers(self.options.ssh_hosts, self.options.urls, strict=True,
                                               require=len(self.options.ssh_hosts) == 1)
@@ -250,6 +279,7 @@ class Hub:
     async def inventory(self) -> list[ServerInfo]:
         """Every server worth listing: named ones (checked, version filled in), the registry's,
         and the ssh hosts' (a --ssh host that fails raises; a config-file host only warns)."""
+        warn_all(self.options.notices)
         local_urls = () if self.options.ssh_hosts else self.options.urls
         servers, warnings = await discover(
             local_urls, use_registry=self.options.use_registry, environ=self.options.environ
@@ -266,16 +296,18 @@ class Hub:
     async def _describe(self, server: ServerInfo) -> ServerInfo:
         if not self.named(server):
             return server
+        connection = self.connection(server)  # a refused token (InsecureTokenError) raises
         try:
-            status = await self.connection(server).status()
+            status = await connection.status()
         except PairError as exc:
-            warn(f"{self.connection(server).label}: {exc.message} {exc.next}".strip())
+            warn(f"{connection.label}: {exc.message} {exc.next}".strip())
             return server
         version = status.get("version")
         return replace(server, version=version if isinstance(version, str) else None)
 
     async def notebooks(self, servers: Sequence[ServerInfo] | None = None) -> list[NotebookEntry]:
         """Notebooks and sessions on every server; failing named servers raise."""
+        warn_all(self.options.notices)
         if servers is None:
             servers = await self.servers()
         results = await asyncio.gather(

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from platformdirs import user_state_dir
 from websockets.asyncio.client import connect
 
 from .connection import Connection
@@ -44,15 +43,11 @@ from .hub import Hub
 from .live import fresh_consumer_id
 from .notes import warn
 from .ports import free_port
+from .private import append_private, child_environ, private_dir, state_dir, write_private
 from .sessions import SessionRef, Target, select_notebooks
 
 _USER_CONFIG_RE = re.compile(r"<marimo-user-config[^>]*\bdata-config=\"([^\"]*)\"", re.I)
 START_TIMEOUT = 60.0
-
-
-def state_dir() -> Path:
-    """Our own state: logs and records of the servers we started."""
-    return Path(user_state_dir("marimo-pair-tui", appauthor=False))
 
 
 def _records_dir() -> Path:
@@ -87,6 +82,8 @@ def _record_path(port: int) -> Path:
 def started_servers() -> list[dict[str, Any]]:
     """Records of servers this tool started that are still running."""
     records = []
+    if _records_dir().is_dir():
+        private_dir(_records_dir())  # an older version made it 0755
     for path in sorted(_records_dir().glob("*.json")) if _records_dir().is_dir() else []:
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
@@ -99,13 +96,47 @@ def started_servers() -> list[dict[str, Any]]:
     return records
 
 
+# What `marimo edit` opens (marimo/_utils/marimo_path.py: MarimoPath.is_valid).
+PYTHON_SUFFIXES = frozenset({".py"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".qmd"})
+_SCAN_BYTES = 1024 * 1024
+
+
+def not_a_notebook(path: Path) -> str | None:
+    """Why `path` is not a marimo notebook, or None when it is one.
+
+    marimo's own test is `is_marimo_app` (marimo/_server/files/directory_scanner.py):
+    a .py file holding both `import marimo` and `marimo.App`, a markdown file
+    holding `marimo-version:`, within its first MB. Importing it costs ~0.4 s
+    (it pulls in marimo's server), so the same rule is written out here
+    (tests check both agree). An empty file is a new notebook to marimo.
+    """
+    suffix = path.suffix
+    if suffix in PYTHON_SUFFIXES:
+        markers: tuple[bytes, ...] = (b"import marimo", b"marimo.App")
+    elif suffix in MARKDOWN_SUFFIXES:
+        markers = (b"marimo-version:",)
+    else:
+        return "marimo opens only .py and markdown (.md, .qmd) notebooks"
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_SCAN_BYTES)
+    except OSError as exc:
+        return f"it could not be read ({exc.strerror or exc})"
+    if not head:
+        return None
+    missing = [m.decode() for m in markers if m not in head]
+    if missing:
+        return "it does not look like a marimo notebook (no " + " or ".join(f"`{m}`" for m in missing) + ")"
+    return None
+
+
 def _start_server(notebook: Path) -> tuple[subprocess.Popen[bytes], int, Path]:
     port = free_port()
-    logs = state_dir() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    log_path = logs / f"marimo-{port}.log"
-    env = {**os.environ, "MARIMO_SKIP_UPDATE_CHECK": "1"}
-    with open(log_path, "ab") as log:
+    log_path = state_dir() / "logs" / f"marimo-{port}.log"
+    # The notebook's code runs in this server: it gets no token of ours.
+    env = child_environ(MARIMO_SKIP_UPDATE_CHECK="1")
+    with append_private(log_path) as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "marimo", "edit", "--headless", "--no-token",
              "--host", "127.0.0.1", "--port", str(port), str(notebook)],
@@ -304,6 +335,13 @@ async def open_notebook(hub: Hub, path: str | Path, *, run: bool | None = None) 
             f"{notebook} does not exist or is not a file.",
             next="Check the path, or create the notebook first with `marimo new` / `marimo edit`.",
         )
+    problem = not_a_notebook(notebook)
+    if problem is not None:
+        raise UsageError(
+            f"{notebook} is not a notebook: {problem}.",
+            next="Name a marimo notebook (a .py file made by `marimo new` / `marimo edit`, or a .md/.qmd one); "
+                 "convert a script with `marimo convert`.",
+        )
     servers = await hub.servers()
     entries = await hub.notebooks(servers)
     for entry in select_notebooks(entries, str(notebook)):
@@ -327,8 +365,7 @@ async def open_notebook(hub: Hub, path: str | Path, *, run: bool | None = None) 
     process, port, log_path = _start_server(notebook)
     server = ServerInfo(url=url_for("127.0.0.1", port), host="127.0.0.1", port=port, pid=process.pid, source="registry")
     record = {"pid": process.pid, "url": server.url, "notebook": str(notebook), "log": str(log_path), "started_at": time.time()}
-    _records_dir().mkdir(parents=True, exist_ok=True)
-    _record_path(port).write_text(json.dumps(record), encoding="utf-8")
+    write_private(_record_path(port), json.dumps(record))
     connection = hub.connection(server)
     try:
         await _wait_healthy(connection, process, log_path)

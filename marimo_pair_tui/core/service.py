@@ -31,7 +31,7 @@ from .directory import Directory, ServerView
 from .discovery import ServerInfo
 from .errors import CellNotFoundError, InvalidRequestError, PairError, RunTimedOutError, StaleSessionError
 from .execute import ExecResult, OnOutput, announcing, execute
-from .hub import Hub, HubOptions
+from .hub import Hub, HubOptions, hub_options
 from .kernel import interrupt
 from .mirrors import Mirrors, OnBusy
 from .notebook import Cell, Changes, Notebook
@@ -39,7 +39,8 @@ from .pairing import PairingSession
 from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply, TargetSpec
 from .sessions import NotebookEntry, Target
 from .connection import load_token
-from .launch import close_notebook, open_notebook, state_dir
+from .launch import close_notebook, open_notebook
+from .private import private_dir, state_dir, write_private
 # Re-exported for the doors, which import from core only the service, the directory,
 # the documents and the errors.
 from .activity import ActivityEntry
@@ -51,8 +52,8 @@ from .settings import APP_NAME, config_path, read_config
 from .ssh import SshHost, load_settings as load_ssh_settings
 
 __all__ = [
-    "ACTIVITY_DEFAULT", "ActivityLog", "Changes", "HubOptions", "OpResult", "PairingService", "Reply", "Target", "TargetSpec", "close_notebook", "load_token",
-    "open_notebook", "state_dir", "static_defs_refs", "ServerView",
+    "ACTIVITY_DEFAULT", "ActivityLog", "Changes", "HubOptions", "hub_options", "OpResult", "PairingService", "Reply", "Target", "TargetSpec", "close_notebook", "load_token",
+    "open_notebook", "private_dir", "state_dir", "static_defs_refs", "write_private", "ServerView",
     "APP_NAME", "ActivityEntry", "Cell", "LiveState", "Notebook", "NotebookEntry", "OpenResult", "PairingSession",
     "ServerInfo", "SessionRef", "SshHost", "config_path", "load_ssh_settings", "parse_server_url", "read_config",
 ]

@@ -12,8 +12,8 @@ import sys
 import click
 
 from ..core.errors import UsageError
-from ..core.service import HubOptions, load_token
-from .cli import SSH_HELP
+from ..core.service import hub_options
+from .cli import INSECURE_TOKEN_HELP, SSH_HELP
 from .output import emit, failure
 
 
@@ -39,8 +39,9 @@ def register(group: click.Group) -> None:
         "--token-file", metavar="PATH", type=click.Path(dir_okay=False),
         help="File holding the token of the --url servers (or set MARIMO_TOKEN).",
     )
+    @click.option("--allow-insecure-token", is_flag=True, help=INSECURE_TOKEN_HELP)
     @click.option("--ssh", "ssh", multiple=True, metavar="DEST", help=SSH_HELP)
-    def mcp_(urls: tuple[str, ...], token_file: str | None, ssh: tuple[str, ...]) -> None:
+    def mcp_(urls: tuple[str, ...], token_file: str | None, ssh: tuple[str, ...], allow_insecure_token: bool) -> None:
         """Serve the headless commands as MCP tools over stdio (needs the mcp extra)."""
         try:
             import mcp  # noqa: F401
@@ -49,7 +50,7 @@ def register(group: click.Group) -> None:
                 "The MCP server needs the optional `mcp` package, which is not installed."
             )))
             sys.exit(MissingExtraError.exit_code)
-        options = HubOptions(urls=urls, token=load_token(token_file), ssh_hosts=ssh)
+        options = hub_options(urls, token_file, ssh, allow_insecure_token=allow_insecure_token)
         from .mcp_server import main
 
         main(options)

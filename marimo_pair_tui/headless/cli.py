@@ -17,7 +17,7 @@ from typing import Any, Callable
 import click
 
 from ..core.errors import EXIT_FAILED, EXIT_OK, UsageError
-from ..core.service import HubOptions, PairingService, TargetSpec, close_notebook, load_token, state_dir
+from ..core.service import HubOptions, PairingService, TargetSpec, close_notebook, hub_options, state_dir
 from ..core import documents
 from .output import emit, run, serve, usage_failure
 
@@ -26,15 +26,16 @@ class Targeting:
     """The options every command takes to find its server and session."""
 
     def __init__(self, urls: tuple[str, ...], session: str | None, notebook: str | None, token_file: str | None,
-                 ssh: tuple[str, ...] = ()):
+                 ssh: tuple[str, ...] = (), allow_insecure_token: bool = False):
         self.urls = urls
         self.session = session
         self.notebook = notebook
         self.token_file = token_file
         self.ssh = ssh
+        self.allow_insecure_token = allow_insecure_token
 
     def options(self) -> HubOptions:
-        return HubOptions(urls=self.urls, token=load_token(self.token_file), ssh_hosts=self.ssh)
+        return hub_options(self.urls, self.token_file, self.ssh, allow_insecure_token=self.allow_insecure_token)
 
     def spec(self) -> TargetSpec:
         """The session the flags mean, as the service takes it (relative paths from here)."""
@@ -42,6 +43,10 @@ class Targeting:
 
 
 
+INSECURE_TOKEN_HELP = (
+    "Send the token even over plain http to a server that is not on this machine's loopback "
+    "(it travels in clear text; also MARIMO_PAIR_ALLOW_INSECURE_TOKEN=1). Prefer https or --ssh."
+)
 SSH_HELP = "Search this ssh host's marimo registry (repeatable; an ~/.ssh/config alias or user@host); --url is then on that host."
 
 
@@ -57,11 +62,12 @@ def target_options(command: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Path(dir_okay=False),
         help="File holding the server's auth token (or set MARIMO_TOKEN). Never pass a token in argv.",
     )
+    @click.option("--allow-insecure-token", is_flag=True, help=INSECURE_TOKEN_HELP)
     @click.option("--ssh", "ssh", multiple=True, metavar="DEST", help=SSH_HELP)
     @functools.wraps(command)
     def wrapper(urls: tuple[str, ...], session: str | None, notebook: str | None, token_file: str | None,
-                ssh: tuple[str, ...] = (), **kwargs: Any) -> Any:
-        return command(Targeting(urls, session, notebook, token_file, ssh), **kwargs)
+                ssh: tuple[str, ...] = (), allow_insecure_token: bool = False, **kwargs: Any) -> Any:
+        return command(Targeting(urls, session, notebook, token_file, ssh, allow_insecure_token), **kwargs)
 
     return wrapper
 
@@ -115,14 +121,15 @@ def headless() -> None:
 @headless.command()
 @click.option("--url", "urls", multiple=True, metavar="URL", help="Also check this server URL (repeatable).")
 @click.option("--token-file", metavar="PATH", type=click.Path(dir_okay=False), help="Token for the named URLs.")
+@click.option("--allow-insecure-token", is_flag=True, help=INSECURE_TOKEN_HELP)
 @click.option("--ssh", "ssh", multiple=True, metavar="DEST", help=SSH_HELP)
-def servers(urls: tuple[str, ...], token_file: str | None, ssh: tuple[str, ...]) -> None:
+def servers(urls: tuple[str, ...], token_file: str | None, ssh: tuple[str, ...], allow_insecure_token: bool) -> None:
     """List marimo servers: the local registry plus named URLs (and --ssh hosts' registries)."""
 
     async def job(service: PairingService) -> tuple[dict[str, Any], int]:
         return documents.servers_document(await service.servers()), EXIT_OK
 
-    serve(HubOptions(urls=urls, token=load_token(token_file), ssh_hosts=ssh), job)
+    serve(hub_options(urls, token_file, ssh, allow_insecure_token=allow_insecure_token), job)
 
 
 @headless.command()

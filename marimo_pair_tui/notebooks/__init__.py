@@ -10,7 +10,9 @@ TOUR = Path(__file__).with_name("tour.py")
 
 def tour_copy(directory: Path) -> Path:
     """The user's own copy of the tour (made once), so edits never touch the package."""
-    directory.mkdir(parents=True, exist_ok=True)
+    from ..core.private import private_dir
+
+    private_dir(directory)
     copy = directory / "tour.py"
     if not copy.exists():
         shutil.copyfile(TOUR, copy)

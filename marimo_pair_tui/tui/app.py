@@ -8,6 +8,7 @@ from typing import Iterable, Literal
 
 from textual import on
 from textual.app import App
+from textual.notifications import SeverityLevel
 from textual.binding import Binding
 from textual.dom import DOMNode
 
@@ -16,6 +17,7 @@ from .commands import ScreenCommands
 from .config import Config, config_path
 from .display import Display
 from .drafts import DraftStore, drafts_dir
+from .inert import inert
 from .screens.help import HelpScreen, Row
 from .screens.pairing import PairingScreen
 from .screens.picker import PickerScreen
@@ -78,6 +80,18 @@ class PairApp(App[None]):
         self.cursor_blink = cursor_blink
         self.drafts_dir = drafts
         self.started: list[OpenResult] = []  # servers this app started (they keep running)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notification; its text often carries a server's words, so it is shown inert, not as markup."""
+        super().notify(inert(message), title=inert(title), severity=severity, timeout=timeout, markup=markup)
 
     # -- start and stop ---------------------------------------------------------
 

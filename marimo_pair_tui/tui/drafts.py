@@ -4,7 +4,8 @@ One JSON file per notebook under `state_dir()/drafts/`, named by a hash of
 the notebook's absolute path. Besides the text it keeps which cell the text
 was loaded from and that cell's code at the time (the base of the conflict
 check), so an apply after a restart is still checked against what was read.
-Writes go to a temporary file first and are renamed into place.
+Writes go to a temporary file first and are renamed into place; drafts hold
+code, so they are 0600 files in a 0700 directory.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..core.service import state_dir
+from ..core.service import state_dir, write_private
 
 
 def drafts_dir() -> Path:
@@ -67,8 +68,5 @@ class DraftStore:
         if not text and cell_id is None:
             self.path.unlink(missing_ok=True)
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
         draft = Draft(self.notebook, text, cell_id, base, time.time())
-        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(asdict(draft)), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_private(self.path, json.dumps(asdict(draft)))

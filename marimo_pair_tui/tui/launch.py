@@ -1,8 +1,9 @@
-"""`marimo-pair-tui [NOTEBOOK.py] [--tour] [--session ID] [--notebook PATH] [--url URL] [--token-file PATH]`.
+"""`marimo-pair-tui [NOTEBOOK.py] [--tour] [--session ID] [--notebook PATH] [--url URL] [--token-file PATH] [--allow-insecure-token]`.
 
 Arguments are checked, and a named session resolved, before the app starts:
 a bad URL, an unreadable token file or an unknown session prints the
 message and the next step on stderr and exits with the headless exit code.
+A token file others can read is warned about on stderr (and in the app).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import click
 
 from ..core.errors import AmbiguousTargetError, NoServerError, NoSessionError, PairError, UsageError
-from ..core.service import HubOptions, PairingService, Target, TargetSpec, load_token, parse_server_url
+from ..core.service import HubOptions, PairingService, Target, TargetSpec, hub_options, parse_server_url
 
 
 def _fail(error: PairError) -> None:
@@ -40,11 +41,15 @@ async def _resolve(options: HubOptions, session: str | None, notebook: str | Non
 @click.option("--url", "urls", multiple=True, metavar="URL", help="A server URL (repeatable); only these are used.")
 @click.option("--token-file", metavar="PATH", type=click.Path(dir_okay=False),
               help="File holding the server's token (or set MARIMO_TOKEN). Never pass a token in argv.")
+@click.option("--allow-insecure-token", is_flag=True,
+              help="Send the token even over plain http to a server not on this machine's loopback "
+                   "(clear text; also MARIMO_PAIR_ALLOW_INSECURE_TOKEN=1). Prefer https or --ssh.")
 @click.option("--ascii", "ascii_glyphs", is_flag=True, help="Plain ASCII status glyphs (also MARIMO_PAIR_ASCII=1).")
 @click.option("--ssh", "ssh", multiple=True, metavar="DEST",
               help="Pair with notebooks on this ssh host (repeatable); --url is then a URL on that host.")
 def tui(notebook_path: str | None, tour: bool, session: str | None, notebook: str | None,
-        urls: tuple[str, ...], token_file: str | None, ascii_glyphs: bool, ssh: tuple[str, ...] = ()) -> None:
+        urls: tuple[str, ...], token_file: str | None, ascii_glyphs: bool, ssh: tuple[str, ...] = (),
+        allow_insecure_token: bool = False) -> None:
     """The terminal app: pick a running notebook session and pair with it.
 
     \b
@@ -66,7 +71,9 @@ def tui(notebook_path: str | None, tour: bool, session: str | None, notebook: st
             raise UsageError("NOTEBOOK.py and --tour start marimo on this machine; with --ssh, use --notebook PATH.")
         for url in urls:
             parse_server_url(url)
-        options = HubOptions(urls=urls, token=load_token(token_file), ssh_hosts=ssh)
+        options = hub_options(urls, token_file, ssh, allow_insecure_token=allow_insecure_token)
+        for notice in options.notices:
+            click.echo(f"marimo-pair-tui: warning: {notice}", err=True)
         if ssh:
             from ..core.service import SshHost
 

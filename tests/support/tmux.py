@@ -13,12 +13,14 @@ from typing import Callable
 class Tmux:
     """One session on a private tmux server; `kill()` ends the server and what runs in it."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, config: Path | None = None) -> None:
         self.name = name
         self.socket = f"mpt-{name}-{secrets.token_hex(4)}"
+        self.config = config  # a tmux.conf the server reads when it starts (else none)
 
     def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check, timeout=30)
+        config = ["-f", str(self.config)] if self.config is not None else []
+        return subprocess.run(["tmux", "-L", self.socket, *config, *args], capture_output=True, text=True, check=check, timeout=30)
 
     def start(self, command: str, status_file: Path, width: int = 80, height: int = 24) -> None:
         """Run `command` under sh at width x height; its exit status lands in `status_file`."""

@@ -232,6 +232,11 @@ async def test_promoting_a_redefinition_is_refused_naming_the_owner(lab: TuiLab,
         assert "promote" in text and "'x' is already defined in cell" in text and "define_x" in text
         assert any("define_x" in n.message and "'x'" in n.message for n in app._notifications)  # noqa: SLF001
         assert screen.activity_shown, "the pane stays where the user is"
+        refused = [e for e in screen.notebook.activity if e.program is not None and e.program.get("op") == "create"]
+        await wait_for(pilot, lambda: refused[-1].finished, what="the refused program's entry to end")
+        assert refused[-1].outcome == "error", "a refused operation is not a success"
+        row = next(r for r in rows(screen) if "code_mode create" in r)
+        assert row.startswith("✗") and not row.startswith("✓"), row
     assert codes(path) == before, "nothing may be saved"
     assert len(before) == 4
 

@@ -67,6 +67,15 @@ def test_the_command_opens_a_notebook_and_quits(lab: TuiLab, tmp_path: Path) -> 
             time.sleep(0.1)
         tmux.wait_for(lambda text, alive: "✓ apply define_x" in text, what="the apply's result")
 
+        # Expanding the cell shows what it defines: marimo's compiler is imported inside the
+        # running app (whose stdout is the app's own capture) the first time.
+        tmux.send("F2")
+        tmux.wait_for(cursor_on("define_x"), timeout=15, what="the cursor back on define_x")
+        tmux.send("Right")
+        shown = tmux.wait_for(lambda text, alive: not alive or re.search(r"defs\s+x\b", text) is not None,
+                              what="define_x's defs")
+        assert re.search(r"defs\s+x\b", shown), "the app ended instead of showing the cell's defs"
+
         tmux.send("C-q")
         tmux.wait_for(lambda text, alive: not alive, what="the app to quit")
         assert status_file.read_text().strip() == "0"

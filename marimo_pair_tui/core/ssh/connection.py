@@ -17,8 +17,10 @@ from .forward import Forward
 class SshConnection(Connection):
     """A Connection to a remote server through a local forward; ssh trouble gets its own errors."""
 
-    def __init__(self, server: ServerInfo, forward: Forward, token: str | None = None) -> None:
-        super().__init__(server, token=token, endpoint=forward.local_url(server))
+    def __init__(self, server: ServerInfo, forward: Forward, token: str | None = None,
+                 allow_insecure_token: bool = False) -> None:
+        super().__init__(server, token=token, endpoint=forward.local_url(server),
+                         allow_insecure_token=allow_insecure_token)
         self.forward = forward
 
     def _translate_transport(self, exc: httpx.HTTPError) -> PairError:

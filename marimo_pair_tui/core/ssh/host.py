@@ -19,6 +19,7 @@ from ..errors import SshError, SshForwardError, SshMissingError, SshUnreachableE
 from .control import control_path
 from .failures import check_dest, classify_failure, last_lines
 from ..ports import free_port, port_listening
+from ..private import child_environ
 from .forward import Forward, bracket_host, end_process
 from .registry import RemoteScan, discovery_command, parse_discovery
 from .settings import SshSettings, load_settings
@@ -73,7 +74,7 @@ class SshHost:
         try:
             result = subprocess.run(
                 args, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                errors="replace", timeout=timeout or self.deadline,
+                errors="replace", timeout=timeout or self.deadline, env=child_environ(),
             )
         except FileNotFoundError:
             raise SshMissingError(f"The ssh command {args[0]!r} could not be run.") from None
@@ -111,7 +112,7 @@ class SshHost:
             return None
         try:
             result = subprocess.run([*self.args(), "-O", "check", self.dest], stdin=subprocess.DEVNULL,
-                                    capture_output=True, text=True, timeout=10)
+                                    capture_output=True, text=True, timeout=10, env=child_environ())
         except (OSError, subprocess.TimeoutExpired):
             return None
         if result.returncode != 0:
@@ -133,7 +134,7 @@ class SshHost:
             return
         try:
             subprocess.run([*self.args(), "-O", "exit", self.dest], stdin=subprocess.DEVNULL,
-                           capture_output=True, timeout=10)
+                           capture_output=True, timeout=10, env=child_environ())
         except (OSError, subprocess.TimeoutExpired):
             pass
 
@@ -146,7 +147,8 @@ class SshHost:
             return
         try:
             result = subprocess.run([*self.args(batch=False), self.dest, "exit 0"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace",
+                                    env=child_environ())
         except FileNotFoundError:
             raise SshMissingError("The `ssh` command was not found on PATH.") from None
         if result.returncode == SSH_FAILED:
@@ -191,7 +193,7 @@ class SshHost:
                 "-L", forward.spec, self.dest, "cat >/dev/null"]
         try:
             process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                       stderr=forward.stderr, start_new_session=True)
+                                       stderr=forward.stderr, start_new_session=True, env=child_environ())
         except FileNotFoundError:
             raise SshMissingError(f"The ssh command {args[0]!r} could not be run.") from None
         deadline = time.monotonic() + self.deadline
@@ -215,6 +217,6 @@ class SshHost:
             return
         try:
             subprocess.run([*self.args(), "-O", "cancel", "-L", forward.spec, self.dest],
-                           stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=10, env=child_environ())
         except (OSError, subprocess.TimeoutExpired):
             pass

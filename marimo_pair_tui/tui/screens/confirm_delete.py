@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from ..inert import inert
+
 
 class ConfirmDeleteScreen(ModalScreen[bool]):
     BINDINGS = [
@@ -54,10 +56,10 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Delete cell {self.cell_label}?", id="question")
-            yield Label(self.first_line, markup=False)
+            yield Label(f"Delete cell {inert(self.cell_label)}?", id="question", markup=False)
+            yield Label(inert(self.first_line), markup=False)
             if self.stale_labels:
-                text = "These cells use what it defines and will go stale:\n  " + "\n  ".join(self.stale_labels)
+                text = "These cells use what it defines and will go stale:\n  " + "\n  ".join(map(inert, self.stale_labels))
             else:
                 text = "No other cell uses what it defines."
             yield Static(text, id="stale", markup=False)

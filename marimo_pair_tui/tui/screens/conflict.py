@@ -11,6 +11,8 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from ..inert import inert
+
 Choice = Literal["mine", "theirs", "cancel"]
 
 
@@ -75,12 +77,12 @@ class ConflictScreen(ModalScreen[Choice]):
         self.dark = dark
 
     def _syntax(self, code: str) -> Syntax:
-        return Syntax(code or " ", "python", theme="monokai" if self.dark else "friendly",
+        return Syntax(inert(code) or " ", "python", theme="monokai" if self.dark else "friendly",
                       background_color="default", line_numbers=True, word_wrap=True)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Cell {self.cell_label} changed since you loaded it", id="title")
+            yield Label(f"Cell {inert(self.cell_label)} changed since you loaded it", id="title", markup=False)
             yield Label("Someone else edited it. Nothing was applied; choose what to keep.", id="explain")
             with Grid(id="versions"):
                 theirs = VerticalScroll(Static(self._syntax(self.theirs), id="theirs-code"), classes="version", id="theirs")

@@ -24,6 +24,7 @@ from ...core.errors import PairError
 from ...core.service import OpenResult, PairingService, Target, state_dir
 from ...notebooks import tour_copy
 from ..display import Display
+from ..inert import inert
 from ..widgets.server_tree import PickerItem, ServerTree
 
 REFRESH_SECONDS = 2.0
@@ -147,7 +148,7 @@ class PickerScreen(Screen[None]):
         panel = self.query_one("#warnings", Static)
         panel.set_class(bool(warnings), "-shown")
         mark = "!" if self.fmt.ascii else "⚠"
-        panel.update("\n".join(f"{mark} {w}" for w in warnings))
+        panel.update(inert("\n".join(f"{mark} {w}" for w in warnings)))
 
     def action_refresh(self) -> None:
         self.refresh_servers()
@@ -195,13 +196,13 @@ class PickerScreen(Screen[None]):
         status.remove_class("-error")
         status.add_class("-shown")
         name = Path(path).name
-        status.update(f"Opening {name}{self.fmt.ellipsis} (a new marimo server takes a few seconds)")
+        status.update(inert(f"Opening {name}{self.fmt.ellipsis} (a new marimo server takes a few seconds)"))
         self.opening = True
         try:
             reply = await self.service.open(path, run=run)
         except PairError as error:
             status.add_class("-error")
-            status.update(f"Could not open {name}: {error.message}\n{error.next}".rstrip())
+            status.update(inert(f"Could not open {name}: {error.message}\n{error.next}".rstrip()))
             self.notify(error.message, title=f"Could not open {name}", severity="error", timeout=10)
             return
         finally:

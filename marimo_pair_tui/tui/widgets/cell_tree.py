@@ -23,6 +23,7 @@ from textual.widgets.tree import TreeNode
 from ...core.service import Cell, Notebook
 from ..display import Display, syntax_theme
 from ..htmltext import output_text
+from ..inert import inert
 from .tree_order import in_place
 
 CODE_LINES = 30
@@ -138,11 +139,11 @@ class CellTree(Tree[str]):
         label = Text()
         label.append_text(self.fmt.glyph(cell.status))
         label.append(" ")
-        name = cell.name if cell.name and cell.name != "_" else cell.id
+        name = inert(cell.name if cell.name and cell.name != "_" else cell.id)
         if len(name) > self._name_width:
             name = name[: self._name_width - 1] + self.fmt.ellipsis
         label.append(name.ljust(self._name_width) + " ", style="bold" if cell.name not in ("", "_") else "dim")
-        preview = first_line(cell.code)
+        preview = inert(first_line(cell.code))
         if len(preview) > PREVIEW_CHARS:
             preview = preview[: PREVIEW_CHARS - 1] + self.fmt.ellipsis
         if preview:
@@ -156,7 +157,7 @@ class CellTree(Tree[str]):
         """The lines shown under an expanded cell."""
         lines: list[Text] = []
         ell = self.fmt.ellipsis
-        code = cell.code.rstrip("\n")
+        code = inert(cell.code.rstrip("\n"))
         if code:
             syntax = Syntax(code, "python", theme=syntax_theme(self), background_color="default")
             highlighted = list(syntax.highlight(code).split("\n", allow_blank=True))
@@ -171,10 +172,10 @@ class CellTree(Tree[str]):
         else:
             lines.append(Text("(empty cell)", style="dim"))
         for error in cell.errors:
-            lines.extend(self._section("error", self.fmt.scrub(error.message).splitlines() or [""], "red"))
+            lines.extend(self._section("error", inert(self.fmt.scrub(error.message)).splitlines() or [""], "red"))
         console: list[tuple[str, str]] = []
         for entry in cell.console:
-            printed = self.fmt.scrub(output_text(entry.mimetype, entry.data))
+            printed = inert(self.fmt.scrub(output_text(entry.mimetype, entry.data)))
             style = "red" if entry.channel == "stderr" or "traceback" in entry.mimetype else ""
             console.extend((line, style) for line in printed.splitlines())
         if console:
@@ -185,7 +186,7 @@ class CellTree(Tree[str]):
             lines.extend(self._section_styled("console", list(zip(shown_console, styles))))
         output = cell.output
         if output is not None and not output.mimetype.startswith("application/vnd.marimo+error"):
-            shown_output = output_text(output.mimetype, output.data)
+            shown_output = inert(output_text(output.mimetype, output.data))
             out_lines = [line for line in shown_output.splitlines() if line.strip()]
             if out_lines:
                 lines.extend(self._section("output", _head(out_lines, OUTPUT_LINES, ell), ""))
@@ -193,9 +194,9 @@ class CellTree(Tree[str]):
             dot = self.fmt.dot
             summary = Text()
             summary.append("defs ".ljust(SECTION), style="dim")
-            summary.append(", ".join(sorted(cell.defs)) or "-")
+            summary.append(inert(", ".join(sorted(cell.defs))) or "-")
             summary.append(f" {dot} refs ", style="dim")
-            summary.append(", ".join(sorted(cell.refs)) or "-")
+            summary.append(inert(", ".join(sorted(cell.refs))) or "-")
             lines.append(summary)
         if cell.status is None and not cell.console and output is None:
             lines.append(Text("(not run in this session)", style="dim"))

@@ -4,6 +4,10 @@ The editor knows which cell its text came from (its `origin`): the cell id
 and that cell's code when it was read, the base of the conflict check. The
 origin is a reactive; every change of it posts `CodeEditor.OriginChanged`,
 so the one handler that titles the editor and saves the draft hears them all.
+
+The text is the cell's code byte for byte (an apply sends exactly it), but
+TextArea draws control characters raw, so an ESC in loaded code would reach
+the terminal: `render_line` shows them inert, in the drawn line only.
 """
 
 from __future__ import annotations
@@ -11,8 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.message import Message
+from rich.segment import Segment
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widgets import TextArea
+
+from ..inert import inert
 
 DARK_THEME = "monokai"
 LIGHT_THEME = "github_light"
@@ -82,6 +90,18 @@ class CodeEditor(TextArea):
 
     def follow_theme(self) -> None:
         self.theme = DARK_THEME if self.app.current_theme.dark else LIGHT_THEME
+
+    def render_line(self, y: int) -> Strip:
+        """The drawn line, with control characters of the text shown inert (the text is unchanged).
+
+        TextArea measures a control character as zero cells and its visible form
+        takes one or more, so the line is cut back to the width it was drawn for.
+        """
+        strip = super().render_line(y)
+        shown = [Segment(inert(text), style, control) for text, style, control in strip]
+        if all(a.text == b.text for a, b in zip(shown, strip)):
+            return strip
+        return Strip(shown).crop_extend(0, strip.cell_length, None)
 
     def replace_all(self, text: str) -> None:
         """Replace the whole text as one undoable edit (ctrl+z brings the old text back)."""

@@ -7,6 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from ..inert import inert
+
 BODY_LIMIT = 64 * 1024  # characters of output kept per run; the oldest go first
 
 
@@ -49,14 +51,14 @@ class RunBlock(Vertical):
 
     def _render_header(self, tail: str, mark: str) -> None:
         dot = " | " if self.ascii else " · "
-        self.header_text = f"{mark} {self.kind} {self.title}{dot}{tail}{dot}{self.started}"
+        self.header_text = inert(f"{mark} {self.kind} {self.title}{dot}{tail}{dot}{self.started}")
         self._header.update(Text(self.header_text, no_wrap=True, overflow="ellipsis"))
 
     def append(self, text: str, style: str = "") -> None:
-        """Add output as it arrives (stderr in red)."""
+        """Add output as it arrives (stderr in red), its control characters shown, not obeyed."""
         if not text:
             return
-        self.body.append(text, style=style or None)
+        self.body.append(inert(text), style=style or None)
         if len(self.body) > BODY_LIMIT:
             self.body = self.body[len(self.body) - BODY_LIMIT :]
         self._body.display = True

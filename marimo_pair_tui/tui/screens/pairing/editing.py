@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ....core.errors import ConflictError
 from ....core.service import Cell, Changes, Notebook, OpResult
 from ...htmltext import output_text
+from ...inert import inert
 from ...widgets.cell_tree import first_line
 from ...widgets.code_editor import CodeEditor, Origin
 from ..conflict import ConflictScreen
@@ -35,7 +36,7 @@ def editor_title(editor: CodeEditor, notebook: Notebook | None) -> str:
     else:
         label = cell.label
         suffix = " (changed since loaded)" if editor.base is not None and cell.code != editor.base else ""
-    return f"Editor (cell {label}){suffix}"
+    return f"Editor (cell {inert(label)}){suffix}"
 
 
 def reported_code(result: OpResult, cell_id: str, sent: str) -> str:

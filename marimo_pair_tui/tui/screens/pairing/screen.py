@@ -28,6 +28,7 @@ from textual.widgets import Footer, TextArea
 
 from ....core.directory import sibling_note
 from ....core.errors import PairError
+from ...inert import inert
 from ....core.service import Cell, Changes, Notebook, PairingService, PairingSession, Target
 from ...display import Display
 from ...drafts import DraftStore
@@ -272,9 +273,9 @@ class PairingScreen(Screen[None]):
         dot = f" {fmt.dot} "
         left = Text()
         name = self.target.notebook.rsplit("/", 1)[-1] or "(unsaved)"
-        left.append(name, style="bold")
-        left.append(dot + fmt.session(self.target.session.selector), style="dim")
-        left.append(dot + fmt.server(self.target.server.url), style="dim")
+        left.append(inert(name), style="bold")
+        left.append(dot + inert(fmt.session(self.target.session.selector)), style="dim")
+        left.append(dot + inert(fmt.server(self.target.server.url)), style="dim")
         right = Text()
         state = self.session.live_state if self.session else "connecting"
         right.append_text(fmt.live(state))
