@@ -324,3 +324,11 @@ async def test_operations_return_once_the_live_read_shows_them(lab: CellLab) -> 
     for key in ("code", "hash", "status", "errors", "defs", "refs"):
         assert now[key] == last[key], key
     assert [c["status"] for c in (created["cells"][0], ran["cells"][0], edited["cells"][0])] == ["stale", "idle", "stale"]
+
+
+async def test_an_unknown_tool_is_a_structured_error(lab: CellLab) -> None:
+    async with mcp_session(lab.server.state_home) as session:
+        error, doc = await call(session, "exec_code", code="1")
+    assert error is True
+    assert doc["error"]["kind"] == "invalid_request" and "'exec_code'" in doc["error"]["message"]
+    assert "execute" in doc["error"]["tools"] and "execute" in doc["error"]["next"]

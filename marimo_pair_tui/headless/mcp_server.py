@@ -63,9 +63,16 @@ is the resource marimo-pair-tui://guide."""
 
 
 class _Server(MCPServer):
-    """MCPServer whose argument errors are structured like every other failure."""
+    """MCPServer whose unknown tools and argument errors are structured like every other failure."""
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        known = sorted(tool.name for tool in await self.list_tools())
+        if name not in known:
+            return error_result(InvalidRequestError(
+                f"There is no tool {name!r}.",
+                next=f"Call one of the tools the server lists: {', '.join(known)}.",
+                tools=known,
+            ))
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
