@@ -103,7 +103,7 @@ def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def marimo_factory(state_home: Path) -> Iterator[StartServer]:
     """``start(target, token=None, *, extra_args=(), state_home=None, env=None,
-    timeout=60)`` -> MarimoServer. Servers use this test's ``state_home``
+    timeout=60, port=None)`` -> MarimoServer (``port``: that port, e.g. to restart a server). Servers use this test's ``state_home``
     unless told otherwise and are stopped (by pid) at teardown."""
     started: list[MarimoServer] = []
     default_state_home = state_home
@@ -116,6 +116,7 @@ def marimo_factory(state_home: Path) -> Iterator[StartServer]:
         state_home: Path | None = None,
         env: dict[str, str] | None = None,
         timeout: float = 60.0,
+        port: int | None = None,
     ) -> MarimoServer:
         server = start_marimo_server(
             target,
@@ -124,6 +125,7 @@ def marimo_factory(state_home: Path) -> Iterator[StartServer]:
             extra_args=extra_args,
             env=env,
             timeout=timeout,
+            port=port,
         )
         started.append(server)
         return server

@@ -275,3 +275,23 @@ def test_interrupt_stops_a_running_sleep(demo_server, browser_factory, state_hom
     assert proc.returncode == 1
     after = run_cli(["status"], env=env)
     assert after.json["state"] == "idle"
+
+
+def test_exec_bounds_each_field_and_writes_everything_to_a_file(shared_server, shared_state_home: Path,
+                                                                   tmp_path: Path) -> None:
+    from marimo_pair_tui.core.documents import EXEC_FIELD_LIMIT
+
+    code = "import sys\nfor _i in range(40000):\n    print(f'{_i:09d}')\nprint('err', file=sys.stderr)\n"
+    full = "".join(f"{i:09d}\n" for i in range(40000))
+    saved = tmp_path / "run.json"
+    result = run_cli(["exec", "--output-file", str(saved), "-c", code], env=cli_env(shared_state_home))
+    assert result.code == 0, result.stdout[-500:]
+    doc = result.json
+    assert doc["truncated"] is True and doc["chars"] == {"stdout": len(full), "stderr": 4, "output": 0}
+    assert doc["stdout"] == full[-EXEC_FIELD_LIMIT:] and doc["stderr"] == "err\n"
+    assert doc["saved_to"] == str(saved)
+    complete = json.loads(saved.read_text(encoding="utf-8"))
+    assert complete["stdout"] == full and complete["truncated"] is False and "saved_to" not in complete
+
+    small = run_cli(["exec", "-c", "print(1)"], env=cli_env(shared_state_home))
+    assert small.json["truncated"] is False and small.json["chars"]["stdout"] == 2 and "saved_to" not in small.json

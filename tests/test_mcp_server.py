@@ -332,3 +332,32 @@ async def test_an_unknown_tool_is_a_structured_error(lab: CellLab) -> None:
     assert error is True
     assert doc["error"]["kind"] == "invalid_request" and "'exec_code'" in doc["error"]["message"]
     assert "execute" in doc["error"]["tools"] and "execute" in doc["error"]["next"]
+
+
+async def test_execute_and_cells_bound_large_outputs(lab: CellLab, tmp_path) -> None:
+    from marimo_pair_tui.core.documents import CELL_FIELD_LIMIT, EXEC_FIELD_LIMIT
+
+    path, _browser = lab.fresh()
+    saved = tmp_path / "out.json"
+    async with mcp_session(lab.server.state_home) as session:
+        is_error, doc = await call(session, "execute", code="'y' * 600000", notebook=path.name, save_to=str(saved))
+        size = doc["chars"]["output"]  # the value as marimo shows it (e.g. in a <pre>)
+        assert not is_error and doc["truncated"] is True and size >= 600000
+        assert doc["output"]["truncated"] is True and doc["output"]["chars"] == size
+        assert len(doc["output"]["data"]) == EXEC_FIELD_LIMIT and doc["saved_to"] == str(saved)
+        assert len(json.loads(saved.read_text())["output"]["data"]) == size
+
+        is_error, doc = await call(session, "create_cell", code="big = 'z' * 500000\nbig", notebook=path.name, run=True)
+        assert not is_error, doc
+        cell_id = doc["cells"][0]["id"]
+        assert doc["cells"][0]["truncated"] is True and len(doc["cells"][0]["output"]["data"]) <= CELL_FIELD_LIMIT
+
+        async def cut_in_cells() -> bool:
+            _e, read = await call(session, "cells", notebook=path.name, ids=[cell_id])
+            out = read["cells"][0]["output"]
+            return bool(out and out.get("truncated") and len(out["data"]) == CELL_FIELD_LIMIT and read["cells"][0]["truncated"])
+
+        deadline = time.monotonic() + 20
+        while not await cut_in_cells():
+            assert time.monotonic() < deadline, "cells never showed the cut output"
+            await asyncio.sleep(0.1)

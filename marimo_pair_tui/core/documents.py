@@ -21,13 +21,21 @@ from .codemode_results import CellState, OpResult
 from .discovery import ServerInfo
 from .errors import PairError
 from .execute import ExecResult
-from .outputs import bounded_output
+from .outputs import bounded_output, data_size, plain_text
 from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply
 from .sessions import NotebookEntry, Target
 
 # Characters of stdout, stderr and output data per activity entry in a read: the
 # log keeps far more (core/activity.py), more than a reader wants per entry.
 ACTIVITY_TEXT_LIMIT = 4000
+# Characters an exec document returns per field (stdout, stderr, output data)
+# unless asked for everything: stdout/stderr keep their newest text, output
+# data its start; `truncated` and `chars` (the full sizes) say so.
+EXEC_FIELD_LIMIT = 256 * 1024
+# Characters per cell of console text (the newest) and of output data (the
+# start) in cells and operation documents: 50 cells of large outputs stay a
+# few MB. The live model itself keeps at most outputs.CONSOLE_LIMIT/OUTPUT_LIMIT.
+CELL_FIELD_LIMIT = 64 * 1024
 
 
 def target_json(target: Target) -> dict[str, Any]:
@@ -52,38 +60,68 @@ def _envelope(reply: Reply[Any], body: dict[str, Any], *, success: bool = True,
 # -- cells ----------------------------------------------------------------------
 
 
-def _output_json(output: Any, *, outputs: bool) -> dict[str, Any] | None:
+def _output_json(output: Any, *, outputs: bool, limit: int | None = None) -> dict[str, Any] | None:
+    """An output; past `limit` characters its data keeps its start, flagged `truncated` with its full `chars`."""
     if output is None:
         return None
     mimetype, data = (output.get("mimetype"), output.get("data")) if isinstance(output, dict) else (output.mimetype, output.data)
-    if outputs:
-        return {"mimetype": mimetype, "data": data}
     size = len(data) if isinstance(data, str) else len(str(data))
-    return {"mimetype": mimetype, "data": None, "omitted": True, "chars": size}
+    if not outputs:
+        return {"mimetype": mimetype, "data": None, "omitted": True, "chars": size}
+    if limit is not None and data_size(data) > limit:
+        cut = bounded_output({"mimetype": mimetype, "data": data}, limit)
+        return {"mimetype": cut.mimetype, "data": cut.data, "truncated": True, "chars": data_size(data)}
+    return {"mimetype": mimetype, "data": data}
 
 
-def cell_json(cell: Cell | CellState, *, outputs: bool = True) -> dict[str, Any]:
+def _console_json(console: Sequence[Any], limit: int | None) -> tuple[list[dict[str, Any]], bool]:
+    """Console entries, the newest `limit` characters of them (the oldest entries go, then a long one's start)."""
+    entries = [{"channel": c.channel, "mimetype": c.mimetype, "data": c.data} for c in console]
+    if limit is None:
+        return entries, False
+    kept: list[dict[str, Any]] = []
+    room = limit
+    for entry in reversed(entries):
+        size = data_size(entry["data"])
+        if size <= room:
+            kept.append(entry)
+            room -= size
+            continue
+        if room > 0:
+            text = entry["data"] if isinstance(entry["data"], str) else plain_text(entry["mimetype"], entry["data"])
+            kept.append({**entry, "data": text[-room:]})
+        break
+    cut = len(kept) < len(entries) or any(k["data"] is not e["data"] for k, e in zip(kept, reversed(entries)))
+    return kept[::-1], cut
+
+
+def cell_json(cell: Cell | CellState, *, outputs: bool = True, limit: int | None = None) -> dict[str, Any]:
     """A cell in the one headless shape, from the live model or from code_mode.
 
     A live cell's defs/refs are the model's: from its code through marimo's
     compiler, as code_mode's snapshot computes them (core/cell.py). With `outputs=False` the output's data is left
-    out (`omitted`, with its size): a figure is tens of KB of base64.
+    out (`omitted`, with its size): a figure is tens of KB of base64. With
+    `limit`, console text keeps its newest `limit` characters and output data
+    its first; `truncated` says when console text or output was cut (here, or
+    by the live model's own bounds), and a cut output has its full `chars`.
     """
+    console, cut = _console_json(cell.console, limit)
+    output = _output_json(cell.output, outputs=outputs, limit=limit)
+    truncated = cut or bool(output and output.get("truncated"))
     if isinstance(cell, CellState):
         data = {
             "id": cell.id, "name": cell.name, "code": cell.code, "hash": cell.hash, "status": cell.status,
             "errors": [{"kind": e.kind, "message": e.message} for e in cell.errors],
-            "console": [{"channel": c.channel, "mimetype": c.mimetype, "data": c.data} for c in cell.console],
-            "output": _output_json(cell.output, outputs=outputs),
+            "console": console, "output": output, "truncated": truncated,
             "defs": list(cell.defs), "refs": list(cell.refs),
             "config": {"disabled": cell.disabled, "hide_code": cell.hide_code},
         }
         return data
+    model_cut = cell.console_truncated or bool(cell.output is not None and cell.output.truncated)
     return {
         "id": cell.id, "name": cell.name, "code": cell.code, "hash": cell.hash, "status": cell.status,
         "errors": [{"kind": e.kind, "message": e.message} for e in cell.errors],
-        "console": [entry.to_json() for entry in cell.console],
-        "output": _output_json(cell.output, outputs=outputs),
+        "console": console, "output": output, "truncated": truncated or model_cut,
         "defs": sorted(cell.defs), "refs": sorted(cell.refs),
         "config": {"disabled": cell.config.disabled, "hide_code": cell.config.hide_code},
     }
@@ -98,9 +136,12 @@ def kernel_json(kernel: KernelView) -> dict[str, Any]:
     return {"idle": kernel.idle, "running": kernel.running, "queued": kernel.queued, "live": kernel.live}
 
 
-def cells_document(reply: Reply[CellsView], *, outputs: bool = True) -> dict[str, Any]:
+def cells_document(reply: Reply[CellsView], *, outputs: bool = True,
+                   limit: int | None = CELL_FIELD_LIMIT) -> dict[str, Any]:
+    """The cells; each cell's console and output cut to `limit` characters (None: all the model holds)."""
     view = reply.value
-    body: dict[str, Any] = {"source": view.source, "cells": [cell_json(c, outputs=outputs) for c in view.cells]}
+    body: dict[str, Any] = {"source": view.source,
+                            "cells": [cell_json(c, outputs=outputs, limit=limit) for c in view.cells]}
     if view.kernel is not None:
         body["kernel"] = kernel_json(view.kernel)
     return _envelope(reply, body)
@@ -126,7 +167,7 @@ def operation_document(reply: Reply[OpResult]) -> dict[str, Any]:
     """A cell operation's answer: the affected cells' new state, the order, the op's own facts."""
     result = reply.value
     body: dict[str, Any] = {
-        "cells": [cell_json(c) for c in result.cells],
+        "cells": [cell_json(c, limit=CELL_FIELD_LIMIT) for c in result.cells],
         "order": result.order,
         **result.extra,
     }
@@ -135,10 +176,24 @@ def operation_document(reply: Reply[OpResult]) -> dict[str, Any]:
     return _envelope(reply, body, success=result.success, extra_warnings=result.warnings)
 
 
-def exec_document(reply: Reply[ExecResult]) -> dict[str, Any]:
+def exec_document(reply: Reply[ExecResult], *, limit: int | None = EXEC_FIELD_LIMIT,
+                  saved_to: str | None = None) -> dict[str, Any]:
+    """A snippet's answer. Past `limit` characters (None: no limit) stdout and stderr keep their
+    newest text and output data its start; `truncated` says so and `chars` gives the full sizes.
+    `saved_to` names the file that holds the complete document (`exec --output-file`)."""
     result = reply.value
-    return _envelope(reply, {"stdout": result.stdout, "stderr": result.stderr, "output": result.output},
-                     success=result.success)
+    output = result.output
+    chars = {"stdout": len(result.stdout), "stderr": len(result.stderr),
+             "output": 0 if output is None else data_size(output.get("data"))}
+    stdout, stderr = result.stdout, result.stderr
+    if limit is not None:
+        stdout, stderr = stdout[-limit:] if len(stdout) > limit else stdout, stderr[-limit:] if len(stderr) > limit else stderr
+        output = _output_json(output, outputs=True, limit=limit) if output is not None else None
+    truncated = stdout is not result.stdout or stderr is not result.stderr or bool(output and output.get("truncated"))
+    body: dict[str, Any] = {"stdout": stdout, "stderr": stderr, "output": output, "truncated": truncated, "chars": chars}
+    if saved_to is not None:
+        body["saved_to"] = saved_to
+    return _envelope(reply, body, success=result.success)
 
 
 def done_document(reply: Reply[Any]) -> dict[str, Any]:

@@ -7,8 +7,10 @@ marimo attaches us to the first session of that file and replays its state
 (`kernel-ready`, then one `cell-op` per cell) before live events flow.
 
 When the socket drops we reconnect with backoff; the replay on reconnect
-rebuilds the model. A close with reason MARIMO_NO_SESSION means the session
-is gone, which is reported and ends the loop.
+rebuilds the model. The stream says "live" only once the first message arrived
+(marimo accepts the socket before it knows whether the file has a session). A
+close with reason MARIMO_NO_SESSION means the session is gone, which is
+reported and ends the loop.
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from .connection import Connection
 
-LiveState = Literal["connecting", "live", "reconnecting", "gone", "closed"]
+# "moved": the service found the notebook's new session and follows it now (after a kernel
+# restart or a server restarted); "ambiguous": the session is gone and the notebook has several
+# new sessions, so the service does not guess (core/service.py reports them).
+LiveState = Literal["connecting", "live", "reconnecting", "gone", "closed", "moved", "ambiguous"]
 OnEvent = Callable[[dict[str, Any]], Union[None, Awaitable[None]]]
 OnState = Callable[[LiveState, str], Union[None, Awaitable[None]]]
 
@@ -116,10 +121,13 @@ class LiveStream:
                     ping_interval=20,
                 ) as ws:
                     self._ws = ws
-                    await self._set_state("live")
-                    self.backoff.reset()
+                    first = True
                     async for raw in ws:
                         await self._dispatch(raw)
+                        if first:  # a session answered (kernel-ready, now applied): live, not before
+                            first = False
+                            await self._set_state("live")
+                            self.backoff.reset()
                 reason = ws.close_reason or ""
             except ConnectionClosed as exc:
                 reason = exc.rcvd.reason if exc.rcvd is not None else ""

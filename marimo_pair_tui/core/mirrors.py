@@ -12,6 +12,10 @@ never wait on the kernel. Two rules live here and nowhere else:
   dropped and attached afresh on the next read.
 - *idle*: nothing is queued or running in the mirror and the kernel says so
   too (the replay after attaching has no end marker).
+
+When a mirror's session ends, the mirror stays (its subscribers with it) and
+`on_lost` tells the service, which looks for the notebook's new session and
+moves the mirror there (`move`).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from .execute import Announce
 from .hub import Hub
 from .kernel import kernel_state
 from .notebook import Notebook
-from .pairing import PairingSession
+from .pairing import OnLost, PairingSession
 from .sessions import Target
 
 ATTACH_TIMEOUT = 15.0  # kernel-ready after connecting the mirror
@@ -77,6 +81,8 @@ class Mirrors:
         self._followed_since: dict[MirrorKey, float] = {}
         self._other_session: set[MirrorKey] = set()
         self._attach = asyncio.Lock()
+        self.on_lost: OnLost | None = None  # set by the service: a mirror's session ended
+        self.recovering: set[int] = set()  # ids of the mirrors whose new session is being looked for
 
     async def aclose(self) -> None:
         """Stop every mirror; the notebooks' sessions are left as they were."""
@@ -93,12 +99,14 @@ class Mirrors:
         key = mirror_key(target)
         async with self._attach:
             pairing = self._pairings.get(key)
-            if pairing is not None and pairing.live_state != "gone":
+            if pairing is not None and pairing.live_state not in ("gone", "ambiguous"):
                 return pairing
             if pairing is not None:
-                await self.drop(target)
+                if id(pairing) not in self.recovering:
+                    await self.drop(target)
                 raise StaleSessionError(f"The session {target.session.selector} on {target.server.url} is gone.")
             pairing = PairingSession(self.hub, target)
+            pairing.on_lost = self.on_lost
             followed_since = time.time()
             if not wait:
                 await pairing.start(wait_ready=None)
@@ -118,6 +126,20 @@ class Mirrors:
         mirrored = pairing.notebook.stable_session_id
         if mirrored and target.session.session_id and mirrored != target.session.session_id:
             self._other_session.add(key)
+
+    def move(self, old: Target, new: Target) -> PairingSession | None:
+        """File the mirror of `old` under `new` (the notebook's new session). Returns a mirror
+        that already followed `new` and is no longer filed (the caller stops it), if any."""
+        key, new_key = mirror_key(old), mirror_key(new)
+        if key == new_key or key not in self._pairings:
+            return None
+        pairing = self._pairings.pop(key)
+        displaced = self._pairings.get(new_key)
+        self._pairings[new_key] = pairing
+        self._followed_since[new_key] = self._followed_since.pop(key, time.time())
+        self._other_session.discard(key)
+        self._other_session.discard(new_key)
+        return displaced if displaced is not pairing else None
 
     async def drop(self, target: Target) -> None:
         key = mirror_key(target)

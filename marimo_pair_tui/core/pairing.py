@@ -21,6 +21,9 @@ from .sessions import Target
 
 OnChange = Callable[[Changes], Union[None, Awaitable[None]]]
 OnLiveState = Callable[[LiveState, str], Union[None, Awaitable[None]]]
+# Told when the followed session ended ("gone") or the stream came back on another session of the
+# file ("replaced"); the service (core/service.py) then looks for the notebook's new session.
+OnLost = Callable[["PairingSession", str], None]
 
 
 class PairingSession:
@@ -43,6 +46,10 @@ class PairingSession:
         self._changed = asyncio.Condition()
         self._stream = LiveStream(self.connection, target.notebook, self._on_event, self._on_live_state)
         self._task: asyncio.Task[LiveState] | None = None
+        self.on_lost: OnLost | None = None
+        self.shown_session: str | None = None  # the stable id of the session the stream last showed
+        self.candidates: list[Target] = []  # when "ambiguous": the notebook's new sessions
+        self._moving = False  # the stream shows a new session the target does not name yet
 
     def subscribe(self, on_change: OnChange | None = None, on_state: OnLiveState | None = None) -> Callable[[], None]:
         """Hear every model change and live-state change; returns what to call to stop hearing them."""
@@ -58,6 +65,11 @@ class PairingSession:
                 self._state_listeners.remove(on_state)
 
         return unsubscribe
+
+    @property
+    def stream_state(self) -> LiveState:
+        """The stream's own state (`live_state` holds back "live" while a move is pending)."""
+        return self._stream.state
 
     @property
     def started(self) -> bool:
@@ -76,6 +88,7 @@ class PairingSession:
             await self.wait_until(lambda nb: nb.version > 0 or self.live_state == "gone", timeout=wait_ready)
 
     async def stop(self) -> None:
+        self.on_lost = None  # stopped on purpose: nothing to recover
         await self._stream.stop()
         if self._task is not None:
             try:
@@ -103,8 +116,47 @@ class PairingSession:
     async def _on_event(self, message: dict[str, Any]) -> None:
         changes = self.notebook.apply_event(message)
         await self._notify(changes)
+        if message.get("op") == "kernel-ready":
+            shown = self.notebook.stable_session_id
+            previous, self.shown_session = self.shown_session, shown
+            if previous and shown and shown != previous and self.on_lost is not None:
+                self._moving = True  # not "live" until the target follows: operations would miss
+                self.on_lost(self, "replaced")  # the stream reconnected onto a new session of the file
 
     async def _on_live_state(self, state: LiveState, detail: str) -> None:
+        if state == "live" and self._moving:
+            return  # `retarget` says "moved", then "live"
+        await self.report(state, detail)
+        if state == "gone" and self.on_lost is not None:
+            self.on_lost(self, "gone")
+
+    async def retarget(self, target: Target, detail: str, *, restart: bool) -> None:
+        """Follow `target` (the notebook's new session) from now on, and say so once ("moved").
+
+        With `restart`, the stream is attached afresh; its kernel-ready replaces the model's
+        cells (outputs and consoles come again with the replay, never twice). The subscribers,
+        the activity log and the model object stay."""
+        self.target = target
+        self.candidates = []
+        self._moving = False
+        self.shown_session = target.session.session_id  # its kernel-ready is the one expected
+        if restart:
+            self._stream.on_state = None  # the old stream ends quietly: its "closed" is no news
+            await self._stream.stop()
+            if self._task is not None:
+                try:
+                    await asyncio.wait_for(self._task, timeout=5)
+                except (asyncio.TimeoutError, asyncio.CancelledError):
+                    self._task.cancel()
+            self._stream = LiveStream(self.connection, target.notebook, self._on_event, self._on_live_state)
+        await self.report("moved", detail)
+        if restart:
+            self._task = asyncio.create_task(self._stream.run())
+        else:
+            await self.report("live", "")
+
+    async def report(self, state: LiveState, detail: str) -> None:
+        """Set the live state and tell every subscriber (the service reports "moved" and "ambiguous")."""
         self.live_state, self.live_detail = state, detail
         await self._notify(Changes(kernel=True))
         for listener in list(self._state_listeners):

@@ -7,6 +7,16 @@ turns replies into JSON). The service owns:
 - resolution, through the directory, remembered for named targets; a
   remembered session that went away (a 404 on its id, so nothing ran) is
   looked up again once;
+- lost sessions: when a followed session ends (a kernel restarted by another
+  client, a server restarted on the same port), the service finds the
+  notebook's new session (same path; its own server first), moves the mirror
+  there (subscribers stay; the new kernel-ready replaces the model) and says
+  so once, as the live state "moved". Several new sessions are not guessed
+  between ("ambiguous", with the candidates). It never creates a session
+  itself: a restart or shutdown was someone's deliberate act, and a new session
+  runs the notebook's code; a browser tab reloading makes one, and `open` does
+  on request. An operation that got a 404 (nothing ran) is sent once more to
+  the new session; an operation whose outcome is unknown is never resent;
 - the live mirrors (core/mirrors.py): reads are answered from them, never
   through the busy kernel; an operation returns once the mirror that
   follows its session shows the change;
@@ -29,15 +39,18 @@ from .analysis import static_defs_refs
 from .codemode_results import OpResult
 from .directory import Directory, ServerView
 from .discovery import ServerInfo
-from .errors import CellNotFoundError, InvalidRequestError, PairError, RunTimedOutError, StaleSessionError
+from .errors import (
+    AmbiguousTargetError, CellNotFoundError, InvalidRequestError, PairError, RunTimedOutError, StaleSessionError,
+)
 from .execute import ExecResult, OnOutput, announcing, execute
 from .hub import Hub, HubOptions, hub_options
 from .kernel import interrupt
-from .mirrors import Mirrors, OnBusy
+from .mirrors import MirrorKey, Mirrors, OnBusy, mirror_key
 from .notebook import Cell, Changes, Notebook
 from .pairing import PairingSession
 from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply, TargetSpec
-from .sessions import NotebookEntry, Target
+from .notes import collecting as collecting_notes
+from .sessions import NotebookEntry, Target, list_notebooks
 from .connection import load_token
 from .launch import close_notebook, open_notebook
 from .private import private_dir, state_dir, write_private
@@ -62,6 +75,8 @@ T = TypeVar("T")
 Targetable = Union[TargetSpec, Target]
 
 ACTIVITY_DEFAULT = 20  # entries an activity read returns unless told otherwise
+RECOVER_FIRST = 0.25  # seconds before looking again for a lost session's successor (doubling)
+RECOVER_CAP = 2.0
 
 
 def cell_code(code: str, what: str = "code") -> str:
@@ -104,7 +119,7 @@ def pick_cells(notebook: Notebook, wanted: Sequence[str]) -> list[Cell]:
     return picked
 
 
-async def limited(job: Awaitable[T], timeout: float | None, what: str, partial: ExecResult | None = None) -> T:
+async def limited(job: Awaitable[T], timeout: float | None, what: str, partial: Callable[[], ExecResult] | None = None) -> T:
     """Run `job` under the caller's time limit (none by default)."""
     if timeout is None:
         return await job
@@ -115,7 +130,8 @@ async def limited(job: Awaitable[T], timeout: float | None, what: str, partial: 
     except asyncio.TimeoutError:
         details: dict[str, Any] = {"timeout": timeout}
         if partial is not None:
-            details.update(stdout=partial.stdout, stderr=partial.stderr)
+            printed = partial()
+            details.update(stdout=printed.stdout, stderr=printed.stderr)
         raise RunTimedOutError(
             f"{what} did not finish within {timeout:g} s; the request was closed, which interrupts the kernel.",
             **details,
@@ -129,7 +145,11 @@ class PairingService:
         self.hub = hub or Hub(options or HubOptions())
         self.directory = Directory(self.hub)
         self.mirrors = Mirrors(self.hub)
+        self.mirrors.on_lost = self._lost
         self._targets: dict[TargetSpec, Reply[Target]] = {}
+        self._moved: dict[MirrorKey, Target] = {}  # a lost session -> the notebook's session that followed it
+        self._recoveries: dict[int, asyncio.Task[None]] = {}
+        self._moving = asyncio.Lock()
 
     async def __aenter__(self) -> "PairingService":
         return self
@@ -139,6 +159,9 @@ class PairingService:
 
     async def aclose(self) -> None:
         """Stop every mirror (the sessions live on), then the connections and forwards."""
+        for task in list(self._recoveries.values()):
+            task.cancel()
+        await asyncio.gather(*self._recoveries.values(), return_exceptions=True)
         await self.mirrors.aclose()
         await self.hub.aclose()
 
@@ -167,6 +190,7 @@ class PairingService:
     async def resolve(self, spec: Targetable, *, fresh: bool = False) -> Reply[Target]:
         """The session `spec` means; remembered when it named one, looked up every time when it did not."""
         if isinstance(spec, Target):
+            spec = self.current(spec)
             return Reply(spec, target=spec)
         if spec.named and not fresh and spec in self._targets:
             known = self._targets[spec]
@@ -184,8 +208,8 @@ class PairingService:
         await self.mirrors.drop(target)
 
     async def _on(self, spec: Targetable, work: Callable[[Target], Awaitable[T]]) -> Reply[T]:
-        """Resolve, run `work` (its code announced to the mirror), and look the target up once more
-        when a remembered session turns out to be gone."""
+        """Resolve, run `work` (its code announced to the mirror), and once more on the notebook's
+        new session when the session turns out to be gone (a 404: nothing ran)."""
         resolved = await self.resolve(spec)
         target = resolved.value
         try:
@@ -193,18 +217,128 @@ class PairingService:
                 with announcing(self.mirrors.announcer(target)):
                     value = await work(target)
             except StaleSessionError:
-                if not isinstance(spec, TargetSpec) or not spec.named:
-                    raise
-                # A 404 on the session id: nothing ran. Forget it and look again once.
-                await self.forget(target)
-                resolved = await self.resolve(spec, fresh=True)
-                target = resolved.value
+                successor = await self._successor(target)
+                if successor is None:
+                    if not isinstance(spec, TargetSpec) or not spec.named:
+                        raise
+                    # Nothing followed it: forget it and look the named target up again, once.
+                    await self.forget(target)
+                    resolved = await self.resolve(spec, fresh=True)
+                    successor = resolved.value
+                target = successor
                 with announcing(self.mirrors.announcer(target)):
                     value = await work(target)
         except PairError as error:
             error.details.setdefault("session", target.to_json())
             raise
         return Reply(value, target=target, warnings=resolved.warnings)
+
+    # -- lost sessions ------------------------------------------------------------
+
+    def current(self, target: Target) -> Target:
+        """`target`, or the session that followed it when it was lost (and the one after that…)."""
+        for _ in range(100):  # a chain of restarts; bounded against a cycle
+            moved = self._moved.get(mirror_key(target))
+            if moved is None:
+                break
+            target = moved
+        return target
+
+    async def successors(self, lost: Target) -> list[Target]:
+        """The notebook's sessions other than `lost`: on its own server (restarted on the same
+        port counts), else, when that server answers without one, on the other servers."""
+
+        def matching(entries: Sequence[NotebookEntry]) -> list[Target]:
+            return [Target(server=e.server, notebook=e.path, session=ref) for e in entries
+                    if e.path == lost.notebook for ref in e.sessions if ref.selector != lost.session.selector]
+
+        with collecting_notes():
+            try:
+                entries, _ = await list_notebooks(self.hub.connection(lost.server))
+            except PairError:
+                return []  # down, perhaps restarting: look again later
+            found = matching(entries)
+            if found:
+                return found
+            try:
+                others = [s for s in await self.hub.servers() if s.url != lost.server.url]
+                return matching(await self.hub.notebooks(others)) if others else []
+            except PairError:
+                return []
+
+    async def _successor(self, lost: Target) -> Target | None:
+        """The one session that followed `lost` (the mirror moved there); None when there is none
+        yet; an error listing them when there are several."""
+        moved = self.current(lost)
+        if moved is not lost:
+            return moved
+        found = await self.successors(lost)
+        if not found:
+            return None
+        if len(found) > 1:
+            raise ambiguity(lost, found)
+        pairing = self.mirrors.held(lost)
+        if pairing is not None:
+            await self._move(pairing, lost, found[0])
+        else:
+            self._remember_move(lost, found[0])
+        return self.current(lost)
+
+    def _lost(self, pairing: PairingSession, why: str) -> None:
+        """A mirror's session ended, or its stream came back on another session: look for the new one."""
+        task = self._recoveries.get(id(pairing))
+        if task is not None and not task.done():
+            return
+        key = id(pairing)
+        self.mirrors.recovering.add(key)
+        task = asyncio.get_running_loop().create_task(self._recover(pairing))
+        self._recoveries[key] = task
+
+        def done(_task: asyncio.Task[None]) -> None:
+            if self._recoveries.get(key) is _task:
+                del self._recoveries[key]
+                self.mirrors.recovering.discard(key)
+
+        task.add_done_callback(done)
+
+    async def _recover(self, pairing: PairingSession) -> None:
+        """Look for the notebook's new session until one appears (a browser reloading makes one)
+        or the mirror is stopped; several are reported, not chosen between."""
+        lost = pairing.target
+        delay = RECOVER_FIRST
+        while pairing.on_lost is not None and pairing.target is lost:
+            found = await self.successors(lost)
+            if len(found) > 1:
+                pairing.candidates = found
+                await pairing.report("ambiguous", ambiguity(lost, found).message)
+                return
+            if found:
+                await self._move(pairing, lost, found[0])
+                return
+            await asyncio.sleep(delay)  # polling for a session someone else creates
+            delay = min(RECOVER_CAP, delay * 2)
+
+    def _remember_move(self, lost: Target, new: Target) -> None:
+        self._moved[mirror_key(lost)] = new
+        for spec, known in list(self._targets.items()):
+            if mirror_key(known.value) == mirror_key(lost):
+                self._targets[spec] = Reply(new, target=new, warnings=list(known.warnings))
+
+    async def _move(self, pairing: PairingSession, lost: Target, new: Target) -> None:
+        """Point the mirror of `lost` at `new`; its subscribers hear "moved" once."""
+        async with self._moving:
+            if pairing.target is not lost:
+                return  # moved already
+            self._remember_move(lost, new)
+            displaced = self.mirrors.move(lost, new)
+            # A stream that reconnected onto the new session already shows it; else attach afresh.
+            shows_new = (pairing.stream_state == "live" and new.session.session_id is not None
+                         and pairing.notebook.stable_session_id == new.session.session_id)
+            where = f" on {new.server.url}" if new.server.url != lost.server.url else ""
+            detail = f"the session {lost.session.selector} ended; now following {new.session.selector}{where}"
+            await pairing.retarget(new, detail, restart=not shows_new)
+            if displaced is not None:
+                await displaced.stop()
 
     # -- reads, from the live mirror --------------------------------------------
 
@@ -301,13 +435,13 @@ class PairingService:
         code = cell_code(code)
 
         async def work(target: Target) -> ExecResult:
-            partial = ExecResult(success=False)
+            printed: dict[str, list[str]] = {"stdout": [], "stderr": []}  # joined only if the time runs out
+
+            def partial() -> ExecResult:
+                return ExecResult(success=False, stdout="".join(printed["stdout"]), stderr="".join(printed["stderr"]))
 
             async def relay(channel: Any, text: str) -> None:
-                if channel == "stdout":
-                    partial.stdout += text
-                else:
-                    partial.stderr += text
+                printed["stdout" if channel == "stdout" else "stderr"].append(text)
                 if on_output is not None:
                     maybe = on_output(channel, text)
                     if maybe is not None:
@@ -364,6 +498,17 @@ class PairingService:
                            ) -> Reply[OpResult]:
         return await self._operation(spec, "Installing the packages", codemode.add_packages, list(names),
                                      timeout=timeout)
+
+
+def ambiguity(lost: Target, found: Sequence[Target]) -> AmbiguousTargetError:
+    """The error (and the "ambiguous" live state's detail) when a lost session has several successors."""
+    ids = ", ".join(t.session.selector for t in found)
+    return AmbiguousTargetError(
+        f"The session {lost.session.selector} ended and {lost.notebook} now has {len(found)} sessions ({ids}); "
+        "not guessing which one to follow.",
+        next="Pick one with --session ID (or in the app's picker).",
+        candidates=[{**t.to_json(), "select_with": f"--session {t.session.selector}"} for t in found],
+    )
 
 
 def newest_entries(log: ActivityLog, *, limit: int, since: str | None) -> tuple[list[Any], bool]:

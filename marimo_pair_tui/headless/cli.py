@@ -98,6 +98,19 @@ def read_code(code: str | None, file: str | None, from_stdin: bool) -> str:
     raise AssertionError("unreachable")
 
 
+def save_document(path: str, document: dict[str, Any]) -> str:
+    """Write a complete document to `path` (JSON, UTF-8); its absolute path. A usage error if it cannot."""
+    from .output import dumps_line
+
+    target = Path(path).expanduser().absolute()
+    try:
+        target.write_text(dumps_line(document) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"Could not write {target}: {exc.strerror or exc}.",
+                         next="Pass a writable file path (its directory must exist).") from None
+    return str(target)
+
+
 def read_cell_code(code: str | None, file: str | None, from_stdin: bool) -> str:
     """Like `read_code`, and refused (exit 2) when it holds no code at all."""
     source = read_code(code, file, from_stdin)
@@ -149,7 +162,13 @@ def notebooks(target: Targeting) -> None:
 @click.option("--file", "file", metavar="PATH", help="Read the code from a file.")
 @click.argument("stdin_marker", required=False, metavar="[-]")
 @click.option("--stream", is_flag=True, help="Write output as JSON lines as it arrives, then a summary line.")
-def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: str | None, stream: bool) -> None:
+@click.option(
+    "--output-file", "output_file", metavar="PATH", type=click.Path(dir_okay=False),
+    help="Also write the complete document (stdout, stderr and output uncut) to PATH as JSON; "
+         f"stdout's document keeps {documents.EXEC_FIELD_LIMIT // 1024} KB per field.",
+)
+def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: str | None, stream: bool,
+          output_file: str | None = None) -> None:
     """Run code in the session's kernel (scratchpad); stdout/stderr come back."""
     if stdin_marker not in (None, "-"):
         usage_failure(f"Unexpected argument {stdin_marker!r}.", "Pass code with -c CODE, --file PATH, or - for stdin.")
@@ -161,7 +180,8 @@ def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: s
 
     async def job(service: PairingService) -> tuple[dict[str, Any], int]:
         reply = await service.execute(target.spec(), source, on_output=on_output)
-        return documents.exec_document(reply), EXIT_OK if reply.value.success else EXIT_FAILED
+        saved = save_document(output_file, documents.exec_document(reply, limit=None)) if output_file else None
+        return documents.exec_document(reply, saved_to=saved), EXIT_OK if reply.value.success else EXIT_FAILED
 
     serve(target.options(), job)
 

@@ -1,6 +1,10 @@
 """`watch` and `activity`: a session's live stream, as JSON lines or as one read.
 
-`watch` follows the stream (optionally until the kernel is idle); with
+`watch` follows the stream (optionally until the kernel is idle) and ends
+(exit 3) when the session goes; with `--follow` it follows the notebook to its
+new session instead (a kernel restarted by another client, a server restarted
+on the same port), printing `{"moved": {...}}` when it does, and ends (exit 2)
+when the notebook has several new sessions, listing them. With
 `--activity`, every execution (a snippet or a cell run, by any client) is
 also printed as `{"activity": {...}}` when it starts and again when it ends,
 so a supervising process can follow another agent's work. `activity` is the
@@ -16,8 +20,8 @@ from typing import Any
 import click
 
 from ..core import documents
-from ..core.errors import EXIT_CONNECTION, EXIT_FAILED, EXIT_OK
-from ..core.service import ActivityLog, Changes, PairingService
+from ..core.errors import EXIT_CONNECTION, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ..core.service import ActivityLog, Changes, PairingService, Reply
 from .cli import Targeting, target_options
 from .output import emit, narrate, serve
 
@@ -59,7 +63,10 @@ def register(group: click.Group) -> None:
     @click.option("--activity", is_flag=True,
                   help='Also print each execution (snippet or cell run, by any client) as {"activity": {...}} '
                        "when it starts and when it ends.")
-    def watch(target: Targeting, until_idle: bool, timeout: float | None, activity: bool) -> None:
+    @click.option("--follow", is_flag=True,
+                  help='Follow the notebook to its new session when this one ends (kernel or server restarted), '
+                       'printing {"moved": {...}}; without it, watch ends with exit 3 when the session goes.')
+    def watch(target: Targeting, until_idle: bool, timeout: float | None, activity: bool, follow: bool) -> None:
         """Print the session's changes as JSON lines; the last line summarises."""
 
         async def job(service: PairingService) -> tuple[dict[str, Any], int]:
@@ -74,14 +81,33 @@ def register(group: click.Group) -> None:
                 lines = activity_lines(pairing.notebook.activity, changes.activity) if activity else []
                 queue.put_nowait((changes, lines))
 
-            unsubscribe = pairing.subscribe(on_change)
+            lost: list[str] = []  # the states that end the session followed (heard even if recovery is quick)
+            moves: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+            origin = pairing.target
+
+            def on_state(state: str, detail: str) -> None:
+                if state in ("gone", "moved", "ambiguous"):
+                    lost.append(state)
+                if state in ("moved", "ambiguous"):
+                    moves.put_nowait((state, detail))
+
+            unsubscribe = pairing.subscribe(on_change, on_state)
             reason = "stopped"
             try:
                 while True:
-                    if pairing.live_state == "gone":
+                    if not follow and (lost or pairing.live_state == "gone"):
                         reason = "gone"
                         break
-                    if until_idle and (await service.is_idle(pairing.target)).value:
+                    while follow and not moves.empty():
+                        state, detail = moves.get_nowait()
+                        if state == "moved":
+                            emit({"moved": {"detail": detail, "from": origin.to_json(),
+                                            "session": pairing.target.to_json()}})
+                            origin = pairing.target
+                    if follow and pairing.live_state == "ambiguous":
+                        reason = "ambiguous"
+                        break
+                    if until_idle and pairing.live_state == "live" and (await service.is_idle(pairing.target)).value:
                         reason = "idle"
                         break
                     remaining = None if deadline is None else deadline - time.monotonic()
@@ -112,8 +138,15 @@ def register(group: click.Group) -> None:
                 unsubscribe()
             notebook = pairing.notebook
             success = reason in ("idle", "stopped") or (reason == "timeout" and not until_idle)
+            if pairing.target is not reply.target:  # followed to a new session: the summary names it
+                reply = Reply(reply.value, target=pairing.target, warnings=list(reply.warnings))
             document = documents.watch_summary(reply, reason=reason, success=success, idle=notebook.is_idle(),
                                                cells=notebook.cells)
+            if reason == "ambiguous":
+                document["candidates"] = [{**t.to_json(), "select_with": f"--session {t.session.selector}"}
+                                          for t in pairing.candidates]
+                document["detail"] = pairing.live_detail
+                return document, EXIT_USAGE
             if reason == "gone":
                 return document, EXIT_CONNECTION
             return document, EXIT_OK if success else EXIT_FAILED

@@ -44,6 +44,7 @@ from ..core import documents
 from ..core.errors import InvalidRequestError, UsageError
 from ..core.service import ACTIVITY_DEFAULT, HubOptions, PairingService, TargetSpec, static_defs_refs
 from .mcp_cell_tools import register_cell_tools
+from .cli import save_document
 from .mcp_results import answer, error_result
 from .mcp_tooling import CodeArg, NotebookArg, SessionArg, TimeoutArg, UrlArg, on
 
@@ -166,11 +167,15 @@ def build_server(service: PairingService) -> MCPServer:
         session: SessionArg = None,
         url: UrlArg = None,
         timeout: TimeoutArg = None,
+        save_to: Annotated[str | None, Field(description=(
+            "A file path: also write the complete result there (JSON, stdout/stderr/output uncut). "
+            "The answer keeps 256 KB per field (`truncated`, `chars` say when it was cut)."))] = None,
     ) -> CallToolResult:
         """Run code in the session's kernel scratchpad (sees the notebook's variables; not saved).
 
-        stdout/stderr stream as progress notifications when the client asks for progress. To change
-        the notebook, create or edit cells instead."""
+        stdout/stderr stream as progress notifications when the client asks for progress. Each of
+        stdout, stderr and output is cut to 256 KB (`truncated: true`, full sizes in `chars`); pass
+        `save_to` for everything in a file. To change the notebook, create or edit cells instead."""
 
         async def work(spec: TargetSpec) -> dict[str, Any]:
             count = 0
@@ -180,7 +185,9 @@ def build_server(service: PairingService) -> MCPServer:
                 count += 1
                 await _progress(ctx, count, text if channel == "stdout" else f"[stderr] {text}")
 
-            return documents.exec_document(await service.execute(spec, code, on_output=on_output, timeout=timeout))
+            reply = await service.execute(spec, code, on_output=on_output, timeout=timeout)
+            saved = save_document(save_to, documents.exec_document(reply, limit=None)) if save_to else None
+            return documents.exec_document(reply, saved_to=saved)
 
         return await on(notebook, session, url, work)
 

@@ -43,6 +43,8 @@ LIVE_STYLES = {
     "reconnecting": ("◐", "o", "bold yellow"),
     "gone": ("✗", "x", "bold red"),
     "closed": ("○", "o", "dim"),
+    "moved": ("↪", ">", "bold cyan"),
+    "ambiguous": ("?", "?", "bold red"),
 }
 
 

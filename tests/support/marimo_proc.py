@@ -362,6 +362,7 @@ def start_marimo_server(
     env: Mapping[str, str] | None = None,
     host: str = LOOPBACK,
     port_attempts: int = 3,
+    port: int | None = None,
 ) -> MarimoServer:
     """Run ``<python> -m marimo edit --headless ... TARGET`` and wait for it.
 
@@ -370,6 +371,8 @@ def start_marimo_server(
     under ``<state_home>/marimo/servers/``); otherwise the token is passed in
     a 0600 file via ``--token-password-file``, never on the command line.
     ``env`` adds/overrides environment variables for the server.
+    ``port`` asks for that port (a server restarted where another one ran);
+    otherwise a free one is picked.
     Raises :class:`MarimoStartError` with the log tail on failure.
     """
     target = Path(target).resolve()
@@ -394,8 +397,9 @@ def start_marimo_server(
     child_env = _build_env(state_home, env)
 
     last_error: MarimoStartError | None = None
-    for _attempt in range(max(1, port_attempts)):
-        port = free_port(host)
+    wanted_port = port
+    for _attempt in range(max(1, port_attempts) if wanted_port is None else 1):
+        port = wanted_port if wanted_port is not None else free_port(host)
         argv = [
             sys.executable,
             "-m",

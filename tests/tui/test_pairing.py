@@ -377,3 +377,26 @@ async def test_the_tree_tells_which_cell_the_cursor_is_on_and_the_footer_follows
         tree.clear()  # what an empty notebook looks like: no cell under the cursor
         await wait_for(pilot, lambda: None in heard, what="CellHighlighted for no cell")
         assert screen.check_action("run_cell", ()) is None and screen.check_action("run_snippet", ()) is True
+
+
+async def test_a_huge_snippet_output_is_bounded_under_a_marker(lab: TuiLab) -> None:
+    from marimo_pair_tui.tui.widgets.results_pane import PANE_LIMIT
+    from marimo_pair_tui.tui.widgets.run_block import BODY_LIMIT, BODY_LINES
+
+    path, browser = lab.session("demo.py", "huge.py")
+    app = make_app(lab.target(path, browser))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_live(pilot, 4)
+        screen.editor.load_text("for _i in range(200000):\n    print(_i)\n")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.results.blocks and screen.results.blocks[-1].finished is not None, 120)
+        block = screen.results.blocks[-1]
+        lines = block.body.plain.split("\n")
+        total = sum(len(f"{i}\n") for i in range(200000))
+        assert lines[0] == f"… {200000 - BODY_LINES:,} earlier lines not shown ({total / 2**20:.1f} MB)", lines[0]
+        assert lines[1:-1] == [str(i) for i in range(200000 - BODY_LINES, 200000)]
+        assert len(block.body.plain) <= BODY_LIMIT + len(lines[0]) + 1
+        # A line added after the cut keeps the marker on top, and the counts grow.
+        block.line("done")
+        assert block.body.plain.split("\n")[0].startswith(f"… {200000 - BODY_LINES + 1:,} earlier lines")
+        assert sum(b.kept_chars for b in screen.results.blocks) <= PANE_LIMIT

@@ -8,7 +8,8 @@ from textual.widgets import Static
 
 from .run_block import RunBlock
 
-HISTORY = 200  # runs kept; older blocks are removed
+HISTORY = 100  # runs kept; older blocks are removed
+PANE_LIMIT = 256 * 1024  # characters kept over all blocks; the oldest finished blocks go first
 
 
 class ResultsPane(VerticalScroll):
@@ -32,6 +33,7 @@ class ResultsPane(VerticalScroll):
         super().__init__(id=id, can_focus=True)
         self.ascii = ascii
         self.border_title = "Results"
+        self._follow_due = False
 
     def compose(self) -> ComposeResult:
         yield Static("What you run shows up here.", classes="placeholder")
@@ -39,21 +41,43 @@ class ResultsPane(VerticalScroll):
     def start(self, kind: str, title: str, started: str) -> RunBlock:
         for placeholder in self.query(".placeholder"):
             placeholder.remove()
-        blocks = list(self.query(RunBlock))
-        for old in blocks[: max(0, len(blocks) - HISTORY + 1)]:
-            old.remove()
         block = RunBlock(kind, title, started, ascii=self.ascii)
         self.mount(block)
-        self.call_after_refresh(self.scroll_end, animate=False)
+        self._bound()
+        self.follow()
         return block
 
+    def _bound(self) -> None:
+        """At most HISTORY blocks and PANE_LIMIT characters: the oldest blocks go (never the newest).
+
+        A block still running goes only when the count alone demands it.
+        """
+        blocks = [b for b in self.query(RunBlock) if not b.has_class("-removed")]  # removal completes later
+        total = sum(b.kept_chars for b in blocks)
+        for old in blocks[:-1]:
+            over_count = len(blocks) > HISTORY
+            if not over_count and (total <= PANE_LIMIT or old.finished is None):
+                continue
+            old.add_class("-removed")
+            old.remove()
+            blocks.remove(old)
+            total -= old.kept_chars
+
     def follow(self) -> None:
-        """Keep the newest output in view."""
-        self.call_after_refresh(self.scroll_end, animate=False)
+        """Keep the newest output in view (one scroll per refresh however often it is called)."""
+        if self._follow_due:
+            return
+        self._follow_due = True
+        self.call_after_refresh(self._follow)
+
+    def _follow(self) -> None:
+        self._follow_due = False
+        self._bound()
+        self.scroll_end(animate=False)
 
     @property
     def blocks(self) -> list[RunBlock]:
-        return list(self.query(RunBlock))
+        return [b for b in self.query(RunBlock) if not b.has_class("-removed")]
 
     @property
     def text(self) -> str:

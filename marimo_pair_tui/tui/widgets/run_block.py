@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections import deque
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -9,11 +12,40 @@ from textual.widgets import Static
 
 from ..inert import inert
 
-BODY_LIMIT = 64 * 1024  # characters of output kept per run; the oldest go first
+BODY_LIMIT = 32 * 1024  # characters of output kept per run; the oldest go first
+BODY_LINES = 1000  # lines of output kept per run; the oldest go first
+RENDER_INTERVAL = 0.1  # seconds between two renders of a streaming body
+_BOUNDARY_SEARCH = 2000  # how far past a cut to look for a line start
+
+
+def _size(chars: int) -> str:
+    if chars >= 1024 * 1024:
+        return f"{chars / (1024 * 1024):.1f} MB"
+    if chars >= 1024:
+        return f"{chars / 1024:.0f} KB"
+    return f"{chars} B"
+
+
+def _after_newlines(text: str, start: int, count: int) -> int:
+    """The index just past the `count`-th newline in `text` from `start` (len(text) if fewer)."""
+    pos = start
+    for _ in range(count):
+        found = text.find("\n", pos)
+        if found == -1:
+            return len(text)
+        pos = found + 1
+    return pos
 
 
 class RunBlock(Vertical):
-    """`▶ snippet · 14:02:11 · running…`, then `✓ … · 0.12 s · ok` when done."""
+    """`▶ snippet · 14:02:11 · running…`, then `✓ … · 0.12 s · ok` when done.
+
+    The body keeps the newest BODY_LIMIT characters and BODY_LINES lines of
+    output as a queue of (text, style) chunks; when older output goes, a marker
+    line on top says how much (`… 180,000 earlier lines not shown (1.2 MB)`),
+    and it stays on top however often the body is cut again. A streaming body
+    is rendered at most every RENDER_INTERVAL seconds, from the kept chunks.
+    """
 
     DEFAULT_CSS = """
     RunBlock {
@@ -38,8 +70,16 @@ class RunBlock(Vertical):
         self.title = title
         self.started = started
         self.ascii = ascii
-        self.body = Text()
         self.finished: bool | None = None
+        self.dropped_lines = 0  # earlier output no longer kept: its newlines ...
+        self.dropped_chars = 0  # ... and its characters
+        self._chunks: deque[tuple[str, str | None]] = deque()
+        self._chars = 0  # characters in _chunks
+        self._lines = 0  # newlines in _chunks
+        self._ends_line = True  # the kept output is empty or ends with a newline
+        self._cached: Text | None = None
+        self._last_render = 0.0
+        self._render_due = False
         self._header = Static(classes="run-header", markup=False)
         self._body = Static(classes="run-body", markup=False)
         self._body.display = False
@@ -54,21 +94,95 @@ class RunBlock(Vertical):
         self.header_text = inert(f"{mark} {self.kind} {self.title}{dot}{tail}{dot}{self.started}")
         self._header.update(Text(self.header_text, no_wrap=True, overflow="ellipsis"))
 
+    # -- output -------------------------------------------------------------------
+
     def append(self, text: str, style: str = "") -> None:
         """Add output as it arrives (stderr in red), its control characters shown, not obeyed."""
         if not text:
             return
-        self.body.append(inert(text), style=style or None)
-        if len(self.body) > BODY_LIMIT:
-            self.body = self.body[len(self.body) - BODY_LIMIT :]
-        self._body.display = True
-        self._body.update(self.body)
+        text = inert(text)
+        self._chunks.append((text, style or None))
+        self._chars += len(text)
+        self._lines += text.count("\n")
+        self._ends_line = text.endswith("\n")
+        self._trim()
+        self._cached = None
+        self._render_soon()
 
     def line(self, text: str, style: str = "") -> None:
         """Add a full line, starting on a new line if needed."""
-        if self.body.plain and not self.body.plain.endswith("\n"):
+        if not self._ends_line:
             self.append("\n")
         self.append(text.rstrip("\n") + "\n", style)
+
+    def _trim(self) -> None:
+        """Drop the oldest output past BODY_LIMIT/BODY_LINES, cutting at a line start where one is near."""
+        while self._chunks and (self._chars > BODY_LIMIT or self._lines > BODY_LINES):
+            text, style = self._chunks[0]
+            cut = min(len(text), max(0, self._chars - BODY_LIMIT))
+            excess_lines = self._lines - BODY_LINES - text.count("\n", 0, cut)
+            if excess_lines > 0:
+                cut = _after_newlines(text, cut, excess_lines)
+            elif 0 < cut < len(text) and text[cut - 1] != "\n":
+                found = text.find("\n", cut, cut + _BOUNDARY_SEARCH)
+                cut = found + 1 if found != -1 else cut
+            dropped = text[:cut]
+            if cut >= len(text):
+                self._chunks.popleft()
+            else:
+                self._chunks[0] = (text[cut:], style)
+            newlines = dropped.count("\n")
+            self._chars -= len(dropped)
+            self._lines -= newlines
+            self.dropped_chars += len(dropped)
+            self.dropped_lines += newlines
+        if not self._chunks:
+            self._ends_line = True
+
+    @property
+    def marker(self) -> str:
+        """The line on top of a cut body (empty when nothing was cut)."""
+        if not self.dropped_chars:
+            return ""
+        ellipsis = "..." if self.ascii else "…"
+        lines = self.dropped_lines
+        what = f"{lines:,} earlier line{'s' if lines != 1 else ''}" if lines else "earlier output"
+        return f"{ellipsis} {what} not shown ({_size(self.dropped_chars)})"
+
+    @property
+    def kept_chars(self) -> int:
+        """Characters this block holds."""
+        return self._chars + len(self.header_text)
+
+    @property
+    def body(self) -> Text:
+        """The output kept, under the marker when older output went."""
+        if self._cached is None:
+            body = Text()
+            marker = self.marker
+            if marker:
+                body.append(marker + "\n", style="dim italic")
+            for text, style in self._chunks:
+                body.append(text, style=style)
+            self._cached = body
+        return self._cached
+
+    def _render_soon(self) -> None:
+        """Render now, or once RENDER_INTERVAL has passed since the last render (one timer at a time)."""
+        if self._render_due:
+            return
+        wait = self._last_render + RENDER_INTERVAL - time.monotonic()
+        if wait <= 0 or not self.is_mounted:
+            self._render_body()
+            return
+        self._render_due = True
+        self.set_timer(wait, self._render_body)
+
+    def _render_body(self) -> None:
+        self._render_due = False
+        self._last_render = time.monotonic()
+        self._body.display = bool(self._chunks) or bool(self.dropped_chars)
+        self._body.update(self.body)
 
     def finish(self, ok: bool, summary: str) -> None:
         self.finished = ok
@@ -77,6 +191,7 @@ class RunBlock(Vertical):
         self.remove_class("-running")
         mark = ("+" if ok else "x") if self.ascii else ("✓" if ok else "✗")
         self._render_header(summary, mark)
+        self._render_body()
 
     @property
     def text(self) -> str:

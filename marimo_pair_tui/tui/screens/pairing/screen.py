@@ -24,6 +24,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, TextArea
 
 from ....core.directory import sibling_note
@@ -49,6 +50,7 @@ NARROW = 70  # columns below which the panes stack
 SHORT = 18  # rows below which the results pane shrinks
 TIGHT = 90  # columns below which the footer leaves out the palette key (ctrl+p still works)
 CELL_ACTIONS = frozenset({"load", "run_cell", "move_up", "move_down", "delete_cell"})  # act on the selected cell
+OUTAGE_GRACE = 2.0  # seconds of connection trouble before it is told (a quick recovery is told by itself)
 LEAVE_CONFIRM = 3.0  # seconds in which a second esc / ctrl+q leaves while an operation runs
 
 EDITOR_PLACEHOLDER = (
@@ -144,6 +146,8 @@ class PairingScreen(Screen[None]):
         self._left = False
         self._leave_armed_at = float("-inf")
         self._empty = Notebook()  # what the screen shows before the mirror is attached
+        self._outage: str | None = None  # the connection trouble last told (reset once live again)
+        self._outage_timer: Timer | None = None
 
     # -- layout -------------------------------------------------------------
 
@@ -260,13 +264,43 @@ class PairingScreen(Screen[None]):
 
     @on(LiveStateChanged)
     def _live_state_changed(self, message: LiveStateChanged) -> None:
+        """One notification per change of the connection's fortune, never one per retry; trouble
+        that mends itself within OUTAGE_GRACE (a restarted kernel whose new session is found at
+        once) is told only by its outcome."""
+        if self.session is not None and message.state == "moved":
+            self.target = self.session.target  # the notebook's new session: the status line says so
         self.update_status()
-        if message.state == "gone":
-            self.notify(f"The session is gone: {message.detail}.", severity="error", timeout=15)
-        elif message.state == "reconnecting":
-            self.notify(f"Live view lost ({message.detail}); reconnecting.", severity="warning", timeout=4)
-        elif message.state == "closed" and not self._left:
+        state, detail = message.state, message.detail
+        if state in ("live", "moved", "ambiguous") and self._outage_timer is not None:
+            self._outage_timer.stop()
+            self._outage_timer = None
+        if state == "live":
+            self._outage = None
+        elif state == "moved":
+            self._outage = state
+            self.notify(f"Following the notebook's new session: {detail}.", title="Session restarted",
+                        severity="information", timeout=8)
+        elif state == "ambiguous":
+            self._outage = state
+            self.notify(f"{detail} Press esc and pick one.", severity="error", timeout=20)
+        elif state in ("reconnecting", "gone") and self._outage != state:
+            if self._outage_timer is not None:
+                self._outage_timer.stop()
+            self._outage_timer = self.set_timer(OUTAGE_GRACE, lambda: self._tell_outage(state, detail))
+        if state == "closed" and not self._left:
             self.connect()  # the service let that mirror go: follow the session with a new one
+
+    def _tell_outage(self, state: str, detail: str) -> None:
+        self._outage_timer = None
+        if self._left or self.session is None or self.session.live_state != state or self._outage == state:
+            return
+        self._outage = state
+        if state == "gone":
+            self.notify(f"The session is gone: {detail}. Waiting for the notebook's new session "
+                        "(open it in a browser, or run `marimo-pair-tui --headless open PATH`); "
+                        "the editor text is kept.", severity="error", timeout=15)
+        else:
+            self.notify(f"Live view lost ({detail}); reconnecting.", severity="warning", timeout=6)
 
     def update_status(self) -> None:
         fmt = self.fmt
