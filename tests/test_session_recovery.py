@@ -126,17 +126,18 @@ def test_several_new_sessions_are_reported_not_guessed() -> None:
                 assert lost is old
                 return [one, two]
 
-            service.successors = successors  # type: ignore[method-assign]
+            recovery = service.recovery
+            recovery.successors = successors  # type: ignore[method-assign]
             try:
-                await service._successor(old)  # noqa: SLF001 (what an operation's 404 asks)
+                await recovery.successor(old)  # what an operation's 404 asks
             except AmbiguousTargetError as error:
                 assert {c["session_id"] for c in error.details["candidates"]} == {"sess-one", "sess-two"}
             else:
                 raise AssertionError("a session was guessed")
             pairing = PairingSession(service.hub, old)
-            pairing.on_lost = service._lost  # noqa: SLF001
+            pairing.on_lost = recovery.lost
             states = record(pairing)
-            service._lost(pairing, "gone")  # noqa: SLF001 (what the mirror says when its session ends)
+            recovery.lost(pairing, "gone")  # what the mirror says when its session ends
             await until(lambda: pairing.live_state == "ambiguous", "the candidates to be reported")
             assert pairing.target is old and pairing.candidates == [one, two]
             assert [s for s, _ in states] == ["ambiguous"] and "sess-one" in states[0][1]

@@ -40,17 +40,17 @@ from .codemode_results import OpResult
 from .directory import Directory, ServerView
 from .discovery import ServerInfo
 from .errors import (
-    AmbiguousTargetError, CellNotFoundError, InvalidRequestError, PairError, RunTimedOutError, StaleSessionError,
+    CellNotFoundError, InvalidRequestError, PairError, RunTimedOutError, StaleSessionError,
 )
 from .execute import ExecResult, OnOutput, announcing, execute
 from .hub import Hub, HubOptions, hub_options
 from .kernel import interrupt
-from .mirrors import MirrorKey, Mirrors, OnBusy, mirror_key
+from .mirrors import Mirrors, OnBusy, mirror_key
+from .recovery import Recovery
 from .notebook import Cell, Changes, Notebook
 from .pairing import PairingSession
 from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply, TargetSpec
-from .notes import collecting as collecting_notes
-from .sessions import NotebookEntry, Target, list_notebooks
+from .sessions import NotebookEntry, Target
 from .connection import load_token
 from .launch import close_notebook, open_notebook
 from .private import private_dir, state_dir, write_private
@@ -75,8 +75,6 @@ T = TypeVar("T")
 Targetable = Union[TargetSpec, Target]
 
 ACTIVITY_DEFAULT = 20  # entries an activity read returns unless told otherwise
-RECOVER_FIRST = 0.25  # seconds before looking again for a lost session's successor (doubling)
-RECOVER_CAP = 2.0
 
 
 def cell_code(code: str, what: str = "code") -> str:
@@ -145,11 +143,8 @@ class PairingService:
         self.hub = hub or Hub(options or HubOptions())
         self.directory = Directory(self.hub)
         self.mirrors = Mirrors(self.hub)
-        self.mirrors.on_lost = self._lost
         self._targets: dict[TargetSpec, Reply[Target]] = {}
-        self._moved: dict[MirrorKey, Target] = {}  # a lost session -> the notebook's session that followed it
-        self._recoveries: dict[int, asyncio.Task[None]] = {}
-        self._moving = asyncio.Lock()
+        self.recovery = Recovery(self.hub, self.mirrors, on_move=self._remember_move)
 
     async def __aenter__(self) -> "PairingService":
         return self
@@ -159,9 +154,7 @@ class PairingService:
 
     async def aclose(self) -> None:
         """Stop every mirror (the sessions live on), then the connections and forwards."""
-        for task in list(self._recoveries.values()):
-            task.cancel()
-        await asyncio.gather(*self._recoveries.values(), return_exceptions=True)
+        await self.recovery.aclose()
         await self.mirrors.aclose()
         await self.hub.aclose()
 
@@ -200,6 +193,12 @@ class PairingService:
             self._targets[spec] = reply
         return Reply(reply.value, target=reply.target, warnings=list(reply.warnings))
 
+    def _remember_move(self, lost: Target, new: Target) -> None:
+        """Targets remembered as `lost` now mean the session that followed it."""
+        for spec, known in list(self._targets.items()):
+            if mirror_key(known.value) == mirror_key(lost):
+                self._targets[spec] = Reply(new, target=new, warnings=list(known.warnings))
+
     async def forget(self, target: Target) -> None:
         """Drop what is remembered about a session that went away."""
         for spec, known in list(self._targets.items()):
@@ -217,7 +216,7 @@ class PairingService:
                 with announcing(self.mirrors.announcer(target)):
                     value = await work(target)
             except StaleSessionError:
-                successor = await self._successor(target)
+                successor = await self.recovery.successor(target)
                 if successor is None:
                     if not isinstance(spec, TargetSpec) or not spec.named:
                         raise
@@ -233,112 +232,9 @@ class PairingService:
             raise
         return Reply(value, target=target, warnings=resolved.warnings)
 
-    # -- lost sessions ------------------------------------------------------------
-
     def current(self, target: Target) -> Target:
-        """`target`, or the session that followed it when it was lost (and the one after that…)."""
-        for _ in range(100):  # a chain of restarts; bounded against a cycle
-            moved = self._moved.get(mirror_key(target))
-            if moved is None:
-                break
-            target = moved
-        return target
-
-    async def successors(self, lost: Target) -> list[Target]:
-        """The notebook's sessions other than `lost`: on its own server (restarted on the same
-        port counts), else, when that server answers without one, on the other servers."""
-
-        def matching(entries: Sequence[NotebookEntry]) -> list[Target]:
-            return [Target(server=e.server, notebook=e.path, session=ref) for e in entries
-                    if e.path == lost.notebook for ref in e.sessions if ref.selector != lost.session.selector]
-
-        with collecting_notes():
-            try:
-                entries, _ = await list_notebooks(self.hub.connection(lost.server))
-            except PairError:
-                return []  # down, perhaps restarting: look again later
-            found = matching(entries)
-            if found:
-                return found
-            try:
-                others = [s for s in await self.hub.servers() if s.url != lost.server.url]
-                return matching(await self.hub.notebooks(others)) if others else []
-            except PairError:
-                return []
-
-    async def _successor(self, lost: Target) -> Target | None:
-        """The one session that followed `lost` (the mirror moved there); None when there is none
-        yet; an error listing them when there are several."""
-        moved = self.current(lost)
-        if moved is not lost:
-            return moved
-        found = await self.successors(lost)
-        if not found:
-            return None
-        if len(found) > 1:
-            raise ambiguity(lost, found)
-        pairing = self.mirrors.held(lost)
-        if pairing is not None:
-            await self._move(pairing, lost, found[0])
-        else:
-            self._remember_move(lost, found[0])
-        return self.current(lost)
-
-    def _lost(self, pairing: PairingSession, why: str) -> None:
-        """A mirror's session ended, or its stream came back on another session: look for the new one."""
-        task = self._recoveries.get(id(pairing))
-        if task is not None and not task.done():
-            return
-        key = id(pairing)
-        self.mirrors.recovering.add(key)
-        task = asyncio.get_running_loop().create_task(self._recover(pairing))
-        self._recoveries[key] = task
-
-        def done(_task: asyncio.Task[None]) -> None:
-            if self._recoveries.get(key) is _task:
-                del self._recoveries[key]
-                self.mirrors.recovering.discard(key)
-
-        task.add_done_callback(done)
-
-    async def _recover(self, pairing: PairingSession) -> None:
-        """Look for the notebook's new session until one appears (a browser reloading makes one)
-        or the mirror is stopped; several are reported, not chosen between."""
-        lost = pairing.target
-        delay = RECOVER_FIRST
-        while pairing.on_lost is not None and pairing.target is lost:
-            found = await self.successors(lost)
-            if len(found) > 1:
-                pairing.candidates = found
-                await pairing.report("ambiguous", ambiguity(lost, found).message)
-                return
-            if found:
-                await self._move(pairing, lost, found[0])
-                return
-            await asyncio.sleep(delay)  # polling for a session someone else creates
-            delay = min(RECOVER_CAP, delay * 2)
-
-    def _remember_move(self, lost: Target, new: Target) -> None:
-        self._moved[mirror_key(lost)] = new
-        for spec, known in list(self._targets.items()):
-            if mirror_key(known.value) == mirror_key(lost):
-                self._targets[spec] = Reply(new, target=new, warnings=list(known.warnings))
-
-    async def _move(self, pairing: PairingSession, lost: Target, new: Target) -> None:
-        """Point the mirror of `lost` at `new`; its subscribers hear "moved" once."""
-        async with self._moving:
-            if pairing.target is not lost:
-                return  # moved already
-            self._remember_move(lost, new)
-            displaced = self.mirrors.move(lost, new)
-            # A stream that reconnected onto the new session already shows it; else attach afresh.
-            shows_new = (pairing.stream_state == "live" and new.session.session_id is not None
-                         and pairing.notebook.stable_session_id == new.session.session_id)
-            where = f" on {new.server.url}" if new.server.url != lost.server.url else ""
-            detail = f"the session {lost.session.selector} ended; now following {new.session.selector}{where}"
-            await pairing.retarget(new, detail, restart=not shows_new)
-            if displaced is not None:
-                await displaced.stop()
+        """`target`, or the session that followed it when it was lost (core/recovery.py)."""
+        return self.recovery.current(target)
 
     # -- reads, from the live mirror --------------------------------------------
 
@@ -498,17 +394,6 @@ class PairingService:
                            ) -> Reply[OpResult]:
         return await self._operation(spec, "Installing the packages", codemode.add_packages, list(names),
                                      timeout=timeout)
-
-
-def ambiguity(lost: Target, found: Sequence[Target]) -> AmbiguousTargetError:
-    """The error (and the "ambiguous" live state's detail) when a lost session has several successors."""
-    ids = ", ".join(t.session.selector for t in found)
-    return AmbiguousTargetError(
-        f"The session {lost.session.selector} ended and {lost.notebook} now has {len(found)} sessions ({ids}); "
-        "not guessing which one to follow.",
-        next="Pick one with --session ID (or in the app's picker).",
-        candidates=[{**t.to_json(), "select_with": f"--session {t.session.selector}"} for t in found],
-    )
 
 
 def newest_entries(log: ActivityLog, *, limit: int, since: str | None) -> tuple[list[Any], bool]:
