@@ -31,34 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.marimo_proc import open_browser_session, start_marimo_server  # noqa: E402
 
-NOTEBOOK = """import marimo
-
-app = marimo.App()
-
-
-@app.cell
-def define_x():
-    x = 41
-    return (x,)
-
-
-@app.cell
-def shown(x):
-    y = x + 1
-    y
-    return (y,)
-
-
-@app.cell
-def long_nap():
-    import time
-    time.sleep({sleep})
-    return
-
-
-if __name__ == "__main__":
-    app.run()
-"""
+# The notebook of tests/test_service_regressions.py: its last cell sleeps 30 s (--sleep changes it).
+NOTEBOOK = (ROOT / "tests" / "notebooks" / "long_nap.py").read_text(encoding="utf-8")
 
 READ_PROGRAM = """\
 import marimo._code_mode as cm
@@ -96,7 +70,7 @@ def main() -> None:
     def session(name: str) -> list[str]:
         """A notebook of its own, opened by a browser that has not run it: the flags that target it."""
         notebook = work / f"{name}.py"
-        notebook.write_text(NOTEBOOK.replace("{sleep}", repr(args.sleep)), encoding="utf-8")
+        notebook.write_text(NOTEBOOK.replace("time.sleep(30)", f"time.sleep({args.sleep!r})"), encoding="utf-8")
         browser = open_browser_session(server, notebook, instantiate=False)
         browsers.append(browser)
         return ["--url", server.url, "--session", browser.session_id or ""]

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 
 import pytest
@@ -16,35 +17,8 @@ import pytest
 from tests.clihelp import cli_env, run_cli
 from tests.support.cell_lab import CellLab, file_cells, wait_until
 
-LONG_CELL = """import marimo
-
-__generated_with = "0.25.2"
-app = marimo.App()
-
-
-@app.cell
-def define_x():
-    x = 41
-    return (x,)
-
-
-@app.cell
-def shown(x):
-    y = x + 1
-    y
-    return (y,)
-
-
-@app.cell
-def long_nap():
-    import time
-    time.sleep(30)
-    return
-
-
-if __name__ == "__main__":
-    app.run()
-"""
+# define_x, shown (y = x + 1) and long_nap, which sleeps 30 s (bench/cells_busy.py uses it too).
+LONG_CELL = (Path(__file__).resolve().parent / "notebooks" / "long_nap.py").read_text(encoding="utf-8")
 
 
 def headless(lab: CellLab, *args: str, stdin: bytes | None = None):

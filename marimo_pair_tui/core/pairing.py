@@ -89,13 +89,17 @@ class PairingSession:
 
     async def stop(self) -> None:
         self.on_lost = None  # stopped on purpose: nothing to recover
+        await self._end_stream()
+        self._task = None
+
+    async def _end_stream(self) -> None:
+        """Stop the kiosk stream and wait (a little) for its task to end."""
         await self._stream.stop()
         if self._task is not None:
             try:
                 await asyncio.wait_for(self._task, timeout=5)
             except (asyncio.TimeoutError, asyncio.CancelledError):
                 self._task.cancel()
-            self._task = None
 
     async def __aenter__(self) -> "PairingSession":
         await self.start()
@@ -142,12 +146,7 @@ class PairingSession:
         self.shown_session = target.session.session_id  # its kernel-ready is the one expected
         if restart:
             self._stream.on_state = None  # the old stream ends quietly: its "closed" is no news
-            await self._stream.stop()
-            if self._task is not None:
-                try:
-                    await asyncio.wait_for(self._task, timeout=5)
-                except (asyncio.TimeoutError, asyncio.CancelledError):
-                    self._task.cancel()
+            await self._end_stream()
             self._stream = LiveStream(self.connection, target.notebook, self._on_event, self._on_live_state)
         await self.report("moved", detail)
         if restart:
