@@ -18,7 +18,7 @@ from marimo_pair_tui.core.codemode import code_hash, saving_warnings
 from tests.support.cell_lab import CellLab, file_cells, wait_until
 from tests.support.marimo_proc import BrowserSession
 
-CELL_KEYS = {"id", "name", "code", "hash", "status", "errors", "console", "output", "defs", "refs", "config"}
+CELL_KEYS = {"id", "name", "code", "hash", "status", "errors", "console", "output", "defs", "refs", "config", "truncated"}
 
 
 def cli(

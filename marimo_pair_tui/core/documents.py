@@ -4,7 +4,7 @@ The headless commands print these, the MCP tools return them, and golden
 files in tests/golden/ pin them. A shape changes here or nowhere:
 
 - target: `{session_id, routing_id, notebook, server[, source, ssh_host]}`
-- cell: `{id, name, code, hash, status, errors, console, output, defs, refs, config}`,
+- cell: `{id, name, code, hash, status, errors, console, output, defs, refs, config, truncated}`,
   for a live cell and a code_mode cell alike; `refs` are what the code reads
   as marimo's compiler sees it (builtins included), `defs` what it defines
 - operation result, activity entry, error, and the envelopes around them:
