@@ -28,7 +28,7 @@ from marimo_pair_tui.core.outputs import describe_error, error_status, snapshot_
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 HEADLESS_KEYS = {"id", "name", "code", "hash", "status", "errors", "console", "output",
-                 "defs", "refs", "config"}
+                 "defs", "refs", "config", "truncated"}  # one cell shape, every door
 
 
 def load(name: str) -> dict[str, Any]:

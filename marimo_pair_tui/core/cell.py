@@ -125,17 +125,10 @@ class Cell:
         self.console, self.console_chars, self.console_truncated = [], 0, False
 
     def to_json(self) -> dict[str, Any]:
-        """The headless shape of a cell."""
-        out = self.output
-        return {
-            "id": self.id, "name": self.name, "code": self.code, "hash": self.hash,
-            "status": self.status,
-            "errors": [{"kind": e.kind, "message": e.message} for e in self.errors],
-            "console": [entry.to_json() for entry in self.console],
-            "output": None if out is None else {"mimetype": out.mimetype, "data": out.data},
-            "defs": sorted(self.defs), "refs": sorted(self.refs),
-            "config": {"disabled": self.config.disabled, "hide_code": self.config.hide_code},
-        }
+        """The headless shape of a cell (core/documents.py builds it, for every door)."""
+        from .documents import cell_json
+
+        return cell_json(self)
 
 
 # What the kernel said about a cell, as opposed to its document fields.

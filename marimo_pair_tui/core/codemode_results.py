@@ -71,20 +71,10 @@ class CellState:
         return self.status in FAILED_STATUSES
 
     def to_json(self) -> dict[str, Any]:
-        """The headless shape: errors as {kind, message}."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "code": self.code,
-            "hash": self.hash,
-            "status": self.status,
-            "errors": [{"kind": e.kind, "message": e.message} for e in self.errors],
-            "console": [{"channel": c.channel, "mimetype": c.mimetype, "data": c.data} for c in self.console],
-            "output": self.output,
-            "defs": self.defs,
-            "refs": self.refs,
-            "config": {"disabled": self.disabled, "hide_code": self.hide_code},
-        }
+        """The headless shape of a cell (core/documents.py builds it, for every door)."""
+        from .documents import cell_json
+
+        return cell_json(self)
 
 
 @dataclass

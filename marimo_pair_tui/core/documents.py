@@ -109,21 +109,16 @@ def cell_json(cell: Cell | CellState, *, outputs: bool = True, limit: int | None
     output = _output_json(cell.output, outputs=outputs, limit=limit)
     truncated = cut or bool(output and output.get("truncated"))
     if isinstance(cell, CellState):
-        data = {
-            "id": cell.id, "name": cell.name, "code": cell.code, "hash": cell.hash, "status": cell.status,
-            "errors": [{"kind": e.kind, "message": e.message} for e in cell.errors],
-            "console": console, "output": output, "truncated": truncated,
-            "defs": list(cell.defs), "refs": list(cell.refs),
-            "config": {"disabled": cell.disabled, "hide_code": cell.hide_code},
-        }
-        return data
-    model_cut = cell.console_truncated or bool(cell.output is not None and cell.output.truncated)
+        defs, refs, config = list(cell.defs), list(cell.refs), (cell.disabled, cell.hide_code)
+    else:
+        defs, refs, config = sorted(cell.defs), sorted(cell.refs), (cell.config.disabled, cell.config.hide_code)
+        truncated = truncated or cell.console_truncated or bool(cell.output is not None and cell.output.truncated)
     return {
         "id": cell.id, "name": cell.name, "code": cell.code, "hash": cell.hash, "status": cell.status,
         "errors": [{"kind": e.kind, "message": e.message} for e in cell.errors],
-        "console": console, "output": output, "truncated": truncated or model_cut,
-        "defs": sorted(cell.defs), "refs": sorted(cell.refs),
-        "config": {"disabled": cell.config.disabled, "hide_code": cell.config.hide_code},
+        "console": console, "output": output, "truncated": truncated,
+        "defs": defs, "refs": refs,
+        "config": {"disabled": config[0], "hide_code": config[1]},
     }
 
 
