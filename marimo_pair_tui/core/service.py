@@ -7,16 +7,9 @@ turns replies into JSON). The service owns:
 - resolution, through the directory, remembered for named targets; a
   remembered session that went away (a 404 on its id, so nothing ran) is
   looked up again once;
-- lost sessions: when a followed session ends (a kernel restarted by another
-  client, a server restarted on the same port), the service finds the
-  notebook's new session (same path; its own server first), moves the mirror
-  there (subscribers stay; the new kernel-ready replaces the model) and says
-  so once, as the live state "moved". Several new sessions are not guessed
-  between ("ambiguous", with the candidates). It never creates a session
-  itself: a restart or shutdown was someone's deliberate act, and a new session
-  runs the notebook's code; a browser tab reloading makes one, and `open` does
-  on request. An operation that got a 404 (nothing ran) is sent once more to
-  the new session; an operation whose outcome is unknown is never resent;
+- lost sessions (core/recovery.py): when a followed session ends, the
+  notebook's new session is followed; a call that met a 404 (nothing ran) is
+  sent once more there, never one whose outcome is unknown;
 - the live mirrors (core/mirrors.py): reads are answered from them, never
   through the busy kernel; an operation returns once the mirror that
   follows its session shows the change;

@@ -5,9 +5,21 @@ from __future__ import annotations
 import secrets
 import shlex
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Callable
+
+
+def app_command(notebook: Path, state_home: Path, config_home: Path) -> str:
+    """The shell command that runs the real app on `notebook`, with private state and config."""
+    return " ".join([
+        "env",
+        f"XDG_STATE_HOME={shlex.quote(str(state_home))}",
+        f"XDG_CONFIG_HOME={shlex.quote(str(config_home))}",
+        "TERM=xterm-256color",
+        shlex.quote(sys.executable), "-m", "marimo_pair_tui", shlex.quote(str(notebook)),
+    ])
 
 
 class Tmux:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-import shlex
 import shutil
-import sys
 import time
 from pathlib import Path
 from typing import Callable
@@ -13,7 +11,7 @@ from typing import Callable
 import pytest
 
 from tests.support.cell_lab import file_cells
-from tests.support.tmux import Tmux
+from tests.support.tmux import Tmux, app_command
 
 from .support import TuiLab
 
@@ -23,13 +21,7 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 def test_the_command_opens_a_notebook_and_quits(lab: TuiLab, tmp_path: Path) -> None:
     path, browser = lab.session("demo.py", "e2e_demo.py")
     status_file = tmp_path / "exit-status"
-    command = " ".join([
-        "env",
-        f"XDG_STATE_HOME={shlex.quote(str(lab.server.state_home))}",
-        f"XDG_CONFIG_HOME={shlex.quote(str(tmp_path / 'config'))}",
-        "TERM=xterm-256color",
-        shlex.quote(sys.executable), "-m", "marimo_pair_tui", shlex.quote(str(path)),
-    ])
+    command = app_command(path, lab.server.state_home, tmp_path / "config")
     tmux = Tmux("e2e")
     try:
         tmux.start(command, status_file)

@@ -10,9 +10,7 @@ clipboard writes enabled and checks the clipboard stayed untouched.
 from __future__ import annotations
 
 import re
-import shlex
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from textual.widgets import Static
 from marimo_pair_tui.tui.inert import inert
 from marimo_pair_tui.tui.widgets.code_editor import CodeEditor
 from tests.support.marimo_proc import open_browser_session
-from tests.support.tmux import Tmux
+from tests.support.tmux import Tmux, app_command
 
 from .support import TuiLab, make_app, wait_for, wait_live
 
@@ -185,13 +183,7 @@ def test_a_printed_osc52_never_reaches_the_clipboard(lab: TuiLab, tmp_path: Path
         control.kill()
 
     path, browser = _session(lab, "inert_tmux.py")
-    command = " ".join([
-        "env",
-        f"XDG_STATE_HOME={shlex.quote(str(lab.server.state_home))}",
-        f"XDG_CONFIG_HOME={shlex.quote(str(tmp_path / 'config'))}",
-        "TERM=xterm-256color",
-        shlex.quote(sys.executable), "-m", "marimo_pair_tui", shlex.quote(str(path)),
-    ])
+    command = app_command(path, lab.server.state_home, tmp_path / "config")
     tmux = Tmux("inert", config=config)
     try:
         tmux.start(command, tmp_path / "status", width=120, height=30)
