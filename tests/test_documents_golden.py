@@ -132,7 +132,9 @@ def test_a_live_cell_and_a_code_mode_cell_have_one_shape() -> None:
 def test_no_outputs_keeps_the_mimetype_and_size_but_not_the_data() -> None:
     cell = _live_notebook().cells[1]
     full, bare = documents.cell_json(cell), documents.cell_json(cell, outputs=False)
-    assert full["output"] == {"mimetype": "text/html", "data": "<pre>42</pre>"}
+    raw = documents.cell_json(cell, outputs="raw")
+    assert full["output"]["text"] == "```\n42\n```" and "data" not in full["output"]
+    assert raw["output"]["data"] == "<pre>42</pre>" and raw["output"]["parts"] == full["output"]["parts"]
     assert bare["output"] == {"mimetype": "text/html", "data": None, "omitted": True, "chars": 13}
     assert bare["console"] == full["console"]
 

@@ -147,7 +147,11 @@ def test_exec_of_raising_code_exits_1_with_traceback(shared_server, shared_state
 def test_last_expression_comes_back_as_output(shared_server, shared_state_home: Path) -> None:
     result = run_cli(["exec", "-c", "x + 1"], env=cli_env(shared_state_home))
     assert result.code == 0
-    assert result.json["output"]["mimetype"] == "text/html" and "42" in result.json["output"]["data"]
+    output = result.json["output"]
+    assert output["mimetype"] == "text/html" and output["text"] == "42" and "data" not in output
+    assert output["parts"] == [{"type": "text", "text": "42"}]
+    raw = run_cli(["exec", "--raw", "-c", "x + 1"], env=cli_env(shared_state_home))
+    assert "<pre" in raw.json["output"]["data"] and raw.json["output"]["text"] == "42"
 
 
 TRICKY = "quotes ' \" ''' \"\"\" back\\slash \\n ${HOME} $(echo no) `tick` ünïcødé 🚀 \t tab"

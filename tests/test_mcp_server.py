@@ -24,7 +24,7 @@ from tests.support.mcp_client import SERVER_ARGS, call, document, mcp_session, s
 
 TARGETED_TOOLS = {
     "cells", "execute", "create_cell", "edit_cell", "run_cells", "move_cell", "delete_cell",
-    "add_packages", "interrupt", "wait_until_idle", "activity",
+    "add_packages", "interrupt", "wait_until_idle", "activity", "output",
 }
 ALL_TOOLS = TARGETED_TOOLS | {"servers", "notebooks", "open_notebook"}
 
@@ -67,7 +67,7 @@ async def test_cells_come_from_the_live_model_and_match_code_mode(lab: CellLab) 
 async def test_cells_picks_cells_and_leaves_outputs_out(lab: CellLab) -> None:
     path, browser = lab.fresh()
     async with mcp_session(lab.server.state_home) as session:
-        error, full = await call(session, "cells", notebook=str(path))
+        error, full = await call(session, "cells", notebook=str(path), raw=True)
         shown = [c for c in full["cells"] if c["output"] and c["output"]["data"]]
         assert not error and shown
         wanted = [shown[0]["id"], full["cells"][0]["id"]]
@@ -344,16 +344,17 @@ async def test_execute_and_cells_bound_large_outputs(lab: CellLab, tmp_path) -> 
         size = doc["chars"]["output"]  # the value as marimo shows it (e.g. in a <pre>)
         assert not is_error and doc["truncated"] is True and size >= 600000
         assert doc["output"]["truncated"] is True and doc["output"]["chars"] == size
-        assert len(doc["output"]["data"]) == EXEC_FIELD_LIMIT and doc["saved_to"] == str(saved)
+        assert len(doc["output"]["text"]) < EXEC_FIELD_LIMIT + 20 and "data" not in doc["output"]
+        assert doc["saved_to"] == str(saved)
         assert len(json.loads(saved.read_text())["output"]["data"]) == size
 
         is_error, doc = await call(session, "create_cell", code="big = 'z' * 500000\nbig", notebook=path.name, run=True)
         assert not is_error, doc
         cell_id = doc["cells"][0]["id"]
-        assert doc["cells"][0]["truncated"] is True and len(doc["cells"][0]["output"]["data"]) <= CELL_FIELD_LIMIT
+        assert doc["cells"][0]["truncated"] is True and len(doc["cells"][0]["output"]["text"]) <= CELL_FIELD_LIMIT + 20
 
         async def cut_in_cells() -> bool:
-            _e, read = await call(session, "cells", notebook=path.name, ids=[cell_id])
+            _e, read = await call(session, "cells", notebook=path.name, ids=[cell_id], raw=True)
             out = read["cells"][0]["output"]
             return bool(out and out.get("truncated") and len(out["data"]) == CELL_FIELD_LIMIT and read["cells"][0]["truncated"])
 

@@ -55,7 +55,7 @@ def test_cells_answers_from_the_live_stream_while_a_cell_runs_30_s(lab: CellLab)
 
 def test_cells_leaves_outputs_out_on_request(lab: CellLab) -> None:
     _path, browser = lab.fresh()
-    full = headless(lab, "cells", "--session", browser.session_id or "")
+    full = headless(lab, "cells", "--session", browser.session_id or "", "--raw")
     bare = headless(lab, "cells", "--session", browser.session_id or "", "--no-outputs")
     assert full.code == bare.code == 0
     with_output = [c for c in full.json["cells"] if c["output"] and c["output"]["data"]]

@@ -13,7 +13,7 @@ files in tests/golden/ pin them. A shape changes here or nowhere:
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Sequence, Union
 
 from .activity import ActivityEntry
 from .cell import Cell
@@ -22,6 +22,8 @@ from .discovery import ServerInfo
 from .errors import PairError
 from .execute import ExecResult
 from .outputs import bounded_output, data_size, plain_text
+from .parts import parse_output, parts_text
+from .parts.files import ImageFiles, image_payloads
 from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply
 from .sessions import NotebookEntry, Target
 
@@ -59,19 +61,50 @@ def _envelope(reply: Reply[Any], body: dict[str, Any], *, success: bool = True,
 
 # -- cells ----------------------------------------------------------------------
 
+# How an output appears: True/"parts" (text and typed parts), "raw" (and marimo's data), False (left out).
+OutputMode = Union[bool, str]
 
-def _output_json(output: Any, *, outputs: bool, limit: int | None = None) -> dict[str, Any] | None:
-    """An output; past `limit` characters its data keeps its start, flagged `truncated` with its full `chars`."""
+
+def _output_json(output: Any, *, outputs: OutputMode = True, limit: int | None = None,
+                 images: ImageFiles | None = None, stem: str = "output") -> dict[str, Any] | None:
+    """An output as typed parts and the `text` a model reads (core/parts).
+
+    `outputs`: True (or "parts") gives mimetype, text, parts and `chars` (the
+    raw data's size); "raw" adds marimo's own `data` (past `limit` characters
+    its start, flagged `truncated`); False leaves everything out but the
+    mimetype and size (`omitted`). Images are never inlined: with `images`
+    they are written to files that the image parts name.
+    """
     if output is None:
         return None
-    mimetype, data = (output.get("mimetype"), output.get("data")) if isinstance(output, dict) else (output.mimetype, output.data)
-    size = len(data) if isinstance(data, str) else len(str(data))
+    if isinstance(output, dict):
+        mimetype, data = output.get("mimetype"), output.get("data")
+        parts = parse_output(mimetype, data)
+    else:
+        mimetype, data, parts = output.mimetype, output.data, output.parts
+    size = data_size(data)
     if not outputs:
         return {"mimetype": mimetype, "data": None, "omitted": True, "chars": size}
-    if limit is not None and data_size(data) > limit:
-        cut = bounded_output({"mimetype": mimetype, "data": data}, limit)
-        return {"mimetype": cut.mimetype, "data": cut.data, "truncated": True, "chars": data_size(data)}
-    return {"mimetype": mimetype, "data": data}
+    if images is not None:
+        parts = images.save(parts, stem)
+    text = parts_text(parts)
+    doc: dict[str, Any] = {"mimetype": mimetype, "text": text, "parts": [p.to_json() for p in parts], "chars": size}
+    if limit is not None and len(text) > limit:
+        doc["text"], doc["truncated"] = text[:limit] + "\n… (cut)", True
+    if limit is not None and len(doc["parts"]) > 1 and data_size(doc["parts"]) > 4 * limit:
+        kept: list[dict[str, Any]] = []
+        for part in doc["parts"]:
+            if data_size(kept) + data_size(part) > 4 * limit:
+                break
+            kept.append(part)
+        doc["parts"], doc["truncated"] = kept, True
+    if outputs == "raw":
+        if limit is not None and size > limit:
+            cut = bounded_output({"mimetype": mimetype, "data": data}, limit)
+            doc["data"], doc["truncated"] = cut.data, True
+        else:
+            doc["data"] = data
+    return doc
 
 
 def _console_json(console: Sequence[Any], limit: int | None) -> tuple[list[dict[str, Any]], bool]:
@@ -95,7 +128,8 @@ def _console_json(console: Sequence[Any], limit: int | None) -> tuple[list[dict[
     return kept[::-1], cut
 
 
-def cell_json(cell: Cell | CellState, *, outputs: bool = True, limit: int | None = None) -> dict[str, Any]:
+def cell_json(cell: Cell | CellState, *, outputs: OutputMode = True, limit: int | None = None,
+              images: ImageFiles | None = None) -> dict[str, Any]:
     """A cell in the one headless shape, from the live model or from code_mode.
 
     A live cell's defs/refs are the model's: from its code through marimo's
@@ -106,7 +140,7 @@ def cell_json(cell: Cell | CellState, *, outputs: bool = True, limit: int | None
     by the live model's own bounds), and a cut output has its full `chars`.
     """
     console, cut = _console_json(cell.console, limit)
-    output = _output_json(cell.output, outputs=outputs, limit=limit)
+    output = _output_json(cell.output, outputs=outputs, limit=limit, images=images, stem=cell.id)
     truncated = cut or bool(output and output.get("truncated"))
     if isinstance(cell, CellState):
         defs, refs, config = list(cell.defs), list(cell.refs), (cell.disabled, cell.hide_code)
@@ -122,6 +156,29 @@ def cell_json(cell: Cell | CellState, *, outputs: bool = True, limit: int | None
     }
 
 
+def output_document(reply: Reply[CellsView], *, outputs: OutputMode = True, limit: int | None = CELL_FIELD_LIMIT,
+                    images: ImageFiles | None = None) -> dict[str, Any]:
+    """One cell's output: its text and parts, its console, and the image files written for it."""
+    (cell,) = reply.value.cells
+    console, _ = _console_json(cell.console, limit)
+    body: dict[str, Any] = {"cell": {"id": cell.id, "name": cell.name, "status": cell.status},
+            "output": _output_json(cell.output, outputs=outputs, limit=limit, images=images, stem=cell.id),
+            "console": console,
+            "errors": [{"kind": e.kind, "message": e.message} for e in cell.errors]}
+    if images is not None:
+        body["images"] = sorted(set(images.written))
+    return _envelope(reply, body)
+
+
+def output_images(reply: Reply[CellsView]) -> tuple[list[tuple[str, bytes]], int]:
+    """The images of the cells' outputs (charts drawn) as (mimetype, bytes), for MCP image content;
+    and how many were left out (past the count and size bounds, or SVG that could not be rasterized)."""
+    parts = [p for cell in reply.value.cells if cell.output is not None
+             for p in (cell.output.parts if isinstance(cell, Cell) else
+                       parse_output(cell.output.get("mimetype"), cell.output.get("data")))]
+    return image_payloads(parts)
+
+
 def cell_summary_json(cell: Cell) -> dict[str, Any]:
     """A cell in a stream line or a wait result: who it is and how it stands."""
     return {"id": cell.id, "name": cell.name, "status": cell.status, "hash": cell.hash}
@@ -131,12 +188,16 @@ def kernel_json(kernel: KernelView) -> dict[str, Any]:
     return {"idle": kernel.idle, "running": kernel.running, "queued": kernel.queued, "live": kernel.live}
 
 
-def cells_document(reply: Reply[CellsView], *, outputs: bool = True,
-                   limit: int | None = CELL_FIELD_LIMIT) -> dict[str, Any]:
+def cells_document(reply: Reply[CellsView], *, outputs: OutputMode = True, limit: int | None = CELL_FIELD_LIMIT,
+                   images: ImageFiles | None = None, saved_to: str | None = None) -> dict[str, Any]:
     """The cells; each cell's console and output cut to `limit` characters (None: all the model holds)."""
     view = reply.value
     body: dict[str, Any] = {"source": view.source,
-                            "cells": [cell_json(c, outputs=outputs, limit=limit) for c in view.cells]}
+                            "cells": [cell_json(c, outputs=outputs, limit=limit, images=images) for c in view.cells]}
+    if images is not None:
+        body["images"] = sorted(set(images.written))
+    if saved_to is not None:
+        body["saved_to"] = saved_to
     if view.kernel is not None:
         body["kernel"] = kernel_json(view.kernel)
     return _envelope(reply, body)
@@ -172,7 +233,8 @@ def operation_document(reply: Reply[OpResult]) -> dict[str, Any]:
 
 
 def exec_document(reply: Reply[ExecResult], *, limit: int | None = EXEC_FIELD_LIMIT,
-                  saved_to: str | None = None) -> dict[str, Any]:
+                  saved_to: str | None = None, outputs: OutputMode = True,
+                  images: ImageFiles | None = None) -> dict[str, Any]:
     """A snippet's answer. Past `limit` characters (None: no limit) stdout and stderr keep their
     newest text and output data its start; `truncated` says so and `chars` gives the full sizes.
     `saved_to` names the file that holds the complete document (`exec --output-file`)."""
@@ -183,11 +245,14 @@ def exec_document(reply: Reply[ExecResult], *, limit: int | None = EXEC_FIELD_LI
     stdout, stderr = result.stdout, result.stderr
     if limit is not None:
         stdout, stderr = stdout[-limit:] if len(stdout) > limit else stdout, stderr[-limit:] if len(stderr) > limit else stderr
-        output = _output_json(output, outputs=True, limit=limit) if output is not None else None
+    output = _output_json(output, outputs=outputs if limit is not None else "raw", limit=limit,
+                          images=images, stem="snippet")
     truncated = stdout is not result.stdout or stderr is not result.stderr or bool(output and output.get("truncated"))
     body: dict[str, Any] = {"stdout": stdout, "stderr": stderr, "output": output, "truncated": truncated, "chars": chars}
     if saved_to is not None:
         body["saved_to"] = saved_to
+    if images is not None:
+        body["images"] = sorted(set(images.written))
     return _envelope(reply, body, success=result.success)
 
 
@@ -212,15 +277,18 @@ def activity_entry_json(entry: ActivityEntry, limit: int | None = None) -> dict[
     the log.
     """
     data = entry.to_json()
+    if data["output"] is not None:
+        data["output"]["text"] = parts_text(parse_output(data["output"].get("mimetype"), data["output"].get("data")))
     if limit is None:
         return data
     for channel in ("stdout", "stderr"):
         if len(data[channel]) > limit:
             data[channel], data["truncated"] = data[channel][-limit:], True
     if data["output"] is not None:
+        text = data["output"]["text"]
         output = bounded_output(data["output"], limit)
-        data["output"] = {"mimetype": output.mimetype, "data": output.data}
-        data["truncated"] = data["truncated"] or output.truncated
+        data["output"] = {"mimetype": output.mimetype, "data": output.data, "text": text[:limit]}
+        data["truncated"] = data["truncated"] or output.truncated or len(text) > limit
     return data
 
 

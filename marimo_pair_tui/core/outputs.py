@@ -10,7 +10,7 @@ import html
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 CONSOLE_LIMIT = 64 * 1024  # characters of console text kept per cell
@@ -51,10 +51,20 @@ class Output:
     mimetype: str
     data: Any
     truncated: bool = False
+    _parts: list[Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
         return plain_text(self.mimetype, self.data)
+
+    @property
+    def parts(self) -> list[Any]:
+        """The typed parts (core/parts), read once per output: a live cell's output is read by every door."""
+        if self._parts is None:
+            from .parts import parse_output
+
+            self._parts = parse_output(self.mimetype, self.data)
+        return self._parts
 
 
 class CellError(NamedTuple):

@@ -29,6 +29,7 @@ from typing import Any, Awaitable, Callable, Sequence, TypeVar, Union
 from . import codemode
 from .activity import ActivityLog
 from .analysis import static_defs_refs
+from .virtual_files import fetch_virtual_files
 from .codemode_results import OpResult
 from .directory import Directory, ServerView
 from .discovery import ServerInfo
@@ -236,21 +237,32 @@ class PairingService:
         return await self._on(spec, lambda target: self.mirrors.get(target, wait=wait))
 
     async def cells(
-        self, spec: Targetable, *, ids: Sequence[str] | None = None, refresh: bool = False
+        self, spec: Targetable, *, ids: Sequence[str] | None = None, refresh: bool = False, files: bool = False
     ) -> Reply[CellsView]:
         """Every cell (or those `ids` names) from the live mirror; `refresh` reads through code_mode
-        instead (a kernel round trip that waits while the kernel is busy)."""
+        instead (a kernel round trip that waits while the kernel is busy). `files`: fetch the files
+        marimo keeps for the outputs (chart data, images) into their parts, so they can be drawn and saved."""
         notes: list[str] = []
+
+        async def with_files(target: Target, view: CellsView) -> CellsView:
+            if files:
+                connection = self.hub.connection(target.server)
+                for cell in view.cells:  # live cells: their parts are kept with the output
+                    if isinstance(cell, Cell) and cell.output is not None:
+                        for url in await fetch_virtual_files(connection, cell.output.parts):
+                            notes.append(f"Could not fetch {url}, which the output of cell {cell.id} refers to: "
+                                         "re-run the cell and read again.")
+            return view
 
         async def work(target: Target) -> CellsView:
             if refresh or self.mirrors.follows_other_session(target):
                 if not refresh:
                     notes.append("The live mirror follows another session of this file; read through code_mode.")
                 snap = await codemode.snapshot(self.hub.connection(target.server), target.session, ids=ids)
-                return CellsView(cells=snap.cells, source="code_mode")
+                return await with_files(target, CellsView(cells=snap.cells, source="code_mode"))
             pairing = await self.mirrors.get(target)
             chosen = pick_cells(pairing.notebook, ids) if ids else pairing.notebook.cells
-            return CellsView(cells=chosen, source="live", kernel=kernel_view(pairing))
+            return await with_files(target, CellsView(cells=chosen, source="live", kernel=kernel_view(pairing)))
 
         return (await self._on(spec, work)).warn(*notes)
 

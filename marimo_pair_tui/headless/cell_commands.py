@@ -16,7 +16,7 @@ import click
 from ..core import documents
 from ..core.errors import EXIT_FAILED, EXIT_OK
 from ..core.service import OpResult, PairingService, Reply
-from .cli import Targeting, read_cell_code, read_code, target_options
+from .cli import Targeting, image_files, output_mode, output_options, read_cell_code, read_code, save_document, target_options
 from .output import narrate, serve, usage_failure
 
 Call = Callable[[PairingService], Awaitable[Reply[OpResult]]]
@@ -50,16 +50,43 @@ def _code_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.command()
 @target_options
 @click.option("--cell", "cell_ids", multiple=True, metavar="ID", help="Only this cell (id or name; repeatable), in the order given.")
-@click.option("--no-outputs", is_flag=True, help="Leave each output's data out (its mimetype and size stay): figures are large.")
+@click.option("--no-outputs", is_flag=True, help="Leave outputs out (their mimetype and size stay).")
 @click.option("--refresh", is_flag=True, help="Read through code_mode in the kernel instead of the live stream (waits while the kernel is busy).")
-def cells(target: Targeting, cell_ids: tuple[str, ...], no_outputs: bool, refresh: bool) -> None:
+@output_options
+@click.option("--output-file", "output_file", metavar="PATH", type=click.Path(dir_okay=False),
+              help="Also write the complete document (consoles and outputs uncut) to PATH as JSON.")
+def cells(target: Targeting, cell_ids: tuple[str, ...], no_outputs: bool, refresh: bool, raw: bool,
+          save_images: str | None, output_file: str | None) -> None:
     """Every cell in order: id, name, code, hash, status, errors, console, output, defs, refs.
 
+    Each output is `text` (markdown, tables, widgets and charts in words) and typed `parts`.
     Read from the session's live stream: it answers at once, also while cells run."""
 
     async def job(service: PairingService) -> tuple[dict[str, Any], int]:
-        reply = await service.cells(target.spec(), ids=list(cell_ids) or None, refresh=refresh)
-        return documents.cells_document(reply, outputs=not no_outputs), EXIT_OK
+        images = image_files(save_images)
+        reply = await service.cells(target.spec(), ids=list(cell_ids) or None, refresh=refresh,
+                                    files=images is not None)
+        mode = output_mode(raw, no_outputs)
+        saved = (save_document(output_file, documents.cells_document(reply, outputs=mode, limit=None, images=images))
+                 if output_file else None)
+        return documents.cells_document(reply, outputs=mode, images=images, saved_to=saved), EXIT_OK
+
+    serve(target.options(), job)
+
+
+@click.command()
+@target_options
+@click.argument("cell_id", metavar="CELL")
+@output_options
+def output(target: Targeting, cell_id: str, raw: bool, save_images: str | None) -> None:
+    """One cell's output: text a model reads, typed parts (tables, images, charts, widgets), console.
+
+    With --save-images DIR, plots and charts are written as PNG files and named in the JSON."""
+
+    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        images = image_files(save_images)
+        reply = await service.cells(target.spec(), ids=[cell_id], files=True)
+        return documents.output_document(reply, outputs=output_mode(raw), images=images), EXIT_OK
 
     serve(target.options(), job)
 
@@ -150,5 +177,5 @@ def packages_add(target: Targeting, names: tuple[str, ...]) -> None:
 
 def register(group: click.Group) -> None:
     """Add the cell commands to the headless group."""
-    for command in (cells, create, edit, run_cells, delete, move, packages):
+    for command in (cells, output, create, edit, run_cells, delete, move, packages):
         group.add_command(command)

@@ -156,6 +156,25 @@ def notebooks(target: Targeting) -> None:
     serve(target.options(), job)
 
 
+def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--raw and --save-images, shared by every command that prints outputs."""
+    command = click.option("--save-images", "save_images", metavar="DIR", type=click.Path(file_okay=False),
+                           help="Write the outputs' images (plots, charts drawn to PNG) as files in DIR; the JSON names them.")(command)
+    command = click.option("--raw", is_flag=True,
+                           help="Also give marimo's own output data (HTML, base64 images) beside text and parts.")(command)
+    return command
+
+
+def output_mode(raw: bool, no_outputs: bool = False) -> documents.OutputMode:
+    return False if no_outputs else ("raw" if raw else True)
+
+
+def image_files(save_images: str | None) -> documents.ImageFiles | None:
+    """Where --save-images writes (a usage error when the directory cannot be made)."""
+    return documents.ImageFiles(save_images) if save_images else None
+
+
+
 @headless.command(name="exec")
 @target_options
 @click.option("-c", "code", metavar="CODE", help="The code to run.")
@@ -167,8 +186,9 @@ def notebooks(target: Targeting) -> None:
     help="Also write the complete document (stdout, stderr and output uncut) to PATH as JSON; "
          f"stdout's document keeps {documents.EXEC_FIELD_LIMIT // 1024} KB per field.",
 )
+@output_options
 def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: str | None, stream: bool,
-          output_file: str | None = None) -> None:
+          output_file: str | None = None, raw: bool = False, save_images: str | None = None) -> None:
     """Run code in the session's kernel (scratchpad); stdout/stderr come back."""
     if stdin_marker not in (None, "-"):
         usage_failure(f"Unexpected argument {stdin_marker!r}.", "Pass code with -c CODE, --file PATH, or - for stdin.")
@@ -180,8 +200,11 @@ def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: s
 
     async def job(service: PairingService) -> tuple[dict[str, Any], int]:
         reply = await service.execute(target.spec(), source, on_output=on_output)
-        saved = save_document(output_file, documents.exec_document(reply, limit=None)) if output_file else None
-        return documents.exec_document(reply, saved_to=saved), EXIT_OK if reply.value.success else EXIT_FAILED
+        images = image_files(save_images)
+        saved = (save_document(output_file, documents.exec_document(reply, limit=None, images=images))
+                 if output_file else None)
+        document = documents.exec_document(reply, saved_to=saved, outputs=output_mode(raw), images=images)
+        return document, EXIT_OK if reply.value.success else EXIT_FAILED
 
     serve(target.options(), job)
 

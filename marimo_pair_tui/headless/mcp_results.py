@@ -8,9 +8,10 @@ the headless commands print them.
 
 from __future__ import annotations
 
+import base64
 from typing import Any, Awaitable, Callable
 
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult, ImageContent, TextContent
 
 from ..core import documents
 from ..core.errors import PairError
@@ -40,11 +41,27 @@ def error_result(error: PairError, **extra: Any) -> CallToolResult:
     return result_of({**documents.error_json(error), **extra}, is_error=True)
 
 
+Images = list[tuple[str, bytes]]
+
+
 async def answer(job: Callable[[], Awaitable[dict[str, Any]]]) -> CallToolResult:
     """Run a tool's job; its document, its PairError, or a bug all become a result."""
+
+    async def no_images() -> tuple[dict[str, Any], Images]:
+        return await job(), []
+
+    return await answer_with_images(no_images)
+
+
+async def answer_with_images(job: Callable[[], Awaitable[tuple[dict[str, Any], Images]]]) -> CallToolResult:
+    """As `answer`, and the job's images follow the document as MCP image content (what a multimodal client sees)."""
     try:
-        return result_of(await job())
+        document, images = await job()
     except PairError as error:
         return error_result(error)
     except Exception as exc:  # never let a bug take the server down, and say what happened
         return error_result(InternalError(f"{exc.__class__.__name__}: {exc}"))
+    result = result_of(document)
+    result.content.extend(ImageContent(type="image", data=base64.b64encode(data).decode("ascii"), mime_type=mimetype)
+                          for mimetype, data in images)
+    return result

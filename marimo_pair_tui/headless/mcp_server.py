@@ -45,7 +45,7 @@ from ..core.errors import InvalidRequestError, UsageError
 from ..core.service import ACTIVITY_DEFAULT, HubOptions, PairingService, TargetSpec, static_defs_refs
 from .mcp_cell_tools import register_cell_tools
 from .cli import save_document
-from .mcp_results import answer, error_result
+from .mcp_results import answer, answer_with_images, error_result
 from .mcp_tooling import CodeArg, NotebookArg, SessionArg, TimeoutArg, UrlArg, on
 
 INSTRUCTIONS = """\
@@ -146,18 +146,47 @@ def build_server(service: PairingService) -> MCPServer:
         url: UrlArg = None,
         ids: Annotated[list[str] | None, Field(description="Only these cells (ids or names), in this order.")] = None,
         refresh: Annotated[bool, Field(description="Read through code_mode in the kernel instead of the live mirror (waits while the kernel is busy).")] = False,
-        outputs: Annotated[bool, Field(description="Include each output's data; false leaves it out (mimetype and size stay), e.g. to skip a figure's base64.")] = True,
+        outputs: Annotated[bool, Field(description="Include outputs (text and typed parts); false leaves them out (mimetype and size stay).")] = True,
+        raw: Annotated[bool, Field(description="Also give marimo's own output data (HTML, base64 images).")] = False,
+        save_images: Annotated[str | None, Field(description="A directory: write the outputs' images (plots, charts as PNG) there; the parts name the files.")] = None,
     ) -> CallToolResult:
         """Every cell in order: id, name, code, hash (pass it to edit_cell), status, errors, console, output, defs, refs.
 
-        Served from a live mirror of the session: costs no kernel round trip and answers while cells run.
-        `kernel` says whether anything is queued or running."""
+        Each output has `text` (what to read: markdown, tables as GFM, widgets as one line, charts in words)
+        and typed `parts`. Served from a live mirror of the session: costs no kernel round trip and answers
+        while cells run. `kernel` says whether anything is queued or running. To look at a plot, call `output`."""
 
         async def work(spec: TargetSpec) -> dict[str, Any]:
-            reply = await service.cells(spec, ids=ids, refresh=refresh)
-            return documents.cells_document(reply, outputs=outputs)
+            images = documents.ImageFiles(save_images) if save_images else None
+            reply = await service.cells(spec, ids=ids, refresh=refresh, files=images is not None)
+            return documents.cells_document(reply, outputs=("raw" if raw else True) if outputs else False, images=images)
 
         return await on(notebook, session, url, work)
+
+    @server.tool(name="output", title="Look at one cell's output")
+    async def output_(
+        cell: Annotated[str, Field(description="The cell (id or name).")],
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
+        raw: Annotated[bool, Field(description="Also give marimo's own output data.")] = False,
+        save_images: Annotated[str | None, Field(description="A directory to also write the images to, as files.")] = None,
+    ) -> CallToolResult:
+        """One cell's output: `text` to read, typed `parts` (tables, charts, widgets), its console,
+        and its images (plots, charts drawn to PNG) as image content you can look at."""
+
+        async def job() -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
+            spec = TargetSpec(notebook=notebook, session=session, url=url)
+            images = documents.ImageFiles(save_images) if save_images else None
+            reply = await service.cells(spec, ids=[cell], files=True)
+            document = documents.output_document(reply, outputs="raw" if raw else True, images=images)
+            shown, left_out = documents.output_images(reply)
+            if left_out:
+                document["warnings"].append(f"{left_out} image(s) not attached (too many, too large, or SVG "
+                                            "that could not be rasterized): pass save_images to get them as files.")
+            return document, shown
+
+        return await answer_with_images(job)
 
     @server.tool(name="execute", title="Run code in the kernel")
     async def execute_(

@@ -1,0 +1,162 @@
+"""Typed output parts: what a marimo output *is*, whatever door shows it.
+
+Every output (a cell's output, a console entry, a snippet's result) is read
+once, in core, into a list of these. The app draws each kind with its own
+widget; agents get them as JSON (`to_json`) beside a `text` rendition written
+for a language model (parts/text.py). Images are never inlined in JSON: they
+carry their size and, once saved, the file they were written to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+
+@dataclass
+class TextPart:
+    """Plain text: stdout, a repr, a `<pre>` value."""
+
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "text", "text": self.text}
+
+
+@dataclass
+class MarkdownPart:
+    """Rendered prose turned back into markdown (headings, lists, GFM tables)."""
+
+    markdown: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "markdown", "markdown": self.markdown}
+
+
+@dataclass
+class Column:
+    name: str
+    kind: str  # marimo's field kind: integer, number, string, boolean, date, ...
+    dtype: str  # the library's own dtype name: int64, str, Float64, ...
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": self.kind, "dtype": self.dtype}
+
+
+@dataclass
+class TablePart:
+    """A marimo table: the rows marimo sent inline (its first page) and the totals."""
+
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    total_rows: int | None  # None when marimo does not know ("too_many")
+    total_columns: int
+    page_size: int
+    object_id: str | None = None
+    selection: str | None = None  # "single"/"multi" for a mo.ui.table that selects rows
+
+    @property
+    def more_rows(self) -> int:
+        return max(0, (self.total_rows or len(self.rows)) - len(self.rows))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "table", "columns": [c.to_json() for c in self.columns], "rows": self.rows,
+                "total_rows": self.total_rows, "total_columns": self.total_columns,
+                "page_size": self.page_size, "object_id": self.object_id, "selection": self.selection}
+
+
+@dataclass
+class ImagePart:
+    """Image bytes with their size; `file` is set once a door saved them."""
+
+    mimetype: str
+    data: bytes = field(repr=False)
+    width: int | None = None
+    height: int | None = None
+    alt: str = ""
+    file: str | None = None
+    src: str | None = None  # a server's virtual file (`./@file/…`) the bytes come from, until fetched
+
+    @property
+    def format(self) -> str:
+        return self.mimetype.split("/")[-1].split("+")[0].upper()
+
+    def to_json(self) -> dict[str, Any]:
+        doc = {"type": "image", "mimetype": self.mimetype, "bytes": len(self.data),
+               "width": self.width, "height": self.height, "alt": self.alt, "file": self.file}
+        if self.src and not self.data:
+            doc["src"] = self.src
+        return doc
+
+
+@dataclass
+class ChartPart:
+    """A chart spec (Vega-Lite or plotly) and a description a reader can use without seeing it."""
+
+    library: str  # "vega-lite" or "plotly"
+    spec: dict[str, Any] = field(repr=False)
+    description: str
+    object_id: str | None = None
+    image: ImagePart | None = None  # the chart rendered, when a renderer is installed
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "chart", "library": self.library, "description": self.description,
+                "object_id": self.object_id, "image": self.image.to_json() if self.image else None}
+
+
+@dataclass
+class WidgetPart:
+    """A UI element: its kind, label, value as rendered, and the values it accepts."""
+
+    kind: str  # slider, number, dropdown, multiselect, checkbox, switch, radio, text, ...
+    object_id: str
+    label: str
+    value: Any
+    domain: dict[str, Any] = field(default_factory=dict)
+    children: list["Part"] = field(default_factory=list)  # a form's or a batch's inner elements
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"type": "widget", "kind": self.kind, "object_id": self.object_id,
+                               "label": self.label, "value": self.value, "domain": self.domain}
+        if self.children:
+            doc["children"] = [c.to_json() for c in self.children]
+        return doc
+
+
+@dataclass
+class LayoutPart:
+    """hstack, vstack, tabs, accordion, callout or stat, around its children."""
+
+    kind: str
+    children: list["Part"] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)  # tab and accordion titles
+    detail: dict[str, Any] = field(default_factory=dict)  # callout kind; stat value, label, caption
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "layout", "kind": self.kind, "labels": self.labels, "detail": self.detail,
+                "children": [c.to_json() for c in self.children]}
+
+
+@dataclass
+class ErrorPart:
+    """A cell's errors, each "graph" or "runtime" as code_mode says, with a readable message."""
+
+    errors: list[tuple[str, str]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "error", "errors": [{"kind": k, "message": m} for k, m in self.errors]}
+
+
+Part = Union[TextPart, MarkdownPart, TablePart, ImagePart, ChartPart, WidgetPart, LayoutPart, ErrorPart]
+
+
+def walk(parts: list[Part]) -> list[Part]:
+    """Every part, depth first, children after their parent."""
+    out: list[Part] = []
+    for part in parts:
+        out.append(part)
+        if isinstance(part, (LayoutPart, WidgetPart)):
+            out.extend(walk(part.children))
+        if isinstance(part, ChartPart) and part.image is not None:
+            out.append(part.image)
+    return out

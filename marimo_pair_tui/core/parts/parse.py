@@ -1,0 +1,74 @@
+"""One entry point: any marimo output (mimetype and data) into typed parts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..outputs import ERROR_MIMETYPE, TRACEBACK_MIMETYPE, parse_errors
+from .charts import plotly_chart, vega_chart
+from .html import parse_html
+from .images import IMAGE_TYPES, image_from_payload
+from .model import ErrorPart, Part, TextPart
+
+# A mimebundle's entries in the order a terminal prefers them.
+_BUNDLE_ORDER = IMAGE_TYPES + ("text/html", "text/markdown", "text/plain")
+
+
+def parse_output(mimetype: str | None, data: Any) -> list[Part]:
+    """The parts of one output. Never raises for odd input: what cannot be read is text."""
+    mimetype = (mimetype or "text/plain").split(";")[0].strip()
+    if data is None or data == "" or data == []:
+        return []
+    if mimetype == ERROR_MIMETYPE:
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                return [ErrorPart([("runtime", data)])]
+        return [ErrorPart([(e.kind, e.message) for e in parse_errors(data)])]
+    if mimetype == "application/vnd.marimo+mimebundle":
+        return _bundle(data)
+    if mimetype in IMAGE_TYPES:
+        image = image_from_payload(mimetype, data)
+        return [image] if image is not None else [TextPart(f"[{mimetype}: unreadable]")]
+    if mimetype.startswith(("application/vnd.vegalite", "application/vnd.vega.")):
+        return [vega_chart(_json(data), None)]
+    if mimetype == "application/vnd.plotly.v1+json":
+        return [plotly_chart(_json(data), None)]
+    if not isinstance(data, str):
+        return [TextPart(json.dumps(data, default=str, indent=1))]
+    if mimetype == TRACEBACK_MIMETYPE and not data.lstrip().startswith("<"):
+        return [TextPart(data)]
+    if mimetype in ("text/html", "text/markdown", TRACEBACK_MIMETYPE):
+        return parse_html(data)
+    if mimetype.startswith("text/") or mimetype == "application/json":
+        return [TextPart(data)]
+    return [TextPart(f"[{mimetype}]")]
+
+
+def _json(data: Any) -> Any:
+    if isinstance(data, str):
+        try:
+            return json.loads(data)
+        except ValueError:
+            return {}
+    return data
+
+
+def _bundle(data: Any) -> list[Part]:
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except ValueError:
+            return [TextPart(data)]
+    if not isinstance(data, dict):
+        return [TextPart(str(data))]
+    for mimetype in _BUNDLE_ORDER:
+        if mimetype in data:
+            parts = parse_output(mimetype, data[mimetype])
+            if parts:
+                return parts
+    for mimetype, payload in data.items():
+        return parse_output(str(mimetype), payload)
+    return []

@@ -1,0 +1,84 @@
+"""Parts as text a language model reads: markdown, GFM tables, widgets as one line, charts in words."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .model import ChartPart, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, TablePart, TextPart, WidgetPart
+from .widgets import describe_widget
+
+TABLE_ROWS = 10  # rows of a table written out in text
+CELL_CHARS = 60  # characters of one table value
+
+
+def _cell(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = text.replace("|", "\\|").replace("\n", " ")
+    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
+
+
+def table_text(part: TablePart, rows: int = TABLE_ROWS) -> str:
+    names = [c.name for c in part.columns] or (list(part.rows[0]) if part.rows else [])
+    head = [f"{c.name} ({c.dtype})" if c.dtype else c.name for c in part.columns] or names
+    lines = ["| " + " | ".join(_cell(h) for h in head) + " |", "|" + "---|" * len(head)]
+    shown = part.rows[:rows]
+    lines += ["| " + " | ".join(_cell(row.get(n, "")) for n in names) + " |" for row in shown]
+    total = part.total_rows if part.total_rows is not None else "many"
+    more = (part.total_rows - len(shown)) if part.total_rows is not None else None
+    if more:
+        lines.append(f"… {more:,} more rows")
+    lines.append(f"({total:,} rows × {part.total_columns} columns)" if isinstance(total, int)
+                 else f"(many rows × {part.total_columns} columns)")
+    return "\n".join(lines)
+
+
+def image_text(part: ImagePart) -> str:
+    size = f" {part.width}×{part.height}" if part.width and part.height else ""
+    where = f", saved to {part.file}" if part.file else ""
+    alt = f' "{part.alt}"' if part.alt else ""
+    if not part.data:
+        return f"[image{alt}: {part.format}, on the server at {part.src}]"
+    return f"[image{alt}: {part.format}{size}, {len(part.data):,} bytes{where}]"
+
+
+def part_text(part: Part) -> str:
+    if isinstance(part, TextPart):
+        return part.text
+    if isinstance(part, MarkdownPart):
+        return part.markdown
+    if isinstance(part, TablePart):
+        return table_text(part)
+    if isinstance(part, ImagePart):
+        return image_text(part)
+    if isinstance(part, ChartPart):
+        image = f"\n{image_text(part.image)}" if part.image is not None else ""
+        return f"[chart: {part.description}]{image}"
+    if isinstance(part, WidgetPart):
+        inner = "\n".join("  " + line for p in part.children for line in part_text(p).splitlines())
+        return describe_widget(part) + (f"\n{inner}" if inner else "")
+    if isinstance(part, ErrorPart):
+        return "\n".join(f"Error ({kind}): {message}" for kind, message in part.errors)
+    return layout_text(part)
+
+
+def layout_text(part: LayoutPart) -> str:
+    if part.kind == "stat":
+        d = part.detail
+        caption = f" ({d['caption']})" if d.get("caption") else ""
+        return f"{d.get('label') or 'stat'}: {d.get('value', '')}{caption}"
+    if part.kind in ("tabs", "accordion"):
+        blocks = []
+        for index, child in enumerate(part.children):
+            title = part.labels[index] if index < len(part.labels) else f"#{index + 1}"
+            blocks.append(f"[{part.kind[:-1] if part.kind == 'tabs' else 'section'} \"{title}\"]\n{part_text(child)}")
+        return "\n\n".join(blocks)
+    body = "\n\n".join(t for t in (part_text(c) for c in part.children) if t)
+    if part.kind == "callout":
+        return "\n".join(f"> {line}" if line else ">" for line in
+                         [f"[{part.detail.get('kind', 'note')}]", *body.splitlines()])
+    return body
+
+
+def parts_text(parts: list[Part]) -> str:
+    return "\n\n".join(t for t in (part_text(p) for p in parts) if t)

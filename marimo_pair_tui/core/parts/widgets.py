@@ -1,0 +1,94 @@
+"""marimo's UI elements read into WidgetParts: kind, label, value as rendered, domain.
+
+The value is the one the output was rendered with (`data-initial-value`, in
+the frontend's form: a dropdown's is a list of one option, a stepped slider's
+an index into its steps); it is turned into the value Python sees. The live
+value after someone moves the element is the kernel's (the service reads it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from bs4 import Tag
+
+from .model import Part, WidgetPart
+
+Attr = Callable[[Tag, str, Any], Any]
+LabelText = Callable[[Any], str]
+
+# kind -> the data-* attributes that say what values it accepts
+_DOMAIN = {
+    "slider": ("start", "stop", "step", "steps"),
+    "range-slider": ("start", "stop", "step", "steps"),
+    "number": ("start", "stop", "step"),
+    "dropdown": ("options", "allow-select-none"),
+    "multiselect": ("options", "max-selections"),
+    "radio": ("options",),
+    "text": ("kind", "max-length", "placeholder"),
+    "text-area": ("max-length", "placeholder", "rows"),
+    "date": ("start", "stop"),
+    "datetime": ("start", "stop"),
+    "date-range": ("start", "stop"),
+    "file": ("filetypes", "multiple", "kind"),
+    "table": ("selection", "total-rows"),
+    "code-editor": ("language",),
+}
+KINDS = {"slider", "range-slider", "number", "dropdown", "multiselect", "radio", "checkbox", "switch",
+         "text", "text-area", "button", "date", "datetime", "date-range", "form", "table", "file",
+         "code-editor", "dict", "array", "refresh", "microphone", "chat", "tabs"}
+
+
+def _python_value(kind: str, value: Any, domain: dict[str, Any]) -> Any:
+    steps = domain.get("steps") or []
+    if kind == "slider" and steps and isinstance(value, int) and 0 <= value < len(steps):
+        return steps[value]
+    if kind == "range-slider" and steps and isinstance(value, list):
+        return [steps[v] if isinstance(v, int) and 0 <= v < len(steps) else v for v in value]
+    if kind == "dropdown" and isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def widget_part(el: Tag, object_id: str, attr: Attr, label_text: LabelText, inner: list[Part]) -> WidgetPart:
+    kind = (el.name or "marimo-element").removeprefix("marimo-")
+    domain: dict[str, Any] = {}
+    for key in _DOMAIN.get(kind, ()):
+        value = attr(el, f"data-{key}", None)
+        if value is not None and value != []:
+            domain[key.replace("-", "_")] = value
+    if kind in ("slider", "range-slider") and domain.get("steps"):
+        domain = {"steps": domain["steps"]}
+    value = _python_value(kind, attr(el, "data-initial-value", None), domain)
+    return WidgetPart(kind, object_id, label_text(attr(el, "data-label", None)), value, domain, inner)
+
+
+def describe_widget(part: WidgetPart) -> str:
+    """`slider "n" = 3 (1..10, step 1)`: a widget as one line a reader (or a model) can act on."""
+    label = f' "{part.label}"' if part.label else ""
+    line = f"{part.kind}{label} = {_show(part.value)}"
+    domain = part.domain
+    if "steps" in domain:
+        line += f" (one of {_show(domain['steps'])})"
+    elif "start" in domain or "stop" in domain:
+        bounds = f"{_show(domain.get('start', ''))}..{_show(domain.get('stop', ''))}"
+        line += f" ({bounds}, step {_show(domain['step'])})" if "step" in domain else f" ({bounds})"
+    elif "options" in domain:
+        options = domain["options"]
+        names = list(options) if isinstance(options, (list, dict)) else [options]
+        line += f" (options: {', '.join(_show(o) for o in names[:20])}{', …' if len(names) > 20 else ''})"
+    return f"{line} [{part.object_id}]" if part.object_id else line
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, float) and value.is_integer():
+        return str(value)
+    return str(value)
