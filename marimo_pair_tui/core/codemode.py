@@ -31,6 +31,7 @@ from .errors import (
     MultiplyDefinedError,
     OutcomeUnknownError,
     PairError,
+    UiNotFoundError,
 )
 from .execute import ExecResult, execute
 from .sessions import SessionRef
@@ -41,7 +42,8 @@ __all__ = [
     "move_cell", "parse_reply", "run_cells", "saving_warnings", "snapshot",
 ]
 
-_KERNEL_SOURCE = Path(__file__).with_name("codemode_kernel.py")
+# The kernel program: the cell operations, then the UI-element ones (which use the first's names).
+_KERNEL_SOURCES = (Path(__file__).with_name("codemode_kernel.py"), Path(__file__).with_name("codemode_kernel_ui.py"))
 
 
 # Characters marimo 0.25 does not save as given: its file writer indents after
@@ -75,7 +77,8 @@ def code_hash(code: str) -> str:
 
 @lru_cache(maxsize=1)
 def kernel_source() -> str:
-    return _KERNEL_SOURCE.read_text(encoding="utf-8")
+    texts = [path.read_text(encoding="utf-8") for path in _KERNEL_SOURCES]
+    return "\n\n".join(texts)
 
 
 def build_program(request: dict[str, Any]) -> str:

@@ -22,7 +22,8 @@ from .discovery import ServerInfo
 from .errors import PairError
 from .execute import ExecResult
 from .outputs import bounded_output, data_size, plain_text
-from .parts import parse_output, parts_text
+from .parts import Column, TablePart, WidgetPart, describe_widget, parse_output, parts_text, table_text
+from .ui_elements import TablePage, UiElement
 from .parts.files import ImageFiles, image_payloads
 from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply
 from .sessions import NotebookEntry, Target
@@ -177,6 +178,33 @@ def output_images(reply: Reply[CellsView]) -> tuple[list[tuple[str, bytes]], int
              for p in (cell.output.parts if isinstance(cell, Cell) else
                        parse_output(cell.output.get("mimetype"), cell.output.get("data")))]
     return image_payloads(parts)
+
+
+def ui_document(reply: Reply[list[UiElement]]) -> dict[str, Any]:
+    """The session's UI elements: object id, cell, bound names, kind, label, value, domain, and a `text` line each."""
+    elements = [{**e.to_json(), "text": describe_widget(WidgetPart(e.kind, e.object_id, e.label, e.value, e.domain))}
+                for e in reply.value]
+    return _envelope(reply, {"elements": elements})
+
+
+def set_ui_document(reply: Reply[OpResult]) -> dict[str, Any]:
+    """A value set: the element as it is now, and the cells that re-ran with their new outputs."""
+    document = operation_document(reply)
+    element = reply.value.extra.get("element")
+    if isinstance(element, dict):
+        document["element"] = UiElement.from_raw(element).to_json()
+    return document
+
+
+def table_page_document(reply: Reply[TablePage]) -> dict[str, Any]:
+    """A page of a table: its rows, where it starts, the total, and the page as a markdown table."""
+    page = reply.value
+    first = page.page * page.page_size
+    columns = [Column(str(name), "", "") for name in (page.rows[0] if page.rows else {})]
+    table = TablePart(columns, page.rows, page.total_rows, len(columns), page.page_size, page.object_id)
+    return _envelope(reply, {"object_id": page.object_id, "page": page.page, "page_size": page.page_size,
+                             "first_row": first, "rows": page.rows, "total_rows": page.total_rows,
+                             "text": table_text(table, rows=page.page_size, first=first)})
 
 
 def cell_summary_json(cell: Cell) -> dict[str, Any]:
@@ -358,3 +386,12 @@ def tunnel_document(tunnel: Any) -> dict[str, Any]:
         "remote": {"ssh_host": tunnel.host.dest, "url": server.url, "pid": server.pid},
         "warnings": list(tunnel.warnings),
     }
+
+
+# -- output parts, for the doors that draw them -----------------------------------
+# The app renders typed parts as widgets and reaches core only through the service,
+# the directory, the documents and the errors: the part types are named here for it.
+from .parts import (ChartPart, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, TextPart,  # noqa: E402
+                    walk)
+from .parts.files import draw_charts  # noqa: E402
+from .parts.images import rasterized  # noqa: E402

@@ -177,6 +177,17 @@ class InvalidRequestError(UsageError):
     kind = "invalid_request"
 
 
+class InvalidUiValueError(InvalidRequestError):
+    """A value outside what a UI element accepts (marimo itself would take it and break the element)."""
+
+    kind = "invalid_value"
+
+
+class UiNotFoundError(InvalidRequestError):
+    kind = "ui_not_found"
+    default_next = "List the session's UI elements with `ui` (their cell may have re-run) and pass an object id."
+
+
 class ValidationError(PairError):
     """The notebook refused the code; nothing was applied (exit 1, like a failing cell)."""
 

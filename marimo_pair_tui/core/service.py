@@ -30,6 +30,7 @@ from . import codemode
 from .activity import ActivityLog
 from .analysis import static_defs_refs
 from .virtual_files import fetch_virtual_files
+from .ui_elements import TablePage, UiElement, frontend_value, pick, read_elements, set_value, table_page
 from .codemode_results import OpResult
 from .directory import Directory, ServerView
 from .discovery import ServerInfo
@@ -63,6 +64,7 @@ __all__ = [
     "open_notebook", "private_dir", "state_dir", "static_defs_refs", "write_private", "ServerView",
     "APP_NAME", "ActivityEntry", "Cell", "LiveState", "Notebook", "NotebookEntry", "OpenResult", "PairingSession",
     "ServerInfo", "SessionRef", "SshHost", "config_path", "load_ssh_settings", "parse_server_url", "read_config",
+    "TablePage", "UiElement",
 ]
 
 T = TypeVar("T")
@@ -352,6 +354,33 @@ class PairingService:
             return await limited(run, timeout, "The code", partial)
 
         return await self._on(spec, work)
+
+    # -- UI elements and tables (core/ui_elements.py) ------------------------------
+
+    async def ui(self, spec: Targetable, *, ids: Sequence[str] | None = None) -> Reply[list[UiElement]]:
+        """The session's UI elements as the kernel holds them now (a kernel round trip)."""
+        return await self._on(spec, lambda target: read_elements(self.hub.connection(target.server), target.session, ids))
+
+    async def set_ui(self, spec: Targetable, target_name: str, value: Any, *, label: str | None = None,
+                     timeout: float | None = None) -> Reply[OpResult]:
+        """Set one element's value (checked against its domain first); returns once its dependents re-ran
+        and the live mirror shows them."""
+
+        async def work(target: Target) -> OpResult:
+            connection = self.hub.connection(target.server)
+            element = pick(await read_elements(connection, target.session), target_name, label)
+            sent = frontend_value(element, value)
+            result = await limited(set_value(connection, target.session, element, sent), timeout, "Setting the value")
+            await self.mirrors.settle(target, result.order, result.cells, ran=True)
+            return result
+
+        return await self._on(spec, work)
+
+    async def table_page(self, spec: Targetable, object_id: str, *, page: int = 0, page_size: int = 10
+                         ) -> Reply[TablePage]:
+        """One page of a table output (rows from page * page_size), read in the kernel."""
+        return await self._on(spec, lambda target: table_page(self.hub.connection(target.server), target.session,
+                                                              object_id, page, page_size))
 
     async def interrupt(self, spec: Targetable) -> Reply[None]:
         async def work(target: Target) -> None:

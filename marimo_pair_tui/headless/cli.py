@@ -313,3 +313,7 @@ _register_ssh_commands(headless)
 from .agent_commands import register as _register_agent_commands  # noqa: E402
 
 _register_agent_commands(headless)
+
+from .ui_commands import register as _register_ui_commands  # noqa: E402
+
+_register_ui_commands(headless)

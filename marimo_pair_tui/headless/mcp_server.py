@@ -44,6 +44,7 @@ from ..core import documents
 from ..core.errors import InvalidRequestError, UsageError
 from ..core.service import ACTIVITY_DEFAULT, HubOptions, PairingService, TargetSpec, static_defs_refs
 from .mcp_cell_tools import register_cell_tools
+from .mcp_ui_tools import register_ui_tools
 from .cli import save_document
 from .mcp_results import answer, answer_with_images, error_result
 from .mcp_tooling import CodeArg, NotebookArg, SessionArg, TimeoutArg, UrlArg, on
@@ -221,6 +222,7 @@ def build_server(service: PairingService) -> MCPServer:
         return await on(notebook, session, url, work)
 
     register_cell_tools(server, service)
+    register_ui_tools(server, service)
 
     @server.tool(name="interrupt", title="Interrupt the kernel")
     async def interrupt_(notebook: NotebookArg = None, session: SessionArg = None, url: UrlArg = None) -> CallToolResult:

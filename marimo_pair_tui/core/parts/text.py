@@ -18,18 +18,20 @@ def _cell(value: Any) -> str:
     return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
 
 
-def table_text(part: TablePart, rows: int = TABLE_ROWS) -> str:
+def table_text(part: TablePart, rows: int = TABLE_ROWS, first: int = 0) -> str:
+    """A GFM table of the first `rows` rows (numbered from `first` in the whole table), then what is left."""
     names = [c.name for c in part.columns] or (list(part.rows[0]) if part.rows else [])
     head = [f"{c.name} ({c.dtype})" if c.dtype else c.name for c in part.columns] or names
     lines = ["| " + " | ".join(_cell(h) for h in head) + " |", "|" + "---|" * len(head)]
     shown = part.rows[:rows]
     lines += ["| " + " | ".join(_cell(row.get(n, "")) for n in names) + " |" for row in shown]
-    total = part.total_rows if part.total_rows is not None else "many"
-    more = (part.total_rows - len(shown)) if part.total_rows is not None else None
+    total = part.total_rows
+    more = total - first - len(shown) if total is not None else None
     if more:
         lines.append(f"… {more:,} more rows")
-    lines.append(f"({total:,} rows × {part.total_columns} columns)" if isinstance(total, int)
-                 else f"(many rows × {part.total_columns} columns)")
+    size = f"{total:,}" if total is not None else "many"
+    span = f"rows {first + 1:,}-{first + len(shown):,} of " if first else ""
+    lines.append(f"({span}{size} rows × {part.total_columns} columns)")
     return "\n".join(lines)
 
 

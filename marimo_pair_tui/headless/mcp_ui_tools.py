@@ -1,0 +1,64 @@
+"""The MCP tools for UI elements and tables: list the elements, set one, read a table page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from ..core import documents
+from ..core.service import PairingService, TargetSpec
+from .mcp_tooling import NotebookArg, SessionArg, TimeoutArg, UrlArg, on
+
+
+def register_ui_tools(server: MCPServer, service: PairingService) -> None:
+    """Add ui, set_ui and table_page."""
+
+    @server.tool(name="ui", title="List UI elements")
+    async def ui_(notebook: NotebookArg = None, session: SessionArg = None, url: UrlArg = None) -> CallToolResult:
+        """Every UI element (slider, dropdown, table, …): object id, cell, variables bound to it, kind, label,
+        current value in the kernel, and domain (range and step, options); `text` says it in one line."""
+
+        async def work(spec: TargetSpec) -> dict[str, Any]:
+            return documents.ui_document(await service.ui(spec))
+
+        return await on(notebook, session, url, work)
+
+    @server.tool(title="Set a UI element")
+    async def set_ui(
+        target: Annotated[str, Field(description="The element: its object id, the variable bound to it, or its cell.")],
+        value: Annotated[Any, Field(description="The value as Python sees it: a number, an option, a list of options, true/false, text, a YYYY-MM-DD date; any value presses a button.")],
+        label: Annotated[str | None, Field(description="Pick by label when `target` (a cell) holds several elements.")] = None,
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
+        timeout: TimeoutArg = None,
+    ) -> CallToolResult:
+        """Move a UI element as a person would: the value is checked against the element's domain (a refusal
+        names what it accepts), set in the kernel, and the answer holds the cells that re-ran with their
+        new outputs. Browsers showing the notebook see the new value."""
+
+        async def work(spec: TargetSpec) -> dict[str, Any]:
+            return documents.set_ui_document(await service.set_ui(spec, target, value, label=label, timeout=timeout))
+
+        return await on(notebook, session, url, work)
+
+    @server.tool(title="Read a table page")
+    async def table_page(
+        object_id: Annotated[str, Field(description="The table's object_id (from its part in `cells` or `output`).")],
+        page: Annotated[int, Field(description="Page number, from 0.", ge=0)] = 0,
+        page_size: Annotated[int, Field(description="Rows per page (1-1000).", ge=1, le=1000)] = 10,
+        notebook: NotebookArg = None,
+        session: SessionArg = None,
+        url: UrlArg = None,
+    ) -> CallToolResult:
+        """Rows of a table output beyond the first page marimo shows inline, read in the kernel, with
+        `total_rows` and the page as a markdown table in `text`."""
+
+        async def work(spec: TargetSpec) -> dict[str, Any]:
+            return documents.table_page_document(await service.table_page(spec, object_id, page=page,
+                                                                          page_size=page_size))
+
+        return await on(notebook, session, url, work)

@@ -1,0 +1,73 @@
+"""Headless UI-element commands: list the elements, set one, read a table's pages.
+
+`ui` reads every element in the kernel; `set-ui` checks the value against the
+element's domain, sets it, and answers once the cells that read it re-ran
+(exit 1 when one of them failed); `table` reads one page of a table output.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from ..core import documents
+from ..core.errors import EXIT_FAILED, EXIT_OK
+from ..core.service import PairingService
+from .cli import Targeting, target_options
+from .output import serve
+
+
+def parse_value(text: str) -> Any:
+    """A value from the command line: JSON when it parses (7, true, ["a"], "x"), else the text itself."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def register(group: click.Group) -> None:
+    """Add `ui`, `set-ui` and `table` to the headless group."""
+
+    @group.command(name="ui")
+    @target_options
+    def ui_(target: Targeting) -> None:
+        """Every UI element of the session: object id, cell, variables, kind, label, value, domain."""
+
+        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+            return documents.ui_document(await service.ui(target.spec())), EXIT_OK
+
+        serve(target.options(), job)
+
+    @group.command(name="set-ui")
+    @target_options
+    @click.argument("element", metavar="TARGET")
+    @click.argument("value", metavar="VALUE")
+    @click.option("--label", metavar="LABEL", help="Pick the element by label when TARGET (a cell) holds several.")
+    @click.option("--timeout", type=float, default=None, metavar="SECONDS", help="Give up waiting after this long.")
+    def set_ui(target: Targeting, element: str, value: str, label: str | None, timeout: float | None) -> None:
+        """Set a UI element (TARGET: object id, its variable, or its cell) to VALUE (JSON, or plain text).
+
+        The value is checked against the element (range and step, options, …) before it is sent;
+        the answer holds the cells that re-ran, with their new outputs."""
+
+        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+            reply = await service.set_ui(target.spec(), element, parse_value(value), label=label, timeout=timeout)
+            return documents.set_ui_document(reply), EXIT_OK if reply.value.success else EXIT_FAILED
+
+        serve(target.options(), job)
+
+    @group.command(name="table")
+    @target_options
+    @click.argument("object_id", metavar="OBJECT_ID")
+    @click.option("--page", type=click.IntRange(min=0), default=0, show_default=True, help="Page number, from 0.")
+    @click.option("--page-size", type=click.IntRange(1, 1000), default=10, show_default=True, help="Rows per page.")
+    def table(target: Targeting, object_id: str, page: int, page_size: int) -> None:
+        """One page of a table output (OBJECT_ID from the table's part in `cells`/`output`), read in the kernel."""
+
+        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+            reply = await service.table_page(target.spec(), object_id, page=page, page_size=page_size)
+            return documents.table_page_document(reply), EXIT_OK
+
+        serve(target.options(), job)
