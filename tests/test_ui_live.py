@@ -10,7 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator
 
+import httpx
 import pytest
+
+from marimo_pair_tui.core.service import HubOptions, PairingService, TargetSpec
 
 from tests.clihelp import CliResult, cli_env, run_cli
 from tests.support.cell_lab import CellLab
@@ -119,3 +122,20 @@ async def test_mcp_sets_a_value_and_pages_a_table(lab: CellLab, gallery: tuple[P
         error, page = await call(session, "table_page", object_id=element(listed, "table")["object_id"], page=2,
                                  notebook=str(path))
         assert not error and page["rows"][0]["i"] == 20
+
+
+async def test_the_live_model_hears_values_set_by_others(lab: CellLab, gallery: tuple[Path, BrowserSession]) -> None:
+    """A value code_mode sets reaches the mirror by object id; one a browser sets, as a variable's value."""
+    path, browser = gallery
+    async with PairingService(HubOptions(urls=[lab.server.url])) as service:
+        spec = TargetSpec(notebook=str(path), url=lab.server.url)
+        pairing = (await service.mirror(spec)).value
+        oid = element(cli(lab, browser, "ui").json, "slider")["object_id"]
+        assert cli(lab, browser, "set-ui", "slider", "9").code == 0  # another process
+        assert await pairing.wait_until(lambda nb: nb.ui_values.get(oid) == 9, 30)
+        headers = {"Marimo-Session-Id": browser.routing_id or "", "Marimo-Server-Token": lab.server.server_token(path),
+                   **lab.server.auth_headers()}
+        response = httpx.post(lab.server.url + "/api/kernel/set_ui_element_value",
+                              json={"objectIds": [oid], "values": [2]}, headers=headers, timeout=30)
+        assert response.status_code == 200, response.text
+        assert await pairing.wait_until(lambda nb: nb.variable_values.get("slider", {}).get("value") == "2", 30)

@@ -37,7 +37,9 @@ class Changes:
     Iterating and `in` look at the changed cell ids (deleted ones included);
     `structure`: order or membership changed; `kernel`: session-level state
     (running/completed/interrupted/reload); `scratch`: the scratchpad;
-    `activity`: ids of the activity log entries that started, changed or ended.
+    `activity`: ids of the activity log entries that started, changed or ended;
+    `ui_values`: object ids of UI elements whose value a client set (`Notebook.ui_values`);
+    `variables`: names whose value the kernel reported changed (`Notebook.variable_values`).
     """
 
     cell_ids: frozenset[str] = frozenset()
@@ -45,9 +47,12 @@ class Changes:
     kernel: bool = False
     scratch: bool = False
     activity: frozenset[str] = frozenset()
+    ui_values: frozenset[str] = frozenset()
+    variables: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.cell_ids) or self.structure or self.kernel or self.scratch or bool(self.activity)
+        return (bool(self.cell_ids) or self.structure or self.kernel or self.scratch or bool(self.activity)
+                or bool(self.ui_values) or bool(self.variables))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.cell_ids)
@@ -79,6 +84,11 @@ class Notebook:
         self.needs_snapshot = False  # a `reload` came: read the notebook again
         self.stable_session_id: str | None = None
         self.activity = ActivityLog()  # every execution seen, by anyone (core/activity.py)
+        # UI values as the stream tells them (frontend form, by object id): what the session held at
+        # connect, then each value code_mode set. A browser's own changes reach other clients only
+        # as `variable-values` (name, type, preview), kept in `variable_values`.
+        self.ui_values: dict[str, Any] = {}
+        self.variable_values: dict[str, dict[str, Any]] = {}
 
     # -- queries --------------------------------------------------------
 
@@ -202,6 +212,8 @@ class Notebook:
                               config=CellConfig.from_wire(configs[i] if i < len(configs) else None),
                               run_code=ran.get(cid)), len(self._order))
         self.stable_session_id = data.get("stable_session_id") or self.stable_session_id
+        values = data.get("ui_values")
+        self.ui_values = dict(values) if isinstance(values, Mapping) else {}
         self.scratch = Cell(id=SCRATCH_ID, name=SCRATCH_ID)
         self.needs_snapshot, self.last_run_completed, self.interrupted = False, True, False
         return Changes(frozenset(old | set(self._order)), structure=True, kernel=True)
@@ -383,6 +395,23 @@ class Notebook:
                 changed.add(cid)
         return Changes(frozenset(changed))
 
+    def _ui_message(self, data: Mapping[str, Any]) -> Changes:
+        """A value pushed to a UI element's frontend (code_mode's set_ui_value does this)."""
+        message, oid = data.get("message"), data.get("ui_element")
+        if not (isinstance(message, Mapping) and message.get("type") == "marimo-ui-value-update" and oid):
+            return NO_CHANGES
+        self.ui_values[str(oid)] = message.get("value")
+        return Changes(ui_values=frozenset({str(oid)}))
+
+    def _variable_values(self, data: Mapping[str, Any]) -> Changes:
+        names = set()
+        for item in data.get("variables") or ():
+            if isinstance(item, Mapping) and item.get("name"):
+                name = str(item["name"])
+                self.variable_values[name] = {"datatype": item.get("datatype"), "value": item.get("value")}
+                names.add(name)
+        return Changes(variables=frozenset(names))
+
     def _completed_run(self, data: Mapping[str, Any]) -> Changes:
         self.last_run_completed, self.last_run_outcome = True, data.get("outcome")
         self.interrupted = self.interrupted or data.get("outcome") == "interrupted"
@@ -404,6 +433,8 @@ _HANDLERS = {
     "cell-op": Notebook._cell_op,
     "execution": Notebook._execution,
     "variables": Notebook._variables,
+    "variable-values": Notebook._variable_values,
+    "send-ui-element-message": Notebook._ui_message,
     "completed-run": Notebook._completed_run,
     "interrupted": Notebook._interrupted,
     "reload": Notebook._reload,
