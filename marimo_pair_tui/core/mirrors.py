@@ -5,11 +5,13 @@ then kept for the service's life, so reads are answered from memory and
 never wait on the kernel. Two rules live here and nowhere else:
 
 - *caught up*: after an operation, the mirror shows the change when the
-  notebook's order is the one the kernel reported, and every affected cell
-  holds the code and has the status the kernel reported (and, after a run,
-  is no longer queued or running). An operation returns only then, so the
-  next read sees it; a mirror that does not catch up within a few seconds is
-  dropped and attached afresh on the next read.
+  cells the kernel reported in the notebook's order stand in that order (the
+  notebook may have gained or lost other cells since, by other operations or
+  other clients), a deleted cell is gone, and every affected cell holds the
+  code and has the status the kernel reported (and, after a run, is no longer
+  queued or running). An operation returns only then, so the next read sees
+  it; a mirror that does not catch up within a few seconds is dropped and
+  attached afresh on the next read.
 - *idle*: nothing is queued or running in the mirror and the kernel says so
   too (the replay after attaching has no end marker).
 
@@ -47,9 +49,18 @@ def mirror_key(target: Target) -> MirrorKey:
     return (target.server.url, target.session.selector)
 
 
-def caught_up(notebook: Notebook, order: Sequence[str], cells: Sequence[CellState], *, ran: bool) -> bool:
-    """The one rule for "the mirror shows the change": order, code and status (after a run: not busy)."""
-    if order and notebook.cell_ids != list(order):
+def caught_up(notebook: Notebook, order: Sequence[str], cells: Sequence[CellState], *, ran: bool,
+              gone: Sequence[str] = ()) -> bool:
+    """The one rule for "the mirror shows the change": order, code and status (after a run: not busy).
+
+    The order is compared on the cells both know, so changes made after the operation (a
+    concurrent create or delete) do not keep the mirror from ever catching up; `gone` are
+    the cells the operation deleted."""
+    if order:
+        mirrored, reported = set(notebook.cell_ids), set(order)
+        if [c for c in notebook.cell_ids if c in reported] != [c for c in order if c in mirrored]:
+            return False
+    if any(cell_id in notebook.cell_ids for cell_id in gone):
         return False
     for state in cells:
         cell = notebook.get(state.id)
@@ -169,14 +180,15 @@ class Mirrors:
 
         return announce
 
-    async def settle(self, target: Target, order: Sequence[str], cells: Sequence[CellState], *, ran: bool) -> bool:
+    async def settle(self, target: Target, order: Sequence[str], cells: Sequence[CellState], *, ran: bool,
+                     gone: Sequence[str] = ()) -> bool:
         """Wait until the mirror (if one follows `target`) shows an operation's change; a mirror
         that misses it is dropped and re-attached on the next read. False when it was dropped."""
         key = mirror_key(target)
         pairing = self._pairings.get(key)
         if pairing is None or key in self._other_session:
             return True
-        if await pairing.wait_until(lambda nb: caught_up(nb, order, cells, ran=ran), timeout=SETTLE_TIMEOUT):
+        if await pairing.wait_until(lambda nb: caught_up(nb, order, cells, ran=ran, gone=gone), timeout=SETTLE_TIMEOUT):
             return True
         await self.drop(target)
         return False

@@ -395,7 +395,9 @@ class PairingService:
         async def work(target: Target) -> OpResult:
             job = op(self.hub.connection(target.server), target.session, *args, **kwargs)
             result = await limited(job, timeout, what)
-            await self.mirrors.settle(target, result.order, result.cells, ran=result.ran)
+            deleted = result.extra.get("deleted")
+            gone = [deleted["id"]] if isinstance(deleted, dict) and "id" in deleted else []
+            await self.mirrors.settle(target, result.order, result.cells, ran=result.ran, gone=gone)
             return result
 
         return await self._on(spec, work)
