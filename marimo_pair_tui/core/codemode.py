@@ -108,6 +108,7 @@ _REFUSALS: dict[str, type[PairError]] = {
     "multiply_defined": MultiplyDefinedError,
     "cycle": CycleError,
     "conflict": ConflictError,
+    "ui_not_found": UiNotFoundError,
 }
 
 
@@ -165,7 +166,7 @@ def _check_target(value: str | None, what: str) -> None:
 async def _operation(
     connection: Connection, session: SessionRef, op: str, args: dict[str, Any], *, refresh: bool = False
 ) -> OpResult:
-    reply, _result, narration = await call(connection, session, op, **args)
+    reply, executed, narration = await call(connection, session, op, **args)
     cells = [CellState.from_raw(c) for c in reply.get("cells", [])]
     result = OpResult(
         op=op,
@@ -175,6 +176,7 @@ async def _operation(
         narration=narration,
         ran=op == "run" or bool(args.get("run")),
     )
+    result.warnings.extend(executed.warnings)
     if refresh and cells:
         # code_mode's outputs are frozen when a program starts: read them again.
         try:

@@ -106,7 +106,7 @@ def token_may_travel_to(url: str) -> bool:
 def _detail(response: httpx.Response) -> str | None:
     try:
         payload = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if isinstance(payload, dict) and isinstance(payload.get("detail"), str):
         return payload["detail"]
@@ -216,7 +216,7 @@ class Connection:
         response = await self.request(method, path, what=what, **kwargs)
         try:
             return response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             raise NotMarimoError(
                 f"{self.label} answered {what or path} with something that is not JSON: "
                 "it does not look like a marimo server."

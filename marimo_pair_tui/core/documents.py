@@ -281,7 +281,7 @@ def exec_document(reply: Reply[ExecResult], *, limit: int | None = EXEC_FIELD_LI
         body["saved_to"] = saved_to
     if images is not None:
         body["images"] = sorted(set(images.written))
-    return _envelope(reply, body, success=result.success)
+    return _envelope(reply, body, success=result.success, extra_warnings=result.warnings)
 
 
 def done_document(reply: Reply[Any]) -> dict[str, Any]:
@@ -391,7 +391,7 @@ def tunnel_document(tunnel: Any) -> dict[str, Any]:
 # -- output parts, for the doors that draw them -----------------------------------
 # The app renders typed parts as widgets and reaches core only through the service,
 # the directory, the documents and the errors: the part types are named here for it.
-from .parts import (ChartPart, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, TextPart,  # noqa: E402
-                    walk)
+from .parts import (ChartPart, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, TablePart,  # noqa: E402
+                    TextPart, WidgetPart, walk)
 from .parts.files import draw_charts  # noqa: E402
 from .parts.images import rasterized  # noqa: E402

@@ -4,6 +4,12 @@ The answer is a Server-Sent Events stream (parsed by httpx-sse): `stdout` and
 `stderr` events as the code prints, then one `done`. A stream that ends
 without `done` leaves the outcome unknown: the code may have run, so it is
 reported as such and never sent again.
+
+What a stream says is read by `ExecStream`, one event at a time: events of
+other names are ignored (marimo may add some), a `stdout`/`stderr` event
+whose data is not `{"data": "<text>"}` is left out with a warning (the run
+goes on: closing the request would interrupt the kernel), and a `done` whose
+data cannot be read leaves the outcome unknown.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Iterator, Literal, Optional, Union
 
 import httpx
@@ -53,6 +59,8 @@ class ExecResult:
     stdout: str = ""
     stderr: str = ""
     output: dict[str, str] | None = None
+    # What the stream held that could not be read (left out of stdout/stderr).
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -78,8 +86,76 @@ def _output_of(payload: dict[str, Any]) -> dict[str, str] | None:
     if data in (None, ""):
         return None
     if not isinstance(data, str):
-        data = json.dumps(data)
-    return {"mimetype": str(raw.get("mimetype") or "text/plain"), "data": data}
+        try:
+            data = json.dumps(data)
+        except (ValueError, RecursionError):
+            return None
+    mimetype = raw.get("mimetype")
+    return {"mimetype": mimetype if isinstance(mimetype, str) and mimetype else "text/plain", "data": data}
+
+
+def _json_of(data: str) -> Any:
+    """The JSON value an event's data holds; ValueError when it holds none."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+class ExecStream:
+    """The execute stream read so far: the output, the end once `done` came, what was left out."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        self.warnings: list[str] = []
+        self.result: ExecResult | None = None
+
+    def feed(self, event: str, data: str) -> tuple[Channel, str] | None:
+        """Take one event; returns the output it carries, if any.
+
+        Sets `result` on `done`. Raises OutcomeUnknownError when `done`
+        cannot be read (the run ended, but how is not known). Never anything else.
+        """
+        if self.result is not None or event not in ("stdout", "stderr", "done"):
+            return None
+        try:
+            payload = _json_of(data)
+        except ValueError:
+            payload = None
+        if event == "done":
+            success = payload.get("success") if isinstance(payload, dict) else None
+            if not isinstance(success, bool):
+                raise self.unknown(
+                    f"{self.url} ended the run with a `done` event that could not be read "
+                    "(not a JSON object with a true/false `success`)."
+                )
+            self.result = ExecResult(
+                success=success,
+                stdout="".join(self.stdout),
+                stderr="".join(self.stderr),
+                output=_output_of(payload),
+                warnings=list(self.warnings),
+            )
+            return None
+        text = payload.get("data") if isinstance(payload, dict) else None
+        if not isinstance(text, str):
+            self.warnings.append(
+                f"{self.url} sent a {event} event that could not be read "
+                f"(not a JSON object with a text `data`); it was left out of {event}."
+            )
+            return None
+        channel: Channel = "stdout" if event == "stdout" else "stderr"
+        (self.stdout if channel == "stdout" else self.stderr).append(text)
+        return channel, text
+
+    def unknown(self, message: str) -> OutcomeUnknownError:
+        """The error for a run whose outcome is not known, with the output so far."""
+        details: dict[str, Any] = {"stdout": "".join(self.stdout), "stderr": "".join(self.stderr)}
+        if self.warnings:
+            details["warnings"] = list(self.warnings)
+        return OutcomeUnknownError(message, **details)
 
 
 async def execute(
@@ -90,12 +166,11 @@ async def execute(
 ) -> ExecResult:
     """Run `code` and stream its output to `on_output` as it arrives.
 
-    Raises OutcomeUnknownError when the stream breaks before `done`, and the
-    usual PairErrors when the request is refused before anything ran.
+    Raises OutcomeUnknownError when the stream breaks before `done` (or its
+    `done` cannot be read), and the usual PairErrors when the request is
+    refused before anything ran.
     """
-    result = ExecResult(success=False)
-    stdout: list[str] = []
-    stderr: list[str] = []
+    stream = ExecStream(connection.url)
     headers = {**session_headers(session), "Accept": "text/event-stream"}
     started = False
     listener = _announce.get()
@@ -119,29 +194,13 @@ async def execute(
                 )
             started = True
             async for event in EventSource(response).aiter_sse():
-                try:
-                    payload = json.loads(event.data) if event.data else {}
-                except ValueError:
-                    raise OutcomeUnknownError(
-                        f"{connection.url} sent a malformed event ({event.event!r}) before the run finished.",
-                        stdout="".join(stdout),
-                        stderr="".join(stderr),
-                    ) from None
-                if event.event in ("stdout", "stderr"):
-                    text = payload.get("data", "") if isinstance(payload, dict) else ""
-                    if not isinstance(text, str):
-                        text = str(text)
-                    (stdout if event.event == "stdout" else stderr).append(text)
-                    if on_output is not None:
-                        maybe = on_output(event.event, text)  # type: ignore[arg-type]
-                        if maybe is not None:
-                            await maybe
-                elif event.event == "done":
-                    result.success = bool(payload.get("success")) if isinstance(payload, dict) else False
-                    result.output = _output_of(payload) if isinstance(payload, dict) else None
-                    result.stdout = "".join(stdout)
-                    result.stderr = "".join(stderr)
-                    return result
+                chunk = stream.feed(event.event, event.data)
+                if chunk is not None and on_output is not None:
+                    maybe = on_output(*chunk)
+                    if maybe is not None:
+                        await maybe
+                if stream.result is not None:
+                    return stream.result
     except (PairError, httpx.HTTPError, SSEError) as exc:
         if not started and withdraw is not None:
             withdraw()  # refused before anything ran: no run of ours to find
@@ -151,14 +210,10 @@ async def execute(
             if isinstance(exc, httpx.HTTPError):
                 raise connection.translate(exc) from None
             raise
-        raise OutcomeUnknownError(
+        raise stream.unknown(
             f"The connection to {connection.url} broke before the run finished "
-            f"({exc.__class__.__name__}).",
-            stdout="".join(stdout),
-            stderr="".join(stderr),
+            f"({exc.__class__.__name__})."
         ) from None
-    raise OutcomeUnknownError(
-        f"{connection.url} ended the stream before the run finished (the server may have stopped).",
-        stdout="".join(stdout),
-        stderr="".join(stderr),
+    raise stream.unknown(
+        f"{connection.url} ended the stream before the run finished (the server may have stopped)."
     )

@@ -89,7 +89,8 @@ def started_servers() -> list[dict[str, Any]]:
             record = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(record, dict) and pid_alive(int(record.get("pid", 0))):
+        pid = record.get("pid") if isinstance(record, dict) else None
+        if isinstance(pid, int) and not isinstance(pid, bool) and pid_alive(pid):
             records.append(record)
         else:
             path.unlink(missing_ok=True)

@@ -157,7 +157,7 @@ class LiveStream:
     async def _dispatch(self, raw: str | bytes) -> None:
         try:
             message = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser: not a message we use
             return
         if isinstance(message, dict) and "op" in message:
             await _call(self.on_event, message)
