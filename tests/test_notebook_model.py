@@ -491,3 +491,14 @@ def test_console_bound_holds_and_keeps_the_last_write(writes: list[tuple[str, st
     assert len(kept) <= CONSOLE_LIMIT
     assert full.endswith(kept)  # only the oldest text is ever dropped
     assert cell.console_truncated == (len(kept) < len(full))
+
+
+def test_the_replay_is_pending_until_every_cell_that_ran_has_its_cell_op() -> None:
+    nb = Notebook()
+    nb.apply_event({"op": "kernel-ready", "data": {"cell_ids": ["a", "b", "c"], "names": ["_"] * 3,
+                                                   "codes": ["1", "2", "3"], "last_executed_code": {"a": "1", "c": "3"}}})
+    assert nb.replay_pending == {"a", "c"}  # b never ran: marimo may replay nothing for it
+    nb.apply_event({"op": "cell-op", "data": {"cell_id": "c", "status": "idle"}})
+    assert nb.replay_pending == {"a"}
+    nb.apply_event({"op": "cell-op", "data": {"cell_id": "a", "status": "idle"}})
+    assert not nb.replay_pending

@@ -92,13 +92,8 @@ def _output_json(output: Any, *, outputs: OutputMode = True, limit: int | None =
     doc: dict[str, Any] = {"mimetype": mimetype, "text": text, "parts": [p.to_json() for p in parts], "chars": size}
     if limit is not None and len(text) > limit:
         doc["text"], doc["truncated"] = text[:limit] + "\n… (cut)", True
-    if limit is not None and len(doc["parts"]) > 1 and data_size(doc["parts"]) > 4 * limit:
-        kept: list[dict[str, Any]] = []
-        for part in doc["parts"]:
-            if data_size(kept) + data_size(part) > 4 * limit:
-                break
-            kept.append(part)
-        doc["parts"], doc["truncated"] = kept, True
+    if limit is not None and data_size(doc["parts"]) > limit:
+        doc["parts"], doc["truncated"] = _bounded_parts(doc["parts"], limit), True
     if outputs == "raw":
         if limit is not None and size > limit:
             cut = bounded_output({"mimetype": mimetype, "data": data}, limit)
@@ -106,6 +101,37 @@ def _output_json(output: Any, *, outputs: OutputMode = True, limit: int | None =
         else:
             doc["data"] = data
     return doc
+
+
+def _bounded_parts(parts: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """Parts up to about `limit` characters: whole ones while they fit, then the next one cut
+    (a text's start, a table's first rows), then a marker counting what was left out."""
+    kept: list[dict[str, Any]] = []
+    room = limit
+    for index, part in enumerate(parts):
+        size = data_size(part)
+        if size <= room:
+            kept.append(part)
+            room -= size
+            continue
+        field = {"text": "text", "markdown": "markdown"}.get(str(part.get("type")))
+        if field is not None and room > 0:
+            kept.append({**part, field: str(part[field])[:room], "cut": True})
+        elif part.get("type") == "table" and room > 0:
+            rows, used = [], 0
+            for row in part.get("rows") or []:
+                used += data_size(row)
+                if used > room:
+                    break
+                rows.append(row)
+            kept.append({**part, "rows": rows, "cut": True})
+        else:
+            index -= 1
+        left = len(parts) - index - 1
+        if left:
+            kept.append({"type": "omitted", "parts": left})
+        break
+    return kept
 
 
 def _console_json(console: Sequence[Any], limit: int | None) -> tuple[list[dict[str, Any]], bool]:

@@ -37,7 +37,8 @@ from .sessions import Target
 
 ATTACH_TIMEOUT = 15.0  # kernel-ready after connecting the mirror
 REPLAY_QUIET = 0.05  # the replay after kernel-ready has no end marker: wait for a lull
-REPLAY_LIMIT = 2.0
+REPLAY_LIMIT = 2.0  # seconds of lull-waiting at most
+REPLAY_CELLS_LIMIT = 30.0  # seconds to wait for the replayed cell-ops of the cells that ran (large outputs)
 SETTLE_TIMEOUT = 5.0  # our own change reaching the mirror
 IDLE_RECHECK = 0.5
 
@@ -74,7 +75,10 @@ def caught_up(notebook: Notebook, order: Sequence[str], cells: Sequence[CellStat
 
 
 async def replay_lull(pairing: PairingSession) -> None:
-    """Let the replay that follows kernel-ready arrive (it has no end marker: wait for a short lull)."""
+    """Let the replay that follows kernel-ready arrive. It has no end marker: wait for the cell-op of
+    every cell that ran (a 50 MB output takes longer than any lull), then for a short lull."""
+    await pairing.wait_until(lambda nb: not nb.replay_pending or pairing.live_state == "gone",
+                             timeout=REPLAY_CELLS_LIMIT)
     deadline = time.monotonic() + REPLAY_LIMIT
     while time.monotonic() < deadline:
         version = pairing.notebook.version

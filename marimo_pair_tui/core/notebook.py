@@ -89,6 +89,9 @@ class Notebook:
         # as `variable-values` (name, type, preview), kept in `variable_values`.
         self.ui_values: dict[str, Any] = {}
         self.variable_values: dict[str, dict[str, Any]] = {}
+        # Cells whose replayed cell-op has not arrived since kernel-ready: every cell that ran has
+        # one in marimo's replay, which has no end marker (a large output takes a while to arrive).
+        self.replay_pending: set[str] = set()
 
     # -- queries --------------------------------------------------------
 
@@ -214,6 +217,7 @@ class Notebook:
         self.stable_session_id = data.get("stable_session_id") or self.stable_session_id
         values = data.get("ui_values")
         self.ui_values = dict(values) if isinstance(values, Mapping) else {}
+        self.replay_pending = set(ran) & set(self._order) if isinstance(ran, Mapping) else set()
         self.scratch = Cell(id=SCRATCH_ID, name=SCRATCH_ID)
         self.needs_snapshot, self.last_run_completed, self.interrupted = False, True, False
         return Changes(frozenset(old | set(self._order)), structure=True, kernel=True)
@@ -310,6 +314,7 @@ class Notebook:
 
     def _cell_op(self, data: Mapping[str, Any]) -> Changes:
         cid = str(data.get("cell_id"))
+        self.replay_pending.discard(cid)
         if cid == SCRATCH_ID:
             self._merge_cell_op(self.scratch, data)
             return Changes(scratch=True, kernel=self._note_run_start(data))
