@@ -167,3 +167,23 @@ def test_an_execute_answer_that_is_not_an_event_stream_is_not_marimo_and_not_res
     assert error["kind"] == "not_marimo" and error["next"]
     assert server.url in error["message"] and "event stream" in error["message"]
     assert posts == 1
+
+
+@pytest.mark.parametrize("command", ["status", "cells"])
+def test_a_server_without_marimos_live_stream_is_not_marimo_at_once(command: str, tmp_path: Path) -> None:
+    """Its session list looks like marimo's; its websocket upgrade answers a web page."""
+
+    def respond(seen: Seen) -> Answer:
+        if seen.path == "/api/sessions":
+            return sessions_body(NOTEBOOK)
+        return html_answer()
+
+    server = FakeServer(respond)
+    try:
+        result = _run([command, "--url", server.url], tmp_path)
+    finally:
+        server.close()
+    _clean(result)
+    assert result.code == 3, (result.stdout, result.stderr)
+    error = result.json["error"]
+    assert error["kind"] == "not_marimo" and server.url in error["message"] and "HTTP 200" in error["message"]

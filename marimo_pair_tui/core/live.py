@@ -36,6 +36,9 @@ OnEvent = Callable[[dict[str, Any]], Union[None, Awaitable[None]]]
 OnState = Callable[[LiveState, str], Union[None, Awaitable[None]]]
 
 NO_SESSION_REASON = "MARIMO_NO_SESSION"
+# The detail of a stream that was never live because the server answered the upgrade with a page:
+# something that is not marimo is listening there (marimo refuses a missing session by closing).
+NOT_A_LIVE_STREAM = "no marimo live stream"
 SHUTDOWN_REASON = "MARIMO_SHUTDOWN"
 
 
@@ -111,6 +114,7 @@ class LiveStream:
     async def run(self) -> LiveState:
         """Receive events until stopped or the session is gone; returns the final state."""
         url = kiosk_url(self.connection.url, self.notebook_path, self.consumer_id)
+        ever_live = False
         while not self._stop.is_set():
             try:
                 async with connect(
@@ -125,7 +129,7 @@ class LiveStream:
                     async for raw in ws:
                         await self._dispatch(raw)
                         if first:  # a session answered (kernel-ready, now applied): live, not before
-                            first = False
+                            first, ever_live = False, True
                             await self._set_state("live")
                             self.backoff.reset()
                 reason = ws.close_reason or ""
@@ -135,6 +139,10 @@ class LiveStream:
                 status = exc.response.status_code
                 if status in (401, 403):
                     await self._set_state("gone", f"the server refused the live stream ({status}): check the token")
+                    return self.state
+                if not ever_live and status in (200, 404):
+                    await self._set_state("gone", f"{NOT_A_LIVE_STREAM}: {self.connection.url} answered HTTP {status} "
+                                                  "to the websocket upgrade")
                     return self.state
                 reason = f"HTTP {status}"
             except (OSError, asyncio.TimeoutError, websockets.exceptions.InvalidHandshake) as exc:

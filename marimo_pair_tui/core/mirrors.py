@@ -27,7 +27,8 @@ import time
 from typing import Awaitable, Callable, Sequence
 
 from .codemode_results import CellState
-from .errors import StaleSessionError
+from .errors import NotMarimoError, StaleSessionError
+from .live import NOT_A_LIVE_STREAM
 from .execute import Announce
 from .hub import Hub
 from .kernel import kernel_state
@@ -130,6 +131,8 @@ class Mirrors:
                 if pairing.live_state == "gone" or pairing.notebook.version == 0:
                     detail = pairing.live_detail or "no answer"
                     await pairing.stop()
+                    if detail.startswith(NOT_A_LIVE_STREAM):
+                        raise NotMarimoError(f"{detail}: it is not a marimo server, or not one this tool can follow.")
                     raise StaleSessionError(f"Could not follow {target.notebook} live ({detail}).")
                 await replay_lull(pairing)
                 self._note_session(key, pairing, target)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field, replace
 
-from ..discovery import ServerInfo, parse_registry_entry, parse_server_url
+from ..discovery import REGISTRY_ENTRY_LIMIT, ServerInfo, parse_registry_entry, parse_server_url
 from ..errors import NoRemoteRegistryError, SshDroppedError
 
 # One line, no `!`: it goes through the remote login shell (whatever it is)
@@ -21,9 +21,16 @@ _DISCOVERY_SCRIPT = (
     'echo "$M dir $d"; '
     'if [ -d "$d" ]; then '
     'for f in "$d"/*.json; do '
-    '[ -f "$f" ] || continue; '
-    'echo "$M file ${{f##*/}}"; '
-    'cat "$f"; echo; '
+    'n="${{f##*/}}"; '
+    # the same rules as a local read (discovery.read_registry_file): no links, no special files,
+    # only this user's files, never more than the limit
+    'if [ -L "$f" ]; then echo "$M skip $n a symbolic link, not a file marimo wrote"; continue; fi; '
+    'if [ ! -f "$f" ]; then [ -e "$f" ] && echo "$M skip $n not a regular file"; continue; fi; '
+    'if [ ! -O "$f" ]; then echo "$M skip $n owned by another user; an entry another user wrote could point at their server"; continue; fi; '
+    'z=$(wc -c < "$f" | tr -d " "); '
+    'if [ "$z" -gt {limit} ]; then echo "$M skip $n too large ($z bytes; an entry is a few hundred)"; continue; fi; '
+    'echo "$M file $n"; '
+    'head -c {limit} "$f"; echo; '
     """p=$(sed -n 's/.*"pid"[[:space:]]*:[[:space:]]*\\([0-9][0-9]*\\).*/\\1/p' "$f" | head -n 1); """
     'if [ -z "$p" ]; then s=unknown; '
     'elif kill -0 "$p" 2>/dev/null || ps -p "$p" >/dev/null 2>&1; then s=alive; '
@@ -37,7 +44,7 @@ _DISCOVERY_SCRIPT = (
 
 def discovery_command(mark: str) -> str:
     """The remote command line (for the remote login shell) that lists the registry."""
-    return "sh -c " + shlex.quote(_DISCOVERY_SCRIPT.format(mark=mark))
+    return "sh -c " + shlex.quote(_DISCOVERY_SCRIPT.format(mark=mark, limit=REGISTRY_ENTRY_LIMIT))
 
 
 @dataclass
@@ -76,6 +83,9 @@ def parse_discovery(dest: str, mark: str, stdout: str) -> RemoteScan:
             scan.directory = rest
         elif word == "noregistry":
             scan.missing = True
+        elif word == "skip":
+            name, _, why = rest.partition(" ")
+            scan.warnings.append(f"{dest}:{scan.directory or '?'}/{name}: {why}; skipped")
         elif word == "file":
             current, body = rest, []
         elif word == "end" and current is not None:
