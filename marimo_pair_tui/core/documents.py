@@ -24,6 +24,7 @@ from .execute import ExecResult
 from .outputs import bounded_output, data_size, plain_text
 from .parts import Column, TablePart, WidgetPart, describe_widget, parse_output, parts_text, table_text
 from .ui_elements import TablePage, UiElement
+from .workspace import GraphView, Variable
 from .parts.files import ImageFiles, image_payloads
 from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply
 from .sessions import NotebookEntry, Target
@@ -231,6 +232,40 @@ def table_page_document(reply: Reply[TablePage]) -> dict[str, Any]:
     return _envelope(reply, {"object_id": page.object_id, "page": page.page, "page_size": page.page_size,
                              "first_row": first, "rows": page.rows, "total_rows": page.total_rows,
                              "text": table_text(table, rows=page.page_size, first=first)})
+
+
+def variables_document(reply: Reply[list[Variable]]) -> dict[str, Any]:
+    """The kernel's globals: name, type, preview, declared_by/used_by (cell ids), a frame's rows and columns."""
+    return _envelope(reply, {"variables": [v.to_json() for v in reply.value]})
+
+
+def graph_document(reply: Reply[GraphView], name: str | None = None) -> dict[str, Any]:
+    """The dataflow graph: every cell's parents and children; or the asked cell's ancestors and
+    descendants; or (`name`) which cells define and read a name."""
+    view = reply.value
+    graph = view.graph
+
+    def ref(cid: str) -> dict[str, Any]:
+        return {"id": cid, "name": view.names.get(cid)}
+
+    def in_order(ids: set[str]) -> list[str]:
+        return [c for c in graph.order if c in ids]
+
+    if name is not None:
+        body: dict[str, Any] = {"name": name, "defined_by": [ref(c) for c in graph.definers(name)],
+                                "read_by": [ref(c) for c in graph.readers(name)]}
+    elif view.cell is not None:
+        cid = view.cell
+        body = {"cell": {**ref(cid), "defs": sorted(graph.defs[cid]),
+                         "refs": sorted(n for n in graph.refs[cid] - graph.defs[cid] if graph.definers(n))},
+                "parents": [ref(c) for c in in_order(graph.parents[cid])],
+                "children": [ref(c) for c in in_order(graph.children[cid])],
+                "ancestors": [ref(c) for c in graph.ancestors(cid)],
+                "descendants": [ref(c) for c in graph.descendants(cid)]}
+    else:
+        body = {"cells": [{**ref(cid), "defs": sorted(graph.defs[cid]), "parents": in_order(graph.parents[cid]),
+                           "children": in_order(graph.children[cid])} for cid in graph.order]}
+    return _envelope(reply, body)
 
 
 def cell_summary_json(cell: Cell) -> dict[str, Any]:

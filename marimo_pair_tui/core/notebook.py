@@ -89,6 +89,8 @@ class Notebook:
         # as `variable-values` (name, type, preview), kept in `variable_values`.
         self.ui_values: dict[str, Any] = {}
         self.variable_values: dict[str, dict[str, Any]] = {}
+        self.declarations: dict[str, tuple[list[str], list[str]]] = {}  # name -> (declared_by, used_by)
+        self.datasets: dict[str, dict[str, Any]] = {}  # in-memory tables by variable name (`datasets`)
         # Cells whose replayed cell-op has not arrived since kernel-ready: every cell that ran has
         # one in marimo's replay, which has no end marker (a large output takes a while to arrive).
         self.replay_pending: set[str] = set()
@@ -386,6 +388,12 @@ class Notebook:
     def _variables(self, data: Mapping[str, Any]) -> Changes:
         """The kernel's whole dataflow graph: every cell's defs and refs."""
         graph: dict[str, tuple[set[str], set[str]]] = {}
+        self.declarations = {
+            str(var["name"]): (list(var.get("declared_by") or ()), list(var.get("used_by") or ()))
+            for var in data.get("variables") or () if isinstance(var, Mapping) and var.get("name")
+        }
+        for name in set(self.variable_values) - set(self.declarations):
+            del self.variable_values[name]  # a name no cell defines any more
         for var in data.get("variables") or ():
             for cid in var.get("declared_by") or ():
                 graph.setdefault(cid, (set(), set()))[0].add(var["name"])
@@ -417,6 +425,20 @@ class Notebook:
                 names.add(name)
         return Changes(variables=frozenset(names))
 
+    def _datasets(self, data: Mapping[str, Any]) -> Changes:
+        """In-memory tables (dataframes) with their columns; `clear_channel` first drops that source's."""
+        channel = data.get("clear_channel")
+        if channel:
+            self.datasets = {k: v for k, v in self.datasets.items() if v.get("source_type") != channel}
+        names = set()
+        for table in data.get("tables") or ():
+            if isinstance(table, Mapping):
+                name = str(table.get("variable_name") or table.get("name") or "")
+                if name:
+                    self.datasets[name] = dict(table)
+                    names.add(name)
+        return Changes(variables=frozenset(names))
+
     def _completed_run(self, data: Mapping[str, Any]) -> Changes:
         self.last_run_completed, self.last_run_outcome = True, data.get("outcome")
         self.interrupted = self.interrupted or data.get("outcome") == "interrupted"
@@ -439,6 +461,7 @@ _HANDLERS = {
     "execution": Notebook._execution,
     "variables": Notebook._variables,
     "variable-values": Notebook._variable_values,
+    "datasets": Notebook._datasets,
     "send-ui-element-message": Notebook._ui_message,
     "completed-run": Notebook._completed_run,
     "interrupted": Notebook._interrupted,

@@ -30,6 +30,7 @@ from . import codemode
 from .activity import ActivityLog
 from .analysis import static_defs_refs
 from .virtual_files import fetch_virtual_files
+from .workspace import CellGraph, GraphView, Variable, cell_graph, variables
 from .ui_elements import TablePage, UiElement, frontend_value, pick, read_elements, set_value, table_page
 from .codemode_results import OpResult
 from .directory import Directory, ServerView
@@ -64,7 +65,7 @@ __all__ = [
     "open_notebook", "private_dir", "state_dir", "static_defs_refs", "write_private", "ServerView",
     "APP_NAME", "ActivityEntry", "Cell", "LiveState", "Notebook", "NotebookEntry", "OpenResult", "PairingSession",
     "ServerInfo", "SessionRef", "SshHost", "config_path", "load_ssh_settings", "parse_server_url", "read_config",
-    "TablePage", "UiElement",
+    "TablePage", "UiElement", "Variable", "CellGraph", "GraphView",
 ]
 
 T = TypeVar("T")
@@ -352,6 +353,26 @@ class PairingService:
 
             run = execute(self.hub.connection(target.server), target.session, code, relay)
             return await limited(run, timeout, "The code", partial)
+
+        return await self._on(spec, work)
+
+    # -- the kernel as a map (core/workspace.py), from the live mirror ---------------
+
+    async def variables(self, spec: Targetable, *, names: Sequence[str] | None = None) -> Reply[list[Variable]]:
+        """The kernel's globals (or those `names`): type, preview, defining and reading cells, a frame's columns."""
+
+        async def work(target: Target) -> list[Variable]:
+            return variables((await self.mirrors.get(target)).notebook, names)
+
+        return await self._on(spec, work)
+
+    async def graph(self, spec: Targetable, *, cell: str | None = None) -> Reply[GraphView]:
+        """The cells' dataflow graph (built from their defs and refs), focused on `cell` if given."""
+
+        async def work(target: Target) -> GraphView:
+            notebook = (await self.mirrors.get(target)).notebook
+            focus = pick_cells(notebook, [cell])[0].id if cell is not None else None
+            return GraphView(cell_graph(notebook.cells), {c.id: c.name for c in notebook.cells}, focus)
 
         return await self._on(spec, work)
 

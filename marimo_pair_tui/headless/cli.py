@@ -317,3 +317,7 @@ _register_agent_commands(headless)
 from .ui_commands import register as _register_ui_commands  # noqa: E402
 
 _register_ui_commands(headless)
+
+from .workspace_commands import register as _register_workspace_commands  # noqa: E402
+
+_register_workspace_commands(headless)

@@ -1,4 +1,4 @@
-"""The MCP tools for UI elements and tables: list the elements, set one, read a table page."""
+"""The MCP tools for the kernel's state: UI elements (list, set), table pages, variables and the graph."""
 
 from __future__ import annotations
 
@@ -14,7 +14,34 @@ from .mcp_tooling import NotebookArg, SessionArg, TimeoutArg, UrlArg, on
 
 
 def register_ui_tools(server: MCPServer, service: PairingService) -> None:
-    """Add ui, set_ui and table_page."""
+    """Add ui, set_ui, table_page, variables and graph."""
+
+    @server.tool(name="variables", title="List the kernel's variables")
+    async def variables_(
+        names: Annotated[list[str] | None, Field(description="Only these names.")] = None,
+        notebook: NotebookArg = None, session: SessionArg = None, url: UrlArg = None,
+    ) -> CallToolResult:
+        """Every global of the kernel: type, value preview, the cells that define it (`declared_by`, more
+        than one means multiply defined) and read it (`used_by`); dataframes with rows and columns.
+        From the live stream: free, and it answers while the kernel is busy."""
+
+        async def work(spec: TargetSpec) -> dict[str, Any]:
+            return documents.variables_document(await service.variables(spec, names=names))
+
+        return await on(notebook, session, url, work)
+
+    @server.tool(title="Read the dataflow graph")
+    async def graph(
+        cell: Annotated[str | None, Field(description="A cell (id or name): its parents, children, ancestors, descendants.")] = None,
+        name: Annotated[str | None, Field(description="A name: which cells define it and which read it.")] = None,
+        notebook: NotebookArg = None, session: SessionArg = None, url: UrlArg = None,
+    ) -> CallToolResult:
+        """The cells' dataflow graph (from their defs and refs). Without `cell` or `name`: every cell's edges."""
+
+        async def work(spec: TargetSpec) -> dict[str, Any]:
+            return documents.graph_document(await service.graph(spec, cell=cell), name=name)
+
+        return await on(notebook, session, url, work)
 
     @server.tool(name="ui", title="List UI elements")
     async def ui_(notebook: NotebookArg = None, session: SessionArg = None, url: UrlArg = None) -> CallToolResult:
