@@ -382,7 +382,7 @@ def test_stale_inputs_and_disabled_statuses() -> None:
 def test_unknown_ops_change_nothing() -> None:
     nb = replay(messages("01_open_instantiate"))
     before, version = nb.to_json(), nb.version
-    for m in ({"op": "focus-cell", "data": {"cell_id": nb.cell_ids[0]}},
+    for m in ({"op": "focus-cell", "data": {"cell_id": "not-a-cell"}},
               {"op": "banner", "data": {"title": "t"}}, {"op": "no-such-op", "data": {}}, {},
               {"op": "cell-op", "data": ["not", "a", "dict"]}):
         assert not nb.apply_event(m)
@@ -502,3 +502,18 @@ def test_the_replay_is_pending_until_every_cell_that_ran_has_its_cell_op() -> No
     assert nb.replay_pending == {"a"}
     nb.apply_event({"op": "cell-op", "data": {"cell_id": "a", "status": "idle"}})
     assert not nb.replay_pending
+
+
+def test_focus_prompts_and_missing_packages_are_kept() -> None:
+    nb = replay(messages("01_open_instantiate"))
+    first = nb.cell_ids[0]
+    assert nb.apply_event({"op": "focus-cell", "data": {"cell_id": first}}).focus and nb.focused_cell == first
+    nb.apply_event({"op": "missing-package-alert", "data": {"packages": ["humanize"], "isolated": True}})
+    assert nb.missing_packages == ["humanize"]
+    nb.apply_event({"op": "cell-op", "data": {"cell_id": first, "status": "running", "console": None}})
+    nb.apply_event({"op": "cell-op", "data": {"cell_id": first, "console": {"channel": "stdin", "mimetype": "text/plain",
+                                                                          "data": "name? "}}})
+    assert [(c.id, p) for c, p in nb.waiting_for_input()] == [(first, "name? ")]
+    nb.apply_event({"op": "cell-op", "data": {"cell_id": first, "console": {"channel": "stdout", "mimetype": "text/plain",
+                                                                          "data": "hello\n"}}})
+    assert nb.waiting_for_input() == []

@@ -114,6 +114,14 @@ class Cell:
         """The name people know a cell by: its name, else its id."""
         return self.name if self.name and self.name != UNNAMED else self.id
 
+    @property
+    def prompt(self) -> str | None:
+        """The prompt of an `input()` this cell waits on: while it runs, its last console write is on stdin."""
+        if self.runtime == "running" and self.console and self.console[-1].channel == "stdin":
+            data = self.console[-1].data
+            return data if isinstance(data, str) else str(data)
+        return None
+
     def console_text(self) -> str:
         return "".join(entry.text for entry in self.console)
 

@@ -268,13 +268,26 @@ def graph_document(reply: Reply[GraphView], name: str | None = None) -> dict[str
     return _envelope(reply, body)
 
 
+def restart_document(reply: Reply[Target]) -> dict[str, Any]:
+    """A restart: the notebook's new session (`session`)."""
+    return _envelope(reply, {"restarted": True})
+
+
+def answer_document(reply: Reply[tuple[str, str]], text: str) -> dict[str, Any]:
+    cell, prompt = reply.value
+    return _envelope(reply, {"answered": {"cell": cell, "prompt": prompt, "text": text}})
+
+
 def cell_summary_json(cell: Cell) -> dict[str, Any]:
     """A cell in a stream line or a wait result: who it is and how it stands."""
     return {"id": cell.id, "name": cell.name, "status": cell.status, "hash": cell.hash}
 
 
 def kernel_json(kernel: KernelView) -> dict[str, Any]:
-    return {"idle": kernel.idle, "running": kernel.running, "queued": kernel.queued, "live": kernel.live}
+    doc: dict[str, Any] = {"idle": kernel.idle, "running": kernel.running, "queued": kernel.queued, "live": kernel.live}
+    if kernel.waiting_for_input:
+        doc["waiting_for_input"] = kernel.waiting_for_input
+    return doc
 
 
 def cells_document(reply: Reply[CellsView], *, outputs: OutputMode = True, limit: int | None = CELL_FIELD_LIMIT,
@@ -318,6 +331,10 @@ def operation_document(reply: Reply[OpResult]) -> dict[str, Any]:
     }
     if result.failed_cells:
         body["failed"] = result.failed_cells
+    missing = result.extra.get("missing_packages")
+    if missing:
+        body["next"] = (f"The cells need {', '.join(missing)}: install with "
+                        f"`marimo-pair-tui --headless packages add {' '.join(missing)}`, then run them again.")
     return _envelope(reply, body, success=result.success, extra_warnings=result.warnings)
 
 

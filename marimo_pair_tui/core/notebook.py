@@ -49,10 +49,11 @@ class Changes:
     activity: frozenset[str] = frozenset()
     ui_values: frozenset[str] = frozenset()
     variables: frozenset[str] = frozenset()
+    focus: bool = False  # a browser focused a cell (`Notebook.focused_cell`)
 
     def __bool__(self) -> bool:
         return (bool(self.cell_ids) or self.structure or self.kernel or self.scratch or bool(self.activity)
-                or bool(self.ui_values) or bool(self.variables))
+                or bool(self.ui_values) or bool(self.variables) or self.focus)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.cell_ids)
@@ -90,6 +91,8 @@ class Notebook:
         self.ui_values: dict[str, Any] = {}
         self.variable_values: dict[str, dict[str, Any]] = {}
         self.declarations: dict[str, tuple[list[str], list[str]]] = {}  # name -> (declared_by, used_by)
+        self.missing_packages: list[str] = []  # the latest `missing-package-alert` (live only, never replayed)
+        self.focused_cell: str | None = None  # the cell a browser last focused (`focus-cell`)
         self.datasets: dict[str, dict[str, Any]] = {}  # in-memory tables by variable name (`datasets`)
         # Cells whose replayed cell-op has not arrived since kernel-ready: every cell that ran has
         # one in marimo's replay, which has no end marker (a large output takes a while to arrive).
@@ -137,6 +140,10 @@ class Notebook:
     @property
     def running_cell_id(self) -> str | None:
         return next(iter(self.running_cell_ids()), None)
+
+    def waiting_for_input(self) -> list[tuple[Cell, str]]:
+        """Cells (the scratchpad included) whose `input()` waits for an answer, with its prompt."""
+        return [(cell, cell.prompt) for cell in (*self.cells, self.scratch) if cell.prompt is not None]
 
     def is_idle(self) -> bool:
         """Nothing queued or running, scratchpad included."""
@@ -439,6 +446,17 @@ class Notebook:
                     names.add(name)
         return Changes(variables=frozenset(names))
 
+    def _missing_packages(self, data: Mapping[str, Any]) -> Changes:
+        self.missing_packages = [str(p) for p in data.get("packages") or ()]
+        return Changes(kernel=True)
+
+    def _focus(self, data: Mapping[str, Any]) -> Changes:
+        cid = data.get("cell_id")
+        if not isinstance(cid, str) or cid not in self._cells:
+            return NO_CHANGES  # marimo forwards any id unchecked
+        self.focused_cell = cid
+        return Changes(focus=True)
+
     def _completed_run(self, data: Mapping[str, Any]) -> Changes:
         self.last_run_completed, self.last_run_outcome = True, data.get("outcome")
         self.interrupted = self.interrupted or data.get("outcome") == "interrupted"
@@ -462,6 +480,8 @@ _HANDLERS = {
     "variables": Notebook._variables,
     "variable-values": Notebook._variable_values,
     "datasets": Notebook._datasets,
+    "missing-package-alert": Notebook._missing_packages,
+    "focus-cell": Notebook._focus,
     "send-ui-element-message": Notebook._ui_message,
     "completed-run": Notebook._completed_run,
     "interrupted": Notebook._interrupted,

@@ -202,14 +202,14 @@ def append_console(console: list[ConsoleEntry], raw: Mapping[str, Any], size: in
     """Append one console write to `console` (holding `size` characters).
 
     Consecutive text/plain writes on one channel merge, as in marimo's session
-    view; past `limit` the oldest text goes. Returns the new size and whether
+    view, except prompts (stdin), each of which is one `input()`; past `limit` the oldest text goes. Returns the new size and whether
     anything was dropped.
     """
     entry = ConsoleEntry(str(raw.get("channel", "stdout")), str(raw.get("mimetype", "text/plain")),
                          raw.get("data", ""))
     last = console[-1] if console else None
     if (last is not None and last.mimetype == entry.mimetype == "text/plain"
-            and last.channel == entry.channel and isinstance(last.data, str) and isinstance(entry.data, str)):
+            and last.channel == entry.channel != "stdin" and isinstance(last.data, str) and isinstance(entry.data, str)):
         last.data += entry.data
     else:
         console.append(entry)

@@ -61,6 +61,7 @@ class KernelView:
     running: list[str]
     queued: list[str]
     live: str
+    waiting_for_input: list[dict[str, str]] = field(default_factory=list)  # [{cell, prompt}]
 
     @property
     def state(self) -> str:

@@ -24,12 +24,16 @@ core/requests.py) are plain data.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable, Sequence, TypeVar, Union
+import re
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Awaitable, Callable, Sequence, TypeVar, Union
 
 from . import codemode
 from .activity import ActivityLog
 from .analysis import static_defs_refs
 from .virtual_files import fetch_virtual_files
+from .completion import Completion, complete, help_text
+from .lifecycle import NothingWaitingError, OnPrompt, PromptWatch, restart_session, send_stdin
 from .workspace import CellGraph, GraphView, Variable, cell_graph, variables
 from .ui_elements import TablePage, UiElement, frontend_value, pick, read_elements, set_value, table_page
 from .codemode_results import OpResult
@@ -41,14 +45,14 @@ from .errors import (
 from .execute import ExecResult, OnOutput, announcing, execute
 from .hub import Hub, HubOptions, hub_options
 from .kernel import interrupt
-from .mirrors import Mirrors, OnBusy, mirror_key
+from .mirrors import SETTLE_TIMEOUT, Mirrors, OnBusy, mirror_key
 from .recovery import Recovery
 from .notebook import Cell, Changes, Notebook
 from .pairing import PairingSession
 from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply, TargetSpec
 from .sessions import NotebookEntry, Target
 from .connection import load_token
-from .launch import close_notebook, open_notebook
+from .launch import close_notebook, create_session, open_notebook
 from .private import private_dir, state_dir, write_private
 # Re-exported for the doors, which import from core only the service, the directory,
 # the documents and the errors.
@@ -65,13 +69,15 @@ __all__ = [
     "open_notebook", "private_dir", "state_dir", "static_defs_refs", "write_private", "ServerView",
     "APP_NAME", "ActivityEntry", "Cell", "LiveState", "Notebook", "NotebookEntry", "OpenResult", "PairingSession",
     "ServerInfo", "SessionRef", "SshHost", "config_path", "load_ssh_settings", "parse_server_url", "read_config",
-    "TablePage", "UiElement", "Variable", "CellGraph", "GraphView",
+    "TablePage", "UiElement", "Variable", "CellGraph", "GraphView", "Completion",
 ]
 
 T = TypeVar("T")
 Targetable = Union[TargetSpec, Target]
 
 ACTIVITY_DEFAULT = 20  # entries an activity read returns unless told otherwise
+MISSING_MODULE = re.compile(r"No module named '([\w.]+)'")
+PROMPT_WATCH_AFTER = 1.0  # seconds a job runs before its session's prompts are watched (a mirror attached)
 
 
 def cell_code(code: str, what: str = "code") -> str:
@@ -92,6 +98,7 @@ def kernel_view(pairing: PairingSession) -> KernelView:
         running=notebook.running_cell_ids(),
         queued=notebook.queued_cell_ids(),
         live=pairing.live_state,
+        waiting_for_input=[{"cell": cell.id, "prompt": prompt} for cell, prompt in notebook.waiting_for_input()],
     )
 
 
@@ -142,6 +149,8 @@ class PairingService:
         self.mirrors = Mirrors(self.hub)
         self._targets: dict[TargetSpec, Reply[Target]] = {}
         self.recovery = Recovery(self.hub, self.mirrors, on_move=self._remember_move)
+        # Hears each `input()` prompt a running job meets and no answer was given for (a door sets it).
+        self.on_prompt: OnPrompt | None = None
 
     async def __aenter__(self) -> "PairingService":
         return self
@@ -334,8 +343,10 @@ class PairingService:
     # -- operations ---------------------------------------------------------------
 
     async def execute(self, spec: Targetable, code: str, *, on_output: OnOutput | None = None,
-                      timeout: float | None = None) -> Reply[ExecResult]:
-        """Run a snippet in the kernel's scratchpad, streaming its output; never resent."""
+                      timeout: float | None = None, answers: Sequence[str] = (),
+                      on_prompt: OnPrompt | None = None) -> Reply[ExecResult]:
+        """Run a snippet in the kernel's scratchpad, streaming its output; never resent. Its `input()`
+        prompts get `answers` in order; the others are told to `on_prompt` (the snippet waits)."""
         code = cell_code(code)
 
         async def work(target: Target) -> ExecResult:
@@ -352,9 +363,80 @@ class PairingService:
                         await maybe
 
             run = execute(self.hub.connection(target.server), target.session, code, relay)
-            return await limited(run, timeout, "The code", partial)
+            async with self._prompts(target, answers, on_prompt):
+                return await limited(run, timeout, "The code", partial)
 
         return await self._on(spec, work)
+
+    # -- lifecycle and prompts (core/lifecycle.py) -----------------------------------
+
+    async def restart(self, spec: Targetable, *, run: bool | None = None) -> Reply[Target]:
+        """Restart the kernel: marimo closes the session (every variable and output in memory goes), and a
+        new session is made for the notebook as a browser reloading would (running its cells when
+        `run`, or when the user's marimo config auto-runs). Mirrors following the old one move to it."""
+
+        async def work(target: Target) -> Target:
+            connection = self.hub.connection(target.server)
+            await restart_session(connection, target.session)
+            session, _ran = await create_session(connection, target.notebook, run=run)
+            new = Target(server=target.server, notebook=target.notebook, session=session)
+            self._remember_move(target, new)
+            return new
+
+        reply = await self._on(spec, work)
+        return Reply(reply.value, target=reply.value, warnings=reply.warnings)
+
+    async def answer(self, spec: Targetable, text: str) -> Reply[tuple[str, str]]:
+        """Answer the `input()` the session waits on; (cell label, prompt). Refused when nothing waits."""
+
+        async def work(target: Target) -> tuple[str, str]:
+            pairing = await self.mirrors.get(target)
+            waiting = pairing.notebook.waiting_for_input()
+            if not waiting:
+                raise NothingWaitingError("Nothing in this session is waiting for input.")
+            cell, prompt = waiting[0]
+            key = (cell.id, len(cell.console))
+            await send_stdin(self.hub.connection(target.server), target.session, text)
+            await pairing.wait_until(lambda nb: all((c.id, len(c.console)) != key for c, _ in nb.waiting_for_input()),
+                                     timeout=SETTLE_TIMEOUT)
+            return cell.label, prompt
+
+        return await self._on(spec, work)
+
+    def _missing_packages(self, target: Target, result: OpResult) -> list[str]:
+        """Packages the cells an operation ran could not import: marimo's alert (its own module-to-package
+        names) when a mirror heard it, else the modules named by ModuleNotFoundError."""
+        if not result.ran:
+            return []
+        pairing = self.mirrors.held(target)
+        if pairing is not None and pairing.notebook.missing_packages:
+            found, pairing.notebook.missing_packages = pairing.notebook.missing_packages, []
+            return found
+        modules = [match.group(1).split(".")[0] for cell in result.cells for error in cell.errors
+                   for match in [MISSING_MODULE.search(error.message)] if match]
+        return sorted(set(modules))
+
+    @asynccontextmanager
+    async def _prompts(self, target: Target, answers: Sequence[str], on_prompt: OnPrompt | None = None
+                       ) -> AsyncIterator[None]:
+        """While a job runs: answer its `input()` prompts from `answers`, and tell `on_prompt` of the rest.
+        A mirror is attached only if the job is still running after PROMPT_WATCH_AFTER (a silent run)."""
+
+        async def watch() -> None:
+            pairing = self.mirrors.held(target)
+            if pairing is None:
+                await asyncio.sleep(PROMPT_WATCH_AFTER)
+                pairing = await self.mirrors.get(target)
+            connection = self.hub.connection(target.server)
+            await PromptWatch(pairing, lambda text: send_stdin(connection, target.session, text),
+                              answers, on_prompt or self.on_prompt).run()
+
+        task = asyncio.create_task(watch())
+        try:
+            yield
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
     # -- the kernel as a map (core/workspace.py), from the live mirror ---------------
 
@@ -373,6 +455,26 @@ class PairingService:
             notebook = (await self.mirrors.get(target)).notebook
             focus = pick_cells(notebook, [cell])[0].id if cell is not None else None
             return GraphView(cell_graph(notebook.cells), {c.id: c.name for c in notebook.cells}, focus)
+
+        return await self._on(spec, work)
+
+    async def complete(self, spec: Targetable, text: str, line: int, column: int, *, cell: str | None = None
+                       ) -> Reply[list[Completion]]:
+        """Completions for the editor at (line, column) of `text` in the notebook's context (static, jedi:
+        marimo answers kernel completions only to the browser). Runs off the event loop."""
+
+        async def work(target: Target) -> list[Completion]:
+            cells = list((await self.mirrors.get(target)).notebook.cells)
+            return await asyncio.to_thread(complete, cells, text, line, column, cell_id=cell)
+
+        return await self._on(spec, work)
+
+    async def help(self, spec: Targetable, text: str, line: int, column: int, *, cell: str | None = None) -> Reply[str]:
+        """The docstring of the name at (line, column) of `text`."""
+
+        async def work(target: Target) -> str:
+            cells = list((await self.mirrors.get(target)).notebook.cells)
+            return await asyncio.to_thread(help_text, cells, text, line, column, cell_id=cell)
 
         return await self._on(spec, work)
 
@@ -415,7 +517,11 @@ class PairingService:
 
         async def work(target: Target) -> OpResult:
             job = op(self.hub.connection(target.server), target.session, *args, **kwargs)
-            result = await limited(job, timeout, what)
+            async with self._prompts(target, ()):
+                result = await limited(job, timeout, what)
+            missing = self._missing_packages(target, result)
+            if missing:
+                result.extra["missing_packages"] = missing
             deleted = result.extra.get("deleted")
             gone = [deleted["id"]] if isinstance(deleted, dict) and "id" in deleted else []
             await self.mirrors.settle(target, result.order, result.cells, ran=result.ran, gone=gone)

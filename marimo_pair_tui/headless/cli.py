@@ -187,8 +187,11 @@ def image_files(save_images: str | None) -> documents.ImageFiles | None:
          f"stdout's document keeps {documents.EXEC_FIELD_LIMIT // 1024} KB per field.",
 )
 @output_options
+@click.option("--input", "answers", multiple=True, metavar="TEXT",
+              help="Answer the snippet's input() prompts with these, in order (repeatable).")
 def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: str | None, stream: bool,
-          output_file: str | None = None, raw: bool = False, save_images: str | None = None) -> None:
+          output_file: str | None = None, raw: bool = False, save_images: str | None = None,
+          answers: tuple[str, ...] = ()) -> None:
     """Run code in the session's kernel (scratchpad); stdout/stderr come back."""
     if stdin_marker not in (None, "-"):
         usage_failure(f"Unexpected argument {stdin_marker!r}.", "Pass code with -c CODE, --file PATH, or - for stdin.")
@@ -199,7 +202,16 @@ def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: s
             emit(documents.stream_chunk(channel, text))
 
     async def job(service: PairingService) -> tuple[dict[str, Any], int]:
-        reply = await service.execute(target.spec(), source, on_output=on_output)
+        if stream:
+            previous = service.on_prompt
+
+            def on_prompt(cell: str, prompt: str) -> None:
+                emit({"waiting_for_input": {"cell": cell, "prompt": prompt}})
+                if previous is not None:
+                    previous(cell, prompt)
+
+            service.on_prompt = on_prompt
+        reply = await service.execute(target.spec(), source, on_output=on_output, answers=answers)
         images = image_files(save_images)
         saved = (save_document(output_file, documents.exec_document(reply, limit=None, images=images))
                  if output_file else None)
@@ -321,3 +333,7 @@ _register_ui_commands(headless)
 from .workspace_commands import register as _register_workspace_commands  # noqa: E402
 
 _register_workspace_commands(headless)
+
+from .kernel_commands import register as _register_kernel_commands  # noqa: E402
+
+_register_kernel_commands(headless)

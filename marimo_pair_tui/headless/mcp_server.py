@@ -45,6 +45,7 @@ from ..core.errors import InvalidRequestError, UsageError
 from ..core.service import ACTIVITY_DEFAULT, HubOptions, PairingService, TargetSpec, static_defs_refs
 from .mcp_cell_tools import register_cell_tools
 from .mcp_ui_tools import register_ui_tools
+from .mcp_kernel_tools import register_kernel_tools
 from .cli import save_document
 from .mcp_results import answer, answer_with_images, error_result
 from .mcp_tooling import CodeArg, NotebookArg, SessionArg, TimeoutArg, UrlArg, on
@@ -200,8 +201,11 @@ def build_server(service: PairingService) -> MCPServer:
         save_to: Annotated[str | None, Field(description=(
             "A file path: also write the complete result there (JSON, stdout/stderr/output uncut). "
             "The answer keeps 256 KB per field (`truncated`, `chars` say when it was cut)."))] = None,
+        input: Annotated[list[str] | None, Field(description="Answers to the code's input() prompts, in order.")] = None,
     ) -> CallToolResult:
         """Run code in the session's kernel scratchpad (sees the notebook's variables; not saved).
+        An input() without an answer in `input` waits: it is reported as progress, and the `answer`
+        tool (called alongside) or `interrupt` ends the wait.
 
         stdout/stderr stream as progress notifications when the client asks for progress. Each of
         stdout, stderr and output is cut to 256 KB (`truncated: true`, full sizes in `chars`); pass
@@ -215,7 +219,13 @@ def build_server(service: PairingService) -> MCPServer:
                 count += 1
                 await _progress(ctx, count, text if channel == "stdout" else f"[stderr] {text}")
 
-            reply = await service.execute(spec, code, on_output=on_output, timeout=timeout)
+            async def on_prompt(cell: str, prompt: str) -> None:
+                nonlocal count
+                count += 1
+                await _progress(ctx, count, f"[waiting for input] {prompt}")
+
+            reply = await service.execute(spec, code, on_output=on_output, timeout=timeout, answers=input or (),
+                                          on_prompt=on_prompt)
             saved = save_document(save_to, documents.exec_document(reply, limit=None)) if save_to else None
             return documents.exec_document(reply, saved_to=saved)
 
@@ -223,6 +233,7 @@ def build_server(service: PairingService) -> MCPServer:
 
     register_cell_tools(server, service)
     register_ui_tools(server, service)
+    register_kernel_tools(server, service)
 
     @server.tool(name="interrupt", title="Interrupt the kernel")
     async def interrupt_(notebook: NotebookArg = None, session: SessionArg = None, url: UrlArg = None) -> CallToolResult:

@@ -72,9 +72,17 @@ def serve(options: Any, job: Callable[[Any], Awaitable[tuple[dict[str, Any], int
 
     async def outer() -> tuple[dict[str, Any], int]:
         async with PairingService(options) as service:
+            service.on_prompt = tell_prompt
             return await job(service)
 
     run(outer)
+
+
+def tell_prompt(cell: str, prompt: str) -> None:
+    """A run waits on input(): say so on stderr (the JSON answer comes when it ends)."""
+    who = "the snippet" if cell == "__scratch__" else f"cell {cell}"
+    narrate(f"{who} waits for input: {prompt!r}. Answer from another shell with "
+            "`marimo-pair-tui --headless answer TEXT` (same target), or interrupt it.")
 
 
 def usage_failure(message: str, next: str) -> None:

@@ -1,0 +1,42 @@
+"""Headless `restart` and `answer`: the kernel's lifecycle and its input() prompts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ..core import documents
+from ..core.errors import EXIT_OK
+from ..core.service import PairingService
+from .cli import Targeting, target_options
+from .output import serve
+
+
+def register(group: click.Group) -> None:
+    """Add `restart` and `answer` to the headless group."""
+
+    @group.command(name="restart")
+    @target_options
+    @click.option("--run/--no-run", "run_cells", default=None,
+                  help="Run all cells in the new session (default: as the marimo config's runtime.auto_instantiate says).")
+    def restart(target: Targeting, run_cells: bool | None) -> None:
+        """Restart the kernel: every variable and output in memory is lost (the notebook file stays).
+        The notebook gets a new session; `session` in the answer names it."""
+
+        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+            return documents.restart_document(await service.restart(target.spec(), run=run_cells)), EXIT_OK
+
+        serve(target.options(), job)
+
+    @group.command(name="answer")
+    @target_options
+    @click.argument("text", metavar="TEXT")
+    def answer(target: Targeting, text: str) -> None:
+        """Answer the input() a cell or snippet waits on (see `status`'s waiting_for_input);
+        refused when nothing waits, since the kernel would keep it for the next input()."""
+
+        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+            return documents.answer_document(await service.answer(target.spec(), text), text), EXIT_OK
+
+        serve(target.options(), job)

@@ -1,0 +1,31 @@
+"""Static completion over the notebook's code (jedi, as marimo's first step): pure units on cells."""
+
+from __future__ import annotations
+
+from marimo_pair_tui.core.cell import Cell
+from marimo_pair_tui.core.completion import complete, help_text
+
+CELLS = [Cell(id="b", code="total = helper(count)"), Cell(id="a", code="import json\ncount = 41\n\ndef helper(v: int) -> int:\n    return v * 2")]
+
+
+def test_names_from_other_cells_complete_in_dataflow_order() -> None:
+    names = [c.name for c in complete(CELLS, "cou", 1, 3)]
+    assert names == ["count"]
+    (found,) = [c for c in complete(CELLS, "json.dum", 1, 8) if c.name == "dumps"]
+    assert found.kind == "function" and found.prefix_length == 3 and found.signature.startswith("dumps(obj")
+
+
+def test_a_function_from_another_cell_has_its_signature_and_help() -> None:
+    (found,) = [c for c in complete(CELLS, "help", 1, 4) if c.name == "helper"]
+    assert found.signature == "helper(v: int) -> int"
+    assert "JSON" in help_text(CELLS, "json.dumps", 1, 7)
+
+
+def test_the_cell_being_edited_is_left_out_of_its_own_context() -> None:
+    assert [c.name for c in complete(CELLS, "tot", 1, 3)] == ["total"]
+    assert [c.name for c in complete(CELLS, "tot", 1, 3, cell_id="b")] == []
+
+
+def test_a_cell_that_does_not_parse_does_not_stop_completion() -> None:
+    assert "print" in [c.name for c in complete([Cell(id="x", code="def (:")], "pri", 1, 3)]
+    assert complete([Cell(id="x", code="x = 1")], "x", 5, 0) == []  # a position past the text: nothing, no error

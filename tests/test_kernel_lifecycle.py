@@ -1,0 +1,132 @@
+"""input() prompts, kernel restarts and missing packages, through the agent door against real servers."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from tests.clihelp import CliResult, cli_env, run_cli, start_cli
+from tests.support.cell_lab import CellLab
+from tests.support.marimo_proc import BrowserSession
+
+
+def cli(lab: CellLab, browser: BrowserSession, *args: str) -> CliResult:
+    return run_cli([*args, "--url", lab.server.url, "--session", browser.session_id or ""],
+                   env=cli_env(lab.server.state_home))
+
+
+def until(predicate: Callable[[], Any], what: str, timeout: float = 40.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = predicate()
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def waiting(lab: CellLab, browser: BrowserSession) -> list[dict[str, str]]:
+    return cli(lab, browser, "status").json["kernel"].get("waiting_for_input", [])
+
+
+def test_a_snippet_waiting_on_input_is_reported_and_answered_from_another_process(lab: CellLab) -> None:
+    _path, browser = lab.fresh()
+    proc = start_cli(["exec", "--stream", "-c", "name = input('name? ')\nprint('hello', name)",
+                      "--url", lab.server.url, "--session", browser.session_id or ""], env=cli_env(lab.server.state_home))
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        told = json.loads(proc.stdout.readline())  # the run says it waits: no silent hang
+        assert told == {"waiting_for_input": {"cell": "__scratch__", "prompt": "name? "}}
+        said = proc.stderr.readline().decode()
+        assert "the snippet waits for input: 'name? '" in said and "answer TEXT" in said
+        assert waiting(lab, browser) == [{"cell": "__scratch__", "prompt": "name? "}]
+        answered = cli(lab, browser, "answer", "Alice")
+        assert answered.code == 0 and answered.json["answered"] == {"cell": "__scratch__", "prompt": "name? ", "text": "Alice"}
+        out, _err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    lines = [json.loads(line) for line in out.decode().splitlines()]
+    assert lines[-1]["success"] is True and lines[-1]["stdout"] == "hello Alice\n"
+    assert waiting(lab, browser) == []
+
+
+def test_an_answer_when_nothing_waits_is_refused_and_never_queued(lab: CellLab) -> None:
+    _path, browser = lab.fresh()
+    refused = cli(lab, browser, "answer", "stray")
+    assert refused.code == 2 and refused.json["error"]["kind"] == "nothing_waiting" and refused.json["error"]["next"]
+    result = cli(lab, browser, "exec", "--input", "Carol", "--input", "Dan",
+                 "-c", "print(input('one? '), input('two? '))")
+    assert result.code == 0 and result.json["stdout"] == "Carol Dan\n"  # "stray" never reached the kernel
+
+
+def test_a_cell_waiting_on_input_is_answered(lab: CellLab) -> None:
+    _path, browser = lab.fresh()
+    proc = start_cli(["create", "--name", "ask", "--run", "-c", "who = input('who? ')\nprint('hi', who)",
+                      "--url", lab.server.url, "--session", browser.session_id or ""], env=cli_env(lab.server.state_home))
+    try:
+        assert proc.stderr is not None
+        said = proc.stderr.readline().decode()
+        assert "waits for input: 'who? '" in said
+        (entry,) = waiting(lab, browser)
+        assert entry["prompt"] == "who? " and entry["cell"] != "__scratch__"
+        assert cli(lab, browser, "answer", "Eve").code == 0
+        out, _err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    (cell,) = json.loads(out)["cells"]
+    assert cell["status"] == "idle" and "hi Eve" in json.dumps(cell["console"])
+
+
+def test_restart_loses_memory_and_gives_the_notebook_a_new_session(lab: CellLab) -> None:
+    path, browser = lab.fresh()
+    assert cli(lab, browser, "exec", "-c", "kept = 7").code == 0
+    restarted = run_cli(["restart", "--run", "--url", lab.server.url, "--notebook", str(path)],
+                        env=cli_env(lab.server.state_home))
+    assert restarted.code == 0, restarted.stdout
+    new = restarted.json["session"]
+    assert new["session_id"] and new["session_id"] != browser.session_id
+    after = run_cli(["exec", "-c", "print(x, 'kept' in globals())", "--url", lab.server.url, "--session", new["session_id"]],
+                    env=cli_env(lab.server.state_home))
+    assert after.code == 0 and after.json["stdout"] == "41 False\n"  # cells ran again; the snippet's name is gone
+    old = cli(lab, browser, "status")  # a new process asked for the old session: it points at the new one
+    assert old.code == 2 and old.json["error"]["kind"] == "unknown_session" and new["session_id"] in old.stdout
+
+
+def test_a_missing_package_is_named_with_the_command_that_installs_it(lab: CellLab) -> None:
+    _path, browser = lab.fresh()
+    result = cli(lab, browser, "create", "--run", "-c", "import some_missing_pkg_xyz")
+    assert result.code == 1
+    assert result.json["missing_packages"] in (["some-missing-pkg-xyz"], ["some_missing_pkg_xyz"])
+    assert "packages add some" in result.json["next"]
+
+
+async def test_a_held_mirror_follows_the_restart_once(lab: CellLab) -> None:
+    from marimo_pair_tui.core.service import HubOptions, PairingService, TargetSpec
+
+    path, _browser = lab.fresh()
+    async with PairingService(HubOptions(urls=[lab.server.url])) as service:
+        spec = TargetSpec(notebook=str(path), url=lab.server.url)
+        pairing = (await service.mirror(spec)).value
+        states: list[str] = []
+        pairing.subscribe(on_state=lambda state, detail: states.append(state))
+        new = (await service.restart(spec, run=True)).value
+        assert await pairing.wait_until(lambda nb: nb.stable_session_id == new.session.session_id, 40)
+        assert states.count("moved") == 1
+        reread = await service.cells(spec)
+        assert reread.target is not None and reread.target.session.session_id == new.session.session_id
+        assert [c.status for c in reread.value.cells].count("idle") == len(reread.value.cells)
+
+
+async def test_mcp_execute_takes_answers_and_answer_refuses_when_nothing_waits(lab: CellLab) -> None:
+    from tests.support.mcp_client import call, mcp_session
+
+    path, _browser = lab.fresh()
+    async with mcp_session(lab.server.state_home) as session:
+        error, doc = await call(session, "execute", code="print('hi', input('who? '))", input=["Zed"], notebook=str(path))
+        assert not error and doc["stdout"] == "hi Zed\n"
+        error, refused = await call(session, "answer", text="stray", notebook=str(path))
+        assert error and refused["error"]["kind"] == "nothing_waiting"
