@@ -496,8 +496,9 @@ def test_console_bound_holds_and_keeps_the_last_write(writes: list[tuple[str, st
 def test_the_replay_is_pending_until_every_cell_that_ran_has_its_cell_op() -> None:
     nb = Notebook()
     nb.apply_event({"op": "kernel-ready", "data": {"cell_ids": ["a", "b", "c"], "names": ["_"] * 3,
-                                                   "codes": ["1", "2", "3"], "last_executed_code": {"a": "1", "c": "3"}}})
-    assert nb.replay_pending == {"a", "c"}  # b never ran: marimo may replay nothing for it
+                                                   "codes": ["1", "2", "3"], "last_executed_code": {"a": "1", "b": "2", "c": "3"},
+                                                   "last_execution_time": {"a": 5, "c": 2, "__scratch__": 9}}})
+    assert nb.replay_pending == {"a", "c"}  # b was created, never run: marimo replays nothing for it
     nb.apply_event({"op": "cell-op", "data": {"cell_id": "c", "status": "idle"}})
     assert nb.replay_pending == {"a"}
     nb.apply_event({"op": "cell-op", "data": {"cell_id": "a", "status": "idle"}})

@@ -42,8 +42,8 @@ __all__ = [
     "move_cell", "parse_reply", "run_cells", "saving_warnings", "snapshot",
 ]
 
-# The kernel program: the cell operations, then the UI-element ones (which use the first's names).
-_KERNEL_SOURCES = (Path(__file__).with_name("codemode_kernel.py"), Path(__file__).with_name("codemode_kernel_ui.py"))
+# The kernel program: the cell operations, then the UI-element and batch ones (which use the first's names).
+_KERNEL_SOURCES = tuple(Path(__file__).with_name(n) for n in ("codemode_kernel.py", "codemode_kernel_ui.py", "codemode_kernel_batch.py"))
 
 
 # Characters marimo 0.25 does not save as given: its file writer indents after

@@ -23,7 +23,7 @@ from typing import Any, Awaitable, Callable, Literal, Union
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import websockets
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from .connection import Connection
@@ -80,6 +80,17 @@ async def _call(callback: Callable[..., Any] | None, *args: Any) -> None:
         await result
 
 
+class CountingConnection(ClientConnection):
+    """A websocket connection that counts the bytes it receives: a large frame still arriving is
+    activity before it is a message (the replay after connecting has no end marker)."""
+
+    bytes_received = 0
+
+    def data_received(self, data: bytes) -> None:
+        self.bytes_received += len(data)
+        super().data_received(data)
+
+
 class LiveStream:
     """Follow one notebook's session through a kiosk websocket until stopped."""
 
@@ -105,6 +116,11 @@ class LiveStream:
         self.state = state
         await _call(self.on_state, state, detail)
 
+    @property
+    def bytes_received(self) -> int:
+        """Bytes the current connection received so far (0 between connections)."""
+        return int(getattr(self._ws, "bytes_received", 0))
+
     async def stop(self) -> None:
         """Close the mirror; the browser's session is left as it was."""
         self._stop.set()
@@ -122,6 +138,7 @@ class LiveStream:
                     additional_headers=self.connection.auth_headers(),
                     max_size=None,
                     open_timeout=10,
+                    create_connection=CountingConnection,
                     ping_interval=20,
                 ) as ws:
                     self._ws = ws

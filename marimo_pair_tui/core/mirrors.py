@@ -39,7 +39,7 @@ from .sessions import Target
 ATTACH_TIMEOUT = 15.0  # kernel-ready after connecting the mirror
 REPLAY_QUIET = 0.05  # the replay after kernel-ready has no end marker: wait for a lull
 REPLAY_LIMIT = 2.0  # seconds of lull-waiting at most
-REPLAY_CELLS_LIMIT = 30.0  # seconds to wait for the replayed cell-ops of the cells that ran (large outputs)
+REPLAY_CELLS_LIMIT = 30.0  # seconds a replay may keep arriving (large outputs) before a read answers anyway
 SETTLE_TIMEOUT = 5.0  # our own change reaching the mirror
 IDLE_RECHECK = 0.5
 
@@ -77,15 +77,20 @@ def caught_up(notebook: Notebook, order: Sequence[str], cells: Sequence[CellStat
 
 async def replay_lull(pairing: PairingSession) -> None:
     """Let the replay that follows kernel-ready arrive. It has no end marker: wait for the cell-op of
-    every cell that ran (a 50 MB output takes longer than any lull), then for a short lull."""
+    every cell that ran, then for a lull, a moment in which no message was applied and no byte arrived
+    (a 50 MB output is bytes long before it is a message). Bounded by REPLAY_CELLS_LIMIT and REPLAY_LIMIT."""
     await pairing.wait_until(lambda nb: not nb.replay_pending or pairing.live_state == "gone",
                              timeout=REPLAY_CELLS_LIMIT)
-    deadline = time.monotonic() + REPLAY_LIMIT
-    while time.monotonic() < deadline:
-        version = pairing.notebook.version
+    messages_until = time.monotonic() + REPLAY_LIMIT
+    bytes_until = time.monotonic() + REPLAY_CELLS_LIMIT
+    while time.monotonic() < messages_until:
+        version, received = pairing.notebook.version, pairing.bytes_received
         changed = await pairing.wait_until(lambda nb: nb.version != version, timeout=REPLAY_QUIET)
-        if not changed:
+        if changed:
+            continue
+        if pairing.bytes_received == received or pairing.live_state == "gone" or time.monotonic() > bytes_until:
             return
+        messages_until = max(messages_until, time.monotonic() + REPLAY_QUIET)  # a frame is still arriving
 
 
 class Mirrors:

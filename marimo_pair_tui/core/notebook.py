@@ -94,8 +94,9 @@ class Notebook:
         self.missing_packages: list[str] = []  # the latest `missing-package-alert` (live only, never replayed)
         self.focused_cell: str | None = None  # the cell a browser last focused (`focus-cell`)
         self.datasets: dict[str, dict[str, Any]] = {}  # in-memory tables by variable name (`datasets`)
-        # Cells whose replayed cell-op has not arrived since kernel-ready: every cell that ran has
-        # one in marimo's replay, which has no end marker (a large output takes a while to arrive).
+        # Cells whose replayed cell-op has not arrived since kernel-ready: every cell that ran (it has a
+        # `last_execution_time`) has one in marimo's replay, which has no end marker (a large output takes
+        # a while to arrive). `last_executed_code` is no guide: it also names cells created and never run.
         self.replay_pending: set[str] = set()
 
     # -- queries --------------------------------------------------------
@@ -226,7 +227,8 @@ class Notebook:
         self.stable_session_id = data.get("stable_session_id") or self.stable_session_id
         values = data.get("ui_values")
         self.ui_values = dict(values) if isinstance(values, Mapping) else {}
-        self.replay_pending = set(ran) & set(self._order) if isinstance(ran, Mapping) else set()
+        timed = data.get("last_execution_time")
+        self.replay_pending = set(timed) & set(self._order) if isinstance(timed, Mapping) else set()
         self.scratch = Cell(id=SCRATCH_ID, name=SCRATCH_ID)
         self.needs_snapshot, self.last_run_completed, self.interrupted = False, True, False
         return Changes(frozenset(old | set(self._order)), structure=True, kernel=True)

@@ -67,6 +67,11 @@ class PairingSession:
         return unsubscribe
 
     @property
+    def bytes_received(self) -> int:
+        """Bytes the live stream's connection received: a replay still arriving shows here first."""
+        return self._stream.bytes_received
+
+    @property
     def stream_state(self) -> LiveState:
         """The stream's own state (`live_state` holds back "live" while a move is pending)."""
         return self._stream.state

@@ -529,6 +529,14 @@ class PairingService:
 
         return await self._on(spec, work)
 
+    async def apply_changes(self, spec: Targetable, operations: Sequence[Any], *, run: bool = True,
+                            timeout: float | None = None) -> Reply[OpResult]:
+        """Several create/edit/move/delete operations applied as one change, all or nothing, then one run
+        of the cells they affect (core/batch.py)."""
+        from .batch import apply_batch
+
+        return await apply_batch(self, spec, operations, run=run, timeout=timeout)
+
     async def create_cell(self, spec: Targetable, code: str, *, before: str | None = None,
                           after: str | None = None, name: str | None = None, run: bool = False,
                           timeout: float | None = None) -> Reply[OpResult]:

@@ -337,3 +337,7 @@ _register_workspace_commands(headless)
 from .kernel_commands import register as _register_kernel_commands  # noqa: E402
 
 _register_kernel_commands(headless)
+
+from .batch_commands import register as _register_batch_commands  # noqa: E402
+
+_register_batch_commands(headless)

@@ -46,6 +46,7 @@ from ..core.service import ACTIVITY_DEFAULT, HubOptions, PairingService, TargetS
 from .mcp_cell_tools import register_cell_tools
 from .mcp_ui_tools import register_ui_tools
 from .mcp_kernel_tools import register_kernel_tools
+from .mcp_batch_tools import register_batch_tools
 from .cli import save_document
 from .mcp_results import answer, answer_with_images, error_result
 from .mcp_tooling import CodeArg, NotebookArg, SessionArg, TimeoutArg, UrlArg, on
@@ -234,6 +235,7 @@ def build_server(service: PairingService) -> MCPServer:
     register_cell_tools(server, service)
     register_ui_tools(server, service)
     register_kernel_tools(server, service)
+    register_batch_tools(server, service)
 
     @server.tool(name="interrupt", title="Interrupt the kernel")
     async def interrupt_(notebook: NotebookArg = None, session: SessionArg = None, url: UrlArg = None) -> CallToolResult:
