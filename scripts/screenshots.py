@@ -54,12 +54,15 @@ async def main(out: Path) -> None:
     from marimo_pair_tui.tui.display import Display
     from marimo_pair_tui.tui.screens.help import HelpScreen
     from marimo_pair_tui.tui.screens.pairing import PairingScreen
+    from marimo_pair_tui.tui.widgets.parts.images import ImageView
 
     work = Path(tempfile.mkdtemp(prefix="mpt-shots-"))
+    os.environ["MARIMO_PAIR_IMAGES"] = "halfcell"  # an SVG holds characters, not a terminal's graphics
     os.environ["XDG_STATE_HOME"] = str(work / "state")
     os.environ["XDG_CONFIG_HOME"] = str(work / "config")
     notebook = work / "tour.py"
     shutil.copyfile(TOUR, notebook)
+    cells = TOUR.read_text(encoding="utf-8").count("\n@app.cell")
     out.mkdir(parents=True, exist_ok=True)
 
     async with PairingService(HubOptions()) as service:
@@ -79,7 +82,7 @@ async def main(out: Path) -> None:
     async def pairing(pilot) -> None:
         await _wait(pilot, lambda: isinstance(pilot.app.screen, PairingScreen), what="the pairing screen")
         screen = pilot.app.screen
-        await _wait(pilot, lambda: len(screen.cell_tree.cell_ids) == 5 and screen.notebook.is_idle()
+        await _wait(pilot, lambda: len(screen.cell_tree.cell_ids) == cells and screen.notebook.is_idle()
                     and all(c.status for c in screen.notebook.cells), what="the cells")
         total = screen.notebook.cell("total")
         screen.cell_tree.select_cell(total.id)
@@ -108,6 +111,18 @@ async def main(out: Path) -> None:
         await pilot.press("f6")
         await _wait(pilot, lambda: "evens:" in screen.activity_pane.detail_text, what="the activity pane")
 
+    async def notebook_view(pilot, cell: str) -> None:
+        await _wait(pilot, lambda: isinstance(pilot.app.screen, PairingScreen), what="the pairing screen")
+        screen = pilot.app.screen
+        await _wait(pilot, lambda: len(screen.cell_tree.cell_ids) == cells and screen.notebook.is_idle()
+                    and all(c.status for c in screen.notebook.cells), what="the cells")
+        await pilot.press("f7")
+        view = screen.notebook_view
+        await _wait(pilot, lambda: view.cell_ids and all(view.block(c).output_view.drawn for c in view.cell_ids)
+                    and all(image.loaded for image in view.query(ImageView)), what="the outputs")
+        view.focus_cell(screen.notebook.cell(cell).id)
+        await pilot.pause(0.3)
+
     async def help_screen(pilot) -> None:
         await pairing(pilot)
         await pilot.press("f1")
@@ -118,6 +133,10 @@ async def main(out: Path) -> None:
         await shoot(app(Start("target", target=target)), (80, 24), out / "pairing-80x24.svg", pairing)
         await shoot(app(Start("target", target=target)), (120, 36), out / "pairing-120x36.svg", pairing)
         await shoot(app(Start("target", target=target)), (80, 24), out / "activity-80x24.svg", activity)
+        await shoot(app(Start("target", target=target)), (80, 24), out / "notebook-80x24.svg",
+                    lambda pilot: notebook_view(pilot, "table"))
+        await shoot(app(Start("target", target=target)), (120, 36), out / "notebook-120x36.svg",
+                    lambda pilot: notebook_view(pilot, "chart"))
         await shoot(app(Start("target", target=target)), (100, 30), out / "help.svg", help_screen)
     finally:
         close_notebook(str(notebook))

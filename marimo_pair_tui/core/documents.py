@@ -470,6 +470,4 @@ def tunnel_document(tunnel: Any) -> dict[str, Any]:
 # The app renders typed parts as widgets and reaches core only through the service,
 # the directory, the documents and the errors: the part types are named here for it.
 from .parts import (ChartPart, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, TablePart,  # noqa: E402
-                    TextPart, WidgetPart, walk)
-from .parts.files import draw_charts  # noqa: E402
-from .parts.images import rasterized  # noqa: E402
+                    TextPart, WidgetPart, draw_charts, rasterized, walk)

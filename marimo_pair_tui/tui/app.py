@@ -23,6 +23,16 @@ from .screens.pairing import PairingScreen
 from .screens.picker import PickerScreen
 
 
+def notebook_view_owners() -> list[type[DOMNode]]:
+    """The notebook view and the part widgets in it that have keys of their own."""
+    from .widgets.notebook_cell import CellBlock
+    from .widgets.notebook_view import NotebookView
+    from .widgets.parts.numbers import StepInput
+    from .widgets.parts.table import TableView
+
+    return [NotebookView, CellBlock, TableView, StepInput]
+
+
 @dataclass
 class Start:
     """What the app opens first: the picker, a notebook file, or a resolved session."""
@@ -42,7 +52,7 @@ def binding_ids() -> list[str]:
 
     ids: list[str] = []
     owners: list[type[DOMNode]] = [PairApp, PickerScreen, PairingScreen, ConflictScreen, ConfirmDeleteScreen,
-                                   HelpScreen, CellTree]
+                                   HelpScreen, CellTree, *notebook_view_owners()]
     for cls in owners:
         ids.extend(b.id for b in cls.BINDINGS if isinstance(b, Binding) and b.id)
     return list(dict.fromkeys(ids))
@@ -157,6 +167,7 @@ class PairApp(App[None]):
         sections = [
             ("Pairing screen", PairingScreen.BINDINGS),
             ("Cell tree", CellTree.BINDINGS),
+            ("Notebook view", [b for owner in notebook_view_owners() for b in owner.BINDINGS]),
             ("Conflict dialog", ConflictScreen.BINDINGS),
             ("Picker", PickerScreen.BINDINGS),
             ("Everywhere", PairApp.BINDINGS),

@@ -39,6 +39,11 @@ PAIRING_KEYS: list[BindingType] = [
                     "selection, the last result, or the activity entry"),
     Binding("f6", "toggle_activity", "activity", id="activity", priority=True,  # the editor's f6 selects a line
             tooltip="Show or hide the activity feed: every snippet and cell run, by anyone, live"),
+    # Not in the footer, which has no room left at 80 columns: the cell tree's and the notebook view's
+    # subtitles name it.
+    Binding("f7", "toggle_notebook", "notebook", id="notebook-view", priority=True, show=False,
+            tooltip="Show the notebook view (each cell's code and rendered output, live) in place of the cell "
+                    "tree, or the tree again"),
     Binding("e", "activity_to_editor", "to editor", id="activity-to-editor", show=False,
             tooltip="Activity: copy the selected entry's code into the editor (its text stays one ctrl+z away)"),
     Binding("p", "activity_promote", "promote", id="activity-promote", show=False,
@@ -47,3 +52,8 @@ PAIRING_KEYS: list[BindingType] = [
             tooltip="Back to the list of servers and notebooks (the draft is kept)"),
     Binding("f1", "app.help", "help", id="help", tooltip="Show every key"),
 ]
+
+
+def binding(binding_id: str) -> Binding:
+    """The pairing screen's binding with this id."""
+    return next(b for b in PAIRING_KEYS if isinstance(b, Binding) and b.id == binding_id)

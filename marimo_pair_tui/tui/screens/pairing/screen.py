@@ -37,13 +37,15 @@ from ...messages import LiveStateChanged, ModelChanged
 from ...widgets.activity_pane import ActivityPane
 from ...widgets.cell_tree import CellTree
 from ...widgets.code_editor import CodeEditor
+from ...widgets.notebook_view import NotebookView
 from ...widgets.results_pane import ResultsPane
 from ...widgets.status_line import StatusLine
+from ..successor import SuccessorScreen
 from .activity import ActivityCommands
 from .cells import CellCommands
 from .draft import DraftKeeper
 from .editing import EditorCommands, editor_title
-from .keys import PAIRING_KEYS
+from .keys import PAIRING_KEYS, binding
 from .runner import OperationRunner
 
 NARROW = 70  # columns below which the panes stack
@@ -116,6 +118,24 @@ class PairingScreen(Screen[None]):
     PairingScreen.-tight Footer FooterKey.-command-palette {
         display: none;
     }
+    PairingScreen #notebook {
+        display: none;
+        width: 3fr;
+        height: 1fr;
+    }
+    PairingScreen.-notebook #cells {
+        display: none;
+    }
+    PairingScreen.-notebook #notebook {
+        display: block;
+    }
+    PairingScreen.-notebook #side {
+        width: 2fr;
+    }
+    PairingScreen.-narrow #notebook {
+        width: 1fr;
+        height: 3fr;
+    }
     """
 
     runner: OperationRunner  # made on mount, around the results pane
@@ -148,6 +168,7 @@ class PairingScreen(Screen[None]):
         self._empty = Notebook()  # what the screen shows before the mirror is attached
         self._outage: str | None = None  # the connection trouble last told (reset once live again)
         self._outage_timer: Timer | None = None
+        self._choosing = False  # the chooser of the notebook's sessions is open
 
     # -- layout -------------------------------------------------------------
 
@@ -155,6 +176,7 @@ class PairingScreen(Screen[None]):
         yield StatusLine(id="status")
         with Horizontal(id="body"):
             yield CellTree(self.fmt, id="cells")
+            yield NotebookView(self.service, lambda: self.target, self.fmt, id="notebook")
             with Vertical(id="side"):
                 with Vertical(id="work"):
                     yield CodeEditor.python(id="editor", placeholder=EDITOR_PLACEHOLDER)
@@ -165,6 +187,10 @@ class PairingScreen(Screen[None]):
     @property
     def cell_tree(self) -> CellTree:
         return self.query_one(CellTree)
+
+    @property
+    def notebook_view(self) -> NotebookView:
+        return self.query_one(NotebookView)
 
     @property
     def editor(self) -> CodeEditor:
@@ -198,6 +224,9 @@ class PairingScreen(Screen[None]):
         self._layout_for(self.app.size.width, self.app.size.height)
         self.update_status()
         self.cell_tree.focus()
+        key = getattr(self.app, "key_display", lambda b: b.key)(binding("notebook-view"))
+        self.cell_tree.border_subtitle = f"{key} notebook"  # the footer has no room for it at 80 columns
+        self.notebook_view.border_subtitle = f"{key} cells"
         self.connect()
         self.check_siblings()
         for note in self.notes:
@@ -216,13 +245,17 @@ class PairingScreen(Screen[None]):
     @work(group="live", exclusive=True)
     async def connect(self) -> None:
         """Follow the session through the service's live mirror (attached if nobody follows it yet)."""
+        await self._follow_target()
+
+    async def _follow_target(self) -> bool:
+        """Subscribe to the live mirror of `target`; False when there is none (told)."""
         try:
             reply = await self.service.mirror(self.target, wait=False)
         except PairError as error:
             self.notify(f"{error.message} {error.next}".strip(), title="No live view", severity="error", timeout=15)
-            return
+            return False
         if self._left:
-            return
+            return False
         if self._unsubscribe is not None:
             self._unsubscribe()
         pairing = reply.value
@@ -232,6 +265,7 @@ class PairingScreen(Screen[None]):
         self.post_message(ModelChanged(everything))  # a mirror followed before has no news to tell
         for warning in reply.warnings:
             self.notify(warning, severity="warning", timeout=10)
+        return True
 
     @work(group="siblings", exclusive=True)
     async def check_siblings(self) -> None:
@@ -256,6 +290,7 @@ class PairingScreen(Screen[None]):
             return
         changes = message.changes
         self.cell_tree.sync(self.notebook, changes.cell_ids, changes.structure)
+        self.notebook_view.sync(self.notebook, changes.cell_ids, changes.structure)
         self.cells.model_changed(changes)
         self.editing.model_changed(changes)
         if changes.activity:
@@ -282,13 +317,54 @@ class PairingScreen(Screen[None]):
                         severity="information", timeout=8)
         elif state == "ambiguous":
             self._outage = state
-            self.notify(f"{detail} Press esc and pick one.", severity="error", timeout=20)
+            self._offer_successors(detail)
         elif state in ("reconnecting", "gone") and self._outage != state:
             if self._outage_timer is not None:
                 self._outage_timer.stop()
             self._outage_timer = self.set_timer(OUTAGE_GRACE, lambda: self._tell_outage(state, detail))
         if state == "closed" and not self._left:
             self.connect()  # the service let that mirror go: follow the session with a new one
+
+    # -- several sessions after the followed one ended ------------------------
+
+    def _offer_successors(self, detail: str) -> None:
+        """The session ended and the notebook has several: the user chooses which to follow."""
+        candidates = list(self.session.candidates) if self.session is not None else []
+        if self._left or self._choosing:
+            return
+        if not candidates:
+            self.notify(f"{detail} Press esc and pick one.", severity="error", timeout=20)
+            return
+        self._choosing = True
+        self.app.push_screen(SuccessorScreen(self.target, candidates, self.fmt, self.service), self._successor_chosen)
+
+    def _successor_chosen(self, chosen: Target | None) -> None:
+        self._choosing = False
+        if self._left:
+            return
+        if chosen is None:
+            self.update_status()
+            self.notify("This screen follows no session now; the editor text is kept. To follow one, press esc "
+                        "and pick it in the list.", title="No session chosen", severity="warning", timeout=15)
+            return
+        self.follow_successor(self.target, chosen)
+
+    @work(group="live", exclusive=True)
+    async def follow_successor(self, lost: Target, chosen: Target) -> None:
+        """Leave the ended session's mirror and follow `chosen`; the editor is not touched."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self.session = None
+        self.target = chosen
+        self.update_status()
+        await self.service.forget(lost)  # its mirror waits on a session that will not come back
+        if not await self._follow_target():
+            return
+        where = f" on {self.fmt.server(chosen.server.url)}" if chosen.server.url != lost.server.url else ""
+        self.notify(f"Now following {self.fmt.session(chosen.session.selector)}{where}, as chosen, instead of "
+                    f"{self.fmt.session(lost.session.selector)}, which ended. The editor text is kept.",
+                    title="Session chosen", severity="information", timeout=8)
 
     def _tell_outage(self, state: str, detail: str) -> None:
         self._outage_timer = None
@@ -308,11 +384,14 @@ class PairingScreen(Screen[None]):
         left = Text()
         name = self.target.notebook.rsplit("/", 1)[-1] or "(unsaved)"
         left.append(inert(name), style="bold")
-        left.append(dot + inert(fmt.session(self.target.session.selector)), style="dim")
+        state = self.session.live_state if self.session else "connecting"
+        ended = " (ended)" if state == "ambiguous" else ""
+        left.append(dot + inert(fmt.session(self.target.session.selector)) + ended, style="dim")
         left.append(dot + inert(fmt.server(self.target.server.url)), style="dim")
         right = Text()
-        state = self.session.live_state if self.session else "connecting"
         right.append_text(fmt.live(state))
+        if state == "ambiguous" and not self._choosing:
+            right.append(dot + "following no session: esc, then pick one", style="bold red")
         if self.session is not None and state == "live":  # otherwise the kernel state is unknown
             busy = self.kernel_busy
             right.append(dot + ("kernel busy" if busy else "kernel idle"), style="bold yellow" if busy else "dim")
@@ -413,7 +492,25 @@ class PairingScreen(Screen[None]):
     async def action_focus(self, what: str) -> None:
         if what in ("editor", "results"):
             self.show_activity(False)
+        if what == "cells" and self.notebook_view.shown:
+            what = "notebook"  # the notebook view stands in for the tree
         self.query_one(f"#{what}").focus()
+
+    # -- the notebook view (f7): in place of the cell tree ----------------------
+
+    def action_toggle_notebook(self) -> None:
+        shown = not self.notebook_view.shown
+        self.set_class(shown, "-notebook")
+        self.notebook_view.show_view(shown)
+        if shown:
+            self.notebook_view.focus_cell(self.cell_tree.selected_cell_id)
+        else:
+            self.cell_tree.focus()
+
+    @on(NotebookView.CellFocused)
+    def _notebook_cell_focused(self, message: NotebookView.CellFocused) -> None:
+        """The cell focused in the notebook view is the selected cell: the cell keys act on it."""
+        self.cell_tree.select_cell(message.cell_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("activity_to_editor", "activity_promote"):

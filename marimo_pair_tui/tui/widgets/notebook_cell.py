@@ -1,0 +1,170 @@
+"""One cell in the notebook view: a header line, its code (highlighted, compact), its output, its console.
+
+`update()` takes the cell as the model holds it now and redraws only what
+differs from what is shown: a status change touches the header alone, and an
+output equal to the one drawn keeps its widgets (a slider keeps its focus).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.highlight import highlight
+from textual.message import Message
+from textual.widgets import Static
+
+from ...core.service import Cell
+from ..display import Display
+from ..htmltext import output_text
+from ..inert import inert
+from .output_view import OutputView
+
+CODE_LINES = 12  # lines of a cell's code shown; the rest is counted
+CONSOLE_LINES = 20  # newest lines of a cell's console shown
+
+
+def cell_title(cell: Cell, fmt: Display) -> Text:
+    """`✓ name` (the id for an unnamed cell), with the status word when it is not plain idle."""
+    title = Text()
+    title.append_text(fmt.glyph(cell.status))
+    named = cell.name not in ("", "_")
+    title.append(" " + inert(cell.name if named else cell.id), style="bold" if named else "dim")
+    if cell.status not in ("idle", None):
+        title.append(f"  {cell.status}", style="dim")
+    return title
+
+
+def code_lines(code: str, fmt: Display) -> Content:
+    """The cell's code, highlighted in the app theme's colours, cut to CODE_LINES lines."""
+    lines = inert(code.rstrip("\n")).split("\n")
+    if not code.strip():
+        return Content.styled("(empty cell)", "$text-muted")
+    shown = highlight("\n".join(lines[:CODE_LINES]), language="python").rstrip("\n")
+    if len(lines) > CODE_LINES:
+        more = Content.styled(f"{fmt.ellipsis} {len(lines) - CODE_LINES} more lines", "$text-muted")
+        shown = Content.assemble(shown, "\n", more)
+    return shown
+
+
+def console_text(cell: Cell, fmt: Display) -> Text:
+    """The newest CONSOLE_LINES lines the cell printed; stderr in red."""
+    lines: list[tuple[str, str]] = []
+    for entry in cell.console:
+        printed = inert(fmt.scrub(output_text(entry.mimetype, entry.data)))
+        style = "red" if entry.channel == "stderr" or "traceback" in entry.mimetype else ""
+        lines.extend((line, style) for line in printed.rstrip("\n").split("\n"))
+    text = Text()
+    if len(lines) > CONSOLE_LINES:
+        text.append(f"{fmt.ellipsis} {len(lines) - CONSOLE_LINES} earlier lines\n", style="dim")
+        lines = lines[-CONSOLE_LINES:]
+    for index, (line, style) in enumerate(lines):
+        text.append(("\n" if index else "") + line, style=style or None)
+    return text
+
+
+class CellBlock(Vertical, can_focus=True):
+    """A cell as the notebook reads: header, code, output, console."""
+
+    DEFAULT_CSS = """
+    CellBlock {
+        height: auto;
+        border-left: blank;
+        margin: 0 0 1 0;
+    }
+    CellBlock:focus-within {
+        border-left: outer $accent;
+    }
+    CellBlock:focus > .cell-head {
+        background: $accent 20%;
+    }
+    CellBlock > .cell-code {
+        background: $boost;
+        height: auto;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    CellBlock > .cell-console {
+        height: auto;
+    }
+    CellBlock > .-empty {
+        display: none;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "focus_cell", "to the cell", id="notebook-cell", show=False,
+                tooltip="Notebook view: from a widget in an output back to its cell (esc there leaves as usual)"),
+    ]
+
+    class Focused(Message):
+        """The focus came to this cell or to a widget in its output."""
+
+        def __init__(self, block: "CellBlock") -> None:
+            super().__init__()
+            self.block = block
+
+        @property
+        def control(self) -> "CellBlock":
+            return self.block
+
+    def __init__(self, cell: Cell, fmt: Display) -> None:
+        super().__init__()
+        self.cell_id = cell.id
+        self.fmt = fmt
+        self._cell = cell
+        self._shown: dict[str, Any] = {}  # what each line was drawn from
+        self._ready = False  # composed: the lines exist
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="cell-head")
+        yield Static(classes="cell-code")
+        yield OutputView(self.cell_id)
+        yield Static(classes="cell-console -empty")
+
+    def on_mount(self) -> None:
+        self._ready = True
+        self.update(self._cell)
+
+    @property
+    def output_view(self) -> OutputView:
+        return self.query_one(OutputView)
+
+    def update(self, cell: Cell) -> None:
+        """Show the cell as the model holds it now, redrawing only what changed."""
+        self._cell = cell
+        if not self._ready:
+            return
+        self._redraw("head", (cell.status, cell.name), lambda: cell_title(cell, self.fmt))
+        self._redraw("code", cell.code, lambda: code_lines(cell.code, self.fmt))
+        console = tuple((e.channel, e.mimetype, str(e.data)) for e in cell.console)
+        self._redraw("console", console, lambda: console_text(cell, self.fmt))
+        self.query_one(".cell-console").set_class(not cell.console, "-empty")
+        self.output_view.show(cell)
+
+    def _redraw(self, line: str, key: Any, draw: Callable[[], RenderableType | Content]) -> None:
+        if self._shown.get(line) == key:
+            return
+        self._shown[line] = key
+        self.query_one(f".cell-{line}", Static).update(draw())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_cell":
+            return self.screen.focused is not self  # on the cell itself, esc is the screen's
+        return True
+
+    def action_focus_cell(self) -> None:
+        self.focus()
+
+    def on_focus(self, _event: events.Focus) -> None:
+        self.post_message(self.Focused(self))
+
+    def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+        self.post_message(self.Focused(self))

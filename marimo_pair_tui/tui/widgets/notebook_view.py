@@ -1,0 +1,254 @@
+"""The notebook view: every cell in notebook order, its code and its rendered output, read top to bottom.
+
+Like the cell tree it is a view of the live `Notebook` model and keeps only a
+block per cell id: `sync()` takes the model's changes, adds, removes and
+moves blocks on structure changes and redraws the changed cells alone. While
+hidden it only remembers which cells changed, and catches up when shown.
+
+The parts' widgets ask; the view reaches the kernel through the service, in
+workers: a UI element's new value (`set_ui`; a refusal is told and the widget
+goes back), another page of a table (`table_page`), the files an output
+refers to (`cells(files=True)`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.dom import DOMNode
+from textual.message import Message
+from textual.widgets import Static
+
+from ...core.errors import PairError
+from ...core.service import Notebook, PairingService, Target
+from ..display import Display
+from .notebook_cell import CellBlock
+from .output_view import OutputView
+from .parts import Control, TableView
+
+
+def failure(error: Exception) -> str:
+    """What went wrong, as the user reads it: a PairError's message and next step."""
+    if isinstance(error, PairError):
+        return f"{error.message} {error.next}".strip()
+    return f"{type(error).__name__}: {error}"
+
+
+class NotebookView(VerticalScroll):
+    """The cells as a notebook reads: code, then output, one under the other."""
+
+    DEFAULT_CSS = """
+    NotebookView {
+        border: round $primary 50%;
+        border-title-color: $text-muted;
+        padding: 0 1 0 0;
+        scrollbar-size-vertical: 1;
+    }
+    NotebookView:focus-within, NotebookView:focus {
+        border: round $primary;
+    }
+    NotebookView > .placeholder {
+        color: $text-muted;
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+down", "step_cell(1)", "next cell", id="notebook-next-cell", show=False,
+                tooltip="Notebook view: focus the next cell"),
+        Binding("ctrl+up", "step_cell(-1)", "previous cell", id="notebook-previous-cell", show=False,
+                tooltip="Notebook view: focus the previous cell"),
+    ]
+
+    class CellFocused(Message):
+        """The focus came to the cell `cell_id` (its block or a widget in its output)."""
+
+        def __init__(self, view: "NotebookView", cell_id: str) -> None:
+            super().__init__()
+            self.view = view
+            self.cell_id = cell_id
+
+        @property
+        def control(self) -> "NotebookView":
+            return self.view
+
+    def __init__(self, service: PairingService, target: Callable[[], Target], fmt: Display, *,
+                 id: str | None = None) -> None:
+        super().__init__(id=id, can_focus=True)
+        self.service = service
+        self.target = target
+        self.fmt = fmt
+        self.border_title = "Notebook"
+        self._blocks: dict[str, CellBlock] = {}
+        self._order: list[str] = []
+        self._notebook: Notebook | None = None
+        self._shown = False
+        self._pending: set[str] = set()
+        self._pending_structure = True
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("No cells yet."), classes="placeholder")
+
+    # -- queries ----------------------------------------------------------
+
+    @property
+    def cell_ids(self) -> list[str]:
+        """Cell ids in the order the view shows them."""
+        return list(self._order)
+
+    def block(self, cell_id: str) -> CellBlock | None:
+        return self._blocks.get(cell_id)
+
+    @property
+    def current_cell_id(self) -> str | None:
+        """The cell the focus is in, if it is in this view."""
+        node: DOMNode | None = self.screen.focused
+        while node is not None and node is not self:
+            if isinstance(node, CellBlock):
+                return node.cell_id
+            node = node.parent
+        return None
+
+    # -- showing ----------------------------------------------------------
+
+    @property
+    def shown(self) -> bool:
+        return self._shown
+
+    def show_view(self, shown: bool) -> None:
+        """Shown, the view catches up with the changes it heard while hidden."""
+        self._shown = shown
+        self.display = shown
+        if shown and self._notebook is not None:
+            self._apply(self._notebook, self._pending, self._pending_structure)
+        if shown:
+            self._pending, self._pending_structure = set(), False
+
+    def focus_cell(self, cell_id: str | None) -> None:
+        """Focus the cell's block (the view itself when there is no such cell)."""
+        block = self._blocks.get(cell_id) if cell_id else None
+        if block is None:
+            self.focus()
+            return
+        block.focus()
+        self.call_after_refresh(self.scroll_to_widget, block, top=True, animate=False)
+
+    # -- keeping up with the model ------------------------------------------
+
+    def sync(self, notebook: Notebook, changed: Iterable[str] = (), structure: bool = False) -> None:
+        """Apply model changes now when shown; otherwise remember them for when it is."""
+        self._notebook = notebook
+        if not self._shown:
+            self._pending.update(changed)
+            self._pending_structure = self._pending_structure or structure
+            return
+        self._apply(notebook, set(changed), structure)
+
+    def _apply(self, notebook: Notebook, changed: set[str], structure: bool) -> None:
+        wanted = notebook.cell_ids
+        if structure or wanted != self._order:
+            self._arrange(notebook)
+        for cell_id in changed:
+            cell, block = notebook.get(cell_id), self._blocks.get(cell_id)
+            if cell is not None and block is not None:
+                block.update(cell)
+        for placeholder in self.query(".placeholder"):
+            placeholder.display = not self._order
+
+    def _arrange(self, notebook: Notebook) -> None:
+        """Blocks of deleted cells go, new cells get one at their place, moved ones are moved."""
+        wanted = notebook.cell_ids
+        for cell_id in [c for c in self._blocks if c not in set(wanted)]:
+            self._blocks.pop(cell_id).remove()
+        order = [c for c in self._order if c in self._blocks]
+        for index, cell_id in enumerate(wanted):
+            if index < len(order) and order[index] == cell_id:
+                continue
+            place: dict[str, Any] = ({"after": self._blocks[wanted[index - 1]]} if index
+                                     else {"before": self._blocks[order[0]]} if order else {})
+            block = self._blocks.get(cell_id)
+            if block is None:
+                cell = notebook.get(cell_id)
+                assert cell is not None
+                block = self._blocks[cell_id] = CellBlock(cell, self.fmt)
+                self.mount(block, **place)
+            else:
+                order.remove(cell_id)
+                if place:
+                    self.move_child(block, **place)
+            order.insert(index, cell_id)
+        self._order = order
+
+    # -- moving between cells -------------------------------------------------
+
+    def action_step_cell(self, step: int) -> None:
+        if not self._order:
+            return
+        current = self.current_cell_id
+        index = self._order.index(current) + step if current in self._order else (0 if step > 0 else -1)
+        self.focus_cell(self._order[max(0, min(len(self._order) - 1, index))])
+
+    @on(CellBlock.Focused)
+    def _block_focused(self, event: CellBlock.Focused) -> None:
+        event.stop()
+        self.post_message(self.CellFocused(self, event.block.cell_id))
+
+    # -- what the parts ask of the kernel ---------------------------------------
+
+    @on(Control.ValueChosen)
+    def _value_chosen(self, event: Control.ValueChosen) -> None:
+        event.stop()
+        self.run_worker(self._set_ui(event.control, event.object_id, event.value), group=f"ui-{event.object_id}",
+                        exclusive=True)
+
+    async def _set_ui(self, control: Control, object_id: str, value: Any) -> None:
+        set_ui = getattr(self.service, "set_ui", None)
+        if set_ui is None:
+            self.notify("This version cannot set UI values yet; set it in the browser.", severity="warning")
+            control.revert()
+            return
+        try:
+            await set_ui(self.target(), object_id, value)
+        except Exception as error:  # told, and the widget shows the kernel's value again
+            self.notify(failure(error), title="Value not set", severity="error", timeout=10)
+            control.revert()
+            return
+        control.accepted(value)
+
+    @on(TableView.PageWanted)
+    def _page_wanted(self, event: TableView.PageWanted) -> None:
+        event.stop()
+        self.run_worker(self._page(event.table, event.object_id, event.page, event.page_size),
+                        group=f"page-{event.object_id}", exclusive=True)
+
+    async def _page(self, table: TableView, object_id: str, page: int, page_size: int) -> None:
+        table_page = getattr(self.service, "table_page", None)
+        if table_page is None:
+            table.cannot_page("paging needs a newer version; this is the page marimo sent")
+            return
+        try:
+            reply = await table_page(self.target(), object_id, page=page, page_size=page_size)
+        except Exception as error:  # the page shown stays, and the footer says why
+            table.cannot_page(failure(error))
+            return
+        value = reply.value
+        table.show_page(page, list(value.rows), value.total_rows)
+
+    @on(OutputView.FilesWanted)
+    def _files_wanted(self, event: OutputView.FilesWanted) -> None:
+        event.stop()
+        self.run_worker(self._fetch(event.view, event.cell_id), group=f"files-{event.cell_id}", exclusive=True)
+
+    async def _fetch(self, view: OutputView, cell_id: str) -> None:
+        try:
+            await self.service.cells(self.target(), ids=[cell_id], files=True)
+        except Exception:  # noqa: BLE001 - the parts keep saying what they could not show
+            return
+        cell = self._notebook.get(cell_id) if self._notebook is not None else None
+        if cell is not None and view.is_attached:
+            view.show(cell, again=True)

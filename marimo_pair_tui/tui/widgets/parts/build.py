@@ -1,0 +1,32 @@
+"""One widget per output part, whatever its kind: the app's drawing of core's typed parts."""
+
+from __future__ import annotations
+
+from textual.widget import Widget
+
+from ....core.documents import (ChartPart, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, TablePart,
+                                TextPart, WidgetPart)
+from .controls import control_widget
+from .images import ImageView
+from .layout import layout_widget
+from .prose import ErrorView, MarkdownView, TextView
+from .table import TableView
+
+
+def part_widget(part: Part) -> Widget:
+    """The widget that draws `part` (a layout's children drawn the same way)."""
+    if isinstance(part, TextPart):
+        return TextView(part)
+    if isinstance(part, MarkdownPart):
+        return MarkdownView(part)
+    if isinstance(part, TablePart):
+        return TableView(part)
+    if isinstance(part, (ImagePart, ChartPart)):
+        return ImageView(part)
+    if isinstance(part, LayoutPart):
+        return layout_widget(part, part_widget)
+    if isinstance(part, WidgetPart):
+        return control_widget(part)
+    if isinstance(part, ErrorPart):
+        return ErrorView(part)
+    return TextView(TextPart(repr(part)))

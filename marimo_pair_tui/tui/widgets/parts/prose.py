@@ -1,0 +1,69 @@
+"""Text, markdown and error parts: what a cell printed or rendered as words."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Markdown, Static
+
+from ....core.documents import ErrorPart, MarkdownPart, TextPart
+from ...inert import inert
+from .plain import plain_text
+
+TEXT_LINES = 200  # lines of a text part shown; the rest is counted
+
+
+class TextView(Static):
+    """Plain text (a repr, a `<pre>` value) as it is, control characters drawn as symbols."""
+
+    DEFAULT_CSS = """
+    TextView {
+        height: auto;
+        width: 1fr;
+    }
+    """
+
+    def __init__(self, part: TextPart) -> None:
+        lines = part.text.rstrip("\n").split("\n")
+        shown = "\n".join(lines[:TEXT_LINES])
+        text = plain_text(shown)
+        if len(lines) > TEXT_LINES:
+            text.append(f"\n… {len(lines) - TEXT_LINES} more lines", style="dim")
+        super().__init__(text)
+
+
+class MarkdownView(Markdown):
+    """marimo's rendered prose, drawn by Textual's markdown widget from the part's markdown."""
+
+    DEFAULT_CSS = """
+    MarkdownView {
+        padding: 0 0;
+        margin: 0;
+        width: 1fr;
+    }
+    MarkdownView > *:last-child {
+        margin-bottom: 0;
+    }
+    """
+
+    def __init__(self, part: MarkdownPart) -> None:
+        super().__init__(inert(part.markdown))
+
+
+class ErrorView(Static):
+    """A cell's errors, one per line, as marimo words them."""
+
+    DEFAULT_CSS = """
+    ErrorView {
+        height: auto;
+        color: $text-error;
+    }
+    """
+
+    def __init__(self, part: ErrorPart) -> None:
+        text = Text()
+        for index, (kind, message) in enumerate(part.errors):
+            if index:
+                text.append("\n")
+            text.append(f"{kind} error: " if kind == "graph" else "", style="bold")
+            text.append(inert(message))
+        super().__init__(text)

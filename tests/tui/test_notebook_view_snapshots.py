@@ -1,0 +1,76 @@
+"""Snapshots of the notebook view against a real server, at 80x24 and 120x36.
+
+The notebook (tests/tui/notebooks/view.py) holds markdown, a pandas table, a
+matplotlib figure drawn in unicode half-cells (MARIMO_PAIR_IMAGES=halfcell, so
+the pixels do not depend on the terminal), and a slider, a dropdown and a
+checkbox. Ids, ports and times are redacted; each snapshot is taken once every
+output is drawn. Update with `pytest tests/tui/test_notebook_view_snapshots.py
+--snapshot-update` after looking at the report.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets import Markdown
+
+from marimo_pair_tui.core.sessions import Target
+from marimo_pair_tui.tui.widgets.notebook_view import NotebookView
+from marimo_pair_tui.tui.widgets.parts.images import ImageView
+
+from .support import TuiLab, make_app, wait_for, wait_live
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]
+CELLS = 8
+
+
+@pytest.fixture(autouse=True)
+def _half_cells(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MARIMO_PAIR_IMAGES", "halfcell")
+
+
+@pytest.fixture(scope="module")
+def fruit(lab: TuiLab) -> Target:
+    path, browser = lab.session("view.py", "fruit.py")
+    return lab.target(path, browser)
+
+
+def drawn(view: NotebookView) -> bool:
+    """Every cell's output drawn: pictures decoded, markdown laid out."""
+    blocks = [view.block(c) for c in view.cell_ids]
+    return (len(blocks) == CELLS and all(b is not None and b.output_view.drawn for b in blocks)
+            and all(image.loaded for image in view.query(ImageView))
+            and all(markdown.children for markdown in view.query(Markdown)))
+
+
+async def notebook_at(pilot: Any, cell: str) -> None:
+    """The notebook view shown, every output drawn, `cell` focused at the top."""
+    screen = await wait_live(pilot, CELLS, timeout=60)
+    await wait_for(pilot, lambda: screen.notebook.is_idle() and all(c.status for c in screen.notebook.cells),
+                   timeout=60, what="every cell to have run")
+    await pilot.press("f7")
+    view = screen.notebook_view
+    await wait_for(pilot, lambda: drawn(view), timeout=60, what="every output drawn")
+    block = view.block(screen.notebook.cell(cell).id)
+    view.focus_cell(block.cell_id)
+    await wait_for(pilot, lambda: view.scroll_y == min(block.virtual_region.y, view.max_scroll_y),
+                   what=f"{cell} at the top")
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
+class TestNotebookView:
+    @pytest.mark.parametrize("size", SIZES)
+    def test_markdown_table_and_plot(self, snap_compare, fruit: Target, size: tuple[int, int]) -> None:
+        async def ready(pilot: Any) -> None:
+            await notebook_at(pilot, "heading")
+
+        assert snap_compare(make_app(fruit), run_before=ready, terminal_size=size)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_widgets(self, snap_compare, fruit: Target, size: tuple[int, int]) -> None:
+        async def ready(pilot: Any) -> None:
+            await notebook_at(pilot, "controls")
+
+        assert snap_compare(make_app(fruit), run_before=ready, terminal_size=size)
