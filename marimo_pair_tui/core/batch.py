@@ -22,9 +22,9 @@ import keyword
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
-from .codemode import CellState, OpResult, call, saving_warnings, snapshot
+from .codemode import CellState, OpResult, call, reread_cells, saving_warnings
 from .connection import Connection
-from .errors import InvalidRequestError, PairError
+from .errors import InvalidRequestError
 from .sessions import SessionRef
 
 if TYPE_CHECKING:
@@ -166,15 +166,8 @@ async def apply_changes(connection: Connection, session: SessionRef, operations:
     for op in checked:
         if "code" in op:
             result.warnings.extend(w for w in saving_warnings(op["code"]) if w not in result.warnings)
-    if result.ran and cells:
-        # code_mode's outputs are frozen when a program starts: read them again.
-        try:
-            fresh = await snapshot(connection, session, ids=[c.id for c in cells])
-        except PairError as exc:
-            result.warnings.append(f"Could not re-read the cells' outputs after the run: {exc.message}")
-        else:
-            by_id = {c.id: c for c in fresh.cells}
-            result.cells = [by_id.get(c.id, c) for c in cells]
+    if result.ran:
+        await reread_cells(connection, session, result)
     return result
 
 

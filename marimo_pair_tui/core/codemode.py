@@ -39,7 +39,7 @@ from .sessions import SessionRef
 __all__ = [
     "FAILED_STATUSES", "MARKER", "CellErrorInfo", "CellState", "ConsoleItem", "OpResult", "Snapshot",
     "add_packages", "build_program", "call", "code_hash", "create_cell", "delete_cell", "edit_cell",
-    "move_cell", "parse_reply", "run_cells", "saving_warnings", "snapshot",
+    "move_cell", "parse_reply", "reread_cells", "run_cells", "saving_warnings", "snapshot",
 ]
 
 # The kernel program: the cell operations, then the UI-element and batch ones (which use the first's names).
@@ -177,16 +177,22 @@ async def _operation(
         ran=op == "run" or bool(args.get("run")),
     )
     result.warnings.extend(executed.warnings)
-    if refresh and cells:
-        # code_mode's outputs are frozen when a program starts: read them again.
-        try:
-            fresh = await snapshot(connection, session, ids=[c.id for c in cells])
-        except PairError as exc:
-            result.warnings.append(f"Could not re-read the cells' outputs after the run: {exc.message}")
-        else:
-            by_id = {c.id: c for c in fresh.cells}
-            result.cells = [by_id.get(c.id, c) for c in cells]
+    if refresh:
+        await reread_cells(connection, session, result)
     return result
+
+
+async def reread_cells(connection: Connection, session: SessionRef, result: OpResult) -> None:
+    """Read an operation's cells again after it ran them: code_mode's outputs are frozen when a program starts."""
+    if not result.cells:
+        return
+    try:
+        fresh = await snapshot(connection, session, ids=[c.id for c in result.cells])
+    except PairError as exc:
+        result.warnings.append(f"Could not re-read the cells' outputs after the run: {exc.message}")
+        return
+    by_id = {c.id: c for c in fresh.cells}
+    result.cells = [by_id.get(c.id, c) for c in result.cells]
 
 
 # ---------------------------------------------------------------- public API

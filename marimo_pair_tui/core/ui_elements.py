@@ -15,9 +15,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from .codemode import CellState, OpResult, call, snapshot
+from .codemode import CellState, OpResult, call, reread_cells
 from .connection import Connection
-from .errors import AmbiguousTargetError, InvalidRequestError, InvalidUiValueError, PairError, UiNotFoundError
+from .errors import AmbiguousTargetError, InvalidRequestError, InvalidUiValueError, UiNotFoundError
 from .parts.html import label_text
 from .sessions import SessionRef
 
@@ -196,11 +196,7 @@ async def set_value(connection: Connection, session: SessionRef, element: UiElem
     result = OpResult(op="set_ui", cells=[CellState.from_raw(c) for c in reply.get("cells", [])],
                       order=list(reply.get("order", [])), extra={"element": reply.get("element"), "ran": ran},
                       narration=narration, ran=True)
-    if ran:  # code_mode's outputs are frozen when a program starts: read the re-run cells again
-        try:
-            result.cells = (await snapshot(connection, session, ids=ran)).cells
-        except PairError as exc:
-            result.warnings.append(f"Could not re-read the cells' outputs after the run: {exc.message}")
+    await reread_cells(connection, session, result)
     return result
 
 
