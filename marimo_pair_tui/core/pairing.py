@@ -99,7 +99,10 @@ class PairingSession:
 
     async def _end_stream(self) -> None:
         """Stop the kiosk stream and wait (a little) for its task to end."""
-        await self._stream.stop()
+        try:
+            await asyncio.wait_for(self._stream.stop(), timeout=10)  # a close handshake never holds us
+        except asyncio.TimeoutError:
+            pass
         if self._task is not None:
             try:
                 await asyncio.wait_for(self._task, timeout=5)

@@ -77,7 +77,8 @@ Targetable = Union[TargetSpec, Target]
 
 ACTIVITY_DEFAULT = 20  # entries an activity read returns unless told otherwise
 MISSING_MODULE = re.compile(r"No module named '([\w.]+)'")
-PROMPT_WATCH_AFTER = 1.0  # seconds a job runs before its session's prompts are watched (a mirror attached)
+PROMPT_WATCH_AFTER = 1.0
+STOP_WAIT = 5.0  # seconds a stopped helper task (a prompt watcher) is waited for  # seconds a job runs before its session's prompts are watched (a mirror attached)
 
 
 def cell_code(code: str, what: str = "code") -> str:
@@ -436,7 +437,7 @@ class PairingService:
             yield
         finally:
             task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            await asyncio.wait({task}, timeout=STOP_WAIT)  # the job's answer never waits on the watcher
 
     # -- the kernel as a map (core/workspace.py), from the live mirror ---------------
 
