@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -314,3 +315,46 @@ def test_any_bytes_on_the_stream_end_in_a_result_or_our_error(body: bytes) -> No
         assert isinstance(exc, OutcomeUnknownError) and exc.message and exc.next
     else:
         assert isinstance(result.success, bool)
+
+
+@pytest.mark.parametrize("kernel", ["idle", "running"])
+def test_a_stream_left_open_by_an_idle_kernel_is_outcome_unknown(kernel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stream stays open without `done`: while the kernel runs, the run waits; once the kernel says
+    idle (checked when the stream is silent), the answer was lost: outcome unknown, never a hang."""
+    from marimo_pair_tui.core import execute as execute_module
+
+    monkeypatch.setattr(execute_module, "SILENT_CHECK", 0.2)
+    release = threading.Event()
+    status_asked = threading.Event()
+
+    def respond(seen: Seen) -> Answer:
+        if seen.path == "/api/sessions":
+            return sessions_body(NOTEBOOK)
+        if seen.path == "/api/kernel/status":
+            status_asked.set()
+            if kernel == "running" and len([s for s in server.requests() if s.path == "/api/kernel/status"]) > 3:
+                release.set()  # after a few "running" answers, the stream ends normally
+            return json_answer({"state": kernel})
+        if seen.method == "POST" and seen.path == EXECUTE:
+            return Answer(raw=event_stream(sse(OUT)), hold_open=release)
+        return json_answer({"detail": "Not Found"}, status=404)
+
+    server = FakeServer(respond)
+
+    async def run() -> ExecResult:
+        async with Connection(parse_server_url(server.url)) as connection:
+            return await execute(connection, SessionRef("sess-fake01", "s_fake01"), CODE)
+
+    try:
+        if kernel == "idle":
+            with pytest.raises(OutcomeUnknownError) as info:
+                asyncio.run(run())
+            assert "never ended the run's stream" in info.value.message
+        else:
+            with pytest.raises(OutcomeUnknownError) as info:
+                asyncio.run(run())  # released after the checks: the stream ended without done
+            assert "ended the stream" in info.value.message
+        assert status_asked.is_set() and server.count("POST", EXECUTE) == 1
+    finally:
+        release.set()
+        server.close()

@@ -14,17 +14,19 @@ data cannot be read leaves the outcome unknown.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Iterator, Literal, Optional, Union
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, Literal, Optional, Union
 
 import httpx
-from httpx_sse import EventSource, SSEError
+from httpx_sse import EventSource, ServerSentEvent, SSEError
 
 from .connection import Connection
 from .errors import NotMarimoError, OutcomeUnknownError, PairError
+from .kernel import kernel_state
 from .sessions import SessionRef
 
 Channel = Literal["stdout", "stderr"]
@@ -158,6 +160,41 @@ class ExecStream:
         return OutcomeUnknownError(message, **details)
 
 
+SILENT_CHECK = 10.0  # seconds without an event before the kernel is asked whether it still runs
+IDLE_CHECKS = 2  # consecutive "idle" answers (SILENT_CHECK apart) that mean the stream will not end
+
+
+async def _watched(events: AsyncIterator[ServerSentEvent], connection: Connection, session: SessionRef,
+                   stream: "ExecStream") -> AsyncIterator[ServerSentEvent]:
+    """The stream's events; but when it is silent while the kernel says it is idle, the run is over and its
+    `done` was lost (seen with very large outputs under load): the outcome is unknown, never a hang."""
+    pending: asyncio.Future[ServerSentEvent] = asyncio.ensure_future(events.__anext__())
+    idle = 0
+    try:
+        while True:
+            done, _ = await asyncio.wait({pending}, timeout=SILENT_CHECK)
+            if not done:
+                state: str
+                try:
+                    state = await kernel_state(connection, session)
+                except PairError:
+                    state = "unknown"
+                idle = idle + 1 if state == "idle" else 0
+                if idle >= IDLE_CHECKS:
+                    raise stream.unknown(f"The kernel is idle, but {connection.url} never ended the run's "
+                                         "stream: it finished, and its answer was lost.")
+                continue
+            try:
+                event = pending.result()
+            except StopAsyncIteration:
+                return
+            idle = 0
+            yield event
+            pending = asyncio.ensure_future(events.__anext__())
+    finally:
+        pending.cancel()
+
+
 async def execute(
     connection: Connection,
     session: SessionRef,
@@ -193,7 +230,7 @@ async def execute(
                     "it does not look like a marimo edit server (marimo >= 0.23 needed)."
                 )
             started = True
-            async for event in EventSource(response).aiter_sse():
+            async for event in _watched(EventSource(response).aiter_sse(), connection, session, stream):
                 chunk = stream.feed(event.event, event.data)
                 if chunk is not None and on_output is not None:
                     maybe = on_output(*chunk)

@@ -64,6 +64,7 @@ class Answer:
     content_type: str = "application/json"
     body: bytes = b""
     raw: bytes | None = None
+    hold_open: threading.Event | None = None  # after `raw`, keep the connection open until this is set
 
 
 Respond = Callable[[Seen], Answer]
@@ -134,6 +135,8 @@ class FakeServer:
                 if answer.raw is not None:
                     self.wfile.write(answer.raw)
                     self.wfile.flush()
+                    if answer.hold_open is not None:
+                        answer.hold_open.wait(60)
                     return
                 self.send_response(answer.status)
                 self.send_header("Content-Type", answer.content_type)
