@@ -518,3 +518,17 @@ def test_focus_prompts_and_missing_packages_are_kept() -> None:
     nb.apply_event({"op": "cell-op", "data": {"cell_id": first, "console": {"channel": "stdout", "mimetype": "text/plain",
                                                                           "data": "hello\n"}}})
     assert nb.waiting_for_input() == []
+
+
+def test_changes_merge_every_field() -> None:
+    from dataclasses import fields
+
+    from marimo_pair_tui.core.notebook import Changes
+
+    one = Changes(cell_ids=frozenset({"a"}), focus=True, ui_values=frozenset({"X-0"}))
+    two = Changes(cell_ids=frozenset({"b"}), kernel=True, variables=frozenset({"n"}), activity=frozenset({"e1"}))
+    both = one | two
+    assert both.cell_ids == {"a", "b"} and both.focus and both.kernel and both.ui_values == {"X-0"}
+    assert both.variables == {"n"} and both.activity == {"e1"} and not both.structure
+    for field in fields(Changes):  # no field is left out of a merge
+        assert getattr(both, field.name) == (getattr(one, field.name) | getattr(two, field.name))

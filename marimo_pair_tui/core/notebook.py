@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from .activity import ActivityEntry, ActivityLog
@@ -57,6 +57,10 @@ class Changes:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.cell_ids)
+
+    def __or__(self, other: "Changes") -> "Changes":
+        """What both said: every id set united, every flag or-ed (a field added here is merged too)."""
+        return Changes(**{f.name: getattr(self, f.name) | getattr(other, f.name) for f in fields(self)})
 
     def __contains__(self, cell_id: object) -> bool:
         return cell_id in self.cell_ids

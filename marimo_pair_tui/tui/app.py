@@ -33,6 +33,17 @@ def notebook_view_owners() -> list[type[DOMNode]]:
     return [NotebookView, CellBlock, TableView, StepInput]
 
 
+def dialog_owners() -> list[type[DOMNode]]:
+    """The editor and the pairing screen's dialogs, with keys of their own."""
+    from .screens.confirm_packages import ConfirmPackagesScreen
+    from .screens.confirm_restart import ConfirmRestartScreen
+    from .screens.docs import DocsScreen
+    from .screens.prompt import PromptScreen
+    from .widgets.code_editor import CodeEditor
+
+    return [CodeEditor, DocsScreen, ConfirmRestartScreen, PromptScreen, ConfirmPackagesScreen]
+
+
 @dataclass
 class Start:
     """What the app opens first: the picker, a notebook file, or a resolved session."""
@@ -52,7 +63,7 @@ def binding_ids() -> list[str]:
 
     ids: list[str] = []
     owners: list[type[DOMNode]] = [PairApp, PickerScreen, PairingScreen, ConflictScreen, ConfirmDeleteScreen,
-                                   HelpScreen, CellTree, *notebook_view_owners()]
+                                   HelpScreen, CellTree, *notebook_view_owners(), *dialog_owners()]
     for cls in owners:
         ids.extend(b.id for b in cls.BINDINGS if isinstance(b, Binding) and b.id)
     return list(dict.fromkeys(ids))
@@ -166,6 +177,7 @@ class PairApp(App[None]):
 
         sections = [
             ("Pairing screen", PairingScreen.BINDINGS),
+            ("Editor and dialogs", [b for owner in dialog_owners() for b in owner.BINDINGS]),
             ("Cell tree", CellTree.BINDINGS),
             ("Notebook view", [b for owner in notebook_view_owners() for b in owner.BINDINGS]),
             ("Conflict dialog", ConflictScreen.BINDINGS),

@@ -8,14 +8,8 @@ from ..core.service import Changes
 
 
 def merged(first: Changes, then: Changes) -> Changes:
-    """One `Changes` that says what both said (cell ids and activity ids united, flags or-ed)."""
-    return Changes(
-        cell_ids=first.cell_ids | then.cell_ids,
-        structure=first.structure or then.structure,
-        kernel=first.kernel or then.kernel,
-        scratch=first.scratch or then.scratch,
-        activity=first.activity | then.activity,
-    )
+    """One `Changes` that says what both said (core's `Changes.__or__`: every field merged)."""
+    return first | then
 
 
 class ModelChanged(Message):

@@ -8,22 +8,51 @@ so the one handler that titles the editor and saves the draft hears them all.
 The text is the cell's code byte for byte (an apply sends exactly it), but
 TextArea draws control characters raw, so an ESC in loaded code would reach
 the terminal: `render_line` shows them inert, in the drawn line only.
+
+Completion: tab after a name or a dot (elsewhere tab indents) and ctrl+space
+post `CompletionRequested` with the text and the cursor; whoever answers
+calls `offer()`, which opens the editor's `CompletionMenu` by the cursor.
+While it is open the editor keeps the focus and gives the menu up, down,
+enter, tab (insert) and escape (close); typing narrows the list.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
+from textual import events
+from textual.binding import Binding
 from textual.message import Message
 from rich.segment import Segment
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widgets import TextArea
 
+from ...core.service import Completion
 from ..inert import inert
+from .completion_menu import CompletionMenu, matching
 
 DARK_THEME = "monokai"
 LIGHT_THEME = "github_light"
+
+
+def is_name_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+@dataclass(frozen=True)
+class Request:
+    """Where completion was asked: the text, the cursor (row and column, 0-based)."""
+
+    text: str
+    row: int
+    column: int
+
+    @property
+    def line(self) -> int:
+        """jedi's line: 1-based."""
+        return self.row + 1
 
 
 @dataclass(frozen=True)
@@ -53,7 +82,25 @@ class CodeEditor(TextArea):
     }
     """
 
+    BINDINGS = [
+        Binding("ctrl+space,ctrl+@", "complete", "complete", id="complete", show=False,
+                tooltip="Complete the name at the cursor (tab after a name or a dot does too): the list shows "
+                        "name, kind and signature; enter or tab inserts, esc closes"),
+    ]
+
     origin: reactive[Origin | None] = reactive(None, init=False)
+
+    class CompletionRequested(Message):
+        """Completions are wanted for `request` (the editor's text and cursor when asked)."""
+
+        def __init__(self, editor: "CodeEditor", request: Request) -> None:
+            super().__init__()
+            self.editor = editor
+            self.request = request
+
+        @property
+        def control(self) -> "CodeEditor":
+            return self.editor
 
     class OriginChanged(Message):
         """The editor text now comes from another cell (or none: a snippet), or from newer code."""
@@ -80,6 +127,117 @@ class CodeEditor(TextArea):
     @property
     def base(self) -> str | None:
         return self.origin.base if self.origin is not None else None
+
+    menu: CompletionMenu | None = None  # set by the screen that shows it
+    _offered: tuple[Request, list[Completion]] | None = None
+
+    # -- completion -----------------------------------------------------------
+
+    @property
+    def completing(self) -> bool:
+        """The completion menu is open."""
+        return self.menu is not None and self.menu.shown
+
+    def request(self) -> Request:
+        row, column = self.cursor_location
+        return Request(self.text, row, column)
+
+    def wants_completion(self) -> bool:
+        """Tab completes after a name character or a dot; elsewhere it indents."""
+        row, column = self.cursor_location
+        if column == 0 or self.selected_text:
+            return False
+        before = self.document.get_line(row)[column - 1]
+        return is_name_char(before) or before == "."
+
+    def action_complete(self) -> None:
+        self.post_message(self.CompletionRequested(self, self.request()))
+
+    def offer(self, request: Request, items: Sequence[Completion]) -> int:
+        """Open the menu with `items` for `request`, narrowed by what was typed since; how many are shown.
+        Nothing is shown when the cursor left the line or went before where the name began."""
+        self._offered = (request, list(items))
+        return self._narrow()
+
+    def _typed(self) -> tuple[int, str] | None:
+        """How many characters before the cursor a completion replaces, and those characters."""
+        if self._offered is None:
+            return None
+        request, items = self._offered
+        row, column = self.cursor_location
+        if row != request.row or not items:
+            return None
+        replace = items[0].prefix_length + (column - request.column)
+        if replace < 0:
+            return None
+        line = self.document.get_line(row)
+        typed = line[column - replace:column]
+        if not all(is_name_char(c) for c in typed):
+            return None
+        return replace, typed
+
+    def _narrow(self) -> int:
+        found = self._typed()
+        if self.menu is None or found is None or self._offered is None:
+            self.close_completion()
+            return 0
+        shown = matching(self._offered[1], found[1])
+        if not shown:
+            self.close_completion()
+            return 0
+        cursor = self.cursor_screen_offset
+        self.menu.show_items(shown, cursor - (len(found[1]), 0), self.screen.size)
+        return len(shown)
+
+    def close_completion(self) -> None:
+        self._offered = None
+        if self.menu is not None and self.menu.shown:
+            self.menu.hide()
+
+    def accept_completion(self) -> str | None:
+        """Insert the highlighted completion in place of what was typed of it; the name inserted."""
+        item = self.menu.chosen if self.menu is not None else None
+        found = self._typed()
+        self.close_completion()
+        if item is None or found is None:
+            return None
+        replace, _typed = found
+        row, column = self.cursor_location
+        self.replace(item.name, (row, column - replace), (row, column))
+        return item.name
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.completing:
+            key = event.key
+            if key in ("up", "down", "enter", "tab", "escape"):
+                event.stop()
+                event.prevent_default()
+                if key in ("up", "down"):
+                    assert self.menu is not None
+                    self.menu.step(-1 if key == "up" else 1)
+                elif key == "escape":
+                    self.close_completion()
+                else:
+                    self.accept_completion()
+                return
+        elif event.key == "tab" and not self.read_only and self.wants_completion():
+            event.stop()
+            event.prevent_default()
+            self.action_complete()
+            return
+        await super()._on_key(event)
+
+    def _on_text_area_changed(self, _event: TextArea.Changed) -> None:
+        if self._offered is not None:
+            self._narrow()
+
+    def _on_text_area_selection_changed(self, _event: TextArea.SelectionChanged) -> None:
+        if self._offered is not None and self._typed() is None:
+            self.close_completion()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.close_completion()
+        super()._on_blur(event)
 
     def watch_origin(self, origin: Origin | None) -> None:
         self.post_message(self.OriginChanged(self, origin))

@@ -5,6 +5,9 @@
 - cells.py: create, run, move and delete cells; interrupt; re-read the notebook
 - activity.py: the activity feed, keeping an entry's code, copying
 - draft.py: the editor's draft, restored on open and saved as it changes
+- completion.py: completion (tab, ctrl+space) and documentation (f8) for the editor text
+- kernel.py: restart (f12), input() prompts, missing packages
+- panes.py: the variables (f9) and graph (f10) panes
 """
 
 from .screen import PairingScreen

@@ -31,6 +31,8 @@ class ActivityCommands:
         screen = self.screen
         if shown == self.shown:
             return
+        if shown:
+            screen.panes.show(None)
         if shown and screen.session is not None:
             screen.activity_pane.sync(screen.notebook.activity)
         screen.set_class(shown, "-activity")

@@ -29,6 +29,9 @@ PAIRING_KEYS: list[BindingType] = [
             tooltip="Delete the selected cell (asks first; in the cell tree)"),
     Binding("ctrl+t", "interrupt", "interrupt", id="interrupt", priority=True,
             tooltip="Interrupt the kernel"),
+    Binding("f12", "restart", "restart", id="restart-kernel", priority=True, show=False,
+            tooltip="Restart the kernel (asks first): its variables and outputs in memory go, the notebook file and "
+                    "the editor text stay; the app follows the new session"),
     Binding("f5", "refresh", "refresh", id="refresh", show=False,
             tooltip="Re-read every cell (defs, refs, statuses) through code_mode"),
     Binding("f2", "focus('cells')", "cells", id="focus-cells", show=False, tooltip="Focus the cell tree"),
@@ -44,6 +47,16 @@ PAIRING_KEYS: list[BindingType] = [
     Binding("f7", "toggle_notebook", "notebook", id="notebook-view", priority=True, show=False,
             tooltip="Show the notebook view (each cell's code and rendered output, live) in place of the cell "
                     "tree, or the tree again"),
+    Binding("f8", "docs", "docs", id="docs", priority=True, show=False,
+            tooltip="Show the documentation of the name at the editor's cursor (static: works while the kernel is busy)"),
+    Binding("f9", "toggle_variables", "variables", id="variables", priority=True, show=False,
+            tooltip="Show or hide the variables: name, type, preview, defining and reading cells, filtered as you "
+                    "type; enter selects the defining cell"),
+    Binding("f10", "toggle_graph", "graph", id="graph", priority=True, show=False,
+            tooltip="Show or hide the selected cell's dataflow graph: the cells it reads from, the cells that read "
+                    "it; enter goes to one"),
+    Binding("ctrl+f", "toggle_follow_focus", "follow focus", id="follow-focus", priority=True, show=False,
+            tooltip="Follow the browser's focus on or off: when on, the cell a browser focuses is selected here"),
     Binding("e", "activity_to_editor", "to editor", id="activity-to-editor", show=False,
             tooltip="Activity: copy the selected entry's code into the editor (its text stays one ctrl+z away)"),
     Binding("p", "activity_promote", "promote", id="activity-promote", show=False,

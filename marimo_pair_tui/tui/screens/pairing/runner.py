@@ -35,6 +35,7 @@ class OperationRunner:
         self.label = label  # a cell id -> how to name the cell
         self.lock = asyncio.Lock()
         self.snippet_running = False
+        self.on_result: Callable[[OpResult], object] | None = None  # hears every operation's result
 
     @property
     def busy(self) -> bool:
@@ -92,6 +93,8 @@ class OperationRunner:
             self.fail(block, error, began)
             return None
         result = reply.value
+        if self.on_result is not None:
+            self.on_result(result)
         if result.narration:
             block.line(result.narration, "dim")
         for warning in [*reply.warnings, *result.warnings]:
@@ -100,7 +103,8 @@ class OperationRunner:
             for cell_error in state.errors:
                 block.line(f"{state.name or state.id}: {cell_error.message}", "red")
         ok = result.success
-        outcome = "ok" if ok else "failed: " + ", ".join(self.label(c) for c in result.failed_cells)
+        failed = ", ".join(self.label(c) for c in result.failed_cells)
+        outcome = "ok" if ok else f"failed: {failed}" if failed else "failed"
         block.finish(ok, self.summary(outcome, began))
         self.results.follow()
         return result

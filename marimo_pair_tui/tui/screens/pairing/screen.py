@@ -10,8 +10,9 @@ for the activity pane: every execution in the session, by anyone.
 
 The screen is the frame (layout, the live model, the status line, leaving);
 what the keys do is done by helpers it owns: `runner` (runner.py), `editing`
-(editing.py), `cells` (cells.py), `activity` (activity.py) and `draft`
-(draft.py).
+(editing.py), `cells` (cells.py), `activity` (activity.py), `draft`
+(draft.py), `completion` (completion.py), `kernel` (kernel.py) and `panes`
+(panes.py). ctrl+f follows a browser's focus.
 """
 
 from __future__ import annotations
@@ -37,14 +38,20 @@ from ...messages import LiveStateChanged, ModelChanged
 from ...widgets.activity_pane import ActivityPane
 from ...widgets.cell_tree import CellTree
 from ...widgets.code_editor import CodeEditor
+from ...widgets.completion_menu import CompletionMenu
+from ...widgets.graph_pane import GraphPane
+from ...widgets.variables_pane import VariablesPane
 from ...widgets.notebook_view import NotebookView
 from ...widgets.results_pane import ResultsPane
 from ...widgets.status_line import StatusLine
 from ..successor import SuccessorScreen
 from .activity import ActivityCommands
 from .cells import CellCommands
+from .completion import CompletionCommands
 from .draft import DraftKeeper
 from .editing import EditorCommands, editor_title
+from .kernel import KernelCommands
+from .panes import PaneCommands
 from .keys import PAIRING_KEYS, binding
 from .runner import OperationRunner
 
@@ -67,6 +74,9 @@ class PairingScreen(Screen[None]):
     BINDINGS = PAIRING_KEYS
 
     DEFAULT_CSS = """
+    PairingScreen {
+        layers: default completion;
+    }
     PairingScreen #body {
         height: 1fr;
     }
@@ -113,6 +123,12 @@ class PairingScreen(Screen[None]):
         display: none;
     }
     PairingScreen.-activity #activity {
+        display: block;
+    }
+    PairingScreen #variables, PairingScreen #graph, PairingScreen.-variables #work, PairingScreen.-graph #work {
+        display: none;
+    }
+    PairingScreen.-variables #variables, PairingScreen.-graph #graph {
         display: block;
     }
     PairingScreen.-tight Footer FooterKey.-command-palette {
@@ -162,6 +178,9 @@ class PairingScreen(Screen[None]):
         self.editing = EditorCommands(self)
         self.cells = CellCommands(self)
         self.activity = ActivityCommands(self)
+        self.completion = CompletionCommands(self)
+        self.kernel = KernelCommands(self)
+        self.panes = PaneCommands(self)
         self._unsubscribe: Callable[[], None] | None = None
         self._left = False
         self._leave_armed_at = float("-inf")
@@ -169,6 +188,8 @@ class PairingScreen(Screen[None]):
         self._outage: str | None = None  # the connection trouble last told (reset once live again)
         self._outage_timer: Timer | None = None
         self._choosing = False  # the chooser of the notebook's sessions is open
+        self.follow_focus = False  # ctrl+f: a browser focusing a cell selects it here
+        self._focus_seen: str | None = None  # the browser's focused cell last followed
 
     # -- layout -------------------------------------------------------------
 
@@ -182,7 +203,10 @@ class PairingScreen(Screen[None]):
                     yield CodeEditor.python(id="editor", placeholder=EDITOR_PLACEHOLDER)
                     yield ResultsPane(ascii=self.fmt.ascii, id="results")
                 yield ActivityPane(self.fmt, id="activity")
+                yield VariablesPane(id="variables")
+                yield GraphPane(id="graph")
         yield Footer(compact=True)
+        yield CompletionMenu(id="completions")
 
     @property
     def cell_tree(self) -> CellTree:
@@ -218,8 +242,10 @@ class PairingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.runner = OperationRunner(self.results, self.fmt, self.notify, self.label)
+        self.runner.on_result = self.kernel.check_result
         self.draft = DraftKeeper(self.drafts, self.editor, self.notify, self.set_timer)
         self.editor.cursor_blink = self.cursor_blink
+        self.editor.menu = self.query_one(CompletionMenu)
         self.draft.restore()
         self._layout_for(self.app.size.width, self.app.size.height)
         self.update_status()
@@ -293,6 +319,9 @@ class PairingScreen(Screen[None]):
         self.notebook_view.sync(self.notebook, changes.cell_ids, changes.structure)
         self.cells.model_changed(changes)
         self.editing.model_changed(changes)
+        self.kernel.model_changed(changes)
+        self.panes.model_changed(changes)
+        self._follow_browser_focus(changes)
         if changes.activity:
             self.activity_pane.sync(self.notebook.activity, changes.activity)
         self.update_status()
@@ -313,6 +342,8 @@ class PairingScreen(Screen[None]):
             self._outage = None
         elif state == "moved":
             self._outage = state
+            if self.kernel.moved():
+                return  # our own restart, told already
             self.notify(f"Following the notebook's new session: {detail}.", title="Session restarted",
                         severity="information", timeout=8)
         elif state == "ambiguous":
@@ -370,6 +401,8 @@ class PairingScreen(Screen[None]):
         self._outage_timer = None
         if self._left or self.session is None or self.session.live_state != state or self._outage == state:
             return
+        if self.kernel.expecting_move:
+            return  # our own restart: its outcome is told
         self._outage = state
         if state == "gone":
             self.notify(f"The session is gone: {detail}. Waiting for the notebook's new session "
@@ -393,6 +426,12 @@ class PairingScreen(Screen[None]):
         if state == "ambiguous" and not self._choosing:
             right.append(dot + "following no session: esc, then pick one", style="bold red")
         if self.session is not None and state == "live":  # otherwise the kernel state is unknown
+            waiting = self.kernel.status_note()
+            if waiting:
+                key = getattr(self.app, "key_display", lambda b: b.key)(binding("run-snippet"))
+                right.append(f"{dot}{inert(waiting)} ({key})", style="bold magenta")
+            if self.follow_focus:
+                right.append(dot + "following focus", style="cyan")
             busy = self.kernel_busy
             right.append(dot + ("kernel busy" if busy else "kernel idle"), style="bold yellow" if busy else "dim")
         self.query_one(StatusLine).show(left, right)
@@ -406,6 +445,10 @@ class PairingScreen(Screen[None]):
         """The one place that follows the editor's origin: its title and the draft."""
         self._title_editor()
         self.draft.save()
+
+    @on(CodeEditor.CompletionRequested)
+    def _completion_requested(self, message: CodeEditor.CompletionRequested) -> None:
+        self.completion.complete(message.request)
 
     @on(TextArea.Changed, "#editor")
     def _editor_changed(self, _event: TextArea.Changed) -> None:
@@ -445,6 +488,8 @@ class PairingScreen(Screen[None]):
     # -- actions ----------------------------------------------------------------
 
     def action_run_snippet(self) -> None:
+        if self.kernel.check_prompts(again=True):
+            return  # an input() waits: its prompt comes first
         self.editing.run_snippet()
 
     def action_load(self) -> None:
@@ -480,6 +525,52 @@ class PairingScreen(Screen[None]):
     def action_copy(self) -> None:
         self.activity.copy()
 
+    def action_toggle_variables(self) -> None:
+        self.panes.toggle("variables")
+
+    def action_toggle_graph(self) -> None:
+        self.panes.toggle("graph")
+
+    @on(VariablesPane.CellChosen)
+    def _variable_chosen(self, message: VariablesPane.CellChosen) -> None:
+        self.panes.choose(message.cell_id)
+
+    @on(GraphPane.CellChosen)
+    def _graph_cell_chosen(self, message: GraphPane.CellChosen) -> None:
+        self.panes.choose(message.cell_id)
+
+    # -- following a browser's focus (ctrl+f) ------------------------------------
+
+    def action_toggle_follow_focus(self) -> None:
+        self.follow_focus = not self.follow_focus
+        self._focus_seen = None
+        if self.follow_focus:
+            self.notify("Following the browser's focus: the cell a browser focuses is selected here.", timeout=4)
+            self._follow_browser_focus(Changes(focus=True))
+        else:
+            self.notify("No longer following the browser's focus.", timeout=4)
+        self.update_status()
+
+    def _follow_browser_focus(self, changes: Changes) -> None:
+        """Select the cell a browser focused, when following it. A focus can arrive merged into another
+        change that does not flag it, so a focused cell other than the last one followed counts too."""
+        focused = self.notebook.focused_cell
+        if not self.follow_focus or focused is None or not (changes.focus or focused != self._focus_seen):
+            return
+        self._focus_seen = focused
+        if self.notebook.get(focused) is None:
+            return
+        self.call_later(self.cell_tree.select_cell, focused)  # after the tree applied this change
+        focus = self.app.focused
+        if self.notebook_view.shown and focus is not None and self.notebook_view in (focus, *focus.ancestors):
+            self.call_later(self.notebook_view.focus_cell, focused)  # the focus stays where the user typed
+
+    def action_restart(self) -> None:
+        self.kernel.restart()
+
+    def action_docs(self) -> None:
+        self.completion.docs()
+
     def action_toggle_activity(self) -> None:
         self.activity.toggle()
 
@@ -492,6 +583,7 @@ class PairingScreen(Screen[None]):
     async def action_focus(self, what: str) -> None:
         if what in ("editor", "results"):
             self.show_activity(False)
+            self.panes.show(None)
         if what == "cells" and self.notebook_view.shown:
             what = "notebook"  # the notebook view stands in for the tree
         self.query_one(f"#{what}").focus()
@@ -523,8 +615,10 @@ class PairingScreen(Screen[None]):
 
     @on(CellTree.CellHighlighted)
     def _cell_highlighted(self, _message: CellTree.CellHighlighted) -> None:
-        """The footer dims the cell keys when the cursor is on no cell, and lights them again."""
+        """The footer dims the cell keys when the cursor is on no cell, and lights them again; the
+        graph pane follows the selected cell."""
         self.refresh_bindings()
+        self.panes.selection_changed()
 
     # -- leaving --------------------------------------------------------------
 

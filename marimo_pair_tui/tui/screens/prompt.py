@@ -1,0 +1,71 @@
+"""An input() prompt: a cell or snippet waits for a line of text; the prompt is drawn inert."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from ..inert import inert
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """enter sends the answer; esc leaves the input() waiting (None)."""
+
+    BINDINGS = [Binding("escape", "leave", "leave waiting", id="prompt-leave",
+                tooltip="input() prompt: leave it waiting (enter sends the answer; ctrl+r opens it again)")]
+
+    DEFAULT_CSS = """
+    PromptScreen {
+        align: center middle;
+    }
+    PromptScreen > #dialog {
+        width: 70;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: thick $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    PromptScreen #prompt-title {
+        text-style: bold;
+        width: 1fr;
+    }
+    PromptScreen #prompt-text {
+        width: 1fr;
+        height: auto;
+        max-height: 10;
+        margin: 1 0 0 0;
+    }
+    PromptScreen #prompt-hint {
+        color: $text-muted;
+        width: 1fr;
+    }
+    """
+
+    def __init__(self, label: str, prompt: str) -> None:
+        super().__init__()
+        self.label = label
+        self.prompt = prompt
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(f"{inert(self.label)} waits for input()", id="prompt-title", markup=False)
+            yield Static(inert(self.prompt) or "(no prompt text)", id="prompt-text", markup=False)
+            yield Input(id="prompt-input", placeholder="the answer")
+            yield Label("enter sends it · esc leaves it waiting (ctrl+t interrupts)", id="prompt-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_leave(self) -> None:
+        self.dismiss(None)
