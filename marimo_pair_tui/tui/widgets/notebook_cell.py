@@ -7,7 +7,7 @@ output equal to the one drawn keeps its widgets (a slider keeps its focus).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -18,13 +18,14 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.highlight import highlight
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Static
 
 from ...core.service import Cell
 from ..display import Display
 from ..htmltext import output_text
 from ..inert import inert
-from .output_view import OutputView
+from .output_view import OutputView, Turns
 
 CODE_LINES = 12  # lines of a cell's code shown; the rest is counted
 CONSOLE_LINES = 20  # newest lines of a cell's console shown
@@ -69,7 +70,47 @@ def console_text(cell: Cell, fmt: Display) -> Text:
     return text
 
 
-class CellBlock(Vertical, can_focus=True):
+if TYPE_CHECKING:
+    _Widget = Widget
+else:
+    _Widget = object  # a mixin: the widget class it is mixed into comes after it
+
+
+class RestyledAlone(_Widget):
+    """A container whose focus marks restyle it alone, not every widget inside it.
+
+    Textual restyles a widget and all its descendants when its classes or its
+    focus change, and `:focus-within` restyles a whole subtree on each focus
+    move. No rule below these containers depends on their focus, so the
+    `-focus-within` class and `:focus` apply to the container itself only.
+    """
+
+    _restyle_alone = False
+
+    def update_node_styles(self, animate: bool = True) -> None:
+        if self._restyle_alone:
+            self.app.stylesheet.update_nodes([self], animate=animate)
+        else:
+            super().update_node_styles(animate)
+
+    def _restyle_self(self, change: Callable[[], object]) -> None:
+        self._restyle_alone = True
+        try:
+            change()
+        finally:
+            self._restyle_alone = False
+
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        self._restyle_self(self.update_node_styles)
+
+    def mark_focus_within(self) -> None:
+        """The `-focus-within` class set while the focus is on the container or inside it."""
+        within = self.has_focus_within
+        if self.has_class("-focus-within") != within:
+            self._restyle_self(lambda: self.set_class(within, "-focus-within"))
+
+
+class CellBlock(RestyledAlone, Vertical, can_focus=True):
     """A cell as the notebook reads: header, code, output, console."""
 
     DEFAULT_CSS = """
@@ -78,10 +119,10 @@ class CellBlock(Vertical, can_focus=True):
         border-left: blank;
         margin: 0 0 1 0;
     }
-    CellBlock:focus-within {
+    CellBlock.-focus-within {
         border-left: outer $accent;
     }
-    CellBlock:focus > .cell-head {
+    CellBlock > .cell-head.-focused {
         background: $accent 20%;
     }
     CellBlock > .cell-code {
@@ -115,10 +156,11 @@ class CellBlock(Vertical, can_focus=True):
         def control(self) -> "CellBlock":
             return self.block
 
-    def __init__(self, cell: Cell, fmt: Display) -> None:
+    def __init__(self, cell: Cell, fmt: Display, turns: Turns | None = None) -> None:
         super().__init__()
         self.cell_id = cell.id
         self.fmt = fmt
+        self._output = OutputView(self.cell_id, turns)
         self._cell = cell
         self._shown: dict[str, Any] = {}  # what each line was drawn from
         self._ready = False  # composed: the lines exist
@@ -126,7 +168,7 @@ class CellBlock(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(classes="cell-head")
         yield Static(classes="cell-code")
-        yield OutputView(self.cell_id)
+        yield self._output
         yield Static(classes="cell-console -empty")
 
     def on_mount(self) -> None:
@@ -135,7 +177,7 @@ class CellBlock(Vertical, can_focus=True):
 
     @property
     def output_view(self) -> OutputView:
-        return self.query_one(OutputView)
+        return self._output
 
     def update(self, cell: Cell) -> None:
         """Show the cell as the model holds it now, redrawing only what changed."""
@@ -163,8 +205,20 @@ class CellBlock(Vertical, can_focus=True):
     def action_focus_cell(self) -> None:
         self.focus()
 
+    def _mark_focus(self) -> None:
+        self.mark_focus_within()
+        self.query_one(".cell-head").set_class(self.screen.focused is self, "-focused")
+
     def on_focus(self, _event: events.Focus) -> None:
+        self._mark_focus()
         self.post_message(self.Focused(self))
 
+    def on_blur(self, _event: events.Blur) -> None:
+        self._mark_focus()
+
     def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+        self._mark_focus()
         self.post_message(self.Focused(self))
+
+    def on_descendant_blur(self, _event: events.DescendantBlur) -> None:
+        self._mark_focus()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -27,8 +27,8 @@ from textual.widgets import Static
 from ...core.errors import PairError
 from ...core.service import Notebook, PairingService, Target
 from ..display import Display
-from .notebook_cell import CellBlock
-from .output_view import OutputView
+from .notebook_cell import CellBlock, RestyledAlone
+from .output_view import OutputView, Turns
 from .parts import Control, TableView
 
 
@@ -39,7 +39,7 @@ def failure(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-class NotebookView(VerticalScroll):
+class NotebookView(RestyledAlone, VerticalScroll):
     """The cells as a notebook reads: code, then output, one under the other."""
 
     DEFAULT_CSS = """
@@ -49,7 +49,7 @@ class NotebookView(VerticalScroll):
         padding: 0 1 0 0;
         scrollbar-size-vertical: 1;
     }
-    NotebookView:focus-within, NotebookView:focus {
+    NotebookView.-focus-within {
         border: round $primary;
     }
     NotebookView > .placeholder {
@@ -90,6 +90,7 @@ class NotebookView(VerticalScroll):
         self._shown = False
         self._pending: set[str] = set()
         self._pending_structure = True
+        self._turns = Turns(self._draw_rank)
 
     def compose(self) -> ComposeResult:
         yield Static(Text("No cells yet."), classes="placeholder")
@@ -114,6 +115,20 @@ class NotebookView(VerticalScroll):
             node = node.parent
         return None
 
+    # -- the focus's own styles --------------------------------------------------
+
+    def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+        self.mark_focus_within()
+
+    def on_descendant_blur(self, _event: events.DescendantBlur) -> None:
+        self.mark_focus_within()
+
+    def on_focus(self, _event: events.Focus) -> None:
+        self.mark_focus_within()
+
+    def on_blur(self, _event: events.Blur) -> None:
+        self.mark_focus_within()
+
     # -- showing ----------------------------------------------------------
 
     @property
@@ -135,8 +150,23 @@ class NotebookView(VerticalScroll):
         if block is None:
             self.focus()
             return
-        block.focus()
-        self.call_after_refresh(self.scroll_to_widget, block, top=True, animate=False)
+        block.focus(scroll_visible=False)
+        self.call_after_refresh(self._scroll_to_top, block)
+
+    def _scroll_to_top(self, block: CellBlock) -> None:
+        """The block at the top of the view, at once; nothing when it is there already."""
+        if block.is_attached and self.scroll_y != min(block.virtual_region.y, self.max_scroll_y):
+            self.scroll_to_widget(block, top=True, animate=False)
+
+    def _draw_rank(self, output: OutputView) -> tuple[bool, float]:
+        """Outputs on the screen are drawn first, then the nearest to it."""
+        block = output.parent
+        if not isinstance(block, CellBlock) or not block.is_attached:
+            return True, float("inf")
+        top, bottom = self.scroll_y, self.scroll_y + self.scrollable_content_region.height
+        region = block.virtual_region
+        shown = region.y < bottom and region.bottom > top
+        return not shown, 0 if shown else min(abs(region.y - bottom), abs(region.bottom - top))
 
     # -- keeping up with the model ------------------------------------------
 
@@ -175,7 +205,7 @@ class NotebookView(VerticalScroll):
             if block is None:
                 cell = notebook.get(cell_id)
                 assert cell is not None
-                block = self._blocks[cell_id] = CellBlock(cell, self.fmt)
+                block = self._blocks[cell_id] = CellBlock(cell, self.fmt, self._turns)
                 self.mount(block, **place)
             else:
                 order.remove(cell_id)

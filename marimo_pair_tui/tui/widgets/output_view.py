@@ -10,7 +10,8 @@ is fetched: the view asks for it with `FilesWanted`, once per output.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Callable
 
 from textual import work
 from textual.containers import Vertical
@@ -22,6 +23,7 @@ from .parts import part_widget
 
 
 NOT_DRAWN = object()  # the key of what is drawn, before anything is
+REFRESH_WAIT = 0.1  # seconds a turn waits for the screen's refresh at most (a hidden screen does not refresh)
 
 
 def needs_files(parts: list[Part]) -> bool:
@@ -37,6 +39,68 @@ def needs_files(parts: list[Part]) -> bool:
 def parsed(output: Any) -> list[Part]:
     """The output's parts (parsed once; the model keeps them with the output)."""
     return list(output.parts)
+
+
+def done(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+class Turns:
+    """One output's widgets mounted at a time, the screen refreshed before the next.
+
+    Forty outputs read at once would otherwise mount their widgets in one go
+    and hold the keys for as long; taking turns, each key waits for one
+    output's mounting at most. `rank` orders the waiting outputs (the lowest
+    goes next: the view draws what is on the screen first).
+    """
+
+    def __init__(self, rank: Callable[["OutputView"], Any] | None = None) -> None:
+        self._rank = rank
+        self._busy = False
+        self._waiting: list[tuple[OutputView, asyncio.Future[None]]] = []
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    @asynccontextmanager
+    async def turn(self, view: "OutputView") -> AsyncIterator[None]:
+        if self._busy or self._waiting:
+            entry = (view, asyncio.get_running_loop().create_future())
+            self._waiting.append(entry)
+            try:
+                await entry[1]
+            except asyncio.CancelledError:
+                if entry in self._waiting:
+                    self._waiting.remove(entry)
+                elif entry[1].done() and not entry[1].cancelled():  # its turn came as it was cancelled
+                    self._busy = False
+                    self._next()
+                raise
+        self._busy = True
+        try:
+            yield
+            refreshed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            view.app.call_after_refresh(done, refreshed)
+            try:
+                await asyncio.wait_for(refreshed, REFRESH_WAIT)
+            except asyncio.TimeoutError:
+                pass
+        finally:
+            self._busy = False
+            self._next()
+
+    def _next(self) -> None:
+        if self._busy or not self._waiting:
+            return
+        entry = self._waiting[0]
+        if self._rank is not None and len(self._waiting) > 1:
+            rank = self._rank
+            entry = min(self._waiting, key=lambda waiting: rank(waiting[0]))
+        self._waiting.remove(entry)
+        self._busy = True  # held for the output whose turn it is
+        entry[1].set_result(None)
 
 
 class OutputView(Vertical):
@@ -61,9 +125,10 @@ class OutputView(Vertical):
         def control(self) -> "OutputView":
             return self.view
 
-    def __init__(self, cell_id: str) -> None:
+    def __init__(self, cell_id: str, turns: Turns | None = None) -> None:
         super().__init__()
         self.cell_id = cell_id
+        self.turns = turns  # shared with the other outputs of a view; None: mount at once
         self.drawn = 0  # outputs drawn so far (what a redraw changes, for whoever waits on one)
         self._key: object = NOT_DRAWN
         self._asked: object | None = None  # the output whose files were asked for
@@ -80,12 +145,19 @@ class OutputView(Vertical):
     @work(exclusive=True, group="draw")
     async def draw(self, output: Any) -> None:
         parts = [] if output is None else await asyncio.to_thread(parsed, output)
+        if self.turns is None:
+            await self._mount_parts(parts)
+        else:
+            async with self.turns.turn(self):
+                await self._mount_parts(parts)
+        self.drawn += 1
+        if output is not None and self._asked is not output and needs_files(parts):
+            self._asked = output
+            self.post_message(self.FilesWanted(self, self.cell_id))
+
+    async def _mount_parts(self, parts: list[Part]) -> None:
         widgets = [part_widget(part) for part in parts]
         with self.app.batch_update():
             await self.remove_children()
             if widgets:
                 await self.mount_all(widgets)
-        self.drawn += 1
-        if output is not None and self._asked is not output and needs_files(parts):
-            self._asked = output
-            self.post_message(self.FilesWanted(self, self.cell_id))

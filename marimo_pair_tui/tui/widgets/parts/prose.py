@@ -40,7 +40,8 @@ class MarkdownView(Markdown):
         margin: 0;
         width: 1fr;
     }
-    MarkdownView > *:last-child {
+    /* a typed subject: `*:last-child` would make every widget's style depend on its place */
+    MarkdownView > MarkdownBlock:last-child {
         margin-bottom: 0;
     }
     """
