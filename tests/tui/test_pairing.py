@@ -85,6 +85,7 @@ async def test_apply_from_the_editor_changes_the_file(lab: TuiLab) -> None:
         assert "x = 41" not in codes(path)
         # The live model (and so the tree) follows, and the editor now bases on the applied code.
         await wait_for(pilot, lambda: "x = 100" in str(screen.cell_tree.node_for(screen.notebook.cell("define_x").id).label))
+        await wait_for(pilot, lambda: screen.results.blocks[-1].finished is not None, what="the apply's block to end")
         assert screen.editor.base == "x = 100"
         assert screen.results.blocks[-1].finished is True
 

@@ -183,6 +183,8 @@ class PairingScreen(Screen[None]):
         self.panes = PaneCommands(self)
         self._unsubscribe: Callable[[], None] | None = None
         self._left = False
+        self._tree: CellTree | None = None  # found once: check_action runs for every binding on each footer redraw
+        self._had_selection: bool | None = None
         self._leave_armed_at = float("-inf")
         self._empty = Notebook()  # what the screen shows before the mirror is attached
         self._outage: str | None = None  # the connection trouble last told (reset once live again)
@@ -210,7 +212,9 @@ class PairingScreen(Screen[None]):
 
     @property
     def cell_tree(self) -> CellTree:
-        return self.query_one(CellTree)
+        if self._tree is None:
+            self._tree = self.query_one(CellTree)
+        return self._tree
 
     @property
     def notebook_view(self) -> NotebookView:
@@ -608,8 +612,9 @@ class PairingScreen(Screen[None]):
         if action in ("activity_to_editor", "activity_promote"):
             return self.activity_shown  # e and p are free keys elsewhere
         if action in CELL_ACTIONS and self.is_mounted and not self._left:
-            trees = self.query(CellTree)
-            if trees and trees.first().selected_cell_id is None:
+            if self._tree is None and not self.query(CellTree):
+                return True
+            if self.cell_tree.selected_cell_id is None:
                 return None  # shown dimmed: there is no cell to act on
         return True
 
@@ -617,7 +622,10 @@ class PairingScreen(Screen[None]):
     def _cell_highlighted(self, _message: CellTree.CellHighlighted) -> None:
         """The footer dims the cell keys when the cursor is on no cell, and lights them again; the
         graph pane follows the selected cell."""
-        self.refresh_bindings()
+        selected = self.cell_tree.selected_cell_id is not None
+        if selected != self._had_selection:  # the footer changes only when there is, or is no longer, a cell
+            self._had_selection = selected
+            self.refresh_bindings()
         self.panes.selection_changed()
 
     # -- leaving --------------------------------------------------------------
