@@ -249,3 +249,32 @@ async def test_kernel_text_in_the_view_is_drawn_inert(lab: TuiLab) -> None:
         assert "\x1b" not in source and "␛[2J" in source
         cells = [row[0].plain for row in (hostile.query_one(DataTable).get_row_at(i) for i in range(2))]
         assert cells == ["␛]52;c;UFdORUQ=␇", "[red]x[/red]"]
+
+
+async def test_values_set_by_other_clients_move_the_widget(lab: TuiLab) -> None:
+    """An agent's set-ui (code_mode: the value comes by object id) and a browser's (only the bound
+    variable's value comes): the slider in the view shows each, and sends nothing back."""
+    import httpx
+
+    from tests.clihelp import cli_env, run_cli
+
+    path, browser = lab.session("view.py", "follow.py")
+    app = make_app(lab.target(path, browser))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await settled(pilot, VIEW_CELLS)
+        await open_view(pilot, screen)
+        slider = output_of(screen, "controls").query_one(NumberControl)
+        screen.cell_tree.focus()
+        agent = run_cli(["set-ui", slider.part.object_id, "7", "--url", lab.server.url,
+                         "--session", browser.session_id or ""], env=cli_env(lab.server.state_home))
+        assert agent.code == 0, agent.stdout
+        await wait_for(pilot, lambda: slider.inputs[0].value == "7", timeout=30, what="the agent's value shown")
+        headers = {"Marimo-Session-Id": browser.routing_id or "",
+                   "Marimo-Server-Token": lab.server.server_token(path), **lab.server.auth_headers()}
+        response = httpx.post(lab.server.url + "/api/kernel/set_ui_element_value", headers=headers, timeout=30,
+                              json={"objectIds": [slider.part.object_id], "values": [2]})
+        assert response.status_code == 200, response.text
+        await wait_for(pilot, lambda: slider.inputs[0].value == "2", timeout=30, what="the browser's value shown")
+        assert slider.value == 2
+        values = {e.object_id: e.value for e in (await app.service.ui(lab.target(path, browser))).value}
+        assert values[slider.part.object_id] == 2  # nothing was sent back over it

@@ -250,6 +250,27 @@ class NotebookView(RestyledAlone, VerticalScroll):
             return
         control.accepted(value)
 
+    def values_changed(self) -> None:
+        """Another client set a UI value, or cells reported new values: the widgets follow the kernel.
+
+        A value code_mode set comes by object id; one a browser set comes only as the value of the
+        variable bound to it, so the elements are read from the kernel (one request for all, in a
+        worker, the newest request winning) and widgets nobody is using are shown the kernel's value."""
+        if self._shown and self.query(Control):
+            self.run_worker(self._follow_values(), group="follow-values", exclusive=True)
+
+    async def _follow_values(self) -> None:
+        try:
+            reply = await self.service.ui(self.target())
+        except Exception:  # noqa: BLE001 - the widgets keep what they show; the next change tries again
+            return
+        values = {element.object_id: element.value for element in reply.value}
+        for control in self.query(Control):
+            value = values.get(control.part.object_id, control.value)
+            if value != control.value and not control.has_focus_within:
+                control.accepted(value)
+                control.show(value)
+
     @on(TableView.PageWanted)
     def _page_wanted(self, event: TableView.PageWanted) -> None:
         event.stop()

@@ -321,6 +321,8 @@ class PairingScreen(Screen[None]):
         changes = message.changes
         self.cell_tree.sync(self.notebook, changes.cell_ids, changes.structure)
         self.notebook_view.sync(self.notebook, changes.cell_ids, changes.structure)
+        if changes.ui_values or changes.variables:
+            self.notebook_view.values_changed()
         self.cells.model_changed(changes)
         self.editing.model_changed(changes)
         self.kernel.model_changed(changes)
