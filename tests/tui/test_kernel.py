@@ -99,7 +99,7 @@ async def offer_missing_package(pilot, app, screen) -> ConfirmPackagesScreen:
     offer = app.screen
     assert isinstance(offer, ConfirmPackagesScreen)
     assert [n.replace("-", "_") for n in offer.names] == ["some_missing_pkg_xyz"]
-    assert "some" in str(offer.query_one("#names").render())
+    assert "some" in str(offer.query_one("#what").render())
     return offer
 
 

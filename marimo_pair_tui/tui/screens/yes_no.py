@@ -1,0 +1,65 @@
+"""A yes/no question over the screen: the shape every confirmation dialog shares.
+
+A dialog is this screen with its own bindings (ids for the keymap and help)
+and texts: `y` answers yes, `n` and escape no, and so do the two buttons.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+
+class YesNoScreen(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    YesNoScreen {
+        align: center middle;
+    }
+    YesNoScreen > #dialog {
+        width: 76;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: thick $warning;
+        background: $surface;
+        padding: 0 1;
+    }
+    YesNoScreen #question {
+        text-style: bold;
+        width: 1fr;
+    }
+    YesNoScreen #what {
+        width: 1fr;
+        height: auto;
+        margin: 1 0;
+    }
+    YesNoScreen #buttons {
+        height: 3;
+        align: center middle;
+    }
+    YesNoScreen Button {
+        margin: 0 1;
+    }
+    """
+
+    def __init__(self, question: str, body: str, yes: str, no: str, *, yes_variant: str = "warning") -> None:
+        super().__init__()
+        self.question, self.body = question, body
+        self.yes_label, self.no_label, self.yes_variant = yes, no, yes_variant
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.question, id="question", markup=False)
+            yield Static(self.body, id="what", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button(f"{self.yes_label} (y)", id="yes", variant=self.yes_variant)  # type: ignore[arg-type]
+                yield Button(f"{self.no_label} (n)", id="no", variant="primary")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
