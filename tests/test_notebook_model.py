@@ -532,3 +532,13 @@ def test_changes_merge_every_field() -> None:
     assert both.variables == {"n"} and both.activity == {"e1"} and not both.structure
     for field in fields(Changes):  # no field is left out of a merge
         assert getattr(both, field.name) == (getattr(one, field.name) | getattr(two, field.name))
+
+
+def test_ui_element_names_are_those_whose_value_is_an_element() -> None:
+    nb = Notebook()
+    nb.apply_event({"op": "variable-values", "data": {"variables": [
+        {"name": "slider", "datatype": "slider", "value": "7"}, {"name": "span", "datatype": "range_slider", "value": "[1, 2]"},
+        {"name": "n", "datatype": "int", "value": "7"}, {"name": "df", "datatype": "DataFrame", "value": "3 rows"}]}})
+    assert nb.ui_element_names(["slider", "span", "n", "df", "unknown"]) == {"slider", "span"}
+    nb.apply_event({"op": "variable-values", "data": {"variables": [{"name": "slider", "datatype": "int", "value": "2"}]}})
+    assert nb.ui_element_names(["slider"]) == {"slider"}  # a browser's move reports the value's type

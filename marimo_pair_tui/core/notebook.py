@@ -10,12 +10,13 @@ state transition, so it is tested by replaying recorded server traffic
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from .activity import ActivityEntry, ActivityLog
 from .cell import BUSY, RUNTIME_FIELDS, UNNAMED, Cell, CellConfig, code_hash
+from .parts.widgets import KINDS as UI_KINDS
 from .outputs import (
     CONSOLE_LIMIT, ERROR_MIMETYPE, OUTPUT_LIMIT, CellError, ConsoleEntry, Output, bounded_output,
     error_status, parse_errors, snapshot_errors,
@@ -29,6 +30,8 @@ __all__ = [
     "ConsoleEntry", "Notebook", "Output", "code_hash",
 ]
 
+
+_UI_TYPES = {kind.replace("-", "_") for kind in UI_KINDS}  # marimo's element classes: slider, range_slider, ...
 
 @dataclass(frozen=True)
 class Changes:
@@ -95,6 +98,7 @@ class Notebook:
         self.ui_values: dict[str, Any] = {}
         self.variable_values: dict[str, dict[str, Any]] = {}
         self.declarations: dict[str, tuple[list[str], list[str]]] = {}  # name -> (declared_by, used_by)
+        self._ui_names: set[str] = set()  # names last reported holding a UI element
         self.missing_packages: list[str] = []  # the latest `missing-package-alert` (live only, never replayed)
         self.focused_cell: str | None = None  # the cell a browser last focused (`focus-cell`)
         self.datasets: dict[str, dict[str, Any]] = {}  # in-memory tables by variable name (`datasets`)
@@ -145,6 +149,12 @@ class Notebook:
     @property
     def running_cell_id(self) -> str | None:
         return next(iter(self.running_cell_ids()), None)
+
+    def ui_element_names(self, names: Iterable[str]) -> set[str]:
+        """Those of `names` bound to a marimo UI element: a browser's move of an element reaches other
+        clients only as such a variable's new value (typed as the value, so the element's type is
+        remembered from when its cell ran)."""
+        return set(names) & self._ui_names
 
     def waiting_for_input(self) -> list[tuple[Cell, str]]:
         """Cells (the scratchpad included) whose `input()` waits for an answer, with its prompt."""
@@ -407,6 +417,7 @@ class Notebook:
         }
         for name in set(self.variable_values) - set(self.declarations):
             del self.variable_values[name]  # a name no cell defines any more
+        self._ui_names &= set(self.declarations)
         for var in data.get("variables") or ():
             for cid in var.get("declared_by") or ():
                 graph.setdefault(cid, (set(), set()))[0].add(var["name"])
@@ -435,6 +446,8 @@ class Notebook:
             if isinstance(item, Mapping) and item.get("name"):
                 name = str(item["name"])
                 self.variable_values[name] = {"datatype": item.get("datatype"), "value": item.get("value")}
+                if str(item.get("datatype")) in _UI_TYPES:
+                    self._ui_names.add(name)
                 names.add(name)
         return Changes(variables=frozenset(names))
 

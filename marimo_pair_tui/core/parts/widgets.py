@@ -34,6 +34,7 @@ _DOMAIN = {
     "table": ("selection", "total-rows"),
     "code-editor": ("language",),
 }
+# Every element kind marimo has (`marimo-<kind>`); as Python types, "-" is "_" (range_slider).
 KINDS = {"slider", "range-slider", "number", "dropdown", "multiselect", "radio", "checkbox", "switch",
          "text", "text-area", "button", "date", "datetime", "date-range", "form", "table", "file",
          "code-editor", "dict", "array", "refresh", "microphone", "chat", "tabs"}

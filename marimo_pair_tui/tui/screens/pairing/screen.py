@@ -321,8 +321,8 @@ class PairingScreen(Screen[None]):
         changes = message.changes
         self.cell_tree.sync(self.notebook, changes.cell_ids, changes.structure)
         self.notebook_view.sync(self.notebook, changes.cell_ids, changes.structure)
-        if changes.ui_values or changes.variables:
-            self.notebook_view.values_changed()
+        if changes.ui_values or self.notebook.ui_element_names(changes.variables):
+            self.notebook_view.values_changed()  # a kernel read: only when an element's value changed
         self.cells.model_changed(changes)
         self.editing.model_changed(changes)
         self.kernel.model_changed(changes)
