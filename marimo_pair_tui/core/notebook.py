@@ -33,6 +33,7 @@ __all__ = [
 
 _UI_TYPES = {kind.replace("-", "_") for kind in UI_KINDS}  # marimo's element classes: slider, range_slider, ...
 
+
 @dataclass(frozen=True)
 class Changes:
     """What one message changed, so views refresh only that.
