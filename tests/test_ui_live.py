@@ -91,6 +91,13 @@ def test_set_ui_takes_python_values_for_each_kind(lab: CellLab, gallery: tuple[P
     assert cli(lab, browser, "set-ui", "number", "33").json["error"]["message"].endswith("not on a step of 5 from 0.")
 
 
+def test_a_cell_name_picks_its_element(lab: CellLab, gallery: tuple[Path, BrowserSession]) -> None:
+    _path, browser = gallery
+    result = cli(lab, browser, "set-ui", "ui_number", "45")  # the cell's name, not the variable's
+    assert result.code == 0, result.stdout
+    assert result.json["element"]["names"] == ["number"] and kernel_value(lab, browser, "number.value") == "45"
+
+
 def test_a_cell_with_several_elements_is_ambiguous(lab: CellLab, gallery: tuple[Path, BrowserSession]) -> None:
     _path, browser = gallery
     cells = cli(lab, browser, "cells", "--cell", "layout_tabs", "--no-outputs").json["cells"]

@@ -492,7 +492,9 @@ class PairingService:
 
         async def work(target: Target) -> OpResult:
             connection = self.hub.connection(target.server)
-            element = pick(await read_elements(connection, target.session), target_name, label)
+            named = (await self.mirrors.get(target)).notebook.get(target_name)  # a cell's name means its id
+            element = pick(await read_elements(connection, target.session), target_name, label,
+                           cell_id=named.id if named is not None else None)
             sent = frontend_value(element, value)
             result = await limited(set_value(connection, target.session, element, sent), timeout, "Setting the value")
             await self.mirrors.settle(target, result.order, result.cells, ran=True)

@@ -164,12 +164,16 @@ def frontend_value(element: UiElement, value: Any) -> Any:
     return count + 1
 
 
-def pick(elements: Sequence[UiElement], target: str, label: str | None = None) -> UiElement:
-    """The element `target` names: an object id, a variable bound to it, or a cell (with `label` when it holds several)."""
+def pick(elements: Sequence[UiElement], target: str, label: str | None = None, *, cell_id: str | None = None
+         ) -> UiElement:
+    """The element `target` names: an object id, a variable bound to it, or a cell by id or name (`cell_id`
+    is the cell a name means; with `label` when the cell holds several)."""
     for element in elements:
         if element.object_id == target:
             return element
-    found = [e for e in elements if target in e.names or e.cell_id == target]
+    found = [e for e in elements if target in e.names]
+    if not found:
+        found = [e for e in elements if e.cell_id in (target, cell_id)]
     if label is not None:
         found = [e for e in found if e.label == label] or [e for e in elements if e.label == label and target in (e.cell_id, *e.names)]
     if len(found) == 1:
