@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
@@ -115,6 +116,10 @@ async def test_a_held_mirror_follows_the_restart_once(lab: CellLab) -> None:
         pairing.subscribe(on_state=lambda state, detail: states.append(state))
         new = (await service.restart(spec, run=True)).value
         assert await pairing.wait_until(lambda nb: nb.stable_session_id == new.session.session_id, 40)
+        deadline = time.monotonic() + 40
+        while "moved" not in states:  # said once the new stream is live, just after its kernel-ready
+            assert time.monotonic() < deadline, states
+            await asyncio.sleep(0.05)
         assert states.count("moved") == 1
         reread = await service.cells(spec)
         assert reread.target is not None and reread.target.session.session_id == new.session.session_id
