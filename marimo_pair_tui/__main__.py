@@ -1,7 +1,9 @@
 """The one command: `marimo-pair-tui` (TUI) or `marimo-pair-tui --headless …` (agents).
 
 The headless path is chosen before anything else is imported so that agents
-never pay for importing Textual.
+never pay for importing Textual; a headless call goes to the user's pairing
+service (standard library only on that path) unless `--no-service` or
+MARIMO_PAIR_NO_SERVICE=1 says to run it in this process.
 """
 
 from __future__ import annotations
@@ -13,6 +15,15 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if "--headless" in args:
         args.remove("--headless")
+        in_process = "--no-service" in args
+        if in_process:
+            args.remove("--no-service")
+        else:
+            from .headless.service_client import main as through_service
+
+            code = through_service(args)
+            if code is not None:
+                sys.exit(code)
         # httpx imports its own command-line entry (and with it rich) when rich
         # is installed; a None entry makes that import fail, which httpx handles.
         # Agents pay for start-up on every call, so skip it.

@@ -13,6 +13,7 @@ hook in the helper module covers interpreter exits too.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +35,8 @@ from tests.support.marimo_proc import (  # noqa: E402
 )
 
 from tests.support.cell_lab import CellLab  # noqa: E402
+from tests.support.services import runtime_services_dir, stop_services  # noqa: E402
+from marimo_pair_tui.headless import service_wire  # noqa: E402
 
 # The sshd fixtures (`remote`, `local_state`) for the ssh test modules.
 pytest_plugins = ["tests.support.ssh_remote"]
@@ -78,6 +81,33 @@ def _no_marimo_left_behind() -> Iterator[None]:
     """Last line of defence: stop any server still running at session end."""
     yield
     stop_all_servers()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _service_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The pairing services the tests start live in a runtime directory of this session
+    (exported, so every command the tests run inherits it) and exit after a short idle."""
+    runtime = tmp_path_factory.mktemp("runtime")
+    runtime.chmod(0o700)
+    saved = {name: os.environ.get(name) for name in ("XDG_RUNTIME_DIR", service_wire.IDLE_ENV)}
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    os.environ[service_wire.IDLE_ENV] = "120"
+    try:
+        yield runtime
+    finally:
+        stop_services(runtime_services_dir(runtime))
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def _services_stopped(_service_runtime: Path) -> Iterator[None]:
+    """Each test's pairing services end with it, by pid."""
+    yield
+    stop_services(runtime_services_dir(_service_runtime))
 
 
 # ---------------------------------------------------------------- per test

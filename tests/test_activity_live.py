@@ -98,7 +98,8 @@ def test_watch_activity_shows_another_process_snippet(lab: CellLab) -> None:
         assert first, watch.stderr.read().decode() if watch.stderr else ""
         code = "import sys\nprint('visible to the supervisor')\nprint('careful', file=sys.stderr)"
         started = time.monotonic()
-        ran = subprocess.run(headless(lab, "exec", "--session", browser.session_id or "", "-c", code),
+        # In a process of its own (not through the pairing service the watch runs in: that one's runs are "self").
+        ran = subprocess.run(headless(lab, "--no-service", "exec", "--session", browser.session_id or "", "-c", code),
                              env=env(lab), capture_output=True, timeout=60)
         assert ran.returncode == 0, ran.stderr.decode()
         lines = []

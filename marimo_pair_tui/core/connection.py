@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .tls import tls_context
+from . import caller
 from .discovery import ServerInfo
 from .errors import (
     AuthFailedError,
@@ -44,7 +46,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 def load_token(token_file: Path | str | None = None, environ: Mapping[str, str] | None = None) -> str | None:
     """The auth token from --token-file, else MARIMO_TOKEN, else None."""
     if token_file is not None:
-        path = Path(token_file).expanduser()
+        path = caller.path(token_file)
         try:
             token = path.read_text(encoding="utf-8").strip()
         except OSError as exc:
@@ -54,7 +56,7 @@ def load_token(token_file: Path | str | None = None, environ: Mapping[str, str] 
         if not token:
             raise TokenError(f"The token file {path} is empty.")
         return token
-    env = os.environ if environ is None else environ
+    env = caller.environ() if environ is None else environ
     return env.get(TOKEN_ENV) or None
 
 
@@ -62,7 +64,7 @@ def token_file_warning(token_file: Path | str | None) -> str | None:
     """A warning when the token file can be read by group or others (None when it is private)."""
     if token_file is None:
         return None
-    path = Path(token_file).expanduser()
+    path = caller.path(token_file)
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:
@@ -77,7 +79,7 @@ def token_file_warning(token_file: Path | str | None) -> str | None:
 
 def insecure_token_allowed(environ: Mapping[str, str] | None = None) -> bool:
     """True when MARIMO_PAIR_ALLOW_INSECURE_TOKEN opts in to clear-text tokens."""
-    env = os.environ if environ is None else environ
+    env = caller.environ() if environ is None else environ
     return env.get(INSECURE_TOKEN_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
@@ -131,7 +133,7 @@ class Connection:
         self._endpoint = endpoint or server.url
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._client = httpx.AsyncClient(
-            base_url=self._endpoint, headers=headers, timeout=DEFAULT_TIMEOUT
+            base_url=self._endpoint, headers=headers, timeout=DEFAULT_TIMEOUT, verify=tls_context(),
         )
         self._server_token: str | None = None
 

@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .tls import tls_context
+from . import caller
 from .errors import InvalidURLError
 
 Source = Literal["registry", "url", "ssh"]
@@ -76,7 +78,7 @@ class RegistryScan:
 
 def registry_dir(environ: Mapping[str, str] | None = None) -> Path:
     """marimo's registry directory, computed as marimo does (see `_utils/xdg.py`)."""
-    env = os.environ if environ is None else environ
+    env = caller.environ() if environ is None else environ
     if os.name != "posix":
         return Path.home() / ".marimo" / "servers"
     state = env.get("XDG_STATE_HOME")
@@ -280,7 +282,7 @@ def parse_server_url(url: str) -> ServerInfo:
 
 def urls_from_env(environ: Mapping[str, str] | None = None) -> list[str]:
     """Server URLs listed in MARIMO_PAIR_URLS (comma or whitespace separated)."""
-    env = os.environ if environ is None else environ
+    env = caller.environ() if environ is None else environ
     raw = env.get(URLS_ENV, "")
     return [u for u in raw.replace(",", " ").split() if u]
 
@@ -319,7 +321,7 @@ async def discover(
         warnings.extend(scan.warnings)
         registry = scan.servers
     if registry:
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(verify=tls_context()) as client:
             healthy = await asyncio.gather(*(check_health(client, s.url) for s in registry))
         for server, ok in zip(registry, healthy):
             if not ok:

@@ -36,6 +36,7 @@ from urllib.parse import quote
 
 from websockets.asyncio.client import connect
 
+from . import caller
 from .connection import Connection
 from .discovery import ServerInfo, pid_alive, url_for
 from .errors import NoServerError, NoSessionError, NotMarimoError, PairError, ServerError, UsageError
@@ -330,7 +331,7 @@ async def open_notebook(hub: Hub, path: str | Path, *, run: bool | None = None) 
 
     When the hub names servers (`--url`), only those are used: none is started.
     """
-    notebook = Path(path).expanduser().resolve()
+    notebook = caller.path(path).resolve()
     if not notebook.is_file():
         raise UsageError(
             f"{notebook} does not exist or is not a file.",
@@ -408,7 +409,7 @@ def close_notebook(notebook: str | None = None, url: str | None = None) -> list[
     """Stop the servers this tool started for `notebook` (or at `url`); returns their records."""
     if notebook is None and url is None:
         raise UsageError("Say which server to close.", next="Pass NOTEBOOK.py or --url URL.")
-    wanted = str(Path(notebook).expanduser().resolve()) if notebook else None
+    wanted = str(caller.path(notebook).resolve()) if notebook else None
     matches = [
         r for r in started_servers()
         if (wanted is not None and r.get("notebook") == wanted) or (url is not None and r.get("url") == url.rstrip("/"))

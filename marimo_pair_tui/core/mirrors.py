@@ -111,6 +111,10 @@ class Mirrors:
         self._pairings.clear()
         await asyncio.gather(*(p.stop() for p in pairings), return_exceptions=True)
 
+    def followed(self) -> list[PairingSession]:
+        """Every mirror attached now (the pairing service reports them)."""
+        return list(self._pairings.values())
+
     def held(self, target: Target) -> PairingSession | None:
         """The mirror of `target` if one is attached (none is attached by asking)."""
         return self._pairings.get(mirror_key(target))

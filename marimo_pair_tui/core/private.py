@@ -20,6 +20,8 @@ from typing import BinaryIO, Mapping
 
 from platformdirs import user_state_dir
 
+from . import caller
+
 TOKEN_ENV = "MARIMO_TOKEN"
 # Environment variables that carry secrets this tool reads: never passed on.
 SECRET_ENV = frozenset({TOKEN_ENV})
@@ -94,7 +96,7 @@ def append_private(path: Path) -> BinaryIO:
 def child_environ(environ: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:
     """The environment for a process we start: ours without the secrets (ssh's agent socket and
     everything else stay), plus `extra`."""
-    source = os.environ if environ is None else environ
+    source = caller.environ() if environ is None else environ
     env = {k: v for k, v in source.items() if k not in SECRET_ENV}
     env.update(extra)
     return env

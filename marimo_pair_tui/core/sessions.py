@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from . import caller
 from .connection import Connection
 from .discovery import ServerInfo
 from .errors import AmbiguousTargetError, NoServerError, NoSessionError, NotMarimoError, UnknownSessionError
@@ -148,7 +149,7 @@ def _candidates(pairs: Sequence[Pair]) -> list[dict[str, Any]]:
 def _matches_path(entry_path: str, wanted: str, cwd: Path) -> bool:
     if not entry_path:
         return False
-    candidate = Path(wanted).expanduser()
+    candidate = caller.path(wanted) if wanted.startswith("~") else Path(wanted)
     if not candidate.is_absolute():
         candidate = cwd / candidate
     try:
@@ -159,7 +160,7 @@ def _matches_path(entry_path: str, wanted: str, cwd: Path) -> bool:
 
 def select_notebooks(entries: Sequence[NotebookEntry], notebook: str, cwd: Path | None = None) -> list[NotebookEntry]:
     """Entries for a notebook given as an absolute path, a relative path, or a unique basename."""
-    cwd = cwd or Path.cwd()
+    cwd = cwd or caller.cwd()
     exact = [e for e in entries if _matches_path(e.path, notebook, cwd)]
     if exact:
         return exact

@@ -9,17 +9,16 @@ or stdin (`-`) so that no shell quoting stands between an agent and Python.
 from __future__ import annotations
 
 import functools
-import os
 import sys
-from pathlib import Path
 from typing import Any, Callable
 
 import click
 
+from ..core import caller
 from ..core.errors import EXIT_FAILED, EXIT_OK, UsageError
 from ..core.service import HubOptions, PairingService, TargetSpec, close_notebook, hub_options, state_dir
 from ..core import documents
-from .output import emit, run, serve, usage_failure
+from .output import emit, run, serve, tell_prompt, usage_failure
 
 
 class Targeting:
@@ -39,7 +38,7 @@ class Targeting:
 
     def spec(self) -> TargetSpec:
         """The session the flags mean, as the service takes it (relative paths from here)."""
-        return TargetSpec(notebook=self.notebook, session=self.session, cwd=os.getcwd())
+        return TargetSpec(notebook=self.notebook, session=self.session, cwd=str(caller.cwd()))
 
 
 
@@ -84,7 +83,7 @@ def read_code(code: str | None, file: str | None, from_stdin: bool) -> str:
         return code
     if file is not None:
         try:
-            with open(file, encoding="utf-8", newline="") as handle:
+            with open(caller.path(file), encoding="utf-8", newline="") as handle:
                 return handle.read()
         except OSError as exc:
             usage_failure(f"Could not read {file}: {exc.strerror or exc}.", "Check the path passed to --file.")
@@ -102,7 +101,7 @@ def save_document(path: str, document: dict[str, Any]) -> str:
     """Write a complete document to `path` (JSON, UTF-8); its absolute path. A usage error if it cannot."""
     from .output import dumps_line
 
-    target = Path(path).expanduser().absolute()
+    target = caller.path(path)
     try:
         target.write_text(dumps_line(document) + "\n", encoding="utf-8")
     except OSError as exc:
@@ -201,17 +200,13 @@ def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: s
         if stream:
             emit(documents.stream_chunk(channel, text))
 
+    def on_prompt(cell: str, prompt: str) -> None:
+        emit({"waiting_for_input": {"cell": cell, "prompt": prompt}})
+        tell_prompt(cell, prompt)
+
     async def job(service: PairingService) -> tuple[dict[str, Any], int]:
-        if stream:
-            previous = service.on_prompt
-
-            def on_prompt(cell: str, prompt: str) -> None:
-                emit({"waiting_for_input": {"cell": cell, "prompt": prompt}})
-                if previous is not None:
-                    previous(cell, prompt)
-
-            service.on_prompt = on_prompt
-        reply = await service.execute(target.spec(), source, on_output=on_output, answers=answers)
+        reply = await service.execute(target.spec(), source, on_output=on_output, answers=answers,
+                                      on_prompt=on_prompt if stream else None)
         images = image_files(save_images)
         saved = (save_document(output_file, documents.exec_document(reply, limit=None, images=images))
                  if output_file else None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from typing import Any, Awaitable, Callable, Coroutine, TypeVar
+from typing import Any, AsyncContextManager, Awaitable, Callable, Coroutine, Protocol, TypeVar
 
 from ..core.errors import EXIT_USAGE, PairError
 
@@ -45,10 +45,21 @@ def failure(error: PairError, **extra: Any) -> dict[str, Any]:
     return {**error_json(error), **extra}
 
 
+class Host(Protocol):
+    """Where jobs run when the pairing service (headless/service_host.py) hosts this command."""
+
+    def run(self, coroutine: Awaitable[T]) -> T: ...
+
+    def service(self, options: Any) -> AsyncContextManager[Any]: ...
+
+
+HOST: Host | None = None  # set in the pairing service; None in-process
+
+
 def run(job: Callable[[], Coroutine[Any, Any, tuple[dict[str, Any], int]]]) -> None:
     """Run one async headless job: print its document and exit with its code."""
     try:
-        document, code = asyncio.run(job())
+        document, code = HOST.run(job()) if HOST is not None else asyncio.run(job())
     except PairError as error:
         emit(failure(error))
         sys.exit(error.exit_code)
@@ -67,11 +78,13 @@ def run(job: Callable[[], Coroutine[Any, Any, tuple[dict[str, Any], int]]]) -> N
 
 
 def serve(options: Any, job: Callable[[Any], Awaitable[tuple[dict[str, Any], int]]]) -> None:
-    """Run one headless job on a fresh in-process `PairingService`; print its document and exit."""
+    """Run one headless job on a `PairingService` (fresh in-process, or the pairing service's own
+    for these options); print its document and exit."""
     from ..core.service import PairingService
 
     async def outer() -> tuple[dict[str, Any], int]:
-        async with PairingService(options) as service:
+        hosted = HOST.service(options) if HOST is not None else PairingService(options)
+        async with hosted as service:
             service.on_prompt = tell_prompt
             return await job(service)
 

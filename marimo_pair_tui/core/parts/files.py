@@ -13,6 +13,7 @@ import hashlib
 import re
 from pathlib import Path
 
+from .. import caller
 from ..errors import UsageError
 from .charts import render_vega_png
 from .images import EXTENSIONS, image_part, rasterized
@@ -34,7 +35,7 @@ class ImageFiles:
     """Writes images under one directory; `save` returns copies of the parts naming their files."""
 
     def __init__(self, directory: str | Path) -> None:
-        self.directory = Path(directory).expanduser().absolute()
+        self.directory = caller.path(directory)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -11,6 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
+from .. import caller
+
 
 def _private_dir(path: Path) -> bool:
     try:
@@ -42,7 +44,7 @@ def control_dir() -> Path:
     if _control_dir is not None and _control_dir.is_dir():
         return _control_dir
     candidates = []
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    runtime = caller.environ().get("XDG_RUNTIME_DIR")
     if runtime:
         candidates.append(Path(runtime) / "marimo-pair")
     candidates.append(Path("/tmp") / f"marimo-pair-{os.getuid()}")

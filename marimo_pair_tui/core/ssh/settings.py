@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from .. import caller
 from ..settings import ConfigFile, read_config
 
 SSH_OPTS_ENV = "MARIMO_PAIR_SSH_OPTS"
@@ -67,7 +68,7 @@ def _int_setting(section: dict, key: str, default: int, path: Path, warnings: li
 
 def load_settings(environ: Mapping[str, str] | None = None, config: ConfigFile | None = None) -> SshSettings:
     """SshSettings from MARIMO_PAIR_SSH_OPTS and config.toml's [ssh]; problems become warnings."""
-    env = os.environ if environ is None else environ
+    env = caller.environ() if environ is None else environ
     config = config or read_config()
     warnings: list[str] = []
     if config.problem is not None:

@@ -13,6 +13,7 @@ from typing import Callable
 
 import httpx
 
+from ..tls import tls_context
 from ..discovery import ServerInfo, check_health
 from ..errors import AmbiguousTargetError, NoServerError, PairError
 from .forward import Forward
@@ -87,7 +88,7 @@ async def open_tunnel(dest: str, url: str | None) -> Tunnel:
     server = await _choose(host, url, warnings)
     forward = await asyncio.to_thread(host.forward, server.host, server.port, dedicated=True)
     local_url = forward.local_url(server)
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=tls_context()) as client:
         if not await check_health(client, local_url, timeout=5.0):
             warnings.append(f"{server.url} on {dest} does not answer /health through the forward (yet).")
     return Tunnel(host, server, forward, local_url, warnings)
