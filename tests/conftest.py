@@ -103,6 +103,38 @@ def _service_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
                 os.environ[name] = value
 
 
+# Modules whose one-shot commands run both ways: through the pairing service (every test
+# elsewhere does) and in-process (`MARIMO_PAIR_NO_SERVICE=1`); the documents and exit codes
+# must not depend on it.
+BOTH_WAYS = frozenset({
+    "test_headless_core", "test_cell_commands", "test_agent_scenarios", "test_batch", "test_sse_faults",
+    "test_foreign_servers", "test_private_state", "test_kernel_lifecycle",
+})
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_WAYS:
+        metafunc.parametrize("headless_way", ["service", "in_process"], indirect=True, scope="module")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def headless_way(request: pytest.FixtureRequest) -> Iterator[str]:
+    """How this module's one-shot commands run: "service" unless the module runs both ways."""
+    way = getattr(request, "param", "service")
+    saved = os.environ.get(service_wire.NO_SERVICE_ENV)
+    if way == "in_process":
+        os.environ[service_wire.NO_SERVICE_ENV] = "1"
+    else:
+        os.environ.pop(service_wire.NO_SERVICE_ENV, None)
+    try:
+        yield way
+    finally:
+        if saved is None:
+            os.environ.pop(service_wire.NO_SERVICE_ENV, None)
+        else:
+            os.environ[service_wire.NO_SERVICE_ENV] = saved
+
+
 @pytest.fixture(autouse=True)
 def _services_stopped(_service_runtime: Path) -> Iterator[None]:
     """Each test's pairing services end with it, by pid."""

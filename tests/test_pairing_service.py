@@ -344,6 +344,26 @@ def test_a_service_killed_mid_exec_gives_exit_4_and_nothing_is_resent(calls: Cal
     assert marker.read_text() == "x", "the snippet ran once"
 
 
+def test_a_hung_service_is_bypassed_and_never_runs_the_call_later(calls: Calls, lab: CellLab, tmp_path: Path) -> None:
+    path, browser = lab.fresh()
+    marker = tmp_path / "ran"
+    env = calls.env(lab.server.state_home)
+    target = ["--url", lab.server.url, "--session", browser.session_id or ""]
+    assert calls.run("status", *target, env=env).code == 0
+    pid = calls.status(env)["pid"]
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        result = calls.run("exec", *target, "-c", f"open({str(marker)!r}, 'a').write('x')", env=env)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert result.code == 0, result.stdout
+    assert "did not take the call within 15 s" in result.stderr and "running in-process" in result.stderr
+    log = lab.server.state_home / "marimo-pair-tui" / "service.log"
+    wait_until(lambda: "gave up before its call began" in log.read_text() or None, 30, "the service to drop the call")
+    assert marker.read_text() == "x", "run once, in-process; the service never ran it"
+    assert calls.status(env)["pid"] == pid
+
+
 def test_a_read_whose_service_dies_is_asked_again_in_process(calls: Calls, lab: CellLab) -> None:
     path, browser = lab.fresh()
     env = calls.env(lab.server.state_home)

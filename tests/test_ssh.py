@@ -234,6 +234,9 @@ def test_the_forward_lives_while_the_command_runs_and_is_gone_after(remote: Remo
             proc.wait()
     assert proc.returncode == 0, err.decode()
     assert json.loads(out.decode().splitlines()[-1])["reason"] == "timeout"
+    # The pairing service keeps the forward for the next call; it goes with the service.
+    assert listening_ports(master) == {port}
+    _stop_service(env)
     # The master stays (ControlPersist) for the next call, without the forward.
     assert _master_pid(remote.sshd) == master
     assert listening_ports(master) == set()
@@ -256,12 +259,21 @@ def test_without_multiplexing_nothing_is_left_behind(remote: Remote, local_state
             proc.kill()
             proc.wait()
     assert proc.returncode == 0, err.decode()
+    assert [p.pid for p in _ours(remote.sshd)] == [forwarder.pid], "the pairing service keeps its forward"
+    _stop_service(env)
     assert _ours(remote.sshd) == []
     assert _port_closed(port)
 
     ran = run_cli(["exec", "--ssh", remote.sshd.dest, "-c", "print(x + 1)"], env=env, timeout=60)
     assert ran.code == 0 and ran.json["stdout"] == "42\n", ran.stdout + ran.stderr
+    _stop_service(env)
     assert _ours(remote.sshd) == []
+
+
+def _stop_service(env: dict[str, str]) -> None:
+    """End the pairing service these calls went through (stop returns once it has exited)."""
+    stopped = run_cli(["service", "stop"], env=env)
+    assert stopped.code == 0 and stopped.json.get("stopped") is True, stopped.stdout
 
 
 def test_tunnel_prints_a_working_url_and_cleans_up_on_sigterm(remote: Remote, local_state: Path) -> None:

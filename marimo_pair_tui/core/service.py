@@ -28,7 +28,7 @@ import re
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Awaitable, Callable, Sequence, TypeVar, Union
 
-from . import codemode
+from . import caller, codemode
 from .activity import ActivityLog
 from .analysis import static_defs_refs
 from .virtual_files import fetch_virtual_files
@@ -53,7 +53,7 @@ from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply, Targ
 from .sessions import NotebookEntry, Target
 from .connection import load_token
 from .launch import close_notebook, create_session, open_notebook
-from .private import private_dir, state_dir, write_private
+from .private import append_private, private_dir, state_dir, write_private
 # Re-exported for the doors, which import from core only the service, the directory,
 # the documents and the errors.
 from .activity import ActivityEntry
@@ -69,7 +69,7 @@ __all__ = [
     "open_notebook", "private_dir", "state_dir", "static_defs_refs", "write_private", "ServerView",
     "APP_NAME", "ActivityEntry", "Cell", "LiveState", "Notebook", "NotebookEntry", "OpenResult", "PairingSession",
     "ServerInfo", "SessionRef", "SshHost", "config_path", "load_ssh_settings", "parse_server_url", "read_config",
-    "TablePage", "UiElement", "Variable", "CellGraph", "GraphView", "Completion",
+    "TablePage", "UiElement", "Variable", "CellGraph", "GraphView", "Completion", "caller", "append_private",
 ]
 
 T = TypeVar("T")
@@ -204,7 +204,11 @@ class PairingService:
         """Targets remembered as `lost` now mean the session that followed it."""
         for spec, known in list(self._targets.items()):
             if mirror_key(known.value) == mirror_key(lost):
-                self._targets[spec] = Reply(new, target=new, warnings=list(known.warnings))
+                warnings = list(known.warnings)
+                if spec.session:  # they named the old session: say which one answers now
+                    warnings.append(f"Session {spec.session} ended (restarted); its notebook's new session "
+                                    f"{new.session.selector} answers instead. Use --session {new.session.selector}.")
+                self._targets[spec] = Reply(new, target=new, warnings=warnings)
 
     async def forget(self, target: Target) -> None:
         """Drop what is remembered about a session that went away."""

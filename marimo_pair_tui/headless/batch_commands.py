@@ -15,9 +15,9 @@ from typing import Any
 
 import click
 
-from ..core import caller, documents
+from ..core import documents
 from ..core.errors import EXIT_FAILED, EXIT_OK
-from ..core.service import PairingService
+from ..core.service import caller, PairingService
 from .cli import Targeting, target_options
 from .output import serve, usage_failure
 

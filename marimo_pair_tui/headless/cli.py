@@ -14,9 +14,8 @@ from typing import Any, Callable
 
 import click
 
-from ..core import caller
 from ..core.errors import EXIT_FAILED, EXIT_OK, UsageError
-from ..core.service import HubOptions, PairingService, TargetSpec, close_notebook, hub_options, state_dir
+from ..core.service import caller, HubOptions, PairingService, TargetSpec, close_notebook, hub_options, state_dir
 from ..core import documents
 from .output import emit, run, serve, tell_prompt, usage_failure
 
@@ -284,6 +283,15 @@ def close_(notebook_path: str | None, url: str | None, tour: bool) -> None:
         return documents.closed_document(close_notebook(notebook_path, url)), EXIT_OK
 
     run(job)
+
+
+@headless.command(name="service")
+@click.argument("action", type=click.Choice(["status", "start", "stop"]))
+def service_(action: str) -> None:
+    """The background pairing service that serves one-shot calls: its status, start it, or stop it."""
+    from .service_client import service_command
+
+    sys.exit(service_command([action]))
 
 
 def main(argv: list[str] | None = None) -> None:

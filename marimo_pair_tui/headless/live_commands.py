@@ -92,6 +92,11 @@ def register(group: click.Group) -> None:
                     moves.put_nowait((state, detail))
 
             unsubscribe = pairing.subscribe(on_change, on_state)
+            if pairing.notebook.version:  # already followed (the pairing service's mirror): what a replay shows
+                notebook = pairing.notebook
+                emit(documents.watch_line(list(notebook.cells), idle=notebook.is_idle(),
+                                          running=notebook.running_cell_ids(), scratch=notebook.scratch.runtime,
+                                          live=pairing.live_state, order=notebook.cell_ids))
             reason = "stopped"
             try:
                 while True:
@@ -162,7 +167,8 @@ def register(group: click.Group) -> None:
     def activity_(target: Targeting, limit: int, since: str | None, listen: float) -> None:
         """What ran in the session, by anyone, newest first: snippets and cell runs (the MCP `activity` tool).
 
-        The log starts when this command attaches to the live stream: use --listen
+        The log starts when the pairing service first follows the session (with
+        --no-service: when this command attaches), so it spans calls; use --listen
         to hear what others run for a while, or `watch --activity` to follow it."""
 
         async def job(service: PairingService) -> tuple[dict[str, Any], int]:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 from . import service_wire as wire
 
 START_TIMEOUT = 20.0  # seconds for a new service to accept its first call
+ACCEPT_TIMEOUT = 15.0  # seconds for a running service to take a call (a hung one is bypassed)
 EXIT_USAGE, EXIT_CONNECTION, EXIT_UNKNOWN_OUTCOME = 2, 3, 4
 
 
@@ -51,8 +52,8 @@ def main(args: list[str]) -> int | None:
     command = args[0] if args and not args[0].startswith("-") else None
     if command == "service":
         return service_command(args[1:])
-    if command is None or command in wire.IN_PROCESS or switched_off():
-        return None
+    if command is None or command in wire.IN_PROCESS or switched_off() or not hasattr(socket, "send_fds"):
+        return None  # (no Unix sockets with descriptor passing here: in-process)
     try:
         return _call(args, command)
     except Unavailable as why:
@@ -104,8 +105,16 @@ def _call(args: list[str], command: str) -> int:
         sock = _connect(path) or _start(path)
         try:
             try:
-                wire.send(sock, request, _descriptors())
+                sock.settimeout(ACCEPT_TIMEOUT)
+                wire.send(sock, request)
                 first, _ = wire.receive(sock)
+                sock.settimeout(None)
+                if first.get("started"):
+                    # Only now may it run, and only now does it get our stdin/stdout/stderr: a call
+                    # given up on never runs, and a hung service never holds our pipes open.
+                    wire.send(sock, {"go": True}, _descriptors())
+            except socket.timeout:
+                raise Unavailable(f"it did not take the call within {ACCEPT_TIMEOUT:.0f} s; see {_log_path()}") from None
             except (wire.WireError, OSError):
                 continue  # it went away before taking the call: nothing ran
             if first.get("mismatch"):

@@ -35,10 +35,7 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Iterator, TypeVar
 
-from ..core import caller
-from ..core.hub import HubOptions
-from ..core.private import append_private, state_dir
-from ..core.service import PairingService
+from ..core.service import HubOptions, PairingService, append_private, caller, state_dir
 from . import output
 from . import service_wire as wire
 
@@ -287,17 +284,14 @@ class ServiceHost:
             try:
                 if wire.peer_uid(conn) != os.getuid():
                     return  # not this user's: the 0700 directory should have kept them out
-                message, fds = wire.receive(conn, want_fds=3)
+                message, _ = wire.receive(conn)
             except (wire.WireError, OSError, ValueError):
                 return
             op = message.get("op")
             try:
                 if op == "run":
-                    self._serve_call(conn, message, fds)
-                    return
-                for fd in fds:
-                    os.close(fd)
-                if op == "status":
+                    self._serve_call(conn, message)
+                elif op == "status":
                     wire.send(conn, self.loop_call(self.status()))
                 elif op == "stop":
                     log("stop requested")
@@ -314,20 +308,29 @@ class ServiceHost:
     def loop_call(self, coroutine: Awaitable[T]) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()  # type: ignore[arg-type]
 
-    def _serve_call(self, conn: socket.socket, message: dict[str, Any], fds: list[int]) -> None:
+    def _serve_call(self, conn: socket.socket, message: dict[str, Any]) -> None:
         if message.get("version") != self.version:
-            for fd in fds:
-                os.close(fd)
             log(f"a caller of version {message.get('version')} came: stepping down")
             self.step_down()
             wire.send(conn, {"mismatch": True, "version": self.version})
+            return
+        fds: list[int] = []
+        try:
+            wire.send(conn, {"started": True, "pid": os.getpid()})
+            # A client that gave up waiting never says go (nothing runs twice); its streams come with it.
+            go, fds = wire.receive(conn, want_fds=3)
+        except (wire.WireError, OSError):
+            go = {}
+        if not go.get("go") or len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
+            log("a caller gave up before its call began: not run")
             return
         call = Call(message, fds)
         with self._count:
             self.in_flight += 1
             self.calls += 1
         try:
-            wire.send(conn, {"started": True, "pid": os.getpid()})
             worker = threading.Thread(target=self._run_call, args=(call, conn), daemon=True)
             worker.start()
             with contextlib.suppress(OSError):
