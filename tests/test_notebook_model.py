@@ -542,3 +542,24 @@ def test_ui_element_names_are_those_whose_value_is_an_element() -> None:
     assert nb.ui_element_names(["slider", "span", "n", "df", "unknown"]) == {"slider", "span"}
     nb.apply_event({"op": "variable-values", "data": {"variables": [{"name": "slider", "datatype": "int", "value": "2"}]}})
     assert nb.ui_element_names(["slider"]) == {"slider"}  # a browser's move reports the value's type
+
+
+def test_an_unchanged_variables_message_changes_nothing_and_a_changed_one_does() -> None:
+    nb = small_notebook("a", "b")
+    graph = {"op": "variables", "data": {"variables": [
+        {"name": "x", "declared_by": ["a"], "used_by": ["b"]}]}}
+    first = nb.apply_event(graph)
+    assert first.cell_ids == {"a", "b"} and nb.cell("a").graph_defs == {"x"} and nb.cell("b").graph_refs == {"x"}
+    version = nb.version
+    again = nb.apply_event(json.loads(json.dumps(graph)))  # equal, not the same object
+    assert not again and nb.version == version and nb.cell("b").graph_refs == {"x"}
+    moved = nb.apply_event({"op": "variables", "data": {"variables": [
+        {"name": "x", "declared_by": ["b"], "used_by": []}]}})
+    assert moved.cell_ids == {"a", "b"} and nb.cell("a").graph_defs == set() and nb.cell("b").graph_defs == {"x"}
+    # A reconnection starts the model afresh: the same graph then applies again.
+    nb.apply_event({"op": "kernel-ready", "data": {"cell_ids": ["a", "b"], "names": ["_", "_"],
+                                                    "codes": ["", ""], "configs": [{}, {}]}})
+    assert nb.cell("b").graph_defs == set()
+    assert nb.apply_event({"op": "variables", "data": {"variables": [
+        {"name": "x", "declared_by": ["b"], "used_by": []}]}}).cell_ids == {"b"}
+    assert nb.cell("b").graph_defs == {"x"}

@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 
+_NO_NAMES: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 _UI_TYPES = {kind.replace("-", "_") for kind in UI_KINDS}  # marimo's element classes: slider, range_slider, ...
 
 
@@ -83,6 +84,7 @@ class Notebook:
         # carries cell-ops of deleted cells: keep them aside, bounded.
         self._orphans: OrderedDict[str, Cell] = OrderedDict()
         self._graph: dict[str, tuple[set[str], set[str]]] = {}  # from the last `variables`
+        self._last_variables: Any = None  # that message's list, to skip it when it comes again unchanged
         self.scratch = Cell(id=SCRATCH_ID, name=SCRATCH_ID)  # code: the latest snippet
         self.scratch_runs = 0  # snippets seen starting
         self.version = 0  # +1 for every applied message or snapshot that changed something
@@ -195,6 +197,7 @@ class Notebook:
         """Replace every cell, and their order, with a code_mode snapshot."""
         old = set(self._order)
         self._order, self._cells = [], {}
+        self._last_variables = None  # the next `variables` applies again over the snapshot's graph
         for raw in snapshot.get("cells", ()):
             cell = Cell(id=str(raw["id"]), name=raw.get("name") or UNNAMED, code=raw.get("code", ""),
                         config=CellConfig.from_wire(raw.get("config")))
@@ -230,6 +233,7 @@ class Notebook:
         """A (re)connection: the cell list; the replay that follows brings the rest."""
         old = set(self._order)
         self._order, self._cells, self._graph = [], {}, {}
+        self._last_variables = None
         self._orphans.clear()
         ran = data.get("last_executed_code") or {}
         ids, names, codes = data.get("cell_ids") or (), data.get("names") or (), data.get("codes") or ()
@@ -411,6 +415,10 @@ class Notebook:
 
     def _variables(self, data: Mapping[str, Any]) -> Changes:
         """The kernel's whole dataflow graph: every cell's defs and refs."""
+        variables = data.get("variables")
+        if variables is not None and variables == self._last_variables:
+            return NO_CHANGES  # sent after every run, mostly unchanged: compared in C, not rebuilt
+        self._last_variables = variables
         graph: dict[str, tuple[set[str], set[str]]] = {}
         self.declarations = {
             str(var["name"]): (list(var.get("declared_by") or ()), list(var.get("used_by") or ()))
@@ -419,16 +427,24 @@ class Notebook:
         for name in set(self.variable_values) - set(self.declarations):
             del self.variable_values[name]  # a name no cell defines any more
         self._ui_names &= set(self.declarations)
-        for var in data.get("variables") or ():
-            for cid in var.get("declared_by") or ():
-                graph.setdefault(cid, (set(), set()))[0].add(var["name"])
-            for cid in var.get("used_by") or ():
-                graph.setdefault(cid, (set(), set()))[1].add(var["name"])
+        # Sent whole after every run: a notebook of thousands of cells makes this a hot path,
+        # so sets are made only for cells that have names and copied only when they changed.
+        for name, (declared_by, used_by) in self.declarations.items():
+            for cid in declared_by:
+                entry = graph.get(cid)
+                if entry is None:
+                    entry = graph[cid] = (set(), set())
+                entry[0].add(name)
+            for cid in used_by:
+                entry = graph.get(cid)
+                if entry is None:
+                    entry = graph[cid] = (set(), set())
+                entry[1].add(name)
         self._graph = graph
         changed = set()
         for cid, cell in self._cells.items():
-            defs, refs = graph.get(cid, (set(), set()))
-            if (defs, refs) != (cell.graph_defs, cell.graph_refs):
+            defs, refs = graph.get(cid, _NO_NAMES)
+            if defs != cell.graph_defs or refs != cell.graph_refs:
                 cell.graph_defs, cell.graph_refs = set(defs), set(refs)
                 changed.add(cid)
         return Changes(frozenset(changed))

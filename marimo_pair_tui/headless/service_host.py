@@ -23,6 +23,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import fcntl
+import gc
 import io
 import os
 import signal
@@ -453,6 +454,7 @@ def main(argv: list[str]) -> int:
         sys.stdout = CallStream("stdout", _LOG)
         sys.stderr = CallStream("stderr", _LOG)
         output.HOST = host
+        gc.freeze()  # what start-up made lives as long as the service: keep it out of every collection
         log(f"serving {path} (version {host.version}, idle timeout {host.idle_timeout:.0f} s)")
         asyncio.set_event_loop(host.loop)
         try:
