@@ -15,10 +15,13 @@ from marimo_pair_tui.core.sessions import Target
 from marimo_pair_tui.tui.screens.help import HelpScreen
 from marimo_pair_tui.tui.screens.pairing import PairingScreen
 from marimo_pair_tui.tui.widgets import output_view
-from marimo_pair_tui.tui.widgets.notebook_view import NotebookView
+from marimo_pair_tui.tui.widgets.notebook_cell import CellBlock
+from marimo_pair_tui.tui.widgets.notebook_view import WINDOW, NotebookView
 from marimo_pair_tui.tui.widgets.parts.images import ImageView
 from marimo_pair_tui.tui.widgets.parts.numbers import NumberControl, StepInput
 from marimo_pair_tui.tui.widgets.parts.table import TableView
+
+from tests.support.marimo_proc import open_browser_session
 
 from .support import TuiLab, make_app, wait_for, wait_live
 
@@ -278,3 +281,53 @@ async def test_values_set_by_other_clients_move_the_widget(lab: TuiLab) -> None:
         assert slider.value == 2
         values = {e.object_id: e.value for e in (await app.service.ui(lab.target(path, browser))).value}
         assert values[slider.part.object_id] == 2  # nothing was sent back over it
+
+
+def long_notebook(cells: int) -> str:
+    body = "".join(f"\n\n@app.cell\ndef _():\n    _n = {i}\n    _n * 2\n    return\n" for i in range(cells))
+    return f"import marimo\n\napp = marimo.App()\n{body}\n\nif __name__ == \"__main__\":\n    app.run()\n"
+
+
+async def test_a_long_notebook_mounts_a_window_that_moves_with_the_focus(lab: TuiLab) -> None:
+    cells = 150
+    path = lab.dir / "long.py"
+    path.write_text(long_notebook(cells), encoding="utf-8")
+    browser = open_browser_session(lab.server, path, instantiate=True)
+    lab.browsers.append(browser)
+    app = make_app(lab.target(path, browser))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await settled(pilot, cells)
+        order = screen.notebook.cell_ids
+        view = screen.notebook_view
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: view.cell_ids == order[:WINDOW], what="the first window")
+        assert view.window == (0, WINDOW, cells) and len(view.query(CellBlock)) == WINDOW
+        above, below = view.query_one(".above", Static), view.query_one(".below", Static)
+        assert not above.display and below.display and f"{cells - WINDOW} cells below" in text_of(below)
+
+        # Stepping past the window's last cell moves the window; the blocks stay WINDOW.
+        view.focus_cell(order[WINDOW - 1])
+        await wait_for(pilot, lambda: view.current_cell_id == order[WINDOW - 1], what="the last mounted cell")
+        await pilot.press("ctrl+down")
+        await wait_for(pilot, lambda: view.current_cell_id == order[WINDOW], what="the next cell, mounted")
+        first, end, total = view.window
+        assert first < WINDOW < end and end - first == WINDOW and total == cells
+        assert view.cell_ids == order[first:end] and len(view.query(CellBlock)) == WINDOW
+        assert above.display and f"{first} cells above" in text_of(above)
+
+        # A far cell (as the tree or follow-focus asks): the window goes there, its output drawn.
+        view.focus_cell(order[-1])
+        await wait_for(pilot, lambda: view.current_cell_id == order[-1], what="the last cell")
+        assert view.window == (cells - WINDOW, cells, cells) and not below.display
+        last = view.block(order[-1])
+        assert last is not None
+        await wait_for(pilot, lambda: last.output_view.drawn
+                       and any(str(2 * (cells - 1)) in text_of(w) for w in last.output_view.query(Static)),
+                       timeout=30, what="the last cell's output")
+
+        # The line above the window goes up when clicked.
+        view.scroll_home(animate=False)
+        await pilot.pause()
+        await pilot.click(above)
+        await wait_for(pilot, lambda: view.current_cell_id == order[cells - WINDOW - 1], what="the cell above")
+        assert view.window[0] <= cells - WINDOW - 1

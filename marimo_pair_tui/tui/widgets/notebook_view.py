@@ -1,9 +1,14 @@
-"""The notebook view: every cell in notebook order, its code and its rendered output, read top to bottom.
+"""The notebook view: the cells in notebook order, their code and rendered output, read top to bottom.
 
 Like the cell tree it is a view of the live `Notebook` model and keeps only a
 block per cell id: `sync()` takes the model's changes, adds, removes and
 moves blocks on structure changes and redraws the changed cells alone. While
 hidden it only remembers which cells changed, and catches up when shown.
+
+A notebook of thousands of cells would cost thousands of mounted blocks
+(seconds to mount, hundreds of MB): the view mounts a window of WINDOW
+cells, moved as the focus goes (ctrl+up/down, the tree, follow-focus), with
+a line above and below saying how many cells lie beyond (click it to go).
 
 The parts' widgets ask; the view reaches the kernel through the service, in
 workers: a UI element's new value (`set_ui`; a refusal is told and the widget
@@ -39,6 +44,9 @@ def failure(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+WINDOW = 60  # cells mounted at most
+
+
 class NotebookView(RestyledAlone, VerticalScroll):
     """The cells as a notebook reads: code, then output, one under the other."""
 
@@ -55,6 +63,15 @@ class NotebookView(RestyledAlone, VerticalScroll):
     NotebookView > .placeholder {
         color: $text-muted;
         padding: 0 1;
+    }
+    NotebookView > .beyond {
+        color: $text-muted;
+        padding: 0 1;
+        margin: 0 0 1 0;
+    }
+    NotebookView > .beyond:hover {
+        color: $text;
+        background: $boost;
     }
     """
 
@@ -85,7 +102,10 @@ class NotebookView(RestyledAlone, VerticalScroll):
         self.fmt = fmt
         self.border_title = "Notebook"
         self._blocks: dict[str, CellBlock] = {}
-        self._order: list[str] = []
+        self._order: list[str] = []  # the mounted cells' ids, in order
+        self._start = 0  # the index, in the notebook's order, of the first mounted cell
+        self._above = Static(classes="beyond above")
+        self._below = Static(classes="beyond below")
         self._notebook: Notebook | None = None
         self._shown = False
         self._pending: set[str] = set()
@@ -94,13 +114,21 @@ class NotebookView(RestyledAlone, VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("No cells yet."), classes="placeholder")
+        yield self._above
+        yield self._below
 
     # -- queries ----------------------------------------------------------
 
     @property
     def cell_ids(self) -> list[str]:
-        """Cell ids in the order the view shows them."""
+        """The ids of the cells the view has mounted (all of them up to WINDOW), in order."""
         return list(self._order)
+
+    @property
+    def window(self) -> tuple[int, int, int]:
+        """(first, last + 1, of): which of the notebook's cells the view has mounted."""
+        total = len(self._notebook.cell_ids) if self._notebook is not None else 0
+        return self._start, self._start + len(self._order), total
 
     def block(self, cell_id: str) -> CellBlock | None:
         return self._blocks.get(cell_id)
@@ -145,13 +173,27 @@ class NotebookView(RestyledAlone, VerticalScroll):
             self._pending, self._pending_structure = set(), False
 
     def focus_cell(self, cell_id: str | None) -> None:
-        """Focus the cell's block (the view itself when there is no such cell)."""
+        """Focus the cell's block (the view itself when there is no such cell), moving the window to it."""
+        if cell_id and cell_id not in self._blocks and self._notebook is not None and self._shown:
+            order = self._notebook.cell_ids
+            if cell_id in order:
+                self._move_window(order.index(cell_id))
         block = self._blocks.get(cell_id) if cell_id else None
         if block is None:
             self.focus()
             return
-        block.focus(scroll_visible=False)
+        if block.is_mounted:
+            block.focus(scroll_visible=False)
+        else:
+            self.call_after_refresh(block.focus, False)
         self.call_after_refresh(self._scroll_to_top, block)
+
+    def _move_window(self, index: int) -> None:
+        """Mount the cells around the one at `index` (in the notebook's order): it lands in the first third."""
+        assert self._notebook is not None
+        self._start = max(0, index - WINDOW // 3)
+        self._arrange(self._notebook)
+        self._tell_beyond()
 
     def _scroll_to_top(self, block: CellBlock) -> None:
         """The block at the top of the view, at once; nothing when it is there already."""
@@ -180,8 +222,7 @@ class NotebookView(RestyledAlone, VerticalScroll):
         self._apply(notebook, set(changed), structure)
 
     def _apply(self, notebook: Notebook, changed: set[str], structure: bool) -> None:
-        wanted = notebook.cell_ids
-        if structure or wanted != self._order:
+        if structure or self._windowed(notebook.cell_ids) != self._order:
             self._arrange(notebook)
         for cell_id in changed:
             cell, block = notebook.get(cell_id), self._blocks.get(cell_id)
@@ -189,18 +230,41 @@ class NotebookView(RestyledAlone, VerticalScroll):
                 block.update(cell)
         for placeholder in self.query(".placeholder"):
             placeholder.display = not self._order
+        self._tell_beyond()
+
+    def _windowed(self, order: list[str]) -> list[str]:
+        """The ids the window holds: all of them up to WINDOW, else WINDOW from `_start`."""
+        self._start = max(0, min(self._start, len(order) - WINDOW))
+        return order[self._start:self._start + WINDOW]
+
+    def _tell_beyond(self) -> None:
+        first, end, total = self.window
+        self._above.display, self._below.display = first > 0, end < total
+        if first:
+            self._above.update(Text(f"▲ {first:,} cells above (ctrl+up, or click)"))
+        if end < total:
+            self._below.update(Text(f"▼ {total - end:,} cells below (ctrl+down, or click)"))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a "cells above/below" line goes there."""
+        if self._notebook is None or event.widget not in (self._above, self._below):
+            return
+        first, end, total = self.window
+        order = self._notebook.cell_ids
+        self.focus_cell(order[first - 1] if event.widget is self._above else order[min(end, total - 1)])
 
     def _arrange(self, notebook: Notebook) -> None:
-        """Blocks of deleted cells go, new cells get one at their place, moved ones are moved."""
-        wanted = notebook.cell_ids
-        for cell_id in [c for c in self._blocks if c not in set(wanted)]:
+        """Blocks of cells gone from the window go, new ones get one at their place, moved ones are moved."""
+        wanted = self._windowed(notebook.cell_ids)
+        keep = set(wanted)
+        for cell_id in [c for c in self._blocks if c not in keep]:
             self._blocks.pop(cell_id).remove()
         order = [c for c in self._order if c in self._blocks]
         for index, cell_id in enumerate(wanted):
             if index < len(order) and order[index] == cell_id:
                 continue
             place: dict[str, Any] = ({"after": self._blocks[wanted[index - 1]]} if index
-                                     else {"before": self._blocks[order[0]]} if order else {})
+                                     else {"before": self._blocks[order[0]]} if order else {"before": self._below})
             block = self._blocks.get(cell_id)
             if block is None:
                 cell = notebook.get(cell_id)
@@ -217,11 +281,15 @@ class NotebookView(RestyledAlone, VerticalScroll):
     # -- moving between cells -------------------------------------------------
 
     def action_step_cell(self, step: int) -> None:
-        if not self._order:
+        if not self._order or self._notebook is None:
             return
+        order = self._notebook.cell_ids
         current = self.current_cell_id
-        index = self._order.index(current) + step if current in self._order else (0 if step > 0 else -1)
-        self.focus_cell(self._order[max(0, min(len(self._order) - 1, index))])
+        if current in order:
+            index = order.index(current) + step
+        else:  # from the view itself: the first or last cell mounted
+            index = self._start if step > 0 else self._start + len(self._order) - 1
+        self.focus_cell(order[max(0, min(len(order) - 1, index))])
 
     @on(CellBlock.Focused)
     def _block_focused(self, event: CellBlock.Focused) -> None:
