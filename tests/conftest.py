@@ -107,7 +107,7 @@ def _service_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
 # elsewhere does) and in-process (`MARIMO_PAIR_NO_SERVICE=1`); the documents and exit codes
 # must not depend on it.
 BOTH_WAYS = frozenset({
-    "test_headless_core", "test_cell_commands", "test_agent_scenarios", "test_batch", "test_sse_faults",
+    "test_headless_core", "test_cell_commands", "test_batch", "test_sse_faults",
     "test_foreign_servers", "test_private_state", "test_kernel_lifecycle",
 })
 
