@@ -14,13 +14,13 @@ between two starts); the socket 0600 in a 0700 directory; a stale socket
 left by a crash is replaced; a caller of another version makes it step
 down; it exits after MARIMO_PAIR_SERVICE_IDLE seconds without a call.
 
-Run as `python -m marimo_pair_tui.headless.service_host SOCKET`.
+Each call itself is headless/service_call.py. Run as
+`python -m marimo_pair_tui.headless.service_host SOCKET`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import fcntl
 import gc
@@ -31,14 +31,13 @@ import socket
 import sys
 import threading
 import time
-import traceback
-from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Iterator, TypeVar
 
 from ..core.service import HubOptions, PairingService, append_private, caller, state_dir
 from . import output
 from . import service_wire as wire
+from .service_call import Call, CallStream, JobExit, current_call, run_headless, start_call
 
 T = TypeVar("T")
 
@@ -48,98 +47,6 @@ SERVICE_ENV_PREFIXES = ("MARIMO_", "XDG_", "SSH_")
 SERVICE_ENV_NAMES = ("HOME", "PATH", "USER")
 MAX_SERVICES = 16  # PairingServices kept for different options; the least recently used goes
 DRAIN_SECONDS = 10.0  # how long a stopping service lets calls in flight finish
-
-
-class Call:
-    """One caller's call: their streams and identity while it runs, and how to cancel it."""
-
-    def __init__(self, message: dict[str, Any], fds: list[int]) -> None:
-        self.argv = [str(a) for a in message.get("argv", [])]
-        env = message.get("env")
-        self.caller = caller.Caller(cwd=str(message.get("cwd") or "/"),
-                                    environ=dict(env) if isinstance(env, dict) else {})
-        encoding = str(message.get("stdout_encoding") or "utf-8")
-        stdin_fd, stdout_fd, stderr_fd = (fds + [-1, -1, -1])[:3]
-        self.stdin = _text(stdin_fd, "rb", "utf-8", "strict")
-        self.stdout = _text(stdout_fd, "wb", encoding, "strict")
-        self.stderr = _text(stderr_fd, "wb", encoding, "backslashreplace")
-        self.open = True
-        self.cancelled = False
-        self.future: concurrent.futures.Future[Any] | None = None
-        self._lock = threading.Lock()
-
-    def stream(self, name: str) -> io.TextIOBase | None:
-        return getattr(self, name) if self.open else None
-
-    def cancel(self) -> None:
-        """The caller went away (Ctrl+C, killed): stop writing to them and cancel the job."""
-        with self._lock:
-            self.cancelled = True
-            self.open = False
-            if self.future is not None:
-                self.future.cancel()
-
-    def attach(self, future: concurrent.futures.Future[Any]) -> None:
-        with self._lock:
-            self.future = future
-            if self.cancelled:
-                future.cancel()
-
-    def close(self) -> None:
-        self.open = False
-        for stream in (self.stdout, self.stderr, self.stdin):
-            if stream is not None:
-                with contextlib.suppress(Exception):
-                    stream.flush()
-                with contextlib.suppress(Exception):
-                    stream.close()
-
-
-def _text(fd: int, mode: str, encoding: str, errors: str) -> io.TextIOWrapper | None:
-    """A text stream over a descriptor the caller sent (closed with the call)."""
-    if fd < 0:
-        return None
-    if mode == "rb":
-        return io.TextIOWrapper(io.BufferedReader(io.FileIO(fd, "r")), encoding=encoding, errors=errors)
-    return io.TextIOWrapper(io.BufferedWriter(io.FileIO(fd, "w")), encoding=encoding, errors=errors,
-                            write_through=True)
-
-
-_CALL: ContextVar[Call | None] = ContextVar("marimo_pair_tui_call", default=None)
-
-
-class CallStream:
-    """sys.stdin/stdout/stderr in the service: the current call's own, the service log otherwise."""
-
-    def __init__(self, name: str, fallback: Any) -> None:
-        self._name = name
-        self._fallback = fallback
-
-    def _target(self) -> Any:
-        call = _CALL.get()
-        stream = call.stream(self._name) if call is not None else None
-        return stream if stream is not None else self._fallback
-
-    def write(self, text: str) -> int:
-        try:
-            return self._target().write(text)
-        except (OSError, ValueError):
-            return len(text)  # the caller's pipe closed: their loss, not the service's
-
-    def flush(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            self._target().flush()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._target(), name)
-
-
-class JobExit(Exception):
-    """A job called sys.exit: carried out of the event loop (where SystemExit would stop it)."""
-
-    def __init__(self, code: Any) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 class ServiceHost:
@@ -176,7 +83,7 @@ class ServiceHost:
                 raise JobExit(exit.code) from None
 
         future = asyncio.run_coroutine_threadsafe(guarded(), self.loop)
-        call = _CALL.get()
+        call = current_call()
         if call is not None:
             call.attach(future)
         try:
@@ -347,11 +254,11 @@ class ServiceHost:
             self.last_call = time.monotonic()
 
     def _run_call(self, call: Call, conn: socket.socket) -> None:
-        _CALL.set(call)
+        start_call(call)
         code = 1
         try:
             with caller.serving(call.caller):
-                code = run_headless(call.argv)
+                code = run_headless(call.argv, log, str(state_dir() / "service.log"))
         finally:
             with contextlib.suppress(Exception):
                 assert call.stdout is not None
@@ -379,30 +286,6 @@ class ServiceHost:
             "in_flight": self.in_flight,
             "sessions": sessions,
         }
-
-
-def run_headless(argv: list[str]) -> int:
-    """The headless command line as in-process: its exit code (SystemExit caught)."""
-    from .cli import main
-
-    try:
-        main(argv)
-        return 0
-    except SystemExit as exit:
-        if exit.code is None:
-            return 0
-        if isinstance(exit.code, int):
-            return exit.code
-        sys.stderr.write(f"{exit.code}\n")
-        return 1
-    except (concurrent.futures.CancelledError, asyncio.CancelledError):
-        return 130
-    except Exception:
-        log("a call failed:\n" + traceback.format_exc())
-        output.emit({"success": False, "error": {
-            "kind": "internal", "message": "The pairing service failed on this call (a bug).",
-            "next": f"Run it again with --no-service; the service log is {state_dir() / 'service.log'}."}})
-        return 1
 
 
 _LOG: Any = None
