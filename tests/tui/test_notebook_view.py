@@ -16,7 +16,7 @@ from marimo_pair_tui.tui.screens.help import HelpScreen
 from marimo_pair_tui.tui.screens.pairing import PairingScreen
 from marimo_pair_tui.tui.widgets import output_view
 from marimo_pair_tui.tui.widgets.notebook_cell import CellBlock
-from marimo_pair_tui.tui.widgets.notebook_view import WINDOW, NotebookView
+from marimo_pair_tui.tui.widgets.notebook_view import WINDOW, WINDOW_STEP, NotebookView
 from marimo_pair_tui.tui.widgets.parts.images import ImageView
 from marimo_pair_tui.tui.widgets.parts.numbers import NumberControl, StepInput
 from marimo_pair_tui.tui.widgets.parts.table import TableView
@@ -311,7 +311,7 @@ async def test_a_long_notebook_mounts_a_window_that_moves_with_the_focus(lab: Tu
         await pilot.press("ctrl+down")
         await wait_for(pilot, lambda: view.current_cell_id == order[WINDOW], what="the next cell, mounted")
         first, end, total = view.window
-        assert first < WINDOW < end and end - first == WINDOW and total == cells
+        assert (first, end, total) == (WINDOW_STEP, WINDOW + WINDOW_STEP, cells), "slid by a step, not remounted"
         assert view.cell_ids == order[first:end] and len(view.query(CellBlock)) == WINDOW
         assert above.display and f"{first} cells above" in text_of(above)
 

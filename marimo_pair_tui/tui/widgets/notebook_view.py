@@ -45,6 +45,7 @@ def failure(error: Exception) -> str:
 
 
 WINDOW = 60  # cells mounted at most
+WINDOW_STEP = 10  # cells the window slides by when the focus steps past its edge
 
 
 class NotebookView(RestyledAlone, VerticalScroll):
@@ -189,9 +190,16 @@ class NotebookView(RestyledAlone, VerticalScroll):
         self.call_after_refresh(self._scroll_to_top, block)
 
     def _move_window(self, index: int) -> None:
-        """Mount the cells around the one at `index` (in the notebook's order): it lands in the first third."""
+        """Mount the cell at `index` (in the notebook's order): a step past an edge slides the window
+        by WINDOW_STEP cells (a few mounts per step, not a remount); a jump lands it in the first third."""
         assert self._notebook is not None
-        self._start = max(0, index - WINDOW // 3)
+        end = self._start + len(self._order)
+        if index == end:
+            self._start += WINDOW_STEP
+        elif index == self._start - 1:
+            self._start = max(0, self._start - WINDOW_STEP)
+        else:
+            self._start = max(0, index - WINDOW // 3)
         self._arrange(self._notebook)
         self._tell_beyond()
 
