@@ -209,6 +209,21 @@ def test_a_service_of_another_version_steps_down_for_the_new_client(calls: Calls
         os.utime(module, ns=(before.st_atime_ns, before.st_mtime_ns))
 
 
+def test_the_service_runs_the_same_code_as_its_client(calls: Calls) -> None:
+    alt = calls.runtime / "alt"  # another copy of the package (another install, another checkout)
+    shutil.copytree(Path(service_wire.__file__).parent.parent, alt / "marimo_pair_tui",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    env = calls.env()  # found from the working directory, as `python -m` finds a checkout
+    version = subprocess.run([sys.executable, "-c", "from marimo_pair_tui.headless import service_wire as w; "
+                              "print(w.fingerprint())"], cwd=alt, env=env, capture_output=True, text=True).stdout.strip()
+    assert version and version != service_wire.fingerprint()
+    for _ in range(2):
+        result = calls.run("servers", env=env, cwd=alt)
+        assert result.code == 0 and result.stderr == "", result.stderr
+    status = calls.status(env)
+    assert (status["version"], status["calls"]) == (version, 2), "one service, of the copy's version"
+
+
 def test_no_service_flag_and_environment_run_in_process(calls: Calls) -> None:
     assert calls.run("--no-service", "servers").code == 0
     assert calls.run("servers", env=calls.env(**{service_wire.NO_SERVICE_ENV: "1"})).code == 0

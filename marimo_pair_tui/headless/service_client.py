@@ -164,6 +164,9 @@ def _start(path: str) -> socket.socket:
     except OSError as exc:
         raise Unavailable(f"{os.path.dirname(path)}: {exc}") from None
     env = {k: v for k, v in os.environ.items() if k != "MARIMO_TOKEN"}  # requests bring their own
+    # The service runs the very code this client is (a checkout, another install): the version check
+    # would otherwise refuse it on every call.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.dirname(wire.PACKAGE), env.get("PYTHONPATH")) if p)
     process = subprocess.Popen(
         [sys.executable, "-m", "marimo_pair_tui.headless.service_host", path],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
