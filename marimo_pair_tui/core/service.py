@@ -28,7 +28,7 @@ import re
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Awaitable, Callable, Sequence, TypeVar, Union
 
-from . import caller, codemode
+from . import caller, codemode, collector
 from .activity import ActivityLog
 from .analysis import static_defs_refs
 from .virtual_files import fetch_virtual_files
@@ -69,7 +69,7 @@ __all__ = [
     "open_notebook", "private_dir", "state_dir", "static_defs_refs", "write_private", "ServerView",
     "APP_NAME", "ActivityEntry", "Cell", "LiveState", "Notebook", "NotebookEntry", "OpenResult", "PairingSession",
     "ServerInfo", "SessionRef", "SshHost", "config_path", "load_ssh_settings", "parse_server_url", "read_config",
-    "TablePage", "UiElement", "Variable", "CellGraph", "GraphView", "Completion", "caller", "append_private",
+    "TablePage", "UiElement", "Variable", "CellGraph", "GraphView", "Completion", "caller", "collector", "append_private",
 ]
 
 T = TypeVar("T")

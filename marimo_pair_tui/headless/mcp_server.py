@@ -42,7 +42,7 @@ from pydantic import Field, ValidationError
 
 from ..core import documents
 from ..core.errors import InvalidRequestError, UsageError
-from ..core.service import ACTIVITY_DEFAULT, HubOptions, PairingService, TargetSpec, static_defs_refs
+from ..core.service import ACTIVITY_DEFAULT, HubOptions, PairingService, TargetSpec, collector, static_defs_refs
 from .mcp_cell_tools import register_cell_tools
 from .mcp_ui_tools import register_ui_tools
 from .mcp_kernel_tools import register_kernel_tools
@@ -337,6 +337,7 @@ async def serve(options: HubOptions) -> None:
         except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or Windows
             pass
     warm = asyncio.ensure_future(_warm_compiler())
+    collector.settle()
     try:
         await server.run_stdio_async()
     finally:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import gc
 import io
 import os
 import signal
@@ -34,7 +33,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Iterator, TypeVar
 
-from ..core.service import HubOptions, PairingService, append_private, caller, state_dir
+from ..core.service import HubOptions, PairingService, append_private, caller, collector, state_dir
 from . import output
 from . import service_wire as wire
 from .service_call import Call, CallStream, JobExit, current_call, run_headless, start_call
@@ -337,7 +336,7 @@ def main(argv: list[str]) -> int:
         sys.stdout = CallStream("stdout", _LOG)
         sys.stderr = CallStream("stderr", _LOG)
         output.HOST = host
-        gc.freeze()  # what start-up made lives as long as the service: keep it out of every collection
+        collector.settle()
         log(f"serving {path} (version {host.version}, idle timeout {host.idle_timeout:.0f} s)")
         asyncio.set_event_loop(host.loop)
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,7 @@ from textual.notifications import SeverityLevel
 from textual.binding import Binding
 from textual.dom import DOMNode
 
-from ..core.service import HubOptions, OpenResult, PairingService, Target
+from ..core.service import HubOptions, OpenResult, PairingService, Target, collector
 from .commands import ScreenCommands
 from .config import Config, config_path
 from .display import Display
@@ -46,7 +45,6 @@ def dialog_owners() -> list[type[DOMNode]]:
     return [CodeEditor, DocsScreen, ConfirmRestartScreen, PromptScreen, ConfirmPackagesScreen]
 
 
-GC_THRESHOLDS = (50_000, 20, 40)  # generation 0 allocations, then 1 and 2 collections between runs
 
 
 @dataclass
@@ -122,10 +120,7 @@ class PairApp(App[None]):
     # -- start and stop ---------------------------------------------------------
 
     def on_mount(self) -> None:
-        # Full collections walk every widget's cached lines and stall keys for 20-170 ms as a session
-        # grows: what exists at start-up is frozen out of them, and they run less often.
-        gc.freeze()
-        gc.set_threshold(*GC_THRESHOLDS)
+        collector.settle()
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         picker = PickerScreen(self.fmt, self.service, cursor_blink=self.cursor_blink)

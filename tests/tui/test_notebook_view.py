@@ -315,6 +315,20 @@ async def test_a_long_notebook_mounts_a_window_that_moves_with_the_focus(lab: Tu
         assert view.cell_ids == order[first:end] and len(view.query(CellBlock)) == WINDOW
         assert above.display and f"{first} cells above" in text_of(above)
 
+        def at_top(cell_id: str) -> bool:
+            block = view.block(cell_id)
+            return (block is not None and view.current_cell_id == cell_id
+                    and view.scroll_y == min(block.virtual_region.y, view.max_scroll_y))
+
+        await wait_for(pilot, lambda: at_top(order[WINDOW]), what="the stepped-to cell at the top")
+        # Keys back to back across the next edge: the focus ends on the cell, at the top.
+        view.focus_cell(order[end - 1])
+        await wait_for(pilot, lambda: at_top(order[end - 1]), what="the window's last cell at the top")
+        for _ in range(3):
+            await pilot.press("ctrl+down")
+        await wait_for(pilot, lambda: at_top(order[end + 2]), what="three cells on, at the top")
+        assert len(view.query(CellBlock)) == WINDOW
+
         # A far cell (as the tree or follow-focus asks): the window goes there, its output drawn.
         view.focus_cell(order[-1])
         await wait_for(pilot, lambda: view.current_cell_id == order[-1], what="the last cell")

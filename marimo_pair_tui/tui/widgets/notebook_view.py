@@ -18,7 +18,8 @@ refers to (`cells(files=True)`).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+import asyncio
+from typing import Any, Awaitable, Callable, Iterable
 
 from rich.text import Text
 from textual import events, on
@@ -175,21 +176,30 @@ class NotebookView(RestyledAlone, VerticalScroll):
 
     def focus_cell(self, cell_id: str | None) -> None:
         """Focus the cell's block (the view itself when there is no such cell), moving the window to it."""
+        moved: list[Awaitable[Any]] = []
         if cell_id and cell_id not in self._blocks and self._notebook is not None and self._shown:
             order = self._notebook.cell_ids
             if cell_id in order:
-                self._move_window(order.index(cell_id))
+                moved = self._move_window(order.index(cell_id))
         block = self._blocks.get(cell_id) if cell_id else None
         if block is None:
             self.focus()
             return
-        if block.is_mounted:
-            block.focus(scroll_visible=False)
-        else:
-            self.call_after_refresh(block.focus, False)
+        if moved or not block.is_mounted:
+            self.call_later(self._focus_when_placed, block, moved)
+            return
+        block.focus(scroll_visible=False)
         self.call_after_refresh(self._scroll_to_top, block)
 
-    def _move_window(self, index: int) -> None:
+    async def _focus_when_placed(self, block: CellBlock, moved: list[Awaitable[Any]]) -> None:
+        """Focus `block` once the window's move is done: scrolled to before then, blocks still
+        coming or going above it would push it off the top."""
+        await asyncio.gather(*moved)
+        if block.is_attached:
+            block.focus(scroll_visible=False)
+            self.call_after_refresh(self._scroll_to_top, block)
+
+    def _move_window(self, index: int) -> list[Awaitable[Any]]:
         """Mount the cell at `index` (in the notebook's order): a step past an edge slides the window
         by WINDOW_STEP cells (a few mounts per step, not a remount); a jump lands it in the first third."""
         assert self._notebook is not None
@@ -200,13 +210,17 @@ class NotebookView(RestyledAlone, VerticalScroll):
             self._start = max(0, self._start - WINDOW_STEP)
         else:
             self._start = max(0, index - WINDOW // 3)
-        self._arrange(self._notebook)
+        moved = self._arrange(self._notebook)
         self._tell_beyond()
+        return moved
 
-    def _scroll_to_top(self, block: CellBlock) -> None:
-        """The block at the top of the view, at once; nothing when it is there already."""
+    def _scroll_to_top(self, block: CellBlock, tries: int = 3) -> None:
+        """The block at the top of the view, at once; nothing when it is there already. Checked
+        again after the next refreshes: blocks mounted or removed above it move it meanwhile."""
         if block.is_attached and self.scroll_y != min(block.virtual_region.y, self.max_scroll_y):
             self.scroll_to_widget(block, top=True, animate=False)
+            if tries > 1:
+                self.call_after_refresh(self._scroll_to_top, block, tries - 1)
 
     def _draw_rank(self, output: OutputView) -> tuple[bool, float]:
         """Outputs on the screen are drawn first, then the nearest to it."""
@@ -261,12 +275,14 @@ class NotebookView(RestyledAlone, VerticalScroll):
         order = self._notebook.cell_ids
         self.focus_cell(order[first - 1] if event.widget is self._above else order[min(end, total - 1)])
 
-    def _arrange(self, notebook: Notebook) -> None:
-        """Blocks of cells gone from the window go, new ones get one at their place, moved ones are moved."""
+    def _arrange(self, notebook: Notebook) -> list[Awaitable[Any]]:
+        """Blocks of cells gone from the window go, new ones get one at their place, moved ones are moved.
+        What is still being removed and mounted is returned, to be awaited by whoever needs it done."""
         wanted = self._windowed(notebook.cell_ids)
         keep = set(wanted)
+        pending: list[Awaitable[Any]] = []
         for cell_id in [c for c in self._blocks if c not in keep]:
-            self._blocks.pop(cell_id).remove()
+            pending.append(self._blocks.pop(cell_id).remove())
         order = [c for c in self._order if c in self._blocks]
         for index, cell_id in enumerate(wanted):
             if index < len(order) and order[index] == cell_id:
@@ -278,13 +294,14 @@ class NotebookView(RestyledAlone, VerticalScroll):
                 cell = notebook.get(cell_id)
                 assert cell is not None
                 block = self._blocks[cell_id] = CellBlock(cell, self.fmt, self._turns)
-                self.mount(block, **place)
+                pending.append(self.mount(block, **place))
             else:
                 order.remove(cell_id)
                 if place:
                     self.move_child(block, **place)
             order.insert(index, cell_id)
         self._order = order
+        return pending
 
     # -- moving between cells -------------------------------------------------
 
