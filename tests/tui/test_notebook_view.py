@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import Checkbox, DataTable, Markdown, Static
+from textual.widgets._footer import FooterKey
 from textual_image.widget import HalfcellImage
 
 from marimo_pair_tui.core import codemode
@@ -315,19 +316,24 @@ async def test_a_long_notebook_mounts_a_window_that_moves_with_the_focus(lab: Tu
         assert view.cell_ids == order[first:end] and len(view.query(CellBlock)) == WINDOW
         assert above.display and f"{first} cells above" in text_of(above)
 
-        def at_top(cell_id: str) -> bool:
+        def in_sight(cell_id: str) -> bool:
             block = view.block(cell_id)
+            top, height = view.scroll_y, view.scrollable_content_region.height
             return (block is not None and view.current_cell_id == cell_id
-                    and view.scroll_y == min(block.virtual_region.y, view.max_scroll_y))
+                    and top <= block.virtual_region.y and block.virtual_region.bottom <= top + height)
 
-        await wait_for(pilot, lambda: at_top(order[WINDOW]), what="the stepped-to cell at the top")
-        # Keys back to back across the next edge: the focus ends on the cell, at the top.
+        await wait_for(pilot, lambda: in_sight(order[WINDOW]), what="the stepped-to cell in sight")
+        # Keys back to back across the next edge: the focus ends on the cell, in sight.
         view.focus_cell(order[end - 1])
-        await wait_for(pilot, lambda: at_top(order[end - 1]), what="the window's last cell at the top")
+        await wait_for(pilot, lambda: in_sight(order[end - 1]), what="the window's last cell in sight")
+        footer_keys = [id(key) for key in screen.query(FooterKey)]
         for _ in range(3):
             await pilot.press("ctrl+down")
-        await wait_for(pilot, lambda: at_top(order[end + 2]), what="three cells on, at the top")
+        await wait_for(pilot, lambda: in_sight(order[end + 2]), what="three cells on, in sight")
         assert len(view.query(CellBlock)) == WINDOW
+        await pilot.pause()
+        assert footer_keys and [id(key) for key in screen.query(FooterKey)] == footer_keys, \
+            "the footer shows the same keys from cell to cell: it is not rebuilt"
 
         # A far cell (as the tree or follow-focus asks): the window goes there, its output drawn.
         view.focus_cell(order[-1])

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static, Tree
+from textual.widgets import Button, Input, Label, Static, Tree
 
 from ...core.directory import ServerView
 from ...core.errors import PairError
@@ -26,6 +26,7 @@ from ...notebooks import tour_copy
 from ..display import Display
 from ..inert import inert
 from ..widgets.server_tree import PickerItem, ServerTree
+from ..widgets.steady_footer import SteadyFooter
 
 REFRESH_SECONDS = 2.0
 NO_SERVER = "No marimo server is running. Open a notebook below, or the tour."
@@ -112,7 +113,7 @@ class PickerScreen(Screen[None]):
             yield Label("Open")
             yield Input(placeholder="path/to/notebook.py (Enter opens it)", id="path")
             yield Button("Open the tour notebook", id="tour")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     @property
     def server_tree(self) -> ServerTree:

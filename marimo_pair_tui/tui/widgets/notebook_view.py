@@ -214,13 +214,17 @@ class NotebookView(RestyledAlone, VerticalScroll):
         self._tell_beyond()
         return moved
 
-    def _scroll_to_top(self, block: CellBlock, tries: int = 3) -> None:
+    def _scroll_to_top(self, block: CellBlock, tries: int = 5) -> None:
         """The block at the top of the view, at once; nothing when it is there already. Checked
-        again after the next refreshes: blocks mounted or removed above it move it meanwhile."""
-        if block.is_attached and self.scroll_y != min(block.virtual_region.y, self.max_scroll_y):
+        again after the next few refreshes while it is not at the very top: blocks just mounted
+        below it have no height yet, so the scroll stops short, and blocks removed above move it."""
+        if not block.is_attached:
+            return
+        wanted = block.virtual_region.y
+        if self.scroll_y != min(wanted, self.max_scroll_y):
             self.scroll_to_widget(block, top=True, animate=False)
-            if tries > 1:
-                self.call_after_refresh(self._scroll_to_top, block, tries - 1)
+        if tries > 1 and self.scroll_y != wanted:
+            self.call_after_refresh(self._scroll_to_top, block, tries - 1)
 
     def _draw_rank(self, output: OutputView) -> tuple[bool, float]:
         """Outputs on the screen are drawn first, then the nearest to it."""

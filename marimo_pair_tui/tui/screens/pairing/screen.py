@@ -26,7 +26,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, TextArea
+from textual.widgets import TextArea
 
 from ....core.directory import sibling_note
 from ....core.errors import PairError
@@ -42,6 +42,7 @@ from ...widgets.completion_menu import CompletionMenu
 from ...widgets.graph_pane import GraphPane
 from ...widgets.variables_pane import VariablesPane
 from ...widgets.notebook_view import NotebookView
+from ...widgets.steady_footer import SteadyFooter
 from ...widgets.results_pane import ResultsPane
 from ...widgets.status_line import StatusLine
 from ..successor import SuccessorScreen
@@ -207,7 +208,7 @@ class PairingScreen(Screen[None]):
                 yield ActivityPane(self.fmt, id="activity")
                 yield VariablesPane(id="variables")
                 yield GraphPane(id="graph")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
         yield CompletionMenu(id="completions")
 
     @property
