@@ -1,0 +1,167 @@
+"""One command that benchmarks marimo-pair-tui against its peers and publishes the results.
+
+Every section measures ours and the peers side by side on the same marimo
+server and the same notebook sessions (bench/suite/common.py), then the report
+(bench/suite/report.py) prints a table with ratios and writes
+docs/benchmarks.md, docs/benchmarks.png, docs/benchmarks-readme.md (a short
+table for the README) and docs/benchmarks.json (the samples).
+
+Sections (each a module of bench/suite/, so that one failing does not stop the rest):
+  exec   one-shot `exec print(1)`: service warm / cold / in-process vs curl and `marimo pair execute`
+  cells  one-shot `cells` at 10 .. 5,000 cells, idle and busy, vs code_mode and marimo's MCP read tool
+  mcp    per-call overhead of our MCP `execute` over a bare httpx request
+  live   our live model vs a raw websocket consumer when another client runs a cell
+  app    the Textual app: first paint, peak RSS, keys during a re-run, notebook view scrolling
+
+Targets are reported against, never asserted. Run:
+    .venv/bin/python bench/run.py [--quick] [--only NAME]
+--quick: fewer calls, sizes 10/100/1000 only (about 3 minutes); the full run adds 5,000 cells
+(about 7 minutes). --from-json docs/benchmarks.json writes the report again without measuring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.suite import app_tui, cells_oneshot, exec_oneshot, live_latency, mcp_overhead, report  # noqa: E402
+from bench.suite.common import Env, Lab, Row, service  # noqa: E402
+
+SECTIONS = {
+    "exec": exec_oneshot.SECTION,
+    "cells": cells_oneshot.SECTION,
+    "mcp": mcp_overhead.SECTION,
+    "live": live_latency.SECTION,
+    "app": app_tui.SECTION,
+}
+
+DESCRIPTIONS = {
+    exec_oneshot.SECTION: (
+        "`marimo-pair-tui --headless exec --url URL --session ID -c 'print(1)'` as a fresh process per call on "
+        "an idle 10-cell notebook: *service warm* (the default: a per-user background service reached over a "
+        "Unix socket; one untimed call first), *service cold* (the service stopped before each call, so the "
+        "call starts it), *in-process* (`MARIMO_PAIR_NO_SERVICE=1`). Peers: `curl -sN -X POST "
+        "/api/kernel/execute` with the stable session header, and `marimo pair execute -c`. Targets: service "
+        "warm ≤ 1.5x curl and ≥ 8x faster than `marimo pair execute`."),
+    cells_oneshot.SECTION: (
+        "`marimo-pair-tui --headless cells --url URL --session ID` as a fresh process per call (answered from "
+        "the live stream) against a code_mode read program through `marimo pair execute --code-file -` (a "
+        "process per call) and marimo's own `--mcp tools` tool `get_cell_runtime_data` for every cell id (one "
+        "held streamable-HTTP client session, no process start). *busy*: the notebook's last cell runs "
+        "`time.sleep(600)` (sent as a browser sends a run); code_mode readers queue behind it, so they are "
+        "called once and stopped at a cap, which interrupts the kernel. Target: ours (service warm) ≤ 50 ms "
+        "at 1,000 cells, idle and busy."),
+    mcp_overhead.SECTION: (
+        "Our MCP server (`marimo-pair-tui --headless mcp`, the MCP SDK's stdio client, one held session) runs "
+        "`print(1)` with the `execute` tool; each call is paired with a bare `POST /api/kernel/execute` from a "
+        "held `httpx.AsyncClient` (SSE read to the end), alternating which goes first. Overhead: the per-pair "
+        "difference. Target: ≤ 5 ms (median)."),
+    live_latency.SECTION: (
+        "A browser-like client posts `/api/kernel/run` for one cell (the middle one) with new code; from just "
+        "before the POST we time a bare kiosk websocket consumer (its own process; `websockets`, parses every "
+        "message) and our model (its own process: a `PairingService` mirror and a change listener) until "
+        "each sees the cell's first change and its new output. Clocks are CLOCK_MONOTONIC across processes. "
+        "Overhead: ours − raw per run, for the new output. Target: p95 ≤ 5 ms at 1,000 cells."),
+    app_tui.SECTION: (
+        "The app in Textual's test harness (`App.run_test()`, 120x40) in a child process: first paint from "
+        "entering `run_test` to the cell tree holding every cell (plus one refresh); peak RSS is the process's "
+        "VmHWM from /proc/self/status, read before f7 (tree, editor, the re-run) and at the end (after the notebook "
+        "view was shown and stepped through); the notes give RSS after imports and the growth; keys: a character "
+        "typed into the editor every 30 ms while a browser-like run of every cell goes on, each timed from "
+        "when it was due until the editor shows it; the notebook view (f7) until the blocks it mounts are there "
+        "(a window of cells), then 80 ctrl+down steps from the first cell (past the window's edge), each timed "
+        "until the next cell is focused and in sight. Targets: first paint ≤ 1 s at "
+        "1,000 cells and ≤ 2 s at 5,000; peak RSS ≤ 150 MB; key p95 ≤ 100 ms."),
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer calls, sizes 10/100/1000 (about 3 minutes)")
+    parser.add_argument("--only", choices=sorted(SECTIONS), action="append", help="run only this section (repeatable)")
+    parser.add_argument("--docs", type=Path, default=ROOT / "docs", help="where the report goes (default: docs/)")
+    parser.add_argument("--from-json", type=Path, metavar="FILE",
+                        help="measure nothing: write the report again from a run's benchmarks.json")
+    args = parser.parse_args()
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text(encoding="utf-8"))
+        rows = [Row.from_json(r) for r in saved.pop("rows")]
+        failures = saved.pop("failures")
+        report.write(rows, failures, {**saved, "descriptions": DESCRIPTIONS}, args.docs)
+        print(report.console_table(rows))
+        return 0
+    chosen = [name for name in SECTIONS if not args.only or name in args.only]
+    sizes = [10, 100, 1000] if args.quick else [10, 100, 1000, 5000]
+    app_sizes = [1000] if args.quick else [1000, 5000]
+    began = time.perf_counter()
+    started_at = datetime.now(timezone.utc)
+    base = Path(tempfile.mkdtemp(prefix="bench-run-"))
+    env = Env(base)
+    rows: list[Row] = []
+    failures: dict[str, str] = {}
+
+    def log(message: str) -> None:
+        print(f"[{time.perf_counter() - began:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    lab = None
+    try:
+        log(f"starting a marimo server ({'quick' if args.quick else 'full'} run: {', '.join(chosen)})")
+        lab = Lab(env, log=log)
+        for name in chosen:
+            section = SECTIONS[name]
+            log(section)
+            try:
+                if name == "exec":
+                    found = exec_oneshot.measure(lab, args.quick, log=log)
+                elif name == "mcp":
+                    found = mcp_overhead.measure(lab, args.quick, log=log)
+                elif name == "cells":
+                    found = cells_oneshot.measure(lab, args.quick, sizes, log=log)
+                elif name == "live":
+                    found = live_latency.measure(lab, args.quick, sizes, log=log)
+                else:
+                    found = app_tui.measure(lab, args.quick, app_sizes, log=log)
+                rows += found
+            except Exception:  # a failed section is reported with its error; the others still run
+                failures[section] = traceback.format_exc()
+                log(f"FAILED: {cells_oneshot.leaf_error(sys.exc_info()[1])}")
+    except Exception:
+        failures["setup"] = traceback.format_exc()
+        log(f"FAILED: {failures['setup'].strip().splitlines()[-1]}")
+    finally:
+        service(env, "stop")  # the run's own background service, if one was started
+        if lab is not None:
+            lab.close()
+        shutil.rmtree(base, ignore_errors=True)
+
+    elapsed = time.perf_counter() - began
+    command = "  ".join([".venv/bin/python bench/run.py", *(["--quick"] if args.quick else []),
+                         *[f"--only {n}" for n in args.only or []]]).replace("  ", " ")
+    info = {"date": started_at.strftime("%Y-%m-%d %H:%M UTC"), "command": command,
+            "mode": "quick" if args.quick else "full", "elapsed": elapsed, "machine": report.machine(),
+            "sections": [SECTIONS[n] for n in chosen], "sizes": sizes, "app_sizes": app_sizes,
+            "descriptions": DESCRIPTIONS}
+    print(report.console_table(rows))
+    for section, error in failures.items():
+        print(f"\n{section}: FAILED (the traceback is in docs/benchmarks.md)")
+    md, png, readme = report.write(rows, failures, info, args.docs)
+    (args.docs / "benchmarks.json").write_text(json.dumps(
+        {**{k: v for k, v in info.items() if k != "descriptions"}, "failures": failures,
+         "rows": [r.to_json() for r in rows]}, indent=1), encoding="utf-8")
+    print("\n" + readme.read_text(encoding="utf-8"))
+    print(f"wrote {md}, {png}, {readme} in {elapsed:.0f} s")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""Section 2: reading every cell, one process per call, on an idle kernel and while a cell sleeps.
+
+Ours (`--headless cells`: the live stream, through the background service when
+it exists and in-process) against the two ways marimo offers: a code_mode read
+program through `marimo pair execute` (one process per call; it queues behind
+a running cell, so while busy it is called once and stopped at a cap) and
+marimo's own MCP read tool `get_cell_runtime_data` for every cell id (a held
+streamable-HTTP client session, marimo's natural mode: no process start).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+
+from .common import MARIMO, OURS, READ_PROGRAM, Lab, Opened, Row, run_once, service, service_available
+
+SECTION = "2. cells: read every cell"
+NAP_SECONDS = 600  # the sleeping cell is interrupted once the busy readings are done
+
+
+async def _marimo_mcp(url: str, opened: Opened, calls: int, cap: float) -> tuple[list[float], str]:
+    """`get_cell_runtime_data` for every cell, `calls` times over one held session; ("", samples) or a note."""
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    async with streamable_http_client(url + "/mcp/server") as (read, write, *_):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            active = await session.call_tool("get_active_notebooks", {"args": {}})
+            notebooks = active.structured_content["data"]["notebooks"]
+            mine = [n for n in notebooks if n.get("path", "").endswith(opened.path.name)] or notebooks
+            args = {"args": {"session_id": mine[0]["session_id"], "cell_ids": opened.cell_ids}}
+            samples: list[float] = []
+            for _ in range(calls):
+                start = time.perf_counter()
+                try:
+                    result = await asyncio.wait_for(session.call_tool("get_cell_runtime_data", args), cap)
+                except asyncio.TimeoutError:
+                    return samples, f"no answer within {cap:g} s (waits for the kernel)"
+                samples.append(time.perf_counter() - start)
+                if result.is_error or len(result.structured_content["data"]) != len(opened.cell_ids):
+                    raise RuntimeError(f"get_cell_runtime_data: {str(result)[:300]}")
+            return samples, ""
+
+
+def _capped(cmd: list[str], env: dict[str, str], stdin: bytes, cap: float) -> tuple[float, bool]:
+    """(seconds, answered) of one process stopped at `cap` seconds."""
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, env=env, input=stdin, timeout=cap)
+    except subprocess.TimeoutExpired:
+        return time.perf_counter() - start, False
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[:3]} exit {proc.returncode}: {proc.stderr[-300:]!r}")
+    return time.perf_counter() - start, True
+
+
+def leaf_error(exc: BaseException) -> str:
+    """The innermost error of an exception group, as `Kind: message`."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return f"{exc.__class__.__name__}: {exc}"
+
+
+def measure(lab: Lab, quick: bool, sizes: list[int], log=print) -> list[Row]:
+    rows: list[Row] = []
+    try:
+        for size in sizes:
+            try:
+                rows += _size(lab, quick, size, log)
+            except Exception as exc:  # one size failing leaves the others
+                rows.append(Row(SECTION, "this size failed", size, status="failed", note=leaf_error(exc)))
+                log(f"  {size} cells FAILED: {leaf_error(exc)}")
+    finally:
+        service(lab.env, "stop")  # its mirrors would otherwise keep working on every event of later sections
+    return rows
+
+
+def _size(lab: Lab, quick: bool, size: int, log) -> list[Row]:
+    env = lab.env
+    has_service = service_available(env)
+    rows: list[Row] = []
+    fast = 20
+    slow = 5 if size < 5000 else 3
+    cap = 5.0 if quick else 10.0
+    opened = lab.notebook(size)
+    last = f"x_{size - 1}"
+    ours = [*OURS, "--headless", "cells", *opened.target]
+    pair = [*MARIMO, "pair", "execute", *opened.target, "--code-file", "-"]
+    modes = {"ours, service warm": env.vars(), "ours, in-process": env.vars(MARIMO_PAIR_NO_SERVICE="1")}
+    if not has_service:
+        modes.pop("ours, service warm")
+        for kernel in ("idle", "busy"):
+            rows.append(Row(SECTION, f"{kernel}: ours, service warm", size, status="not available",
+                            note="no `service` command in this build",
+                            target="<= 50 ms at 1,000 cells" if size == 1000 else ""))
+    for kernel in ("idle", "busy"):
+        if kernel == "busy":
+            lab.nap(opened, NAP_SECONDS)
+        try:
+            for name, cmd_env in modes.items():
+                row = Row(SECTION, f"{kernel}: {name}", size)
+                run_once(ours, cmd_env, expect=last)  # untimed: a warm service (or file cache)
+                row.samples = [run_once(ours, cmd_env, expect=last) for _ in range(fast)]
+                if name.endswith("service warm") and size == 1000:
+                    row.target = "<= 50 ms at 1,000 cells"
+                    row.met = row.median <= 0.050
+                rows.append(row)
+            mcp = Row(SECTION, f"{kernel}: marimo --mcp get_cell_runtime_data (held client)", size)
+            try:
+                mcp.samples, mcp.note = asyncio.run(_marimo_mcp(lab.url, opened, fast, cap))
+                if mcp.note and not mcp.samples:
+                    mcp.status, mcp.value = "waits", cap
+            except Exception as exc:  # e.g. an answer bigger than the MCP client takes
+                mcp.status, mcp.note = "failed", leaf_error(exc)
+            rows.append(mcp)
+            reader = Row(SECTION, f"{kernel}: marimo pair execute, code_mode read", size)
+            if kernel == "idle":
+                reader.samples = [run_once(pair, env.vars(), expect=last, stdin=READ_PROGRAM.encode())
+                                  for _ in range(slow)]
+                reader.note = f"{slow} calls: no p95"
+            else:
+                took, answered = _capped(pair, env.vars(), READ_PROGRAM.encode(), cap)
+                if answered:
+                    reader.samples, reader.note = [took], "1 call"
+                else:
+                    reader.status, reader.value = "waits", took
+                    reader.note = f"waits for the kernel: no answer after {took:.1f} s (stopped)"
+            rows.append(reader)
+        finally:
+            if kernel == "busy":
+                lab.wake(opened)
+        log(f"  {size} cells, {kernel}: done")
+    return rows

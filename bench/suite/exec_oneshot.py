@@ -1,0 +1,76 @@
+"""Section 1: `exec print(1)` as a fresh process per call, as an agent's shell tool runs it.
+
+Ours in three modes (the background service warm, the call that has to start
+the service, and everything in the calling process) against curl on the same
+execute endpoint and `marimo pair execute`, all on one idle notebook. The
+fast rows are interleaved call by call so that drift on the machine hits
+them alike.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .common import MARIMO, OURS, Lab, Row, run_once, service, service_available, service_running
+
+SECTION = "1. exec print(1), one process per call"
+SIZE = 10
+
+
+def measure(lab: Lab, quick: bool, log=print) -> list[Row]:
+    fast, slow = (20, 5) if quick else (40, 10)
+    opened = lab.notebook(SIZE)
+    env = lab.env
+    target = opened.target
+    in_process_env = env.vars(MARIMO_PAIR_NO_SERVICE="1")
+    service_env = env.vars()
+    ours = [*OURS, "--headless", "exec", *target, "-c", "print(1)"]
+    curl = ["curl", "-sN", "-X", "POST", f"{lab.url}/api/kernel/execute", "-H", "Content-Type: application/json",
+            "-H", f"Marimo-Stable-Session-Id: {opened.browser.session_id}", "-d", json.dumps({"code": "print(1)"})]
+    pair = [*MARIMO, "pair", "execute", *target, "-c", "print(1)"]
+    expect_ours = '"stdout": "1\\n"'
+
+    rows = {name: Row(SECTION, name, SIZE) for name in (
+        "curl POST /api/kernel/execute", "marimo pair execute", "ours, service warm", "ours, service cold",
+        "ours, in-process (MARIMO_PAIR_NO_SERVICE=1)")}
+    rows["curl POST /api/kernel/execute"].baseline = "curl"
+    has_service = service_available(env)
+    warm, cold = rows["ours, service warm"], rows["ours, service cold"]
+    warm.target = "<= 1.5x curl and >= 8x faster than marimo pair"
+    if not has_service:
+        for row in (warm, cold):
+            row.status, row.note = "not available", "`marimo-pair-tui --headless service` does not exist in this build"
+    else:
+        run_once(ours, service_env, expect=expect_ours)  # untimed: starts the service
+        if not service_running(env):
+            warm.note = "the service was not running after the first call"
+    run_once(ours, in_process_env, expect=expect_ours)  # untimed warm-up of the file cache
+    run_once(curl, service_env, expect="1")
+
+    for _ in range(fast):
+        rows["curl POST /api/kernel/execute"].samples.append(run_once(curl, service_env, expect="1"))
+        if has_service:
+            warm.samples.append(run_once(ours, service_env, expect=expect_ours))
+        rows["ours, in-process (MARIMO_PAIR_NO_SERVICE=1)"].samples.append(run_once(ours, in_process_env, expect=expect_ours))
+    log(f"  {fast} interleaved calls of curl, service warm, in-process done")
+    for _ in range(slow):
+        rows["marimo pair execute"].samples.append(run_once(pair, service_env, expect="1"))
+    if has_service:
+        for _ in range(slow):
+            service(env, "stop")
+            cold.samples.append(run_once(ours, service_env, expect=expect_ours))
+    log(f"  {slow} calls of marimo pair execute{' and service cold' if has_service else ''} done")
+
+    curl_median = rows["curl POST /api/kernel/execute"].median
+    pair_median = rows["marimo pair execute"].median
+    if warm.samples and curl_median and pair_median:
+        vs_curl, vs_pair = warm.median / curl_median, pair_median / warm.median
+        warm.met = vs_curl <= 1.5 and vs_pair >= 8
+        warm.note = (warm.note + "; " if warm.note else "") + (
+            f"{vs_curl:.2f}x curl ({'met' if vs_curl <= 1.5 else 'missed'}), "
+            f"{vs_pair:.1f}x faster than marimo pair ({'met' if vs_pair >= 8 else 'missed'})")
+    service(env, "stop")  # no background process competes with the next sections
+    for row in rows.values():
+        if row.samples and len(row.samples) < 20:
+            row.note = (row.note + "; " if row.note else "") + f"{len(row.samples)} calls: no p95"
+    return list(rows.values())
