@@ -60,6 +60,10 @@ def main(args: list[str]) -> int | None:
         if str(why):
             sys.stderr.write(f"The pairing service is not available ({why}); running in-process.\n")
         return None
+    except KeyboardInterrupt:  # the socket is closed by now: the service cancels the call, as Ctrl+C does in-process
+        _emit(_failure("error", "Interrupted by the user.",
+                       "If code was running, closing the request interrupted the kernel; check its state."))
+        return 130
 
 
 def _connect(path: str) -> socket.socket | None:
@@ -125,18 +129,13 @@ def _call(args: list[str], command: str) -> int:
                 final, _ = wire.receive(sock)
                 return int(final["exit"])
             except (wire.WireError, OSError, KeyError, ValueError):
-                return _lost(args, command, first.get("pid"))
-        except KeyboardInterrupt:
-            sock.close()  # the service cancels the call, as Ctrl+C does in-process
-            _emit(_failure("error", "Interrupted by the user.",
-                           "If code was running, closing the request interrupted the kernel; check its state."))
-            return 130
+                return _lost(command, first.get("pid"))
         finally:
             sock.close()
     raise Unavailable("it kept going away before taking the call")
 
 
-def _lost(args: list[str], command: str, pid: Any) -> int:
+def _lost(command: str, pid: Any) -> int:
     """The service ended while running the call: a read is asked again in-process; anything
     else may or may not have happened, so it is reported, never resent."""
     if command in wire.READ_ONLY:
@@ -212,7 +211,8 @@ def service_command(args: list[str]) -> int:
             return EXIT_CONNECTION
     if action == "stop":
         _wait_gone(reply.get("pid"))
-        reply = {**reply, "running": False, "stopped": True}
+        reply = {"running": False, "stopped": True,
+                 **{k: reply.get(k) for k in ("pid", "version", "uptime_s", "calls", "sessions")}}
     _emit({"success": True, **reply, "socket": path})
     return 0
 

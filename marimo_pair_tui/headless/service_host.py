@@ -42,8 +42,9 @@ T = TypeVar("T")
 
 # Environment names that change what a `PairingService` finds or sends: callers
 # that differ in them get services of their own.
-SERVICE_ENV_PREFIXES = ("MARIMO_", "XDG_", "SSH_")
-SERVICE_ENV_NAMES = ("HOME", "PATH", "USER")
+SERVICE_ENV_PREFIXES = ("MARIMO_",)
+SERVICE_ENV_NAMES = ("HOME", "PATH", "USER", "SSH_AUTH_SOCK", "XDG_STATE_HOME", "XDG_CONFIG_HOME",
+                     "XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "XDG_DATA_HOME")  # not a login's own (SSH_TTY, …)
 MAX_SERVICES = 16  # PairingServices kept for different options; the least recently used goes
 DRAIN_SECONDS = 10.0  # how long a stopping service lets calls in flight finish
 
