@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -84,11 +85,10 @@ def _no_marimo_left_behind() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _service_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def _service_runtime() -> Iterator[Path]:
     """The pairing services the tests start live in a runtime directory of this session
     (exported, so every command the tests run inherits it) and exit after a short idle."""
-    runtime = tmp_path_factory.mktemp("runtime")
-    runtime.chmod(0o700)
+    runtime = Path(tempfile.mkdtemp(prefix="mpt-run-", dir="/tmp"))  # short: a socket path holds ~100 bytes
     saved = {name: os.environ.get(name) for name in ("XDG_RUNTIME_DIR", service_wire.IDLE_ENV)}
     os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     os.environ[service_wire.IDLE_ENV] = "120"
@@ -96,6 +96,7 @@ def _service_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         yield runtime
     finally:
         stop_services(runtime_services_dir(runtime))
+        shutil.rmtree(runtime, ignore_errors=True)
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
