@@ -232,8 +232,11 @@ def _wait_gone(pid: Any, timeout: float = 10.0) -> None:
     while time.monotonic() < deadline:
         try:
             os.kill(pid, 0)
-        except ProcessLookupError:
+            with open(f"/proc/{pid}/stat") as stat:  # an exited process waits as a zombie until reaped
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return
+        except (ProcessLookupError, PermissionError, FileNotFoundError, IndexError):
             return
-        except PermissionError:
-            return
+        except OSError:
+            pass  # no /proc here: wait for the pid to go
         time.sleep(0.02)

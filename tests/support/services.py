@@ -31,15 +31,21 @@ def service_pids(directory: Path) -> dict[Path, int]:
 
 
 def alive(pid: int) -> bool:
+    """Running: not gone, and not a zombie waiting for its parent (or init) to reap it."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     try:  # a child of ours that ended is a zombie until reaped
         done, _ = os.waitpid(pid, os.WNOHANG)
-        return done == 0
+        if done:
+            return False
     except ChildProcessError:
-        return True
+        pass
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def stop_pid(pid: int, timeout: float = 10.0) -> None:
