@@ -21,6 +21,7 @@ from typing import Any, Callable
 from ..core.service import caller
 from . import output
 
+
 class Call:
     """One caller's call: their streams and identity while it runs, and how to cancel it."""
 
