@@ -22,7 +22,7 @@ def test_headless_cli_does_not_import_textual() -> None:
 def test_headless_command_run_does_not_import_textual() -> None:
     code = (
         "import sys, runpy\n"
-        "sys.argv = ['marimo-pair-tui', '--headless', 'servers']\n"
+        "sys.argv = ['marimo-pair-tui', '--headless', '--no-service', 'servers']\n"
         "try:\n    runpy.run_module('marimo_pair_tui', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
         "sys.stderr.write(str(any(m.split('.')[0] == 'textual' for m in sys.modules)))\n"
@@ -42,7 +42,7 @@ def test_core_does_not_import_textual() -> None:
 def test_headless_command_does_not_import_rich() -> None:
     code = (
         "import sys, runpy\n"
-        "sys.argv = ['marimo-pair-tui', '--headless', 'servers']\n"
+        "sys.argv = ['marimo-pair-tui', '--headless', '--no-service', 'servers']\n"
         "try:\n    runpy.run_module('marimo_pair_tui', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
         "sys.stderr.write(str(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'textual', 'pygments'})))\n"
