@@ -110,7 +110,8 @@ class CellCommands:
                 shown = output_text(state.output.get("mimetype"), state.output.get("data"))
                 if shown.strip() and not str(state.output.get("mimetype", "")).startswith("application/vnd.marimo+error"):
                     block.line(shown)
-        screen.results.follow()
+        for pane in screen.query("ResultsPane"):  # none once the app is closing
+            pane.follow()  # type: ignore[attr-defined]
 
     # -- move -----------------------------------------------------------------------
 
