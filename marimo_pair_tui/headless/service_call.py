@@ -1,17 +1,22 @@
 """One call the pairing service runs for a caller: their streams and identity, and the command itself.
 
 The service's sys.stdin/stdout/stderr are `CallStream`s: whatever a command
-prints goes to the streams of the call it runs for (found through a context
-variable, which the call's job on the event loop inherits), and to the
-service log outside any call.
+prints goes to the call it runs for (found through a context variable,
+which the call's job on the event loop inherits), and to the service log
+outside any call. A call's stdout and stderr are relayed to its client as
+messages (`Relay`); its stdin is the caller's own descriptor.
 """
 
 from __future__ import annotations
 
 import asyncio
+import codecs
 import concurrent.futures
 import contextlib
 import io
+import os
+import socket
+import stat
 import sys
 import threading
 import traceback
@@ -20,21 +25,115 @@ from typing import Any, Callable
 
 from ..core.service import caller
 from . import output
+from . import service_wire as wire
+
+# Kinds of descriptor a caller's stdin may be (a directory or an epoll would fail on first read).
+_STDIN_KINDS = (stat.S_ISREG, stat.S_ISFIFO, stat.S_ISSOCK, stat.S_ISCHR, stat.S_ISBLK)
+
+
+class BadRequest(Exception):
+    """A request the service will not run (its reason goes back to the client)."""
+
+
+def check_request(message: dict[str, Any]) -> None:
+    """Refuse, before anything is run or received, a request whose fields have the wrong shape."""
+    argv, env, cwd = message.get("argv"), message.get("env"), message.get("cwd")
+    if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
+        raise BadRequest("argv is not a list of strings")
+    if not isinstance(env, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()):
+        raise BadRequest("env is not a mapping of strings")
+    if not isinstance(cwd, str) or not cwd.startswith("/"):
+        raise BadRequest("cwd is not an absolute path")
+    encoding = message.get("stdout_encoding", "utf-8")
+    try:
+        codecs.lookup(encoding if isinstance(encoding, str) else "")
+    except LookupError:
+        raise BadRequest(f"unknown encoding {encoding!r}") from None
+
+
+def check_stdin(fd: int) -> None:
+    """The caller's stdin is something a command can read."""
+    mode = os.fstat(fd).st_mode
+    if not any(kind(mode) for kind in _STDIN_KINDS):
+        raise BadRequest("stdin is not a file, pipe, socket or device")
+
+
+class Relay:
+    """Messages to the client: the call's output, heartbeats and the exit code (one writer at a time)."""
+
+    def __init__(self, conn: socket.socket) -> None:
+        self.conn = conn
+        self.lock = threading.Lock()
+        self.broken = False
+
+    def text(self, key: str, text: str) -> None:
+        for start in range(0, len(text), wire.MAX_TEXT):
+            self.send({key: text[start:start + wire.MAX_TEXT]})
+
+    def send(self, message: dict[str, Any]) -> None:
+        with self.lock:
+            self._send(message)
+
+    def beat(self) -> None:
+        """A sign of life, unless output is being written right now (that is one already)."""
+        if self.lock.acquire(blocking=False):
+            try:
+                self._send({"beat": 1})
+            except OSError:
+                pass
+            finally:
+                self.lock.release()
+
+    def _send(self, message: dict[str, Any]) -> None:
+        if self.broken:
+            raise BrokenPipeError("the caller went away")
+        try:
+            self.conn.sendall(wire.encode(message))
+        except OSError:
+            self.broken = True
+            raise
+
+
+class RelayStream(io.TextIOBase):
+    """A call's stdout or stderr: text sent to the client, which writes it to its own stream."""
+
+    def __init__(self, relay: Relay, key: str, encoding: str) -> None:
+        self._relay = relay
+        self._key = key
+        self._encoding = encoding
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]  # the caller's: what the JSON is written for
+        return self._encoding
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str | bytes) -> int:  # (click may write bytes)
+        if self.closed:
+            raise ValueError("I/O operation on closed stream")
+        if isinstance(text, (bytes, bytearray)):
+            text = bytes(text).decode("utf-8", "replace")
+        self._relay.text(self._key, text)
+        return len(text)
 
 
 class Call:
     """One caller's call: their streams and identity while it runs, and how to cancel it."""
 
-    def __init__(self, message: dict[str, Any], fds: list[int]) -> None:
-        self.argv = [str(a) for a in message.get("argv", [])]
-        env = message.get("env")
-        self.caller = caller.Caller(cwd=str(message.get("cwd") or "/"),
-                                    environ=dict(env) if isinstance(env, dict) else {})
-        encoding = str(message.get("stdout_encoding") or "utf-8")
-        stdin_fd, stdout_fd, stderr_fd = (fds + [-1, -1, -1])[:3]
-        self.stdin = _text(stdin_fd, "rb", "utf-8", "strict")
-        self.stdout = _text(stdout_fd, "wb", encoding, "strict")
-        self.stderr = _text(stderr_fd, "wb", encoding, "backslashreplace")
+    def __init__(self, message: dict[str, Any], stdin_fd: int, relay: Relay) -> None:
+        """`message` has passed `check_request`; `stdin_fd` (ours to close) `check_stdin`."""
+        self.argv = list(message["argv"])
+        self.caller = caller.Caller(cwd=message["cwd"], environ=wire.caller_environ(message["env"]))
+        encoding = codecs.lookup(message.get("stdout_encoding") or "utf-8").name
+        self.relay = relay
+        self.stdin: io.TextIOBase | None = io.TextIOWrapper(
+            io.BufferedReader(io.FileIO(stdin_fd, "r")), encoding="utf-8", errors="strict")
+        self.stdout: io.TextIOBase | None = RelayStream(relay, "out", encoding)
+        self.stderr: io.TextIOBase | None = RelayStream(relay, "err", encoding)
         self.open = True
         self.cancelled = False
         self.future: concurrent.futures.Future[Any] | None = None
@@ -65,16 +164,6 @@ class Call:
                     stream.flush()
                 with contextlib.suppress(Exception):
                     stream.close()
-
-
-def _text(fd: int, mode: str, encoding: str, errors: str) -> io.TextIOWrapper | None:
-    """A text stream over a descriptor the caller sent (closed with the call)."""
-    if fd < 0:
-        return None
-    if mode == "rb":
-        return io.TextIOWrapper(io.BufferedReader(io.FileIO(fd, "r")), encoding=encoding, errors=errors)
-    return io.TextIOWrapper(io.BufferedWriter(io.FileIO(fd, "w")), encoding=encoding, errors=errors,
-                            write_through=True)
 
 
 _CALL: ContextVar[Call | None] = ContextVar("marimo_pair_tui_call", default=None)

@@ -1,11 +1,13 @@
 """A one-shot headless call through the user's pairing service (standard library only).
 
 An agent's shell pays every call's start-up: this path imports no httpx,
-click or rich. It hands the command line, the working directory, the
-environment and its stdin/stdout/stderr to the service (headless/
-service_host.py, started here on first use), which runs the command as if
-in-process and writes the caller's output itself; the client exits with
-the code it is sent.
+click or rich. Once the service proves to be this user's own
+(headless/service_trust.py), the client hands it the command line, the
+working directory, the part of the environment the core reads and its
+stdin (headless/service_host.py, started here on first use); the service
+runs the command as if in-process and sends back what to write on stdout
+and stderr, a heartbeat while it works, and the exit code. A service that
+goes silent is given up on (and bypassed by later calls until it answers).
 
 `main` returns None when the call is better made in-process (the service is
 switched off, cannot start, or the command is one the client keeps).
@@ -23,11 +25,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+from . import service_trust as trust
 from . import service_wire as wire
 
 START_TIMEOUT = 20.0  # seconds for a new service to accept its first call
 ACCEPT_TIMEOUT = 15.0  # seconds for a running service to take a call (a hung one is bypassed)
-EXIT_USAGE, EXIT_CONNECTION, EXIT_UNKNOWN_OUTCOME = 2, 3, 4
+PROBE_TIMEOUT = 0.3  # seconds a service that hung before gets to show it answers again
+REBIND_TIMEOUT = 2.0  # seconds a service whose socket vanished gets to bind it again
+CONTROL_TIMEOUT = 5.0  # seconds `service status` and `service stop` wait for an answer
+FORCE_GRACE = 3.0  # seconds a service that did not answer `stop` gets after SIGTERM, before SIGKILL
+EXIT_USAGE, EXIT_CONNECTION, EXIT_UNKNOWN_OUTCOME, EXIT_BROKEN_PIPE = 2, 3, 4, 141
 
 
 class Unavailable(Exception):
@@ -35,7 +42,7 @@ class Unavailable(Exception):
 
 
 def _emit(document: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(document) + "\n")  # ASCII: it reaches the caller in any locale
     sys.stdout.flush()
 
 
@@ -66,29 +73,72 @@ def main(args: list[str]) -> int | None:
         return 130
 
 
-def _connect(path: str) -> socket.socket | None:
+def _open(path: str, timeout: float, *, rebind: bool = True) -> socket.socket | None:
+    """A connection to this user's service at `path`, checked before a byte is sent; None when none runs.
+
+    Refuses (Unavailable) a directory, socket or listening process that is not this user's own.
+    With `rebind`, a service that holds the lock but lost its socket is asked to bind it again."""
+    directory = os.path.dirname(path)
+    try:
+        trust.check_directory(directory)
+        try:
+            trust.check_socket(path)
+        except FileNotFoundError:
+            if not rebind or not _ask_holder_to_bind(path):
+                return None
+            trust.check_socket(path)
+    except FileNotFoundError:
+        return None
+    except trust.Untrusted as why:
+        raise Unavailable(_untrusted(why, directory)) from None
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
     try:
         sock.connect(path)
+        trust.check_peer(sock, path)
     except (FileNotFoundError, ConnectionRefusedError):
         sock.close()
         return None
+    except trust.Untrusted as why:
+        sock.close()
+        raise Unavailable(_untrusted(why, directory)) from None
     except OSError as exc:
         sock.close()
         raise Unavailable(f"cannot reach {path}: {exc.strerror or exc}") from None
     return sock
 
 
-def _descriptors() -> list[int]:
-    """Our stdin, stdout and stderr for the service (a closed one stands in as /dev/null)."""
-    fds = []
-    for fd in (0, 1, 2):
-        try:
-            os.fstat(fd)
-            fds.append(fd)
-        except OSError:
-            fds.append(os.open(os.devnull, os.O_RDWR))
-    return fds
+def _untrusted(why: Exception, directory: str) -> str:
+    return (f"{why}; nothing was sent to it, as another user may be trying to intercept the call. "
+            f"Remove {directory} (it is recreated privately) or set XDG_RUNTIME_DIR to a private directory")
+
+
+def _ask_holder_to_bind(path: str) -> bool:
+    """No socket file: if a service still holds the lock (its socket was deleted), ask it to bind
+    again and wait briefly for the socket; False when no service holds it."""
+    holder = trust.lock_holder(path)
+    if holder is None:
+        return False
+    if holder < 0 or not trust.is_service_process(holder, path):
+        raise Unavailable(f"{trust.lock_path(path)} is held by a process (pid {holder}) that is not a pairing service")
+    import signal
+
+    os.kill(holder, signal.SIGUSR1)
+    deadline = time.monotonic() + REBIND_TIMEOUT
+    while time.monotonic() < deadline:
+        if os.path.lexists(path):
+            return True
+        time.sleep(0.005)
+    raise Unavailable(f"the service (pid {holder}) lost its socket and did not bind it again")
+
+
+def _stdin() -> int:
+    """Our stdin for the service (a closed one stands in as /dev/null)."""
+    try:
+        os.fstat(0)
+        return 0
+    except OSError:
+        return os.open(os.devnull, os.O_RDONLY)
 
 
 def _request(args: list[str]) -> dict[str, Any]:
@@ -97,27 +147,28 @@ def _request(args: list[str]) -> dict[str, Any]:
         "version": wire.fingerprint(),
         "argv": args,
         "cwd": os.getcwd(),
-        "env": dict(os.environ),
+        "env": wire.caller_environ(os.environ),
         "stdout_encoding": getattr(sys.stdout, "encoding", None) or "utf-8",
     }
 
 
 def _call(args: list[str], command: str) -> int:
     path = wire.socket_path(os.environ)
+    _check_hung(path)
     request = _request(args)
     for _attempt in range(3):
-        sock = _connect(path) or _start(path)
+        sock = _open(path, ACCEPT_TIMEOUT) or _start(path)
         try:
             try:
                 sock.settimeout(ACCEPT_TIMEOUT)
                 wire.send(sock, request)
                 first, _ = wire.receive(sock)
-                sock.settimeout(None)
                 if first.get("started"):
-                    # Only now may it run, and only now does it get our stdin/stdout/stderr: a call
-                    # given up on never runs, and a hung service never holds our pipes open.
-                    wire.send(sock, {"go": True}, _descriptors())
+                    # Only now may it run, and only now does it get our stdin: a call given up on
+                    # never runs. Our stdout and stderr never leave us: it sends what to write.
+                    wire.send(sock, {"go": True}, [_stdin()])
             except socket.timeout:
+                _mark_hung(path, sock)
                 raise Unavailable(f"it did not take the call within {ACCEPT_TIMEOUT:.0f} s; see {_log_path()}") from None
             except (wire.WireError, OSError):
                 continue  # it went away before taking the call: nothing ran
@@ -125,25 +176,140 @@ def _call(args: list[str], command: str) -> int:
                 continue  # an older service stepped down; the next attempt starts ours
             if not first.get("started"):
                 raise Unavailable(str(first.get("refused") or "it refused the call"))
-            try:
-                final, _ = wire.receive(sock)
-                return int(final["exit"])
-            except (wire.WireError, OSError, KeyError, ValueError):
-                return _lost(command, first.get("pid"))
+            return _relay(sock, path, command, first.get("pid"))
         finally:
             sock.close()
     raise Unavailable("it kept going away before taking the call")
 
 
-def _lost(command: str, pid: Any) -> int:
-    """The service ended while running the call: a read is asked again in-process; anything
+def _relay(sock: socket.socket, path: str, command: str, pid: Any) -> int:
+    """Write what the service sends to our own streams until its exit code comes."""
+    sock.settimeout(wire.SILENCE_LIMIT)
+    out = _Writer(sys.stdout)
+    err = _Writer(sys.stderr)
+    while True:
+        try:
+            message, _ = wire.receive(sock)
+        except socket.timeout:
+            _mark_hung(path, sock)
+            return _lost(command, pid, wrote=out.wrote,
+                         why=f"stopped answering while running `{command}` (nothing for {wire.SILENCE_LIMIT:.0f} s)")
+        except (wire.WireError, OSError):
+            return _lost(command, pid, wrote=out.wrote, why=f"ended while running `{command}`")
+        if "out" in message:
+            if not out.write(message["out"]):
+                return EXIT_BROKEN_PIPE  # our reader went away: closing the socket cancels the call
+        elif "err" in message:
+            err.write(message["err"])
+        elif "exit" in message:
+            try:
+                return int(message["exit"])
+            except (TypeError, ValueError):
+                return _lost(command, pid, wrote=out.wrote, why="sent a malformed exit code")
+
+
+class _Writer:
+    """One of our streams, written with its own encoding (unencodable text escaped, never lost)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.buffer = getattr(stream, "buffer", None)
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+        self.wrote = False
+        self.broken = False
+
+    def write(self, text: Any) -> bool:
+        if self.broken or not isinstance(text, str):
+            return not self.broken
+        try:
+            if self.buffer is not None:
+                self.buffer.write(text.encode(self.encoding, "backslashreplace"))
+                self.buffer.flush()
+            else:
+                self.stream.write(text)
+                self.stream.flush()
+        except (BrokenPipeError, ValueError):
+            self.broken = True
+            _silence(self.stream)
+            return False
+        except OSError:
+            return True
+        self.wrote = True
+        return True
+
+
+def _silence(stream: Any) -> None:
+    """Our reader is gone: later writes (and the interpreter's last flush) go nowhere."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _mark_hung(path: str, sock: socket.socket) -> None:
+    """Remember which service stopped answering: later calls bypass it until it answers again."""
+    try:
+        pid, _uid = trust.peer(sock)
+        fd = os.open(wire.hung_marker(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        try:
+            os.write(fd, f"{pid}\n".encode())
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+def _check_hung(path: str) -> None:
+    """A service that did not answer a recent call is bypassed at once, unless a quick probe shows
+    it answers again (then it is used, and the mark goes)."""
+    marker = wire.hung_marker(path)
+    try:
+        with open(marker) as file:
+            text = file.read().strip()
+    except OSError:
+        return
+    try:
+        holder = trust.lock_holder(path)
+    except (trust.Untrusted, OSError):
+        holder = None
+    pid = int(text) if text.isdigit() else None
+    if holder is not None and holder == pid and _status(path, PROBE_TIMEOUT) is None:
+        raise Unavailable(f"the service (pid {pid}) did not answer an earlier call and still does not; "
+                          "`marimo-pair-tui --headless service stop` ends it")
+    try:
+        os.unlink(marker)
+    except OSError:
+        pass
+
+
+def _status(path: str, timeout: float) -> dict[str, Any] | None:
+    """The service's status, or None when it does not answer within `timeout`."""
+    try:
+        sock = _open(path, timeout)
+    except Unavailable:
+        return None
+    if sock is None:
+        return None
+    with sock:
+        try:
+            wire.send(sock, {"op": "status"})
+            reply, _ = wire.receive(sock)
+            return reply
+        except (wire.WireError, OSError):
+            return None
+
+
+def _lost(command: str, pid: Any, *, wrote: bool, why: str) -> int:
+    """The service ended or hung while running the call: a read is asked again in-process; anything
     else may or may not have happened, so it is reported, never resent."""
     if command in wire.READ_ONLY:
-        sys.stderr.write(f"The pairing service (pid {pid}) ended while answering; asking again in-process.\n")
+        sys.stderr.write(f"The pairing service (pid {pid}) {why}; asking again in-process.\n")
         raise Unavailable("")
     _emit(_failure(
         "outcome_unknown",
-        f"The pairing service (pid {pid}) ended while running `{command}`: whether it took effect is unknown.",
+        f"The pairing service (pid {pid}) {why}: whether it took effect is unknown.",
         "Nothing was sent again. Check the session (`status`, `cells`, `activity`) before repeating it; "
         f"the service log is {_log_path()}.",
     ))
@@ -160,8 +326,10 @@ def _start(path: str) -> socket.socket:
 
     try:
         wire.private_runtime(os.path.dirname(path))
+    except trust.Untrusted as why:
+        raise Unavailable(_untrusted(why, os.path.dirname(path))) from None
     except OSError as exc:
-        raise Unavailable(f"{os.path.dirname(path)}: {exc}") from None
+        raise Unavailable(f"{os.path.dirname(path)}: {exc.strerror or exc}") from None
     env = {k: v for k, v in os.environ.items() if k != "MARIMO_TOKEN"}  # requests bring their own
     # The service runs the very code this client is (a checkout, another install): the version check
     # would otherwise refuse it on every call.
@@ -173,7 +341,7 @@ def _start(path: str) -> socket.socket:
     )
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        sock = _connect(path)
+        sock = _open(path, ACCEPT_TIMEOUT, rebind=False)  # (it holds the lock before it binds)
         if sock is not None:
             return sock
         if process.poll() is not None and process.returncode != 0:
@@ -183,60 +351,106 @@ def _start(path: str) -> socket.socket:
 
 
 def service_command(args: list[str]) -> int:
-    """`service status|start|stop`: the service of this user and state directory."""
+    """`service status|start|stop`: the service of this user and state directory (never waits
+    long: a service that does not answer is reported, and `stop` ends it by its pid)."""
     action = args[0] if args else ""
     if action not in ("status", "start", "stop") or len(args) > 1:
         _emit(_failure("usage", f"Unknown service action {' '.join(args)!r}." if args else "No service action given.",
                        "Run `marimo-pair-tui --headless service status`, `service start` or `service stop`."))
         return EXIT_USAGE
     path = wire.socket_path(os.environ)
-    sock = _connect_quietly(path)
-    if sock is None and action == "start":
-        try:
+    try:
+        sock = _open(path, CONTROL_TIMEOUT)
+        if sock is None and action == "start":
             sock = _start(path)
-        except Unavailable as why:
-            _emit(_failure("service", f"The pairing service could not start: {why}.",
-                           "Run commands with --no-service (or MARIMO_PAIR_NO_SERVICE=1) meanwhile."))
-            return EXIT_CONNECTION
+    except Unavailable as why:
+        if action == "stop":
+            return _force_stop(path, str(why))
+        _emit(_failure("service", f"The pairing service cannot be used: {why}.",
+                       "Run commands with --no-service (or MARIMO_PAIR_NO_SERVICE=1) meanwhile."))
+        return EXIT_CONNECTION
     if sock is None:
         _emit({"success": True, "running": False, "socket": path})
         return 0
     with sock:
         try:
+            sock.settimeout(CONTROL_TIMEOUT)
             wire.send(sock, {"op": "stop" if action == "stop" else "status"})
             reply, _ = wire.receive(sock)
         except (wire.WireError, OSError) as exc:
-            _emit(_failure("service", f"The pairing service at {path} did not answer ({exc}).",
-                           f"Its log is {_log_path()}; stop it by its pid if it hangs."))
+            silence = (f"did not answer within {CONTROL_TIMEOUT:.0f} s" if isinstance(exc, socket.timeout)
+                       else f"did not answer ({exc})")
+            if action == "stop":
+                return _force_stop(path, silence)
+            holder = _holder(path)
+            _emit(_failure("service", f"The pairing service (pid {holder}) at {path} {silence}.",
+                           "`marimo-pair-tui --headless service stop` ends it by its pid; calls meanwhile "
+                           f"run in-process. Its log is {_log_path()}."))
             return EXIT_CONNECTION
     if action == "stop":
         _wait_gone(reply.get("pid"))
+        _clear_hung(path)
         reply = {"running": False, "stopped": True,
                  **{k: reply.get(k) for k in ("pid", "version", "uptime_s", "calls", "sessions")}}
     _emit({"success": True, **reply, "socket": path})
     return 0
 
 
-def _connect_quietly(path: str) -> socket.socket | None:
+def _holder(path: str) -> int | None:
     try:
-        return _connect(path)
-    except Unavailable:
+        return trust.lock_holder(path)
+    except (trust.Untrusted, OSError):
         return None
 
 
-def _wait_gone(pid: Any, timeout: float = 10.0) -> None:
-    """Until the stopped service's process has ended (so `stop` means stopped)."""
+def _clear_hung(path: str) -> None:
+    try:
+        os.unlink(wire.hung_marker(path))
+    except OSError:
+        pass
+
+
+def _force_stop(path: str, why: str) -> int:
+    """`stop` for a service that does not answer: end the lock holder by its pid (it must be this
+    user's service process for this socket)."""
+    import signal
+
+    pid = _holder(path)
+    if pid is None or pid < 0 or not trust.is_service_process(pid, path):
+        _emit(_failure("service", f"The pairing service at {path} could not be stopped: {why}.",
+                       f"No service process of yours holds {trust.lock_path(path)}; remove what is named above."))
+        return EXIT_CONNECTION
+    for sig in (signal.SIGTERM, signal.SIGCONT):  # a stopped (SIGSTOP) process takes SIGTERM once continued
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            break
+    if not _wait_gone(pid, FORCE_GRACE):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _wait_gone(pid)
+    _clear_hung(path)
+    _emit({"success": True, "running": False, "stopped": True, "forced": True, "pid": pid, "socket": path,
+           "warnings": [f"The service {why}; it was ended by its pid."]})
+    return 0
+
+
+def _wait_gone(pid: Any, timeout: float = 10.0) -> bool:
+    """Until the stopped service's process has ended (so `stop` means stopped): True if it did."""
     if not isinstance(pid, int):
-        return
+        return True
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             os.kill(pid, 0)
             with open(f"/proc/{pid}/stat") as stat:  # an exited process waits as a zombie until reaped
                 if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    return
+                    return True
         except (ProcessLookupError, PermissionError, FileNotFoundError, IndexError):
-            return
+            return True
         except OSError:
             pass  # no /proc here: wait for the pid to go
         time.sleep(0.02)
+    return False

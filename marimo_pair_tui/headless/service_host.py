@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import fcntl
 import io
 import os
+import select
 import signal
 import socket
 import sys
@@ -35,16 +37,16 @@ from typing import Any, Awaitable, Iterator, TypeVar
 
 from ..core.service import HubOptions, PairingService, append_private, caller, collector, state_dir
 from . import output
+from . import service_trust as trust
 from . import service_wire as wire
-from .service_call import Call, CallStream, JobExit, current_call, run_headless, start_call
+from .service_call import (
+    BadRequest, Call, CallStream, JobExit, Relay, check_request, check_stdin, current_call, run_headless, start_call,
+)
 
 T = TypeVar("T")
 
-# Environment names that change what a `PairingService` finds or sends: callers
-# that differ in them get services of their own.
-SERVICE_ENV_PREFIXES = ("MARIMO_",)
-SERVICE_ENV_NAMES = ("HOME", "PATH", "USER", "SSH_AUTH_SOCK", "XDG_STATE_HOME", "XDG_CONFIG_HOME",
-                     "XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "XDG_DATA_HOME")  # not a login's own (SSH_TTY, …)
+HANDSHAKE_TIMEOUT = 5.0  # seconds a connection may take to send a complete request (and then its go)
+LOCK_TRIES = 10
 MAX_SERVICES = 16  # PairingServices kept for different options; the least recently used goes
 DRAIN_SECONDS = 10.0  # how long a stopping service lets calls in flight finish
 
@@ -68,8 +70,12 @@ class ServiceHost:
         self.in_flight = 0
         self.stopping = asyncio.Event()
         self.listener: socket.socket | None = None
+        self.alive_at = time.monotonic()  # the event loop's last turn: heartbeats stop when it hangs
         self._inode: int | None = None
         self._count = threading.Lock()
+        self._accepting: asyncio.Future[None] = asyncio.Future(loop=self.loop)
+        self._handshakes: set[asyncio.Future[None]] = set()
+        self._starved = False
 
     # -- the output.Host side: what headless commands call --------------------------------
 
@@ -112,9 +118,8 @@ class ServiceHost:
 
     @staticmethod
     def _key(options: HubOptions) -> tuple[Any, ...]:
-        env = caller.environ()
-        relevant = tuple(sorted((k, v) for k, v in env.items()
-                                if k.startswith(SERVICE_ENV_PREFIXES) or k in SERVICE_ENV_NAMES))
+        # Callers that differ in what their environment tells the core get services of their own.
+        relevant = tuple(sorted(wire.caller_environ(caller.environ()).items()))
         return (tuple(options.urls), options.token, options.use_registry, tuple(options.ssh_hosts),
                 options.allow_insecure_token, tuple(options.notices), relevant)
 
@@ -128,7 +133,11 @@ class ServiceHost:
     # -- the socket ----------------------------------------------------------------------
 
     def bind(self) -> None:
-        """Listen at the socket path, replacing a stale socket (the flock says none is live)."""
+        """Listen at the socket path, replacing a stale or vanished socket (the flock says we are the one)."""
+        if self.listener is not None:
+            with contextlib.suppress(OSError):
+                self.listener.close()
+            self.listener = None
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -139,9 +148,42 @@ class ServiceHost:
             os.umask(old)
         os.chmod(self.path, 0o600)
         self._inode = os.stat(self.path).st_ino
-        listener.listen(64)
+        listener.listen(128)
         listener.setblocking(False)
         self.listener = listener
+
+    def _holds_lock(self) -> bool:
+        """The lock file at our path is still the one we hold (not deleted or replaced)."""
+        try:
+            return os.stat(trust.lock_path(self.path)).st_ino == os.fstat(self.lock_fd).st_ino
+        except OSError:
+            return False
+
+    def _socket_is_ours(self) -> bool:
+        try:
+            return os.lstat(self.path).st_ino == self._inode
+        except OSError:
+            return False
+
+    def check_socket(self) -> None:
+        """The lock holder is the truth: a socket file deleted or replaced under us is bound again;
+        a lock file deleted under us means another service may start, so we step down."""
+        if self.stopping.is_set() or self.lock_fd < 0:
+            return
+        if not self._holds_lock():
+            log("the lock file is gone: stepping down")
+            self.step_down()
+        elif not self._socket_is_ours():
+            log("the socket file vanished: binding it again")
+            try:
+                wire.private_runtime(os.path.dirname(self.path))
+                self.bind()
+            except (OSError, trust.Untrusted) as exc:
+                log(f"could not bind again ({exc}): stepping down")
+                self.step_down()
+                return
+            self._accepting.cancel()
+            self._accepting = asyncio.ensure_future(self._accept())
 
     def step_down(self) -> None:
         """Stop taking calls and give the path and the lock to a successor; calls in flight finish."""
@@ -156,19 +198,25 @@ class ServiceHost:
             with contextlib.suppress(OSError):
                 os.close(self.lock_fd)
             self.lock_fd = -1
-        self.loop.call_soon_threadsafe(self.stopping.set)
+        if threading.current_thread() is threading.main_thread():
+            self.stopping.set()  # (the loop runs in the main thread)
+        else:
+            self.loop.call_soon_threadsafe(self.stopping.set)
 
     async def main(self) -> None:
         self.loop.add_signal_handler(signal.SIGTERM, self.step_down)
         self.loop.add_signal_handler(signal.SIGINT, self.step_down)
-        accepting = asyncio.ensure_future(self._accept())
+        self.loop.add_signal_handler(signal.SIGUSR1, self.check_socket)  # a client found no socket
+        self._accepting = asyncio.ensure_future(self._accept())
         while not self.stopping.is_set():
+            self.alive_at = time.monotonic()
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.stopping.wait(), timeout=1.0)
+                await asyncio.wait_for(self.stopping.wait(), timeout=wire.BEAT_SECONDS)
+            self.check_socket()
             if self.in_flight == 0 and time.monotonic() - self.last_call > self.idle_timeout:
                 log(f"idle for {self.idle_timeout:.0f} s: exiting")
                 self.step_down()
-        accepting.cancel()
+        self._accepting.cancel()
         deadline = time.monotonic() + DRAIN_SECONDS
         while self.in_flight and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
@@ -177,78 +225,128 @@ class ServiceHost:
                 await service.aclose()
 
     async def _accept(self) -> None:
+        """Take connections until the listener closes; running out of descriptors only pauses it."""
         while self.listener is not None:
+            listener = self.listener
             try:
-                conn, _ = await self.loop.sock_accept(self.listener)
-            except OSError:
-                return
-            conn.setblocking(True)
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    # -- one connection, in a thread of its own ------------------------------------------
-
-    def _handle(self, conn: socket.socket) -> None:
-        with conn:
-            try:
-                if wire.peer_uid(conn) != os.getuid():
-                    return  # not this user's: the 0700 directory should have kept them out
-                message, _ = wire.receive(conn)
-            except (wire.WireError, OSError, ValueError):
-                return
-            op = message.get("op")
-            try:
-                if op == "run":
-                    self._serve_call(conn, message)
-                elif op == "status":
-                    wire.send(conn, self.loop_call(self.status()))
-                elif op == "stop":
-                    log("stop requested")
-                    reply = {**self.loop_call(self.status()), "stopping": True}
-                    try:
-                        wire.send(conn, reply)
-                    finally:
-                        self.step_down()
+                conn, _ = await self.loop.sock_accept(listener)
+            except asyncio.CancelledError:
+                raise
+            except OSError as exc:
+                if self.listener is not listener:
+                    return  # closed or replaced
+                if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                    if not self._starved:
+                        log(f"cannot accept ({exc.strerror}): pausing until descriptors are free")
+                    self._starved = True
                 else:
-                    wire.send(conn, {"refused": f"unknown op {op!r}"})
-            except (wire.WireError, OSError):
-                pass
+                    log(f"accept failed: {exc}")
+                await asyncio.sleep(0.1)
+                continue
+            if self._starved:
+                log("accepting again")
+                self._starved = False
+            task = asyncio.ensure_future(self._handshake(conn))
+            self._handshakes.add(task)
+            task.add_done_callback(self._handshakes.discard)
+
+    # -- one connection: the handshake on the event loop, the call in threads of its own ---
+
+    async def _handshake(self, conn: socket.socket) -> None:
+        """Check the caller, read its request and answer it; a call's thread takes `conn` over."""
+        handed_over = False
+        try:
+            conn.setblocking(False)
+            pid, uid = trust.peer(conn)
+            if uid != os.getuid():
+                log(f"refused a connection from uid {uid} (pid {pid}): not this user")
+                return
+            message, fds = await asyncio.wait_for(wire.receive_async(conn, want_fds=4), HANDSHAKE_TIMEOUT)
+            wire.close_all(fds)  # a request carries no descriptors
+            op = message.get("op")
+            if op == "run":
+                handed_over = await self._start_call(conn, message)
+            elif op == "status":
+                await self.loop.sock_sendall(conn, wire.encode(await self.status()))
+            elif op == "stop":
+                log("stop requested")
+                reply = {**await self.status(), "stopping": True}
+                try:
+                    await self.loop.sock_sendall(conn, wire.encode(reply))
+                finally:
+                    self.step_down()
+            else:
+                await self.loop.sock_sendall(conn, wire.encode({"refused": f"unknown op {op!r}"}))
+        except asyncio.TimeoutError:
+            log(f"a caller sent no complete request within {HANDSHAKE_TIMEOUT:.0f} s: dropped")
+        except (wire.WireError, OSError) as exc:
+            log(f"a connection ended in its handshake: {exc}")
+        finally:
+            if not handed_over:
+                conn.close()
+
+    async def _start_call(self, conn: socket.socket, message: dict[str, Any]) -> bool:
+        """Handshake of a run: True once a thread owns `conn` and the call runs."""
+        if message.get("version") != self.version:
+            log(f"a caller of version {message.get('version')} came: stepping down")
+            self.step_down()
+            await self.loop.sock_sendall(conn, wire.encode({"mismatch": True, "version": self.version}))
+            return False
+        try:
+            check_request(message)
+        except BadRequest as why:
+            log(f"refused a request: {why}")
+            await self.loop.sock_sendall(conn, wire.encode({"refused": str(why)}))
+            return False
+        # A client that gave up waiting never says go (nothing runs twice); its stdin comes with it.
+        try:
+            await self.loop.sock_sendall(conn, wire.encode({"started": True, "pid": os.getpid()}))
+            go, fds = await asyncio.wait_for(wire.receive_async(conn, want_fds=4), HANDSHAKE_TIMEOUT)
+        except (wire.WireError, OSError, asyncio.TimeoutError):
+            go, fds = {}, []
+        if not go.get("go") or len(fds) != 1:
+            wire.close_all(fds)
+            log("a caller gave up before its call began: not run")
+            return False
+        try:
+            check_stdin(fds[0])
+            conn.setblocking(True)
+            call = Call(message, fds[0], Relay(conn))
+        except (BadRequest, OSError, ValueError) as why:
+            wire.close_all(fds)
+            log(f"refused a call: {why}")
+            return False
+        with self._count:
+            self.in_flight += 1
+            self.calls += 1
+        threading.Thread(target=self._serve_call, args=(call, conn), daemon=True).start()
+        return True
 
     def loop_call(self, coroutine: Awaitable[T]) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()  # type: ignore[arg-type]
 
-    def _serve_call(self, conn: socket.socket, message: dict[str, Any]) -> None:
-        if message.get("version") != self.version:
-            log(f"a caller of version {message.get('version')} came: stepping down")
-            self.step_down()
-            wire.send(conn, {"mismatch": True, "version": self.version})
-            return
-        fds: list[int] = []
-        try:
-            wire.send(conn, {"started": True, "pid": os.getpid()})
-            # A client that gave up waiting never says go (nothing runs twice); its streams come with it.
-            go, fds = wire.receive(conn, want_fds=3)
-        except (wire.WireError, OSError):
-            go = {}
-        if not go.get("go") or len(fds) != 3:
-            for fd in fds:
-                os.close(fd)
-            log("a caller gave up before its call began: not run")
-            return
-        call = Call(message, fds)
-        with self._count:
-            self.in_flight += 1
-            self.calls += 1
+    def _serve_call(self, call: Call, conn: socket.socket) -> None:
+        """Run the call in a worker; meanwhile watch the client (gone: cancel) and send heartbeats."""
         try:
             worker = threading.Thread(target=self._run_call, args=(call, conn), daemon=True)
             worker.start()
-            with contextlib.suppress(OSError):
-                while conn.recv(64):
-                    pass  # the client sends nothing more: this returns when it goes away or the call ends
+            while worker.is_alive():
+                readable, _, _ = select.select([conn], [], [], wire.BEAT_SECONDS)
+                if readable:
+                    try:
+                        if conn.recv(64):
+                            continue  # the client sends nothing more; ignore what it does
+                    except OSError:
+                        pass
+                    break  # the client went away (Ctrl+C, killed), or the call ended and shut the socket
+                if time.monotonic() - self.alive_at < 3 * wire.BEAT_SECONDS:
+                    call.relay.beat()  # only while the event loop turns: a stuck loop is a hung service
             if worker.is_alive():
                 call.cancel()
             worker.join()
         finally:
             call.close()
+            conn.close()
             with self._count:
                 self.in_flight -= 1
             self.last_call = time.monotonic()
@@ -260,12 +358,9 @@ class ServiceHost:
             with caller.serving(call.caller):
                 code = run_headless(call.argv, log, str(state_dir() / "service.log"))
         finally:
-            with contextlib.suppress(Exception):
-                assert call.stdout is not None
-                call.stdout.flush()
             if not call.cancelled:
                 with contextlib.suppress(OSError):
-                    wire.send(conn, {"exit": code})
+                    call.relay.send({"exit": code})
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
 
@@ -302,13 +397,17 @@ def log(text: str) -> None:
 @contextlib.contextmanager
 def _service_lock(path: str) -> Iterator[int]:
     """The flock that makes this the one service at `path` (-1 when another holds it)."""
-    fd = os.open(os.path.splitext(path)[0] + ".lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        yield -1
-        return
+    fd = os.open(trust.lock_path(path), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    for attempt in range(LOCK_TRIES):
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if attempt == LOCK_TRIES - 1:
+                os.close(fd)
+                yield -1
+                return
+            time.sleep(0.01)  # a client looking who holds it holds it for microseconds
     os.ftruncate(fd, 0)
     os.write(fd, f"{os.getpid()}\n".encode())
     yield fd
@@ -323,6 +422,9 @@ def idle_timeout(environ: Any = os.environ) -> float:
 
 def main(argv: list[str]) -> int:
     global _LOG
+    # A client that finds the lock held and no socket asks the holder to bind (SIGUSR1): a service
+    # still starting has nothing to bind yet, and must not die of it.
+    signal.signal(signal.SIGUSR1, signal.SIG_IGN)
     path = argv[0]
     wire.private_runtime(os.path.dirname(path))
     os.chdir("/")

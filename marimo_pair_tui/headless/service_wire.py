@@ -2,10 +2,12 @@
 
 Standard library only, and as little of it as will do (no pathlib, typing or
 hashlib): the client imports this on every one-shot call.
-A message is a 4-byte length and a JSON object; the request carries the
-caller's stdin, stdout and stderr as file descriptors (SCM_RIGHTS), so the
-service writes the caller's output itself and the client only waits for the
-exit code.
+A message is a 4-byte length and a JSON object. A call is a handshake
+(request, "started", then "go" carrying the caller's stdin as a file
+descriptor, SCM_RIGHTS) and then a relay: the service sends the command's
+stdout and stderr as messages, a heartbeat while it works, and the exit
+code; the client writes them to its own streams. The caller's stdout never
+leaves the caller, so a service that hangs holds no one's pipe.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import stat
 import struct
 import zlib
 
+from . import service_trust as trust
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the client imports no typing (start-up is the cost it exists to cut)
     from typing import Any, Mapping
@@ -25,6 +29,16 @@ NO_SERVICE_ENV = "MARIMO_PAIR_NO_SERVICE"
 IDLE_ENV = "MARIMO_PAIR_SERVICE_IDLE"  # seconds without a request before the service exits
 IDLE_DEFAULT = 900.0
 MAX_MESSAGE = 16 * 1024 * 1024
+MAX_TEXT = 1024 * 1024  # output is relayed in pieces of at most this many characters
+BEAT_SECONDS = 1.0  # the service's heartbeat while a call runs
+SILENCE_LIMIT = 15.0  # a service silent this long (no output, no heartbeat) is hung
+# The caller's environment a call carries: what the core reads (paths, the token,
+# ssh's agent and Kerberos ticket, locale), not the whole environment.
+CALLER_ENV_PREFIXES = ("MARIMO_",)
+CALLER_ENV_NAMES = frozenset({
+    "HOME", "PATH", "USER", "LOGNAME", "SSH_AUTH_SOCK", "KRB5CCNAME", "TMPDIR", "LANG", "LC_ALL", "LC_CTYPE",
+    "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "XDG_DATA_HOME",
+})
 SOCKET_PATH_MAX = 100
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -58,6 +72,12 @@ def fingerprint() -> str:
     return f"{__version__}+{digest:08x}"
 
 
+def caller_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """The part of an environment that travels with a call (and keys the service's sessions)."""
+    return {k: v for k, v in environ.items()
+            if isinstance(k, str) and isinstance(v, str) and (k in CALLER_ENV_NAMES or k.startswith(CALLER_ENV_PREFIXES))}
+
+
 def _state_home(environ: Mapping[str, str]) -> str:
     state = environ.get("XDG_STATE_HOME") or ""
     return state if os.path.isabs(state) else os.path.join(environ.get("HOME") or os.path.expanduser("~"), ".local", "state")
@@ -83,23 +103,29 @@ def socket_path(environ: Mapping[str, str]) -> str:
     return path
 
 
+def hung_marker(socket_path: str) -> str:
+    """The file that says which service stopped answering (calls bypass it until it answers again)."""
+    return os.path.splitext(socket_path)[0] + ".hung"
+
+
 def private_runtime(directory: str) -> str:
-    """`directory` as a 0700 directory of ours; refuses one that is a link or someone else's."""
+    """`directory` as a 0700 directory of ours; refuses (trust.Untrusted) a link or someone else's.
+
+    A directory of ours that is open to others is closed again (chmod 0700): only we could
+    have made it so."""
     try:
         os.mkdir(directory, 0o700)
     except FileExistsError:
         pass
     info = os.lstat(directory)
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-        raise PermissionError(f"{directory} is not a directory of this user's")
-    if stat.S_IMODE(info.st_mode) != 0o700:
+    if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) != 0o700:
         os.chmod(directory, 0o700)
+    trust.check_directory(directory)
     return directory
 
 
 def send(sock: socket.socket, message: dict[str, Any], fds: list[int] | None = None) -> None:
-    data = json.dumps(message).encode("utf-8")
-    frame = struct.pack(">I", len(data)) + data
+    frame = encode(message)
     if fds:
         sent = socket.send_fds(sock, [frame], fds)
         frame = frame[sent:]
@@ -110,7 +136,7 @@ def send(sock: socket.socket, message: dict[str, Any], fds: list[int] | None = N
 def _read_exact(sock: socket.socket, size: int, fds: list[int], want_fds: int) -> bytes:
     chunks: list[bytes] = []
     while size:
-        if want_fds and not fds:
+        if want_fds:  # ask for descriptors on every read: any that come are ours to close
             data, received, _flags, _addr = socket.recv_fds(sock, size, want_fds)
             fds.extend(received)
         else:
@@ -122,24 +148,88 @@ def _read_exact(sock: socket.socket, size: int, fds: list[int], want_fds: int) -
     return b"".join(chunks)
 
 
-def receive(sock: socket.socket, want_fds: int = 0) -> tuple[dict[str, Any], list[int]]:
-    """One message (and up to `want_fds` descriptors that came with it)."""
-    fds: list[int] = []
-    (size,) = struct.unpack(">I", _read_exact(sock, 4, fds, want_fds))
+def _size(header: bytes) -> int:
+    (size,) = struct.unpack(">I", header)
     if size > MAX_MESSAGE:
         raise WireError(f"a message of {size} bytes")
-    body = _read_exact(sock, size, fds, want_fds) if size else b""
-    message = json.loads(body.decode("utf-8"))
+    return size
+
+
+def _decode(body: bytes) -> dict[str, Any]:
+    try:
+        message = json.loads(body.decode("utf-8"))
+    except ValueError as exc:  # (UnicodeDecodeError and JSONDecodeError are ValueErrors)
+        raise WireError(f"not JSON: {exc}") from None
     if not isinstance(message, dict):
         raise WireError("not an object")
+    return message
+
+
+def close_all(fds: list[int]) -> None:
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    del fds[:]
+
+
+def receive(sock: socket.socket, want_fds: int = 0) -> tuple[dict[str, Any], list[int]]:
+    """One message (and up to `want_fds` descriptors that came with it; none leak on failure)."""
+    fds: list[int] = []
+    try:
+        size = _size(_read_exact(sock, 4, fds, want_fds))
+        message = _decode(_read_exact(sock, size, fds, want_fds) if size else b"")
+    except BaseException:
+        close_all(fds)
+        raise
     return message, fds
 
 
-def peer_uid(sock: socket.socket) -> int:
-    """The user on the other end of a Unix socket (Linux SO_PEERCRED; -1 where unknown)."""
-    option = getattr(socket, "SO_PEERCRED", None)
-    if option is None:
-        return os.getuid()  # the 0700 directory is then the only guard
-    creds = sock.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid
+async def receive_async(sock: socket.socket, want_fds: int = 0) -> tuple[dict[str, Any], list[int]]:
+    """`receive` on the event loop, for a non-blocking socket (no thread waits on a silent peer)."""
+    fds: list[int] = []
+    try:
+        size = _size(await _read_exact_async(sock, 4, fds, want_fds))
+        message = _decode(await _read_exact_async(sock, size, fds, want_fds) if size else b"")
+    except BaseException:
+        close_all(fds)
+        raise
+    return message, fds
+
+
+async def _read_exact_async(sock: socket.socket, size: int, fds: list[int], want_fds: int) -> bytes:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    chunks: list[bytes] = []
+    while size:
+        try:
+            if want_fds:  # ask for descriptors on every read: any that come are ours to close
+                data, received, _flags, _addr = socket.recv_fds(sock, size, want_fds)
+                fds.extend(received)
+            else:
+                data = sock.recv(size)
+        except (BlockingIOError, InterruptedError):
+            ready = loop.create_future()
+
+            def wake(ready: asyncio.Future[None] = ready) -> None:
+                if not ready.done():
+                    ready.set_result(None)
+
+            loop.add_reader(sock.fileno(), wake)
+            try:
+                await ready
+            finally:
+                loop.remove_reader(sock.fileno())
+            continue
+        if not data:
+            raise WireError("closed")
+        chunks.append(data)
+        size -= len(data)
+    return b"".join(chunks)
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    data = json.dumps(message).encode("utf-8")
+    return struct.pack(">I", len(data)) + data
