@@ -18,7 +18,7 @@ from .commands import ScreenCommands
 from .config import Config, config_path
 from .display import Display
 from .drafts import DraftStore, drafts_dir
-from .inert import inert
+from .notices import tell
 from .screens.help import HelpScreen, Row
 from .screens.pairing import PairingScreen
 from .screens.picker import PickerScreen
@@ -115,7 +115,7 @@ class PairApp(App[None]):
         markup: bool = False,
     ) -> None:
         """A notification; its text often carries a server's words, so it is shown inert, not as markup."""
-        super().notify(inert(message), title=inert(title), severity=severity, timeout=timeout, markup=markup)
+        tell(self, message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # -- start and stop ---------------------------------------------------------
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.widgets._toast import Toast
+
 from marimo_pair_tui.tui.widgets.status_line import StatusLine
 from tests.support.marimo_proc import open_browser_session
 from tests.test_one_truth import browser_post
@@ -47,3 +49,33 @@ async def test_a_restarted_kernel_is_followed_and_the_editor_text_kept(lab: TuiL
 
         told = [n.message for n in list(app._notifications)[before:]]  # noqa: SLF001
         assert len(told) == 1 and "new session" in told[0] and reloaded.session_id in told[0], told
+
+
+def shown(app) -> list[str]:
+    """The messages of the toasts on screen, once they show what the app holds."""
+    return [toast._notification.message for toast in app.screen.query(Toast)]  # noqa: SLF001
+
+
+async def test_a_kernel_restarted_in_a_browser_that_reloads_late_is_told_once(lab: TuiLab) -> None:
+    """The outage is told after its grace period; when the notebook's new session comes (the tab
+    reloaded late), that notice goes and the restart alone is on screen."""
+    path, browser = lab.session("demo.py", "reloads_late.py")
+    app = make_app(lab.target(path, browser), redact=False)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        screen = await wait_live(pilot, 4)
+        before = len(app._notifications)  # noqa: SLF001
+
+        browser_post(browser, "/api/kernel/restart_session", {})
+        await wait_for(pilot, lambda: any("The session is gone" in m for m in shown(app)), 30,
+                       "the outage, told")
+        reloaded = await asyncio.to_thread(open_browser_session, lab.server, path)  # the tab reloads, late
+        lab.browsers.append(reloaded)
+        await wait_for(pilot, lambda: screen.target.session.session_id == reloaded.session_id
+                       and screen.session is not None and screen.session.live_state == "live", 30,
+                       "the new session, live")
+        held = lambda: [n.message for n in list(app._notifications)[before:]]  # noqa: E731, SLF001
+        await wait_for(pilot, lambda: sorted(shown(app)) == sorted(held()) and "Session restarted"
+                       in [n.title for n in app._notifications], 10, "the toasts to show the notices")  # noqa: SLF001
+        told = held()
+        assert len(told) == 1 and "new session" in told[0] and reloaded.session_id in told[0], told
+        assert shown(app) == told

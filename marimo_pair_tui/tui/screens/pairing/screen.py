@@ -24,6 +24,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.notifications import Notification
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import TextArea
@@ -35,6 +36,7 @@ from ....core.service import Cell, Changes, Notebook, PairingService, PairingSes
 from ...display import Display
 from ...drafts import DraftStore
 from ...messages import LiveStateChanged, ModelChanged
+from ...notices import tell, withdraw
 from ...widgets.activity_pane import ActivityPane
 from ...widgets.cell_tree import CellTree
 from ...widgets.code_editor import CodeEditor
@@ -190,6 +192,7 @@ class PairingScreen(Screen[None]):
         self._empty = Notebook()  # what the screen shows before the mirror is attached
         self._outage: str | None = None  # the connection trouble last told (reset once live again)
         self._outage_timer: Timer | None = None
+        self._outage_notice: Notification | None = None  # the outage told, withdrawn once it mends
         self._choosing = False  # the chooser of the notebook's sessions is open
         self.follow_focus = False  # ctrl+f: a browser focusing a cell selects it here
         self._focus_seen: str | None = None  # the browser's focused cell last followed
@@ -337,14 +340,14 @@ class PairingScreen(Screen[None]):
     def _live_state_changed(self, message: LiveStateChanged) -> None:
         """One notification per change of the connection's fortune, never one per retry; trouble
         that mends itself within OUTAGE_GRACE (a restarted kernel whose new session is found at
-        once) is told only by its outcome."""
+        once) is told only by its outcome, and trouble told already is withdrawn once it mends
+        (a kernel restarted in a browser whose reload came late: "Session restarted" alone stays)."""
         if self.session is not None and message.state == "moved":
             self.target = self.session.target  # the notebook's new session: the status line says so
         self.update_status()
         state, detail = message.state, message.detail
-        if state in ("live", "moved", "ambiguous") and self._outage_timer is not None:
-            self._outage_timer.stop()
-            self._outage_timer = None
+        if state in ("live", "moved", "ambiguous"):
+            self._outage_mended()
         if state == "live":
             self._outage = None
         elif state == "moved":
@@ -362,6 +365,15 @@ class PairingScreen(Screen[None]):
             self._outage_timer = self.set_timer(OUTAGE_GRACE, lambda: self._tell_outage(state, detail))
         if state == "closed" and not self._left:
             self.connect()  # the service let that mirror go: follow the session with a new one
+
+    def _outage_mended(self) -> None:
+        """The live view is back (or its end is settled): the outage is not told any more."""
+        if self._outage_timer is not None:
+            self._outage_timer.stop()
+            self._outage_timer = None
+        if self._outage_notice is not None:
+            withdraw(self.app, self._outage_notice)
+            self._outage_notice = None
 
     # -- several sessions after the followed one ended ------------------------
 
@@ -411,12 +423,16 @@ class PairingScreen(Screen[None]):
         if self.kernel.expecting_move:
             return  # our own restart: its outcome is told
         self._outage = state
+        if self._outage_notice is not None:
+            withdraw(self.app, self._outage_notice)  # "gone" supersedes "reconnecting"
         if state == "gone":
-            self.notify(f"The session is gone: {detail}. Waiting for the notebook's new session "
-                        "(open it in a browser, or run `marimo-pair-tui --headless open PATH`); "
-                        "the editor text is kept.", severity="error", timeout=15)
+            self._outage_notice = tell(
+                self.app, f"The session is gone: {detail}. Waiting for the notebook's new session "
+                "(open it in a browser, or run `marimo-pair-tui --headless open PATH`); "
+                "the editor text is kept.", severity="error", timeout=15)
         else:
-            self.notify(f"Live view lost ({detail}); reconnecting.", severity="warning", timeout=6)
+            self._outage_notice = tell(self.app, f"Live view lost ({detail}); reconnecting.", severity="warning",
+                                       timeout=6)
 
     def update_status(self) -> None:
         fmt = self.fmt
