@@ -286,6 +286,30 @@ async def test_error_cells_and_running_a_cell(lab: TuiLab) -> None:
         assert not any("ZeroDivisionError" in str(c.label) for c in screen.cell_tree.node_for(divide.id).children)
 
 
+async def test_a_cell_run_shows_what_the_cells_printed_once(lab: TuiLab) -> None:
+    """marimo streams a run's cell output on the program's own stdout too: the results pane
+    shows each cell's console once, under the cell, as the kernel holds it."""
+    path, browser = lab.session("demo.py", "printed_once.py")
+    app = make_app(lab.target(path, browser))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_live(pilot, 4)
+        printer = screen.notebook.cells[2]
+        await wait_for(pilot, lambda: screen.notebook.cell(printer.id).console_text() == "y is 42\n")
+        for done, name in enumerate((printer.id, "define_x"), 1):  # the cell, and the one it depends on
+            await select(pilot, screen, name)
+            runs = len(screen.results.blocks)
+            await pilot.press("ctrl+g")
+            await wait_for(pilot, lambda: len(screen.results.blocks) > runs
+                           and screen.results.blocks[-1].finished is not None, 30, f"the run of {name}")
+            block = screen.results.blocks[-1]
+            assert block.finished is True, block.text
+            printed = screen.notebook.cell(printer.id).console_text()  # the kernel's word
+            assert printed == "y is 42\n"
+            assert block.body.plain.count(printed.strip()) == 1, block.body.plain
+            assert screen.results.text.count(printed.strip()) == done, screen.results.text  # once per run
+            assert "re-ran cell" in block.body.plain  # what marimo said besides stays
+
+
 async def test_interrupt_stops_a_running_cell(lab: TuiLab) -> None:
     path, browser = lab.session("wait.py", "interrupt.py", instantiate=False)
     app = make_app(lab.target(path, browser))

@@ -95,7 +95,7 @@ class CellCommands:
         service, target = screen.service, screen.target
         result, block = await screen.runner.cell_op(
             "run", screen.label(cell_id), lambda: service.run_cells(target, [cell_id]),
-            kernel_busy=screen.kernel_busy,
+            kernel_busy=screen.kernel_busy, shows_console=True,  # each cell's console is shown below
         )
         if result is None:
             return

@@ -25,6 +25,26 @@ Notify = Callable[..., object]
 Operation = Callable[[], Awaitable[Reply[OpResult]]]
 
 
+def narration_without_console(narration: str, result: OpResult) -> str:
+    """What the operation's program said, less what its cells printed.
+
+    marimo streams the stdout of the cells a program runs on the program's own
+    stdout, so the narration holds each cell's printed text besides marimo's
+    summary lines ("re-ran cell ..."); a view that shows every cell's console
+    under the cell's name leaves it out here, or the output shows twice."""
+    rest = narration + "\n"  # the narration was stripped of its last newline; a console ends with one
+    for cell in result.cells:
+        for item in cell.console:
+            if item.channel != "stdout" or not item.data:
+                continue
+            for text in (item.data, item.data.rstrip("\n")):
+                at = rest.find(text) if text else -1
+                if at != -1:
+                    rest = rest[:at] + rest[at + len(text):]
+                    break
+    return rest.strip("\n")
+
+
 class OperationRunner:
     """Starts, fails and finishes RunBlocks; runs cell operations one after the other."""
 
@@ -74,15 +94,16 @@ class OperationRunner:
         async with self.lock:
             yield block
 
-    async def cell_op(self, kind: str, title: str, op: Operation, *, kernel_busy: bool = False
-                      ) -> tuple[OpResult | None, RunBlock]:
+    async def cell_op(self, kind: str, title: str, op: Operation, *, kernel_busy: bool = False,
+                      shows_console: bool = False) -> tuple[OpResult | None, RunBlock]:
         """Run one code_mode operation after the earlier ones, reporting into the results pane."""
         async with self.turn(kind, title, kernel_busy=kernel_busy) as block:
-            return await self.run(block, op), block
+            return await self.run(block, op, shows_console=shows_console), block
 
-    async def run(self, block: RunBlock, op: Operation) -> OpResult | None:
+    async def run(self, block: RunBlock, op: Operation, *, shows_console: bool = False) -> OpResult | None:
         """Run `op` (its turn already taken) and report it; None when it failed. A conflict is
-        reported as such and raised, for the caller's dialog."""
+        reported as such and raised, for the caller's dialog. `shows_console`: the caller shows
+        each cell's console, so the narration leaves out what the cells printed."""
         began = time.monotonic()
         try:
             reply = await op()
@@ -95,8 +116,9 @@ class OperationRunner:
         result = reply.value
         if self.on_result is not None:
             self.on_result(result)
-        if result.narration:
-            block.line(result.narration, "dim")
+        narration = narration_without_console(result.narration, result) if shows_console else result.narration
+        if narration:
+            block.line(narration, "dim")
         for warning in [*reply.warnings, *result.warnings]:
             block.line(warning, "yellow")
         for state in result.cells:
