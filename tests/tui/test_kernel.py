@@ -151,3 +151,88 @@ async def test_a_prompt_answered_elsewhere_closes_its_dialog(lab: TuiLab) -> Non
         await wait_for(pilot, lambda: screen.results.blocks[-1].finished is True, 30, "the snippet to end")
         assert "hi Bob" in screen.results.blocks[-1].body.plain
         assert not any("still waits" in n for n in notes(app)[before:])
+
+
+async def test_a_restart_ends_what_ran_on_the_closed_session_and_the_next_runs_go_on(lab: TuiLab) -> None:
+    """marimo never answers a request whose session a restart closed: the cell run and the snippet
+    that were out end with the restart (their blocks say so), and the next ones run at once."""
+    path, browser = lab.session("wait.py", "restart_busy.py", instantiate=False)
+    app = make_app(lab.target(path, browser))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_live(pilot, 3)
+        waits = screen.notebook.cell("waits")
+        screen.cell_tree.focus()
+        assert screen.cell_tree.select_cell(waits.id)
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: "waiting for the flag" in screen.notebook.cell(waits.id).console_text(),
+                       30, "the cell to run")
+        screen.editor.load_text("print('queued')")
+        await pilot.press("ctrl+r")  # waits behind the cell
+        await wait_for(pilot, lambda: [b.kind for b in screen.results.blocks] == ["run", "snippet"])
+        run, snippet = screen.results.blocks
+        before = len(notes(app))
+
+        old = screen.target.session.selector
+        await pilot.press("f12")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmRestartScreen), what="the dialog")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: screen.target.session.selector != old and screen.session is not None
+                       and screen.session.live_state == "live", 60, "the new session, live")
+        await wait_for(pilot, lambda: run.finished is False and snippet.finished is False, 30,
+                       "the run and the snippet to end")
+        for block in (run, snippet):
+            assert "kernel restarted" in block.body.plain and "ended" in block.header_text, block.text
+        assert "queued" not in snippet.body.plain  # it never ran
+
+        await run_snippet(pilot, screen, "print('after_' + 'restart')")
+        assert screen.results.blocks[-1].finished is True and "after_restart" in screen.results.blocks[-1].body.plain
+        setup = screen.notebook.cell("setup")
+        screen.cell_tree.focus()
+        assert screen.cell_tree.select_cell(setup.id)
+        runs = len(screen.results.blocks)
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: len(screen.results.blocks) > runs and screen.results.blocks[-1].kind == "run"
+                       and screen.results.blocks[-1].finished is not None, 30, "a cell run after the restart")
+        assert screen.results.blocks[-1].finished is True, screen.results.blocks[-1].text
+        told = notes(app)[before:]
+        assert len(told) == 1 and "restarted" in told[0], told
+
+
+async def test_a_restart_is_told_once_when_its_move_reaches_the_screen_after_its_reply(lab: TuiLab) -> None:
+    """The mirror may follow the new session before the restart's reply comes back while its
+    "moved" is still on its way to the screen: the restart is told once all the same. The live
+    states are held back from the screen until the reply is in, as a busy screen would."""
+    path, browser = lab.session("demo.py", "restart_late_move.py")
+    app = make_app(lab.target(path, browser))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_live(pilot, 4)
+        mirror = screen.session
+        held: list[tuple[str, str]] = []
+        replied = False
+
+        def on_state(state: str, detail: str) -> None:
+            if replied:
+                screen._on_live_state(state, detail)  # noqa: SLF001
+            else:
+                held.append((state, detail))
+
+        screen._unsubscribe()  # noqa: SLF001 - the screen hears the mirror through on_state instead
+        screen._unsubscribe = mirror.subscribe(screen._on_model_change, on_state)  # noqa: SLF001
+        before = len(notes(app))
+        old = screen.target.session.selector
+        await pilot.press("f12")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmRestartScreen), what="the dialog")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: screen.results.blocks and screen.results.blocks[-1].kind == "restart"
+                       and screen.results.blocks[-1].finished is True, 60, "the restart's reply")
+        await wait_for(pilot, lambda: "moved" in [s for s, _ in held]
+                       and mirror.target.session.selector != old, 30, "the mirror to move")
+        replied = True
+        for state, detail in held:
+            screen._on_live_state(state, detail)  # noqa: SLF001
+        await wait_for(pilot, lambda: screen.target.session.selector == mirror.target.session.selector
+                       and screen.session is not None and screen.session.live_state == "live", 30,
+                       "the screen to follow the move")
+        await pilot.pause()
+        told = notes(app)[before:]
+        assert len(told) == 1 and "Kernel restarted" in told[0], told

@@ -19,6 +19,7 @@ from ...htmltext import output_text
 from ...inert import inert
 from ...widgets.cell_tree import first_line
 from ...widgets.code_editor import CodeEditor, Origin
+from ...widgets.run_block import RunBlock
 from ..conflict import ConflictScreen
 
 if TYPE_CHECKING:
@@ -79,12 +80,11 @@ class EditorCommands:
         if runner.snippet_running:
             screen.notify("A snippet is still running; ctrl+t interrupts it.", severity="warning")
             return
-        runner.snippet_running = True
-        screen.run_worker(self._snippet(code), group="snippet")
+        runner.snippet = runner.start("snippet", first_line(code)[:40] or "snippet")
+        screen.run_worker(self._snippet(code, runner.snippet), group="snippet")
 
-    async def _snippet(self, code: str) -> None:
+    async def _snippet(self, code: str, block: RunBlock) -> None:
         screen, runner = self.screen, self.screen.runner
-        block = runner.start("snippet", first_line(code)[:40] or "snippet")
         began = time.monotonic()
 
         def on_output(channel: str, text: str) -> None:
@@ -92,12 +92,14 @@ class EditorCommands:
             screen.results.follow()
 
         try:
-            reply = await screen.service.execute(screen.target, code, on_output=on_output)
+            with runner.in_flight(block, began):
+                reply = await screen.service.execute(screen.target, code, on_output=on_output)
         except Exception as error:
             runner.fail(block, error, began)
             return
         finally:
-            runner.snippet_running = False
+            if runner.snippet is block:
+                runner.snippet = None
         result = reply.value
         output = result.output or {}
         shown = output_text(output.get("mimetype"), output.get("data")) if output else ""

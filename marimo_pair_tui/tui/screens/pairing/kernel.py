@@ -2,7 +2,9 @@
 
 f12 restarts the kernel after a dialog that names what is lost; the service
 closes the session and makes a new one, and the screen follows the mirror's
-"moved" to it, told once (by the restart, not again by the move). A cell or
+"moved" to it, told once (by the restart, not again by the move). A snippet or
+cell operation still running on the closed session ends with it (its block
+says so; marimo would never answer it). A cell or
 snippet that waits on `input()` opens a prompt; esc leaves it waiting (the
 status line says so; ctrl+r opens the prompt again, ctrl+t interrupts). A
 run that could not import a package offers to install it, once per set of
@@ -70,6 +72,7 @@ class KernelCommands:
         if not confirmed:
             return
         self.restarting = True
+        doomed = screen.runner.waiting()  # sent to the session the restart closes: never answered
         block = screen.runner.start("restart", "kernel")
         began = time.monotonic()
         try:
@@ -79,13 +82,14 @@ class KernelCommands:
             screen.runner.fail(block, error, began)
             return
         new = reply.value
-        if screen.session is not None and screen.session.target.session.selector == new.session.selector:
-            self.restarted_to = None  # the mirror is there already
-        else:
+        if screen.target.session.selector == new.session.selector:
+            self.restarted_to = None  # the screen has followed the move already (told it as ours)
+        else:  # its "moved" is still to come (the mirror may be there, its message still queued)
             self.restarted_to = new.session.selector
             screen.set_timer(MOVE_GRACE, lambda: self._give_up_move(new.session.selector))
         self.restarting = False
         self._asked.clear()
+        screen.runner.abandon(doomed, "ended: the kernel restarted, and its session with it")
         shown = screen.fmt.session(new.session.selector)
         block.line(f"new session {shown}; the kernel's memory is empty, the editor text is kept", "dim")
         block.finish(True, screen.runner.summary("restarted", began))

@@ -5,15 +5,19 @@ lock instead of cancelling each other: cancelling a code_mode call mid-flight
 closes its HTTP stream, which interrupts the kernel and leaves the outcome
 unknown. Pressing alt+down three times moves the cell three places. The
 service returns an operation only once the live mirror shows its change, so
-the next operation reads a model that already has it.
+the next operation reads a model that already has it. An operation waiting on
+a session that a kernel restart closed is abandoned (marimo never ends its
+stream): its block says so, and the operations queued behind it go on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from contextlib import asynccontextmanager
-from typing import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, contextmanager
+from typing import AsyncIterator, Awaitable, Callable, Iterator
+
+from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from ....core.errors import ConflictError, PairError
 from ....core.service import OpResult, Reply
@@ -54,8 +58,45 @@ class OperationRunner:
         self.notify = notify
         self.label = label  # a cell id -> how to name the cell
         self.lock = asyncio.Lock()
-        self.snippet_running = False
+        self.snippet: RunBlock | None = None  # the snippet running (one at a time)
         self.on_result: Callable[[OpResult], object] | None = None  # hears every operation's result
+        self._waiting: dict[RunBlock, tuple[float, Worker[object]]] = {}  # sent, not answered: when, whose
+
+    # -- operations in flight ---------------------------------------------------------
+
+    @contextmanager
+    def in_flight(self, block: RunBlock, began: float) -> Iterator[None]:
+        """While an operation's request is out (in a worker): it can be abandoned if its session ends."""
+        try:
+            self._waiting[block] = (began, get_current_worker())
+        except NoActiveWorker:
+            pass  # not in a worker: nothing to cancel
+        try:
+            yield
+        finally:
+            self._waiting.pop(block, None)
+
+    def waiting(self) -> list[RunBlock]:
+        """The operations whose request is out now."""
+        return list(self._waiting)
+
+    def abandon(self, blocks: list[RunBlock], why: str) -> None:
+        """Stop waiting for `blocks` (those still out): their session ended, so their answer never
+        comes. Each block says `why`; its worker is cancelled."""
+        for block in blocks:
+            entry = self._waiting.pop(block, None)
+            if entry is None:
+                continue  # answered meanwhile
+            began, worker = entry
+            worker.cancel()
+            if self.snippet is block:
+                self.snippet = None  # ctrl+r runs again at once, not once the worker has unwound
+            block.line(why, "yellow")
+            block.finish(False, self.summary("ended", began))
+
+    @property
+    def snippet_running(self) -> bool:
+        return self.snippet is not None
 
     @property
     def busy(self) -> bool:
@@ -106,7 +147,8 @@ class OperationRunner:
         each cell's console, so the narration leaves out what the cells printed."""
         began = time.monotonic()
         try:
-            reply = await op()
+            with self.in_flight(block, began):
+                reply = await op()
         except ConflictError:
             block.finish(False, self.summary("conflict", began))
             raise
