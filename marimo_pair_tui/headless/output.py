@@ -8,34 +8,34 @@ and its exit code.
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from typing import Any, AsyncContextManager, Awaitable, Callable, Coroutine, Protocol, TypeVar
 
 from ..core.errors import EXIT_USAGE, PairError
+from . import json_text
 
 T = TypeVar("T")
 
 
-# Characters str.splitlines() breaks on that json.dumps leaves raw (it escapes
-# the ASCII control characters itself): escaped, one document stays one line.
-_LINE_BREAKERS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
-
-
 def dumps_line(document: dict[str, Any]) -> str:
-    """One JSON document on one line, whatever line splitter the reader uses."""
-    return json.dumps(document, ensure_ascii=False).translate(_LINE_BREAKERS)
+    """One JSON document on one line, whatever line splitter the reader uses, inert on a terminal
+    (for a str consumer such as MCP's text content; streams get `emit`)."""
+    return json_text.dumps_line(document)
 
 
 def emit(document: dict[str, Any]) -> None:
-    """Write one JSON document as one line on stdout."""
-    sys.stdout.write(dumps_line(document) + "\n")
-    sys.stdout.flush()
+    """Write one JSON document as one line on stdout, in stdout's encoding (ASCII escapes where
+    it cannot hold every character: the parsed JSON is the same in any locale)."""
+    json_text.write_line(sys.stdout, document)
 
 
 def narrate(text: str) -> None:
-    """A human note on stderr; never part of the contract."""
-    sys.stderr.write(text.rstrip("\n") + "\n")
+    """A human note on stderr; never part of the contract, and never a reason to fail."""
+    line = text.rstrip("\n") + "\n"
+    try:
+        sys.stderr.write(line)
+    except UnicodeEncodeError:  # a strict stderr in an encoding short of the text
+        sys.stderr.write(line.encode("ascii", "backslashreplace").decode("ascii"))
     sys.stderr.flush()
 
 
