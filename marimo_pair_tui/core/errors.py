@@ -48,6 +48,14 @@ class UsageError(PairError):
     default_next = "Run with --help to see the accepted arguments."
 
 
+class StorageError(UsageError):
+    """A file of ours could not be written (full disk, read-only, no permission, something in the
+    way): nothing was left half-done, and retrying as it is would fail again."""
+
+    kind = "storage"
+    default_next = "Free some space or make the directory writable, or set XDG_STATE_HOME to a writable directory."
+
+
 class InvalidURLError(UsageError):
     kind = "invalid_url"
     default_next = "Pass a URL such as http://127.0.0.1:2718."

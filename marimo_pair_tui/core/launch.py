@@ -15,12 +15,16 @@ an empty `root`; a directory server gives its directory as `root`, and serves
 any notebook inside it.
 
 Servers we start are recorded under our state directory so that
-`close_notebook` stops only what this tool started.
+`close_notebook` stops only what this tool started. A state directory that
+cannot be written (full, read-only, in the way) is a StorageError before a
+server starts (its log gets a first line before marimo runs), or, when only
+the record fails, once the server it would have named is stopped again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import json
 import os
@@ -39,12 +43,12 @@ from websockets.asyncio.client import connect
 from . import caller
 from .connection import Connection
 from .discovery import ServerInfo, pid_alive, url_for
-from .errors import NoServerError, NoSessionError, NotMarimoError, PairError, ServerError, UsageError
+from .errors import NoServerError, NoSessionError, NotMarimoError, PairError, ServerError, StorageError, UsageError
 from .hub import Hub
 from .live import fresh_consumer_id
 from .notes import warn
 from .ports import free_port
-from .private import append_private, child_environ, private_dir, state_dir, write_private
+from .private import append_private, child_environ, private_dir, state_dir, write_private, writing
 from .sessions import SessionRef, Target, select_notebooks
 
 _USER_CONFIG_RE = re.compile(r"<marimo-user-config[^>]*\bdata-config=\"([^\"]*)\"", re.I)
@@ -84,7 +88,8 @@ def started_servers() -> list[dict[str, Any]]:
     """Records of servers this tool started that are still running."""
     records = []
     if _records_dir().is_dir():
-        private_dir(_records_dir())  # an older version made it 0755
+        with contextlib.suppress(OSError):  # a read-only disk: read as it is
+            private_dir(_records_dir())  # an older version made it 0755
     for path in sorted(_records_dir().glob("*.json")) if _records_dir().is_dir() else []:
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
@@ -94,7 +99,7 @@ def started_servers() -> list[dict[str, Any]]:
         if isinstance(pid, int) and not isinstance(pid, bool) and pid_alive(pid):
             records.append(record)
         else:
-            path.unlink(missing_ok=True)
+            _forget(path)
     return records
 
 
@@ -133,12 +138,28 @@ def not_a_notebook(path: Path) -> str | None:
     return None
 
 
+def _forget(record: Path) -> None:
+    """Remove a record (one that cannot be removed names a dead pid: skipped when read)."""
+    with contextlib.suppress(OSError):
+        record.unlink(missing_ok=True)
+
+
 def _start_server(notebook: Path) -> tuple[subprocess.Popen[bytes], int, Path]:
     port = free_port()
     log_path = state_dir() / "logs" / f"marimo-{port}.log"
     # The notebook's code runs in this server: it gets no token of ours.
     env = child_environ(MARIMO_SKIP_UPDATE_CHECK="1")
-    with append_private(log_path) as log:
+    with writing("the marimo server's log", log_path):
+        log = append_private(log_path)
+    with log:
+        try:
+            with writing("the marimo server's log", log_path):  # unbuffered: a full disk says so here
+                os.write(log.fileno(), f"marimo-pair-tui: starting marimo edit on port {port} for {notebook} "
+                                       f"at {time.strftime('%Y-%m-%d %H:%M:%S %z')}\n".encode("utf-8", "surrogateescape"))
+        except StorageError:
+            if os.fstat(log.fileno()).st_size == 0:
+                _forget(log_path)  # made just now, and empty
+            raise
         process = subprocess.Popen(
             [sys.executable, "-m", "marimo", "edit", "--headless", "--no-token",
              "--host", "127.0.0.1", "--port", str(port), str(notebook)],
@@ -367,14 +388,19 @@ async def open_notebook(hub: Hub, path: str | Path, *, run: bool | None = None) 
     process, port, log_path = _start_server(notebook)
     server = ServerInfo(url=url_for("127.0.0.1", port), host="127.0.0.1", port=port, pid=process.pid, source="registry")
     record = {"pid": process.pid, "url": server.url, "notebook": str(notebook), "log": str(log_path), "started_at": time.time()}
-    write_private(_record_path(port), json.dumps(record))
+    try:
+        with writing("the record of the marimo server just started", _record_path(port)):
+            write_private(_record_path(port), json.dumps(record))
+    except StorageError:
+        _stop_pid(process.pid)  # unrecorded, `close` could never stop it
+        raise
     connection = hub.connection(server)
     try:
         await _wait_healthy(connection, process, log_path)
         session, ran = await create_session(connection, str(notebook), run=run)
     except BaseException:
         _stop_pid(process.pid)
-        _record_path(port).unlink(missing_ok=True)
+        _forget(_record_path(port))
         raise
     return OpenResult(
         target=Target(server=server, notebook=str(notebook), session=session),
@@ -422,6 +448,6 @@ def close_notebook(notebook: str | None = None, url: str | None = None) -> list[
         )
     for record in matches:
         _stop_pid(int(record["pid"]))
-        _record_path(int(record["url"].rsplit(":", 1)[1])).unlink(missing_ok=True)
+        _forget(_record_path(int(record["url"].rsplit(":", 1)[1])))
     return matches
 

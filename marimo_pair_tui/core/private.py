@@ -13,14 +13,17 @@ we start, and must not find the token there.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
+from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Mapping
+from typing import BinaryIO, Iterator, Mapping
 
 from platformdirs import user_state_dir
 
 from . import caller
+from .errors import StorageError
 
 TOKEN_ENV = "MARIMO_TOKEN"
 # Environment variables that carry secrets this tool reads: never passed on.
@@ -91,6 +94,62 @@ def append_private(path: Path) -> BinaryIO:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, FILE_MODE)
     os.fchmod(fd, FILE_MODE)  # a log an older version made 0644
     return os.fdopen(fd, "ab")
+
+
+FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+NO_PERMISSION = frozenset({errno.EACCES, errno.EPERM})
+IN_THE_WAY = frozenset({errno.ENOTDIR, errno.EEXIST, errno.ELOOP, errno.EISDIR})
+
+
+@contextmanager
+def writing(what: str, path: Path) -> Iterator[None]:
+    """Turn a failed write of `what` (e.g. "the server's log") at `path` into a StorageError that says
+    what to do."""
+    try:
+        yield
+    except OSError as error:
+        raise storage_error(error, what, path) from None
+
+
+def storage_error(error: OSError, what: str, path: Path) -> StorageError:
+    """Why `what` could not be written at `path` (or the file the error names), and what to free or fix."""
+    path = Path(os.fsdecode(error.filename)) if error.filename else Path(path)
+    directory = path.parent
+    code = error.errno
+    if code in FULL:
+        full = "your disk quota there is used up" if code == errno.EDQUOT else "it is full"
+        advice = f"No room on the disk holding {directory} ({full}): free some space there"
+        if path.is_relative_to(state_dir()):
+            advice += f" (old logs of servers this tool started are in {state_dir() / 'logs'})"
+    elif code == errno.EFBIG:
+        advice = "The file outgrew the size this process may write (ulimit -f) or its file system allows"
+    elif code == errno.EROFS:
+        advice = f"{directory} is on a read-only file system: make it writable"
+    elif code in NO_PERMISSION:
+        advice = f"You may not write in {directory}: fix its owner and permissions (yours, mode 0700)"
+    elif code in IN_THE_WAY:
+        advice = f"{_in_the_way(path) or path} is in the way: move it aside"
+    else:
+        advice = f"Check that {directory} can be written"
+    if path.is_relative_to(state_dir()):
+        advice += "; or set XDG_STATE_HOME to a writable directory elsewhere"
+    return StorageError(
+        f"Could not write {what} at {path}: {error.strerror or error}.",
+        next=advice + ".",
+        path=str(path),
+        errno=errno.errorcode.get(code or 0, str(code)),
+    )
+
+
+def _in_the_way(path: Path) -> Path | None:
+    """`path` if something is there, else its first existing parent when that is not a directory."""
+    for candidate in (path, *path.parents):
+        try:
+            info = candidate.lstat()
+        except OSError:
+            continue
+        return candidate if candidate == path or not stat.S_ISDIR(info.st_mode) else None
+    return None
 
 
 def child_environ(environ: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:

@@ -256,14 +256,14 @@ def open_(target: Targeting, notebook_path: str | None, tour: bool, run_cells: b
     if target.ssh:
         usage_failure("open starts marimo on this machine only.",
                       "Start it on the remote host (`ssh DEST marimo edit --headless NOTEBOOK.py`), then use --ssh DEST.")
-    if tour:
-        from ..notebooks import tour_copy
-
-        notebook_path = str(tour_copy(state_dir() / "tour"))
-    assert notebook_path is not None  # one of the two, checked above
 
     async def job(service: PairingService) -> tuple[dict[str, Any], int]:
-        return documents.open_document(await service.open(notebook_path, run=run_cells)), EXIT_OK
+        from ..notebooks import tour_copy
+
+        # The tour's copy is written here, where a disk that refuses it is a JSON error like any other.
+        path = str(tour_copy(state_dir() / "tour")) if tour else notebook_path
+        assert path is not None  # one of the two, checked above
+        return documents.open_document(await service.open(path, run=run_cells)), EXIT_OK
 
     serve(target.options(), job)
 

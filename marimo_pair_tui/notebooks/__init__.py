@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 TOUR = Path(__file__).with_name("tour.py")
 
 
 def tour_copy(directory: Path) -> Path:
-    """The user's own copy of the tour (made once), so edits never touch the package."""
-    from ..core.private import private_dir
+    """The user's own copy of the tour (made once, whole or not at all), so edits never touch the package.
 
-    private_dir(directory)
+    A copy that cannot be written is a StorageError saying what to free or fix.
+    """
+    from ..core.private import write_private, writing
+
     copy = directory / "tour.py"
     if not copy.exists():
-        shutil.copyfile(TOUR, copy)
+        with writing("the tour notebook", copy):
+            write_private(copy, TOUR.read_bytes())
     return copy

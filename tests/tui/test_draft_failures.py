@@ -23,6 +23,7 @@ from marimo_pair_tui.tui.app import PairApp
 from marimo_pair_tui.tui.drafts import DraftStore, save_problem
 from marimo_pair_tui.tui.screens.pairing import PairingScreen
 from marimo_pair_tui.tui.screens.pairing.draft import NOT_SAVED
+from tests.support.disks import fill
 
 from .support import TuiLab, make_app, wait_for, wait_live
 from .test_pairing import codes, select
@@ -48,20 +49,6 @@ def small_tmpfs(where: Path) -> Iterator[Path]:
     finally:
         if subprocess.run(["umount", str(where)], capture_output=True, timeout=30).returncode != 0:
             subprocess.run(["umount", "-l", str(where)], capture_output=True, timeout=30)
-
-
-def fill(directory: Path) -> Path:
-    """Write a file in `directory` until its file system is full; returns the file."""
-    filler = directory / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        while True:
-            os.write(fd, b"\0" * 4096)
-    except OSError as error:
-        assert error.errno == errno.ENOSPC, error
-    finally:
-        os.close(fd)
-    return filler
 
 
 @contextmanager
