@@ -159,3 +159,17 @@ def test_any_text_is_one_inert_line_the_encoding_holds_and_parses_back(document:
     assert line.splitlines() == [line]
     assert not CONTROL.search(line) and not re.search("[\ud800-\udfff]", line)
     assert json.loads(line) == document
+
+
+@pytest.mark.parametrize("locale", ["latin-1", "C-ascii"])
+@pytest.mark.parametrize("way", WAYS)
+def test_the_guide_reaches_the_caller_in_any_locale(lab: CellLab, way: str, locale: str) -> None:
+    env, encoding = LOCALES[locale]
+    result = headless(lab, way, ["guide"], env)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode(encoding)  # strict
+    from marimo_pair_tui.guide import text as guide_text
+
+    whole = guide_text()
+    assert text == whole.encode(encoding, "backslashreplace").decode(encoding)
+    assert any(ord(c) > 127 for c in whole), "the guide holds a character the locale cannot: the test proves something"

@@ -30,7 +30,8 @@ def register(group: click.Group) -> None:
         """Print the agent guide (SKILL.md, markdown, not JSON) on stdout."""
         from ..guide import text
 
-        sys.stdout.write(text())
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"  # (a latin-1 or ascii stdout gets \u2026)
+        sys.stdout.write(text().encode(encoding, "backslashreplace").decode(encoding))
         sys.stdout.flush()
 
     @group.command(name="mcp")

@@ -15,7 +15,6 @@ switched off, cannot start, or the command is one the client keeps).
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import sys
@@ -42,8 +41,9 @@ class Unavailable(Exception):
 
 
 def _emit(document: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(document) + "\n")  # ASCII: it reaches the caller in any locale
-    sys.stdout.flush()
+    from . import json_text  # (only on the rare paths that write a document of their own)
+
+    json_text.write_line(sys.stdout, document)
 
 
 def _failure(kind: str, message: str, next: str) -> dict[str, Any]:
