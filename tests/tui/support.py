@@ -17,6 +17,7 @@ from marimo_pair_tui.tui.app import PairApp, Start
 from marimo_pair_tui.tui.config import Config
 from marimo_pair_tui.tui.display import Display
 from marimo_pair_tui.tui.screens.pairing import PairingScreen
+from marimo_pair_tui.tui.widgets.run_block import RunBlock
 from tests.support.marimo_proc import BrowserSession, MarimoServer, open_browser_session, start_marimo_server
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -98,3 +99,19 @@ async def wait_async(predicate: Callable[[], object], timeout: float = 20.0, wha
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+async def run_and_snippet_out(pilot: Pilot, screen: PairingScreen) -> tuple[RunBlock, RunBlock]:
+    """On wait.py: run the cell that waits for its flag, and a snippet behind it; both stay out.
+    Returns their blocks."""
+    waits = screen.notebook.cell("waits")
+    screen.cell_tree.focus()
+    assert screen.cell_tree.select_cell(waits.id)
+    await pilot.press("ctrl+g")
+    await wait_for(pilot, lambda: "waiting for the flag" in screen.notebook.cell(waits.id).console_text(),
+                   30, "the cell to run")
+    screen.editor.load_text("print('queued')")
+    await pilot.press("ctrl+r")  # waits behind the cell
+    await wait_for(pilot, lambda: [b.kind for b in screen.results.blocks] == ["run", "snippet"])
+    run, snippet = screen.results.blocks
+    return run, snippet

@@ -7,7 +7,7 @@ from marimo_pair_tui.tui.screens.confirm_packages import ConfirmPackagesScreen
 from marimo_pair_tui.tui.screens.confirm_restart import ConfirmRestartScreen
 from marimo_pair_tui.tui.screens.prompt import PromptScreen
 
-from .support import TuiLab, make_app, wait_for, wait_live
+from .support import TuiLab, make_app, run_and_snippet_out, wait_for, wait_live
 
 
 def notes(app) -> list[str]:
@@ -160,16 +160,7 @@ async def test_a_restart_ends_what_ran_on_the_closed_session_and_the_next_runs_g
     app = make_app(lab.target(path, browser))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await wait_live(pilot, 3)
-        waits = screen.notebook.cell("waits")
-        screen.cell_tree.focus()
-        assert screen.cell_tree.select_cell(waits.id)
-        await pilot.press("ctrl+g")
-        await wait_for(pilot, lambda: "waiting for the flag" in screen.notebook.cell(waits.id).console_text(),
-                       30, "the cell to run")
-        screen.editor.load_text("print('queued')")
-        await pilot.press("ctrl+r")  # waits behind the cell
-        await wait_for(pilot, lambda: [b.kind for b in screen.results.blocks] == ["run", "snippet"])
-        run, snippet = screen.results.blocks
+        run, snippet = await run_and_snippet_out(pilot, screen)
         before = len(notes(app))
 
         old = screen.target.session.selector

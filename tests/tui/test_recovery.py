@@ -10,7 +10,7 @@ from marimo_pair_tui.tui.widgets.status_line import StatusLine
 from tests.support.marimo_proc import open_browser_session
 from tests.test_one_truth import browser_post
 
-from .support import TuiLab, make_app, wait_for, wait_live
+from .support import TuiLab, make_app, run_and_snippet_out, wait_for, wait_live
 
 
 async def test_a_restarted_kernel_is_followed_and_the_editor_text_kept(lab: TuiLab) -> None:
@@ -79,3 +79,34 @@ async def test_a_kernel_restarted_in_a_browser_that_reloads_late_is_told_once(la
         told = held()
         assert len(told) == 1 and "new session" in told[0] and reloaded.session_id in told[0], told
         assert shown(app) == told
+
+
+async def test_runs_out_when_another_client_restarts_the_kernel_end_and_the_next_run(lab: TuiLab) -> None:
+    """marimo never answers a request whose session closed: once the app follows the new session,
+    the cell run and the snippet that were out end (their blocks say so) and the next snippet runs."""
+    path, browser = lab.session("wait.py", "restarted_busy.py", instantiate=False)
+    app = make_app(lab.target(path, browser), redact=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_live(pilot, 3)
+        run, snippet = await run_and_snippet_out(pilot, screen)
+        before = len(app._notifications)  # noqa: SLF001
+
+        browser.server_token = lab.server.server_token(path)  # a tab that never ran its cells holds none yet
+        browser_post(browser, "/api/kernel/restart_session", {})
+        reloaded = await asyncio.to_thread(open_browser_session, lab.server, path, instantiate=False)
+        lab.browsers.append(reloaded)
+        await wait_for(pilot, lambda: screen.target.session.session_id == reloaded.session_id
+                       and screen.session is not None and screen.session.live_state == "live", 30,
+                       "the new session, live")
+        await wait_for(pilot, lambda: run.finished is False and snippet.finished is False, 30,
+                       "the run and the snippet to end")
+        for block in (run, snippet):
+            assert "session closed" in block.body.plain and "ended" in block.header_text, block.text
+
+        screen.editor.load_text("print('after_' + 'restart')")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.results.blocks[-1] is not snippet
+                       and screen.results.blocks[-1].finished is not None, 30, "the next snippet")
+        assert "after_restart" in screen.results.blocks[-1].body.plain
+        told = [n.message for n in list(app._notifications)[before:]]  # noqa: SLF001
+        assert len(told) == 1 and "new session" in told[0], told

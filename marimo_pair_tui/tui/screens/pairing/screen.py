@@ -46,6 +46,7 @@ from ...widgets.variables_pane import VariablesPane
 from ...widgets.notebook_view import NotebookView
 from ...widgets.steady_footer import SteadyFooter
 from ...widgets.results_pane import ResultsPane
+from ...widgets.run_block import RunBlock
 from ...widgets.status_line import StatusLine
 from ..successor import SuccessorScreen
 from .activity import ActivityCommands
@@ -193,6 +194,7 @@ class PairingScreen(Screen[None]):
         self._outage: str | None = None  # the connection trouble last told (reset once live again)
         self._outage_timer: Timer | None = None
         self._outage_notice: Notification | None = None  # the outage told, withdrawn once it mends
+        self._out_when_lost: list[RunBlock] | None = None  # operations out when the live view was lost
         self._choosing = False  # the chooser of the notebook's sessions is open
         self.follow_focus = False  # ctrl+f: a browser focusing a cell selects it here
         self._focus_seen: str | None = None  # the browser's focused cell last followed
@@ -341,19 +343,27 @@ class PairingScreen(Screen[None]):
         """One notification per change of the connection's fortune, never one per retry; trouble
         that mends itself within OUTAGE_GRACE (a restarted kernel whose new session is found at
         once) is told only by its outcome, and trouble told already is withdrawn once it mends
-        (a kernel restarted in a browser whose reload came late: "Session restarted" alone stays)."""
+        (a kernel restarted in a browser whose reload came late: "Session restarted" alone stays).
+        Operations out when the view was lost end on a move: their session is gone."""
         if self.session is not None and message.state == "moved":
             self.target = self.session.target  # the notebook's new session: the status line says so
         self.update_status()
         state, detail = message.state, message.detail
         if state in ("live", "moved", "ambiguous"):
             self._outage_mended()
+        if state in ("reconnecting", "gone") and self._out_when_lost is None:
+            self._out_when_lost = self.runner.waiting()
+        lost = self._out_when_lost
+        if state in ("live", "moved"):
+            self._out_when_lost = None
         if state == "live":
             self._outage = None
         elif state == "moved":
             self._outage = state
             if self.kernel.moved():
-                return  # our own restart, told already
+                return  # our own restart, told already (it ends what it cut off)
+            # The session they were sent to ended: marimo never answers them.
+            self.runner.abandon(lost or [], "ended: the session closed (its kernel restarted)")
             self.notify(f"Following the notebook's new session: {detail}.", title="Session restarted",
                         severity="information", timeout=8)
         elif state == "ambiguous":
