@@ -19,7 +19,7 @@ import json
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, Literal, Optional, Union
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, Literal, Mapping, Optional, Protocol, Union
 
 import httpx
 from httpx_sse import EventSource, ServerSentEvent, SSEError
@@ -31,9 +31,24 @@ from .sessions import SessionRef
 
 Channel = Literal["stdout", "stderr"]
 OnOutput = Callable[[Channel, str], Union[None, Awaitable[None]]]
-# Told the code just before it is sent; returns what to call if the request is
-# refused before anything ran (see `announcing`).
-Announce = Callable[[str], Optional[Callable[[], None]]]
+
+
+class Ticket(Protocol):
+    """What `execute` tells of one request it sends: each piece of output, and how it ended (once)."""
+
+    def printed(self, channel: str, text: str) -> None: ...
+
+    def withdraw(self) -> None:
+        """Refused before anything ran."""
+
+    def done(self, success: bool, stdout: str, stderr: str, output: Mapping[str, Any] | None) -> None: ...
+
+    def unknown(self, stdout: str, stderr: str) -> None:
+        """The answer was lost: the code may have run."""
+
+
+# Told the code just before it is sent; returns the ticket that hears how it goes (see `announcing`).
+Announce = Callable[[str], Optional[Ticket]]
 
 _announce: ContextVar[Announce | None] = ContextVar("marimo_pair_tui_announce", default=None)
 
@@ -42,9 +57,9 @@ _announce: ContextVar[Announce | None] = ContextVar("marimo_pair_tui_announce", 
 def announcing(listener: Announce) -> Iterator[None]:
     """Within this block (this task), tell `listener` each code `execute` is about to send.
 
-    PairingSession uses it so the activity log knows which scratchpad runs are
-    this client's own, code_mode programs included, without every operation
-    passing the program text back up.
+    The service uses it so the session's activity log holds every request it
+    sends, code_mode programs included, and knows which scratchpad runs are this
+    client's own, without every operation passing the program text back up.
     """
     token = _announce.set(listener)
     try:
@@ -208,10 +223,19 @@ async def execute(
     refused before anything ran.
     """
     stream = ExecStream(connection.url)
+    listener = _announce.get()
+    ticket = listener(code) if listener is not None else None
+    try:
+        return await _execute(connection, session, code, stream, ticket, on_output)
+    finally:
+        if ticket is not None:  # cancelled, timed out or broken: said once, unless it ended already
+            ticket.unknown("".join(stream.stdout), "".join(stream.stderr))
+
+
+async def _execute(connection: Connection, session: SessionRef, code: str, stream: ExecStream,
+                   ticket: Ticket | None, on_output: OnOutput | None) -> ExecResult:
     headers = {**session_headers(session), "Accept": "text/event-stream"}
     started = False
-    listener = _announce.get()
-    withdraw = listener(code) if listener is not None else None
     try:
         async with connection.stream(
             "POST",
@@ -232,15 +256,20 @@ async def execute(
             started = True
             async for event in _watched(EventSource(response).aiter_sse(), connection, session, stream):
                 chunk = stream.feed(event.event, event.data)
+                if chunk is not None and ticket is not None:
+                    ticket.printed(*chunk)
                 if chunk is not None and on_output is not None:
                     maybe = on_output(*chunk)
                     if maybe is not None:
                         await maybe
                 if stream.result is not None:
-                    return stream.result
+                    result = stream.result
+                    if ticket is not None:
+                        ticket.done(result.success, result.stdout, result.stderr, result.output)
+                    return result
     except (PairError, httpx.HTTPError, SSEError) as exc:
-        if not started and withdraw is not None:
-            withdraw()  # refused before anything ran: no run of ours to find
+        if not started and ticket is not None:
+            ticket.withdraw()  # refused before anything ran: no run of ours to find
         if isinstance(exc, PairError):
             raise
         if not started:

@@ -110,6 +110,7 @@ class LiveStream:
         self.backoff = backoff or Backoff()
         self.state: LiveState = "connecting"
         self._stop = asyncio.Event()
+        self._wake = asyncio.Event()  # set to end a wait between reconnect attempts early
         self._ws: Any = None
 
     async def _set_state(self, state: LiveState, detail: str = "") -> None:
@@ -124,8 +125,13 @@ class LiveStream:
     async def stop(self) -> None:
         """Close the mirror; the browser's session is left as it was."""
         self._stop.set()
+        self._wake.set()
         if self._ws is not None:
             await self._ws.close()
+
+    def reconnect_now(self) -> None:
+        """While waiting to reconnect: try now (someone needs the stream, and the server answers)."""
+        self._wake.set()
 
     async def run(self) -> LiveState:
         """Receive events until stopped or the session is gone; returns the final state."""
@@ -171,9 +177,10 @@ class LiveStream:
             if reason == NO_SESSION_REASON:
                 await self._set_state("gone", "the notebook's session is gone (closed or restarted)")
                 return self.state
+            self._wake.clear()
             await self._set_state("reconnecting", reason or "connection lost")
             try:
-                await asyncio.wait_for(self._stop.wait(), timeout=self.backoff.delay())
+                await asyncio.wait_for(self._wake.wait(), timeout=self.backoff.delay())
             except asyncio.TimeoutError:
                 pass
         await self._set_state("closed")

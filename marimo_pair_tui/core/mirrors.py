@@ -18,17 +18,24 @@ never wait on the kernel. Two rules live here and nowhere else:
 When a mirror's session ends, the mirror stays (its subscribers with it) and
 `on_lost` tells the service, which looks for the notebook's new session and
 moves the mirror there (`move`).
+
+Each session's activity log is kept here too, apart from its mirror: the
+service logs every request it sends to a session (`announcer`) whether a
+mirror follows it or not, and a mirror attached later, or again, feeds the
+same log.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from typing import Awaitable, Callable, Sequence
 
+from .activity import ActivityLog, CallTicket
 from .codemode_results import CellState
 from .errors import NotMarimoError, StaleSessionError
-from .live import NOT_A_LIVE_STREAM
+from .live import NOT_A_LIVE_STREAM, LiveState
 from .execute import Announce
 from .hub import Hub
 from .kernel import kernel_state
@@ -42,6 +49,7 @@ REPLAY_LIMIT = 2.0  # seconds of lull-waiting at most
 REPLAY_CELLS_LIMIT = 30.0  # seconds a replay may keep arriving (large outputs) before a read answers anyway
 SETTLE_TIMEOUT = 5.0  # our own change reaching the mirror
 IDLE_RECHECK = 0.5
+LOGS_LIMIT = 64  # activity logs kept for sessions no mirror follows (the least recently used go)
 
 MirrorKey = tuple[str, str]
 OnBusy = Callable[[list[str]], Awaitable[None]]
@@ -102,6 +110,7 @@ class Mirrors:
         self._followed_since: dict[MirrorKey, float] = {}
         self._other_session: set[MirrorKey] = set()
         self._attach = asyncio.Lock()
+        self._logs: OrderedDict[MirrorKey, ActivityLog] = OrderedDict()
         self.on_lost: OnLost | None = None  # set by the service: a mirror's session ended
         self.recovering: set[int] = set()  # ids of the mirrors whose new session is being looked for
 
@@ -131,6 +140,7 @@ class Mirrors:
                     await self.drop(target)
                 raise StaleSessionError(f"The session {target.session.selector} on {target.server.url} is gone.")
             pairing = PairingSession(self.hub, target)
+            pairing.notebook.activity = self.log(target)  # the session's log: calls made before are in it
             pairing.on_lost = self.on_lost
             followed_since = time.time()
             if not wait:
@@ -146,7 +156,7 @@ class Mirrors:
                 await replay_lull(pairing)
                 self._note_session(key, pairing, target)
             self._pairings[key] = pairing
-            self._followed_since[key] = followed_since  # a new mirror starts a new log
+            self._followed_since[key] = followed_since  # from now on, what anyone runs is in the log
             return pairing
 
     def _note_session(self, key: MirrorKey, pairing: PairingSession, target: Target) -> None:
@@ -163,6 +173,8 @@ class Mirrors:
         pairing = self._pairings.pop(key)
         displaced = self._pairings.get(new_key)
         self._pairings[new_key] = pairing
+        self._logs.pop(key, None)
+        self._logs[new_key] = pairing.notebook.activity
         self._followed_since[new_key] = self._followed_since.pop(key, time.time())
         self._other_session.discard(key)
         self._other_session.discard(new_key)
@@ -180,21 +192,62 @@ class Mirrors:
         return mirror_key(target) in self._other_session
 
     def followed_since(self, target: Target) -> float | None:
-        """When the service began following `target` (its activity log starts there)."""
+        """When the service began following `target`: what anyone runs is in its log from then."""
         return self._followed_since.get(mirror_key(target))
 
+    def log(self, target: Target) -> ActivityLog:
+        """The activity log of `target`'s session, kept across mirrors (made on first use)."""
+        key = mirror_key(target)
+        log = self._logs.get(key)
+        if log is None:
+            held = self._pairings.get(key)
+            log = self._logs[key] = held.notebook.activity if held is not None else ActivityLog()
+        self._logs.move_to_end(key)
+        spare = [k for k in self._logs if k not in self._pairings]
+        for old in spare[:max(0, len(spare) - LOGS_LIMIT)]:
+            del self._logs[old]
+        return log
+
+    def carry_log(self, old: Target, new: Target) -> None:
+        """The log of `old`'s session goes on as the log of `new` (a restart made that session);
+        a mirror that follows `new` already keeps its own."""
+        key, new_key = mirror_key(old), mirror_key(new)
+        if key != new_key and key in self._logs and key not in self._pairings and new_key not in self._pairings:
+            self._logs[new_key] = self._logs.pop(key)
+
     def announcer(self, target: Target) -> Announce:
-        """Tells the mirror following `target` (if one does) about code about to be sent, so its
-        activity log marks that run as this client's own."""
+        """Logs each request about to be sent to `target`'s session (core/execute.py `announcing`):
+        the mirror's stream then marks that run as this client's own; with no stream, the call's
+        answer ends the entry."""
         key = mirror_key(target)
 
-        def announce(code: str) -> Callable[[], None] | None:
-            pairing = self._pairings.get(key)
-            if pairing is None or key in self._other_session:
-                return None
-            return pairing.notebook.activity.expect(code)
+        def announce(code: str) -> CallTicket:
+            log = self.log(target)
+
+            def followed() -> bool:
+                pairing = self._pairings.get(key)
+                return (pairing is not None and key not in self._other_session
+                        and pairing.live_state == "live" and pairing.notebook.activity is log)
+
+            return log.call(code, followed=followed)
 
         return announce
+
+    def state(self, target: Target) -> LiveState | None:
+        """The live state of the mirror following `target`, None when none does."""
+        pairing = self._pairings.get(mirror_key(target))
+        return None if pairing is None else pairing.live_state
+
+    async def revive(self, target: Target) -> None:
+        """A mirror that lost its stream and waits to reconnect (the server was just found answering)
+        reconnects now, and is waited for until live again with its replay read (bounded)."""
+        pairing = self._pairings.get(mirror_key(target))
+        if pairing is None or pairing.live_state != "reconnecting":
+            return
+        pairing.reconnect_now()
+        if await pairing.wait_until(lambda nb: pairing.live_state != "reconnecting", timeout=ATTACH_TIMEOUT):
+            if pairing.live_state == "live":
+                await replay_lull(pairing)
 
     async def settle(self, target: Target, order: Sequence[str], cells: Sequence[CellState], *, ran: bool,
                      gone: Sequence[str] = ()) -> bool:

@@ -218,7 +218,7 @@ class Notebook:
         handler = _HANDLERS.get(op)
         if handler is None or not isinstance(data, Mapping):
             return NO_CHANGES
-        activity = self.activity.apply(op, data, self._label_of)  # before: labels as planned
+        activity = self.activity.apply(op, data, self._label_of, self._code_of)  # before: labels as planned
         changes = handler(self, data)
         return self._bump(replace(changes, activity=activity) if activity else changes)
 
@@ -396,6 +396,13 @@ class Notebook:
     def _label_of(self, cell_id: str) -> str:
         cell = self._cells.get(cell_id)
         return cell.label if cell is not None else cell_id
+
+    def _code_of(self, cell_id: str) -> str | None:
+        """The code a cell last ran (kernel-ready's `last_executed_code`), else its code; None if unknown."""
+        cell = self._cells.get(cell_id)
+        if cell is None:
+            return None
+        return cell.run_code if cell.run_code is not None else cell.code
 
     def _execution(self, data: Mapping[str, Any]) -> Changes:
         """`planned` carries the code the kernel is about to run."""

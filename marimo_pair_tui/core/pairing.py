@@ -92,6 +92,10 @@ class PairingSession:
         if wait_ready is not None:
             await self.wait_until(lambda nb: nb.version > 0 or self.live_state == "gone", timeout=wait_ready)
 
+    def reconnect_now(self) -> None:
+        """A stream waiting to reconnect tries again now."""
+        self._stream.reconnect_now()
+
     async def stop(self) -> None:
         self.on_lost = None  # stopped on purpose: nothing to recover
         await self._end_stream()

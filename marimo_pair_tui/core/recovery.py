@@ -104,6 +104,15 @@ class Recovery:
             self._remember_move(lost, found[0])
         return self.current(lost)
 
+    async def follow(self, lost: Target, new: Target) -> None:
+        """`new` replaces `lost` (this client restarted it): its mirror, remembered targets and
+        activity log go there now, not once the mirror notices."""
+        pairing = self.mirrors.held(lost)
+        if pairing is not None:
+            await self._move(pairing, lost, new)
+        else:
+            self._remember_move(lost, new)
+
     def lost(self, pairing: PairingSession, why: str) -> None:
         """A mirror's session ended, or its stream came back on another session: look for the new one."""
         task = self._tasks.get(id(pairing))
@@ -140,6 +149,7 @@ class Recovery:
 
     def _remember_move(self, lost: Target, new: Target) -> None:
         self._moved[mirror_key(lost)] = new
+        self.mirrors.carry_log(lost, new)
         self.on_move(lost, new)
 
     async def _move(self, pairing: PairingSession, lost: Target, new: Target) -> None:

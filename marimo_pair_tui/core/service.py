@@ -4,15 +4,20 @@ Each door (the headless commands, the MCP server, the terminal app) parses
 its input, calls one method, and renders the `Reply` (core/documents.py
 turns replies into JSON). The service owns:
 
-- resolution, through the directory, remembered for named targets; a
-  remembered session that went away (a 404 on its id, so nothing ran) is
-  looked up again once;
+- resolution, through the directory, remembered for named targets while
+  nothing says otherwise: a remembered session that went away (a 404 on its
+  id, so nothing ran) is looked up again once, and so is one whose mirror lost
+  its stream or whose server stopped answering, as a new process would look it
+  up (a dead server is never answered for from memory);
 - lost sessions (core/recovery.py): when a followed session ends, the
   notebook's new session is followed; a call that met a 404 (nothing ran) is
   sent once more there, never one whose outcome is unknown;
 - the live mirrors (core/mirrors.py): reads are answered from them, never
   through the busy kernel; an operation returns once the mirror that
   follows its session shows the change;
+- the activity log of each session: every request sent (snippets, cell
+  operations, UI values, interrupts, restarts, answers) is logged, whether a
+  mirror follows the session or not;
 - operations: snippets (streaming), cell operations through code_mode,
   interrupt; the caller's time limit, which closes the request and so
   interrupts marimo's kernel, reported as an outcome unknown.
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Awaitable, Callable, Sequence, TypeVar, Union
 
@@ -40,7 +46,7 @@ from .codemode_results import OpResult
 from .directory import Directory, ServerView
 from .discovery import ServerInfo
 from .errors import (
-    CellNotFoundError, InvalidRequestError, PairError, RunTimedOutError, StaleSessionError,
+    CellNotFoundError, ConnectionFailedError, InvalidRequestError, PairError, RunTimedOutError, StaleSessionError,
 )
 from .execute import ExecResult, OnOutput, announcing, execute
 from .hub import Hub, HubOptions, hub_options
@@ -192,13 +198,22 @@ class PairingService:
         if isinstance(spec, Target):
             spec = self.current(spec)
             return Reply(spec, target=spec)
-        if spec.named and not fresh and spec in self._targets:
-            known = self._targets[spec]
+        known = self._recall(spec) if not fresh else None
+        if known is not None:
             return Reply(known.value, target=known.target, warnings=list(known.warnings))
+        self._targets.pop(spec, None)  # forgotten until found again
         reply = await self.directory.resolve(spec)
         if spec.named:
             self._targets[spec] = reply
         return Reply(reply.value, target=reply.target, warnings=list(reply.warnings))
+
+    def _recall(self, spec: TargetSpec) -> Reply[Target] | None:
+        """The session a named target was last resolved to, unless its mirror lost the stream (the
+        server or the session may be gone: it is looked up again, as in a new process)."""
+        known = self._targets.get(spec) if spec.named else None
+        if known is None or self.mirrors.state(known.value) == "reconnecting":
+            return None
+        return known
 
     def _remember_move(self, lost: Target, new: Target) -> None:
         """Targets remembered as `lost` now mean the session that followed it."""
@@ -218,9 +233,24 @@ class PairingService:
         await self.mirrors.drop(target)
 
     async def _on(self, spec: Targetable, work: Callable[[Target], Awaitable[T]]) -> Reply[T]:
-        """Resolve, run `work` (its code announced to the mirror), and once more on the notebook's
-        new session when the session turns out to be gone (a 404: nothing ran)."""
+        """Resolve, run `work` (its requests logged), and once more on the notebook's new session
+        when the session turns out to be gone (a 404: nothing ran). A remembered session whose
+        server does not answer is looked up again, and what that lookup meets is the answer (the
+        same as a new process's); the call is never sent again."""
+        recalled = isinstance(spec, TargetSpec) and self._recall(spec) is not None
         resolved = await self.resolve(spec)
+        if isinstance(spec, TargetSpec):
+            await self.mirrors.revive(resolved.value)  # the server just answered for it
+        try:
+            return await self._attempt(spec, resolved, work)
+        except ConnectionFailedError:
+            if recalled:
+                assert isinstance(spec, TargetSpec)
+                await self.resolve(spec, fresh=True)  # raises what a new process would meet
+            raise
+
+    async def _attempt(self, spec: Targetable, resolved: Reply[Target], work: Callable[[Target], Awaitable[T]]
+                       ) -> Reply[T]:
         target = resolved.value
         try:
             try:
@@ -303,9 +333,11 @@ class PairingService:
                        listen: float = 0.0, on_listening: Callable[[], None] | None = None) -> Reply[ActivityPage]:
         """What ran in the session, by anyone, newest first; `since` an entry id: only later ones.
 
-        The log starts when the service began following the session; `listen`
-        seconds more are spent hearing the stream before answering (a one-shot
-        reader's window onto what others run)."""
+        What anyone runs is in the log from when the service began following
+        the session (`log_started_at`); what this service sent, from its first
+        call there, followed or not. `listen` seconds more are spent hearing
+        the stream before answering (a one-shot reader's window onto what
+        others run)."""
         if limit < 1:
             raise InvalidRequestError("limit must be at least 1.", next="Pass a positive limit.")
         notes: list[str] = []
@@ -382,10 +414,12 @@ class PairingService:
 
         async def work(target: Target) -> Target:
             connection = self.hub.connection(target.server)
+            log, began = self.mirrors.log(target), time.time()  # the log moves with the session (below)
             await restart_session(connection, target.session)
-            session, _ran = await create_session(connection, target.notebook, run=run)
+            session, ran = await create_session(connection, target.notebook, run=run)
             new = Target(server=target.server, notebook=target.notebook, session=session)
-            self._remember_move(target, new)
+            log.control({"op": "restart", "session": new.session.selector, "ran": ran}, began)
+            await self.recovery.follow(target, new)
             return new
 
         reply = await self._on(spec, work)
@@ -401,7 +435,9 @@ class PairingService:
                 raise NothingWaitingError("Nothing in this session is waiting for input.")
             cell, prompt = waiting[0]
             key = (cell.id, len(cell.console))
+            log, began = self.mirrors.log(target), time.time()
             await send_stdin(self.hub.connection(target.server), target.session, text)
+            log.control({"op": "answer", "cell": cell.label, "prompt": prompt}, began)
             await pairing.wait_until(lambda nb: all((c.id, len(c.console)) != key for c, _ in nb.waiting_for_input()),
                                      timeout=SETTLE_TIMEOUT)
             return cell.label, prompt
@@ -514,7 +550,9 @@ class PairingService:
 
     async def interrupt(self, spec: Targetable) -> Reply[None]:
         async def work(target: Target) -> None:
+            log, began = self.mirrors.log(target), time.time()
             await interrupt(self.hub.connection(target.server), target.session)
+            log.control({"op": "interrupt"}, began)
 
         return await self._on(spec, work)
 
