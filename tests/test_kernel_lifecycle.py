@@ -101,6 +101,28 @@ def test_restart_loses_memory_and_gives_the_notebook_a_new_session(lab: CellLab,
         assert old.code == 2 and old.json["error"]["kind"] == "unknown_session" and new["session_id"] in old.stdout
 
 
+def test_an_exec_whose_kernel_is_restarted_mid_run_ends_as_outcome_unknown(lab: CellLab, headless_way: str,
+                                                                          tmp_path: Path) -> None:
+    path, browser = lab.fresh()
+    marker = tmp_path / "started"
+    proc = start_cli(["exec", "-c", f"open({str(marker)!r}, 'w').write('x')\nimport time\ntime.sleep(300)",
+                      "--url", lab.server.url, "--session", browser.session_id or ""], env=cli_env(lab.server.state_home))
+    try:
+        until(marker.exists, "the snippet to start")
+        restarted = run_cli(["restart", "--url", lab.server.url, "--notebook", str(path)],
+                            env=cli_env(lab.server.state_home))
+        assert restarted.code == 0, restarted.stdout
+        out, _err = proc.communicate(timeout=120)  # marimo never ends that run's stream: it must not hang
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 4, out
+    document = json.loads(out)
+    assert document["error"]["kind"] == "outcome_unknown"
+    assert "session ended" in document["error"]["message"] and "restarted" in document["error"]["message"]
+    assert marker.read_text() == "x", "run once, never resent"
+
+
 def test_a_missing_package_is_named_with_the_command_that_installs_it(lab: CellLab) -> None:
     _path, browser = lab.fresh()
     result = cli(lab, browser, "create", "--run", "-c", "import some_missing_pkg_xyz")

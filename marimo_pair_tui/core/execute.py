@@ -25,7 +25,7 @@ import httpx
 from httpx_sse import EventSource, ServerSentEvent, SSEError
 
 from .connection import Connection
-from .errors import NotMarimoError, OutcomeUnknownError, PairError
+from .errors import NotMarimoError, OutcomeUnknownError, PairError, StaleSessionError
 from .kernel import kernel_state
 from .sessions import SessionRef
 
@@ -192,6 +192,9 @@ async def _watched(events: AsyncIterator[ServerSentEvent], connection: Connectio
                 state: str
                 try:
                     state = await kernel_state(connection, session)
+                except StaleSessionError:  # marimo never ends the stream of a session it closed
+                    raise stream.unknown(f"The session ended on {connection.url} (closed, or its kernel "
+                                         "restarted) before the run finished.") from None
                 except PairError:
                     state = "unknown"
                 idle = idle + 1 if state == "idle" else 0
