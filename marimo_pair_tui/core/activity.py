@@ -104,7 +104,7 @@ class ActivityEntry:
 
     id: str  # marimo's execution id
     seq: int  # 1, 2, ... in the order this log saw executions planned
-    kind: str  # "scratch" (a snippet) or "cell"
+    kind: str  # "scratch" (a snippet), "cell", or "control" (an interrupt, a restart, an answer to input())
     origin: str  # "self" (this client sent it) or "other"
     code: str
     started_at: float  # wall clock, seconds since the epoch

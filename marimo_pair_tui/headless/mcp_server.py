@@ -277,13 +277,15 @@ def build_server(service: PairingService) -> MCPServer:
         limit: Annotated[int, Field(ge=1, description="At most this many entries, newest first.")] = ACTIVITY_DEFAULT,
         since: Annotated[str | None, Field(description="An entry `id` from an earlier result: only entries started after it.")] = None,
     ) -> CallToolResult:
-        """What ran in the session, by anyone, newest first: snippets (`kind` scratch) and cell runs (cell).
+        """What ran in the session, by anyone, newest first: snippets (`kind` scratch), cell runs (cell) and
+        kernel controls (control: interrupt, restart, an answer to input(), in `program`).
 
         Each entry: `id`, `origin` (self: sent by this MCP server; other: a browser or another client),
         `code`, `outcome` (running, ok, error, cancelled, interrupted, unknown), `started_at`/`ended_at`
         (seconds since the epoch), stdout/stderr (their newest 4000 characters) and output (its first
-        4000; `truncated` says when anything was cut). The log starts when this server began following
-        the session (`log_started_at`: its first `cells`, `wait_until_idle` or `activity` call there)."""
+        4000; `truncated` says when anything was cut). Every call this server sends is logged; other
+        clients' runs are complete from when it began following the session (`log_started_at`: its first
+        `cells`, `wait_until_idle` or `activity` call there), and one already running then is `running`."""
 
         async def work(spec: TargetSpec) -> dict[str, Any]:
             return documents.activity_document(await service.activity(spec, limit=limit, since=since))

@@ -101,3 +101,13 @@ def test_descendants_follow_defs_and_refs_transitively() -> None:
     assert [c.id for c in notebook.descendants("a")] == ["b", "c"]
     assert [c.id for c in notebook.descendants("c")] == []
     assert notebook.descendants("missing") == []
+
+
+def test_kernel_controls_in_the_activity_pane_are_titled_by_what_they_did() -> None:
+    from marimo_pair_tui.core.activity import ActivityLog
+    from marimo_pair_tui.tui.widgets.activity_pane import entry_title
+
+    log = ActivityLog()
+    titles = [entry_title(log.control(request, 0.0)) for request in
+              ({"op": "interrupt"}, {"op": "restart", "session": "s", "ran": False}, {"op": "answer", "cell": "c", "prompt": "?"})]
+    assert titles == ["interrupt", "restart", "answer to input()"]

@@ -43,7 +43,11 @@ _STATUS = {"running": "running", "ok": "idle", "error": "exception", "cancelled"
 
 
 def entry_title(entry: ActivityEntry) -> str:
-    """What ran: `snippet`, `cell NAME`, or `code_mode OP` for this tool's cell operations."""
+    """What ran: `snippet`, `cell NAME`, `code_mode OP` for this tool's cell operations, or the kernel
+    control (`interrupt`, `restart`, `answer to input()`)."""
+    if entry.kind == "control" and entry.program is not None:
+        op = entry.program.get("op")
+        return "answer to input()" if op == "answer" else str(op)
     if entry.program is not None:
         return f"code_mode {entry.program.get('op')}"
     return "snippet" if entry.kind == "scratch" else f"cell {entry.cell_label or entry.cell_id}"
