@@ -289,7 +289,7 @@ def close_(notebook_path: str | None, url: str | None, tour: bool) -> None:
 @click.argument("action", type=click.Choice(["status", "start", "stop"]))
 def service_(action: str) -> None:
     """The background pairing service that serves one-shot calls: its status, start it, or stop it."""
-    from .service_client import service_command
+    from .service_control import service_command
 
     sys.exit(service_command([action]))
 

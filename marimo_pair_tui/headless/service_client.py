@@ -31,8 +31,6 @@ START_TIMEOUT = 20.0  # seconds for a new service to accept its first call
 ACCEPT_TIMEOUT = 15.0  # seconds for a running service to take a call (a hung one is bypassed)
 PROBE_TIMEOUT = 0.3  # seconds a service that hung before gets to show it answers again
 REBIND_TIMEOUT = 2.0  # seconds a service whose socket vanished gets to bind it again
-CONTROL_TIMEOUT = 5.0  # seconds `service status` and `service stop` wait for an answer
-FORCE_GRACE = 3.0  # seconds a service that did not answer `stop` gets after SIGTERM, before SIGKILL
 EXIT_USAGE, EXIT_CONNECTION, EXIT_UNKNOWN_OUTCOME, EXIT_BROKEN_PIPE = 2, 3, 4, 141
 
 
@@ -40,13 +38,13 @@ class Unavailable(Exception):
     """No service can answer this call: make it in-process."""
 
 
-def _emit(document: dict[str, Any]) -> None:
+def emit(document: dict[str, Any]) -> None:
     from . import json_text  # (only on the rare paths that write a document of their own)
 
     json_text.write_line(sys.stdout, document)
 
 
-def _failure(kind: str, message: str, next: str) -> dict[str, Any]:
+def failure(kind: str, message: str, next: str) -> dict[str, Any]:
     return {"success": False, "error": {"kind": kind, "message": message, "next": next}}
 
 
@@ -58,6 +56,8 @@ def main(args: list[str]) -> int | None:
     """Run `args` (after --headless) through the service: its exit code, or None to run in-process."""
     command = args[0] if args and not args[0].startswith("-") else None
     if command == "service":
+        from .service_control import service_command
+
         return service_command(args[1:])
     if command is None or command in wire.IN_PROCESS or switched_off() or not hasattr(socket, "send_fds"):
         return None  # (no Unix sockets with descriptor passing here: in-process)
@@ -68,12 +68,12 @@ def main(args: list[str]) -> int | None:
             sys.stderr.write(f"The pairing service is not available ({why}); running in-process.\n")
         return None
     except KeyboardInterrupt:  # the socket is closed by now: the service cancels the call, as Ctrl+C does in-process
-        _emit(_failure("error", "Interrupted by the user.",
-                       "If code was running, closing the request interrupted the kernel; check its state."))
+        emit(failure("error", "Interrupted by the user.",
+                     "If code was running, closing the request interrupted the kernel; check its state."))
         return 130
 
 
-def _open(path: str, timeout: float, *, rebind: bool = True) -> socket.socket | None:
+def open_service(path: str, timeout: float, *, rebind: bool = True) -> socket.socket | None:
     """A connection to this user's service at `path`, checked before a byte is sent; None when none runs.
 
     Refuses (Unavailable) a directory, socket or listening process that is not this user's own.
@@ -157,7 +157,7 @@ def _call(args: list[str], command: str) -> int:
     _check_hung(path)
     request = _request(args)
     for _attempt in range(3):
-        sock = _open(path, ACCEPT_TIMEOUT) or _start(path)
+        sock = open_service(path, ACCEPT_TIMEOUT) or start_service(path)
         try:
             try:
                 sock.settimeout(ACCEPT_TIMEOUT)
@@ -169,7 +169,7 @@ def _call(args: list[str], command: str) -> int:
                     wire.send(sock, {"go": True}, [_stdin()])
             except socket.timeout:
                 _mark_hung(path, sock)
-                raise Unavailable(f"it did not take the call within {ACCEPT_TIMEOUT:.0f} s; see {_log_path()}") from None
+                raise Unavailable(f"it did not take the call within {ACCEPT_TIMEOUT:.0f} s; see {log_path()}") from None
             except (wire.WireError, OSError):
                 continue  # it went away before taking the call: nothing ran
             if first.get("mismatch"):
@@ -192,10 +192,9 @@ def _relay(sock: socket.socket, path: str, command: str, pid: Any) -> int:
             message, _ = wire.receive(sock)
         except socket.timeout:
             _mark_hung(path, sock)
-            return _lost(command, pid, wrote=out.wrote,
-                         why=f"stopped answering while running `{command}` (nothing for {wire.SILENCE_LIMIT:.0f} s)")
+            return _lost(command, pid, why=f"stopped answering while running `{command}` (nothing for {wire.SILENCE_LIMIT:.0f} s)")
         except (wire.WireError, OSError):
-            return _lost(command, pid, wrote=out.wrote, why=f"ended while running `{command}`")
+            return _lost(command, pid, why=f"ended while running `{command}`")
         if "out" in message:
             if not out.write(message["out"]):
                 return EXIT_BROKEN_PIPE  # our reader went away: closing the socket cancels the call
@@ -205,7 +204,7 @@ def _relay(sock: socket.socket, path: str, command: str, pid: Any) -> int:
             try:
                 return int(message["exit"])
             except (TypeError, ValueError):
-                return _lost(command, pid, wrote=out.wrote, why="sent a malformed exit code")
+                return _lost(command, pid, why="sent a malformed exit code")
 
 
 class _Writer:
@@ -215,7 +214,6 @@ class _Writer:
         self.stream = stream
         self.buffer = getattr(stream, "buffer", None)
         self.encoding = getattr(stream, "encoding", None) or "utf-8"
-        self.wrote = False
         self.broken = False
 
     def write(self, text: Any) -> bool:
@@ -234,7 +232,6 @@ class _Writer:
             return False
         except OSError:
             return True
-        self.wrote = True
         return True
 
 
@@ -287,7 +284,7 @@ def _check_hung(path: str) -> None:
 def _status(path: str, timeout: float) -> dict[str, Any] | None:
     """The service's status, or None when it does not answer within `timeout`."""
     try:
-        sock = _open(path, timeout)
+        sock = open_service(path, timeout)
     except Unavailable:
         return None
     if sock is None:
@@ -301,26 +298,26 @@ def _status(path: str, timeout: float) -> dict[str, Any] | None:
             return None
 
 
-def _lost(command: str, pid: Any, *, wrote: bool, why: str) -> int:
+def _lost(command: str, pid: Any, why: str) -> int:
     """The service ended or hung while running the call: a read is asked again in-process; anything
     else may or may not have happened, so it is reported, never resent."""
     if command in wire.READ_ONLY:
         sys.stderr.write(f"The pairing service (pid {pid}) {why}; asking again in-process.\n")
         raise Unavailable("")
-    _emit(_failure(
+    emit(failure(
         "outcome_unknown",
         f"The pairing service (pid {pid}) {why}: whether it took effect is unknown.",
         "Nothing was sent again. Check the session (`status`, `cells`, `activity`) before repeating it; "
-        f"the service log is {_log_path()}.",
+        f"the service log is {log_path()}.",
     ))
     return EXIT_UNKNOWN_OUTCOME
 
 
-def _log_path() -> str:
+def log_path() -> str:
     return os.path.join(wire._state_home(os.environ), "marimo-pair-tui", "service.log")
 
 
-def _start(path: str) -> socket.socket:
+def start_service(path: str) -> socket.socket:
     """Start a detached service for this user and state directory and connect to it."""
     import subprocess
 
@@ -341,116 +338,10 @@ def _start(path: str) -> socket.socket:
     )
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        sock = _open(path, ACCEPT_TIMEOUT, rebind=False)  # (it holds the lock before it binds)
+        sock = open_service(path, ACCEPT_TIMEOUT, rebind=False)  # (it holds the lock before it binds)
         if sock is not None:
             return sock
         if process.poll() is not None and process.returncode != 0:
-            raise Unavailable(f"it exited with {process.returncode} on start; see {_log_path()}")
+            raise Unavailable(f"it exited with {process.returncode} on start; see {log_path()}")
         time.sleep(0.01)
-    raise Unavailable(f"it did not start within {START_TIMEOUT:.0f} s; see {_log_path()}")
-
-
-def service_command(args: list[str]) -> int:
-    """`service status|start|stop`: the service of this user and state directory (never waits
-    long: a service that does not answer is reported, and `stop` ends it by its pid)."""
-    action = args[0] if args else ""
-    if action not in ("status", "start", "stop") or len(args) > 1:
-        _emit(_failure("usage", f"Unknown service action {' '.join(args)!r}." if args else "No service action given.",
-                       "Run `marimo-pair-tui --headless service status`, `service start` or `service stop`."))
-        return EXIT_USAGE
-    path = wire.socket_path(os.environ)
-    try:
-        sock = _open(path, CONTROL_TIMEOUT)
-        if sock is None and action == "start":
-            sock = _start(path)
-    except Unavailable as why:
-        if action == "stop":
-            return _force_stop(path, str(why))
-        _emit(_failure("service", f"The pairing service cannot be used: {why}.",
-                       "Run commands with --no-service (or MARIMO_PAIR_NO_SERVICE=1) meanwhile."))
-        return EXIT_CONNECTION
-    if sock is None:
-        _emit({"success": True, "running": False, "socket": path})
-        return 0
-    with sock:
-        try:
-            sock.settimeout(CONTROL_TIMEOUT)
-            wire.send(sock, {"op": "stop" if action == "stop" else "status"})
-            reply, _ = wire.receive(sock)
-        except (wire.WireError, OSError) as exc:
-            silence = (f"did not answer within {CONTROL_TIMEOUT:.0f} s" if isinstance(exc, socket.timeout)
-                       else f"did not answer ({exc})")
-            if action == "stop":
-                return _force_stop(path, silence)
-            holder = _holder(path)
-            _emit(_failure("service", f"The pairing service (pid {holder}) at {path} {silence}.",
-                           "`marimo-pair-tui --headless service stop` ends it by its pid; calls meanwhile "
-                           f"run in-process. Its log is {_log_path()}."))
-            return EXIT_CONNECTION
-    if action == "stop":
-        _wait_gone(reply.get("pid"))
-        _clear_hung(path)
-        reply = {"running": False, "stopped": True,
-                 **{k: reply.get(k) for k in ("pid", "version", "uptime_s", "calls", "sessions")}}
-    _emit({"success": True, **reply, "socket": path})
-    return 0
-
-
-def _holder(path: str) -> int | None:
-    try:
-        return trust.lock_holder(path)
-    except (trust.Untrusted, OSError):
-        return None
-
-
-def _clear_hung(path: str) -> None:
-    try:
-        os.unlink(wire.hung_marker(path))
-    except OSError:
-        pass
-
-
-def _force_stop(path: str, why: str) -> int:
-    """`stop` for a service that does not answer: end the lock holder by its pid (it must be this
-    user's service process for this socket)."""
-    import signal
-
-    pid = _holder(path)
-    if pid is None or pid < 0 or not trust.is_service_process(pid, path):
-        _emit(_failure("service", f"The pairing service at {path} could not be stopped: {why}.",
-                       f"No service process of yours holds {trust.lock_path(path)}; remove what is named above."))
-        return EXIT_CONNECTION
-    for sig in (signal.SIGTERM, signal.SIGCONT):  # a stopped (SIGSTOP) process takes SIGTERM once continued
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            break
-    if not _wait_gone(pid, FORCE_GRACE):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        _wait_gone(pid)
-    _clear_hung(path)
-    _emit({"success": True, "running": False, "stopped": True, "forced": True, "pid": pid, "socket": path,
-           "warnings": [f"The service {why}; it was ended by its pid."]})
-    return 0
-
-
-def _wait_gone(pid: Any, timeout: float = 10.0) -> bool:
-    """Until the stopped service's process has ended (so `stop` means stopped): True if it did."""
-    if not isinstance(pid, int):
-        return True
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-            with open(f"/proc/{pid}/stat") as stat:  # an exited process waits as a zombie until reaped
-                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    return True
-        except (ProcessLookupError, PermissionError, FileNotFoundError, IndexError):
-            return True
-        except OSError:
-            pass  # no /proc here: wait for the pid to go
-        time.sleep(0.02)
-    return False
+    raise Unavailable(f"it did not start within {START_TIMEOUT:.0f} s; see {log_path()}")
