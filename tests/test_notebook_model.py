@@ -24,7 +24,7 @@ from marimo_pair_tui.core.notebook import (
     Notebook,
     code_hash,
 )
-from marimo_pair_tui.core.outputs import describe_error, error_status, snapshot_errors
+from marimo_pair_tui.core.outputs import describe_error, error_status, kept_data, snapshot_errors
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 HEADLESS_KEYS = {"id", "name", "code", "hash", "status", "errors", "console", "output",
@@ -276,8 +276,11 @@ def test_snapshot_replaces_cells_with_statuses_and_headless_shape() -> None:
         assert got["hash"] == code_hash(raw["code"])
         # errors as the stream reads them: the error output's items, else code_mode's list
         assert got["errors"] == [{"kind": e.kind, "message": e.message} for e in snapshot_errors(raw)]
-        assert got["console"] == raw["console"] and got["defs"] == raw["defs"]
+        # the console as sent, but a traceback as plain text (marimo highlights it for browsers)
+        assert got["console"] == [{**c, "data": kept_data(c["mimetype"], c["data"])} for c in raw["console"]]
+        assert got["defs"] == raw["defs"]
     assert nb.cell("boom").errors == [CellError("runtime", "ZeroDivisionError: division by zero")]
+    assert nb.cell("boom").console[-1].data.endswith("\nZeroDivisionError: division by zero\n")
     assert nb.cell("qcell2").status == "stale"
 
 

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .outputs import snapshot_errors
+from .outputs import kept_data, snapshot_errors
 
 MARKER = "@@marimo-pair-tui/reply"  # the kernel program frames its reply lines with this and a nonce
 FAILED_STATUSES = frozenset({"exception", "marimo-error", "interrupted", "cancelled"})
@@ -57,7 +57,8 @@ class CellState:
             hash=raw.get("hash", ""),
             status=raw.get("status"),
             errors=[CellErrorInfo(e.kind, e.message) for e in snapshot_errors(raw)],
-            console=[ConsoleItem(c["channel"], c["mimetype"], c["data"]) for c in raw.get("console", [])],
+            console=[ConsoleItem(c["channel"], c["mimetype"], kept_data(c["mimetype"], c["data"]))
+                     for c in raw.get("console", [])],
             output=raw.get("output"),
             defs=list(raw.get("defs", [])),
             refs=list(raw.get("refs", [])),

@@ -179,12 +179,32 @@ def error_status(data: Any) -> str:
     return "exception"
 
 
+def plain_traceback(data: str) -> str:
+    """A traceback as Python printed it, however marimo sent it.
+
+    marimo sends a traceback to code_mode requests and the scratchpad as plain
+    text, and to everyone else highlighted by pygments (`<span
+    class="codehilite"><div class="highlight"><pre>…`, marimo/_messaging/
+    tracebacks.py). Tags go and entities are undone, which gives back the
+    plain text line for line (the tests compare both from one kernel); plain
+    text is kept as it is ("in <module>" starts no tag).
+    """
+    if not data.lstrip().startswith("<"):
+        return data
+    return html.unescape(_TAG.sub("", data)).rstrip("\n") + "\n"
+
+
+def kept_data(mimetype: str, data: Any) -> Any:
+    """A console write's or an output's data as the model keeps it: a traceback as plain text, the rest as sent."""
+    return plain_traceback(data) if mimetype == TRACEBACK_MIMETYPE and isinstance(data, str) else data
+
+
 def plain_text(mimetype: str, data: Any) -> str:
     """Text a terminal can show for one console entry or output."""
     if isinstance(data, str):
-        if mimetype == TRACEBACK_MIMETYPE and not data.lstrip().startswith("<"):
-            return data  # a scratchpad run's traceback is plain text ("in <module>" is no tag)
-        if mimetype in ("text/html", TRACEBACK_MIMETYPE) or mimetype.startswith("text/html"):
+        if mimetype == TRACEBACK_MIMETYPE:
+            return plain_traceback(data)
+        if mimetype.startswith("text/html"):
             return html.unescape(_TAG.sub("", data))
         return data
     if mimetype == ERROR_MIMETYPE:
@@ -202,11 +222,13 @@ def append_console(console: list[ConsoleEntry], raw: Mapping[str, Any], size: in
     """Append one console write to `console` (holding `size` characters).
 
     Consecutive text/plain writes on one channel merge, as in marimo's session
-    view, except prompts (stdin), each of which is one `input()`; past `limit` the oldest text goes. Returns the new size and whether
+    view, except prompts (stdin), each of which is one `input()`; a traceback
+    is kept as plain text (`kept_data`), so every door reads the text `run`
+    gives; past `limit` the oldest text goes. Returns the new size and whether
     anything was dropped.
     """
-    entry = ConsoleEntry(str(raw.get("channel", "stdout")), str(raw.get("mimetype", "text/plain")),
-                         raw.get("data", ""))
+    mimetype = str(raw.get("mimetype", "text/plain"))
+    entry = ConsoleEntry(str(raw.get("channel", "stdout")), mimetype, kept_data(mimetype, raw.get("data", "")))
     last = console[-1] if console else None
     if (last is not None and last.mimetype == entry.mimetype == "text/plain"
             and last.channel == entry.channel != "stdin" and isinstance(last.data, str) and isinstance(entry.data, str)):
@@ -229,7 +251,8 @@ def append_console(console: list[ConsoleEntry], raw: Mapping[str, Any], size: in
 
 def bounded_output(raw: Mapping[str, Any], limit: int = OUTPUT_LIMIT) -> Output:
     """An Output whose data is cut to `limit` characters (flagged)."""
-    mimetype, data = str(raw.get("mimetype", "text/plain")), raw.get("data", "")
+    mimetype = str(raw.get("mimetype", "text/plain"))
+    data = kept_data(mimetype, raw.get("data", ""))
     if data_size(data) <= limit:
         return Output(mimetype, data)
     if isinstance(data, str):

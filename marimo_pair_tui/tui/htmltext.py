@@ -14,6 +14,8 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
+from ..core.documents import plain_text
+
 _BLOCK = {
     "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "tr", "table",
     "pre", "blockquote", "section", "article", "header", "footer", "hr", "thead", "tbody", "dl", "dt", "dd",
@@ -83,9 +85,9 @@ def output_text(mimetype: str | None, data: Any) -> str:
         return ""
     if not isinstance(data, str):
         return json.dumps(data, default=str)
-    if mimetype.startswith("application/vnd.marimo+traceback") and not data.lstrip().startswith("<"):
-        return data  # a scratchpad run's traceback is plain text ("in <module>" is no tag)
-    if mimetype.startswith(("text/html", "text/markdown", "application/vnd.marimo+traceback")):
+    if mimetype.startswith("application/vnd.marimo+traceback"):
+        return plain_text("application/vnd.marimo+traceback", data)  # core's reading, as every door's
+    if mimetype.startswith(("text/html", "text/markdown")):
         return html_to_text(data)
     if mimetype.startswith("text/") or mimetype == "application/json":
         return data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..outputs import ERROR_MIMETYPE, TRACEBACK_MIMETYPE, parse_errors
+from ..outputs import ERROR_MIMETYPE, TRACEBACK_MIMETYPE, parse_errors, plain_traceback
 from .charts import plotly_chart, vega_chart
 from .html import parse_html
 from .images import IMAGE_TYPES, image_from_payload
@@ -38,9 +38,9 @@ def parse_output(mimetype: str | None, data: Any) -> list[Part]:
         return [plotly_chart(_json(data), None)]
     if not isinstance(data, str):
         return [TextPart(json.dumps(data, default=str, indent=1))]
-    if mimetype == TRACEBACK_MIMETYPE and not data.lstrip().startswith("<"):
-        return [TextPart(data)]
-    if mimetype in ("text/html", "text/markdown", TRACEBACK_MIMETYPE):
+    if mimetype == TRACEBACK_MIMETYPE:
+        return [TextPart(plain_traceback(data))]
+    if mimetype in ("text/html", "text/markdown"):
         return parse_html(data)
     if mimetype.startswith("text/") or mimetype == "application/json":
         return [TextPart(data)]
