@@ -33,9 +33,9 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from websockets.asyncio.client import connect
@@ -46,6 +46,7 @@ from .discovery import ServerInfo, pid_alive, url_for
 from .errors import NoServerError, NoSessionError, NotMarimoError, PairError, ServerError, StorageError, UsageError
 from .hub import Hub
 from .live import fresh_consumer_id
+from .notebook import Notebook
 from .notes import warn
 from .ports import free_port
 from .private import append_private, child_environ, private_dir, state_dir, write_private, writing
@@ -59,18 +60,39 @@ def _records_dir() -> Path:
     return state_dir() / "started"
 
 
+class Prompt(NamedTuple):
+    """An `input()` a cell waits on: the cell's id and label, and the prompt it printed."""
+
+    cell: str
+    label: str
+    prompt: str
+
+
+class NewSession(NamedTuple):
+    """A session `create_session` made: whether its run completed, and the prompts it stopped at."""
+
+    session: SessionRef
+    ran: bool
+    waiting: list[Prompt]
+
+
 @dataclass
 class OpenResult:
-    """Where the notebook's session lives and what we had to do to get it."""
+    """Where the notebook's session lives and what we had to do to get it.
+
+    `waiting`: the run of the cells stopped at an `input()`; the session is
+    open, the cell waits for `answer` (the other cells run once it is answered).
+    """
 
     target: Target
     started_server: bool
     created_session: bool
     ran_cells: bool
     log_path: str | None = None
+    waiting: list[Prompt] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "success": True,
             "session": self.target.to_json(),
             "started_server": self.started_server,
@@ -78,6 +100,15 @@ class OpenResult:
             "ran_cells": self.ran_cells,
             "log": self.log_path,
         }
+        if self.waiting:
+            first = self.waiting[0]
+            document["waiting_for_input"] = [{"cell": w.cell, "prompt": w.prompt} for w in self.waiting]
+            document["next"] = (
+                f"Cell {first.label} waits for input ({first.prompt!r}); the run goes on once it is answered: "
+                f"`marimo-pair-tui --headless answer TEXT --url {self.target.server.url} "
+                f"--session {self.target.session.selector}` (or `interrupt` with the same flags)."
+            )
+        return document
 
 
 def _record_path(port: int) -> Path:
@@ -204,18 +235,22 @@ async def _auto_instantiate(connection: Connection) -> bool:
 
 async def create_session(
     connection: Connection, notebook: str, *, run: bool | None = None, timeout: float = START_TIMEOUT
-) -> tuple[SessionRef, bool]:
+) -> NewSession:
     """Connect as a front end (creating the session) and instantiate it like a browser.
 
     `run=None` does what a browser does: run all cells only when the user's
-    `runtime.auto_instantiate` says so; True or False overrides it.
+    `runtime.auto_instantiate` says so; True or False overrides it. The run is
+    followed through the notebook model (the one that tells `status` what
+    waits): it ends at `completed-run`, or as soon as a cell waits on `input()`
+    (its prompt is returned: marimo would wait for an answer forever).
     """
     routing_id = fresh_consumer_id()
     query = f"session_id={routing_id}&file={quote(notebook, safe='')}"
     ws_url = connection.url.replace("http", "ws", 1) + f"/ws?{query}"
+    model = Notebook()
     ran = False
     async with connect(ws_url, additional_headers=connection.auth_headers(), max_size=None, open_timeout=15) as ws:
-        await _wait_for_op(ws, "kernel-ready", timeout)
+        await _follow(ws, model, "kernel-ready", timeout)
         auto_run = await _auto_instantiate(connection) if run is None else run
         headers = await connection.control_headers(routing_id)
         await connection.request(
@@ -226,28 +261,39 @@ async def create_session(
             what="instantiating the notebook",
         )
         if auto_run:
-            await _wait_for_op(ws, "completed-run", timeout)
-            ran = True
+            ran = await _follow(ws, model, "completed-run", timeout, stop_at_prompt=True)
     sessions = await connection.json("GET", "/api/sessions", what="the session list")
     info = sessions.get(routing_id) if isinstance(sessions, dict) else None
     if not isinstance(info, dict):
         raise NoSessionError(f"{connection.url} did not keep the session it created for {notebook}.")
-    return SessionRef(session_id=info.get("session_id"), routing_id=routing_id), ran
+    waiting = [Prompt(cell.id, cell.label, prompt) for cell, prompt in model.waiting_for_input()] if not ran else []
+    return NewSession(SessionRef(session_id=info.get("session_id"), routing_id=routing_id), ran, waiting)
 
 
-async def _wait_for_op(ws: Any, op: str, timeout: float) -> dict[str, Any]:
+async def _follow(ws: Any, model: Notebook, op: str, timeout: float, *, stop_at_prompt: bool = False) -> bool:
+    """Feed the session's messages to `model` until `op` comes (True), or, with `stop_at_prompt`, until
+    a cell waits on `input()` (False). A ServerError once `timeout` seconds went by without either."""
     deadline = time.monotonic() + timeout
     while True:
         remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise ServerError(f"The notebook did not report {op!r} within {timeout:.0f} s.")
-        raw = await asyncio.wait_for(ws.recv(), timeout=remaining)
+        try:
+            if remaining <= 0:
+                raise asyncio.TimeoutError
+            raw = await asyncio.wait_for(ws.recv(), timeout=remaining)
+        except asyncio.TimeoutError:
+            raise ServerError(f"The notebook did not report {op!r} within {timeout:.0f} s.",
+                              next="Check the notebook in a browser, or open it with --no-run.") from None
         try:
             message = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
-        if isinstance(message, dict) and message.get("op") == op:
-            return message
+        if not isinstance(message, dict):
+            continue
+        model.apply_event(message)
+        if message.get("op") == op:
+            return True
+        if stop_at_prompt and model.waiting_for_input():
+            return False
 
 
 @dataclass(frozen=True)
@@ -375,12 +421,13 @@ async def open_notebook(hub: Hub, path: str | Path, *, run: bool | None = None) 
     serving = await _server_for(hub, servers, notebook) if servers else None
     if serving is not None:
         server, served_as = serving
-        session, ran = await create_session(hub.connection(server), served_as, run=run)
+        created = await create_session(hub.connection(server), served_as, run=run)
         return OpenResult(
-            target=Target(server=server, notebook=served_as, session=session),
+            target=Target(server=server, notebook=served_as, session=created.session),
             started_server=False,
             created_session=True,
-            ran_cells=ran,
+            ran_cells=created.ran,
+            waiting=created.waiting,
         )
     if hub.explicit:
         raise NoServerError("No server was named to open the notebook on.")
@@ -397,17 +444,18 @@ async def open_notebook(hub: Hub, path: str | Path, *, run: bool | None = None) 
     connection = hub.connection(server)
     try:
         await _wait_healthy(connection, process, log_path)
-        session, ran = await create_session(connection, str(notebook), run=run)
+        created = await create_session(connection, str(notebook), run=run)
     except BaseException:
         _stop_pid(process.pid)
         _forget(_record_path(port))
         raise
     return OpenResult(
-        target=Target(server=server, notebook=str(notebook), session=session),
+        target=Target(server=server, notebook=str(notebook), session=created.session),
         started_server=True,
         created_session=True,
-        ran_cells=ran,
+        ran_cells=created.ran,
         log_path=str(log_path),
+        waiting=created.waiting,
     )
 
 

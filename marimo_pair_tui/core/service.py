@@ -58,7 +58,7 @@ from .pairing import PairingSession
 from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply, TargetSpec
 from .sessions import NotebookEntry, Target
 from .connection import load_token
-from .launch import close_notebook, create_session, open_notebook
+from .launch import Prompt, close_notebook, create_session, open_notebook
 from .private import append_private, private_dir, state_dir, write_private
 # Re-exported for the doors, which import from core only the service, the directory,
 # the documents and the errors.
@@ -189,7 +189,16 @@ class PairingService:
 
         with collecting() as notes:
             result = await open_notebook(self.hub, path, run=run)
+        await self._tell_prompts(result.waiting)
         return Reply(result, target=result.target, warnings=notes)
+
+    async def _tell_prompts(self, waiting: Sequence[Prompt]) -> None:
+        """A new session's run stopped at `input()`: tell `on_prompt`, as for any run that waits."""
+        tell = self.on_prompt
+        for prompt in waiting if tell is not None else ():
+            told = tell(prompt.label, prompt.prompt)
+            if asyncio.iscoroutine(told):
+                await told
 
     # -- targets ----------------------------------------------------------------
 
@@ -416,10 +425,11 @@ class PairingService:
             connection = self.hub.connection(target.server)
             log, began = self.mirrors.log(target), time.time()  # the log moves with the session (below)
             await restart_session(connection, target.session)
-            session, ran = await create_session(connection, target.notebook, run=run)
+            session, ran, waiting = await create_session(connection, target.notebook, run=run)
             new = Target(server=target.server, notebook=target.notebook, session=session)
             log.control({"op": "restart", "session": new.session.selector, "ran": ran}, began)
             await self.recovery.follow(target, new)
+            await self._tell_prompts(waiting)
             return new
 
         reply = await self._on(spec, work)
