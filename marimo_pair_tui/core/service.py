@@ -195,7 +195,9 @@ class PairingService:
     async def _tell_prompts(self, waiting: Sequence[Prompt]) -> None:
         """A new session's run stopped at `input()`: tell `on_prompt`, as for any run that waits."""
         tell = self.on_prompt
-        for prompt in waiting if tell is not None else ():
+        if tell is None:
+            return
+        for prompt in waiting:
             told = tell(prompt.label, prompt.prompt)
             if asyncio.iscoroutine(told):
                 await told
