@@ -37,3 +37,24 @@ def test_known_code_is_answered_without_importing_marimo(tmp_path: Path) -> None
     assert path.is_relative_to(tmp_path) and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert "print(y)" not in path.read_text()  # names only, keyed by a hash: no code in the file
+
+
+def test_a_long_lived_process_keeps_the_newest_answers_only(tmp_path: Path, monkeypatch) -> None:
+    """The pairing service never exits between calls, and every code an agent edits in is new: memory
+    keeps the newest CACHE_LIMIT answers (trimmed once a quarter more came), as the file does."""
+    from marimo_pair_tui.core import analysis
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.setattr(analysis, "CACHE_LIMIT", 8)
+    monkeypatch.setattr(analysis, "_remembered", None)
+    analysis.cache_path.cache_clear()
+    analysis.static_defs_refs.cache_clear()
+    try:
+        for number in range(40):
+            assert analysis.static_defs_refs(f"v{number} = {number}") == ((f"v{number}",), ())
+        remembered = analysis._remembered
+        assert remembered is not None and 8 <= len(remembered) <= 10
+        assert analysis._key("v39 = 39") in remembered and analysis._key("v0 = 0") not in remembered
+    finally:
+        analysis.cache_path.cache_clear()
+        analysis.static_defs_refs.cache_clear()

@@ -28,7 +28,7 @@ from typing import Iterator
 from .private import private_dir, state_dir
 
 Found = tuple[tuple[str, ...], tuple[str, ...]]
-CACHE_LIMIT = 5000  # entries kept in the file (the newest)
+CACHE_LIMIT = 5000  # entries kept in the file and in memory (the newest)
 
 _lock = threading.Lock()
 _remembered: dict[str, list[list[str]] | None] | None = None  # None: not read yet
@@ -125,4 +125,9 @@ def static_defs_refs(code: str) -> Found | None:
     with _lock:
         remembered[key] = None if found is None else [list(found[0]), list(found[1])]
         _added = True
+        if len(remembered) > CACHE_LIMIT + CACHE_LIMIT // 4:
+            # A long-lived process (the pairing service) keeps the newest, as the file does:
+            # every code an agent edits in is new.
+            for old in list(remembered)[:-CACHE_LIMIT]:
+                del remembered[old]
     return found

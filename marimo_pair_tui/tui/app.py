@@ -120,7 +120,7 @@ class PairApp(App[None]):
     # -- start and stop ---------------------------------------------------------
 
     def on_mount(self) -> None:
-        collector.settle()
+        collector.settle(collector.INTERACTIVE)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         picker = PickerScreen(self.fmt, self.service, cursor_blink=self.cursor_blink)
