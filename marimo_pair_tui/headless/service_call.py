@@ -158,6 +158,7 @@ class Call:
 
     def close(self) -> None:
         self.open = False
+        self.future = None  # its callbacks hold the job's task, whose context holds this call: a cycle
         for stream in (self.stdout, self.stderr, self.stdin):
             if stream is not None:
                 with contextlib.suppress(Exception):
