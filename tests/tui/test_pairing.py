@@ -249,7 +249,8 @@ async def test_snippet_output_streams_into_the_results(lab: TuiLab) -> None:
         await wait_for(pilot, lambda: screen.results.blocks and screen.results.blocks[-1].finished is not None)
         block = screen.results.blocks[-1]
         assert block.finished is True
-        assert "out 41" in block.body.plain and "oops" in block.body.plain and "82" in block.body.plain
+        assert "out 41" in block.body.plain and "oops" in block.body.plain
+        assert [p.to_json() for p in block.parts] == [{"type": "text", "text": "82"}]  # the value, as a part
         red = [span for span in block.body.spans if "red" in str(span.style)]
         assert any("oops" in block.body.plain[s.start:s.end] for s in red), "stderr is not shown in red"
         assert block.header_text.startswith("✓ snippet import sys") and "ok" in block.header_text

@@ -1,12 +1,25 @@
-"""The results pane: one block per run, newest last, scrollable history."""
+"""The results pane: one block per run, newest last, scrollable history.
+
+A block draws a run's output with the notebook view's part widgets, but it
+is a record of what the run produced, not a live view: the session lists no
+UI element a snippet made (setting one is refused as unknown), and the next
+snippet's table takes the same object id as the last one's, so paging an
+older block would show another table's rows. Its widgets keep the values and
+the page they were made with, and say where to change them.
+"""
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from .parts.control import Control
+from .parts.table import TableView
 from .run_block import RunBlock
+
+RECORD_NOTE = "a run's output as it was; the notebook view (f7) pages a cell's table"
 
 HISTORY = 100  # runs kept; older blocks are removed
 PANE_LIMIT = 256 * 1024  # characters kept over all blocks; the oldest finished blocks go first
@@ -74,6 +87,18 @@ class ResultsPane(VerticalScroll):
         self._follow_due = False
         self._bound()
         self.scroll_end(animate=False)
+
+    @on(TableView.PageWanted)
+    def _page_wanted(self, event: TableView.PageWanted) -> None:
+        event.stop()
+        event.table.cannot_page(RECORD_NOTE)
+
+    @on(Control.ValueChosen)
+    def _value_chosen(self, event: Control.ValueChosen) -> None:
+        event.stop()
+        event.control.revert()
+        self.notify("The results pane shows a run's output as it was. Set a cell's element in the notebook view "
+                    "(f7); a snippet's elements cannot be set.", title="Value not set", severity="warning")
 
     @property
     def blocks(self) -> list[RunBlock]:

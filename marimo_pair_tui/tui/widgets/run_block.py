@@ -1,16 +1,27 @@
-"""One run in the results pane: a header that ends with the outcome, and the output."""
+"""One run in the results pane: a header that ends with the outcome, what it printed, and its output.
+
+What a run printed is streamed text; its output (a snippet's last expression,
+a cell's output) is drawn as the notebook view draws a cell's: core's typed
+parts, each by its part widget (a table as a table, a slider with its label
+and value, a chart as a picture), never reduced to text here.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Static
 
+from ...core.documents import Part, parse_output, parts_text
 from ..inert import inert
+from .parts import part_widget
 
 BODY_LIMIT = 32 * 1024  # characters of output kept per run; the oldest go first
 BODY_LINES = 1000  # lines of output kept per run; the oldest go first
@@ -59,6 +70,12 @@ class RunBlock(Vertical):
     RunBlock > .run-body {
         height: auto;
     }
+    RunBlock > .run-parts {
+        height: auto;
+    }
+    RunBlock > .run-parts > .run-parts-title {
+        text-style: bold;
+    }
     RunBlock.-failed > .run-header { color: $error; }
     RunBlock.-ok > .run-header { color: $success; }
     RunBlock.-running > .run-header { color: $warning; }
@@ -83,11 +100,16 @@ class RunBlock(Vertical):
         self._header = Static(classes="run-header", markup=False)
         self._body = Static(classes="run-body", markup=False)
         self._body.display = False
+        self._parts = Vertical(classes="run-parts")
+        self._parts.display = False
+        self.parts: list[Part] = []  # the output's parts shown, in order
+        self._parts_text = ""  # their text rendition (core's, what agents read), for `text` and the bounds
         self._render_header("running" + ("..." if ascii else "…"), "▶" if not ascii else ">")
 
     def compose(self) -> ComposeResult:
         yield self._header
         yield self._body
+        yield self._parts
 
     def _render_header(self, tail: str, mark: str) -> None:
         dot = " | " if self.ascii else " · "
@@ -149,10 +171,26 @@ class RunBlock(Vertical):
         what = f"{lines:,} earlier line{'s' if lines != 1 else ''}" if lines else "earlier output"
         return f"{ellipsis} {what} not shown ({_size(self.dropped_chars)})"
 
+    async def show_output(self, mimetype: str | None, data: Any, title: str = "") -> list[Part]:
+        """Draw an output under the printed text, as the notebook view draws one: core's parts (read in a
+        thread: a large table's HTML takes a while), each by its part widget; `title` above them names
+        whose output it is. Returns the parts (none for an empty output, or once the block is gone)."""
+        parts = await asyncio.to_thread(parse_output, mimetype, data)
+        if not parts or not self.is_attached:
+            return []
+        widgets: list[Widget] = [Static(Text(inert(title)), classes="run-parts-title")] if title else []
+        widgets.extend(part_widget(part) for part in parts)
+        self.parts.extend(parts)
+        shown = parts_text(parts)
+        self._parts_text += ("\n" if self._parts_text else "") + (f"{title}\n{shown}" if title else shown)
+        self._parts.display = True
+        await self._parts.mount_all(widgets)
+        return parts
+
     @property
     def kept_chars(self) -> int:
         """Characters this block holds."""
-        return self._chars + len(self.header_text)
+        return self._chars + len(self.header_text) + len(self._parts_text)
 
     @property
     def body(self) -> Text:
@@ -195,4 +233,6 @@ class RunBlock(Vertical):
 
     @property
     def text(self) -> str:
-        return self.header_text + "\n" + self.body.plain
+        """The header, what the run printed, and its output's parts in words (as agents read them)."""
+        text = self.header_text + "\n" + self.body.plain
+        return text + ("\n" + self._parts_text if self._parts_text else "")

@@ -99,17 +99,19 @@ class CellCommands:
         )
         if result is None:
             return
+        outputs: list[tuple[str, dict[str, str]]] = []
         for state in result.cells:
-            if state.console or state.output:
-                block.line(f"{state.name if state.name not in ('', '_') else state.id}:", "bold")
+            name = f"{state.name if state.name not in ('', '_') else state.id}:"
+            if state.console:
+                block.line(name, "bold")
             for item in state.console:
                 text = output_text(item.mimetype, item.data)
                 if text:
                     block.append(text if text.endswith("\n") else text + "\n", "red" if item.channel == "stderr" else "")
-            if state.output:
-                shown = output_text(state.output.get("mimetype"), state.output.get("data"))
-                if shown.strip() and not str(state.output.get("mimetype", "")).startswith("application/vnd.marimo+error"):
-                    block.line(shown)
+            if state.output and not str(state.output.get("mimetype", "")).startswith("application/vnd.marimo+error"):
+                outputs.append((name, state.output))
+        for name, output in outputs:  # under what the cells printed, as the notebook view draws them
+            await block.show_output(output.get("mimetype"), output.get("data"), name)
         for pane in screen.query("ResultsPane"):  # none once the app is closing
             pane.follow()  # type: ignore[attr-defined]
 

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from ....core.errors import ConflictError
 from ....core.service import Cell, Changes, Notebook, OpResult
-from ...htmltext import output_text
 from ...inert import inert
 from ...widgets.cell_tree import first_line
 from ...widgets.code_editor import CodeEditor, Origin
@@ -101,10 +100,8 @@ class EditorCommands:
             if runner.snippet is block:
                 runner.snippet = None
         result = reply.value
-        output = result.output or {}
-        shown = output_text(output.get("mimetype"), output.get("data")) if output else ""
-        if shown.strip():
-            block.line(shown)
+        if result.output:  # drawn as the notebook view draws an output: a table, a widget, a chart
+            await block.show_output(result.output.get("mimetype"), result.output.get("data"))
         block.finish(result.success, runner.summary("ok" if result.success else "failed", began))
         screen.results.follow()
 
