@@ -1,10 +1,12 @@
 """Readable text from the HTML marimo sends as outputs (markdown renders, tables).
 
-A small html.parser-based reducer: tags go, block elements become line
+A small html.parser-based reducer for the one-line previews (the cell tree,
+the activity pane, a cell's console): tags go, block elements become line
 breaks, table cells are separated by two spaces, entities are unescaped and
-script/style bodies are dropped. Written by hand because the only well-kept
-converters (html2text, markdownify) are not dependencies and a terminal
-preview needs nothing more.
+script/style bodies are dropped. It knows nothing of marimo's own elements (a
+`<marimo-table>` reads as nothing): whatever shows an output in full (the
+notebook view, the Results pane) draws core's typed parts instead. A
+traceback is read by core, as in every door.
 """
 
 from __future__ import annotations
