@@ -1,18 +1,21 @@
 """The per-user pairing service: one long-lived process that serves one-shot headless calls.
 
 It keeps what a one-shot process would throw away: connections, ssh
-forwards and the live mirrors of the sessions it was asked about, so reads
-are answered from memory and the activity log spans calls. Each call comes
-from headless/service_client.py over a Unix socket with the caller's
-working directory, environment and stdin/stdout/stderr; the headless
-command runs here as it would in-process (same documents, same exit codes):
-its argument parsing in a thread of its own, its job on the service's event
-loop, where every `PairingService` lives.
+forwards and the live mirrors of the sessions it was asked about (its
+ServicePool, headless/service_pool.py), so reads are answered from memory
+and the activity log spans calls. Each call comes from
+headless/service_client.py over a Unix socket: after a handshake on the
+event loop (the caller's uid checked, the request checked, then "go" with
+the caller's stdin), the headless command runs here as it would in-process
+(same documents, same exit codes), its argument parsing in a thread of its
+own, its job on the service's event loop, where every `PairingService`
+lives; its stdout and stderr are relayed to the client with a heartbeat.
 
 Lifecycle: one per user and state directory (an flock decides a race
-between two starts); the socket 0600 in a 0700 directory; a stale socket
-left by a crash is replaced; a caller of another version makes it step
-down; it exits after MARIMO_PAIR_SERVICE_IDLE seconds without a call.
+between two starts, and says which service is the one); the socket 0600 in
+a 0700 directory, bound again if it is deleted; a stale socket left by a
+crash is replaced; a caller of another version makes it step down; it
+exits after MARIMO_PAIR_SERVICE_IDLE seconds without a call.
 
 Each call itself is headless/service_call.py. Run as
 `python -m marimo_pair_tui.headless.service_host SOCKET`.
@@ -33,12 +36,13 @@ import sys
 import threading
 import time
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Iterator, TypeVar
+from typing import Any, AsyncContextManager, Awaitable, Iterator, TypeVar
 
 from ..core.service import HubOptions, PairingService, append_private, caller, collector, state_dir
 from . import output
 from . import service_trust as trust
 from . import service_wire as wire
+from .service_pool import ServicePool
 from .service_call import (
     BadRequest, Call, CallStream, JobExit, Relay, check_request, check_stdin, current_call, run_headless, start_call,
 )
@@ -47,12 +51,11 @@ T = TypeVar("T")
 
 HANDSHAKE_TIMEOUT = 5.0  # seconds a connection may take to send a complete request (and then its go)
 LOCK_TRIES = 10
-MAX_SERVICES = 16  # PairingServices kept for different options; the least recently used goes
 DRAIN_SECONDS = 10.0  # how long a stopping service lets calls in flight finish
 
 
 class ServiceHost:
-    """The service's state: its socket, its PairingServices, its calls in flight."""
+    """The service's state: its socket, its PairingServices (a ServicePool), its calls in flight."""
 
     def __init__(self, path: str, lock_fd: int, idle_timeout: float) -> None:
         self.path = path
@@ -60,10 +63,7 @@ class ServiceHost:
         self.idle_timeout = idle_timeout
         self.version = wire.fingerprint()
         self.loop = asyncio.new_event_loop()
-        self.services: dict[tuple[Any, ...], PairingService] = {}
-        self.used: dict[tuple[Any, ...], float] = {}
-        self.in_use: dict[tuple[Any, ...], int] = {}
-        self.service_lock = asyncio.Lock()
+        self.pool = ServicePool()
         self.started = time.time()
         self.last_call = time.monotonic()
         self.calls = 0
@@ -97,38 +97,9 @@ class ServiceHost:
         except JobExit as exit:
             raise SystemExit(exit.code) from None
 
-    @contextlib.asynccontextmanager
-    async def service(self, options: HubOptions) -> Any:
+    def service(self, options: HubOptions) -> AsyncContextManager[PairingService]:
         """The PairingService for these options and the caller's environment, kept across calls."""
-        key = self._key(options)
-        async with self.service_lock:
-            service = self.services.get(key)
-            if service is None:
-                service = PairingService(options)
-                await service.__aenter__()
-                service.on_prompt = output.tell_prompt
-                self.services[key] = service
-                await self._evict()
-            self.in_use[key] = self.in_use.get(key, 0) + 1
-        try:
-            yield service
-        finally:
-            self.in_use[key] -= 1
-            self.used[key] = time.monotonic()
-
-    @staticmethod
-    def _key(options: HubOptions) -> tuple[Any, ...]:
-        # Callers that differ in what their environment tells the core get services of their own.
-        relevant = tuple(sorted(wire.caller_environ(caller.environ()).items()))
-        return (tuple(options.urls), options.token, options.use_registry, tuple(options.ssh_hosts),
-                options.allow_insecure_token, tuple(options.notices), relevant)
-
-    async def _evict(self) -> None:
-        idle = [k for k in self.services if not self.in_use.get(k)]
-        while len(self.services) > MAX_SERVICES and idle:
-            oldest = min(idle, key=lambda k: self.used.get(k, 0.0))
-            idle.remove(oldest)
-            await self.services.pop(oldest).aclose()
+        return self.pool.service(options)
 
     # -- the socket ----------------------------------------------------------------------
 
@@ -220,9 +191,7 @@ class ServiceHost:
         deadline = time.monotonic() + DRAIN_SECONDS
         while self.in_flight and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-        for service in list(self.services.values()):
-            with contextlib.suppress(Exception):
-                await service.aclose()
+        await self.pool.aclose()
 
     async def _accept(self) -> None:
         """Take connections until the listener closes; running out of descriptors only pauses it."""
@@ -366,7 +335,7 @@ class ServiceHost:
 
     async def status(self) -> dict[str, Any]:
         sessions = []
-        for service in self.services.values():
+        for service in self.pool:
             for pairing in service.mirrors.followed():
                 sessions.append({**pairing.target.to_json(), "live": pairing.live_state})
         return {
