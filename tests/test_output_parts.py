@@ -92,7 +92,8 @@ def test_an_image_in_a_virtual_file_names_it_until_fetched() -> None:
 def test_charts_are_described_in_words() -> None:
     (chart,) = parts_of("altair_chart")
     assert isinstance(chart, ChartPart) and chart.library == "vega-lite"
-    assert chart.description == "Vega-Lite chart: mark line; x = x (quantitative), y = y (quantitative); 20 rows"
+    assert chart.description == ("Vega-Lite chart: mark line; x = x (quantitative), y = y (quantitative); "
+                                 "20 rows; fields x (number 0–19), y (number 0–10)")
     (ui_chart,) = parts_of("altair_ui")
     assert isinstance(ui_chart, ChartPart) and ui_chart.object_id and "./@file/" in ui_chart.description
     (plotly,) = parts_of("plotly_figure")

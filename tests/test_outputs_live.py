@@ -57,7 +57,7 @@ def test_a_chart_with_data_in_a_virtual_file_is_fetched_and_drawn(lab: CellLab, 
     _path, browser = gallery
     doc = cli(lab, browser, "output", "altair_ui", "--save-images", str(tmp_path))
     (chart,) = doc["output"]["parts"]
-    assert chart["type"] == "chart" and chart["description"].endswith("; 20 rows")  # the data was fetched
+    assert chart["type"] == "chart" and "; 20 rows; fields x (number" in chart["description"]  # the data was fetched
     assert chart["image"]["file"] and Path(chart["image"]["file"]).read_bytes().startswith(b"\x89PNG")
 
 

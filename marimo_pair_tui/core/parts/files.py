@@ -3,7 +3,8 @@
 Files are named by cell, position and content (`CELL-2-1a2b3c4d.png`): the
 same image saved twice is one file, a changed one a new file. SVG is written
 as PNG when it can be rasterized (vl-convert), else as SVG. Charts are drawn
-to PNG when vl-convert is installed and their data is inline.
+to PNG when vl-convert is installed and their data was read (plotly figures
+through Vega-Lite); a chart that is not drawn says why.
 """
 
 from __future__ import annotations
@@ -15,20 +16,27 @@ from pathlib import Path
 
 from .. import caller
 from ..errors import UsageError
-from .charts import render_vega_png
+from .charts import chart_png
 from .images import EXTENSIONS, image_part, rasterized
 from .model import ChartPart, ImagePart, Part, walk
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
+DRAWN_BY = {"vega-lite": "drawn by vl-convert",
+            "plotly": "redrawn from the figure's data by vl-convert, not in plotly's own style"}
+
+
 def draw_charts(parts: list[Part]) -> None:
-    """Give each Vega-Lite chart whose data is inline a PNG (when vl-convert is installed)."""
+    """Give each chart a PNG (vl-convert; plotly figures through Vega-Lite), or say why it has none."""
     for part in walk(parts):
-        if isinstance(part, ChartPart) and part.library == "vega-lite" and part.image is None:
-            png = render_vega_png(part.spec)
+        if isinstance(part, ChartPart) and part.image is None and part.not_drawn is None:
+            png, why = chart_png(part)
             if png is not None:
-                part.image = image_part("image/png", png, alt=part.description[:200])
+                part.image = image_part("image/png", png, alt=DRAWN_BY.get(part.library, ""))
+            else:
+                part.not_drawn = why
+                part.description += f"; not drawn: {why}"
 
 
 class ImageFiles:

@@ -98,10 +98,13 @@ class ChartPart:
     description: str
     object_id: str | None = None
     image: ImagePart | None = None  # the chart rendered, when a renderer is installed
+    data: list[dict[str, Any]] = field(default_factory=list)  # Vega-Lite: each dataset; plotly: each trace
+    not_drawn: str | None = None  # why drawing was asked for and gave no image
 
     def to_json(self) -> dict[str, Any]:
         return {"type": "chart", "library": self.library, "description": self.description,
-                "object_id": self.object_id, "image": self.image.to_json() if self.image else None}
+                "object_id": self.object_id, "data": self.data, "image": self.image.to_json() if self.image else None,
+                "not_drawn": self.not_drawn}
 
 
 @dataclass

@@ -31,7 +31,8 @@ def needs_files(parts: list[Part]) -> bool:
     for part in walk(parts):
         if isinstance(part, ImagePart) and part.src and not part.data:
             return True
-        if isinstance(part, ChartPart) and part.library == "vega-lite" and "@file/" in str(part.spec.get("data")):
+        if isinstance(part, ChartPart) and any(d.get("rows") is None and "@file/" in str(d.get("source"))
+                                               for d in part.data):
             return True
     return False
 

@@ -97,18 +97,19 @@ def image_picture(part: ImagePart) -> Picture:
 
 
 def chart_picture(part: ChartPart) -> Picture:
-    """A chart drawn to PNG (Vega-Lite with inline data, vl-convert installed), else its description.
+    """A chart drawn to PNG (vl-convert installed, its data read; plotly through Vega-Lite), else its
+    description, which then ends with why it is not drawn.
 
     The chart is drawn on a copy: the live model's part stays as the kernel sent it."""
-    image = part.image
-    if image is None and part.library == "vega-lite":
-        copy = replace(part, image=None)
+    image, description = part.image, part.description
+    if image is None:
+        copy = replace(part, image=None, not_drawn=None)
         draw_charts([copy])
-        image = copy.image
+        image, description = copy.image, copy.description
     if image is None or not image.data:
-        return Picture(None, part.description)
+        return Picture(None, description)
     try:
-        return Picture(decode(image.data), part.description)
+        return Picture(decode(image.data), description)
     except Exception:  # noqa: BLE001 - as above
         return Picture(None, part.description)
 
