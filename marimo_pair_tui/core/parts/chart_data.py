@@ -106,11 +106,23 @@ def arrow_rows(data: bytes) -> list[dict[str, Any]]:
     try:
         reader = read_ipc(data) if data[:6] == b"ARROW1" else read_ipc_stream(data)
         table = reader.read_all()
-        columns = {str(name): table.column(name).to_pylist() for name in table.column_names}
+        names = [str(name) for name in table.column_names]
+        columns = [_json_column(list(table.column(name).to_pylist())) for name in table.column_names]
     except Exception as exc:  # noqa: BLE001 - arro3 raises its own kinds for bytes that are no Arrow
         raise Unreadable(f"its Arrow data does not read ({exc})") from None
-    names = list(columns)
-    return [{name: json_value(columns[name][i]) for name in names} for i in range(table.num_rows)]
+    if not columns:
+        return [{} for _ in range(table.num_rows)]
+    return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+_PLAIN = (int, str, bool, type(None))
+
+
+def _json_column(values: list[Any]) -> list[Any]:
+    """A column's values as JSON holds them (a column of plain ints and strings as it is)."""
+    if all(type(v) in _PLAIN for v in values):
+        return values
+    return [json_value(v) for v in values]
 
 
 def json_value(value: Any) -> Any:
