@@ -399,3 +399,25 @@ def test_a_label_vl_convert_would_abort_on_is_drawn_with_a_replacement() -> None
     png, why = chart_png(part)  # without the replacement this aborts the test process itself
     assert why is None and png is not None and pixels(png)[0][0] > 50
     assert part.data[0]["fields"][0]["values"] == labels  # the summary keeps the text as sent
+
+
+@pytest.mark.parametrize("how", ["file", "stream", "file-zstd", "file-lz4"])
+def test_arrow_ipc_reads_as_a_file_or_a_stream_compressed_or_not(how: str) -> None:
+    import datetime as dt
+
+    import polars as pl
+
+    from marimo_pair_tui.core.parts.chart_data import arrow_rows
+
+    frame = pl.DataFrame({"x": [1, None, 3], "f": [0.5, float("nan"), 2.0], "cat": ["a", "b", None],
+                          "t": [dt.datetime(2024, 1, 1, 12), None, dt.datetime(2024, 1, 3)]})
+    frame = frame.with_columns(pl.col("cat").cast(pl.Categorical))
+    buffer = io.BytesIO()
+    if how == "stream":
+        frame.write_ipc_stream(buffer)
+    else:
+        frame.write_ipc(buffer, compression=how.partition("-")[2] or "uncompressed")  # type: ignore[arg-type]
+    assert arrow_rows(buffer.getvalue()) == [
+        {"x": 1, "f": 0.5, "cat": "a", "t": "2024-01-01T12:00:00"},
+        {"x": None, "f": None, "cat": "b", "t": None},
+        {"x": 3, "f": 2.0, "cat": None, "t": "2024-01-03T00:00:00"}]
