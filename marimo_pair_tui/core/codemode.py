@@ -42,8 +42,10 @@ __all__ = [
     "move_cell", "parse_reply", "reread_cells", "run_cells", "saving_warnings", "snapshot",
 ]
 
-# The kernel program: the cell operations, then the UI-element and batch ones (which use the first's names).
-_KERNEL_SOURCES = tuple(Path(__file__).with_name(n) for n in ("codemode_kernel.py", "codemode_kernel_ui.py", "codemode_kernel_batch.py"))
+# The kernel program: the cell operations, then the UI-element, batch and variable-preview ones (which use
+# the first's names).
+_KERNEL_SOURCES = tuple(Path(__file__).with_name(n) for n in ("codemode_kernel.py", "codemode_kernel_ui.py", "codemode_kernel_batch.py",
+                                                              "codemode_kernel_peek.py"))
 
 
 # Characters marimo 0.25 does not save as given: its file writer indents after

@@ -119,7 +119,10 @@ async def op_table_page(request: dict[str, Any], phase: Any) -> dict[str, Any]:
     size, page = int(request["page_size"]), int(request["page"])
     total = manager.get_num_rows(force=True)
     rows = json.loads(manager.take(size, page * size).to_json_str(el._format_mapping)) if size else []
-    return {"rows": rows, "total_rows": total, "page": page, "page_size": size, "cells": []}
+    args = el._args.args or {}  # the row headers and field types marimo sent the browser with the table
+    return {"rows": rows, "total_rows": total, "page": page, "page_size": size, "cells": [],
+            "row_headers": _jsonable(args.get("row-headers")), "field_types": _jsonable(args.get("field-types")),
+            "total_columns": args.get("total-columns")}
 
 
 OPERATIONS.update({"ui_read": op_ui_read, "ui_set": op_ui_set, "table_page": op_table_page})

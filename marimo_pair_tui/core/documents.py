@@ -23,7 +23,8 @@ from .errors import PairError
 from .execute import ExecResult
 from .outputs import bounded_output, data_size, plain_text
 from .parts import Column, TablePart, WidgetPart, describe_widget, parse_output, parts_text, table_text
-from .ui_elements import TablePage, UiElement
+from .table_pages import TablePage
+from .ui_elements import UiElement
 from .workspace import GraphView, Variable
 from .parts.files import ImageFiles, image_payloads
 from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply
@@ -223,15 +224,21 @@ def set_ui_document(reply: Reply[OpResult]) -> dict[str, Any]:
     return document
 
 
-def table_page_document(reply: Reply[TablePage]) -> dict[str, Any]:
-    """A page of a table: its rows, where it starts, the total, and the page as a markdown table."""
+def table_page_document(reply: Reply[TablePage], *, exact: bool = False) -> dict[str, Any]:
+    """A page of a table: its columns (row labels first), rows (exact values), where it starts, the
+    totals, and the page as a markdown table with values as the browser shows them (`exact`: as
+    the shortest digits that read back)."""
     page = reply.value
     first = page.page * page.page_size
-    columns = [Column(str(name), "", "") for name in (page.rows[0] if page.rows else {})]
-    table = TablePart(columns, page.rows, page.total_rows, len(columns), page.page_size, page.object_id)
+    columns = page.columns or [Column(str(name), "", "") for name in (page.rows[0] if page.rows else {})]
+    data_columns = sum(not c.index for c in columns)
+    total_columns = page.total_columns if page.total_columns is not None else data_columns
+    table = TablePart(columns, page.rows, page.total_rows, total_columns, page.page_size, page.object_id)
     return _envelope(reply, {"object_id": page.object_id, "page": page.page, "page_size": page.page_size,
-                             "first_row": first, "rows": page.rows, "total_rows": page.total_rows,
-                             "text": table_text(table, rows=page.page_size, first=first)})
+                             "last_page": page.last_page, "first_row": first,
+                             "columns": [c.to_json() for c in columns], "row_headers": table.row_headers,
+                             "rows": page.rows, "total_rows": page.total_rows, "total_columns": total_columns,
+                             "text": table_text(table, rows=page.page_size, first=first, exact=exact)})
 
 
 def variables_document(reply: Reply[list[Variable]]) -> dict[str, Any]:
@@ -471,3 +478,5 @@ def tunnel_document(tunnel: Any) -> dict[str, Any]:
 # the directory, the documents and the errors: the part types are named here for it.
 from .parts import (ChartPart, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, TablePart,  # noqa: E402
                     TextPart, WidgetPart, draw_charts, rasterized, walk)
+from .parts.tables import shown_rows  # noqa: E402
+from .parts.values import NUMERIC_KINDS  # noqa: E402

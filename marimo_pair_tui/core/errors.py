@@ -191,6 +191,12 @@ class InvalidUiValueError(InvalidRequestError):
     kind = "invalid_value"
 
 
+class PageOutOfRangeError(InvalidRequestError):
+    """A table page after the last one (`next` names the last page)."""
+
+    kind = "page_out_of_range"
+
+
 class UiNotFoundError(InvalidRequestError):
     kind = "ui_not_found"
     default_next = "List the session's UI elements with `ui` (their cell may have re-run) and pass an object id."

@@ -40,8 +40,11 @@ from .analysis import static_defs_refs
 from .virtual_files import fetch_virtual_files
 from .completion import Completion, complete, help_text
 from .lifecycle import NothingWaitingError, OnPrompt, PromptWatch, restart_session, send_stdin
-from .workspace import CellGraph, GraphView, Variable, cell_graph, variables
-from .ui_elements import TablePage, UiElement, frontend_value, pick, read_elements, set_value, table_page
+from .workspace import CellGraph, GraphView, Variable, cell_graph, variables, wants_peek
+from .workspace import peek as peek_values
+from .ui_elements import UiElement, frontend_value, pick, read_elements, set_value
+from .table_pages import TablePage, table_page
+from .parts.tables import OBJECT_ID, table_object_id
 from .codemode_results import OpResult
 from .directory import Directory, ServerView
 from .discovery import ServerInfo
@@ -493,13 +496,24 @@ class PairingService:
 
     # -- the kernel as a map (core/workspace.py), from the live mirror ---------------
 
-    async def variables(self, spec: Targetable, *, names: Sequence[str] | None = None) -> Reply[list[Variable]]:
-        """The kernel's globals (or those `names`): type, preview, defining and reading cells, a frame's columns."""
+    async def variables(self, spec: Targetable, *, names: Sequence[str] | None = None, peek: bool = False
+                        ) -> Reply[list[Variable]]:
+        """The kernel's globals (or those `names`): type, preview, defining and reading cells, a frame's columns.
+        `peek`: when the kernel is idle, read the Series' and frames' previews (labels, first values) in it."""
+        notes: list[str] = []
 
         async def work(target: Target) -> list[Variable]:
-            return variables((await self.mirrors.get(target)).notebook, names)
+            pairing = await self.mirrors.get(target)
+            found = variables(pairing.notebook, names)
+            if peek and any(wants_peek(v) for v in found):
+                if await self.mirrors.idle(target, pairing):
+                    await peek_values(self.hub.connection(target.server), target.session, found)
+                else:
+                    notes.append("The kernel is busy: Series and frames keep marimo's own preview (no row labels); "
+                                 "ask again once it is idle.")
+            return found
 
-        return await self._on(spec, work)
+        return (await self._on(spec, work)).warn(*notes)
 
     async def graph(self, spec: Targetable, *, cell: str | None = None) -> Reply[GraphView]:
         """The cells' dataflow graph (built from their defs and refs), focused on `cell` if given."""
@@ -554,11 +568,19 @@ class PairingService:
 
         return await self._on(spec, work)
 
-    async def table_page(self, spec: Targetable, object_id: str, *, page: int = 0, page_size: int = 10
+    async def table_page(self, spec: Targetable, table: str, *, page: int = 0, page_size: int = 10
                          ) -> Reply[TablePage]:
-        """One page of a table output (rows from page * page_size), read in the kernel."""
-        return await self._on(spec, lambda target: table_page(self.hub.connection(target.server), target.session,
-                                                              object_id, page, page_size))
+        """One page of a table output (rows from page * page_size), read in the kernel; `table` is its
+        object id, or the cell (id or name, as `cells --cell` takes it) whose output shows it."""
+
+        async def work(target: Target) -> TablePage:
+            object_id = table
+            if not OBJECT_ID.fullmatch(table):
+                cell = pick_cells((await self.mirrors.get(target)).notebook, [table])[0]
+                object_id = table_object_id(cell.output.parts if cell.output else [], cell.label)
+            return await table_page(self.hub.connection(target.server), target.session, object_id, page, page_size)
+
+        return await self._on(spec, work)
 
     async def interrupt(self, spec: Targetable) -> Reply[None]:
         async def work(target: Target) -> None:

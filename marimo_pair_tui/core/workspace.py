@@ -11,12 +11,17 @@ cells that never ran too.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from .cell import Cell
+from .codemode import call
+from .connection import Connection
 from .notebook import Notebook
+from .parts.values import exact_value
+from .sessions import SessionRef
 
 PREVIEW_CHARS = 200
+PEEKED_TYPES = ("Series", "DataFrame")  # what marimo previews without its labels (a Series as `<… at 0x…>`)
 
 
 @dataclass
@@ -28,12 +33,22 @@ class Variable:
     preview: str | None = None
     columns: list[dict[str, Any]] = field(default_factory=list)  # a dataframe's: name, type, dtype
     rows: int | None = None
+    data: dict[str, Any] | None = None  # a Series' or frame's shape and first labelled values, read in the kernel
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"name": self.name, "type": self.datatype, "preview": self.preview,
                                "declared_by": self.declared_by, "used_by": self.used_by}
         if self.columns or self.rows is not None:
             doc["rows"], doc["columns"] = self.rows, self.columns
+        if self.data is not None:
+            doc["index"] = self.data.get("index", [])
+            if self.data.get("kind") == "Series":
+                doc["series"] = {"name": self.data.get("name"), "dtype": self.data.get("dtype"),
+                                 "length": self.data.get("length"),
+                                 "head": [{"label": label, "value": value} for label, value
+                                          in zip(self.data.get("labels") or [], self.data.get("values") or [])]}
+            else:
+                doc["labels"] = self.data.get("labels", [])
         return doc
 
 
@@ -55,6 +70,56 @@ def variables(notebook: Notebook, names: Sequence[str] | None = None) -> list[Va
         found.append(Variable(name, list(declared_by), list(used_by), value.get("datatype"), preview,
                               columns, table.get("num_rows")))
     return found
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, list):
+        return "(" + ", ".join(_label(v) for v in value) + ")"
+    return exact_value(value)
+
+
+def _index_names(names: Sequence[Any]) -> str:
+    return ", ".join("(unnamed)" if n is None else str(n) for n in names)
+
+
+def data_preview(data: Mapping[str, Any], stream_preview: str | None) -> str:
+    """One line for a Series (name, dtype, length, index, first values with their labels) or a frame
+    (marimo's own preview, then its row labels)."""
+    index = list(data.get("index") or [])
+    labels = list(data.get("labels") or [])
+    length = int(data.get("length") or 0)
+    more = ", …" if length > len(labels) else ""
+    if data.get("kind") == "Series":
+        name = f' "{data["name"]}"' if data.get("name") is not None else ""
+        by = f"; index {_index_names(index)}" if index else ""
+        pairs = ", ".join(f"{_label(k)}: {_label(v)}" for k, v in zip(labels, data.get("values") or []))
+        text = f"Series{name} ({data.get('dtype')}, {length:,} values{by}): {pairs}{more}"
+    elif index:
+        head = stream_preview or f"{length:,} rows"
+        text = f"{head}; row labels {_index_names(index)}: {', '.join(_label(k) for k in labels)}{more}"
+    else:
+        text = stream_preview or ""
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+
+
+def wants_peek(variable: Variable) -> bool:
+    return variable.datatype in PEEKED_TYPES
+
+
+async def peek(connection: Connection, session: SessionRef, found: Sequence[Variable]) -> None:
+    """Read the Series' and frames' previews in the kernel (one code_mode program) into `found`."""
+    wanted = [v for v in found if wants_peek(v)]
+    if not wanted:
+        return
+    reply, _result, _narration = await call(connection, session, "peek", mutation=False,
+                                            names=[v.name for v in wanted])
+    raw = reply.get("previews")
+    previews: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    for variable in wanted:
+        data = previews.get(variable.name)
+        if isinstance(data, dict):
+            variable.data = data
+            variable.preview = data_preview(data, variable.preview)
 
 
 @dataclass

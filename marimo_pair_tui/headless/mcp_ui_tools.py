@@ -23,10 +23,12 @@ def register_ui_tools(server: MCPServer, service: PairingService) -> None:
     ) -> CallToolResult:
         """Every global of the kernel: type, value preview, the cells that define it (`declared_by`, more
         than one means multiply defined) and read it (`used_by`); dataframes with rows and columns.
-        From the live stream: free, and it answers while the kernel is busy."""
+        From the live stream: free, and it answers while the kernel is busy. Series and frames get
+        their row labels (`index`) and a Series its first labelled values (`series.head`), read in the
+        kernel when it is idle (a warning says when it was busy)."""
 
         async def work(spec: TargetSpec) -> dict[str, Any]:
-            return documents.variables_document(await service.variables(spec, names=names))
+            return documents.variables_document(await service.variables(spec, names=names, peek=True))
 
         return await on(notebook, session, url, work)
 
@@ -74,18 +76,22 @@ def register_ui_tools(server: MCPServer, service: PairingService) -> None:
 
     @server.tool(title="Read a table page")
     async def table_page(
-        object_id: Annotated[str, Field(description="The table's object_id (from its part in `cells` or `output`).")],
+        object_id: Annotated[str, Field(description="The table's object_id (from its part in `cells` or `output`), "
+                                                    "or the id or name of the cell whose output shows it.")],
         page: Annotated[int, Field(description="Page number, from 0.", ge=0)] = 0,
         page_size: Annotated[int, Field(description="Rows per page (1-1000).", ge=1, le=1000)] = 10,
+        exact: Annotated[bool, Field(description="Write `text`'s numbers exactly (shortest digits that read "
+                                                 "back) instead of as the browser's table shows them.")] = False,
         notebook: NotebookArg = None,
         session: SessionArg = None,
         url: UrlArg = None,
     ) -> CallToolResult:
-        """Rows of a table output beyond the first page marimo shows inline, read in the kernel, with
-        `total_rows` and the page as a markdown table in `text`."""
+        """Rows of a table output beyond the first page marimo shows inline, read in the kernel: `columns`
+        (row labels first, `index: true`), `rows` (exact values), `total_rows`, `last_page`, and the page
+        as a markdown table in `text`. A page after the last is refused (`page_out_of_range`)."""
 
         async def work(spec: TargetSpec) -> dict[str, Any]:
             return documents.table_page_document(await service.table_page(spec, object_id, page=page,
-                                                                          page_size=page_size))
+                                                                          page_size=page_size), exact=exact)
 
         return await on(notebook, session, url, work)

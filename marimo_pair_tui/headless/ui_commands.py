@@ -60,14 +60,17 @@ def register(group: click.Group) -> None:
 
     @group.command(name="table")
     @target_options
-    @click.argument("object_id", metavar="OBJECT_ID")
+    @click.argument("table_target", metavar="TABLE")
     @click.option("--page", type=click.IntRange(min=0), default=0, show_default=True, help="Page number, from 0.")
     @click.option("--page-size", type=click.IntRange(1, 1000), default=10, show_default=True, help="Rows per page.")
-    def table(target: Targeting, object_id: str, page: int, page_size: int) -> None:
-        """One page of a table output (OBJECT_ID from the table's part in `cells`/`output`), read in the kernel."""
+    @click.option("--exact", is_flag=True, help="Write the text's numbers exactly, not as the browser's table shows them.")
+    def table(target: Targeting, table_target: str, page: int, page_size: int, exact: bool) -> None:
+        """One page of a table output, read in the kernel. TABLE: the table's object id (from its part in
+        `cells`/`output`), or the id or name of the cell whose output shows it. A page after the last
+        exits 2 (`page_out_of_range`, `next` names the last page)."""
 
         async def job(service: PairingService) -> tuple[dict[str, Any], int]:
-            reply = await service.table_page(target.spec(), object_id, page=page, page_size=page_size)
-            return documents.table_page_document(reply), EXIT_OK
+            reply = await service.table_page(target.spec(), table_target, page=page, page_size=page_size)
+            return documents.table_page_document(reply, exact=exact), EXIT_OK
 
         serve(target.options(), job)

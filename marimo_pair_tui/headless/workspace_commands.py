@@ -21,10 +21,12 @@ def register(group: click.Group) -> None:
     @click.argument("names", nargs=-1, metavar="[NAME]...")
     def variables_(target: Targeting, names: tuple[str, ...]) -> None:
         """The kernel's globals (or NAMEs): type, value preview, the cells that define and read each,
-        a dataframe's rows and columns with dtypes."""
+        a dataframe's rows and columns with dtypes. Series and frames are previewed with their row
+        labels, read in the kernel when it is idle."""
 
         async def job(service: PairingService) -> tuple[dict[str, Any], int]:
-            return documents.variables_document(await service.variables(target.spec(), names=list(names) or None)), EXIT_OK
+            reply = await service.variables(target.spec(), names=list(names) or None, peek=True)
+            return documents.variables_document(reply), EXIT_OK
 
         serve(target.options(), job)
 

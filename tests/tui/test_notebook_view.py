@@ -86,7 +86,7 @@ async def test_gallery_outputs_become_widgets(gallery: Target, monkeypatch: pyte
         small = output_of(screen, "pandas_small").query_one(TableView)
         grid = small.query_one(DataTable)
         assert [c.label.plain for c in grid.columns.values()] == ["name str", "qty int64", "price float64"]
-        assert [cell.plain for cell in grid.get_row_at(0)] == ["a", "1", "0.5"]
+        assert [cell.plain for cell in grid.get_row_at(0)] == ["a", "1", "0.50"]  # padded as the browser pads
         assert text_of(small.query_one(".table-foot", Static)) == "3 rows"
         large = output_of(screen, "pandas_large").query_one(TableView)
         assert large.query_one(DataTable).row_count == 10

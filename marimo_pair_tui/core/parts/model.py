@@ -38,14 +38,19 @@ class Column:
     name: str
     kind: str  # marimo's field kind: integer, number, string, boolean, date, ...
     dtype: str  # the library's own dtype name: int64, str, Float64, ...
+    index: bool = False  # a row label (marimo's row header: a named index, each level of a MultiIndex)
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": self.kind, "dtype": self.dtype}
+        return {"name": self.name, "kind": self.kind, "dtype": self.dtype, "index": self.index}
 
 
 @dataclass
 class TablePart:
-    """A marimo table: the rows marimo sent inline (its first page) and the totals."""
+    """A marimo table: the rows marimo sent inline (its first page) and the totals.
+
+    `columns` start with the row labels (`index` columns, marimo's row headers),
+    whose values the rows carry under those names; `total_columns` counts the
+    others, as marimo does. Rows hold the exact values marimo sent."""
 
     columns: list[Column]
     rows: list[dict[str, Any]]
@@ -59,9 +64,14 @@ class TablePart:
     def more_rows(self) -> int:
         return max(0, (self.total_rows or len(self.rows)) - len(self.rows))
 
+    @property
+    def row_headers(self) -> list[str]:
+        """The names of the row-label columns (an index's name, each level's of a MultiIndex)."""
+        return [c.name for c in self.columns if c.index]
+
     def to_json(self) -> dict[str, Any]:
-        return {"type": "table", "columns": [c.to_json() for c in self.columns], "rows": self.rows,
-                "total_rows": self.total_rows, "total_columns": self.total_columns,
+        return {"type": "table", "columns": [c.to_json() for c in self.columns], "row_headers": self.row_headers,
+                "rows": self.rows, "total_rows": self.total_rows, "total_columns": self.total_columns,
                 "page_size": self.page_size, "object_id": self.object_id, "selection": self.selection}
 
 

@@ -1,20 +1,29 @@
-"""`<marimo-table>` read into a TablePart: columns with dtypes, the inline rows, the totals.
+"""`<marimo-table>` read into a TablePart: row labels and columns with dtypes, the inline rows, the totals.
 
 marimo inlines only the table's first page: `data-data` is a JSON string that
 holds the rows' JSON (or a virtual-file URL for large pages). Later pages come
-from the kernel (the service's table paging), never all at once.
+from the kernel (the service's table paging), never all at once. A frame's
+row labels (a named index, each level of a MultiIndex, `describe()`'s
+statistic names) arrive in `data-row-headers` as `[name, [kind, dtype]]`
+pairs, and their values in every row under those names (marimo flattens the
+index into the rows); `data-field-types` lists only the other columns.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+import re
+from typing import Any, Callable, Sequence
 
 from bs4 import Tag
 
-from .model import Column, TablePart
+from ..errors import AmbiguousTargetError, UiNotFoundError
+from .model import Column, Part, TablePart, walk
+from .values import exact_value, page_fraction_digits, shown_value
 
 Attr = Callable[[Tag, str, Any], Any]
+HIDDEN = frozenset({"_marimo_row_id"})  # marimo's own row ids, never shown by the browser
+OBJECT_ID = re.compile(r"[A-Za-z0-9_]+-[0-9]+")  # a UI element's id: its cell's id, "-", a number
 
 
 def rows_from(value: Any) -> list[dict[str, Any]]:
@@ -45,6 +54,25 @@ def columns_from(field_types: Any, rows: list[dict[str, Any]]) -> list[Column]:
     return columns
 
 
+def table_columns(field_types: Any, row_headers: Any, rows: list[dict[str, Any]]) -> list[Column]:
+    """The row-label columns first (as the browser draws them), then the others; marimo's ids left out."""
+    headers = [Column(c.name, c.kind, c.dtype, index=True) for c in columns_from(row_headers, [])]
+    labels = {c.name for c in headers}
+    data = [c for c in columns_from(field_types, rows) if c.name not in labels and c.name not in HIDDEN]
+    return headers + data
+
+
+def shown_rows(columns: list[Column], rows: list[dict[str, Any]], *, page: list[dict[str, Any]] | None = None,
+               exact: bool = False) -> list[list[str]]:
+    """Each row's values in `columns` order as the browser's table shows them on `page` (the rows it
+    shows at once; floats are padded to the page's longest), or (`exact`) as the shortest digits
+    that read back as each value."""
+    if exact:
+        return [[exact_value(row.get(c.name)) for c in columns] for row in rows]
+    digits = page_fraction_digits({c.name: c.kind for c in columns if not c.index}, rows if page is None else page)
+    return [[shown_value(row.get(c.name), c.kind, digits.get(c.name, 0)) for c in columns] for row in rows]
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -54,17 +82,30 @@ def _int(value: Any) -> int | None:
 
 def table_part(el: Tag, object_id: str | None, attr: Attr) -> TablePart:
     rows = rows_from(attr(el, "data-data", "[]"))
-    columns = columns_from(attr(el, "data-field-types", None), rows)
-    hidden = {"_marimo_row_id"}
-    columns = [c for c in columns if c.name not in hidden]
-    rows = [{k: v for k, v in row.items() if k not in hidden} for row in rows]
+    columns = table_columns(attr(el, "data-field-types", None), attr(el, "data-row-headers", None), rows)
+    rows = [{k: v for k, v in row.items() if k not in HIDDEN} for row in rows]
     selection = attr(el, "data-selection", None)
+    data_columns = sum(not c.index for c in columns)
     return TablePart(
         columns=columns,
         rows=rows,
         total_rows=_int(attr(el, "data-total-rows", len(rows))),
-        total_columns=_int(attr(el, "data-total-columns", len(columns))) or len(columns),
+        total_columns=_int(attr(el, "data-total-columns", data_columns)) or data_columns,
         page_size=_int(attr(el, "data-page-size", 10)) or 10,
         object_id=object_id,
         selection=str(selection) if selection else None,
     )
+
+
+def table_object_id(parts: Sequence[Part], cell_label: str) -> str:
+    """The object id of the one pageable table a cell's output shows (refused when none or several)."""
+    found = [p for p in walk(list(parts)) if isinstance(p, TablePart) and p.object_id]
+    if len(found) == 1 and found[0].object_id:
+        return found[0].object_id
+    if not found:
+        raise UiNotFoundError(f"The output of cell {cell_label} holds no table.",
+                              next="Run the cell, or pass a table's object id (the table part's `object_id` in `output`).")
+    raise AmbiguousTargetError(
+        f"The output of cell {cell_label} holds {len(found)} tables.", next="Pass one table's object id.",
+        candidates=[{"object_id": t.object_id, "columns": [c.name for c in t.columns], "total_rows": t.total_rows,
+                     "select_with": t.object_id} for t in found])

@@ -2,36 +2,39 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from .model import ChartPart, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, TablePart, TextPart, WidgetPart
+from .model import ChartPart, Column, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, TablePart, TextPart, WidgetPart
+from .tables import shown_rows
 from .widgets import describe_widget
 
 TABLE_ROWS = 10  # rows of a table written out in text
 CELL_CHARS = 60  # characters of one table value
 
 
-def _cell(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
+def _cell(text: str) -> str:
     text = text.replace("|", "\\|").replace("\n", " ")
     return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
 
 
-def table_text(part: TablePart, rows: int = TABLE_ROWS, first: int = 0) -> str:
-    """A GFM table of the first `rows` rows (numbered from `first` in the whole table), then what is left."""
-    names = [c.name for c in part.columns] or (list(part.rows[0]) if part.rows else [])
-    head = [f"{c.name} ({c.dtype})" if c.dtype else c.name for c in part.columns] or names
+def table_text(part: TablePart, rows: int = TABLE_ROWS, first: int = 0, *, exact: bool = False) -> str:
+    """A GFM table of the first `rows` rows (numbered from `first` in the whole table), then what is left.
+
+    Row labels come first and are named in the last line; values are written as the browser's
+    table shows them, or (`exact`) as the shortest digits that read back as each value."""
+    columns = part.columns or [Column(str(name), "", "") for name in (part.rows[0] if part.rows else {})]
+    head = [f"{c.name} ({c.dtype})" if c.dtype else c.name for c in columns]
     lines = ["| " + " | ".join(_cell(h) for h in head) + " |", "|" + "---|" * len(head)]
     shown = part.rows[:rows]
-    lines += ["| " + " | ".join(_cell(row.get(n, "")) for n in names) + " |" for row in shown]
+    lines += ["| " + " | ".join(_cell(v) for v in values) + " |" 
+              for values in shown_rows(columns, shown, page=part.rows, exact=exact)]
     total = part.total_rows
     more = total - first - len(shown) if total is not None else None
-    if more:
+    if more and more > 0:
         lines.append(f"… {more:,} more rows")
     size = f"{total:,}" if total is not None else "many"
     span = f"rows {first + 1:,}-{first + len(shown):,} of " if first else ""
-    lines.append(f"({span}{size} rows × {part.total_columns} columns)")
+    labels = part.row_headers
+    named = f"; row labels: {', '.join(labels)}" if labels else ""
+    lines.append(f"({span}{size} rows × {part.total_columns} columns{named})")
     return "\n".join(lines)
 
 

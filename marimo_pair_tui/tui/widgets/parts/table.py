@@ -1,38 +1,96 @@
-"""A table part: the columns with their dtypes, one page of rows, and where that page sits.
+"""A table part: row labels and columns with their dtypes, one page of rows, and where that page sits.
 
 marimo sends a table's first page inline; `]` and `[` ask for the next and
 previous page (`PageWanted`, answered by whoever can reach the kernel, which
 calls `show_page`). A table without an object id, or a kernel that cannot
-page it, keeps the inline page and says so in its footer.
+page it, keeps the inline page and says so in its footer. Values are written
+as marimo's browser table writes them (core/parts/values.py); the row labels
+(a frame's index) come first, bold, and stay in place when the table scrolls
+sideways. A value the table's visible edge cuts is marked `…` at that edge,
+so `52.4` cut to `52.` never reads as another number.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable, Static
 
-from ....core.documents import TablePart
+from ....core.documents import NUMERIC_KINDS, Column, TablePart, shown_rows
 from ...inert import inert
 from .plain import plain_text
 
 CELL_CHARS = 60  # characters of one value shown
+CUT = "…"
 
 
-def cell_text(value: Any) -> Text:
-    """A value as a table cell: inert, on one line, cut when long; numbers to the right."""
-    if value is None:
-        return Text("None", style="dim")
-    shown = inert(str(value)).replace("\n", "⏎")
-    if len(shown) > CELL_CHARS:
-        shown = shown[: CELL_CHARS - 1] + "…"
-    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return Text(shown, justify="right" if numeric else "left")
+def cell_text(shown: str, column: Column) -> Text:
+    """A value as shown (core's rendition) as a table cell: inert, on one line, cut when long;
+    numbers to the right and row labels bold, as the browser draws them."""
+    text = inert(shown).replace("\n", "⏎")
+    if len(text) > CELL_CHARS:
+        text = text[: CELL_CHARS - 1] + CUT
+    style = "bold" if column.index else ("dim" if shown == "None" else "")
+    return Text(text, style=style, justify="right" if column.kind in NUMERIC_KINDS else "left")
+
+
+class CutTable(DataTable[Text]):
+    """A DataTable that marks `…` where its visible edge cuts a value (on either side when scrolled)."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        texts = self._line_texts(y)
+        if texts is None:
+            return strip
+        width = self.size.width
+        widths = [column.get_render_width(self) for column in self.ordered_columns]
+        fixed_width = sum(widths[: self.fixed_columns])
+        left, right = self.scroll_offset.x + fixed_width, self.scroll_offset.x + width
+        start = 0
+        for index, (column_width, text) in enumerate(zip(widths, texts)):
+            end = start + column_width
+            if index >= self.fixed_columns and text.plain:
+                first, last = self._text_span(start, column_width, text)
+                if start < right < end and last > right:
+                    strip = _mark(strip, width - 1, width)
+                if start < left < end and first < left and left > fixed_width:
+                    strip = _mark(strip, fixed_width, width)
+            start = end
+        return strip
+
+    def _line_texts(self, y: int) -> list[Text] | None:
+        """The cells on screen line `y`: the header's labels, or one row's values."""
+        header = 1 if self.show_header else 0
+        if y < header:
+            return [column.label for column in self.ordered_columns]
+        index = y - header + self.scroll_offset.y
+        if not 0 <= index < self.row_count:
+            return None
+        return [cell if isinstance(cell, Text) else Text(str(cell)) for cell in self.get_row_at(index)]
+
+    def _text_span(self, start: int, column_width: int, text: Text) -> tuple[int, int]:
+        """Where `text` sits in its cell, in the whole line's columns (justified within the padding)."""
+        pad = self.cell_padding
+        room = column_width - 2 * pad
+        length = cell_len(text.plain)
+        offset = {"right": room - length, "center": (room - length) // 2}.get(str(text.justify), 0)
+        first = start + pad + max(0, offset)
+        return first, first + length
+
+
+def _mark(strip: Strip, x: int, width: int) -> Strip:
+    """`strip` with `…` at column `x`, in the style that column had."""
+    under = list(strip.crop(x, x + 1))
+    style = under[0].style if under else None
+    return Strip.join([strip.crop(0, x), Strip([Segment(CUT, style)], 1), strip.crop(x + 1, width)])
 
 
 def rows_note(first: int, count: int, total: int | None, columns: int, total_columns: int) -> str:
@@ -97,7 +155,8 @@ class TableView(Vertical):
         self.page_size = max(part.page_size, len(part.rows), 1)
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Text] = DataTable(zebra_stripes=True, cursor_type="row", show_cursor=False)
+        labels = sum(column.index for column in self.part.columns)
+        table = CutTable(zebra_stripes=True, cursor_type="row", show_cursor=False, fixed_columns=labels)
         for column in self.part.columns:
             label = Text(inert(column.name), style="bold")
             if column.dtype:
@@ -122,14 +181,17 @@ class TableView(Vertical):
     def _fill(self) -> None:
         table = self.data_table
         table.clear()
-        names = [c.name for c in self.part.columns]
-        for row in self.rows:
-            table.add_row(*(cell_text(row.get(name)) for name in names))
+        columns = self.part.columns
+        for values in shown_rows(columns, self.rows):
+            table.add_row(*(cell_text(value, column) for value, column in zip(values, columns)))
         self._foot()
 
     def _foot(self) -> None:
-        note = rows_note(self.page * self.page_size, len(self.rows), self.total, len(self.part.columns),
+        data_columns = sum(not c.index for c in self.part.columns)
+        note = rows_note(self.page * self.page_size, len(self.rows), self.total, data_columns,
                          self.part.total_columns)
+        if self.part.row_headers:
+            note += f" · row labels: {', '.join(self.part.row_headers)}"
         pages = self.total is None or self.total > self.page_size
         if pages and self.part.object_id and not self.note:
             note += "  ] next · [ previous"
@@ -146,7 +208,8 @@ class TableView(Vertical):
         self.post_message(self.PageWanted(self, self.part.object_id, page, self.page_size))
 
     def show_page(self, page: int, rows: list[dict[str, Any]], total: int | None) -> None:
-        """Rows `page * page_size` on, as the kernel read them; the columns stay as marimo sent them."""
+        """Rows `page * page_size` on, as the kernel read them (the row labels under their names, as in
+        the inline page); the columns stay as marimo sent them."""
         self.page, self.rows, self.total, self.note = page, rows, total, ""
         self._fill()
 
