@@ -14,12 +14,68 @@ if TYPE_CHECKING:  # in the kernel these are the names codemode_kernel.py define
 
 LABEL_BUDGET = 2000
 ARG_BUDGET = 20_000
+UI_FRAME_ROWS = 100  # records of a dataframe value (a table's selection, a chart's) sent at most
 
 
 def _jsonable(value: Any, budget: int = ARG_BUDGET) -> Any:
     """`value` as JSON data (unknown objects as their str), or its text cut to `budget` when large."""
     text = json.dumps(value, default=str)
     return json.loads(text) if len(text) <= budget else text[:budget]
+
+
+def _ui_frame(value: Any) -> tuple[list[Any], int] | None:
+    """A dataframe's first UI_FRAME_ROWS rows as JSON records (with its index labels, as marimo's table shows
+    them) and its row count; None for anything that is not a dataframe."""
+    if value is None or isinstance(value, (str, bytes, list, tuple, dict, set, int, float, bool)):
+        return None
+    try:
+        from marimo._plugins.ui._impl.tables.utils import get_table_manager_or_none
+
+        manager = get_table_manager_or_none(value)
+        if manager is None:
+            return None
+        total = int(manager.get_num_rows(force=True) or 0)
+        head = manager.take(UI_FRAME_ROWS, 0) if total > UI_FRAME_ROWS else manager
+        return json.loads(head.to_json_str()), total
+    except Exception:
+        return None
+
+
+def _ui_plain(value: Any, depth: int = 0) -> Any:
+    """A UI element's Python value as JSON data: dates as ISO text, dataframes as records, bytes by size."""
+    import dataclasses
+    import datetime
+    import io
+    import math
+
+    if value is None or isinstance(value, (bool, int, str)) or depth > 20:
+        return value if depth <= 20 else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, (bytes, bytearray)):
+        return {"bytes": len(value)}
+    if isinstance(value, io.BytesIO):
+        return {"bytes": value.getbuffer().nbytes}
+    if isinstance(value, dict):
+        return {str(k): _ui_plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_ui_plain(v, depth + 1) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _ui_plain(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)}
+    frame = _ui_frame(value)
+    if frame is not None:
+        return frame[0]
+    item = getattr(value, "item", None)  # a numpy scalar
+    if callable(item):
+        try:
+            return _ui_plain(item(), depth + 1)
+        except Exception:
+            pass
+    return str(value)
 
 
 def _registry() -> Any:
@@ -35,24 +91,45 @@ def _element(oid: str) -> Any:
         raise Refusal("ui_not_found", f"No UI element {oid} in the kernel (its cell may have re-run).") from None
 
 
-def _describe(oid: str, el: Any) -> dict[str, Any]:
+def _ui_selection(el: Any, args: dict[str, Any]) -> dict[str, Any]:
+    """A table's selection in the form `set-ui` takes: row numbers, or {row, column} cells."""
+    mode = args.get("selection")
+    front = el._value_frontend if isinstance(el._value_frontend, list) else []
+    if mode in ("single", "multi"):
+        return {"rows": [int(v) for v in front if isinstance(v, (int, str)) and str(v).isdigit()]}
+    if mode in ("single-cell", "multi-cell"):
+        return {"selected_cells": [{"row": int(v["rowId"]) if str(v.get("rowId")).isdigit() else v.get("rowId"),
+                                    "column": v.get("columnName")} for v in front if isinstance(v, dict)]}
+    return {}
+
+
+def _ui_describe(oid: str, el: Any) -> dict[str, Any]:
     registry = _registry()
     try:
         cell = registry.get_cell(oid)
     except Exception:
         cell = None
     init = el._args
-    args = {k: v for k, v in (init.args or {}).items() if k not in ("data", "field-types", "field_types")}
-    return {
+    args = {k: v for k, v in (init.args or {}).items() if k not in ("data", "raw-data", "field-types", "field_types")}
+    if hasattr(el, "_tab_keys"):  # tabs: set by the tab's name, sent as its position
+        args["options"] = [str(key) for key in el._tab_keys]
+    described = {
         "object_id": oid,
         "cell_id": cell,
         "names": sorted(registry.bound_names(oid)),
         "kind": str(init.component_name).removeprefix("marimo-"),
+        "type": type(el).__name__,
         "label": (init.label or "")[:LABEL_BUDGET],
-        "value": _jsonable(el.value),
         "frontend_value": _jsonable(el._value_frontend),
         "args": _jsonable(args),
     }
+    frame = _ui_frame(el.value)
+    described["value"] = _jsonable(frame[0] if frame is not None else _ui_plain(el.value))
+    if frame is not None:
+        described["value_rows"] = frame[1]
+    if described["kind"] == "table":
+        described.update(_ui_selection(el, args))
+    return described
 
 
 async def op_ui_read(request: dict[str, Any], phase: Any) -> dict[str, Any]:
@@ -64,7 +141,7 @@ async def op_ui_read(request: dict[str, Any], phase: Any) -> dict[str, Any]:
             el = registry.get_object(oid)
         except (KeyError, AssertionError, RuntimeError):
             continue
-        elements.append(_describe(oid, el))
+        elements.append(_ui_describe(oid, el))
     return {"elements": elements, "cells": []}
 
 
@@ -93,7 +170,7 @@ async def op_ui_set(request: dict[str, Any], phase: Any) -> dict[str, Any]:
 
     await _apply(ctx, phase, queue)
     dependents = _dependents(ctx._kernel, names)
-    return {"element": _describe(oid, _element(oid)), "cells": states(ctx, dependents),
+    return {"element": _ui_describe(oid, _element(oid)), "cells": states(ctx, dependents),
             "order": Notebook(ctx).order, "ran": dependents}
 
 

@@ -22,7 +22,7 @@ from .discovery import ServerInfo
 from .errors import PairError
 from .execute import ExecResult
 from .outputs import bounded_output, data_size, plain_text
-from .parts import Column, TablePart, WidgetPart, describe_widget, parse_output, parts_text, table_text
+from .parts import Column, TablePart, parse_output, parts_text, table_text, with_values
 from .table_pages import TablePage
 from .ui_elements import UiElement
 from .workspace import GraphView, Variable
@@ -69,14 +69,16 @@ OutputMode = Union[bool, str]
 
 
 def _output_json(output: Any, *, outputs: OutputMode = True, limit: int | None = None,
-                 images: ImageFiles | None = None, stem: str = "output") -> dict[str, Any] | None:
+                 images: ImageFiles | None = None, stem: str = "output", ui: dict[str, Any] | None = None
+                 ) -> dict[str, Any] | None:
     """An output as typed parts and the `text` a model reads (core/parts).
 
     `outputs`: True (or "parts") gives mimetype, text, parts and `chars` (the
     raw data's size); "raw" adds marimo's own `data` (past `limit` characters
     its start, flagged `truncated`); False leaves everything out but the
     mimetype and size (`omitted`). Images are never inlined: with `images`
-    they are written to files that the image parts name.
+    they are written to files that the image parts name. `ui`: the kernel's current values of UI elements
+    (by object id), shown instead of the values the output was drawn with.
     """
     if output is None:
         return None
@@ -85,6 +87,8 @@ def _output_json(output: Any, *, outputs: OutputMode = True, limit: int | None =
         parts = parse_output(mimetype, data)
     else:
         mimetype, data, parts = output.mimetype, output.data, output.parts
+    if ui:
+        parts = with_values(parts, ui)
     size = data_size(data)
     if not outputs:
         return {"mimetype": mimetype, "data": None, "omitted": True, "chars": size}
@@ -158,7 +162,7 @@ def _console_json(console: Sequence[Any], limit: int | None) -> tuple[list[dict[
 
 
 def cell_json(cell: Cell | CellState, *, outputs: OutputMode = True, limit: int | None = None,
-              images: ImageFiles | None = None) -> dict[str, Any]:
+              images: ImageFiles | None = None, ui: dict[str, Any] | None = None) -> dict[str, Any]:
     """A cell in the one headless shape, from the live model or from code_mode.
 
     A live cell's defs/refs are the model's: from its code through marimo's
@@ -166,10 +170,10 @@ def cell_json(cell: Cell | CellState, *, outputs: OutputMode = True, limit: int 
     out (`omitted`, with its size): a figure is tens of KB of base64. With
     `limit`, console text keeps its newest `limit` characters and output data
     its first; `truncated` says when console text or output was cut (here, or
-    by the live model's own bounds), and a cut output has its full `chars`.
+    by the live model's own bounds), and a cut output has its full `chars`. `ui`: the kernel's UI values.
     """
     console, cut = _console_json(cell.console, limit)
-    output = _output_json(cell.output, outputs=outputs, limit=limit, images=images, stem=cell.id)
+    output = _output_json(cell.output, outputs=outputs, limit=limit, images=images, stem=cell.id, ui=ui)
     truncated = cut or bool(output and output.get("truncated"))
     if isinstance(cell, CellState):
         defs, refs, config = list(cell.defs), list(cell.refs), (cell.disabled, cell.hide_code)
@@ -191,7 +195,8 @@ def output_document(reply: Reply[CellsView], *, outputs: OutputMode = True, limi
     (cell,) = reply.value.cells
     console, _ = _console_json(cell.console, limit)
     body: dict[str, Any] = {"cell": {"id": cell.id, "name": cell.name, "status": cell.status},
-            "output": _output_json(cell.output, outputs=outputs, limit=limit, images=images, stem=cell.id),
+            "output": _output_json(cell.output, outputs=outputs, limit=limit, images=images, stem=cell.id,
+                                   ui=reply.value.ui),
             "console": console,
             "errors": [{"kind": e.kind, "message": e.message} for e in cell.errors]}
     if images is not None:
@@ -210,8 +215,7 @@ def output_images(reply: Reply[CellsView]) -> tuple[list[tuple[str, bytes]], int
 
 def ui_document(reply: Reply[list[UiElement]]) -> dict[str, Any]:
     """The session's UI elements: object id, cell, bound names, kind, label, value, domain, and a `text` line each."""
-    elements = [{**e.to_json(), "text": describe_widget(WidgetPart(e.kind, e.object_id, e.label, e.value, e.domain))}
-                for e in reply.value]
+    elements = [{**e.to_json(), "text": e.describe()} for e in reply.value]
     return _envelope(reply, {"elements": elements})
 
 
@@ -302,7 +306,8 @@ def cells_document(reply: Reply[CellsView], *, outputs: OutputMode = True, limit
     """The cells; each cell's console and output cut to `limit` characters (None: all the model holds)."""
     view = reply.value
     body: dict[str, Any] = {"source": view.source,
-                            "cells": [cell_json(c, outputs=outputs, limit=limit, images=images) for c in view.cells]}
+                            "cells": [cell_json(c, outputs=outputs, limit=limit, images=images, ui=view.ui)
+                                      for c in view.cells]}
     if images is not None:
         body["images"] = sorted(set(images.written))
     if saved_to is not None:
@@ -478,5 +483,6 @@ def tunnel_document(tunnel: Any) -> dict[str, Any]:
 # the directory, the documents and the errors: the part types are named here for it.
 from .parts import (ChartPart, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, TablePart,  # noqa: E402
                     TextPart, WidgetPart, draw_charts, rasterized, walk)
+from .ui_values import SETTABLE as SETTABLE_KINDS, why_not_settable  # noqa: E402  (what the app can send)
 from .parts.tables import shown_rows  # noqa: E402
 from .parts.values import NUMERIC_KINDS  # noqa: E402

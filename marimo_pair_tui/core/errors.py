@@ -202,6 +202,13 @@ class UiNotFoundError(InvalidRequestError):
     default_next = "List the session's UI elements with `ui` (their cell may have re-run) and pass an object id."
 
 
+class UiNotSettableError(InvalidRequestError):
+    """A UI element whose value only a browser makes (an upload, a recording, a chart's selection, ...)."""
+
+    kind = "not_settable"
+    default_next = "Set it in a browser; `ui` says which elements set-ui can set (`settable`)."
+
+
 class ValidationError(PairError):
     """The notebook refused the code; nothing was applied (exit 1, like a failing cell)."""
 

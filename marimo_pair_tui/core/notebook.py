@@ -10,13 +10,14 @@ state transition, so it is tested by replaying recorded server traffic
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from .activity import ActivityEntry, ActivityLog
 from .cell import BUSY, RUNTIME_FIELDS, UNNAMED, Cell, CellConfig, code_hash
-from .parts.widgets import KINDS as UI_KINDS
+from .parts.model import WidgetPart
+from .parts.widgets import TYPES as UI_TYPES, python_value
 from .outputs import (
     CONSOLE_LIMIT, ERROR_MIMETYPE, OUTPUT_LIMIT, CellError, ConsoleEntry, Output, bounded_output,
     error_status, parse_errors, snapshot_errors,
@@ -32,7 +33,9 @@ __all__ = [
 
 
 _NO_NAMES: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
-_UI_TYPES = {kind.replace("-", "_") for kind in UI_KINDS}  # marimo's element classes: slider, range_slider, ...
+# A variable bound to an element is reported with one of these types when a client set its value (the type
+# of the value the client sent); with the element's own class when its cell ran.
+_FRONTEND_TYPES = {"int", "float", "str", "bool", "list", "dict", "NoneType", "None"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,8 @@ class Changes:
     `structure`: order or membership changed; `kernel`: session-level state
     (running/completed/interrupted/reload); `scratch`: the scratchpad;
     `activity`: ids of the activity log entries that started, changed or ended;
-    `ui_values`: object ids of UI elements whose value a client set (`Notebook.ui_values`);
+    `ui_values`: object ids of UI elements whose value changed or became known (`Notebook.ui_current`,
+    `Notebook.ui_values`);
     `variables`: names whose value the kernel reported changed (`Notebook.variable_values`).
     """
 
@@ -99,6 +103,13 @@ class Notebook:
         # connect, then each value code_mode set. A browser's own changes reach other clients only
         # as `variable-values` (name, type, preview), kept in `variable_values`.
         self.ui_values: dict[str, Any] = {}
+        # UI values as the kernel holds them (as Python sees them, as JSON, by object id): its last read
+        # (`apply_ui_read`). `ui_stale` says they may be old: nothing read since this connection began, or a
+        # client set a value since; `ui_marks` counts those signs, so a read that began before one does not
+        # count as fresh. An element whose cell re-runs is dropped (its new output holds its new value).
+        self.ui_current: dict[str, Any] = {}
+        self.ui_stale = True
+        self.ui_marks = 0
         self.variable_values: dict[str, dict[str, Any]] = {}
         self.declarations: dict[str, tuple[list[str], list[str]]] = {}  # name -> (declared_by, used_by)
         self._ui_names: set[str] = set()  # names last reported holding a UI element
@@ -158,6 +169,15 @@ class Notebook:
         clients only as such a variable's new value (typed as the value, so the element's type is
         remembered from when its cell ran)."""
         return set(names) & self._ui_names
+
+    def widget_value(self, part: WidgetPart) -> Any:
+        """The kernel's value of the element `part` draws, as far as the model knows: its last read of the
+        kernel, else the value the stream told (a value code_mode set), else the value it was drawn with."""
+        if part.object_id in self.ui_current:
+            return self.ui_current[part.object_id]
+        if part.object_id in self.ui_values:
+            return python_value(part.kind, self.ui_values[part.object_id], part.domain)
+        return part.value
 
     def waiting_for_input(self) -> list[tuple[Cell, str]]:
         """Cells (the scratchpad included) whose `input()` waits for an answer, with its prompt."""
@@ -246,6 +266,7 @@ class Notebook:
         self.stable_session_id = data.get("stable_session_id") or self.stable_session_id
         values = data.get("ui_values")
         self.ui_values = dict(values) if isinstance(values, Mapping) else {}
+        self.ui_current, self.ui_stale, self.ui_marks = {}, True, self.ui_marks + 1
         timed = data.get("last_execution_time")
         self.replay_pending = set(timed) & set(self._order) if isinstance(timed, Mapping) else set()
         self.scratch = Cell(id=SCRATCH_ID, name=SCRATCH_ID)
@@ -462,7 +483,33 @@ class Notebook:
         if not (isinstance(message, Mapping) and message.get("type") == "marimo-ui-value-update" and oid):
             return NO_CHANGES
         self.ui_values[str(oid)] = message.get("value")
+        self.ui_current.pop(str(oid), None)  # the frontend form just told is newer than the last read
+        self._ui_moved()
         return Changes(ui_values=frozenset({str(oid)}))
+
+    def _ui_moved(self) -> None:
+        self.ui_stale, self.ui_marks = True, self.ui_marks + 1
+
+    def _remove_ui_elements(self, data: Mapping[str, Any]) -> Changes:
+        """A cell is about to run again: its elements go (the run makes new ones, drawn with their values)."""
+        prefix = f"{data.get('cell_id')}-"
+        gone = {oid for oid in (*self.ui_current, *self.ui_values) if oid.startswith(prefix)}
+        for oid in gone:
+            self.ui_current.pop(oid, None)
+            self.ui_values.pop(oid, None)
+        return Changes(ui_values=frozenset(gone))
+
+    def apply_ui_read(self, read: Mapping[str, tuple[Any, Any, Sequence[str]]], mark: int) -> Changes:
+        """The kernel's elements, read whole (object id -> value, frontend value, bound names), as they were
+        when the read began at `mark` (`ui_marks` then): fresh, unless a client set a value since."""
+        changed = {oid for oid, (value, _front, _names) in read.items() if self.ui_current.get(oid, self) != value}
+        changed |= set(self.ui_current) - set(read)
+        self.ui_current = {oid: value for oid, (value, _front, _names) in read.items()}
+        for oid, (_value, front, names) in read.items():
+            self.ui_values[oid] = front
+            self._ui_names.update(names)
+        self.ui_stale = mark != self.ui_marks
+        return self._bump(Changes(ui_values=frozenset(changed)))
 
     def _variable_values(self, data: Mapping[str, Any]) -> Changes:
         names = set()
@@ -470,8 +517,10 @@ class Notebook:
             if isinstance(item, Mapping) and item.get("name"):
                 name = str(item["name"])
                 self.variable_values[name] = {"datatype": item.get("datatype"), "value": item.get("value")}
-                if str(item.get("datatype")) in _UI_TYPES:
+                if str(item.get("datatype")) in UI_TYPES:
                     self._ui_names.add(name)
+                elif name in self._ui_names and str(item.get("datatype")) in _FRONTEND_TYPES:
+                    self._ui_moved()  # a client set the element: its new value, in the frontend's form
                 names.add(name)
         return Changes(variables=frozenset(names))
 
@@ -526,6 +575,7 @@ _HANDLERS = {
     "missing-package-alert": Notebook._missing_packages,
     "focus-cell": Notebook._focus,
     "send-ui-element-message": Notebook._ui_message,
+    "remove-ui-elements": Notebook._remove_ui_elements,
     "completed-run": Notebook._completed_run,
     "interrupted": Notebook._interrupted,
     "reload": Notebook._reload,

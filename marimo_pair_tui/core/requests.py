@@ -78,6 +78,7 @@ class CellsView:
     cells: list[Any]  # live `Cell`s, or code_mode `CellState`s when source == "code_mode"
     source: str  # "live" or "code_mode"
     kernel: KernelView | None = None
+    ui: dict[str, Any] = field(default_factory=dict)  # the kernel's values of the UI elements shown, by object id
 
 
 @dataclass

@@ -42,7 +42,7 @@ from .completion import Completion, complete, help_text
 from .lifecycle import NothingWaitingError, OnPrompt, PromptWatch, restart_session, send_stdin
 from .workspace import CellGraph, GraphView, Variable, cell_graph, variables, wants_peek
 from .workspace import peek as peek_values
-from .ui_elements import UiElement, frontend_value, pick, read_elements, set_value
+from .ui_elements import UNSURE_VALUES, UiElement, current_values, frontend_value, pick, read_elements, set_value
 from .table_pages import TablePage, table_page
 from .parts.tables import OBJECT_ID, table_object_id
 from .codemode_results import OpResult
@@ -316,14 +316,22 @@ class PairingService:
             return view
 
         async def work(target: Target) -> CellsView:
+            connection = self.hub.connection(target.server)
             if refresh or self.mirrors.follows_other_session(target):
                 if not refresh:
                     notes.append("The live mirror follows another session of this file; read through code_mode.")
-                snap = await codemode.snapshot(self.hub.connection(target.server), target.session, ids=ids)
-                return await with_files(target, CellsView(cells=snap.cells, source="code_mode"))
+                snap = await codemode.snapshot(connection, target.session, ids=ids)
+                ui, sure = await current_values(connection, target.session, snap.cells)
+                if not sure:
+                    notes.append(UNSURE_VALUES)
+                return await with_files(target, CellsView(cells=snap.cells, source="code_mode", ui=ui))
             pairing = await self.mirrors.get(target)
             chosen = pick_cells(pairing.notebook, ids) if ids else pairing.notebook.cells
-            return await with_files(target, CellsView(cells=chosen, source="live", kernel=kernel_view(pairing)))
+            ui, sure = await current_values(connection, target.session, chosen, pairing.notebook,
+                                            idle=lambda: self.mirrors.idle(target, pairing))
+            if not sure:
+                notes.append(UNSURE_VALUES)
+            return await with_files(target, CellsView(cells=chosen, source="live", kernel=kernel_view(pairing), ui=ui))
 
         return (await self._on(spec, work)).warn(*notes)
 
@@ -548,8 +556,15 @@ class PairingService:
     # -- UI elements and tables (core/ui_elements.py) ------------------------------
 
     async def ui(self, spec: Targetable, *, ids: Sequence[str] | None = None) -> Reply[list[UiElement]]:
-        """The session's UI elements as the kernel holds them now (a kernel round trip)."""
-        return await self._on(spec, lambda target: read_elements(self.hub.connection(target.server), target.session, ids))
+        """The session's UI elements as the kernel holds them now (a kernel round trip); the live mirror's
+        copy of the values is brought up to date with them."""
+
+        async def work(target: Target) -> list[UiElement]:
+            held = None if self.mirrors.follows_other_session(target) else self.mirrors.held(target)
+            return await read_elements(self.hub.connection(target.server), target.session, ids,
+                                       notebook=held.notebook if held is not None else None)
+
+        return await self._on(spec, work)
 
     async def set_ui(self, spec: Targetable, target_name: str, value: Any, *, label: str | None = None,
                      timeout: float | None = None) -> Reply[OpResult]:
@@ -559,9 +574,9 @@ class PairingService:
         async def work(target: Target) -> OpResult:
             connection = self.hub.connection(target.server)
             named = (await self.mirrors.get(target)).notebook.get(target_name)  # a cell's name means its id
-            element = pick(await read_elements(connection, target.session), target_name, label,
-                           cell_id=named.id if named is not None else None)
-            sent = frontend_value(element, value)
+            elements = await read_elements(connection, target.session)
+            element = pick(elements, target_name, label, cell_id=named.id if named is not None else None)
+            sent = frontend_value(element, value, elements)
             result = await limited(set_value(connection, target.session, element, sent), timeout, "Setting the value")
             await self.mirrors.settle(target, result.order, result.cells, ran=True)
             return result

@@ -1,28 +1,37 @@
-"""UI elements in the kernel: read them, set a value (checked against what the element accepts), page tables.
+"""UI elements in the kernel: read them, set a value (checked against what the element takes).
 
 Values go through code_mode's `set_ui_value` in the kernel: dependent cells
 re-run before the call returns, and every client (a browser included) hears
-the new value (`send-ui-element-message`). Values are given as Python sees
-them (a dropdown's option, a stepped slider's step) and turned into the form
-the element's frontend uses; anything outside the element's domain is refused
-before it reaches the kernel, since marimo itself accepts out-of-range values.
+the new value (`send-ui-element-message`). What each kind takes, and why some
+cannot be set, is core/ui_values.py. Reads give each element's value as
+Python sees it, as JSON (a table's selection as records, with the row numbers
+`set-ui` takes), and keep the live model's copy of the values current
+(`current_values`), so every door shows the kernel's value, not the one an
+output was first drawn with.
 """
 
 from __future__ import annotations
 
-import datetime
-import math
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Awaitable, Callable, Iterable, Sequence
 
 from .codemode import CellState, OpResult, call, reread_cells
 from .connection import Connection
-from .errors import AmbiguousTargetError, InvalidRequestError, InvalidUiValueError, UiNotFoundError
+from .errors import AmbiguousTargetError, InvalidUiValueError, PairError, UiNotFoundError
+from .notebook import Notebook
+from .parts import WidgetPart, describe_widget, parse_output, walk
 from .parts.html import label_text
 from .sessions import SessionRef
+from .ui_values import SETTABLE, frontend_value, why_not_settable
+from .table_pages import TablePage, table_page  # noqa: F401  (pages live in table_pages.py)
 
-SETTABLE = ("slider", "number", "range-slider", "dropdown", "multiselect", "radio", "checkbox", "switch",
-            "text", "text-area", "date", "button")
+# The warning of a read whose widget values may be old.
+UNSURE_VALUES = ("UI values are as last read from the kernel (it is busy, or could not be asked): one a browser set "
+                 "since shows once the kernel answers (`ui` waits for it).")
+
+# What `ui` shows of an element's arguments as its domain (the values it takes).
+_DOMAIN = ("start", "stop", "step", "steps", "options", "max-selections", "allow-select-none", "max-length", "kind",
+           "selection", "total-rows")
 
 
 @dataclass
@@ -32,136 +41,54 @@ class UiElement:
     object_id: str
     cell_id: str | None
     names: list[str]
-    kind: str
+    kind: str  # marimo's component name without "marimo-": slider, range-slider, dict, vega, ...
     label: str
-    value: Any
+    value: Any  # as Python sees it, as JSON (dates as ISO text, a dataframe as records)
     frontend_value: Any
     domain: dict[str, Any] = field(default_factory=dict)
+    type: str = ""  # the Python class: slider, range_slider, array, run_button, altair_chart, ...
+    entries: dict[str, str] = field(default_factory=dict)  # an array's, dictionary's or form's elements: id -> key
+    extra: dict[str, Any] = field(default_factory=dict)  # rows / selected_cells (a table), value_rows (a dataframe)
 
     @classmethod
     def from_raw(cls, raw: dict[str, Any]) -> "UiElement":
         args: dict[str, Any] = raw["args"] if isinstance(raw.get("args"), dict) else {}
-        keep = ("start", "stop", "step", "steps", "options", "max-selections", "allow-select-none",
-                "max-length", "kind", "selection")
-        domain = {k.replace("-", "_"): v for k, v in args.items() if k in keep and v not in (None, [])}
+        domain = {k.replace("-", "_"): v for k, v in args.items() if k in _DOMAIN and v not in (None, [])}
         if raw.get("kind") in ("slider", "range-slider") and domain.get("steps"):
             domain = {"steps": domain["steps"]}
+        ids = args.get("element-ids")
+        entries: dict[str, Any] = ids if isinstance(ids, dict) else {}
+        if isinstance(args.get("element-id"), str):
+            entries = {args["element-id"]: ""}
+        extra: dict[str, Any] = {k: raw[k] for k in ("rows", "selected_cells", "value_rows") if k in raw}
         return cls(str(raw["object_id"]), raw.get("cell_id"), list(raw.get("names") or []), str(raw.get("kind")),
-                   label_text(raw.get("label")), raw.get("value"), raw.get("frontend_value"), domain)
+                   label_text(raw.get("label")), raw.get("value"), raw.get("frontend_value"), domain,
+                   str(raw.get("type") or ""), {str(k): str(v) for k, v in entries.items()}, extra)
+
+    @property
+    def settable(self) -> bool:
+        return self.kind in SETTABLE
+
+    def describe(self) -> str:
+        """One line a reader (or a model) can act on: `slider "n" = 3 (1..10) [Hbol-0]`; a table by its
+        selected rows, a dataframe value by its size."""
+        label = f' "{self.label}"' if self.label else ""
+        chosen = self.extra.get("rows", self.extra.get("selected_cells"))
+        if chosen is not None:
+            total = self.domain.get("total_rows")
+            of = f" of {total}" if isinstance(total, int) else ""
+            return f"{self.kind}{label} = {'rows' if 'rows' in self.extra else 'cells'} {chosen}{of} [{self.object_id}]"
+        if "value_rows" in self.extra:
+            return f"{self.kind}{label} = {self.extra['value_rows']} rows [{self.object_id}]"
+        return describe_widget(WidgetPart(self.kind, self.object_id, self.label, self.value, self.domain))
 
     def to_json(self) -> dict[str, Any]:
-        return {"object_id": self.object_id, "cell": self.cell_id, "names": self.names, "kind": self.kind,
-                "label": self.label, "value": self.value, "domain": self.domain}
-
-
-@dataclass
-class TablePage:
-    object_id: str
-    rows: list[dict[str, Any]]
-    total_rows: int
-    page: int
-    page_size: int
-
-
-def _accepts(element: UiElement) -> str:
-    d = element.domain
-    if "steps" in d:
-        return f"one of {d['steps']}"
-    if "options" in d:
-        return f"one of {list(d['options'])}"
-    if "start" in d or "stop" in d:
-        step = f", step {d['step']}" if d.get("step") is not None else ""
-        return f"{d.get('start')}..{d.get('stop')}{step}"
-    return "a value of its kind"
-
-
-def _refuse(element: UiElement, value: Any, why: str) -> InvalidUiValueError:
-    return InvalidUiValueError(
-        f"{value!r} is not a value {element.kind} {element.label or element.object_id!r} takes: {why}.",
-        next=f"Pass {_accepts(element)}.", object_id=element.object_id, domain=element.domain,
-    )
-
-
-def _number(element: UiElement, value: Any) -> float | int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _refuse(element, value, "it takes a number")
-    d = element.domain
-    start, stop, step = d.get("start"), d.get("stop"), d.get("step")
-    if (start is not None and value < start) or (stop is not None and value > stop):
-        raise _refuse(element, value, f"it is outside {start}..{stop}")
-    if step and start is not None:
-        ratio = (value - start) / step
-        if not math.isclose(ratio, round(ratio), abs_tol=1e-9):
-            raise _refuse(element, value, f"it is not on a step of {step} from {start}")
-    return value
-
-
-def _step_index(element: UiElement, value: Any) -> int:
-    steps = list(element.domain["steps"])
-    if value not in steps:
-        raise _refuse(element, value, f"it is not one of the steps {steps}")
-    return steps.index(value)
-
-
-def _option(element: UiElement, value: Any) -> Any:
-    options = element.domain.get("options")
-    names = list(options) if isinstance(options, (list, dict)) else []
-    if value not in names:
-        raise _refuse(element, value, "it is not one of its options")
-    return value
-
-
-def frontend_value(element: UiElement, value: Any) -> Any:
-    """`value` (as Python sees it) in the form the element's frontend sends; refuses what it does not accept."""
-    kind = element.kind
-    if kind not in SETTABLE:
-        raise InvalidRequestError(f"Setting a {kind} is not supported.",
-                                  next=f"Set one of: {', '.join(SETTABLE)}.", object_id=element.object_id)
-    if kind in ("slider", "number"):
-        return _step_index(element, value) if "steps" in element.domain else _number(element, value)
-    if kind == "range-slider":
-        if not (isinstance(value, list) and len(value) == 2):
-            raise _refuse(element, value, "it takes [low, high]")
-        pair = [_step_index(element, v) if "steps" in element.domain else _number(element, v) for v in value]
-        if value[0] > value[1]:
-            raise _refuse(element, value, "low is above high")
-        return pair
-    if kind == "dropdown":
-        if value is None and element.domain.get("allow_select_none"):
-            return []
-        return [_option(element, value)]
-    if kind == "multiselect":
-        if not isinstance(value, list):
-            raise _refuse(element, value, "it takes a list of options")
-        most = element.domain.get("max_selections")
-        if most is not None and len(value) > most:
-            raise _refuse(element, value, f"at most {most} may be chosen")
-        return [_option(element, v) for v in value]
-    if kind == "radio":
-        return _option(element, value)
-    if kind in ("checkbox", "switch"):
-        if not isinstance(value, bool):
-            raise _refuse(element, value, "it takes true or false")
-        return value
-    if kind in ("text", "text-area"):
-        if not isinstance(value, str):
-            raise _refuse(element, value, "it takes text")
-        most = element.domain.get("max_length")
-        if most is not None and len(value) > most:
-            raise _refuse(element, value, f"it takes at most {most} characters")
-        return value
-    if kind == "date":
-        try:
-            day = datetime.date.fromisoformat(str(value))
-        except ValueError:
-            raise _refuse(element, value, "it takes a date as YYYY-MM-DD") from None
-        start, stop = element.domain.get("start"), element.domain.get("stop")
-        if (start and day.isoformat() < start) or (stop and day.isoformat() > stop):
-            raise _refuse(element, value, f"it is outside {start}..{stop}")
-        return day.isoformat()
-    # a button: any value presses it once (its frontend value counts presses)
-    count = element.frontend_value if isinstance(element.frontend_value, int) else 0
-    return count + 1
+        doc = {"object_id": self.object_id, "cell": self.cell_id, "names": self.names, "kind": self.kind,
+               "type": self.type, "label": self.label, "value": self.value, **self.extra, "domain": self.domain,
+               "settable": self.settable}
+        if not self.settable:
+            doc["why_not_settable"] = why_not_settable(self.kind)
+        return doc
 
 
 def pick(elements: Sequence[UiElement], target: str, label: str | None = None, *, cell_id: str | None = None
@@ -186,11 +113,61 @@ def pick(elements: Sequence[UiElement], target: str, label: str | None = None, *
     )
 
 
-async def read_elements(connection: Connection, session: SessionRef, ids: Sequence[str] | None = None
-                        ) -> list[UiElement]:
+async def read_elements(connection: Connection, session: SessionRef, ids: Sequence[str] | None = None,
+                        notebook: Notebook | None = None) -> list[UiElement]:
+    """The elements (all, or those `ids` names) as the kernel holds them; a read of all of them is also
+    given to `notebook` (the live model of that session), whose copy of the values it makes current."""
+    mark = notebook.ui_marks if notebook is not None else 0
     reply, _result, _narration = await call(connection, session, "ui_read", mutation=False,
                                             ids=list(ids) if ids else None)
-    return [UiElement.from_raw(raw) for raw in reply.get("elements", [])]
+    elements = [UiElement.from_raw(raw) for raw in reply.get("elements", [])]
+    if notebook is not None and not ids:
+        notebook.apply_ui_read({e.object_id: (e.value, e.frontend_value, e.names) for e in elements}, mark)
+    return elements
+
+
+def shown_widgets(cells: Iterable[Any]) -> dict[str, WidgetPart]:
+    """The UI elements the cells' outputs show (a live `Cell`'s parts, a code_mode state's), by object id."""
+    found: dict[str, WidgetPart] = {}
+    for cell in cells:
+        output = getattr(cell, "output", None)
+        if output is None or not _may_hold_elements(output.data if hasattr(output, "data") else output.get("data")):
+            continue  # not parsed for nothing: `cells --no-outputs` of a long notebook parses no output
+        parts = output.parts if hasattr(output, "parts") else parse_output(output.get("mimetype"), output.get("data"))
+        found.update({p.object_id: p for p in walk(parts) if isinstance(p, WidgetPart) and p.object_id})
+    return found
+
+
+def _may_hold_elements(data: Any) -> bool:
+    if isinstance(data, str):
+        return "<marimo-ui-element" in data
+    return isinstance(data, dict) and any(isinstance(v, str) and "<marimo-ui-element" in v for v in data.values())
+
+
+async def current_values(connection: Connection, session: SessionRef, cells: Iterable[Any],
+                         notebook: Notebook | None = None, *, idle: Callable[[], Awaitable[bool]] | None = None
+                         ) -> tuple[dict[str, Any], bool]:
+    """The kernel's values (as Python sees them) of the elements `cells` show, by object id, and whether
+    they are sure.
+
+    Without a live model (`notebook`) the kernel is read. The live model keeps them from its last read of the
+    kernel and from what the stream says; when a client set an element since (a browser's move reaches other
+    clients only as the bound variable's new value), the kernel is read again if it is idle (`idle`, else the
+    model's word): a read would wait while the kernel is busy, and is never cut short (that would interrupt
+    it). So while the kernel runs, values may be the last known (not sure)."""
+    shown = shown_widgets(cells)
+    if not shown:
+        return {}, True
+    try:
+        if notebook is None:
+            read = await read_elements(connection, session)
+            return {e.object_id: e.value for e in read if e.object_id in shown}, True
+        if notebook.ui_stale and (await idle() if idle is not None else notebook.is_idle()):
+            await read_elements(connection, session, notebook=notebook)
+    except PairError:  # the cells are still worth having: the values the output was drawn with, not sure
+        if notebook is None:
+            return {}, False
+    return {oid: notebook.widget_value(part) for oid, part in shown.items()}, not notebook.ui_stale
 
 
 async def set_value(connection: Connection, session: SessionRef, element: UiElement, value: Any) -> OpResult:
@@ -204,16 +181,5 @@ async def set_value(connection: Connection, session: SessionRef, element: UiElem
     return result
 
 
-async def table_page(connection: Connection, session: SessionRef, object_id: str, page: int, page_size: int
-                     ) -> TablePage:
-    if page < 0 or page_size < 1 or page_size > 1000:
-        raise InvalidRequestError("A page is a number from 0 and a size from 1 to 1000.",
-                                  next="Pass page >= 0 and 1 <= page_size <= 1000.")
-    reply, _result, _narration = await call(connection, session, "table_page", mutation=False,
-                                            object_id=object_id, page=page, page_size=page_size)
-    rows = [r if isinstance(r, dict) else {"value": r} for r in reply.get("rows", [])]
-    return TablePage(object_id, rows, int(reply.get("total_rows") or 0), page, page_size)
-
-
-__all__ = ["InvalidUiValueError", "UiNotFoundError", "TablePage", "UiElement", "frontend_value", "pick",
-           "read_elements", "set_value", "table_page"]
+__all__ = ["InvalidUiValueError", "UiNotFoundError", "TablePage", "UNSURE_VALUES", "UiElement", "current_values",
+           "frontend_value", "pick", "read_elements", "set_value", "shown_widgets", "table_page"]

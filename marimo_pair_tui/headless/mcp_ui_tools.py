@@ -47,8 +47,10 @@ def register_ui_tools(server: MCPServer, service: PairingService) -> None:
 
     @server.tool(name="ui", title="List UI elements")
     async def ui_(notebook: NotebookArg = None, session: SessionArg = None, url: UrlArg = None) -> CallToolResult:
-        """Every UI element (slider, dropdown, table, …): object id, cell, variables bound to it, kind, label,
-        current value in the kernel, and domain (range and step, options); `text` says it in one line."""
+        """Every UI element (slider, dropdown, table, …): object id, cell, variables bound to it, kind, Python
+        type, label, current value in the kernel (as JSON: dates as ISO text, a dataframe as records with
+        `value_rows`; a table's selection as records with its `rows`), domain (range and step, options),
+        `settable` and, when not, `why_not_settable`; `text` says it in one line."""
 
         async def work(spec: TargetSpec) -> dict[str, Any]:
             return documents.ui_document(await service.ui(spec))
@@ -58,7 +60,7 @@ def register_ui_tools(server: MCPServer, service: PairingService) -> None:
     @server.tool(title="Set a UI element")
     async def set_ui(
         target: Annotated[str, Field(description="The element: its object id, the variable bound to it, or its cell.")],
-        value: Annotated[Any, Field(description="The value as Python sees it: a number, an option, a list of options, true/false, text, a YYYY-MM-DD date; any value presses a button.")],
+        value: Annotated[Any, Field(description="The value as Python sees it: a number, an option, a list of options, true/false, text, a YYYY-MM-DD date, a tab's name; any value presses a button; a table's selection as row numbers ([0, 3]; [] clears) or [{\"row\": 1, \"column\": \"age\"}] for cell selection; a form the value of the element it wraps; an array a list of its entries' values, a dictionary an object of them.")],
         label: Annotated[str | None, Field(description="Pick by label when `target` (a cell) holds several elements.")] = None,
         notebook: NotebookArg = None,
         session: SessionArg = None,
@@ -67,7 +69,8 @@ def register_ui_tools(server: MCPServer, service: PairingService) -> None:
     ) -> CallToolResult:
         """Move a UI element as a person would: the value is checked against the element's domain (a refusal
         names what it accepts), set in the kernel, and the answer holds the cells that re-ran with their
-        new outputs. Browsers showing the notebook see the new value."""
+        new outputs. Browsers showing the notebook see the new value. Elements only a browser can set (an
+        upload, a chat, a chart's selection, …) are refused as `not_settable`, with the reason."""
 
         async def work(spec: TargetSpec) -> dict[str, Any]:
             return documents.set_ui_document(await service.set_ui(spec, target, value, label=label, timeout=timeout))

@@ -33,7 +33,8 @@ def register(group: click.Group) -> None:
     @group.command(name="ui")
     @target_options
     def ui_(target: Targeting) -> None:
-        """Every UI element of the session: object id, cell, variables, kind, label, value, domain."""
+        """Every UI element of the session, as the kernel holds it: object id, cell, variables, kind, type,
+        label, value (a table's selection as records, with its `rows`), domain, settable."""
 
         async def job(service: PairingService) -> tuple[dict[str, Any], int]:
             return documents.ui_document(await service.ui(target.spec())), EXIT_OK
@@ -49,8 +50,10 @@ def register(group: click.Group) -> None:
     def set_ui(target: Targeting, element: str, value: str, label: str | None, timeout: float | None) -> None:
         """Set a UI element (TARGET: object id, its variable, or its cell) to VALUE (JSON, or plain text).
 
-        The value is checked against the element (range and step, options, …) before it is sent;
-        the answer holds the cells that re-ran, with their new outputs."""
+        VALUE is as Python sees it; a table's selection is row numbers ('[0, 3]'; single: 2; '[]' clears).
+        The value is checked against the element (range and step, options, rows, …) before it is sent;
+        the answer holds the cells that re-ran, with their new outputs. An element only a browser can
+        set (an upload, a chart's selection, …) exits 2, `not_settable`, saying why."""
 
         async def job(service: PairingService) -> tuple[dict[str, Any], int]:
             reply = await service.set_ui(target.spec(), element, parse_value(value), label=label, timeout=timeout)

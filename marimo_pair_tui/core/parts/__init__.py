@@ -4,10 +4,10 @@ from .model import (ChartPart, Column, ErrorPart, ImagePart, LayoutPart, Markdow
                     TextPart, WidgetPart, walk)
 from .parse import parse_output
 from .text import part_text, parts_text, table_text
-from .widgets import describe_widget
+from .widgets import describe_widget, with_values
 from .files import draw_charts
 from .images import rasterized
 
 __all__ = ["ChartPart", "Column", "ErrorPart", "ImagePart", "LayoutPart", "MarkdownPart", "Part", "TablePart",
            "TextPart", "WidgetPart", "walk", "parse_output", "part_text", "parts_text", "table_text",
-           "describe_widget", "draw_charts", "rasterized"]
+           "describe_widget", "draw_charts", "rasterized", "with_values"]

@@ -1,18 +1,20 @@
 """marimo's UI elements read into WidgetParts: kind, label, value as rendered, domain.
 
-The value is the one the output was rendered with (`data-initial-value`, in
-the frontend's form: a dropdown's is a list of one option, a stepped slider's
-an index into its steps); it is turned into the value Python sees. The live
-value after someone moves the element is the kernel's (the service reads it).
+The value parsed is the one the output was rendered with (`data-initial-value`,
+in the frontend's form: a dropdown's is a list of one option, a stepped
+slider's an index into its steps), turned into the value Python sees. Once
+someone moves the element that value is old: the doors show the kernel's
+current value instead (`with_values`, from the values the live model keeps).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from dataclasses import replace
+from typing import Any, Callable, Mapping
 
 from bs4 import Tag
 
-from .model import Part, WidgetPart
+from .model import LayoutPart, Part, WidgetPart
 
 Attr = Callable[[Tag, str, Any], Any]
 LabelText = Callable[[Any], str]
@@ -38,9 +40,18 @@ _DOMAIN = {
 KINDS = {"slider", "range-slider", "number", "dropdown", "multiselect", "radio", "checkbox", "switch",
          "text", "text-area", "button", "date", "datetime", "date-range", "form", "table", "file",
          "code-editor", "dict", "array", "refresh", "microphone", "chat", "tabs"}
+# The Python classes of marimo's elements (a variable's `datatype` when it holds one; a value a client set
+# is reported with the type of its frontend form instead: int, str, list, ...).
+TYPES = {"slider", "range_slider", "number", "dropdown", "multiselect", "radio", "checkbox", "switch", "text",
+         "text_area", "button", "run_button", "date", "datetime", "date_range", "form", "table", "file",
+         "file_browser", "code_editor", "array", "dictionary", "batch", "refresh", "microphone", "chat", "tabs",
+         "dataframe", "data_explorer", "data_editor", "altair_chart", "plotly", "matrix", "matplotlib",
+         "anywidget"}
 
 
-def _python_value(kind: str, value: Any, domain: dict[str, Any]) -> Any:
+def python_value(kind: str, value: Any, domain: dict[str, Any]) -> Any:
+    """A value in the frontend's form (an index into a stepped slider's steps, a dropdown's one-option list)
+    as Python sees it."""
     steps = domain.get("steps") or []
     if kind == "slider" and steps and isinstance(value, int) and 0 <= value < len(steps):
         return steps[value]
@@ -49,6 +60,23 @@ def _python_value(kind: str, value: Any, domain: dict[str, Any]) -> Any:
     if kind == "dropdown" and isinstance(value, list):
         return value[0] if value else None
     return value
+
+
+def with_values(parts: list[Part], current: Mapping[str, Any]) -> list[Part]:
+    """`parts` with each widget's value the kernel's current one (`current`: values as Python sees them,
+    by object id). New parts; the parsed ones (kept with the output) are not changed."""
+    if not current:
+        return parts
+
+    def one(part: Part) -> Part:
+        if isinstance(part, WidgetPart):
+            value = current.get(part.object_id, part.value) if part.object_id else part.value
+            return replace(part, value=value, children=[one(c) for c in part.children])
+        if isinstance(part, LayoutPart):
+            return replace(part, children=[one(c) for c in part.children])
+        return part
+
+    return [one(p) for p in parts]
 
 
 def widget_part(el: Tag, object_id: str, attr: Attr, label_text: LabelText, inner: list[Part]) -> WidgetPart:
@@ -60,7 +88,7 @@ def widget_part(el: Tag, object_id: str, attr: Attr, label_text: LabelText, inne
             domain[key.replace("-", "_")] = value
     if kind in ("slider", "range-slider") and domain.get("steps"):
         domain = {"steps": domain["steps"]}
-    value = _python_value(kind, attr(el, "data-initial-value", None), domain)
+    value = python_value(kind, attr(el, "data-initial-value", None), domain)
     return WidgetPart(kind, object_id, label_text(attr(el, "data-label", None)), value, domain, inner)
 
 
@@ -90,6 +118,8 @@ def _show(value: Any) -> str:
         return "none"
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_show(str(k))}: {_show(v)}" for k, v in value.items()) + "}"
     if isinstance(value, float) and value.is_integer():
         return str(value)
     return str(value)
