@@ -174,7 +174,7 @@ def _checks() -> dict[str, Any]:
         "ui_multiselect": lambda app: app.query_one(SelectionList).selected == [0],
         "ui_date": lambda app: app.query_one(Input).value == "2024-01-15",
         "ui_text_area": lambda app: app.query_one(TextArea).text == "line 1\nline 2",
-        "ui_form": lambda app: "set it in the browser" in str(app.query_one(Described).query(Static).last().render()),
+        "ui_form": lambda app: "set it with set-ui or in a browser" in str(app.query_one(Described).query(Static).last().render()),
         "error": lambda app: "boom from the gallery" in str(app.query_one(ErrorView).render()),
     }
 

@@ -113,6 +113,8 @@ class NotebookView(RestyledAlone, VerticalScroll):
         self._pending: set[str] = set()
         self._pending_structure = True
         self._turns = Turns(self._draw_rank)
+        self._reading_values = False  # a read of the UI values is out (never cut short: that interrupts the kernel)
+        self._read_values_again = False
 
     def compose(self) -> ComposeResult:
         yield Static(Text("No cells yet."), classes="placeholder")
@@ -347,26 +349,47 @@ class NotebookView(RestyledAlone, VerticalScroll):
             return
         control.accepted(value)
 
+    @on(Control.ValueWanted)
+    def _value_wanted(self, event: Control.ValueWanted) -> None:
+        """A control was drawn from its output: it shows the value the model knows the kernel holds, and the
+        kernel is asked when the model is not sure (nothing read yet, or a client set a value since)."""
+        event.stop()
+        if self._notebook is not None:
+            event.control.follow(self._notebook.widget_value(event.control.part))
+            if self._notebook.ui_stale:
+                self.values_changed()
+
     def values_changed(self) -> None:
         """Another client set a UI value, or cells reported new values: the widgets follow the kernel.
 
         A value code_mode set comes by object id; one a browser set comes only as the value of the
         variable bound to it, so the elements are read from the kernel (one request for all, in a
-        worker, the newest request winning) and widgets nobody is using are shown the kernel's value."""
-        if self._shown and self.query(Control):
-            self.run_worker(self._follow_values(), group="follow-values", exclusive=True)
+        worker; changes told while it is out make one more) and every widget follows it, the one
+        under the cursor too (it says so)."""
+        if not (self._shown and self.query(Control)):
+            return
+        if self._reading_values:
+            self._read_values_again = True
+            return
+        self._reading_values = True
+        self.run_worker(self._follow_values(), group="follow-values")
 
     async def _follow_values(self) -> None:
         try:
-            reply = await self.service.ui(self.target())
-        except Exception:  # noqa: BLE001 - the widgets keep what they show; the next change tries again
-            return
-        values = {element.object_id: element.value for element in reply.value}
-        for control in self.query(Control):
-            value = values.get(control.part.object_id, control.value)
-            if value != control.value and not control.has_focus_within:
-                control.accepted(value)
-                control.show(value)
+            again = True
+            while again:
+                self._read_values_again = False
+                try:
+                    reply = await self.service.ui(self.target())
+                except Exception:  # noqa: BLE001 - the widgets keep what they show; the next change tries again
+                    return
+                values = {element.object_id: element.value for element in reply.value}
+                for control in self.query(Control):
+                    if control.part.object_id in values:
+                        control.follow(values[control.part.object_id])
+                again = self._read_values_again
+        finally:
+            self._reading_values = False
 
     @on(TableView.PageWanted)
     def _page_wanted(self, event: TableView.PageWanted) -> None:

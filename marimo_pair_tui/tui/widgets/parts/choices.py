@@ -152,3 +152,8 @@ class ButtonControl(Control):
     def _pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.choose(None)
+
+    def follow(self, value: Any) -> bool:
+        """A button shows no value (the kernel counts presses, or runs cells): nothing to show or tell."""
+        self.value = value
+        return False
