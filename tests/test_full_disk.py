@@ -26,12 +26,12 @@ from pathlib import Path
 
 import pytest
 
-from marimo_pair_tui.core.discovery import pid_alive
 from marimo_pair_tui.core.launch import _stop_pid
 from marimo_pair_tui.core.private import storage_error
 from tests.clihelp import CliResult, cli_env
 from tests.support.cell_lab import NOTEBOOKS
 from tests.support.disks import fill
+from tests.support.services import processes_naming
 
 
 @dataclass
@@ -95,16 +95,7 @@ def close(state: Path, notebook: Path) -> None:
 
 def marimo_serving(notebook: Path) -> list[int]:
     """Pids of live processes whose command line names `notebook` (a marimo server started for it)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if str(notebook).encode() in cmdline and pid_alive(int(entry.name)):
-                pids.append(int(entry.name))
-    return pids
+    return processes_naming(str(notebook))
 
 
 def assert_storage_error(result: CliResult, disk: RefusingDisk) -> dict:

@@ -22,7 +22,7 @@ import pytest
 from marimo_pair_tui.headless import service_wire
 from tests.clihelp import CliResult, cli_env, run_cli
 from tests.support.cell_lab import CellLab, wait_until
-from tests.support.services import alive, is_service, stop_pid, stop_services
+from tests.support.services import alive, is_service, processes_naming, stop_pid, stop_services
 
 
 class Calls:
@@ -74,17 +74,8 @@ def calls(tmp_path: Path) -> Iterator[Calls]:
 
 
 def services_for(socket: Path) -> list[int]:
-    """Pids of the service processes started for `socket` (from /proc)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"marimo_pair_tui.headless.service_host" in cmdline and str(socket).encode() in cmdline:
-                pids.append(int(entry.name))
-    return [pid for pid in pids if alive(pid)]
+    """Pids of the service processes started for `socket`."""
+    return processes_naming("marimo_pair_tui.headless.service_host", str(socket))
 
 
 # ---------------------------------------------------------------- lifecycle

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -20,7 +19,7 @@ import pytest
 
 from marimo_pair_tui.headless import service_wire
 from tests.support.cell_lab import wait_until
-from tests.support.users import User, Users, make_users
+from tests.support.users import Users, make_users
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creating users needs root (CI runs as root)")
 

@@ -69,6 +69,21 @@ def stop_pid(pid: int, timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
+def processes_naming(*args: str) -> list[int]:
+    """Pids of live processes whose command line holds every one of `args` (from /proc)."""
+    wanted = [arg.encode() for arg in args]
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if all(arg in cmdline for arg in wanted):
+                pids.append(int(entry.name))
+    return [pid for pid in pids if alive(pid)]
+
+
 def is_service(pid: int) -> bool:
     try:
         return b"service_host" in Path(f"/proc/{pid}/cmdline").read_bytes()
