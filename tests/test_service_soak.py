@@ -122,6 +122,8 @@ def test_the_services_memory_levels_off_over_2000_calls(lab: CellLab) -> None:
     level = max(kb for n, kb in samples.items() if 500 <= n <= 1000)
     end = max(kb for n, kb in samples.items() if 1500 <= n <= 2000)
     readings = f"RSS (kB) after each {SAMPLE_EVERY} calls: {samples}"
+    print(f"service RSS (kB) at calls 100/500/1000/1500/2000: "
+          f"{[samples[n] for n in (100, 500, 1000, 1500, 2000)]}")  # shown with pytest -s
     assert end - level < PLATEAU_KB, readings
     assert level - samples[100] < LEVEL_KB, readings
     assert run_cli(["service", "status"], env=env).json["calls"] == CALLS + 2
