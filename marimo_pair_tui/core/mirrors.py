@@ -133,6 +133,16 @@ class Mirrors:
         key = mirror_key(target)
         async with self._attach:
             pairing = self._pairings.get(key)
+            held = pairing is not None and pairing.live_state not in ("gone", "ambiguous")
+        if held and pairing is not None:
+            found = pairing
+            if wait:  # a mirror moved to a new session: its kernel-ready and replay first (bounded)
+                await found.wait_until(
+                    lambda nb: (nb.stable_session_id == found.shown_session and not nb.replay_pending)
+                    or found.live_state == "gone", timeout=REPLAY_CELLS_LIMIT)
+            return found
+        async with self._attach:
+            pairing = self._pairings.get(key)
             if pairing is not None and pairing.live_state not in ("gone", "ambiguous"):
                 return pairing
             if pairing is not None:
