@@ -291,9 +291,6 @@ class ServiceHost:
         threading.Thread(target=self._serve_call, args=(call, conn), daemon=True).start()
         return True
 
-    def loop_call(self, coroutine: Awaitable[T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()  # type: ignore[arg-type]
-
     def _serve_call(self, call: Call, conn: socket.socket) -> None:
         """Run the call in a worker; meanwhile watch the client (gone: cancel) and send heartbeats."""
         try:
