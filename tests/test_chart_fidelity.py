@@ -22,7 +22,7 @@ from PIL import Image
 from marimo_pair_tui.core.parts import ChartPart
 from marimo_pair_tui.core.parts.chart_data import ARROW_HINT, Unreadable, inline
 from marimo_pair_tui.core.parts.charts import refresh_data, vega_chart
-from tests.clihelp import cli_env, run_cli
+from tests.support import kernel_probe
 from tests.support.cell_lab import CellLab
 from tests.support.marimo_proc import BrowserSession
 
@@ -175,8 +175,7 @@ def notebook(lab: CellLab) -> Iterator[BrowserSession]:
 
 
 def cli(lab: CellLab, browser: BrowserSession, *args: str) -> dict[str, Any]:
-    result = run_cli([*args, "--url", lab.server.url, "--session", browser.session_id or ""],
-                     env=cli_env(lab.server.state_home))
+    result = kernel_probe.session_cli(lab.server, browser, *args)
     assert result.code == 0, result.stderr + result.stdout
     return result.json
 

@@ -8,7 +8,6 @@ values, the row count), then compared with what each headless door shows:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -16,7 +15,8 @@ import pytest
 
 from marimo_pair_tui.core.parts.values import format_number, fraction_digits, js_string, shown_value
 
-from tests.clihelp import CliResult, cli_env, run_cli, start_cli
+from tests.support import kernel_probe
+from tests.clihelp import CliResult, cli_env, start_cli
 from tests.support.cell_lab import CellLab, wait_until
 from tests.support.marimo_proc import BrowserSession
 from tests.support.mcp_client import call, mcp_session
@@ -31,15 +31,12 @@ def book(lab: CellLab) -> Iterator[tuple[Path, BrowserSession]]:
 
 
 def cli(lab: CellLab, browser: BrowserSession, *args: str) -> CliResult:
-    return run_cli([*args, "--url", lab.server.url, "--session", browser.session_id or ""],
-                   env=cli_env(lab.server.state_home))
+    return kernel_probe.session_cli(lab.server, browser, *args)
 
 
 def kernel(lab: CellLab, browser: BrowserSession, expression: str) -> Any:
     """`expression` evaluated in the notebook's kernel, as JSON."""
-    result = cli(lab, browser, "exec", "-c", f"import json as _j\nprint(_j.dumps({expression}))")
-    assert result.code == 0, result.stdout
-    return json.loads(result.json["stdout"])
+    return kernel_probe.kernel(lab.server, browser, expression)
 
 
 def index_truth(lab: CellLab, browser: BrowserSession, frame: str) -> tuple[list[Any], list[list[Any]]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.clihelp import cli_env, run_cli
+from tests.support import kernel_probe
 from tests.support.cell_lab import CellLab
 from tests.support.marimo_proc import BrowserSession
 from tests.support.mcp_client import call, mcp_session
@@ -39,8 +39,7 @@ TRACEBACK_MIMETYPE = "application/vnd.marimo+traceback"
 
 
 def cli(lab: CellLab, browser: BrowserSession, *args: str, code: int = 0) -> dict[str, Any]:
-    result = run_cli([*args, "--url", lab.server.url, "--session", browser.session_id or ""],
-                     env=cli_env(lab.server.state_home))
+    result = kernel_probe.session_cli(lab.server, browser, *args)
     assert result.code == code, result.stderr + result.stdout
     return result.json
 
