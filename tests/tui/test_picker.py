@@ -203,3 +203,30 @@ async def test_named_urls_limit_the_picker_and_failures_show(tmp_path: Path) -> 
         lines = tree_text(screen)
         assert len(screen.states) == 1 and screen.states[0].server.url == dead
         assert any(dead.removeprefix("http://") in t and "connection refused" in t for t in lines), lines
+
+
+async def test_a_tour_copy_that_cannot_be_written_is_said_and_the_picker_stays(monkeypatch: pytest.MonkeyPatch,
+                                                                               tmp_path: Path) -> None:
+    """A file where the tour's directory goes: the app says what is in the way instead of crashing."""
+    from marimo_pair_tui.core.launch import state_dir
+    from marimo_pair_tui.core import service as service_module
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "tour-state"))
+    state_dir().mkdir(parents=True, exist_ok=True)
+    (state_dir() / "tour").write_text("not a directory")
+    calls: list[str] = []
+
+    async def fake_open(hub, path, *, run=None):
+        calls.append(str(path))
+
+    monkeypatch.setattr(service_module, "open_notebook", fake_open)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = picker(app)
+        await wait_for(pilot, lambda: screen.refreshes >= 1)
+        await pilot.click("#tour")
+        shown = screen.query_one("#opening")
+        await wait_for(pilot, lambda: "Could not open the tour" in str(shown.render()), what="the failure")
+        assert str(state_dir() / "tour") in str(shown.render()).replace("\n", "")
+        assert calls == [] and isinstance(app.screen, PickerScreen)
+        assert (state_dir() / "tour").read_text() == "not a directory"

@@ -185,7 +185,19 @@ class PickerScreen(Screen[None]):
         self.action_tour()
 
     def action_tour(self) -> None:
-        self.open_path(str(tour_copy(state_dir() / "tour")), run=True)
+        try:
+            copy = tour_copy(state_dir() / "tour")
+        except PairError as error:  # the private copy could not be written (full disk, a file in the way)
+            self._show_failure("the tour", error)
+            return
+        self.open_path(str(copy), run=True)
+
+    def _show_failure(self, name: str, error: PairError) -> None:
+        """Say in the picker, and in a toast, why `name` could not be opened and what to do next."""
+        status = self.query_one("#opening", Static)
+        status.add_class("-shown", "-error")
+        status.update(inert(f"Could not open {name}: {error.message}\n{error.next}".rstrip()))
+        self.notify(error.message, title=f"Could not open {name}", severity="error", timeout=10)
 
     def action_focus_path(self) -> None:
         self.query_one(Input).focus()
@@ -202,9 +214,7 @@ class PickerScreen(Screen[None]):
         try:
             reply = await self.service.open(path, run=run)
         except PairError as error:
-            status.add_class("-error")
-            status.update(inert(f"Could not open {name}: {error.message}\n{error.next}".rstrip()))
-            self.notify(error.message, title=f"Could not open {name}", severity="error", timeout=10)
+            self._show_failure(name, error)
             return
         finally:
             self.opening = False
