@@ -54,6 +54,7 @@ from .sessions import SessionRef, Target, select_notebooks
 
 _USER_CONFIG_RE = re.compile(r"<marimo-user-config[^>]*\bdata-config=\"([^\"]*)\"", re.I)
 START_TIMEOUT = 60.0
+RUN_WAIT = 60.0  # seconds `open --run` follows a new session's run before returning with the cells still running
 
 
 def _records_dir() -> Path:
@@ -69,11 +70,13 @@ class Prompt(NamedTuple):
 
 
 class NewSession(NamedTuple):
-    """A session `create_session` made: whether its run completed, and the prompts it stopped at."""
+    """A session `create_session` made: whether its run completed, the prompts it stopped at, and the
+    cells still queued or running when it stopped following a run that outlasted its wait."""
 
     session: SessionRef
     ran: bool
     waiting: list[Prompt]
+    running: list[str]
 
 
 @dataclass
@@ -82,6 +85,8 @@ class OpenResult:
 
     `waiting`: the run of the cells stopped at an `input()`; the session is
     open, the cell waits for `answer` (the other cells run once it is answered).
+    `running`: the run outlasted the wait; the session is open and these cells
+    run on (labels).
     """
 
     target: Target
@@ -90,6 +95,7 @@ class OpenResult:
     ran_cells: bool
     log_path: str | None = None
     waiting: list[Prompt] = field(default_factory=list)
+    running: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -107,6 +113,13 @@ class OpenResult:
                 f"Cell {first.label} waits for input ({first.prompt!r}); the run goes on once it is answered: "
                 f"`marimo-pair-tui --headless answer TEXT --url {self.target.server.url} "
                 f"--session {self.target.session.selector}` (or `interrupt` with the same flags)."
+            )
+        elif self.running:
+            document["still_running"] = self.running
+            document["next"] = (
+                f"The session is open and its run goes on ({len(self.running)} cells queued or running): "
+                f"`marimo-pair-tui --headless watch --until-idle --url {self.target.server.url} "
+                f"--session {self.target.session.selector}` follows it to the end."
             )
         return document
 
@@ -234,7 +247,8 @@ async def _auto_instantiate(connection: Connection) -> bool:
 
 
 async def create_session(
-    connection: Connection, notebook: str, *, run: bool | None = None, timeout: float = START_TIMEOUT
+    connection: Connection, notebook: str, *, run: bool | None = None, timeout: float = START_TIMEOUT,
+    run_wait: float = RUN_WAIT,
 ) -> NewSession:
     """Connect as a front end (creating the session) and instantiate it like a browser.
 
@@ -242,13 +256,16 @@ async def create_session(
     `runtime.auto_instantiate` says so; True or False overrides it. The run is
     followed through the notebook model (the one that tells `status` what
     waits): it ends at `completed-run`, or as soon as a cell waits on `input()`
-    (its prompt is returned: marimo would wait for an answer forever).
+    (its prompt is returned: marimo would wait for an answer forever), or after
+    `run_wait` seconds: the session is made and its cells run on (those still
+    queued or running are returned), the run is neither stopped nor sent again.
     """
     routing_id = fresh_consumer_id()
     query = f"session_id={routing_id}&file={quote(notebook, safe='')}"
     ws_url = connection.url.replace("http", "ws", 1) + f"/ws?{query}"
     model = Notebook()
     ran = False
+    running: list[str] = []
     async with connect(ws_url, additional_headers=connection.auth_headers(), max_size=None, open_timeout=15) as ws:
         await _follow(ws, model, "kernel-ready", timeout)
         auto_run = await _auto_instantiate(connection) if run is None else run
@@ -261,18 +278,24 @@ async def create_session(
             what="instantiating the notebook",
         )
         if auto_run:
-            ran = await _follow(ws, model, "completed-run", timeout, stop_at_prompt=True)
+            followed = await _follow(ws, model, "completed-run", run_wait, stop_at_prompt=True, quiet=True)
+            ran = bool(followed)
+            if followed is None:
+                busy = set(model.running_cell_ids()) | set(model.queued_cell_ids())
+                running = [cell.label for cell in model.cells if cell.id in busy]
     sessions = await connection.json("GET", "/api/sessions", what="the session list")
     info = sessions.get(routing_id) if isinstance(sessions, dict) else None
     if not isinstance(info, dict):
         raise NoSessionError(f"{connection.url} did not keep the session it created for {notebook}.")
     waiting = [Prompt(cell.id, cell.label, prompt) for cell, prompt in model.waiting_for_input()] if not ran else []
-    return NewSession(SessionRef(session_id=info.get("session_id"), routing_id=routing_id), ran, waiting)
+    return NewSession(SessionRef(session_id=info.get("session_id"), routing_id=routing_id), ran, waiting, running)
 
 
-async def _follow(ws: Any, model: Notebook, op: str, timeout: float, *, stop_at_prompt: bool = False) -> bool:
+async def _follow(ws: Any, model: Notebook, op: str, timeout: float, *, stop_at_prompt: bool = False,
+                  quiet: bool = False) -> bool | None:
     """Feed the session's messages to `model` until `op` comes (True), or, with `stop_at_prompt`, until
-    a cell waits on `input()` (False). A ServerError once `timeout` seconds went by without either."""
+    a cell waits on `input()` (False). Once `timeout` seconds went by without either: None when `quiet`,
+    else a ServerError."""
     deadline = time.monotonic() + timeout
     while True:
         remaining = deadline - time.monotonic()
@@ -281,6 +304,8 @@ async def _follow(ws: Any, model: Notebook, op: str, timeout: float, *, stop_at_
                 raise asyncio.TimeoutError
             raw = await asyncio.wait_for(ws.recv(), timeout=remaining)
         except asyncio.TimeoutError:
+            if quiet:
+                return None
             raise ServerError(f"The notebook did not report {op!r} within {timeout:.0f} s.",
                               next="Check the notebook in a browser, or open it with --no-run.") from None
         try:
@@ -393,7 +418,8 @@ async def _server_for(hub: Hub, servers: list[ServerInfo], notebook: Path) -> tu
     return None
 
 
-async def open_notebook(hub: Hub, path: str | Path, *, run: bool | None = None) -> OpenResult:
+async def open_notebook(hub: Hub, path: str | Path, *, run: bool | None = None, run_wait: float = RUN_WAIT
+                        ) -> OpenResult:
     """A session for `path`: an existing one, a new one on a server that serves the file, else a new server.
 
     When the hub names servers (`--url`), only those are used: none is started.
@@ -421,13 +447,14 @@ async def open_notebook(hub: Hub, path: str | Path, *, run: bool | None = None) 
     serving = await _server_for(hub, servers, notebook) if servers else None
     if serving is not None:
         server, served_as = serving
-        created = await create_session(hub.connection(server), served_as, run=run)
+        created = await create_session(hub.connection(server), served_as, run=run, run_wait=run_wait)
         return OpenResult(
             target=Target(server=server, notebook=served_as, session=created.session),
             started_server=False,
             created_session=True,
             ran_cells=created.ran,
             waiting=created.waiting,
+            running=created.running,
         )
     if hub.explicit:
         raise NoServerError("No server was named to open the notebook on.")
@@ -444,7 +471,7 @@ async def open_notebook(hub: Hub, path: str | Path, *, run: bool | None = None) 
     connection = hub.connection(server)
     try:
         await _wait_healthy(connection, process, log_path)
-        created = await create_session(connection, str(notebook), run=run)
+        created = await create_session(connection, str(notebook), run=run, run_wait=run_wait)
     except BaseException:
         _stop_pid(process.pid)
         _forget(_record_path(port))
@@ -456,6 +483,7 @@ async def open_notebook(hub: Hub, path: str | Path, *, run: bool | None = None) 
         ran_cells=created.ran,
         log_path=str(log_path),
         waiting=created.waiting,
+        running=created.running,
     )
 
 

@@ -61,7 +61,7 @@ from .pairing import PairingSession
 from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply, TargetSpec
 from .sessions import NotebookEntry, Target
 from .connection import load_token
-from .launch import Prompt, close_notebook, create_session, open_notebook
+from .launch import RUN_WAIT, Prompt, close_notebook, create_session, open_notebook
 from .private import append_private, private_dir, state_dir, write_private
 # Re-exported for the doors, which import from core only the service, the directory,
 # the documents and the errors.
@@ -74,7 +74,7 @@ from .settings import APP_NAME, config_path, read_config
 from .ssh import SshHost, load_settings as load_ssh_settings
 
 __all__ = [
-    "ACTIVITY_DEFAULT", "ActivityLog", "Changes", "HubOptions", "hub_options", "OpResult", "PairingService", "Reply", "Target", "TargetSpec", "close_notebook", "load_token",
+    "ACTIVITY_DEFAULT", "RUN_WAIT", "ActivityLog", "Changes", "HubOptions", "hub_options", "OpResult", "PairingService", "Reply", "Target", "TargetSpec", "close_notebook", "load_token",
     "open_notebook", "private_dir", "state_dir", "static_defs_refs", "write_private", "ServerView",
     "APP_NAME", "ActivityEntry", "Cell", "LiveState", "Notebook", "NotebookEntry", "OpenResult", "PairingSession",
     "ServerInfo", "SessionRef", "SshHost", "config_path", "load_ssh_settings", "parse_server_url", "read_config",
@@ -186,12 +186,13 @@ class PairingService:
         """Every server with its notebooks or its error (the app's picker)."""
         return await self.directory.overview()
 
-    async def open(self, path: str, *, run: bool | None = None) -> Reply[Any]:
-        """A session for a notebook file: an existing one if a server has it, else a started server."""
+    async def open(self, path: str, *, run: bool | None = None, run_wait: float = RUN_WAIT) -> Reply[Any]:
+        """A session for a notebook file: an existing one if a server has it, else a started server.
+        A run is followed for `run_wait` seconds at most; past them the cells run on (`still_running`)."""
         from .notes import collecting
 
         with collecting() as notes:
-            result = await open_notebook(self.hub, path, run=run)
+            result = await open_notebook(self.hub, path, run=run, run_wait=run_wait)
         await self._tell_prompts(result.waiting)
         return Reply(result, target=result.target, warnings=notes)
 
@@ -429,7 +430,7 @@ class PairingService:
 
     # -- lifecycle and prompts (core/lifecycle.py) -----------------------------------
 
-    async def restart(self, spec: Targetable, *, run: bool | None = None) -> Reply[Target]:
+    async def restart(self, spec: Targetable, *, run: bool | None = None, run_wait: float = RUN_WAIT) -> Reply[Target]:
         """Restart the kernel: marimo closes the session (every variable and output in memory goes), and a
         new session is made for the notebook as a browser reloading would (running its cells when
         `run`, or when the user's marimo config auto-runs). Mirrors following the old one move to it."""
@@ -438,15 +439,21 @@ class PairingService:
             connection = self.hub.connection(target.server)
             log, began = self.mirrors.log(target), time.time()  # the log moves with the session (below)
             await restart_session(connection, target.session)
-            session, ran, waiting = await create_session(connection, target.notebook, run=run)
+            session, ran, waiting, running = await create_session(connection, target.notebook, run=run, run_wait=run_wait)
             new = Target(server=target.server, notebook=target.notebook, session=session)
             log.control({"op": "restart", "session": new.session.selector, "ran": ran}, began)
             await self.recovery.follow(target, new)
             await self._tell_prompts(waiting)
+            still.extend(running)
             return new
 
+        still: list[str] = []
         reply = await self._on(spec, work)
-        return Reply(reply.value, target=reply.value, warnings=reply.warnings)
+        answer = Reply(reply.value, target=reply.value, warnings=reply.warnings)
+        if still:
+            answer.warn(f"The new session's run goes on ({len(still)} cells queued or running: "
+                        f"{', '.join(still[:5])}{', …' if len(still) > 5 else ''}); `watch --until-idle` follows it.")
+        return answer
 
     async def answer(self, spec: Targetable, text: str) -> Reply[tuple[str, str]]:
         """Answer the `input()` the session waits on; (cell label, prompt). Refused when nothing waits."""

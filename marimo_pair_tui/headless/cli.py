@@ -15,7 +15,7 @@ from typing import Any, Callable
 import click
 
 from ..core.errors import EXIT_FAILED, EXIT_OK, UsageError
-from ..core.service import caller, HubOptions, PairingService, TargetSpec, close_notebook, hub_options, state_dir
+from ..core.service import caller, HubOptions, PairingService, TargetSpec, close_notebook, hub_options, RUN_WAIT, state_dir
 from ..core import documents
 from .output import emit, run, serve, tell_prompt, usage_failure
 
@@ -247,7 +247,10 @@ def status(target: Targeting) -> None:
     default=None,
     help="Run all cells in a new session (default: as runtime.auto_instantiate in the marimo config says).",
 )
-def open_(target: Targeting, notebook_path: str | None, tour: bool, run_cells: bool | None) -> None:
+@click.option("--run-wait", "run_wait", type=click.FloatRange(min=0), default=RUN_WAIT, show_default=True,
+              metavar="SECONDS", help="Follow the run this long at most; past it the session is returned with the "
+                                      "cells still running (`still_running`), the run goes on.")
+def open_(target: Targeting, notebook_path: str | None, tour: bool, run_cells: bool | None, run_wait: float) -> None:
     """A session for NOTEBOOK.py: reuse a server's, create one on a server that serves the
     file, or start a server. With --url (and --token-file for a token server) only that
     server is used."""
@@ -263,7 +266,7 @@ def open_(target: Targeting, notebook_path: str | None, tour: bool, run_cells: b
         # The tour's copy is written here, where a disk that refuses it is a JSON error like any other.
         path = str(tour_copy(state_dir() / "tour")) if tour else notebook_path
         assert path is not None  # one of the two, checked above
-        return documents.open_document(await service.open(path, run=run_cells)), EXIT_OK
+        return documents.open_document(await service.open(path, run=run_cells, run_wait=run_wait)), EXIT_OK
 
     serve(target.options(), job)
 

@@ -8,7 +8,7 @@ import click
 
 from ..core import documents
 from ..core.errors import EXIT_OK
-from ..core.service import PairingService
+from ..core.service import RUN_WAIT, PairingService
 from .cli import Targeting, target_options
 from .output import serve
 
@@ -20,12 +20,15 @@ def register(group: click.Group) -> None:
     @target_options
     @click.option("--run/--no-run", "run_cells", default=None,
                   help="Run all cells in the new session (default: as the marimo config's runtime.auto_instantiate says).")
-    def restart(target: Targeting, run_cells: bool | None) -> None:
+    @click.option("--run-wait", "run_wait", type=click.FloatRange(min=0), default=RUN_WAIT, show_default=True,
+                  metavar="SECONDS", help="Follow the run this long at most; past it the command returns and the run "
+                                          "goes on (a warning names the cells).")
+    def restart(target: Targeting, run_cells: bool | None, run_wait: float) -> None:
         """Restart the kernel: every variable and output in memory is lost (the notebook file stays).
         The notebook gets a new session; `session` in the answer names it."""
 
         async def job(service: PairingService) -> tuple[dict[str, Any], int]:
-            return documents.restart_document(await service.restart(target.spec(), run=run_cells)), EXIT_OK
+            return documents.restart_document(await service.restart(target.spec(), run=run_cells, run_wait=run_wait)), EXIT_OK
 
         serve(target.options(), job)
 

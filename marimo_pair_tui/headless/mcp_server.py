@@ -42,7 +42,7 @@ from pydantic import Field, ValidationError
 
 from ..core import documents
 from ..core.errors import InvalidRequestError, UsageError
-from ..core.service import ACTIVITY_DEFAULT, HubOptions, PairingService, TargetSpec, collector, static_defs_refs
+from ..core.service import ACTIVITY_DEFAULT, RUN_WAIT, HubOptions, PairingService, TargetSpec, collector, static_defs_refs
 from .mcp_cell_tools import register_cell_tools
 from .mcp_ui_tools import register_ui_tools
 from .mcp_kernel_tools import register_kernel_tools
@@ -129,6 +129,8 @@ def build_server(service: PairingService) -> MCPServer:
     async def open_notebook_(
         path: Annotated[str, Field(description="The notebook file (absolute, or relative to the server's cwd).")],
         run: Annotated[bool | None, Field(description="Run all cells of a new session (default: as marimo's runtime.auto_instantiate says).")] = None,
+        run_wait: Annotated[float, Field(ge=0, description="Seconds to follow the run at most; past them the session is "
+                                                          "returned with `still_running` cells, the run goes on.")] = RUN_WAIT,
     ) -> CallToolResult:
         """A session for a notebook file: an existing one if a server has it, else start `marimo edit` for it."""
 
@@ -138,7 +140,7 @@ def build_server(service: PairingService) -> MCPServer:
                     "open_notebook starts marimo on this machine only, and this server targets --ssh hosts.",
                     next="Start it on the remote host (`ssh DEST marimo edit --headless NOTEBOOK.py`), then call `notebooks`.",
                 )
-            return documents.open_document(await service.open(path, run=run))
+            return documents.open_document(await service.open(path, run=run, run_wait=run_wait))
 
         return await answer(job)
 

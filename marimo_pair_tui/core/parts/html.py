@@ -19,6 +19,7 @@ from markdownify import MarkdownConverter
 
 from .images import image_from_src, svg_image
 from .model import LayoutPart, MarkdownPart, Part, TextPart
+from .progress import progress_part
 from .charts import plotly_chart, vega_chart
 from .tables import table_part
 from .widgets import widget_part
@@ -180,6 +181,8 @@ def _element(el: Tag, object_id: str | None) -> list[Part]:
     name = el.name or ""
     if name == "marimo-table":
         return [table_part(el, object_id, attr)]
+    if name == "marimo-progress":
+        return [progress_part(el, attr)]
     if name == "marimo-vega":
         return [vega_chart(attr(el, "data-spec", {}), object_id)]
     if name == "marimo-plotly":

@@ -160,7 +160,40 @@ class ErrorPart:
         return {"type": "error", "errors": [{"kind": k, "message": m} for k, m in self.errors]}
 
 
-Part = Union[TextPart, MarkdownPart, TablePart, ImagePart, ChartPart, WidgetPart, LayoutPart, ErrorPart]
+@dataclass
+class ProgressPart:
+    """`mo.status.progress_bar` or `mo.status.spinner` as last sent: a bar has a count and a total,
+    a spinner neither; rate (items a second) and eta (seconds left) only when marimo sent them."""
+
+    title: str = ""
+    subtitle: str = ""
+    current: int | None = None  # items done; None for a spinner
+    total: int | None = None
+    rate: float | None = None
+    eta: float | None = None
+
+    @property
+    def spinner(self) -> bool:
+        return self.current is None
+
+    @property
+    def fraction(self) -> float | None:
+        if self.current is None or not self.total:
+            return None
+        return min(1.0, max(0.0, self.current / self.total))
+
+    @property
+    def done(self) -> bool:
+        return self.total is not None and self.current is not None and self.current >= self.total
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "progress", "kind": "spinner" if self.spinner else "bar", "title": self.title,
+                "subtitle": self.subtitle, "current": self.current, "total": self.total,
+                "fraction": self.fraction, "rate": self.rate, "eta": self.eta, "done": self.done}
+
+
+Part = Union[TextPart, MarkdownPart, TablePart, ImagePart, ChartPart, WidgetPart, LayoutPart, ErrorPart,
+             ProgressPart]
 
 
 def walk(parts: list[Part]) -> list[Part]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .model import ChartPart, Column, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, TablePart, TextPart, WidgetPart
+from .model import ChartPart, Column, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, ProgressPart, TablePart, TextPart, WidgetPart
+from .progress import progress_text
 from .tables import shown_rows
 from .widgets import describe_widget
 
@@ -62,6 +63,8 @@ def part_text(part: Part) -> str:
     if isinstance(part, WidgetPart):
         inner = "\n".join("  " + line for p in part.children for line in part_text(p).splitlines())
         return describe_widget(part) + (f"\n{inner}" if inner else "")
+    if isinstance(part, ProgressPart):
+        return progress_text(part)
     if isinstance(part, ErrorPart):
         return "\n".join(f"Error ({kind}): {message}" for kind, message in part.errors)
     return layout_text(part)
