@@ -427,3 +427,24 @@ def test_the_thin_client_imports_only_the_standard_library(calls: Calls) -> None
                       "marimo_pair_tui.headless.service_client", "marimo_pair_tui.headless.service_wire",
                       "marimo_pair_tui.headless.service_trust", "marimo_pair_tui.headless.json_text"}, loaded
 
+
+
+def test_a_stopping_service_keeps_what_it_learnt_of_the_cells_code(calls: Calls, lab: CellLab) -> None:
+    """The defs/refs the service worked out (core/analysis.py) are written when it stops, so the
+    next process reads known code without importing marimo's compiler."""
+    marker = f"learnt_{os.getpid()}"
+    text = ("import marimo\n\napp = marimo.App()\n\n\n@app.cell\ndef _():\n"
+            f"    {marker} = 1\n    print({marker})\n    return ({marker},)\n")
+    path, browser = lab.fresh(text=text)
+    env = calls.env(lab.server.state_home)
+    read = calls.run("cells", "--no-outputs", "--url", lab.server.url, "--session", browser.session_id or "", env=env)
+    assert read.code == 0, read.stderr
+    assert any(marker in c["defs"] for c in read.json["cells"])
+    assert calls.run("service", "stop", env=env).json["stopped"] is True
+    code = f"{marker} = 1\nprint({marker})"  # the cell as marimo holds it: its body, without the return
+    probe = ("import json, sys\n"
+             "from marimo_pair_tui.core.analysis import static_defs_refs\n"
+             f"print(json.dumps([static_defs_refs({code!r}), "
+             "'marimo' in sys.modules]))")
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == [[[marker], ["print"]], False]  # answered from the file the service wrote

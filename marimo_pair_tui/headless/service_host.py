@@ -24,6 +24,7 @@ Each call itself is headless/service_call.py. Run as
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import errno
 import fcntl
@@ -419,5 +420,7 @@ def main(argv: list[str]) -> int:
 if __name__ == "__main__":
     code = main(sys.argv[1:])
     # Everything is closed and logged by now; the interpreter's own teardown of a long-lived heap
-    # (1.4 s measured) would only keep a stopping service, and whoever waits for it, waiting.
+    # (1.4 s measured) would only keep a stopping service, and whoever waits for it, waiting. What
+    # the process registered to do at exit (the defs/refs it learnt, core/analysis.py) is done first.
+    atexit._run_exitfuncs()
     os._exit(code)
