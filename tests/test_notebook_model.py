@@ -386,7 +386,7 @@ def test_unknown_ops_change_nothing() -> None:
     nb = replay(messages("01_open_instantiate"))
     before, version = nb.to_json(), nb.version
     for m in ({"op": "focus-cell", "data": {"cell_id": "not-a-cell"}},
-              {"op": "banner", "data": {"title": "t"}}, {"op": "no-such-op", "data": {}}, {},
+              {"op": "active-line", "data": {"line": 3}}, {"op": "no-such-op", "data": {}}, {},
               {"op": "cell-op", "data": ["not", "a", "dict"]}):
         assert not nb.apply_event(m)
     assert nb.version == version and nb.to_json() == before

@@ -145,6 +145,10 @@ async def op_ui_read(request: dict[str, Any], phase: Any) -> dict[str, Any]:
     return {"elements": elements, "cells": []}
 
 
+def described_kind(el: Any) -> str:
+    return str(el._args.component_name).removeprefix("marimo-")
+
+
 def _dependents(kernel: Any, names: list[str]) -> list[str]:
     """The cells that read a name bound to the element (the ones a new value re-runs)."""
     found: set[str] = set()
@@ -169,6 +173,11 @@ async def op_ui_set(request: dict[str, Any], phase: Any) -> dict[str, Any]:
         ctx.set_ui_value(el, request["value"])
 
     await _apply(ctx, phase, queue)
+    widget = getattr(el, "widget", None) if described_kind(el) == "anywidget" else None
+    if widget is not None and isinstance(request["value"], dict):
+        # The traits were set as a browser's write sets them, which marimo does not relay to the other
+        # clients: tell every client (browsers, mirrors) the widget's new state, as a kernel-side change does.
+        widget.send_state(key=[k for k in request["value"] if k in widget.keys])
     dependents = _dependents(ctx._kernel, names)
     return {"element": _ui_describe(oid, _element(oid)), "cells": states(ctx, dependents),
             "order": Notebook(ctx).order, "ran": dependents}

@@ -23,6 +23,7 @@ from .errors import PairError
 from .execute import ExecResult
 from .outputs import bounded_output, data_size, plain_text
 from .parts import Column, TablePart, parse_output, parts_text, table_text, with_values
+from .kernel_notices import KernelNotices, NoticeEvent
 from .table_pages import TablePage
 from .ui_elements import UiElement
 from .workspace import GraphView, Variable
@@ -318,7 +319,28 @@ def cells_document(reply: Reply[CellsView], *, outputs: OutputMode = True, limit
 
 
 def status_document(reply: Reply[KernelView]) -> dict[str, Any]:
-    return _envelope(reply, {"state": reply.value.state, "kernel": kernel_json(reply.value)})
+    """The kernel's state and what marimo told besides cells (`notices_json`)."""
+    return _envelope(reply, {"state": reply.value.state, "kernel": kernel_json(reply.value),
+                             "notices": reply.value.notices or notices_json(KernelNotices())})
+
+
+def notices_json(notices: KernelNotices) -> dict[str, Any]:
+    """`{alerts, banners, startup, environment}`: toasts and banners (newest kept, oldest first: title,
+    description as text, variant, action, time), startup logs/progress/error, package operations per environment."""
+    return notices.to_json()
+
+
+def notices_told(notices: dict[str, Any] | None) -> bool:
+    """Whether a `notices_json` holds anything (a `cells` document carries it only then)."""
+    if not notices:
+        return False
+    return bool(notices["alerts"] or notices["banners"] or notices["startup"]
+                or any(e["restart_required"] or e["operations"] for e in notices["environment"].values()))
+
+
+def notice_line(event: NoticeEvent) -> dict[str, Any]:
+    """A line of `watch`: one thing marimo told (kind alert | banner | startup-error | environment)."""
+    return {"notice": event.to_json()}
 
 
 def idle_document(reply: Reply[IdleWait]) -> dict[str, Any]:
@@ -326,6 +348,8 @@ def idle_document(reply: Reply[IdleWait]) -> dict[str, Any]:
     return _envelope(reply, {
         "reason": wait.reason,
         "kernel": kernel_json(wait.kernel),
+        if notices_told(view.kernel.notices):
+            body["notices"] = view.kernel.notices
         "cells": [cell_summary_json(c) for c in wait.cells],
     }, success=wait.reason == "idle")
 

@@ -10,14 +10,17 @@ state transition, so it is tested by replaying recorded server traffic
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
+from functools import partial
 from typing import Any
 
 from .activity import ActivityEntry, ActivityLog
 from .cell import BUSY, RUNTIME_FIELDS, UNNAMED, Cell, CellConfig, code_hash
+from .kernel_notices import OPS as NOTICE_OPS, KernelNotices
 from .parts.model import WidgetPart
 from .parts.widgets import TYPES as UI_TYPES, python_value
+from .widget_models import WidgetModels, model_id_of
 from .outputs import (
     CONSOLE_LIMIT, ERROR_MIMETYPE, OUTPUT_LIMIT, CellError, ConsoleEntry, Output, bounded_output,
     error_status, parse_errors, snapshot_errors,
@@ -48,7 +51,9 @@ class Changes:
     `activity`: ids of the activity log entries that started, changed or ended;
     `ui_values`: object ids of UI elements whose value changed or became known (`Notebook.ui_current`,
     `Notebook.ui_values`);
-    `variables`: names whose value the kernel reported changed (`Notebook.variable_values`).
+    `variables`: names whose value the kernel reported changed (`Notebook.variable_values`);
+    `notices`: marimo told something (`Notebook.notices`: a toast, a banner, startup, package work);
+    `models`: ids of anywidget models whose state changed (`Notebook.models`).
     """
 
     cell_ids: frozenset[str] = frozenset()
@@ -59,10 +64,12 @@ class Changes:
     ui_values: frozenset[str] = frozenset()
     variables: frozenset[str] = frozenset()
     focus: bool = False  # a browser focused a cell (`Notebook.focused_cell`)
+    notices: bool = False
+    models: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
         return (bool(self.cell_ids) or self.structure or self.kernel or self.scratch or bool(self.activity)
-                or bool(self.ui_values) or bool(self.variables) or self.focus)
+                or bool(self.ui_values) or bool(self.variables) or self.focus or self.notices or bool(self.models))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.cell_ids)
@@ -120,6 +127,9 @@ class Notebook:
         # `last_execution_time`) has one in marimo's replay, which has no end marker (a large output takes
         # a while to arrive). `last_executed_code` is no guide: it also names cells created and never run.
         self.replay_pending: set[str] = set()
+        self.notices = KernelNotices()  # toasts, banners, startup, package operations (core/kernel_notices.py)
+        self.models = WidgetModels()  # anywidget models' state (core/widget_models.py)
+        self._models_read = 0  # `models.seq` when the kernel's UI values were last read
 
     # -- queries --------------------------------------------------------
 
@@ -172,7 +182,11 @@ class Notebook:
 
     def widget_value(self, part: WidgetPart) -> Any:
         """The kernel's value of the element `part` draws, as far as the model knows: its last read of the
-        kernel, else the value the stream told (a value code_mode set), else the value it was drawn with."""
+        kernel, else the value the stream told (a value code_mode set), else the value it was drawn with.
+        An anywidget's is its model's state, unless the kernel was read since the model last changed."""
+        model = self.models.get(model_id_of(part.domain) or model_id_of(part.value))
+        if model is not None and (part.object_id not in self.ui_current or model.seq > self._models_read):
+            return model.state
         if part.object_id in self.ui_current:
             return self.ui_current[part.object_id]
         if part.object_id in self.ui_values:
@@ -271,7 +285,9 @@ class Notebook:
         self.replay_pending = set(timed) & set(self._order) if isinstance(timed, Mapping) else set()
         self.scratch = Cell(id=SCRATCH_ID, name=SCRATCH_ID)
         self.needs_snapshot, self.last_run_completed, self.interrupted = False, True, False
-        return Changes(frozenset(old | set(self._order)), structure=True, kernel=True)
+        notices = self.notices.reset()
+        self.models.clear()  # the replay that follows opens the live ones again
+        return Changes(frozenset(old | set(self._order)), structure=True, kernel=True, notices=notices)
 
     def _transaction(self, data: Mapping[str, Any]) -> Changes:
         """Document changes from any client (code_mode, a browser, file watch)."""
@@ -509,6 +525,7 @@ class Notebook:
             self.ui_values[oid] = front
             self._ui_names.update(names)
         self.ui_stale = mark != self.ui_marks
+        self._models_read = self.models.seq
         return self._bump(Changes(ui_values=frozenset(changed)))
 
     def _variable_values(self, data: Mapping[str, Any]) -> Changes:
@@ -559,12 +576,19 @@ class Notebook:
         self.interrupt_count += 1
         return Changes(kernel=True)
 
+    def _notice(self, data: Mapping[str, Any], *, op: str) -> Changes:
+        return Changes(notices=self.notices.apply(op, data))
+
+    def _model(self, data: Mapping[str, Any]) -> Changes:
+        changed = self.models.apply(data)
+        return Changes(models=frozenset({changed} if changed else ()))
+
     def _reload(self, data: Mapping[str, Any]) -> Changes:
         self.needs_snapshot = True
         return Changes(kernel=True)
 
 
-_HANDLERS = {
+_HANDLERS: dict[str, Callable[[Notebook, Mapping[str, Any]], Changes]] = {
     "kernel-ready": Notebook._kernel_ready,
     "notebook-document-transaction": Notebook._transaction,
     "cell-op": Notebook._cell_op,
@@ -579,6 +603,8 @@ _HANDLERS = {
     "completed-run": Notebook._completed_run,
     "interrupted": Notebook._interrupted,
     "reload": Notebook._reload,
+    "model-lifecycle": Notebook._model,
+    **{op: partial(Notebook._notice, op=op) for op in NOTICE_OPS},
 }
 
 

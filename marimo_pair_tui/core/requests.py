@@ -62,6 +62,7 @@ class KernelView:
     queued: list[str]
     live: str
     waiting_for_input: list[dict[str, str]] = field(default_factory=list)  # [{cell, prompt}]
+    notices: dict[str, Any] | None = None  # what marimo told besides cells (core/kernel_notices.py), as JSON
 
     @property
     def state(self) -> str:

@@ -109,6 +109,7 @@ def kernel_view(pairing: PairingSession) -> KernelView:
         queued=notebook.queued_cell_ids(),
         live=pairing.live_state,
         waiting_for_input=[{"cell": cell.id, "prompt": prompt} for cell, prompt in notebook.waiting_for_input()],
+        notices=notebook.notices.to_json(),
     )
 
 

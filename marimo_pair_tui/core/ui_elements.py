@@ -30,7 +30,7 @@ UNSURE_VALUES = ("UI values are as last read from the kernel (it is busy, or cou
                  "since shows once the kernel answers (`ui` waits for it).")
 
 # What `ui` shows of an element's arguments as its domain (the values it takes).
-_DOMAIN = ("start", "stop", "step", "steps", "options", "max-selections", "allow-select-none", "max-length", "kind",
+_DOMAIN = ("start", "stop", "step", "steps", "options", "max-selections", "allow-select-none", "max-length", "kind", "model-id",
            "selection", "total-rows")
 
 

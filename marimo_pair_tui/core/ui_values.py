@@ -36,8 +36,9 @@ NOT_SETTABLE = {
     "plotly": "a chart's selection is made by pointing at the chart in a browser",
     "matplotlib": "a figure's selection is drawn with the mouse in a browser",
     "mpl-interactive": "an interactive figure is driven with the mouse in a browser",
-    "anywidget": "its state belongs to the widget's own code in a browser",
     "matrix": "set-ui does not check a matrix's shape and bounds; set it in a browser",
+    "download": "a download is a button pressed in a browser; `output` reads its file (--save-images writes it)",
+    "lazy": "it loads its content when a browser shows it and holds no value to set",
 }
 
 
@@ -51,6 +52,8 @@ def _accepts(element: UiElement) -> str:
         return f"{what} ({'0..' + str(rows - 1) if isinstance(rows, int) and rows else 'rows from 0'})"
     if element.kind == "dict":
         return "a list of its entries' values" if element.type == "array" else "an object of its entries' values"
+    if element.kind == "anywidget":
+        return f"an object of some of its traits ({', '.join(sorted(_traits(element)))})"
     if "steps" in d:
         return f"one of {d['steps']}"
     if "options" in d:
@@ -212,6 +215,25 @@ def _table(element: UiElement, value: Any) -> list[Any]:
     return cells
 
 
+def _traits(element: UiElement) -> dict[str, Any]:
+    """An anywidget's state as the kernel holds it: its settable traits (binary ones read as {"bytes": N})."""
+    state = element.value if isinstance(element.value, dict) else {}
+    return {k: v for k, v in state.items() if not (isinstance(v, dict) and set(v) == {"bytes"})}
+
+
+def _model_state(element: UiElement, value: Any) -> dict[str, Any]:
+    """Some of an anywidget's traits, as a browser's widget sends them: each must be part of its state, and
+    not binary (bytes do not travel as JSON)."""
+    if not isinstance(value, dict) or not value:
+        raise _refuse(element, value, "it takes an object of the traits to change")
+    unknown = sorted(set(map(str, value)) - set(_traits(element)))
+    if unknown:
+        state = element.value if isinstance(element.value, dict) else {}
+        why = "binary" if all(k in state for k in unknown) else "not part of its state"
+        raise _refuse(element, value, f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} {why}")
+    return {str(k): v for k, v in value.items()}
+
+
 def _tab(element: UiElement, value: Any) -> str:
     return str(list(element.domain.get("options") or []).index(_option(element, value)))
 
@@ -220,7 +242,7 @@ _SIMPLE: dict[str, Convert] = {
     "slider": _slider, "number": _slider, "range-slider": _range, "dropdown": _dropdown,
     "multiselect": _multiselect, "radio": _option, "checkbox": _toggle, "switch": _toggle, "text": _text,
     "text-area": _text, "code-editor": _text, "date": _day, "datetime": _moment, "date-range": _date_range,
-    "button": _press, "table": _table, "tabs": _tab,
+    "button": _press, "table": _table, "tabs": _tab, "anywidget": _model_state,
 }
 SETTABLE = (*_SIMPLE, "form", "dict")
 

@@ -1,7 +1,8 @@
 """Data marimo keeps in virtual files (`./@file/NAME`), fetched into the parts that refer to them.
 
-`mo.ui.altair_chart` names its data by URL and `mo.image` of a file its
-bytes; the server serves them while the cell's output lives. Fetching them
+`mo.ui.altair_chart` names its data by URL, `mo.image` of a file its
+bytes, and `mo.download`, `mo.pdf`, `mo.audio`, `mo.video` theirs; the
+server serves them while the cell's output lives. Fetching them
 once per output lets vl-convert draw a chart without a server, descriptions
 count rows, and images be saved and shown like any other.
 """
@@ -13,6 +14,7 @@ from typing import Any
 from .connection import Connection
 from .errors import PairError
 from .parts import ChartPart, ImagePart, Part, walk
+from .parts.model import MediaPart
 from .parts.chart_data import Unreadable, data_nodes, format_of, inline
 from .parts.charts import refresh_data
 from .parts.images import VIRTUAL_PREFIXES, image_part
@@ -45,6 +47,13 @@ async def fetch_virtual_files(connection: Connection, parts: list[Part]) -> list
                 continue
             found = image_part(part.mimetype, data, part.alt)
             part.data, part.width, part.height = found.data, found.width, found.height
+        if isinstance(part, MediaPart) and part.src and not part.data and part.src.startswith(VIRTUAL_PREFIXES):
+            data = await _fetch(connection, part.src)
+            if isinstance(data, str):
+                missing.append(part.src)
+                part.unread = data
+            else:
+                part.data, part.unread = data, None
         if isinstance(part, ChartPart) and part.library == "vega-lite":
             for node in data_nodes(part.spec):
                 url = node.get("url")

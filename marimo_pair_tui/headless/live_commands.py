@@ -1,6 +1,8 @@
 """`watch` and `activity`: a session's live stream, as JSON lines or as one read.
 
-`watch` follows the stream (optionally until the kernel is idle) and ends
+`watch` follows the stream (optionally until the kernel is idle), printing
+what marimo tells besides cells (a toast, a banner, a startup error, a
+package operation begun or ended) as `{"notice": {...}}` lines, and ends
 (exit 3) when the session goes; with `--follow` it follows the notebook to its
 new session instead (a kernel restarted by another client, a server restarted
 on the same port), printing `{"moved": {...}}` when it does, and ends (exit 2)
@@ -77,9 +79,14 @@ def register(group: click.Group) -> None:
             queue: asyncio.Queue[tuple[Changes, list[dict[str, Any]]]] = asyncio.Queue()
             activity_lines = ActivityLines()
 
+            told = [0]  # the newest notice printed (`watch` prints those it hears, not older ones)
             def on_change(changes: Changes) -> None:
                 lines = activity_lines(pairing.notebook.activity, changes.activity) if activity else []
                 queue.put_nowait((changes, lines))
+                if changes.notices:
+                    events = pairing.notebook.notices.since(told[0])
+                    lines += [documents.notice_line(e) for e in events]
+                    told[0] = max([told[0], *(e.seq for e in events)])
 
             lost: list[str] = []  # the states that end the session followed (heard even if recovery is quick)
             moves: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
@@ -92,6 +99,7 @@ def register(group: click.Group) -> None:
                     moves.put_nowait((state, detail))
 
             unsubscribe = pairing.subscribe(on_change, on_state)
+            told[0] = pairing.notebook.notices.last_seq
             if pairing.notebook.version:  # already followed (the pairing service's mirror): what a replay shows
                 notebook = pairing.notebook
                 emit(documents.watch_line(list(notebook.cells), idle=notebook.is_idle(),

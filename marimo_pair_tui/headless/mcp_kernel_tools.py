@@ -1,4 +1,4 @@
-"""The MCP tools for the kernel's lifecycle: restart it, answer an input() prompt."""
+"""The MCP tools for the kernel's lifecycle: its status and notices, restart it, answer an input() prompt."""
 
 from __future__ import annotations
 
@@ -14,7 +14,18 @@ from .mcp_tooling import NotebookArg, SessionArg, UrlArg, on
 
 
 def register_kernel_tools(server: MCPServer, service: PairingService) -> None:
-    """Add restart_kernel and answer."""
+    """Add status, restart_kernel and answer."""
+
+    @server.tool(title="Kernel status and notices")
+    async def status(notebook: NotebookArg = None, session: SessionArg = None, url: UrlArg = None) -> CallToolResult:
+        """Whether the kernel is idle, what runs or waits for input, and what marimo told besides cells
+        (`notices`): toasts (`mo.status.toast`), banners (e.g. "Kernel stopped"), startup logs and errors,
+        package operations and whether the kernel needs a restart for them."""
+
+        async def work(spec: TargetSpec) -> dict[str, Any]:
+            return documents.status_document(await service.status(spec))
+
+        return await on(notebook, session, url, work)
 
     @server.tool(title="Restart the kernel")
     async def restart_kernel(

@@ -1,16 +1,18 @@
-"""Images of outputs written to files, so JSON names a file instead of carrying base64.
+"""Images and files of outputs written to files, so JSON names a file instead of carrying base64.
 
 Files are named by cell, position and content (`CELL-2-1a2b3c4d.png`): the
 same image saved twice is one file, a changed one a new file. SVG is written
 as PNG when it can be rasterized (vl-convert), else as SVG. Charts are drawn
 to PNG when vl-convert is installed and their data was read (plotly figures
-through Vega-Lite); a chart that is not drawn says why.
+through Vega-Lite); a chart that is not drawn says why. The bytes of a
+download, pdf, audio or video are written as they came, with their file's extension.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import mimetypes
 import re
 from pathlib import Path
 
@@ -18,13 +20,22 @@ from .. import caller
 from ..errors import UsageError
 from .charts import chart_png
 from .images import EXTENSIONS, image_part, rasterized
-from .model import ChartPart, ImagePart, Part, walk
+from .model import ChartPart, ImagePart, MediaPart, Part, walk
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 DRAWN_BY = {"vega-lite": "drawn by vl-convert",
             "plotly": "redrawn from the figure's data by vl-convert, not in plotly's own style"}
+
+
+def media_suffix(part: MediaPart) -> str:
+    """The file's extension: its file name's, else its mimetype's (`.bin` when neither says)."""
+    suffix = Path(part.filename).suffix if part.filename else ""
+    if not suffix and part.src:
+        suffix = Path(part.src.split("?")[0]).suffix
+    suffix = suffix or mimetypes.guess_extension(part.mimetype) or ".bin"
+    return _UNSAFE.sub("_", suffix)[:16]
 
 
 def draw_charts(parts: list[Part]) -> None:
@@ -58,7 +69,19 @@ class ImageFiles:
         images = [p for p in walk(parts) if isinstance(p, ImagePart)]
         for index, image in enumerate(images):
             image.file = str(self._write(image, f"{_UNSAFE.sub('_', stem)}-{index}"))
+        media = [p for p in walk(parts) if isinstance(p, MediaPart) and p.data]
+        for index, found in enumerate(media, start=len(images)):
+            found.file = str(self._write_media(found, f"{_UNSAFE.sub('_', stem)}-{index}"))
         return parts
+
+    def _write_media(self, part: MediaPart, stem: str) -> Path:
+        """A download's, pdf's, audio's or video's bytes as they came, named with its own extension."""
+        digest = hashlib.sha256(part.data).hexdigest()[:8]
+        path = self.directory / f"{stem}-{digest}{media_suffix(part)}"
+        if not path.exists():
+            path.write_bytes(part.data)
+        self.written.append(str(path))
+        return path.resolve()
 
     def _write(self, image: ImagePart, stem: str) -> Path:
         drawn = rasterized(image) or image

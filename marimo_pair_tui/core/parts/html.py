@@ -18,7 +18,11 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from markdownify import MarkdownConverter
 
 from .images import image_from_src, svg_image
-from .model import LayoutPart, MarkdownPart, Part, TextPart
+from .model import LayoutPart, LazyPart, MarkdownPart, Part, TextPart
+from .frames import KINDS as FRAME_KINDS, frame_widget
+from .media import download_part, tag_media
+from .structure import json_output_part, mermaid_part
+from .styled import is_styled_table, styled_table
 from .progress import progress_part
 from .charts import plotly_chart, vega_chart
 from .tables import table_part
@@ -105,6 +109,8 @@ def _is_special(node: Any) -> bool:
         return True
     if name in ("img", "svg", "iframe", "video", "audio"):
         return True
+    if name == "table" and is_styled_table(node):
+        return True
     if name == "pre" and "text-xs" in (node.get("class") or []):
         return True
     return name == "div" and bool(_FLEX.search(str(node.get("style") or "")))
@@ -160,6 +166,11 @@ def _special(node: Tag) -> list[Part]:
     if name == "div":
         kind = "vstack" if _COLUMN.search(str(node.get("style") or "")) else "hstack"
         return [LayoutPart(kind, _children(node))]
+    media = tag_media(node) if name in ("img", "iframe", "video", "audio") else None
+    if media is not None:
+        return [media]
+    if name == "table":
+        return [styled_table(node)]
     if name == "img":
         src = str(node.get("src") or "")
         image = image_from_src(src, alt=str(node.get("alt") or ""))
@@ -183,6 +194,16 @@ def _element(el: Tag, object_id: str | None) -> list[Part]:
         return [table_part(el, object_id, attr)]
     if name == "marimo-progress":
         return [progress_part(el, attr)]
+    if name == "marimo-json-output":
+        return [json_output_part(el, attr, label_text)]
+    if name == "marimo-mermaid":
+        return [mermaid_part(el, attr)]
+    if name == "marimo-download":
+        return [download_part(el, object_id, attr, label_text)]
+    if name == "marimo-lazy":
+        return [LazyPart(object_id)]
+    if name.removeprefix("marimo-") in FRAME_KINDS:
+        return [frame_widget(el, object_id or "", attr, label_text)]
     if name == "marimo-vega":
         return [vega_chart(attr(el, "data-spec", {}), object_id)]
     if name == "marimo-plotly":

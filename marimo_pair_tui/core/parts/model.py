@@ -59,6 +59,7 @@ class TablePart:
     page_size: int
     object_id: str | None = None
     selection: str | None = None  # "single"/"multi" for a mo.ui.table that selects rows
+    formatted: bool = False  # values are the text a pandas Styler wrote (`df.style`), not the data
 
     @property
     def more_rows(self) -> int:
@@ -72,7 +73,8 @@ class TablePart:
     def to_json(self) -> dict[str, Any]:
         return {"type": "table", "columns": [c.to_json() for c in self.columns], "row_headers": self.row_headers,
                 "rows": self.rows, "total_rows": self.total_rows, "total_columns": self.total_columns,
-                "page_size": self.page_size, "object_id": self.object_id, "selection": self.selection}
+                "page_size": self.page_size, "object_id": self.object_id, "selection": self.selection,
+                **({"formatted": True} if self.formatted else {})}
 
 
 @dataclass
@@ -192,8 +194,73 @@ class ProgressPart:
                 "fraction": self.fraction, "rate": self.rate, "eta": self.eta, "done": self.done}
 
 
+@dataclass
+class StructurePart:
+    """A nested structure (`mo.tree`, `mo.json`, a dict or list as a cell's value, `application/json`),
+    its leaves decoded from marimo's typed strings (`text/plain+float:1.5` is 1.5)."""
+
+    value: Any
+    label: str = ""
+    python: bool = True  # leaves written as Python values (tuples, None, True), as marimo shows them
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "structure", "label": self.label, "value": self.value,
+                "value_types": "python" if self.python else "json"}
+
+
+@dataclass
+class DiagramPart:
+    """A diagram drawn from source text in a browser (`mo.mermaid`): the source is what it says."""
+
+    language: str  # "mermaid"
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "diagram", "language": self.language, "source": self.source}
+
+
+@dataclass
+class MediaPart:
+    """A file an output offers (`mo.download`, `mo.pdf`, `mo.audio`, `mo.video`), its bytes once read.
+
+    `src` is where marimo keeps it (a server's virtual file, fetched like an image's) or a remote URL,
+    never fetched; `file` is set once a door saved the bytes."""
+
+    kind: str  # download, pdf, audio, video
+    mimetype: str
+    data: bytes = field(repr=False, default=b"")
+    src: str | None = None
+    filename: str = ""
+    label: str = ""
+    object_id: str | None = None
+    file: str | None = None
+    unread: str | None = None  # why the bytes are not here (remote, loaded on a press, not fetched)
+
+    @property
+    def remote(self) -> bool:
+        return bool(self.src) and str(self.src).startswith(("http://", "https://"))
+
+    def to_json(self) -> dict[str, Any]:
+        import hashlib
+
+        return {"type": "media", "kind": self.kind, "mimetype": self.mimetype, "filename": self.filename,
+                "label": self.label, "bytes": len(self.data) if self.data else None,
+                "sha256": hashlib.sha256(self.data).hexdigest() if self.data else None,
+                "src": self.src, "file": self.file, "unread": self.unread, "object_id": self.object_id}
+
+
+@dataclass
+class LazyPart:
+    """`mo.lazy(...)`: content a browser asks the kernel for when it shows it; not in the output."""
+
+    object_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "lazy", "loaded": False, "object_id": self.object_id}
+
+
 Part = Union[TextPart, MarkdownPart, TablePart, ImagePart, ChartPart, WidgetPart, LayoutPart, ErrorPart,
-             ProgressPart]
+             ProgressPart, StructurePart, DiagramPart, MediaPart, LazyPart]
 
 
 def walk(parts: list[Part]) -> list[Part]:

@@ -7,9 +7,10 @@ from typing import Any
 
 from ..outputs import ERROR_MIMETYPE, TRACEBACK_MIMETYPE, parse_errors, plain_traceback
 from .charts import plotly_chart, vega_chart
-from .html import parse_html
+from .html import label_text, parse_html
 from .images import IMAGE_TYPES, image_from_payload
 from .model import ErrorPart, Part, TextPart
+from .structure import json_payload_part
 
 # A mimebundle's entries in the order a terminal prefers them.
 _BUNDLE_ORDER = IMAGE_TYPES + ("text/html", "text/markdown", "text/plain")
@@ -36,6 +37,10 @@ def parse_output(mimetype: str | None, data: Any) -> list[Part]:
         return [vega_chart(_json(data), None)]
     if mimetype == "application/vnd.plotly.v1+json":
         return [plotly_chart(_json(data), None)]
+    if mimetype == "application/json":
+        structure = json_payload_part(data, label_text)
+        if structure is not None:
+            return [structure]
     if not isinstance(data, str):
         return [TextPart(json.dumps(data, default=str, indent=1))]
     if mimetype == TRACEBACK_MIMETYPE:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from .model import ChartPart, Column, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, ProgressPart, TablePart, TextPart, WidgetPart
+from .model import (ChartPart, Column, DiagramPart, ErrorPart, ImagePart, LayoutPart, LazyPart, MarkdownPart, MediaPart,
+                    Part, ProgressPart, StructurePart, TablePart, TextPart, WidgetPart)
+from .frames import KINDS as FRAME_KINDS, frame_widget_text
+from .media import media_text
+from .structure import diagram_text, structure_text
 from .progress import progress_text
 from .tables import shown_rows
 from .widgets import describe_widget
@@ -35,7 +39,8 @@ def table_text(part: TablePart, rows: int = TABLE_ROWS, first: int = 0, *, exact
     span = f"rows {first + 1:,}-{first + len(shown):,} of " if first else ""
     labels = part.row_headers
     named = f"; row labels: {', '.join(labels)}" if labels else ""
-    lines.append(f"({span}{size} rows × {part.total_columns} columns{named})")
+    styled = "; values as its pandas Styler formats them" if part.formatted else ""
+    lines.append(f"({span}{size} rows × {part.total_columns} columns{named}{styled})")
     return "\n".join(lines)
 
 
@@ -60,11 +65,21 @@ def part_text(part: Part) -> str:
     if isinstance(part, ChartPart):
         image = f"\n{image_text(part.image)}" if part.image is not None else ""
         return f"[chart: {part.description}]{image}"
+    if isinstance(part, WidgetPart) and part.kind in FRAME_KINDS:
+        return frame_widget_text(part, table_text)
     if isinstance(part, WidgetPart):
         inner = "\n".join("  " + line for p in part.children for line in part_text(p).splitlines())
         return describe_widget(part) + (f"\n{inner}" if inner else "")
     if isinstance(part, ProgressPart):
         return progress_text(part)
+    if isinstance(part, StructurePart):
+        return structure_text(part)
+    if isinstance(part, DiagramPart):
+        return diagram_text(part)
+    if isinstance(part, MediaPart):
+        return media_text(part)
+    if isinstance(part, LazyPart):
+        return "[lazy content: not loaded; marimo sends it only when a browser shows it]"
     if isinstance(part, ErrorPart):
         return "\n".join(f"Error ({kind}): {message}" for kind, message in part.errors)
     return layout_text(part)

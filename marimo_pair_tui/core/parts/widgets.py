@@ -35,6 +35,7 @@ _DOMAIN = {
     "file": ("filetypes", "multiple", "kind"),
     "table": ("selection", "total-rows"),
     "code-editor": ("language",),
+    "anywidget": ("model-id",),  # its value is its model's state (core/widget_models.py)
 }
 # Every element kind marimo has (`marimo-<kind>`); as Python types, "-" is "_" (range_slider).
 KINDS = {"slider", "range-slider", "number", "dropdown", "multiselect", "radio", "checkbox", "switch",
