@@ -44,6 +44,7 @@ from ...widgets.completion_menu import CompletionMenu
 from ...widgets.graph_pane import GraphPane
 from ...widgets.variables_pane import VariablesPane
 from ...widgets.notebook_view import NotebookView
+from ...widgets.notice_banner import NoticeBanner
 from ...widgets.steady_footer import SteadyFooter
 from ...widgets.results_pane import ResultsPane
 from ...widgets.run_block import RunBlock
@@ -55,6 +56,7 @@ from .completion import CompletionCommands
 from .draft import DraftKeeper
 from .editing import EditorCommands, editor_title
 from .kernel import KernelCommands
+from .notices import NoticeFollower
 from .panes import PaneCommands
 from .keys import PAIRING_KEYS, binding
 from .runner import OperationRunner
@@ -184,6 +186,7 @@ class PairingScreen(Screen[None]):
         self.activity = ActivityCommands(self)
         self.completion = CompletionCommands(self)
         self.kernel = KernelCommands(self)
+        self.notices = NoticeFollower(self)
         self.panes = PaneCommands(self)
         self._unsubscribe: Callable[[], None] | None = None
         self._left = False
@@ -203,6 +206,7 @@ class PairingScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
+        yield NoticeBanner(id="banner")
         with Horizontal(id="body"):
             yield CellTree(self.fmt, id="cells")
             yield NotebookView(self.service, lambda: self.target, self.fmt, id="notebook")
@@ -327,11 +331,12 @@ class PairingScreen(Screen[None]):
         changes = message.changes
         self.cell_tree.sync(self.notebook, changes.cell_ids, changes.structure)
         self.notebook_view.sync(self.notebook, changes.cell_ids, changes.structure)
-        if changes.ui_values or self.notebook.ui_element_names(changes.variables):
+        if changes.ui_values or changes.models or self.notebook.ui_element_names(changes.variables):
             self.notebook_view.values_changed()  # a kernel read: only when an element's value changed
         self.cells.model_changed(changes)
         self.editing.model_changed(changes)
         self.kernel.model_changed(changes)
+        self.notices.model_changed(changes)
         self.panes.model_changed(changes)
         self._follow_browser_focus(changes)
         if changes.activity:
