@@ -17,7 +17,7 @@ from textual import work
 from textual.containers import Vertical
 from textual.message import Message
 
-from ...core.documents import ChartPart, ImagePart, Part, walk
+from ...core.documents import ChartPart, ImagePart, MediaPart, Part, walk
 from ...core.service import Cell
 from .parts import part_widget
 
@@ -30,6 +30,8 @@ def needs_files(parts: list[Part]) -> bool:
     """True when a part's picture or data is a file on the server, not yet fetched."""
     for part in walk(parts):
         if isinstance(part, ImagePart) and part.src and not part.data:
+            return True
+        if isinstance(part, MediaPart) and part.src and not part.data and "@file/" in part.src and not part.unread:
             return True
         if isinstance(part, ChartPart) and any(d.get("rows") is None and "@file/" in str(d.get("source"))
                                                for d in part.data):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from textual.widget import Widget
 
-from ....core.documents import (ChartPart, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, TablePart,
-                                TextPart, WidgetPart)
+from ....core.documents import (ChartPart, DiagramPart, ErrorPart, ImagePart, LayoutPart, LazyPart, MarkdownPart,
+                                MediaPart, Part, StructurePart, TablePart, TextPart, WidgetPart)
 from .controls import control_widget
 from .images import ImageView
 from .layout import layout_widget
+from .media import MediaView
 from .prose import ErrorView, MarkdownView, TextView
+from .structure import DiagramView, LazyView, StructureView
 from .table import TableView
 
 
@@ -29,4 +31,12 @@ def part_widget(part: Part) -> Widget:
         return control_widget(part)
     if isinstance(part, ErrorPart):
         return ErrorView(part)
+    if isinstance(part, StructurePart):
+        return StructureView(part)
+    if isinstance(part, DiagramPart):
+        return DiagramView(part)
+    if isinstance(part, MediaPart):
+        return MediaView(part)
+    if isinstance(part, LazyPart):
+        return LazyView(part)
     return TextView(TextPart(repr(part)))
