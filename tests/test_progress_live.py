@@ -7,14 +7,16 @@ the kernel holds at that moment; `output`, `cells` and MCP must say the same.
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
 from tests.clihelp import cli_env, run_cli, start_cli
 from tests.support.cell_lab import CellLab, wait_until
 from tests.support.mcp_client import call, mcp_session
-from tests.support.progress_cells import append_cell, bar_cell, notebook, reached, release, spinner_cell
+from tests.support.progress_cells import append_cell, bar_cell, notebook, reached, release, spinner_cell, ticks_cell
 
 
 def _read(lab: CellLab, path: Path, *args: str) -> dict[str, Any]:
@@ -142,3 +144,42 @@ def test_appended_outputs_then_replace_then_clear_read_as_the_kernel_holds_them(
         for step in (1, 2, 3):
             release(tmp_path, step)
         _finish(proc)
+
+
+def test_watch_prints_a_running_bar_coalesced_and_its_final_state(lab: CellLab, tmp_path: Path) -> None:
+    ticks = 1000
+    path, browser = lab.fresh(text=notebook(tmp_path, tick=ticks_cell(tmp_path, ticks)), instantiate=False)
+    proc = _run(lab, path, "tick")
+    watch = None
+    try:
+        at_gate = reached(tmp_path, 1)
+        watch = start_cli(["watch", "--until-idle", "--url", lab.server.url, "--notebook", str(path)],
+                          env=cli_env(lab.server.state_home))
+        heard: list[dict[str, Any]] = []
+        reader = threading.Thread(target=lambda: heard.extend(json.loads(line) for line in watch.stdout or []),
+                                  daemon=True)
+        reader.start()
+
+        def bars(line: dict[str, Any]) -> list[dict[str, Any]]:
+            return [p for c in line.get("cells") or [] if c["id"] == cell_id for p in (c.get("output") or {}).get("progress", [])]
+
+        cell_id = browser.cell_ids[0]
+        seen = wait_until(lambda: [b for line in list(heard) for b in bars(line)], 60, "watch to print the bar")
+        assert seen[0]["current"] == at_gate["current"] and seen[0]["total"] == ticks  # the running cell, as it stands
+        release(tmp_path, 1)
+        final = reached(tmp_path, 2)
+        _finish(proc)
+        out, err = watch.communicate(timeout=90)
+        reader.join(30)
+        assert watch.returncode == 0, err
+    finally:
+        release(tmp_path, 1)
+        if watch is not None and watch.poll() is None:
+            watch.kill()
+    printed = [b for line in heard for b in bars(line)]
+    assert heard[-1]["reason"] == "idle"
+    assert (printed[-1]["current"], printed[-1]["total"], printed[-1]["done"]) == (final["current"], final["total"], True)
+    counts = [b["current"] for b in printed]
+    assert counts == sorted(counts)
+    sent = [m for m in browser.ops("cell-op") if m.get("cell_id") == cell_id and m.get("output")]
+    assert len(sent) >= ticks and len(printed) < len(sent) / 2  # coalesced: marimo sent every tick, watch a few a second

@@ -13,7 +13,7 @@ files in tests/golden/ pin them. A shape changes here or nowhere:
 
 from __future__ import annotations
 
-from typing import Any, Sequence, Union
+from typing import Any, Mapping, Sequence, Union
 
 from .activity import ActivityEntry
 from .cell import Cell
@@ -471,10 +471,14 @@ def closed_document(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def watch_line(cells: Sequence[Cell | str], *, idle: bool, running: list[str], scratch: str | None, live: str,
-               order: list[str] | None = None) -> dict[str, Any]:
-    """One line of `watch`: the cells that changed (an id alone: deleted), the kernel, the order if it changed."""
+               order: list[str] | None = None, outputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One line of `watch`: the cells that changed (an id alone: deleted), the kernel, the order if it changed;
+    a cell whose output moved while watched carries it (`outputs`, core/watch_outputs.py)."""
+    outputs = outputs or {}
     line: dict[str, Any] = {
-        "cells": [{"id": c, "deleted": True} if isinstance(c, str) else cell_summary_json(c) for c in cells],
+        "cells": [{"id": c, "deleted": True} if isinstance(c, str)
+                  else {**cell_summary_json(c), **({"output": outputs[c.id]} if c.id in outputs else {})}
+                  for c in cells],
         "idle": idle,
         "running": running,
         "scratch": scratch,
@@ -513,3 +517,4 @@ from .parts.media import media_text  # noqa: E402
 from .ui_values import SETTABLE as SETTABLE_KINDS, why_not_settable  # noqa: E402  (what the app can send)
 from .parts.tables import shown_rows  # noqa: E402
 from .parts.values import NUMERIC_KINDS  # noqa: E402
+from .watch_outputs import OutputTicks, Picked  # noqa: E402  (which outputs a watch line carries)

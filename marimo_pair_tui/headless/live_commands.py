@@ -23,6 +23,7 @@ import click
 
 from ..core import documents
 from ..core.errors import EXIT_CONNECTION, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ..core.documents import OutputTicks, Picked
 from ..core.service import ActivityLog, Changes, PairingService, Reply
 from .cli import Targeting, target_options
 from .output import emit, narrate, serve
@@ -100,11 +101,23 @@ def register(group: click.Group) -> None:
 
             unsubscribe = pairing.subscribe(on_change, on_state)
             told[0] = pairing.notebook.notices.last_seq
-            if pairing.notebook.version:  # already followed (the pairing service's mirror): what a replay shows
+            ticks = OutputTicks()  # running cells' outputs, at most a few lines a second each
+
+            def cells_line(picked: Picked, order: list[str] | None = None) -> None:
                 notebook = pairing.notebook
-                emit(documents.watch_line(list(notebook.cells), idle=notebook.is_idle(),
-                                          running=notebook.running_cell_ids(), scratch=notebook.scratch.runtime,
-                                          live=pairing.live_state, order=notebook.cell_ids))
+                emit(documents.watch_line(picked.cells, idle=notebook.is_idle(), running=notebook.running_cell_ids(),
+                                          scratch=notebook.scratch.runtime, live=pairing.live_state, order=order,
+                                          outputs=picked.outputs))
+
+            def show(changes: Changes, lines: list[dict[str, Any]]) -> None:
+                for line in lines:
+                    emit(line)
+                picked = ticks.take(pairing.notebook, changes.cell_ids)
+                if picked.cells or changes.structure or changes.kernel or changes.scratch:
+                    cells_line(picked, order=pairing.notebook.cell_ids if changes.structure else None)
+
+            if pairing.notebook.version:  # already followed (the pairing service's mirror): what a replay shows
+                cells_line(ticks.seed(pairing.notebook.cells), order=pairing.notebook.cell_ids)
             reason = "stopped"
             try:
                 while True:
@@ -133,22 +146,18 @@ def register(group: click.Group) -> None:
                     if wait is not None and remaining is not None:
                         wait = min(wait, remaining)
                     try:
-                        changes, lines = await asyncio.wait_for(queue.get(), timeout=wait)
+                        changes, lines = await asyncio.wait_for(queue.get(), timeout=ticks.wait(wait))
                     except asyncio.TimeoutError:
+                        if (due := ticks.due(pairing.notebook)).cells:
+                            cells_line(due)
                         continue
-                    for line in lines:
-                        emit(line)
-                    if not (changes.cell_ids or changes.structure or changes.kernel or changes.scratch):
-                        continue  # only the activity log changed
-                    notebook = pairing.notebook
-                    emit(documents.watch_line(
-                        [notebook.get(cid) or cid for cid in sorted(changes.cell_ids)],
-                        idle=notebook.is_idle(), running=notebook.running_cell_ids(),
-                        scratch=notebook.scratch.runtime, live=pairing.live_state,
-                        order=notebook.cell_ids if changes.structure else None,
-                    ))
+                    show(changes, lines)
             finally:
                 unsubscribe()
+            while not queue.empty():  # heard before the end: the final states are printed
+                show(*queue.get_nowait())
+            if (held := ticks.due(pairing.notebook, now=True)).cells:  # what was held back is the newest state
+                cells_line(held)
             notebook = pairing.notebook
             success = reason in ("idle", "stopped") or (reason == "timeout" and not until_idle)
             if pairing.target is not reply.target:  # followed to a new session: the summary names it

@@ -67,7 +67,7 @@ APPEND = '''
 '''
 
 TICKS = '''
-    import time
+    import json, time
     from pathlib import Path
     import marimo as mo
     from marimo._runtime.output._output import flush
@@ -75,7 +75,11 @@ TICKS = '''
         for _i in range({total}):
             bar.update()
             flush()
-    Path({gates!r}, "ticked").write_text(str(bar.current))
+            if _i == 0:
+                Path({gates!r}, "step-1.json").write_text(json.dumps({{"current": bar.current}}))
+                while not Path({gates!r}, "gate-1").exists():
+                    time.sleep(0.01)
+        Path({gates!r}, "step-2.json").write_text(json.dumps({{"current": bar.current, "total": bar.total}}))
 '''
 
 
