@@ -187,7 +187,7 @@ def kernel(lab: CellLab, browser: BrowserSession, code: str) -> Any:
 
 
 def chart_of(lab: CellLab, browser: BrowserSession, cell: str, images: Path) -> dict[str, Any]:
-    doc = cli(lab, browser, "output", cell, "--save-images", str(images))
+    doc = cli(lab, browser, "output", cell, "--parts", "--save-images", str(images))
     (chart,) = doc["output"]["parts"]
     assert chart["type"] == "chart" and chart["description"] in doc["output"]["text"]
     return chart
@@ -301,7 +301,7 @@ def test_plotly_typed_arrays_read_as_the_kernels_figure_and_are_drawn(lab: CellL
 def test_a_plotly_figure_that_cannot_be_drawn_says_so_and_what_it_holds(lab: CellLab, notebook: BrowserSession,
                                                                        tmp_path: Path) -> None:
     truth = kernel(lab, notebook, FIGURE_TRUTH)["three_d"]
-    doc = cli(lab, notebook, "output", "go_3d", "--save-images", str(tmp_path))
+    doc = cli(lab, notebook, "output", "go_3d", "--parts", "--save-images", str(tmp_path))
     (chart,) = doc["output"]["parts"]
     assert_trace_matches(chart["data"][0], truth[0])
     assert chart["image"] is None and "scatter3d" in chart["not_drawn"]

@@ -73,6 +73,8 @@ def _cases() -> dict[str, Callable[[], dict[str, Any]]]:
         "cells_live": lambda: documents.cells_document(
             Reply(CellsView(cells=live.cells, source="live", kernel=KERNEL), target=TARGET,
                   warnings=["demo.py has 2 sessions"])),
+        "cells_live_parts": lambda: documents.cells_document(
+            Reply(CellsView(cells=live.cells, source="live", kernel=KERNEL), target=TARGET), parts=True),
         "cells_live_no_outputs": lambda: documents.cells_document(
             Reply(CellsView(cells=live.cells, source="live", kernel=KERNEL), target=TARGET), outputs=False),
         "cells_code_mode": lambda: documents.cells_document(
@@ -132,9 +134,11 @@ def test_a_live_cell_and_a_code_mode_cell_have_one_shape() -> None:
 def test_no_outputs_keeps_the_mimetype_and_size_but_not_the_data() -> None:
     cell = _live_notebook().cells[1]
     full, bare = documents.cell_json(cell), documents.cell_json(cell, outputs=False)
-    raw = documents.cell_json(cell, outputs="raw")
+    raw, typed = documents.cell_json(cell, outputs="raw"), documents.cell_json(cell, parts=True)
     assert full["output"]["text"] == "```\n42\n```" and "data" not in full["output"]
-    assert raw["output"]["data"] == "<pre>42</pre>" and raw["output"]["parts"] == full["output"]["parts"]
+    assert "parts" not in full["output"] and full["output"]["handles"] == []
+    assert typed["output"]["parts"] == [{"type": "markdown", "markdown": "```\n42\n```"}] and typed["output"]["text"] == full["output"]["text"]
+    assert raw["output"]["data"] == "<pre>42</pre>" and "parts" not in raw["output"]
     assert bare["output"] == {"mimetype": "text/html", "data": None, "omitted": True, "chars": 13}
     assert bare["console"] == full["console"]
 

@@ -149,9 +149,11 @@ def test_last_expression_comes_back_as_output(shared_server, shared_state_home: 
     assert result.code == 0
     output = result.json["output"]
     assert output["mimetype"] == "text/html" and output["text"] == "42" and "data" not in output
-    assert output["parts"] == [{"type": "text", "text": "42"}]
+    assert output["handles"] == [] and "parts" not in output  # the text says it all
     raw = run_cli(["exec", "--raw", "-c", "x + 1"], env=cli_env(shared_state_home))
     assert "<pre" in raw.json["output"]["data"] and raw.json["output"]["text"] == "42"
+    typed = run_cli(["exec", "--parts", "-c", "x + 1"], env=cli_env(shared_state_home))
+    assert typed.json["output"]["parts"] == [{"type": "text", "text": "42"}]
 
 
 TRICKY = "quotes ' \" ''' \"\"\" back\\slash \\n ${HOME} $(echo no) `tick` ünïcødé 🚀 \t tab"

@@ -33,7 +33,7 @@ def cli(lab: CellLab, browser: BrowserSession, *args: str) -> dict[str, Any]:
 
 def test_cells_give_text_and_parts_and_no_base64(lab: CellLab, gallery: tuple[Path, BrowserSession]) -> None:
     _path, browser = gallery
-    doc = cli(lab, browser, "cells")
+    doc = cli(lab, browser, "cells", "--parts")
     by_name = {c["name"]: c for c in doc["cells"]}
     assert "| name (str) | qty (int64) | price (float64) |" in by_name["pandas_small"]["output"]["text"]
     assert "… 4,990 more rows" in by_name["pandas_large"]["output"]["text"]
@@ -44,7 +44,7 @@ def test_cells_give_text_and_parts_and_no_base64(lab: CellLab, gallery: tuple[Pa
 
 def test_output_saves_a_figure_as_a_png_file(lab: CellLab, gallery: tuple[Path, BrowserSession], tmp_path: Path) -> None:
     _path, browser = gallery
-    doc = cli(lab, browser, "output", "matplotlib_figure", "--save-images", str(tmp_path / "imgs"))
+    doc = cli(lab, browser, "output", "matplotlib_figure", "--parts", "--save-images", str(tmp_path / "imgs"))
     (image,) = doc["output"]["parts"]
     assert image["type"] == "image" and image["file"] and doc["images"] == [image["file"]]
     data = Path(image["file"]).read_bytes()
@@ -55,7 +55,7 @@ def test_output_saves_a_figure_as_a_png_file(lab: CellLab, gallery: tuple[Path, 
 def test_a_chart_with_data_in_a_virtual_file_is_fetched_and_drawn(lab: CellLab, gallery: tuple[Path, BrowserSession],
                                                                  tmp_path: Path) -> None:
     _path, browser = gallery
-    doc = cli(lab, browser, "output", "altair_ui", "--save-images", str(tmp_path))
+    doc = cli(lab, browser, "output", "altair_ui", "--parts", "--save-images", str(tmp_path))
     (chart,) = doc["output"]["parts"]
     assert chart["type"] == "chart" and "; 20 rows; fields x (number" in chart["description"]  # the data was fetched
     assert chart["image"]["file"] and Path(chart["image"]["file"]).read_bytes().startswith(b"\x89PNG")
@@ -64,7 +64,7 @@ def test_a_chart_with_data_in_a_virtual_file_is_fetched_and_drawn(lab: CellLab, 
 def test_an_image_served_as_a_virtual_file_is_fetched(lab: CellLab, gallery: tuple[Path, BrowserSession],
                                                       tmp_path: Path) -> None:
     _path, browser = gallery
-    doc = cli(lab, browser, "output", "pil_mo_image", "--save-images", str(tmp_path))
+    doc = cli(lab, browser, "output", "pil_mo_image", "--parts", "--save-images", str(tmp_path))
     (image,) = doc["output"]["parts"]
     assert image["bytes"] > 0 and image["width"] and Path(image["file"]).read_bytes().startswith(b"\x89PNG")
 
@@ -83,7 +83,7 @@ def test_an_unwritable_image_directory_is_a_usage_error(lab: CellLab, gallery: t
 async def test_mcp_output_hands_the_plot_over_as_image_content(lab: CellLab, gallery: tuple[Path, BrowserSession]) -> None:
     path, _browser = gallery
     async with mcp_session(lab.server.state_home) as session:
-        result = await session.call_tool("output", {"cell": "matplotlib_figure", "notebook": str(path)})
+        result = await session.call_tool("output", {"cell": "matplotlib_figure", "notebook": str(path), "parts": True})
         chart = await session.call_tool("output", {"cell": "altair_chart", "notebook": str(path)})
     assert not result.is_error
     images = [c for c in result.content if c.type == "image"]

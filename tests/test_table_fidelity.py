@@ -62,7 +62,7 @@ def test_row_labels_reach_the_text_the_parts_and_the_pages(
         lab: CellLab, book: tuple[Path, BrowserSession], cell: str, frame: str) -> None:
     _path, browser = book
     names, labels = index_truth(lab, browser, frame)
-    output = cli(lab, browser, "output", cell).json["output"]
+    output = cli(lab, browser, "output", cell, "--parts").json["output"]
     (part,) = output["parts"]
     headers = part["row_headers"]
     assert headers_match(headers, names), (headers, names)
@@ -87,7 +87,7 @@ def test_paging_past_the_end_is_a_usage_error_naming_the_last_page(
     _path, browser = book
     rows = kernel(lab, browser, "len(big)")
     last = (rows - 1) // 10
-    object_id = cli(lab, browser, "output", "big").json["output"]["parts"][0]["object_id"]
+    object_id = cli(lab, browser, "output", "big").json["output"]["handles"][0]["object_id"]
     for target in ("big", object_id):  # the cell's name and the table's object id reach the same table
         at_end = cli(lab, browser, "table", target, "--page", str(last))
         assert at_end.code == 0 and at_end.json["object_id"] == object_id and at_end.json["last_page"] == last
@@ -122,7 +122,7 @@ def test_floats_are_written_as_the_browser_writes_them_and_exactly_on_request(
     values = kernel(lab, browser, "by_city['price'].tolist()")
     reprs = kernel(lab, browser, "[repr(v) for v in by_city['price'].tolist()]")
     counts = kernel(lab, browser, "by_city['n'].tolist()")
-    output = cli(lab, browser, "output", "by_city").json["output"]
+    output = cli(lab, browser, "output", "by_city", "--parts").json["output"]
     (part,) = output["parts"]
     assert [row["price"] for row in part["rows"]] == values  # the parts keep the exact values
     names = [c["name"] for c in part["columns"]]

@@ -51,7 +51,7 @@ def shown_values(lab: CellLab, browser: BrowserSession) -> dict[str, Any]:
                 found[part["object_id"]] = part["value"]
             walk(part.get("children") or [])
 
-    for cell in cli(lab, browser, "cells").json["cells"]:
+    for cell in cli(lab, browser, "cells", "--parts").json["cells"]:
         walk((cell["output"] or {}).get("parts") or [])
     return found
 

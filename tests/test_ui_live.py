@@ -108,7 +108,7 @@ def test_a_cell_with_several_elements_is_ambiguous(lab: CellLab, gallery: tuple[
 
 def test_table_reads_a_later_page_in_the_kernel(lab: CellLab, gallery: tuple[Path, BrowserSession]) -> None:
     _path, browser = gallery
-    part = cli(lab, browser, "output", "pandas_large").json["output"]["parts"][0]
+    part = cli(lab, browser, "output", "pandas_large").json["output"]["handles"][0]
     result = cli(lab, browser, "table", part["object_id"], "--page", "499")
     assert result.code == 0 and result.json["total_rows"] == 5000 and result.json["first_row"] == 4990
     assert result.json["rows"][0] == {"i": 4990, "sq": 4990 ** 2} and len(result.json["rows"]) == 10

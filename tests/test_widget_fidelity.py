@@ -69,20 +69,20 @@ TRUTH = '{"n": slider.value, "stepped": stepped.value, "letter": dropdown.value}
 
 def test_every_door_shows_the_value_a_browser_set(lab: CellLab, notebook: tuple[Path, BrowserSession]) -> None:
     path, browser = notebook
-    before = cell_widgets(cli(lab, browser, "cells").json, "controls")  # the service now follows the session
+    before = cell_widgets(cli(lab, browser, "cells", "--parts").json, "controls")  # the service now follows the session
     assert before == kernel(lab, browser, TRUTH) == {"n": 3, "stepped": 5, "letter": "a"}
     ids = {name: e["object_id"] for name, e in elements(lab, browser).items()}
     browser_sets(lab, path, browser, {ids["slider"]: 8, ids["stepped"]: 2, ids["dropdown"]: ["c"]})
     truth = kernel(lab, browser, TRUTH)
     assert truth == {"n": 8, "stepped": 25, "letter": "c"}
     # The service's mirror heard the move only as `slider`'s new value; its next read asks the kernel.
-    wait_until(lambda: cell_widgets(cli(lab, browser, "cells").json, "controls") == truth, 30,
+    wait_until(lambda: cell_widgets(cli(lab, browser, "cells", "--parts").json, "controls") == truth, 30,
                "cells to show the browser's values")
     live = cli(lab, browser, "cells", "--cell", "controls").json
     assert live["cells"][0]["output"]["text"].startswith('slider "n" = 8 (1..10)')
-    assert cell_widgets(cli(lab, browser, "cells", "--refresh").json, "controls") == truth
-    assert widgets(cli(lab, browser, "output", "controls").json["output"]) == truth
-    assert cell_widgets(cli(lab, browser, "cells", service=False).json, "controls") == truth  # attached afresh
+    assert cell_widgets(cli(lab, browser, "cells", "--refresh", "--parts").json, "controls") == truth
+    assert widgets(cli(lab, browser, "output", "controls", "--parts").json["output"]) == truth
+    assert cell_widgets(cli(lab, browser, "cells", "--parts", service=False).json, "controls") == truth  # attached afresh
     assert {e["label"]: e["value"] for e in elements(lab, browser).values() if e["label"] in truth} == truth
     reader = cli(lab, browser, "output", "reader").json["output"]["text"]
     assert reader == f"The slider is at **{truth['n']}**"
@@ -90,20 +90,20 @@ def test_every_door_shows_the_value_a_browser_set(lab: CellLab, notebook: tuple[
 
 def test_set_ui_then_cells_show_the_new_value(lab: CellLab, notebook: tuple[Path, BrowserSession]) -> None:
     _path, browser = notebook
-    assert cell_widgets(cli(lab, browser, "cells").json, "controls")["n"] == 3
+    assert cell_widgets(cli(lab, browser, "cells", "--parts").json, "controls")["n"] == 3
     assert cli(lab, browser, "set-ui", "slider", "6").code == 0
     assert cli(lab, browser, "set-ui", "stepped", "1").code == 0
     truth = kernel(lab, browser, TRUTH)
     assert truth["n"] == 6 and truth["stepped"] == 1
-    assert cell_widgets(cli(lab, browser, "cells", "--refresh").json, "controls") == truth
-    wait_until(lambda: cell_widgets(cli(lab, browser, "cells").json, "controls") == truth, 30,
+    assert cell_widgets(cli(lab, browser, "cells", "--refresh", "--parts").json, "controls") == truth
+    wait_until(lambda: cell_widgets(cli(lab, browser, "cells", "--parts").json, "controls") == truth, 30,
                "cells to show the values set")
 
 
 def test_while_the_kernel_is_busy_cells_answer_at_once_and_say_the_values_may_be_old(
         lab: CellLab, notebook: tuple[Path, BrowserSession], tmp_path: Path) -> None:
     path, browser = notebook
-    assert cell_widgets(cli(lab, browser, "cells").json, "controls")["n"] == 3  # values read: sure
+    assert cell_widgets(cli(lab, browser, "cells", "--parts").json, "controls")["n"] == 3  # values read: sure
     browser_sets(lab, path, browser, {elements(lab, browser)["slider"]["object_id"]: 8})
     assert kernel(lab, browser, "slider.value") == 8
     flag = tmp_path / "release"
@@ -112,14 +112,14 @@ def test_while_the_kernel_is_busy_cells_answer_at_once_and_say_the_values_may_be
                      env=cli_env(lab.server.state_home))
     try:
         wait_until(lambda: not cli(lab, browser, "status").json["kernel"]["idle"], 30, "the kernel to be busy")
-        answer = cli(lab, browser, "cells")  # would wait for the release if it asked the kernel
+        answer = cli(lab, browser, "cells", "--parts")  # would wait for the release if it asked the kernel
         assert answer.code == 0 and not flag.exists()
         assert any("as last read from the kernel" in w for w in answer.json["warnings"]), answer.json["warnings"]
     finally:
         flag.touch()
         assert busy.wait(60) == 0
     assert kernel(lab, browser, "slider.value") == 8
-    after = cli(lab, browser, "cells")
+    after = cli(lab, browser, "cells", "--parts")
     assert cell_widgets(after.json, "controls")["n"] == 8 and not after.json["warnings"]
 
 
@@ -127,13 +127,13 @@ async def test_mcp_shows_the_value_a_browser_set(lab: CellLab, notebook: tuple[P
     path, browser = notebook
     oid = elements(lab, browser)["slider"]["object_id"]
     async with mcp_session(lab.server.state_home) as session:
-        error, first = await call(session, "output", cell="controls", notebook=str(path))
+        error, first = await call(session, "output", cell="controls", notebook=str(path), parts=True)
         assert not error and widgets(first["output"])["n"] == 3
         browser_sets(lab, path, browser, {oid: 9})
         assert kernel(lab, browser, "slider.value") == 9
         deadline = time.monotonic() + 30  # the stream's news of the move may still be on its way
         while True:
-            error, doc = await call(session, "output", cell="controls", notebook=str(path))
+            error, doc = await call(session, "output", cell="controls", notebook=str(path), parts=True)
             if error or widgets(doc["output"])["n"] == 9 or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.05)

@@ -7,6 +7,9 @@ files in tests/golden/ pin them. A shape changes here or nowhere:
 - cell: `{id, name, code, hash, status, errors, console, output, defs, refs, config, truncated}`,
   for a live cell and a code_mode cell alike; `refs` are what the code reads
   as marimo's compiler sees it (builtins included), `defs` what it defines
+- output: `{mimetype, text, handles, chars}`: the text a model reads and the
+  handles it acts on (parts/handles.py); the typed `parts` only when asked
+  (`parts=True`: `--parts`, MCP `parts: true`), marimo's `data` with "raw"
 - operation result, activity entry, error, and the envelopes around them:
   `success`, `session`, the value, `warnings`.
 """
@@ -20,14 +23,15 @@ from .cell import Cell
 from .codemode_results import CellState, OpResult
 from .discovery import ServerInfo
 from .errors import PairError
+from .kernel_notices import KernelNotices, NoticeEvent
 from .execute import ExecResult
 from .outputs import bounded_output, data_size, plain_text
 from .parts import Column, TablePart, parse_output, parts_text, table_text, with_values
-from .kernel_notices import KernelNotices, NoticeEvent
 from .table_pages import TablePage
 from .ui_elements import UiElement
 from .workspace import GraphView, Variable
 from .parts.files import ImageFiles, image_payloads
+from .parts.handles import handles
 from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply
 from .sessions import NotebookEntry, Target
 
@@ -65,41 +69,46 @@ def _envelope(reply: Reply[Any], body: dict[str, Any], *, success: bool = True,
 
 # -- cells ----------------------------------------------------------------------
 
-# How an output appears: True/"parts" (text and typed parts), "raw" (and marimo's data), False (left out).
+# How an output appears: True (text and handles), "raw" (and marimo's data), False (left out).
 OutputMode = Union[bool, str]
 
 
-def _output_json(output: Any, *, outputs: OutputMode = True, limit: int | None = None,
+def _output_json(output: Any, *, outputs: OutputMode = True, parts: bool = False, limit: int | None = None,
                  images: ImageFiles | None = None, stem: str = "output", ui: dict[str, Any] | None = None
                  ) -> dict[str, Any] | None:
-    """An output as typed parts and the `text` a model reads (core/parts).
+    """An output as the `text` a model reads and the `handles` it acts on (core/parts).
 
-    `outputs`: True (or "parts") gives mimetype, text, parts and `chars` (the
-    raw data's size); "raw" adds marimo's own `data` (past `limit` characters
-    its start, flagged `truncated`); False leaves everything out but the
-    mimetype and size (`omitted`). Images are never inlined: with `images`
-    they are written to files that the image parts name. `ui`: the kernel's current values of UI elements
-    (by object id), shown instead of the values the output was drawn with.
+    `outputs`: True gives mimetype, text, handles and `chars` (the raw data's
+    size); "raw" adds marimo's own `data` (past `limit` characters its start,
+    flagged `truncated`); False leaves everything out but the mimetype and
+    size (`omitted`). `parts` adds the typed parts, which repeat the text: a
+    read costs several times its text with them, so they come only when asked.
+    Images are never inlined: with `images` they are written to files that the
+    handles (and image parts) name. `ui`: the kernel's current values of UI
+    elements (by object id), shown instead of the values the output was drawn with.
     """
     if output is None:
         return None
     if isinstance(output, dict):
         mimetype, data = output.get("mimetype"), output.get("data")
-        parts = parse_output(mimetype, data)
+        found = parse_output(mimetype, data)
     else:
-        mimetype, data, parts = output.mimetype, output.data, output.parts
+        mimetype, data, found = output.mimetype, output.data, output.parts
     if ui:
-        parts = with_values(parts, ui)
+        found = with_values(found, ui)
     size = data_size(data)
     if not outputs:
         return {"mimetype": mimetype, "data": None, "omitted": True, "chars": size}
     if images is not None:
-        parts = images.save(parts, stem)
-    text = parts_text(parts)
-    doc: dict[str, Any] = {"mimetype": mimetype, "text": text, "parts": [p.to_json() for p in parts], "chars": size}
+        found = images.save(found, stem)
+    text = parts_text(found)
+    doc: dict[str, Any] = {"mimetype": mimetype, "text": text, "handles": handles(found)}
+    if parts:
+        doc["parts"] = [p.to_json() for p in found]
+    doc["chars"] = size
     if limit is not None and len(text) > limit:
         doc["text"], doc["truncated"] = text[:limit] + "\n… (cut)", True
-    if limit is not None and data_size(doc["parts"]) > limit:
+    if parts and limit is not None and data_size(doc["parts"]) > limit:
         doc["parts"], doc["truncated"] = _bounded_parts(doc["parts"], limit), True
     if outputs == "raw":
         if limit is not None and size > limit:
@@ -162,7 +171,7 @@ def _console_json(console: Sequence[Any], limit: int | None) -> tuple[list[dict[
     return kept[::-1], cut
 
 
-def cell_json(cell: Cell | CellState, *, outputs: OutputMode = True, limit: int | None = None,
+def cell_json(cell: Cell | CellState, *, outputs: OutputMode = True, parts: bool = False, limit: int | None = None,
               images: ImageFiles | None = None, ui: dict[str, Any] | None = None) -> dict[str, Any]:
     """A cell in the one headless shape, from the live model or from code_mode.
 
@@ -172,9 +181,10 @@ def cell_json(cell: Cell | CellState, *, outputs: OutputMode = True, limit: int 
     `limit`, console text keeps its newest `limit` characters and output data
     its first; `truncated` says when console text or output was cut (here, or
     by the live model's own bounds), and a cut output has its full `chars`. `ui`: the kernel's UI values.
+    `parts`: the output's typed parts too (`_output_json`).
     """
     console, cut = _console_json(cell.console, limit)
-    output = _output_json(cell.output, outputs=outputs, limit=limit, images=images, stem=cell.id, ui=ui)
+    output = _output_json(cell.output, outputs=outputs, parts=parts, limit=limit, images=images, stem=cell.id, ui=ui)
     truncated = cut or bool(output and output.get("truncated"))
     if isinstance(cell, CellState):
         defs, refs, config = list(cell.defs), list(cell.refs), (cell.disabled, cell.hide_code)
@@ -190,14 +200,14 @@ def cell_json(cell: Cell | CellState, *, outputs: OutputMode = True, limit: int 
     }
 
 
-def output_document(reply: Reply[CellsView], *, outputs: OutputMode = True, limit: int | None = CELL_FIELD_LIMIT,
-                    images: ImageFiles | None = None) -> dict[str, Any]:
-    """One cell's output: its text and parts, its console, and the image files written for it."""
+def output_document(reply: Reply[CellsView], *, outputs: OutputMode = True, parts: bool = False,
+                    limit: int | None = CELL_FIELD_LIMIT, images: ImageFiles | None = None) -> dict[str, Any]:
+    """One cell's output: its text and handles (`parts`: and typed parts), its console, the image files written."""
     (cell,) = reply.value.cells
     console, _ = _console_json(cell.console, limit)
     body: dict[str, Any] = {"cell": {"id": cell.id, "name": cell.name, "status": cell.status},
-            "output": _output_json(cell.output, outputs=outputs, limit=limit, images=images, stem=cell.id,
-                                   ui=reply.value.ui),
+            "output": _output_json(cell.output, outputs=outputs, parts=parts, limit=limit, images=images,
+                                   stem=cell.id, ui=reply.value.ui),
             "console": console,
             "errors": [{"kind": e.kind, "message": e.message} for e in cell.errors]}
     if images is not None:
@@ -302,12 +312,14 @@ def kernel_json(kernel: KernelView) -> dict[str, Any]:
     return doc
 
 
-def cells_document(reply: Reply[CellsView], *, outputs: OutputMode = True, limit: int | None = CELL_FIELD_LIMIT,
-                   images: ImageFiles | None = None, saved_to: str | None = None) -> dict[str, Any]:
-    """The cells; each cell's console and output cut to `limit` characters (None: all the model holds)."""
+def cells_document(reply: Reply[CellsView], *, outputs: OutputMode = True, parts: bool = False,
+                   limit: int | None = CELL_FIELD_LIMIT, images: ImageFiles | None = None,
+                   saved_to: str | None = None) -> dict[str, Any]:
+    """The cells; each cell's console and output cut to `limit` characters (None: all the model holds);
+    outputs as text and handles, with typed parts when `parts`."""
     view = reply.value
     body: dict[str, Any] = {"source": view.source,
-                            "cells": [cell_json(c, outputs=outputs, limit=limit, images=images, ui=view.ui)
+                            "cells": [cell_json(c, outputs=outputs, parts=parts, limit=limit, images=images, ui=view.ui)
                                       for c in view.cells]}
     if images is not None:
         body["images"] = sorted(set(images.written))
@@ -315,6 +327,8 @@ def cells_document(reply: Reply[CellsView], *, outputs: OutputMode = True, limit
         body["saved_to"] = saved_to
     if view.kernel is not None:
         body["kernel"] = kernel_json(view.kernel)
+        if notices_told(view.kernel.notices):
+            body["notices"] = view.kernel.notices
     return _envelope(reply, body)
 
 
@@ -348,8 +362,6 @@ def idle_document(reply: Reply[IdleWait]) -> dict[str, Any]:
     return _envelope(reply, {
         "reason": wait.reason,
         "kernel": kernel_json(wait.kernel),
-        if notices_told(view.kernel.notices):
-            body["notices"] = view.kernel.notices
         "cells": [cell_summary_json(c) for c in wait.cells],
     }, success=wait.reason == "idle")
 
@@ -375,10 +387,11 @@ def operation_document(reply: Reply[OpResult]) -> dict[str, Any]:
 
 
 def exec_document(reply: Reply[ExecResult], *, limit: int | None = EXEC_FIELD_LIMIT,
-                  saved_to: str | None = None, outputs: OutputMode = True,
+                  saved_to: str | None = None, outputs: OutputMode = True, parts: bool = False,
                   images: ImageFiles | None = None) -> dict[str, Any]:
     """A snippet's answer. Past `limit` characters (None: no limit) stdout and stderr keep their
     newest text and output data its start; `truncated` says so and `chars` gives the full sizes.
+    The output is text and handles (`parts`: and typed parts); uncut (no `limit`) it has everything.
     `saved_to` names the file that holds the complete document (`exec --output-file`)."""
     result = reply.value
     output = result.output
@@ -387,8 +400,8 @@ def exec_document(reply: Reply[ExecResult], *, limit: int | None = EXEC_FIELD_LI
     stdout, stderr = result.stdout, result.stderr
     if limit is not None:
         stdout, stderr = stdout[-limit:] if len(stdout) > limit else stdout, stderr[-limit:] if len(stderr) > limit else stderr
-    output = _output_json(output, outputs=outputs if limit is not None else "raw", limit=limit,
-                          images=images, stem="snippet")
+    output = _output_json(output, outputs=outputs if limit is not None else "raw", parts=parts or limit is None,
+                          limit=limit, images=images, stem="snippet")
     truncated = stdout is not result.stdout or stderr is not result.stderr or bool(output and output.get("truncated"))
     body: dict[str, Any] = {"stdout": stdout, "stderr": stderr, "output": output, "truncated": truncated, "chars": chars}
     if saved_to is not None:
@@ -518,3 +531,4 @@ from .ui_values import SETTABLE as SETTABLE_KINDS, why_not_settable  # noqa: E40
 from .parts.tables import shown_rows  # noqa: E402
 from .parts.values import NUMERIC_KINDS  # noqa: E402
 from .watch_outputs import OutputTicks, Picked  # noqa: E402  (which outputs a watch line carries)
+from .parts import ProgressPart, part_text  # noqa: E402  (a running cell's progress, drawn in place)

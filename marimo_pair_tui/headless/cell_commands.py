@@ -56,10 +56,11 @@ def _code_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--output-file", "output_file", metavar="PATH", type=click.Path(dir_okay=False),
               help="Also write the complete document (consoles and outputs uncut) to PATH as JSON.")
 def cells(target: Targeting, cell_ids: tuple[str, ...], no_outputs: bool, refresh: bool, raw: bool,
-          save_images: str | None, output_file: str | None) -> None:
+          parts: bool, save_images: str | None, output_file: str | None) -> None:
     """Every cell in order: id, name, code, hash, status, errors, console, output, defs, refs.
 
-    Each output is `text` (markdown, tables, widgets and charts in words) and typed `parts`.
+    Each output is `text` (markdown, tables, widgets and charts in words) and `handles` (the object ids
+    and image files to act on); --parts adds the typed parts.
     Read from the session's live stream: it answers at once, also while cells run."""
 
     async def job(service: PairingService) -> tuple[dict[str, Any], int]:
@@ -67,9 +68,10 @@ def cells(target: Targeting, cell_ids: tuple[str, ...], no_outputs: bool, refres
         reply = await service.cells(target.spec(), ids=list(cell_ids) or None, refresh=refresh,
                                     files=images is not None)
         mode = output_mode(raw, no_outputs)
-        saved = (save_document(output_file, documents.cells_document(reply, outputs=mode, limit=None, images=images))
+        saved = (save_document(output_file, documents.cells_document(reply, outputs=mode, parts=parts, limit=None,
+                                                                        images=images))
                  if output_file else None)
-        return documents.cells_document(reply, outputs=mode, images=images, saved_to=saved), EXIT_OK
+        return documents.cells_document(reply, outputs=mode, parts=parts, images=images, saved_to=saved), EXIT_OK
 
     serve(target.options(), job)
 
@@ -78,15 +80,15 @@ def cells(target: Targeting, cell_ids: tuple[str, ...], no_outputs: bool, refres
 @target_options
 @click.argument("cell_id", metavar="CELL")
 @output_options
-def output(target: Targeting, cell_id: str, raw: bool, save_images: str | None) -> None:
-    """One cell's output: text a model reads, typed parts (tables, images, charts, widgets), console.
+def output(target: Targeting, cell_id: str, raw: bool, parts: bool, save_images: str | None) -> None:
+    """One cell's output: text a model reads, handles (object ids, image files), console; --parts: typed parts.
 
     With --save-images DIR, plots and charts are written as PNG files and named in the JSON."""
 
     async def job(service: PairingService) -> tuple[dict[str, Any], int]:
         images = image_files(save_images)
         reply = await service.cells(target.spec(), ids=[cell_id], files=True)
-        return documents.output_document(reply, outputs=output_mode(raw), images=images), EXIT_OK
+        return documents.output_document(reply, outputs=output_mode(raw), parts=parts, images=images), EXIT_OK
 
     serve(target.options(), job)
 

@@ -155,11 +155,14 @@ def notebooks(target: Targeting) -> None:
 
 
 def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--raw and --save-images, shared by every command that prints outputs."""
+    """--parts, --raw and --save-images, shared by every command that prints outputs."""
     command = click.option("--save-images", "save_images", metavar="DIR", type=click.Path(file_okay=False),
                            help="Write the outputs' images (plots, charts drawn to PNG) as files in DIR; the JSON names them.")(command)
     command = click.option("--raw", is_flag=True,
-                           help="Also give marimo's own output data (HTML, base64 images) beside text and parts.")(command)
+                           help="Also give marimo's own output data (HTML, base64 images) beside text and handles.")(command)
+    command = click.option("--parts", "parts", is_flag=True,
+                           help="Also give each output's typed parts (tables' exact rows, widgets, charts' data); "
+                                "by default an output is its text and handles.")(command)
     return command
 
 
@@ -189,7 +192,7 @@ def image_files(save_images: str | None) -> documents.ImageFiles | None:
               help="Answer the snippet's input() prompts with these, in order (repeatable).")
 def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: str | None, stream: bool,
           output_file: str | None = None, raw: bool = False, save_images: str | None = None,
-          answers: tuple[str, ...] = ()) -> None:
+          answers: tuple[str, ...] = (), parts: bool = False) -> None:
     """Run code in the session's kernel (scratchpad); stdout/stderr come back."""
     if stdin_marker not in (None, "-"):
         usage_failure(f"Unexpected argument {stdin_marker!r}.", "Pass code with -c CODE, --file PATH, or - for stdin.")
@@ -209,7 +212,8 @@ def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: s
         images = image_files(save_images)
         saved = (save_document(output_file, documents.exec_document(reply, limit=None, images=images))
                  if output_file else None)
-        document = documents.exec_document(reply, saved_to=saved, outputs=output_mode(raw), images=images)
+        document = documents.exec_document(reply, saved_to=saved, outputs=output_mode(raw), parts=parts,
+                                              images=images)
         return document, EXIT_OK if reply.value.success else EXIT_FAILED
 
     serve(target.options(), job)

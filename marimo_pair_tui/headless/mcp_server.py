@@ -65,6 +65,9 @@ session, by you or anyone else. Errors carry `kind`, `message` and
 `outcome_unknown`/`timeout` inspect before running anything again. The full guide
 is the resource marimo-pair-tui://guide."""
 
+PARTS_HELP = ("Also give each output's typed `parts` (a table's exact rows and dtypes, widgets' domains, charts' "
+              "data). Off by default: `text` and `handles` (object ids, saved image files) are what most reads need.")
+
 
 class _Server(MCPServer):
     """MCPServer whose unknown tools and argument errors are structured like every other failure."""
@@ -151,20 +154,22 @@ def build_server(service: PairingService) -> MCPServer:
         url: UrlArg = None,
         ids: Annotated[list[str] | None, Field(description="Only these cells (ids or names), in this order.")] = None,
         refresh: Annotated[bool, Field(description="Read through code_mode in the kernel instead of the live mirror (waits while the kernel is busy).")] = False,
-        outputs: Annotated[bool, Field(description="Include outputs (text and typed parts); false leaves them out (mimetype and size stay).")] = True,
+        outputs: Annotated[bool, Field(description="Include outputs (text and handles); false leaves them out (mimetype and size stay).")] = True,
+        parts: Annotated[bool, Field(description=PARTS_HELP)] = False,
         raw: Annotated[bool, Field(description="Also give marimo's own output data (HTML, base64 images).")] = False,
-        save_images: Annotated[str | None, Field(description="A directory: write the outputs' images (plots, charts as PNG) there; the parts name the files.")] = None,
+        save_images: Annotated[str | None, Field(description="A directory: write the outputs' images (plots, charts as PNG) there; the handles name the files.")] = None,
     ) -> CallToolResult:
         """Every cell in order: id, name, code, hash (pass it to edit_cell), status, errors, console, output, defs, refs.
 
         Each output has `text` (what to read: markdown, tables as GFM, widgets as one line, charts in words)
-        and typed `parts`. Served from a live mirror of the session: costs no kernel round trip and answers
+        and `handles` (object ids to page a table or set a widget, saved image files). Served from a live mirror of the session: costs no kernel round trip and answers
         while cells run. `kernel` says whether anything is queued or running. To look at a plot, call `output`."""
 
         async def work(spec: TargetSpec) -> dict[str, Any]:
             images = documents.ImageFiles(save_images) if save_images else None
             reply = await service.cells(spec, ids=ids, refresh=refresh, files=images is not None)
-            return documents.cells_document(reply, outputs=("raw" if raw else True) if outputs else False, images=images)
+            return documents.cells_document(reply, outputs=("raw" if raw else True) if outputs else False,
+                                            parts=parts, images=images)
 
         return await on(notebook, session, url, work)
 
@@ -174,17 +179,18 @@ def build_server(service: PairingService) -> MCPServer:
         notebook: NotebookArg = None,
         session: SessionArg = None,
         url: UrlArg = None,
+        parts: Annotated[bool, Field(description=PARTS_HELP)] = False,
         raw: Annotated[bool, Field(description="Also give marimo's own output data.")] = False,
         save_images: Annotated[str | None, Field(description="A directory to also write the images to, as files.")] = None,
     ) -> CallToolResult:
-        """One cell's output: `text` to read, typed `parts` (tables, charts, widgets), its console,
+        """One cell's output: `text` to read, `handles` (object ids, saved image files), its console,
         and its images (plots, charts drawn to PNG) as image content you can look at."""
 
         async def job() -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
             spec = TargetSpec(notebook=notebook, session=session, url=url)
             images = documents.ImageFiles(save_images) if save_images else None
             reply = await service.cells(spec, ids=[cell], files=True)
-            document = documents.output_document(reply, outputs="raw" if raw else True, images=images)
+            document = documents.output_document(reply, outputs="raw" if raw else True, parts=parts, images=images)
             shown, left_out = documents.output_images(reply)
             if left_out:
                 document["warnings"].append(f"{left_out} image(s) not attached (too many, too large, or SVG "
@@ -205,6 +211,7 @@ def build_server(service: PairingService) -> MCPServer:
             "A file path: also write the complete result there (JSON, stdout/stderr/output uncut). "
             "The answer keeps 256 KB per field (`truncated`, `chars` say when it was cut)."))] = None,
         input: Annotated[list[str] | None, Field(description="Answers to the code's input() prompts, in order.")] = None,
+        parts: Annotated[bool, Field(description=PARTS_HELP)] = False,
     ) -> CallToolResult:
         """Run code in the session's kernel scratchpad (sees the notebook's variables; not saved).
         An input() without an answer in `input` waits: it is reported as progress, and the `answer`
@@ -230,7 +237,7 @@ def build_server(service: PairingService) -> MCPServer:
             reply = await service.execute(spec, code, on_output=on_output, timeout=timeout, answers=input or (),
                                           on_prompt=on_prompt)
             saved = save_document(save_to, documents.exec_document(reply, limit=None)) if save_to else None
-            return documents.exec_document(reply, saved_to=saved)
+            return documents.exec_document(reply, saved_to=saved, parts=parts)
 
         return await on(notebook, session, url, work)
 

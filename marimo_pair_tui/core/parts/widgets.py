@@ -9,6 +9,7 @@ current value instead (`with_values`, from the values the live model keeps).
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any, Callable, Mapping
 
@@ -37,6 +38,9 @@ _DOMAIN = {
     "code-editor": ("language",),
     "anywidget": ("model-id",),  # its value is its model's state (core/widget_models.py)
 }
+# Limits of a domain beyond its range or options, written as `key value` (a placeholder is no limit,
+# nor is a default): what a value must respect that only the parts said before.
+_LIMITS = {"max_length", "max_selections", "multiple", "filetypes", "language"}
 # Every element kind marimo has (`marimo-<kind>`); as Python types, "-" is "_" (range_slider).
 KINDS = {"slider", "range-slider", "number", "dropdown", "multiselect", "radio", "checkbox", "switch",
          "text", "text-area", "button", "date", "datetime", "date-range", "form", "table", "file",
@@ -107,12 +111,19 @@ def describe_widget(part: WidgetPart) -> str:
         options = domain["options"]
         names = list(options) if isinstance(options, (list, dict)) else [options]
         line += f" (options: {', '.join(_show(o) for o in names[:20])}{', …' if len(names) > 20 else ''})"
+    limits = {k: v for k, v in domain.items() if k in _LIMITS}
+    if domain.get("allow_select_none") is True:
+        limits["allow_select_none"] = True
+    if domain.get("kind") not in (None, "text") and part.kind == "text":
+        limits["kind"] = domain["kind"]  # password, email, url
+    if limits:
+        line += " (" + ", ".join(f"{k} {_show(v)}" for k, v in limits.items()) + ")"
     return f"{line} [{part.object_id}]" if part.object_id else line
 
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return f'"{value}"'
+        return json.dumps(value, ensure_ascii=False)  # quoted and escaped: a value with a newline stays on its line
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
