@@ -12,6 +12,7 @@ Sections (each a module of bench/suite/, so that one failing does not stop the r
   mcp    per-call overhead of our MCP `execute` over a bare httpx request
   live   our live model vs a raw websocket consumer when another client runs a cell
   app    the Textual app: first paint, peak RSS, keys during a re-run, notebook view scrolling
+  bytes  bytes per read of a pandas, a chart and a widgets notebook vs marimo's MCP and code_mode reads
 
 Targets are reported against, never asserted. Run:
     .venv/bin/python bench/run.py [--quick] [--only NAME]
@@ -34,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.suite import app_tui, cells_oneshot, exec_oneshot, live_latency, mcp_overhead, report  # noqa: E402
+from bench.suite import app_tui, cells_oneshot, exec_oneshot, live_latency, mcp_overhead, read_bytes, report  # noqa: E402
 from bench.suite.common import Env, Lab, Row, service  # noqa: E402
 
 SECTIONS = {
@@ -43,6 +44,7 @@ SECTIONS = {
     "mcp": mcp_overhead.SECTION,
     "live": live_latency.SECTION,
     "app": app_tui.SECTION,
+    "bytes": read_bytes.SECTION,
 }
 
 DESCRIPTIONS = {
@@ -82,6 +84,16 @@ DESCRIPTIONS = {
         "(a window of cells), then 80 ctrl+down steps from the first cell (past the window's edge), each timed "
         "until the next cell is focused and in sight. Targets: first paint ≤ 1 s at "
         "1,000 cells and ≤ 2 s at 5,000; peak RSS ≤ 150 MB; key p95 ≤ 100 ms."),
+    read_bytes.SECTION: (
+        "Bytes of one read of a whole notebook (every cell run by a browser-like session first): a pandas "
+        "notebook (7 cells: markdown, a frame, `describe()`, a `groupby`, `value_counts()`, a print, a value), "
+        "a chart notebook (altair, `mo.ui.altair_chart`, matplotlib, plotly) and a widgets notebook (slider, "
+        "dropdown, text, multiselect, a stack of checkbox/switch/number, a form, a selectable `mo.ui.table`). "
+        "Ours: `cells` (outputs as text and handles) and `cells --parts` (and typed parts), the JSON line a "
+        "process prints. Peers: marimo's `--mcp tools` `get_cell_runtime_data` plus `get_cell_outputs` for "
+        "every cell (the JSON text each tool result carries), and a code_mode program through `marimo pair "
+        "execute` printing each cell's id, status, code, output mimetype and data, and console (its stdout). "
+        "The text itself: the sum of our outputs' `text` (UTF-8). Target: `cells` ≤ 1.3x the text itself."),
 }
 
 
@@ -129,6 +141,8 @@ def main() -> int:
                     found = cells_oneshot.measure(lab, args.quick, sizes, log=log)
                 elif name == "live":
                     found = live_latency.measure(lab, args.quick, sizes, log=log)
+                elif name == "bytes":
+                    found = read_bytes.measure(lab, log=log)
                 else:
                     found = app_tui.measure(lab, args.quick, app_sizes, log=log)
                 rows += found

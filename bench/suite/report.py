@@ -68,6 +68,8 @@ def fmt(value: float | None, unit: str = "ms") -> str:
         return "–"
     if unit == "MB":
         return f"{value:.0f} MB"
+    if unit == "B":
+        return f"{value:,.0f} B"
     if abs(value) >= 1:
         return f"{value:.2f} s"
     return f"{value * 1000:.1f} ms"
