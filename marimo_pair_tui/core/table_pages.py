@@ -16,7 +16,7 @@ from .codemode import call
 from .connection import Connection
 from .errors import InvalidRequestError, PageOutOfRangeError
 from .parts.model import Column
-from .parts.tables import HIDDEN, table_columns
+from .parts.tables import row_values, table_columns
 from .sessions import SessionRef
 
 
@@ -44,8 +44,7 @@ async def table_page(connection: Connection, session: SessionRef, object_id: str
                                   next="Pass page >= 0 and 1 <= page_size <= 1000.")
     reply, _result, _narration = await call(connection, session, "table_page", mutation=False,
                                             object_id=object_id, page=page, page_size=page_size)
-    rows = [{k: v for k, v in r.items() if k not in HIDDEN} if isinstance(r, dict) else {"value": r}
-            for r in reply.get("rows", [])]
+    rows = [row_values(r) if isinstance(r, dict) else {"value": r} for r in reply.get("rows", [])]
     columns = table_columns(reply.get("field_types"), reply.get("row_headers"), rows)
     total_columns = reply.get("total_columns")
     found = TablePage(object_id, rows, int(reply.get("total_rows") or 0), page, page_size, columns,

@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from markdownify import MarkdownConverter
 
 from .images import image_from_src, svg_image
-from .model import LayoutPart, LazyPart, MarkdownPart, Part, TextPart
+from .model import LayoutPart, LazyPart, MarkdownPart, Part, TextPart, WidgetPart, walk
 from .frames import KINDS as FRAME_KINDS, frame_widget
 from .media import download_part, tag_media
 from .structure import json_output_part, mermaid_part
@@ -26,7 +26,7 @@ from .styled import is_styled_table, styled_table
 from .progress import progress_part
 from .charts import plotly_chart, vega_chart
 from .tables import table_part
-from .widgets import widget_part
+from .widgets import describe_widget, widget_part
 
 _LANGUAGE = re.compile(r"language-([\w+-]+)")
 _FLEX = re.compile(r"display:\s*flex")
@@ -187,6 +187,26 @@ def _special(node: Tag) -> list[Part]:
     return _element(node, None)
 
 
+def _leaf_text(markup: str) -> str:
+    """A structure's leaf written as HTML: a UI element (a slider inside `mo.ui.array` or
+    `mo.ui.dictionary`) as its one line, with its value; other markup as its text."""
+    if "<marimo-ui-element" not in markup:
+        return label_text(markup)
+    widgets = [p for p in walk(parse_html(markup)) if isinstance(p, WidgetPart)]
+    return "; ".join(describe_widget(w) for w in widgets) or label_text(markup)
+
+
+def _leaf_widgets(value: Any) -> list[Part]:
+    """The UI elements among a structure's leaves, as parts: each can be read and set by its object id."""
+    if isinstance(value, dict):
+        return [p for v in value.values() for p in _leaf_widgets(v)]
+    if isinstance(value, list):
+        return [p for v in value for p in _leaf_widgets(v)]
+    if isinstance(value, str) and value.startswith("text/html:") and "<marimo-ui-element" in value:
+        return [p for p in parse_html(value.partition(":")[2]) if isinstance(p, WidgetPart)]
+    return []
+
+
 def _element(el: Tag, object_id: str | None) -> list[Part]:
     """One marimo custom element (inside its `<marimo-ui-element>` when it has an object id)."""
     name = el.name or ""
@@ -195,7 +215,7 @@ def _element(el: Tag, object_id: str | None) -> list[Part]:
     if name == "marimo-progress":
         return [progress_part(el, attr)]
     if name == "marimo-json-output":
-        return [json_output_part(el, attr, label_text)]
+        return [json_output_part(el, attr, _leaf_text), *_leaf_widgets(attr(el, "data-json-data", None))]
     if name == "marimo-mermaid":
         return [mermaid_part(el, attr)]
     if name == "marimo-download":
@@ -216,6 +236,7 @@ def _element(el: Tag, object_id: str | None) -> list[Part]:
         return [LayoutPart("stat", [], detail={k: v for k, v in detail.items() if v is not None})]
     if name in ("marimo-tabs", "marimo-accordion"):
         titles = attr(el, "data-tabs" if name == "marimo-tabs" else "data-labels", []) or []
+        titles = titles if isinstance(titles, list) else [titles]  # a malformed attribute is one title, not a crash
         panes: list[Part] = [LayoutPart("vstack", _nodes(list(c.contents))) for c in el.children if isinstance(c, Tag)]
         kind = "tabs" if name == "marimo-tabs" else "accordion"
         return [LayoutPart(kind, panes, labels=[label_text(t) for t in titles],

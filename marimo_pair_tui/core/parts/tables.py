@@ -12,6 +12,7 @@ index into the rows); `data-field-types` lists only the other columns.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any, Callable, Sequence
 
@@ -23,6 +24,7 @@ from .values import exact_value, page_fraction_digits, shown_value
 
 Attr = Callable[[Tag, str, Any], Any]
 HIDDEN = frozenset({"_marimo_row_id"})  # marimo's own row ids, never shown by the browser
+_NON_FINITE_TEXT = {"inf": "inf", "-inf": "-inf"}
 OBJECT_ID = re.compile(r"[A-Za-z0-9_]+-[0-9]+")  # a UI element's id: its cell's id, "-", a number
 
 
@@ -39,6 +41,13 @@ def rows_from(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, list):
         return [row if isinstance(row, dict) else {"value": row} for row in value]
     return []
+
+
+def row_values(row: dict[str, Any]) -> dict[str, Any]:
+    """A row without marimo's ids, its non-finite floats as marimo's own strings ("NaN", "inf", "-inf"):
+    marimo writes NaN as a bare `NaN`, which is not JSON, so no door's document may carry it."""
+    return {k: (_NON_FINITE_TEXT.get(str(v), "NaN") if isinstance(v, float) and not math.isfinite(v) else v)
+            for k, v in row.items() if k not in HIDDEN}
 
 
 def columns_from(field_types: Any, rows: list[dict[str, Any]]) -> list[Column]:
@@ -83,7 +92,7 @@ def _int(value: Any) -> int | None:
 def table_part(el: Tag, object_id: str | None, attr: Attr) -> TablePart:
     rows = rows_from(attr(el, "data-data", "[]"))
     columns = table_columns(attr(el, "data-field-types", None), attr(el, "data-row-headers", None), rows)
-    rows = [{k: v for k, v in row.items() if k not in HIDDEN} for row in rows]
+    rows = [row_values(row) for row in rows]
     selection = attr(el, "data-selection", None)
     data_columns = sum(not c.index for c in columns)
     return TablePart(

@@ -1,0 +1,139 @@
+"""Every output of the corpus, read through every JSON door, against the kernel's own values.
+
+One server runs the corpus's notebooks (a browser session each, every cell
+run); one snippet per notebook computes every output's truth in the same
+kernel. Each door is read once per notebook (`cells --parts`, MCP `cells`) or
+once per output (`output --parts`, MCP `output`, `table` pages), and each
+output is its own test for each door: a failure names the output and the door.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from tests.clihelp import CliResult
+from tests.support import kernel_probe
+from tests.support.cell_lab import CellLab
+from tests.support.marimo_proc import BrowserSession
+from tests.support.mcp_client import call, mcp_session
+
+from .checkers import CHECKERS, check_table_rows, text_rows, shown_cells
+from .corpus import BOOKS, OUTPUTS, Output, notebook_text, outputs, truth_program
+
+Doc = dict[str, Any]
+
+
+class Book:
+    """One corpus notebook open in a session, with its outputs' truths."""
+
+    def __init__(self, lab: CellLab, name: str) -> None:
+        self.lab = lab
+        self.path, self.browser = lab.fresh(text=notebook_text(name))  # every cell has run when this returns
+        truth = self.cli("exec", "-c", truth_program(name))
+        assert truth.code == 0 and truth.json["success"], truth.stdout
+        self.truths: dict[str, Doc] = json.loads(truth.json["stdout"])
+        failed = {k: v for k, v in self.truths.items() if isinstance(v, dict) and "truth_failed" in v}
+        assert not failed, failed
+
+    def cli(self, *args: str) -> CliResult:
+        return kernel_probe.session_cli(self.lab.server, self.browser, *args)
+
+    def json(self, *args: str) -> Doc:
+        result = self.cli(*args)
+        assert result.code == 0, result.stdout + result.stderr
+        return result.json
+
+
+@pytest.fixture(scope="module")
+def books(lab: CellLab) -> dict[str, Book]:
+    return {name: Book(lab, name) for name in BOOKS}
+
+
+def by_name(cells: list[Doc]) -> dict[str, Doc]:
+    return {c["name"]: c for c in cells}
+
+
+@pytest.fixture(scope="module")
+def cells_door(books: dict[str, Book]) -> dict[str, Doc]:
+    """Every cell as `cells --parts` gives it (one call per notebook)."""
+    found: dict[str, Doc] = {}
+    for book in books.values():
+        found.update(by_name(book.json("cells", "--parts")["cells"]))
+    return found
+
+
+@pytest.fixture(scope="module")
+def output_door(books: dict[str, Book]) -> dict[str, Doc]:
+    """Every output as `output CELL --parts` gives it (calls four at a time through the service)."""
+    def read(output: Output) -> tuple[str, Doc]:
+        doc = books[output.book].json("output", output.name, "--parts")
+        return output.name, {**doc["cell"], "output": doc["output"], "console": doc["console"], "errors": doc["errors"]}
+
+    with ThreadPoolExecutor(4) as pool:
+        return dict(pool.map(read, OUTPUTS))
+
+
+@pytest.fixture(scope="module")
+def mcp_door(lab: CellLab, books: dict[str, Book]) -> dict[str, dict[str, Doc]]:
+    """Every cell as the MCP server's `cells` tool gives it, and every output as its `output` tool does."""
+    async def read() -> dict[str, dict[str, Doc]]:
+        found: dict[str, dict[str, Doc]] = {"mcp_cells": {}, "mcp_output": {}}
+        async with mcp_session(lab.server.state_home) as session:
+            for name, book in books.items():
+                where = {"notebook": str(book.path)}
+                error, doc = await call(session, "cells", parts=True, **where)
+                assert not error, doc
+                found["mcp_cells"].update(by_name(doc["cells"]))
+                for output in outputs(name):
+                    error, doc = await call(session, "output", cell=output.name, parts=True, **where)
+                    assert not error, doc
+                    found["mcp_output"][output.name] = {**doc["cell"], "output": doc["output"],
+                                                        "console": doc["console"], "errors": doc["errors"]}
+        return found
+
+    return asyncio.run(read())
+
+
+DOORS = ["cells", "output", "mcp_cells", "mcp_output"]
+
+
+@pytest.fixture(scope="module")
+def doors(cells_door: dict[str, Doc], output_door: dict[str, Doc], mcp_door: dict[str, dict[str, Doc]]
+          ) -> dict[str, dict[str, Doc]]:
+    return {"cells": cells_door, "output": output_door, **mcp_door}
+
+
+@pytest.mark.parametrize("door", DOORS)
+@pytest.mark.parametrize("output", OUTPUTS, ids=lambda o: o.name)
+def test_door_shows_the_kernels_truth(books: dict[str, Book], doors: dict[str, dict[str, Doc]],
+                                      output: Output, door: str) -> None:
+    cell = doors[door][output.name]
+    truth = books[output.book].truths[output.name]
+    CHECKERS[output.kind](cell["output"], truth, cell)
+
+
+TABLES = [o for o in OUTPUTS if o.kind == "table"]
+
+
+@pytest.mark.parametrize("output", TABLES, ids=lambda o: o.name)
+def test_table_pages_show_the_kernels_rows(books: dict[str, Book], output: Output) -> None:
+    """`table CELL --page 1 --page-size 3`: rows 3 to 5 of the frame, labels and values, as the kernel has them."""
+    book = books[output.book]
+    truth = book.truths[output.name]
+    result = book.cli("table", output.name, "--page", "1", "--page-size", "3")
+    if truth["rows"] <= 3:  # no second page: refused, naming the last page
+        assert result.code == 2 and result.json["error"]["kind"] == "page_out_of_range", result.stdout
+        assert result.json["error"]["total_rows"] == truth["rows"]
+        return
+    assert result.code == 0, result.stdout
+    page = result.json
+    assert page["total_rows"] == truth["rows"] and page["last_page"] == (truth["rows"] - 1) // 3
+    check_table_rows(page, truth, start=3)
+    assert len(page["rows"]) == min(3, truth["rows"] - 3)
+    assert text_rows(page["text"]) == shown_cells(truth, 3, 3 + len(page["rows"]))
