@@ -1,6 +1,6 @@
 """Notebooks whose cells stop mid-run at gates, so a test can read a running cell's output.
 
-A cell reaching stage K writes `step-K.json` (what the kernel holds then:
+Their names are private (`_mo`, `_bar`), so several live in one notebook. A cell reaching stage K writes `step-K.json` (what the kernel holds then:
 the progress bar's count, the spinner's title, the outputs appended) and
 waits for the test to create `gate-K`. marimo sends a progress bar at most
 every 150 ms; the cells flush marimo's output before each stage, so what
@@ -18,68 +18,68 @@ from .cell_lab import wait_until
 _HEAD = "import marimo\n\napp = marimo.App()\n"
 
 BAR = '''
-    import json, time
-    from pathlib import Path
-    import marimo as mo
-    from marimo._runtime.output._output import flush
-    with mo.status.progress_bar(total={total}, title="Loading", subtitle="items") as bar:
+    import json as _json, time as _time
+    from pathlib import Path as _Path
+    import marimo as _mo
+    from marimo._runtime.output._output import flush as _flush
+    with _mo.status.progress_bar(total={total}, title="Loading", subtitle="items") as _bar:
         for _i in range({total}):
-            bar.update()
+            _bar.update()
             if _i + 1 in {stops}:
-                flush()
-                Path({gates!r}, f"step-{{_i + 1}}.json").write_text(json.dumps(
-                    {{"current": bar.current, "total": bar.total, "title": bar.title, "subtitle": bar.subtitle}}))
-                while not Path({gates!r}, f"gate-{{_i + 1}}").exists():
-                    time.sleep(0.01)
+                _flush()
+                _Path({gates!r}, f"step-{{_i + 1}}.json").write_text(_json.dumps(
+                    {{"current": _bar.current, "total": _bar.total, "title": _bar.title, "subtitle": _bar.subtitle}}))
+                while not _Path({gates!r}, f"gate-{{_i + 1}}").exists():
+                    _time.sleep(0.01)
 '''
 
 SPINNER = '''
-    import json, time
-    from pathlib import Path
-    import marimo as mo
-    with mo.status.spinner(title="Thinking", subtitle="hard") as _s:
-        Path({gates!r}, "step-1.json").write_text(json.dumps({{"title": _s.title, "subtitle": _s.subtitle}}))
-        while not Path({gates!r}, "gate-1").exists():
-            time.sleep(0.01)
+    import json as _json, time as _time
+    from pathlib import Path as _Path
+    import marimo as _mo
+    with _mo.status.spinner(title="Thinking", subtitle="hard") as _s:
+        _Path({gates!r}, "step-1.json").write_text(_json.dumps({{"title": _s.title, "subtitle": _s.subtitle}}))
+        while not _Path({gates!r}, "gate-1").exists():
+            _time.sleep(0.01)
         _s.update(title="Almost")
-        Path({gates!r}, "step-2.json").write_text(json.dumps({{"title": _s.title, "subtitle": _s.subtitle}}))
-        while not Path({gates!r}, "gate-2").exists():
-            time.sleep(0.01)
+        _Path({gates!r}, "step-2.json").write_text(_json.dumps({{"title": _s.title, "subtitle": _s.subtitle}}))
+        while not _Path({gates!r}, "gate-2").exists():
+            _time.sleep(0.01)
 '''
 
 APPEND = '''
-    import json, time
-    from pathlib import Path
-    import marimo as mo
+    import json as _json, time as _time
+    from pathlib import Path as _Path
+    import marimo as _mo
     def _stage(k, shown):
-        Path({gates!r}, f"step-{{k}}.json").write_text(json.dumps(shown))
-        while not Path({gates!r}, f"gate-{{k}}").exists():
-            time.sleep(0.01)
+        _Path({gates!r}, f"step-{{k}}.json").write_text(_json.dumps(shown))
+        while not _Path({gates!r}, f"gate-{{k}}").exists():
+            _time.sleep(0.01)
     _shown = []
     for _k in range(3):
-        mo.output.append(mo.md(f"item {{_k}}"))
+        _mo.output.append(_mo.md(f"item {{_k}}"))
         _shown.append(f"item {{_k}}")
     _stage(1, _shown)
-    mo.output.replace(mo.md("replaced"))
+    _mo.output.replace(_mo.md("replaced"))
     _stage(2, ["replaced"])
-    mo.output.clear()
+    _mo.output.clear()
     _stage(3, [])
 '''
 
 TICKS = '''
-    import json, time
-    from pathlib import Path
-    import marimo as mo
-    from marimo._runtime.output._output import flush
-    with mo.status.progress_bar(total={total}, title="Ticking") as bar:
+    import json as _json, time as _time
+    from pathlib import Path as _Path
+    import marimo as _mo
+    from marimo._runtime.output._output import flush as _flush
+    with _mo.status.progress_bar(total={total}, title="Ticking") as _bar:
         for _i in range({total}):
-            bar.update()
-            flush()
+            _bar.update()
+            _flush()
             if _i == 0:
-                Path({gates!r}, "step-1.json").write_text(json.dumps({{"current": bar.current}}))
-                while not Path({gates!r}, "gate-1").exists():
-                    time.sleep(0.01)
-        Path({gates!r}, "step-2.json").write_text(json.dumps({{"current": bar.current, "total": bar.total}}))
+                _Path({gates!r}, "step-1.json").write_text(_json.dumps({{"current": _bar.current}}))
+                while not _Path({gates!r}, "gate-1").exists():
+                    _time.sleep(0.01)
+        _Path({gates!r}, "step-2.json").write_text(_json.dumps({{"current": _bar.current, "total": _bar.total}}))
 '''
 
 

@@ -21,6 +21,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from ...core.service import Cell, Notebook
+from ...core.documents import ProgressPart, part_text, walk
 from ..display import Display, syntax_theme
 from ..htmltext import output_text
 from ..inert import inert
@@ -187,6 +188,9 @@ class CellTree(Tree[str]):
         output = cell.output
         if output is not None and not output.mimetype.startswith("application/vnd.marimo+error"):
             shown_output = inert(output_text(output.mimetype, output.data))
+            if "<marimo-progress" in str(output.data):  # drawn by a browser: its line from core's part
+                moving = [part_text(p) for p in walk(output.parts) if isinstance(p, ProgressPart)]
+                shown_output = inert("\n".join([*moving, shown_output]))
             out_lines = [line for line in shown_output.splitlines() if line.strip()]
             if out_lines:
                 lines.extend(self._section("output", _head(out_lines, OUTPUT_LINES, ell), ""))

@@ -17,9 +17,10 @@ from textual import work
 from textual.containers import Vertical
 from textual.message import Message
 
-from ...core.documents import ChartPart, ImagePart, MediaPart, Part, walk
+from ...core.documents import ChartPart, ImagePart, LayoutPart, MediaPart, Part, ProgressPart, walk
 from ...core.service import Cell
 from .parts import part_widget
+from .parts.progress import ProgressView
 
 
 NOT_DRAWN = object()  # the key of what is drawn, before anything is
@@ -42,6 +43,21 @@ def needs_files(parts: list[Part]) -> bool:
 def parsed(output: Any) -> list[Part]:
     """The output's parts (parsed once; the model keeps them with the output)."""
     return list(output.parts)
+
+
+def progress_moves(old: list[Part], new: list[Part], moves: list[tuple[ProgressPart, ProgressPart]]) -> bool:
+    """True when `new` differs from `old` only in its progress parts (a tick); `moves` gets each pair."""
+    if len(old) != len(new):
+        return False
+    for a, b in zip(old, new):
+        if isinstance(a, ProgressPart) and isinstance(b, ProgressPart):
+            moves.append((a, b))
+        elif isinstance(a, LayoutPart) and isinstance(b, LayoutPart):
+            if (a.kind, a.labels, a.detail) != (b.kind, b.labels, b.detail) or not progress_moves(a.children, b.children, moves):
+                return False
+        elif a != b:
+            return False
+    return True
 
 
 def done(future: asyncio.Future[None]) -> None:
@@ -135,6 +151,7 @@ class OutputView(Vertical):
         self.drawn = 0  # outputs drawn so far (what a redraw changes, for whoever waits on one)
         self._key: object = NOT_DRAWN
         self._asked: object | None = None  # the output whose files were asked for
+        self._parts: list[Part] | None = None  # the parts drawn
 
     def show(self, cell: Cell, *, again: bool = False) -> None:
         """Draw the cell's output, unless it is the one drawn already (or `again`)."""
@@ -158,7 +175,24 @@ class OutputView(Vertical):
             self._asked = output
             self.post_message(self.FilesWanted(self, self.cell_id))
 
+    def _moved(self, parts: list[Part]) -> bool:
+        """Draw `parts` by moving the progress widgets drawn, when only progress changed (no remount)."""
+        moves: list[tuple[ProgressPart, ProgressPart]] = []
+        if self._parts is None or not progress_moves(self._parts, parts, moves) or not moves:
+            return False
+        views = {id(view.part): view for view in self.query(ProgressView)}
+        found = [(views.get(id(old)), new) for old, new in moves]
+        if any(view is None or not view.fits(new) for view, new in found):
+            return False
+        for view, new in found:
+            view.show(new)  # type: ignore[union-attr]
+        self._parts = parts
+        return True
+
     async def _mount_parts(self, parts: list[Part]) -> None:
+        if self._moved(parts):
+            return
+        self._parts = parts
         widgets = [part_widget(part) for part in parts]
         with self.app.batch_update():
             await self.remove_children()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual.widget import Widget
 
 from ....core.documents import (ChartPart, DiagramPart, ErrorPart, ImagePart, LayoutPart, LazyPart, MarkdownPart,
-                                MediaPart, Part, StructurePart, TablePart, TextPart, WidgetPart)
+                                MediaPart, Part, ProgressPart, StructurePart, TablePart, TextPart, WidgetPart)
 from .controls import control_widget
 from .images import ImageView
 from .layout import layout_widget
 from .media import MediaView
+from .progress import ProgressView
 from .prose import ErrorView, MarkdownView, TextView
 from .structure import DiagramView, LazyView, StructureView
 from .table import TableView
@@ -31,6 +32,8 @@ def part_widget(part: Part) -> Widget:
         return control_widget(part)
     if isinstance(part, ErrorPart):
         return ErrorView(part)
+    if isinstance(part, ProgressPart):
+        return ProgressView(part)
     if isinstance(part, StructurePart):
         return StructureView(part)
     if isinstance(part, DiagramPart):
