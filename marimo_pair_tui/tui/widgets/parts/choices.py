@@ -55,7 +55,7 @@ class DropdownControl(Control):
         with self.prevent(Select.Changed):
             if value in self.names:
                 select.value = self.names.index(value)
-            else:
+            elif select._allow_blank:  # noqa: SLF001 - Select keeps whether it may be blank to itself
                 select.clear()
 
 
