@@ -79,15 +79,15 @@ def register(group: click.Group) -> None:
             pairing = reply.value
             queue: asyncio.Queue[tuple[Changes, list[dict[str, Any]]]] = asyncio.Queue()
             activity_lines = ActivityLines()
-
             told = [0]  # the newest notice printed (`watch` prints those it hears, not older ones)
+
             def on_change(changes: Changes) -> None:
                 lines = activity_lines(pairing.notebook.activity, changes.activity) if activity else []
-                queue.put_nowait((changes, lines))
                 if changes.notices:
                     events = pairing.notebook.notices.since(told[0])
                     lines += [documents.notice_line(e) for e in events]
                     told[0] = max([told[0], *(e.seq for e in events)])
+                queue.put_nowait((changes, lines))
 
             lost: list[str] = []  # the states that end the session followed (heard even if recovery is quick)
             moves: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
@@ -99,8 +99,8 @@ def register(group: click.Group) -> None:
                 if state in ("moved", "ambiguous"):
                     moves.put_nowait((state, detail))
 
-            unsubscribe = pairing.subscribe(on_change, on_state)
             told[0] = pairing.notebook.notices.last_seq
+            unsubscribe = pairing.subscribe(on_change, on_state)
             ticks = OutputTicks()  # running cells' outputs, at most a few lines a second each
 
             def cells_line(picked: Picked, order: list[str] | None = None) -> None:
