@@ -214,9 +214,21 @@ def start_call(call: Call) -> None:
 
 
 def run_headless(argv: list[str], log: Callable[[str], None], log_path: str) -> int:
-    """The headless command line as in-process: its exit code (SystemExit caught)."""
-    from .cli import main
+    """The headless command line as in-process: its exit code (SystemExit caught).
 
+    Whatever fails, loading the commands' code included, is answered with a document: the
+    caller gets its exit code and one JSON document, never an exit code alone."""
+    try:
+        from .cli import main  # (loaded on the first call: a package changed on disk may fail here)
+    except Exception as exc:
+        log("the commands' code did not load:\n" + traceback.format_exc())
+        output.emit({"success": False, "error": {
+            "kind": "internal",
+            "message": f"The pairing service could not load marimo-pair-tui's code ({type(exc).__name__}: {exc}); "
+                       "its files may be changing (an edit or an upgrade under way).",
+            "next": "Run it again once the files are whole (a changed package gets a service of its own), "
+                    f"or with --no-service; the service log is {log_path}."}})
+        return 1
     try:
         main(argv)
         return 0
