@@ -288,3 +288,139 @@ CHECKERS: dict[str, Callable[[Any, Doc, Doc], None]] = {
     "markdown_text": check_markdown_text, "stat": check_stat, "callout": check_callout, "stack": check_stack,
     "tabs": check_tabs, "text": check_text, "console": check_console, "error": check_error,
 }
+
+
+# ------------------------------------------------------------------ the newest kinds
+
+def check_diagram(out: Doc, truth: Doc, cell: Doc) -> None:
+    part = first(out["parts"], "diagram")
+    assert part == {"type": "diagram", **truth}, part
+    assert out["text"] == f"```{truth['language']}\n{truth['source']}\n```"
+
+
+def check_structure(out: Doc, truth: Doc, cell: Doc) -> None:
+    part = first(out["parts"], "structure")
+    assert (part["value"], part["label"], part["value_types"]) == (truth["value"], truth["label"], truth["value_types"])
+    text = out["text"]
+    if truth["label"]:
+        head, _, text = text.partition("\n")
+        assert head == f"{truth['label']}:"
+    assert json.loads(text) == truth["value"]  # the text is the same value
+
+
+def _sha256(path: str) -> str:
+    import hashlib
+    from pathlib import Path
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def check_media(out: Doc, truth: Doc, cell: Doc) -> None:
+    """A file's bytes as the kernel holds them, once read (saved to a file of the same hash), or where they are."""
+    part = first(out["parts"], "media")
+    assert part["kind"] == truth["kind"]
+    assert {k: part[k] for k in ("filename", "label") if k in truth} == {k: truth[k] for k in ("filename", "label")
+                                                                         if k in truth}
+    text = out["text"]
+    assert text.startswith(f"[{truth['kind']}" + (f' "{truth["label"]}"' if truth.get("label") else "") + ":"), text
+    if truth.get("filename"):
+        assert f": {truth['filename']}, " in text
+    if part["bytes"] is None:  # a file the server keeps, not fetched by this read: named, no size made up
+        assert part["src"].startswith("./@file/") and part["sha256"] is None and not part["unread"], part
+        assert f"on the server at {part['src']}" in text and " bytes" not in text
+        return
+    assert (part["bytes"], part["sha256"]) == (truth["bytes"], truth["sha256"]), (part, truth)
+    assert part["file"] and _sha256(part["file"]) == truth["sha256"]  # the saved file is the kernel's bytes
+    assert f"{truth['bytes']:,} bytes, saved to {part['file']}" in text
+
+
+def check_remote(out: Doc, truth: Doc, cell: Doc) -> None:
+    part = first(out["parts"], "media")
+    assert (part["kind"], part["src"], part["label"]) == (truth["kind"], truth["src"], truth["label"]), part
+    assert part["bytes"] is None and part["file"] is None and part["unread"] == "a remote URL: not fetched"
+    assert f"at {truth['src']}, a remote URL: not fetched" in out["text"]
+
+
+def check_lazy(out: Doc, truth: Doc, cell: Doc) -> None:
+    part = first(out["parts"], "lazy")
+    assert part["loaded"] is False and part["object_id"]
+    assert "not loaded" in out["text"]
+    assert truth["hidden"] not in out["text"] and truth["hidden"] not in json.dumps(out["parts"])  # nothing made up
+
+
+def check_styled(out: Doc, truth: Doc, cell: Doc) -> None:
+    """A Styler's table: its row labels and the values as the Styler itself writes them."""
+    part = first(out["parts"], "table")
+    assert part["formatted"] is True
+    headers = part["row_headers"]
+    assert labels_match(headers, truth["index_names"]), (headers, truth["index_names"])
+    data = [c["name"] for c in part["columns"] if not c["index"]]
+    assert data == truth["columns"], data
+    assert (part["total_rows"], part["total_columns"]) == (truth["rows"], len(truth["columns"]))
+    assert [[r[h] for h in headers] for r in part["rows"]] == truth["labels"]
+    assert [[r[c] for c in data] for r in part["rows"]] == truth["values"]
+    assert text_rows(out["text"]) == [labels + values for labels, values in zip(truth["labels"], truth["values"])]
+    assert f"({truth['rows']:,} rows × {len(truth['columns'])} columns" in out["text"]
+    assert f"row labels: {', '.join(headers)}" in out["text"]
+
+
+def check_frame_widget(out: Doc, truth: Doc, cell: Doc) -> None:
+    """`mo.ui.dataframe` / `mo.ui.data_explorer`: the kernel's value (the frame as records, the spec)."""
+    part = first(out["parts"], "widget")
+    assert part["kind"] == truth["kind"] and part["value"] == truth["value"], (part, truth)
+    text = out["text"]
+    if truth["kind"] == "data-explorer":
+        assert part["domain"]["data"].startswith("./@file/")
+        assert f"spec: {json.dumps(truth['value'])}" in text
+        return
+    assert [c["name"] for c in part["domain"]["columns"]] == truth["columns"]
+    assert part["domain"]["total_rows"] == truth["rows"]
+    assert f"a frame of {truth['rows']:,} rows × {len(truth['columns'])} columns" in text
+    assert text_rows(text) == [[str(row[c]) for c in truth["columns"]] for row in truth["value"]]
+
+
+def check_progress(out: Doc, truth: Doc, cell: Doc) -> None:
+    """A finished progress bar: the kernel's final count and total, done."""
+    (bar,) = [p for p in walk(out["parts"]) if p["type"] == "progress"]
+    assert {k: bar[k] for k in truth} == truth, bar
+    done = truth["current"] >= truth["total"]
+    assert bar["kind"] == "bar" and bar["done"] is done and bar["fraction"] == min(1.0, truth["current"] / truth["total"])
+    share = f"{truth['current'] / truth['total']:.0%}"
+    said = f"[progress] {truth['title']} · {truth['subtitle']} {truth['current']:,}/{truth['total']:,} ({share})"
+    assert said + (" done" if done else "") in out["text"], out["text"]
+
+
+def check_appended(out: Doc, truth: Doc, cell: Doc) -> None:
+    """A cell that appended and replaced outputs: exactly what was left, in order."""
+    texts = [p["markdown"] for p in walk(out["parts"]) if p["type"] == "markdown"]
+    assert texts == truth["texts"]
+    assert out["text"] == "\n\n".join(truth["texts"])
+
+
+def check_anywidget(out: Doc, truth: Doc, cell: Doc) -> None:
+    """An anywidget's model state against the kernel's `widget.value` (binary traits by size)."""
+    part = first(out["parts"], "widget")
+    assert part["kind"] == "anywidget" and part["value"] == truth, (part["value"], truth)
+    line = next(line for line in out["text"].splitlines() if part["object_id"] in line)
+    shown = line.split(" = ", 1)[1].rsplit(f" [{part['object_id']}]", 1)[0]
+    assert json.loads(shown) == truth, line
+
+
+def check_notice(out: Doc | None, truth: Doc, cell: Doc) -> None:
+    """A toast is no output (nothing drawn in the cell); a door that carries the notices has it."""
+    assert out is None or (not out["parts"] and not out["text"]), out
+    if "notices" in cell:  # the cells doors: the document's notices
+        check_alerts(cell["notices"], truth)
+
+
+def check_alerts(notices: Doc | None, truth: Doc) -> None:
+    alerts = [a for a in (notices or {}).get("alerts", []) if a["title"] == truth["title"]]
+    assert len(alerts) == 1, notices
+    assert (_prose(alerts[0]["description"]), alerts[0]["variant"]) == (truth["words"], truth["variant"]), alerts
+
+
+CHECKERS.update({
+    "diagram": check_diagram, "structure": check_structure, "media": check_media, "remote": check_remote,
+    "lazy": check_lazy, "styled": check_styled, "frame_widget": check_frame_widget, "progress": check_progress,
+    "appended": check_appended, "anywidget": check_anywidget, "notice": check_notice,
+})

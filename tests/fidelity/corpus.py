@@ -357,7 +357,120 @@ OUTPUTS: list[Output] = [
           "{'type': 'BudgetError', 'message': 'over budget by 12 units'}", "error", PROSE),
 ]
 
-BOOKS = [FRAMES, CHARTS, WIDGETS, PROSE]
+# ------------------------------------------------------------------ the newest kinds: structures, diagrams,
+# files, lazy content, Styler tables, arrays, frame editors, progress, appended outputs, anywidgets, toasts
+KINDS = "kinds"
+
+TRUTH_HELPERS += r'''
+
+def as_json(value):
+    """A value as JSON reads it (tuples are lists, keys are text): what a structure part must hold."""
+    return _json.loads(_json.dumps(value))
+
+
+def bytes_truth(data, **named):
+    import hashlib
+    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(), **named}
+
+
+def styler_truth(styler):
+    """A Styler's rows as it writes them itself (`to_string`): index names, row labels, formatted values."""
+    frame = styler.data
+    depth = frame.index.nlevels
+    lines = styler.to_string(delimiter="\t", sparse_index=False).rstrip("\n").split("\n")
+    rows = [line.split("\t") for line in lines[len(lines) - len(frame):]]
+    return {"index_names": [None if n is None else str(n) for n in frame.index.names],
+            "columns": [str(c) for c in frame.columns],
+            "labels": [[str(x) for x in (k if isinstance(k, tuple) else (k,))] for k in frame.index],
+            "values": [row[depth:] for row in rows], "rows": len(frame)}
+
+
+def html_words(markup):
+    """The words an HTML snippet says (its tags dropped, as a browser writes it out)."""
+    import html, re
+    return " ".join(html.unescape(re.sub("<[^>]+>", "", markup)).split())
+
+
+def anywidget_truth(el):
+    return {k: ({"bytes": len(v)} if isinstance(v, bytes) else v) for k, v in el.value.items()}
+'''
+
+_COUNTER = '''import anywidget as _anywidget
+import traitlets as _traitlets
+
+class _Counter(_anywidget.AnyWidget):
+    _esm = "export default { render({ model, el }) { el.textContent = String(model.get('count')); } }"
+    count = _traitlets.Int(sum(range(5))).tag(sync=True)
+    label = _traitlets.Unicode("clicks").tag(sync=True)
+    blob = _traitlets.Bytes(b"abcdef").tag(sync=True)
+
+k_counter = mo.ui.anywidget(_Counter())
+k_counter'''
+
+OUTPUTS += [
+    _cell("k_mermaid", 'diagram_src = "graph TD\\n  A[Start] --> B{Ready?}\\n  B -->|yes| C[Go]"\nmo.mermaid(diagram_src)',
+          "{'language': 'mermaid', 'source': diagram_src}", "diagram", KINDS),
+    _cell("k_tree", 'tree_data = {"a": [1, 2.5, ("t", 3)], "b": {"c": None, "d": True}, 3: "an int key"}\n'
+          'mo.tree(tree_data, label="settings")',
+          "{'value': as_json(tree_data), 'label': 'settings', 'value_types': 'python'}", "structure", KINDS),
+    _cell("k_json", 'json_data = {"x": [1, 2, {"y": "z"}], "n": 1.25, "ok": False}\nmo.json(json_data)',
+          "{'value': as_json(json_data), 'label': '', 'value_types': 'json'}", "structure", KINDS),
+    _cell("k_dict", 'plain_dict = {"k": [1.5, 2], "s": "text", "none": None, (1, 2): "tuple key"}\nplain_dict',
+          "{'value': as_json({str(k) if isinstance(k, tuple) else k: v for k, v in plain_dict.items()}), "
+          "'label': '', 'value_types': 'python'}", "structure", KINDS),
+    _cell("k_list", 'plain_list = [1, 2.75, "x", None, True, (4, 5), {"deep": [0.5]}]\nplain_list',
+          "{'value': as_json(plain_list), 'label': '', 'value_types': 'python'}", "structure", KINDS),
+    _cell("k_repr_json", "class _Reading:\n    def _repr_json_(self):\n"
+          "        return {'sensor': 'north', 'values': [3.5, 4.25], 'count': 2}\n"
+          "repr_json_obj = _Reading()\nrepr_json_obj",
+          "{'value': as_json(repr_json_obj._repr_json_()), 'label': '', 'value_types': 'python'}", "structure", KINDS),
+    _cell("k_download", 'dl_bytes = "\\n".join(f"{i},{i * i}" for i in range(40)).encode()\n'
+          'dl_label = f"Get {dl_bytes.count(10) + 1} squares"\n'
+          'mo.download(data=dl_bytes, filename="squares.csv", label=dl_label)',
+          "bytes_truth(dl_bytes, kind='download', filename='squares.csv', label=dl_label)", "media", KINDS),
+    _cell("k_pdf", 'import io as _io\npdf_bytes = b"%PDF-1.4\\n1 0 obj << >> endobj\\ntrailer << >>\\n%%EOF\\n"\n'
+          "mo.pdf(_io.BytesIO(pdf_bytes))", "bytes_truth(pdf_bytes, kind='pdf')", "media", KINDS),
+    _cell("k_audio", 'wav_bytes = b"RIFF" + (36).to_bytes(4, "little") + b"WAVEfmt " + bytes(range(40))\n'
+          "mo.audio(src=wav_bytes)", "bytes_truth(wav_bytes, kind='audio')", "media", KINDS),
+    _cell("k_video", 'mp4_bytes = b"\\x00\\x00\\x00\\x18ftypmp42" + bytes(range(90))\nmo.video(src=mp4_bytes, controls=True)',
+          "bytes_truth(mp4_bytes, kind='video')", "media", KINDS),
+    _cell("k_remote_image", 'image_url = "https://example.invalid/cat.png"\nmo.image(src=image_url, alt="a cat")',
+          "{'kind': 'image', 'src': image_url, 'label': 'a cat'}", "remote", KINDS),
+    _cell("k_lazy", 'lazy_words = "loaded only " + "when shown"\nmo.lazy(mo.md(lazy_words))',
+          "{'hidden': lazy_words}", "lazy", KINDS),
+    _cell("k_styled", 'scores = pd.DataFrame({"score": [1.25, 2.5, 3.875], "team": ["red", "blue", "green"]},\n'
+          '                      index=pd.Index(["ann", "bob", "cy"], name="player"))\n'
+          'scores_style = scores.style.format({"score": "{:.1f}"})\nscores_style',
+          "styler_truth(scores_style)", "styled", KINDS),
+    _cell("k_styled_multi", 'sales = pd.DataFrame({"units": [3, 5, 7, 11], "share": [0.125, 0.25, 0.375, 0.25]},\n'
+          '                     index=pd.MultiIndex.from_product([["east", "west"], [2023, 2024]], names=["region", "year"]))\n'
+          'sales_style = sales.style.format({"share": "{:.0%}"})\nsales_style',
+          "styler_truth(sales_style)", "styled", KINDS),
+    _cell("k_ndarray", "arr_int = np.arange(12, dtype=np.int32).reshape(3, 4)\narr_int", "{'text': repr(arr_int)}",
+          "text", KINDS),
+    _cell("k_ndarray_float", "arr_float = np.linspace(0, 1, 7)\narr_float", "{'text': repr(arr_float)}", "text", KINDS),
+    _cell("k_ui_dataframe", 'edit_frame = pd.DataFrame({"a": [1, 2, 3, 4], "b": ["w", "x", "y", "z"]})\n'
+          "frame_editor = mo.ui.dataframe(edit_frame)\nframe_editor",
+          "{'kind': 'dataframe', 'columns': [str(c) for c in edit_frame.columns], 'rows': len(edit_frame), "
+          "'value': frame_editor.value.to_dict('records')}", "frame_widget", KINDS),
+    _cell("k_data_explorer", 'explorer_el = mo.ui.data_explorer(edit_frame, x="a", color="b")\nexplorer_el',
+          "{'kind': 'data-explorer', 'value': explorer_el.value}", "frame_widget", KINDS),
+    _cell("k_progress", 'with mo.status.progress_bar(total=len(range(0, 50, 2)), title="Loading", subtitle="files") as prog_bar:\n'
+          "    for _i in range(0, 50, 2):\n        prog_bar.update()",
+          "{'current': prog_bar.current, 'total': prog_bar.total, 'title': prog_bar.title, "
+          "'subtitle': prog_bar.subtitle}", "progress", KINDS),
+    _cell("k_appended", 'appended_items = [f"item {i}" for i in range(3)]\nfor _t in appended_items:\n'
+          "    mo.output.append(mo.md(_t))\n"
+          'replaced_with = f"replaced after {len(appended_items)} items"\nmo.output.replace(mo.md(replaced_with))\n'
+          'appended_last = "then one more"\nmo.output.append(mo.md(appended_last))\nappended_done = True',
+          "{'texts': [replaced_with, appended_last]}", "appended", KINDS),
+    _cell("k_anywidget", _COUNTER, "anywidget_truth(k_counter)", "anywidget", KINDS),
+    _cell("k_toast", 'toast_title = f"Saved {len(edit_frame)} rows"\ntoast_html = f"<b>{edit_frame.a.sum()}</b> units written"\n'
+          'mo.status.toast(toast_title, toast_html, kind="danger")',
+          "{'title': toast_title, 'words': html_words(toast_html), 'variant': 'danger'}", "notice", KINDS),
+]
+
+BOOKS = [FRAMES, CHARTS, WIDGETS, PROSE, KINDS]
 
 
 def outputs(book: str) -> list[Output]:
