@@ -342,12 +342,16 @@ class NotebookView(RestyledAlone, VerticalScroll):
             control.revert()
             return
         try:
-            await set_ui(self.target(), object_id, value)
+            reply = await set_ui(self.target(), object_id, value)
         except Exception as error:  # told, and the widget shows the kernel's value again
             self.notify(failure(error), title="Value not set", severity="error", timeout=10)
             control.revert()
             return
-        control.accepted(value)
+        element = getattr(reply.value, "extra", {}).get("element")
+        if isinstance(element, dict) and "value" in element:  # the kernel's value: a dropdown's name may stand for another
+            control.accepted(element["value"], element.get("frontend_value"))
+        else:
+            control.accepted(value)
 
     @on(Control.ValueWanted)
     def _value_wanted(self, event: Control.ValueWanted) -> None:
@@ -355,7 +359,8 @@ class NotebookView(RestyledAlone, VerticalScroll):
         kernel is asked when the model is not sure (nothing read yet, or a client set a value since)."""
         event.stop()
         if self._notebook is not None:
-            event.control.follow(self._notebook.widget_value(event.control.part))
+            part = event.control.part
+            event.control.follow(self._notebook.widget_value(part), self._notebook.ui_values.get(part.object_id))
             if self._notebook.ui_stale:
                 self.values_changed()
 
@@ -383,10 +388,11 @@ class NotebookView(RestyledAlone, VerticalScroll):
                     reply = await self.service.ui(self.target())
                 except Exception:  # noqa: BLE001 - the widgets keep what they show; the next change tries again
                     return
-                values = {element.object_id: element.value for element in reply.value}
+                elements = {element.object_id: element for element in reply.value}
                 for control in self.query(Control):
-                    if control.part.object_id in values:
-                        control.follow(values[control.part.object_id])
+                    element = elements.get(control.part.object_id)
+                    if element is not None:
+                        control.follow(element.value, element.frontend_value)
                 again = self._read_values_again
         finally:
             self._reading_values = False

@@ -18,8 +18,10 @@ from textual.containers import Vertical
 from textual.message import Message
 
 from ...core.documents import ChartPart, ImagePart, LayoutPart, MediaPart, Part, ProgressPart, walk
+from ...core.parts import with_values
 from ...core.service import Cell
 from .parts import part_widget
+from .parts.control import Control
 from .parts.progress import ProgressView
 
 
@@ -174,6 +176,13 @@ class OutputView(Vertical):
         if output is not None and self._asked is not output and needs_files(parts):
             self._asked = output
             self.post_message(self.FilesWanted(self, self.cell_id))
+
+    @property
+    def shown_parts(self) -> list[Part]:
+        """The parts as the widgets show them now: each element with the value its control holds (the
+        kernel's, as last told), the rest as drawn."""
+        return with_values(list(self._parts or []), {c.part.object_id: c.value for c in self.query(Control)
+                                                     if c.part.object_id})
 
     def _moved(self, parts: list[Part]) -> bool:
         """Draw `parts` by moving the progress widgets drawn, when only progress changed (no remount)."""

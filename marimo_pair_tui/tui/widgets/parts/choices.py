@@ -1,7 +1,9 @@
 """Dropdowns, radios, multiselects, checkboxes, switches and buttons as Textual's own widgets.
 
 Options travel by their position in the element's option list, so any option
-name works as a Textual value; the name is what the kernel is sent.
+name works as a Textual value; the name is what the kernel is sent. The value
+the kernel holds may be another thing than the name (a dict's value, a number
+for the name "1"): the names shown are those of the value's frontend form.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from textual.app import ComposeResult
 from textual.widgets import Button, Checkbox, RadioButton, RadioSet, Select, SelectionList, Switch
 
 from ....core.documents import WidgetPart
+from ....core.parts.widgets import python_value
 from ...inert import inert
 from .control import Control
 from .plain import plain
@@ -27,92 +30,99 @@ def option_names(part: WidgetPart) -> list[Any]:
     return list(options) if isinstance(options, list) else []
 
 
-class DropdownControl(Control):
-    """A dropdown as a Select; a dropdown that allows none can be cleared."""
+class OptionsControl(Control):
+    """An element whose values are options picked by name (what `set-ui` takes and the kernel is sent)."""
 
     def __init__(self, part: WidgetPart) -> None:
         super().__init__(part)
         self.names = option_names(part)
+
+    @property
+    def picked(self) -> Any:
+        """The option name (a multiselect's names) of the value the kernel holds: read from its frontend
+        form when told (the value itself may be what a name stands for), else the value drawn (a name)."""
+        return python_value(self.part.kind, self.front, self.part.domain) if self.front is not None else self.value
+
+
+class DropdownControl(OptionsControl):
+    """A dropdown as a Select; a dropdown that allows none can be cleared."""
 
     def compose(self) -> ComposeResult:
         if self.part.label:
             yield self.label_widget()
         options = [(Text(inert(str(name))), index) for index, name in enumerate(self.names)]
         allow_none = bool(self.part.domain.get("allow_select_none"))
-        initial = self.names.index(self.value) if self.value in self.names else Select.NULL
+        picked = self.picked
+        initial = self.names.index(picked) if picked in self.names else Select.NULL
         yield Select(options, value=initial, allow_blank=allow_none or initial is Select.NULL, compact=True,
                      prompt="(none)")
 
     @on(Select.Changed)
     def _changed(self, event: Select.Changed) -> None:
         event.stop()
-        value = self.names[event.value] if isinstance(event.value, int) else None
-        if value != self.value:
-            self.choose(value)
+        name = self.names[event.value] if isinstance(event.value, int) else None
+        if name != self.picked:
+            self.choose(name)
 
     def show(self, value: Any) -> None:
         select: Select[int] = self.query_one(Select)
+        picked = self.picked
         with self.prevent(Select.Changed):
-            if value in self.names:
-                select.value = self.names.index(value)
+            if picked in self.names:
+                select.value = self.names.index(picked)
             elif select._allow_blank:  # noqa: SLF001 - Select keeps whether it may be blank to itself
                 select.clear()
 
 
-class RadioControl(Control):
+class RadioControl(OptionsControl):
     """Radio options as a RadioSet."""
-
-    def __init__(self, part: WidgetPart) -> None:
-        super().__init__(part)
-        self.names = option_names(part)
 
     def compose(self) -> ComposeResult:
         if self.part.label:
             yield self.label_widget()
-        yield RadioSet(*(RadioButton(plain(name), value=name == self.value, compact=True) for name in self.names),
+        picked = self.picked
+        yield RadioSet(*(RadioButton(plain(name), value=name == picked, compact=True) for name in self.names),
                        compact=True)
 
     @on(RadioSet.Changed)
     def _changed(self, event: RadioSet.Changed) -> None:
         event.stop()
-        value = self.names[event.index] if 0 <= event.index < len(self.names) else None
-        if value != self.value:
-            self.choose(value)
+        name = self.names[event.index] if 0 <= event.index < len(self.names) else None
+        if name != self.picked:
+            self.choose(name)
 
     def show(self, value: Any) -> None:
+        picked = self.picked
         with self.prevent(RadioSet.Changed):  # the set itself turns the other buttons off
             for name, button in zip(self.names, self.query(RadioButton)):
-                if name == value:
+                if name == picked:
                     button.value = True
 
 
-class MultiControl(Control):
+class MultiControl(OptionsControl):
     """A multiselect as a SelectionList (space toggles an option)."""
-
-    def __init__(self, part: WidgetPart) -> None:
-        super().__init__(part)
-        self.names = option_names(part)
 
     def compose(self) -> ComposeResult:
         if self.part.label:
             yield self.label_widget()
-        chosen = self.value if isinstance(self.value, list) else []
-        yield SelectionList[int](*((plain(name), index, name in chosen) for index, name in enumerate(self.names)),
+        picked = self.picked if isinstance(self.picked, list) else []
+        yield SelectionList[int](*((plain(name), index, name in picked) for index, name in enumerate(self.names)),
                                  compact=True)
 
     @on(SelectionList.SelectedChanged)
     def _changed(self, event: SelectionList.SelectedChanged[int]) -> None:
         event.stop()
-        value = [self.names[i] for i in sorted(event.selection_list.selected)]
-        if value != self.value:
-            self.choose(value)
+        names = [self.names[i] for i in sorted(event.selection_list.selected)]
+        if names != self.picked:
+            self.choose(names)
 
     def show(self, value: Any) -> None:
         selection: SelectionList[int] = self.query_one(SelectionList)
+        picked = self.picked
         with self.prevent(SelectionList.SelectedChanged):
             selection.deselect_all()
             for index, name in enumerate(self.names):
-                if isinstance(value, list) and name in value:
+                if isinstance(picked, list) and name in picked:
                     selection.select(index)
 
 
@@ -153,7 +163,7 @@ class ButtonControl(Control):
         event.stop()
         self.choose(None)
 
-    def follow(self, value: Any) -> bool:
+    def follow(self, value: Any, front: Any = None) -> bool:
         """A button shows no value (the kernel counts presses, or runs cells): nothing to show or tell."""
-        self.value = value
+        self.value, self.front = value, front
         return False

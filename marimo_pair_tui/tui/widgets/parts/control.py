@@ -95,7 +95,8 @@ class Control(Horizontal):
     def __init__(self, part: WidgetPart) -> None:
         super().__init__(classes=f"-{part.kind}")
         self.part = part
-        self.value: Any = part.value  # what the kernel holds, as far as this control knows
+        self.value: Any = part.value  # what the kernel holds (as Python sees it), as far as this control knows
+        self.front: Any = None  # the same value in its frontend's form, when told (None: not told)
         self._asked: Any = _NOTHING  # a value chosen here that the kernel has not yet taken or refused
 
     def on_mount(self) -> None:
@@ -113,23 +114,24 @@ class Control(Horizontal):
         self.remove_class("-moved")
         self.post_message(self.ValueChosen(self, self.part.object_id, value))
 
-    def accepted(self, value: Any) -> None:
-        """The kernel holds `value` now."""
+    def accepted(self, value: Any, front: Any = None) -> None:
+        """The kernel holds `value` now (`front`: in its frontend's form, when known)."""
         self._asked = _NOTHING
-        self.value = value
+        self.value, self.front = value, front
 
     def revert(self) -> None:
         """The value was refused: show the kernel's value again."""
         self._asked = _NOTHING
         self.show(self.value)
 
-    def follow(self, value: Any) -> bool:
-        """The kernel holds `value` (someone else set it, or the control was drawn with an older one):
-        show it, under the cursor too, and tell a user who is on this control. A value asked for here and
-        not yet answered is left to that answer. True when the value shown changed."""
-        if self._asked is not _NOTHING or value == self.value:
+    def follow(self, value: Any, front: Any = None) -> bool:
+        """The kernel holds `value` (someone else set it, or the control was drawn with an older one;
+        `front`: the same in its frontend's form, when known): show it, under the cursor too, and tell a
+        user who is on this control. A value asked for here and not yet answered is left to that answer.
+        True when the value shown changed."""
+        if self._asked is not _NOTHING or (value == self.value and front in (None, self.front)):
             return False
-        self.value = value
+        self.value, self.front = value, front
         self.show(value)
         if self.has_focus_within:
             self.add_class("-moved")

@@ -1,0 +1,104 @@
+"""The app's notebook view shows every output of the corpus as the kernel holds it.
+
+The terminal app (Textual's harness) opens each corpus notebook on a real
+server and shows the notebook view; for each output, the parts the view drew
+(each UI element with the value its widget holds once the kernel's values
+are read) are held to the same checkers as the JSON doors, and a table's grid
+to the values the kernel computes, written by the browser's rules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, Iterator
+
+import pytest
+from textual.widgets import DataTable
+
+from marimo_pair_tui.core.parts.text import parts_text
+from marimo_pair_tui.tui.widgets.output_view import OutputView
+from marimo_pair_tui.tui.widgets.parts.control import Control
+from marimo_pair_tui.tui.widgets.parts.table import TableView
+
+from tests.support.marimo_proc import open_browser_session
+from tests.tui.support import TuiLab, make_app, wait_for, wait_live
+
+from .checkers import CHECKERS, shown_cells
+from .corpus import BOOKS, OUTPUTS, notebook_text, outputs, truth_program
+
+Doc = dict[str, Any]
+
+
+@pytest.fixture(autouse=True)
+def _half_cells(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MARIMO_PAIR_IMAGES", "halfcell")
+
+
+async def read_book(lab: TuiLab, book: str) -> dict[str, Doc]:
+    """What the notebook view drew for each output of `book`, and the kernel's truths."""
+    path = lab.dir / f"{book}.py"
+    path.write_text(notebook_text(book), encoding="utf-8")
+    browser = open_browser_session(lab.server, path, instantiate=True)
+    lab.browsers.append(browser)
+    app = make_app(lab.target(path, browser))
+    found: dict[str, Doc] = {}
+    async with app.run_test(size=(160, 60)) as pilot:
+        screen = await wait_live(pilot, len(outputs(book)) + 1, timeout=90)
+        reply = await screen.service.execute(screen.target, truth_program(book))
+        assert reply.value.success, reply.value.stderr
+        truths = json.loads(reply.value.stdout)
+        await pilot.press("f7")
+        view = screen.notebook_view
+        for output in outputs(book):
+            cell = screen.notebook.cell(output.name)
+            await wait_for(pilot, lambda: view.block(cell.id) is not None
+                           and view.block(cell.id).query_one(OutputView).drawn > 0,  # type: ignore[union-attr]
+                           60, f"{output.name} drawn")
+        await pilot._wait_for_screen()  # noqa: SLF001 - every widget drawn has asked for the kernel's value
+        await wait_for(pilot, lambda: not view.query(Control)  # no widget: nothing to read
+                       or (not screen.notebook.ui_stale and not view._reading_values),  # noqa: SLF001
+                       60, "the kernel's UI values read")
+        await pilot._wait_for_screen()  # noqa: SLF001 - and every widget has followed them
+        for output in outputs(book):
+            cell = screen.notebook.cell(output.name)
+            drawn = view.block(cell.id).query_one(OutputView)  # type: ignore[union-attr]
+            parts = drawn.shown_parts  # each element with the value its widget holds
+            grid = None
+            if drawn.query(TableView):
+                table = drawn.query_one(TableView).query_one(DataTable)
+                grid = [[c.plain for c in table.get_row_at(i)] for i in range(table.row_count)]
+            model = screen.notebook.cell(cell.id)
+            found[output.name] = {
+                "truth": truths[output.name],
+                "output": {"text": parts_text(parts), "parts": [p.to_json() for p in parts]},
+                "cell": {"console": [{"channel": c.channel, "mimetype": c.mimetype, "data": c.text}
+                                     for c in model.console],
+                         "errors": [{"kind": k, "message": m} for k, m in model.errors]},
+                "grid": grid,
+            }
+    return found
+
+
+@pytest.fixture(scope="module")
+def app_door(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Doc]]:
+    """Each book opened in the app in turn (one server for all), read once."""
+    lab = TuiLab(tmp_path_factory.mktemp("fidelity-app"))
+    try:
+        found: dict[str, Doc] = {}
+        for book in BOOKS:
+            found.update(asyncio.run(read_book(lab, book)))
+        yield found
+    finally:
+        lab.close()
+
+
+@pytest.mark.parametrize("output", OUTPUTS, ids=lambda o: o.name)
+def test_notebook_view_shows_the_kernels_truth(app_door: dict[str, Doc], output: Any) -> None:
+    seen = app_door[output.name]
+    CHECKERS[output.kind](seen["output"], seen["truth"], seen["cell"])
+    if output.kind == "table":
+        grid = seen["grid"]
+        assert grid, "no table drawn"
+        expected = shown_cells(seen["truth"])[: len(grid)]
+        assert [row[-len(expected[0]):] for row in grid] == expected
