@@ -3,21 +3,26 @@
 The terminal app (Textual's harness) opens each corpus notebook on a real
 server and shows the notebook view; for each output, the parts the view drew
 (each UI element with the value its widget holds once the kernel's values
-are read) are held to the same checkers as the JSON doors, and a table's grid
-to the values the kernel computes, written by the browser's rules.
+are read, each file saved with its Save button) are held to the same
+checkers as the JSON doors, and a table's grid to the values the kernel
+computes, written by the browser's rules.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import Button, DataTable
 
+from marimo_pair_tui.core.parts.model import LayoutPart, MediaPart, Part
 from marimo_pair_tui.core.parts.text import parts_text
 from marimo_pair_tui.tui.widgets.output_view import OutputView
+from marimo_pair_tui.tui.widgets.parts.media import MediaView
 from marimo_pair_tui.tui.widgets.parts.control import Control
 from marimo_pair_tui.tui.widgets.parts.table import TableView
 
@@ -63,7 +68,8 @@ async def read_book(lab: TuiLab, book: str) -> dict[str, Doc]:
         for output in outputs(book):
             cell = screen.notebook.cell(output.name)
             drawn = view.block(cell.id).query_one(OutputView)  # type: ignore[union-attr]
-            parts = drawn.shown_parts  # each element with the value its widget holds
+            saved = await save_files(pilot, drawn, lab.dir / "saved" / output.name)
+            parts = with_saved(drawn.shown_parts, saved)  # each element with the value its widget holds
             grid = None
             if drawn.query(TableView):
                 table = drawn.query_one(TableView).query_one(DataTable)
@@ -77,6 +83,29 @@ async def read_book(lab: TuiLab, book: str) -> dict[str, Doc]:
                          "errors": [{"kind": k, "message": m} for k, m in model.errors]},
                 "grid": grid,
             }
+    return found
+
+
+async def save_files(pilot: Any, drawn: OutputView, directory: Path) -> dict[int, str]:
+    """Each file the output offers saved with its Save button (into `directory`): where, by part."""
+    views = [v for v in drawn.query(MediaView) if v.part.data]
+    for view in views:
+        directory.mkdir(parents=True, exist_ok=True)
+        view.directory = directory
+        view.query_one(Button).press()
+    await wait_for(pilot, lambda: all(v.saved for v in views), 30, "the files saved")
+    return {id(v.part): str(v.saved) for v in views}
+
+
+def with_saved(parts: list[Part], saved: dict[int, str]) -> list[Part]:
+    """The parts with each saved file's path, as the view's line says it."""
+    found: list[Part] = []
+    for part in parts:
+        if isinstance(part, MediaPart) and id(part) in saved:
+            part = replace(part, file=saved[id(part)])
+        elif isinstance(part, LayoutPart):
+            part = replace(part, children=with_saved(part.children, saved))
+        found.append(part)
     return found
 
 
