@@ -52,7 +52,7 @@ T = TypeVar("T")
 
 HANDSHAKE_TIMEOUT = 5.0  # seconds a connection may take to send a complete request (and then its go)
 LOCK_TRIES = 10
-DRAIN_SECONDS = 10.0  # how long a stopping service lets calls in flight finish
+DRAIN_SECONDS = 10.0  # how long a service asked to stop lets calls in flight finish
 
 
 class ServiceHost:
@@ -70,6 +70,7 @@ class ServiceHost:
         self.calls = 0
         self.in_flight = 0
         self.stopping = asyncio.Event()
+        self.drain_until: float | None = None  # when a stopping service ends calls in flight (None: never)
         self.listener: socket.socket | None = None
         self.alive_at = time.monotonic()  # the event loop's last turn: heartbeats stop when it hangs
         self._inode: int | None = None
@@ -157,8 +158,20 @@ class ServiceHost:
             self._accepting.cancel()
             self._accepting = asyncio.ensure_future(self._accept())
 
+    def stop(self) -> None:
+        """Asked to stop (SIGTERM, `service stop`): step down, and give calls in flight DRAIN_SECONDS."""
+        deadline = time.monotonic() + DRAIN_SECONDS
+        self.drain_until = deadline if self.drain_until is None else min(self.drain_until, deadline)
+        self.step_down()
+
+    @property
+    def busy(self) -> bool:
+        """Calls run, or connections taken are being handed over (each must be answered)."""
+        return bool(self.in_flight or self._handshakes)
+
     def step_down(self) -> None:
-        """Stop taking calls and give the path and the lock to a successor; calls in flight finish."""
+        """Stop taking calls and give the path and the lock to a successor. Every connection already
+        taken is answered and every call in flight finishes (unless `stop` set a deadline)."""
         if self.listener is not None:
             with contextlib.suppress(OSError):
                 self.listener.close()
@@ -176,8 +189,8 @@ class ServiceHost:
             self.loop.call_soon_threadsafe(self.stopping.set)
 
     async def main(self) -> None:
-        self.loop.add_signal_handler(signal.SIGTERM, self.step_down)
-        self.loop.add_signal_handler(signal.SIGINT, self.step_down)
+        self.loop.add_signal_handler(signal.SIGTERM, self.stop)
+        self.loop.add_signal_handler(signal.SIGINT, self.stop)
         self.loop.add_signal_handler(signal.SIGUSR1, self.check_socket)  # a client found no socket
         self._accepting = asyncio.ensure_future(self._accept())
         while not self.stopping.is_set():
@@ -189,9 +202,10 @@ class ServiceHost:
                 log(f"idle for {self.idle_timeout:.0f} s: exiting")
                 self.step_down()
         self._accepting.cancel()
-        deadline = time.monotonic() + DRAIN_SECONDS
-        while self.in_flight and time.monotonic() < deadline:
+        while self.busy and (self.drain_until is None or time.monotonic() < self.drain_until):
             await asyncio.sleep(0.05)
+        if self.busy:
+            log(f"stopping with {self.in_flight} call(s) in flight after {DRAIN_SECONDS:.0f} s")
         await self.pool.aclose()
 
     async def _accept(self) -> None:
@@ -244,7 +258,7 @@ class ServiceHost:
                 try:
                     await self.loop.sock_sendall(conn, wire.encode(reply))
                 finally:
-                    self.step_down()
+                    self.stop()
             else:
                 await self.loop.sock_sendall(conn, wire.encode({"refused": f"unknown op {op!r}"}))
         except asyncio.TimeoutError:
@@ -274,7 +288,7 @@ class ServiceHost:
             go, fds = await asyncio.wait_for(wire.receive_async(conn, want_fds=4), HANDSHAKE_TIMEOUT)
         except (wire.WireError, OSError, asyncio.TimeoutError):
             go, fds = {}, []
-        if not go.get("go") or len(fds) != 1:
+        if not go.get("go") or len(fds) != 1 or _closed(conn):
             wire.close_all(fds)
             log("a caller gave up before its call began: not run")
             return False
@@ -348,6 +362,17 @@ class ServiceHost:
             "in_flight": self.in_flight,
             "sessions": sessions,
         }
+
+
+def _closed(conn: socket.socket) -> bool:
+    """The caller closed its end after its go (it gave up, or was stopped, while we were not looking):
+    its call must not run, as no one would read its answer."""
+    try:
+        return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True
 
 
 _LOG: Any = None
