@@ -11,26 +11,23 @@ computes, written by the browser's rules.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from textual.widgets import Button, DataTable
+from textual.widgets import Button
 
 from marimo_pair_tui.core.parts.model import LayoutPart, MediaPart, Part
 from marimo_pair_tui.core.parts.text import parts_text
 from marimo_pair_tui.tui.widgets.output_view import OutputView
 from marimo_pair_tui.tui.widgets.parts.media import MediaView
 from marimo_pair_tui.tui.widgets.parts.control import Control
-from marimo_pair_tui.tui.widgets.parts.table import TableView
 
-from tests.support.marimo_proc import open_browser_session
-from tests.tui.support import TuiLab, make_app, wait_for, wait_live
+from tests.tui.support import TuiLab, wait_for
 
-from .checkers import CHECKERS, shown_cells
-from .corpus import BOOKS, OUTPUTS, notebook_text, outputs, truth_program
+from .app_books import book_in_app, check_seen, table_grid
+from .corpus import BOOKS, OUTPUTS, outputs
 
 Doc = dict[str, Any]
 
@@ -42,17 +39,8 @@ def _half_cells(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def read_book(lab: TuiLab, book: str) -> dict[str, Doc]:
     """What the notebook view drew for each output of `book`, and the kernel's truths."""
-    path = lab.dir / f"{book}.py"
-    path.write_text(notebook_text(book), encoding="utf-8")
-    browser = open_browser_session(lab.server, path, instantiate=True)
-    lab.browsers.append(browser)
-    app = make_app(lab.target(path, browser))
     found: dict[str, Doc] = {}
-    async with app.run_test(size=(160, 60)) as pilot:
-        screen = await wait_live(pilot, len(outputs(book)) + 1, timeout=90)
-        reply = await screen.service.execute(screen.target, truth_program(book))
-        assert reply.value.success, reply.value.stderr
-        truths = json.loads(reply.value.stdout)
+    async with book_in_app(lab, book) as (pilot, screen, truths):
         await pilot.press("f7")
         view = screen.notebook_view
         for output in outputs(book):
@@ -70,10 +58,7 @@ async def read_book(lab: TuiLab, book: str) -> dict[str, Doc]:
             drawn = view.block(cell.id).query_one(OutputView)  # type: ignore[union-attr]
             saved = await save_files(pilot, drawn, lab.dir / "saved" / output.name)
             parts = with_saved(drawn.shown_parts, saved)  # each element with the value its widget holds
-            grid = None
-            if drawn.query(TableView):
-                table = drawn.query_one(TableView).query_one(DataTable)
-                grid = [[c.plain for c in table.get_row_at(i)] for i in range(table.row_count)]
+            grid = table_grid(drawn)
             model = screen.notebook.cell(cell.id)
             found[output.name] = {
                 "truth": truths[output.name],
@@ -124,10 +109,4 @@ def app_door(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Doc
 
 @pytest.mark.parametrize("output", OUTPUTS, ids=lambda o: o.name)
 def test_notebook_view_shows_the_kernels_truth(app_door: dict[str, Doc], output: Any) -> None:
-    seen = app_door[output.name]
-    CHECKERS[output.kind](seen["output"], seen["truth"], seen["cell"])
-    if output.kind == "table":
-        grid = seen["grid"]
-        assert grid, "no table drawn"
-        expected = shown_cells(seen["truth"])[: len(grid)]
-        assert [row[-len(expected[0]):] for row in grid] == expected
+    check_seen(output, app_door[output.name])

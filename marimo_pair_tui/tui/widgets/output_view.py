@@ -21,7 +21,7 @@ from ...core.documents import ChartPart, ImagePart, LayoutPart, MediaPart, Part,
 from ...core.parts import with_values
 from ...core.service import Cell
 from .parts import part_widget
-from .parts.control import Control
+from .parts.control import held_values
 from .parts.progress import ProgressView
 
 
@@ -181,8 +181,7 @@ class OutputView(Vertical):
     def shown_parts(self) -> list[Part]:
         """The parts as the widgets show them now: each element with the value its control holds (the
         kernel's, as last told), the rest as drawn."""
-        return with_values(list(self._parts or []), {c.part.object_id: c.value for c in self.query(Control)
-                                                     if c.part.object_id})
+        return with_values(list(self._parts or []), held_values(self))
 
     def _moved(self, parts: list[Part]) -> bool:
         """Draw `parts` by moving the progress widgets drawn, when only progress changed (no remount)."""

@@ -20,8 +20,10 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from ...core.documents import Part, parse_output, parts_text
+from ...core.parts import with_values
 from ..inert import inert
 from .parts import part_widget
+from .parts.control import held_values
 
 BODY_LIMIT = 32 * 1024  # characters of output kept per run; the oldest go first
 BODY_LINES = 1000  # lines of output kept per run; the oldest go first
@@ -186,6 +188,11 @@ class RunBlock(Vertical):
         self._parts.display = True
         await self._parts.mount_all(widgets)
         return parts
+
+    @property
+    def shown_parts(self) -> list[Part]:
+        """The output's parts as its widgets show them: each element with the value its control holds."""
+        return with_values(self.parts, held_values(self))
 
     @property
     def kept_chars(self) -> int:

@@ -20,6 +20,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Static
 
 from ....core.documents import SETTABLE_KINDS, WidgetPart, why_not_settable
@@ -142,6 +143,12 @@ class Control(Horizontal):
 
     def show(self, value: Any) -> None:
         """Put `value` in the widgets without asking for it (no `ValueChosen`)."""
+
+
+def held_values(container: Widget) -> dict[str, Any]:
+    """The value each control under `container` holds (the kernel's, as last told), by object id: the
+    values its parts are shown with (`with_values`)."""
+    return {c.part.object_id: c.value for c in container.query(Control) if c.part.object_id}
 
 
 class Described(Control):
