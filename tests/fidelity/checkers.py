@@ -316,7 +316,8 @@ def _sha256(path: str) -> str:
 
 
 def check_media(out: Doc, truth: Doc, cell: Doc) -> None:
-    """A file's bytes as the kernel holds them, once read (saved to a file of the same hash), or where they are."""
+    """A file's bytes as the kernel holds them once read (and the file they were saved to, when a door was
+    asked to save them: `saved_to`), or where the server keeps them."""
     part = first(out["parts"], "media")
     assert part["kind"] == truth["kind"]
     assert {k: part[k] for k in ("filename", "label") if k in truth} == {k: truth[k] for k in ("filename", "label")
@@ -330,8 +331,13 @@ def check_media(out: Doc, truth: Doc, cell: Doc) -> None:
         assert f"on the server at {part['src']}" in text and " bytes" not in text
         return
     assert (part["bytes"], part["sha256"]) == (truth["bytes"], truth["sha256"]), (part, truth)
-    assert part["file"] and _sha256(part["file"]) == truth["sha256"]  # the saved file is the kernel's bytes
-    assert f"{truth['bytes']:,} bytes, saved to {part['file']}" in text
+    if cell.get("saved_to"):  # a door asked to save files: this one is saved there
+        assert part["file"] and part["file"].startswith(cell["saved_to"]), part
+    if part["file"]:
+        assert _sha256(part["file"]) == truth["sha256"]  # the saved file is the kernel's bytes
+        assert f"{truth['bytes']:,} bytes, saved to {part['file']}" in text
+    else:
+        assert text.endswith(f"{truth['bytes']:,} bytes]"), text
 
 
 def check_remote(out: Doc, truth: Doc, cell: Doc) -> None:

@@ -99,8 +99,10 @@ def output_door(books: dict[str, Book], tmp_path_factory: pytest.TempPathFactory
     saved = tmp_path_factory.mktemp("output-door")
 
     def read(output: Output) -> tuple[str, Doc]:
-        doc = books[output.book].json("output", output.name, "--parts", *save_args(output, saved))
-        return output.name, {**doc["cell"], "output": doc["output"], "console": doc["console"], "errors": doc["errors"]}
+        save = save_args(output, saved)
+        doc = books[output.book].json("output", output.name, "--parts", *save)
+        return output.name, {**doc["cell"], "output": doc["output"], "console": doc["console"], "errors": doc["errors"],
+                             **({"saved_to": save[1]} if save else {})}
 
     with ThreadPoolExecutor(4) as pool:
         return dict(pool.map(read, OUTPUTS))
@@ -147,7 +149,8 @@ def mcp_door(lab: CellLab, books: dict[str, Book], tmp_path_factory: pytest.Temp
                     error, doc = await call(session, "output", cell=output.name, parts=True, **where, **save)
                     assert not error, doc
                     found["mcp_output"][output.name] = {**doc["cell"], "output": doc["output"],
-                                                        "console": doc["console"], "errors": doc["errors"]}
+                                                        "console": doc["console"], "errors": doc["errors"],
+                                                        **({"saved_to": save["save_images"]} if save else {})}
         return found
 
     return asyncio.run(read())
