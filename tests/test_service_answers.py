@@ -13,7 +13,9 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from marimo_pair_tui.headless import service_wire
@@ -179,3 +181,59 @@ def test_a_call_whose_caller_left_right_after_its_go_never_runs(calls: Calls, la
     after = calls.run("exec", *target, "-c", f"print(open({str(ran)!r}, 'a').tell())", env=env)
     assert (after.code, one_document(after)["stdout"]) == (0, "0\n"), "the dropped call never wrote"
     assert calls.status(env)["pid"] == pid
+
+
+# ---------------------------------------------------------------- the relay's last frames
+
+# A peer that holds the lock and listens as the service does, answers one call with `size`
+# characters of output and its exit code, and is gone the moment the exit code is sent.
+_ANSWER_AND_VANISH = """
+import fcntl, json, os, socket, sys
+from marimo_pair_tui.headless import service_trust as trust, service_wire as wire
+path, size = sys.argv[1], int(sys.argv[2])
+lock = os.open(trust.lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(lock, fcntl.LOCK_EX)
+os.write(lock, f"{os.getpid()}\\n".encode())
+os.umask(0o177)
+listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+listener.bind(path)
+listener.listen(1)
+print("ready", flush=True)
+conn, _ = listener.accept()
+wire.receive(conn)
+wire.send(conn, {"started": True, "pid": os.getpid()})
+wire.receive(conn, want_fds=1)
+document = json.dumps({"output": "x" * size}) + "\\n"
+for start in range(0, len(document), wire.MAX_TEXT):
+    wire.send(conn, {"out": document[start:start + wire.MAX_TEXT]})
+wire.send(conn, {"exit": 0})
+os._exit(0)
+"""
+
+
+def test_a_service_gone_right_after_its_exit_code_loses_none_of_the_output(calls: Calls) -> None:
+    service_wire.private_runtime(str(calls.directory))
+    size = 5 * service_wire.MAX_TEXT  # frames past what the socket buffers: the client still reads when it ends
+    peer = subprocess.Popen([sys.executable, "-c", _ANSWER_AND_VANISH, str(calls.socket()), str(size)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert peer.stdout is not None and peer.stdout.readline() == "ready\n"
+        result = calls.run("servers")
+    finally:
+        peer.wait(timeout=60)
+    assert result.code == 0 and result.stderr == "", result.stderr  # (a lost relay re-asks a read in-process)
+    assert one_document(result) == {"output": "x" * size}
+
+
+def test_clients_of_two_versions_calling_at_once_each_get_one_document(calls: Calls) -> None:
+    """Calls of two versions at once, round after round: each makes the other's service step down
+    while its calls are under way. Every call answers once (at worst in-process, saying so), and a
+    service that just stepped down is never taken for an impostor."""
+    versions = [package_copy(calls), None]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for round in range(4):
+            cwds = [versions[(round + i) % 2] for i in range(4)]
+            for result in pool.map(lambda cwd: calls.run("servers", cwd=cwd), cwds):
+                assert result.code == 0 and one_document(result) == {"servers": [], "warnings": []}, result.stderr
+                assert result.stderr in ("", "The pairing service is not available (it kept going away before "
+                                             "taking the call); running in-process.\n"), result.stderr

@@ -100,7 +100,10 @@ def open_service(path: str, timeout: float, *, rebind: bool = True) -> socket.so
         sock.close()
         return None
     except trust.Untrusted as why:
+        pid, _uid = trust.peer(sock)
         sock.close()
+        if pid > 0 and trust.is_service_process(pid, path):
+            return None  # our service that stepped down a moment ago (another version came): not it
         raise Unavailable(_untrusted(why, directory)) from None
     except OSError as exc:
         sock.close()
@@ -117,6 +120,10 @@ def _ask_holder_to_bind(path: str) -> bool:
     """No socket file: if a service still holds the lock (its socket was deleted), ask it to bind
     again and wait briefly for the socket; False when no service holds it."""
     holder = trust.lock_holder(path)
+    deadline = time.monotonic() + REBIND_TIMEOUT
+    while holder is not None and holder < 0 and time.monotonic() < deadline:
+        time.sleep(0.005)  # a service starting this moment: it writes its pid right after it locks
+        holder = trust.lock_holder(path)
     if holder is None:
         return False
     if holder < 0 or not trust.is_service_process(holder, path):
