@@ -118,10 +118,10 @@ def test_cells_lists_every_cell_with_the_headless_shape(lab: CellLab) -> None:
     assert doc["session"]["session_id"] == browser.session_id
     assert [c["code"] for c in doc["cells"]] == [code for _n, code in file_cells(path)]
     for cell in doc["cells"]:
-        assert set(cell) == CELL_KEYS
-        for error in cell["errors"]:
+        assert {"id", "name", "code", "hash", "status"} <= set(cell) <= CELL_KEYS
+        for error in cell.get("errors", []):
             assert set(error) == {"kind", "message"}
-    assert any(e["kind"] == "runtime" for c in doc["cells"] for e in c["errors"])
+    assert any(e["kind"] == "runtime" for c in doc["cells"] for e in c.get("errors", []))
 
 
 def test_conflict_carries_both_versions_and_force_overwrites(lab: CellLab) -> None:

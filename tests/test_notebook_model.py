@@ -201,7 +201,7 @@ def test_code_mode_edits_create_edit_rename_move_delete() -> None:
     nb = replay(msgs[i4 + 1 :], nb)
     assert nb.cell_ids == [q, hbol, mjue, vbla, duyd, iqfj]
     assert nb.get("ticker") is None
-    assert nb.to_json()["cells"][0]["config"] == {"disabled": True, "hide_code": False}
+    assert nb.to_json()["cells"][0]["config"] == {"disabled": True}  # the default (False) is left out
 
 
 def test_multiply_defined_name_is_a_graph_error_naming_variable_and_cell() -> None:
@@ -272,13 +272,13 @@ def test_snapshot_replaces_cells_with_statuses_and_headless_shape() -> None:
     assert [c.status for c in nb] == [c["status"] for c in snap["cells"]]
     out = nb.to_json()["cells"]
     for got, raw in zip(out, snap["cells"]):
-        assert set(got) == HEADLESS_KEYS
+        assert {"id", "name", "code", "hash", "status"} <= set(got) <= HEADLESS_KEYS
         assert got["hash"] == code_hash(raw["code"])
         # errors as the stream reads them: the error output's items, else code_mode's list
-        assert got["errors"] == [{"kind": e.kind, "message": e.message} for e in snapshot_errors(raw)]
+        assert got.get("errors", []) == [{"kind": e.kind, "message": e.message} for e in snapshot_errors(raw)]
         # the console as sent, but a traceback as plain text (marimo highlights it for browsers)
-        assert got["console"] == [{**c, "data": kept_data(c["mimetype"], c["data"])} for c in raw["console"]]
-        assert got["defs"] == raw["defs"]
+        assert got.get("console", []) == [{**c, "data": kept_data(c["mimetype"], c["data"])} for c in raw["console"]]
+        assert got.get("defs", []) == raw["defs"]
     assert nb.cell("boom").errors == [CellError("runtime", "ZeroDivisionError: division by zero")]
     assert nb.cell("boom").console[-1].data.endswith("\nZeroDivisionError: division by zero\n")
     assert nb.cell("qcell2").status == "stale"

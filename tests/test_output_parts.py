@@ -66,7 +66,7 @@ def test_a_large_frame_carries_its_first_page_and_its_totals(kind: str) -> None:
     assert len(table.rows) == table.page_size == 10 and table.rows[9] == {"i": 9, "sq": 81}
     assert table.object_id  # pages come from the kernel by this id
     text = parts_text([table])
-    assert "| 9 | 81 |" in text and "… 4,990 more rows" in text and "(5,000 rows × 2 columns)" in text
+    assert "| 9 | 81 |" in text and "… 4,990 more rows" in text and "(5,000 rows × 2 columns" in text
 
 
 def test_a_matplotlib_figure_is_a_png_with_its_size() -> None:

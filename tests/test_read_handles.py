@@ -1,15 +1,17 @@
-"""A read carries each output's text and its handles; the typed parts only on request (`--parts`, MCP `parts`).
+"""A read carries each output's text, which names what an agent acts on, plus handles for anything it
+does not name; the typed parts only on request (`--parts`, MCP `parts`).
 
 A real server runs a notebook with a frame (row labels, more rows than a
 page), a slider, a cell that reads it and a PIL image. The kernel says what
 is true (the frame's rows, the slider's value and bounds, the image's size);
-each handle is then used as an agent would (`table` pages by the table's
-object id, `set-ui` moves the slider by its object id, the saved file opens
-as the kernel's image), and the parts asked for are compared with the kernel.
+each id the text names is then used as an agent would (`table` pages by the
+table's object id, `set-ui` moves the slider by its object id, the saved file
+opens as the kernel's image), and the parts asked for are compared with the kernel.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -17,8 +19,8 @@ from typing import Any, Iterator
 import pytest
 from PIL import Image
 
-from marimo_pair_tui.core.parts import ChartPart, ImagePart, LayoutPart, TablePart, TextPart, WidgetPart
-from marimo_pair_tui.core.parts.handles import handles
+from marimo_pair_tui.core.parts import ChartPart, ImagePart, LayoutPart, TablePart, TextPart, WidgetPart, parts_text
+from marimo_pair_tui.core.parts.handles import handles, unnamed_handles
 
 from tests.clihelp import CliResult
 from tests.support import kernel_probe
@@ -90,43 +92,58 @@ def kernel(lab: CellLab, browser: BrowserSession, expression: str) -> Any:
 
 
 def outputs(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {c["name"]: c["output"] for c in document["cells"]}
+    return {c["name"]: c.get("output") for c in document["cells"]}
 
 
-def test_a_default_read_has_text_and_handles_that_work(lab: CellLab, book: tuple[Path, BrowserSession],
-                                                       tmp_path: Path) -> None:
+def bracketed(text: str) -> list[str]:
+    """The ids a text names in brackets (`[Hbol-0]`), in order."""
+    return re.findall(r"\[([A-Za-z]{4}-\d+)\]", text)
+
+
+def test_a_default_read_is_text_that_names_what_it_acts_on(lab: CellLab, book: tuple[Path, BrowserSession],
+                                                            tmp_path: Path) -> None:
     _path, browser = book
     doc = cli(lab, browser, "cells", "--save-images", str(tmp_path)).json
     read = outputs(doc)
-    assert all("parts" not in o for o in read.values() if o is not None)
+    assert all(set(o) == {"text"} for o in read.values() if o is not None)  # the text names it all here
 
-    (table,) = read["frame"]["handles"]
+    (table_id,) = bracketed(read["frame"]["text"])
     rows = kernel(lab, browser, "len(df)")
-    assert table["type"] == "table" and table["total_rows"] == rows and table["object_id"]
-    page = cli(lab, browser, "table", table["object_id"], "--page-size", "5", "--page", "1").json
+    assert f"({rows} rows × 1 columns; row labels: city) [{table_id}]" in read["frame"]["text"]
+    page = cli(lab, browser, "table", table_id, "--page-size", "5", "--page", "1").json
     assert [r["n"] for r in page["rows"]] == kernel(lab, browser, "df['n'].iloc[5:10].tolist()")
-    assert "row labels: city" in read["frame"]["text"]  # what the part's row_headers said, in the text
 
-    (widget,) = read["control"]["handles"]
-    assert widget["type"] == "widget" and widget["kind"] == "slider"
+    (widget_id,) = bracketed(read["control"]["text"])
     start, stop, value = kernel(lab, browser, "[slider.start, slider.stop, slider.value]")
-    assert f"= {value} ({start}..{stop}" in read["control"]["text"] and widget["object_id"] in read["control"]["text"]
+    assert read["control"]["text"].startswith(f'slider "n" = {value} ({start}..{stop}')
 
-    (image,) = read["picture"]["handles"]
-    assert image == {"type": "image", "file": image["file"]} and image["file"] in doc["images"]
-    with Image.open(image["file"]) as saved:
+    (image_file,) = doc["images"]
+    assert f"saved to {image_file}" in read["picture"]["text"]
+    with Image.open(image_file) as saved:
         assert list(saved.size) == kernel(lab, browser, "list(pic.size)")
-    assert read["reader"]["handles"] == []
+    assert read["reader"] is None or "handles" not in read["reader"]
 
 
-def test_a_widget_handle_sets_the_kernel_value(lab: CellLab, tmp_path: Path) -> None:
+def test_a_widget_named_in_the_text_sets_the_kernel_value(lab: CellLab, tmp_path: Path) -> None:
     _path, browser = lab.fresh(text=NOTEBOOK)
-    (widget,) = outputs(cli(lab, browser, "cells").json)["control"]["handles"]
-    moved = cli(lab, browser, "set-ui", widget["object_id"], "7").json
+    (widget_id,) = bracketed(outputs(cli(lab, browser, "cells").json)["control"]["text"])
+    moved = cli(lab, browser, "set-ui", widget_id, "7").json
     assert moved["success"] is True
     assert kernel(lab, browser, "[slider.value, doubled]") == [7, 14]
     wait_until(lambda: "= 7 " in outputs(cli(lab, browser, "cells", "--cell", "control").json)["control"]["text"],
                30, "the slider's text to show the kernel's value")
+
+
+def test_a_handle_is_given_for_what_the_text_does_not_name() -> None:
+    table = TablePart([], [], 120, 2, 10, object_id="T-1", selection="multi")
+    gauge = _GaugePart("G-1")
+    text = parts_text([table])
+    assert text.endswith("(120 rows × 2 columns; rows selectable (multi)) [T-1]")
+    assert unnamed_handles([table], text) == []
+    assert unnamed_handles([table, gauge], text) == [{"type": "gauge", "object_id": "G-1", "kind": "gauge"}]
+    image = ImagePart("image/png", b"x", file="/tmp/c.png")
+    assert unnamed_handles([image], parts_text([image])) == []
+    assert unnamed_handles([image], "[image]") == [{"type": "image", "file": "/tmp/c.png"}]
 
 
 async def test_parts_come_on_request_from_the_cli_and_mcp(lab: CellLab, book: tuple[Path, BrowserSession]) -> None:
@@ -155,8 +172,8 @@ async def test_parts_come_on_request_from_the_cli_and_mcp(lab: CellLab, book: tu
         assert not error
     plain_out, typed_out = outputs(plain), outputs(typed)
     assert all("parts" not in o for o in plain_out.values() if o is not None)
-    assert plain_out["frame"]["handles"] == read["frame"]["handles"]
-    assert plain_out["control"]["handles"] == read["control"]["handles"]
+    assert plain_out["frame"]["text"] == typed_out["frame"]["text"]  # one text, with or without parts
+    assert plain_out["control"]["text"] == typed_out["control"]["text"]
     assert typed_out["frame"]["parts"] == read["frame"]["parts"] == single["output"]["parts"]
     assert typed_out["control"]["parts"][0]["value"] == value
 

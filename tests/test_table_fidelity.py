@@ -16,6 +16,7 @@ import pytest
 from marimo_pair_tui.core.parts.values import format_number, fraction_digits, js_string, shown_value
 
 from tests.support import kernel_probe
+from tests.support.reads import first_id
 from tests.clihelp import CliResult, cli_env, start_cli
 from tests.support.cell_lab import CellLab, wait_until
 from tests.support.marimo_proc import BrowserSession
@@ -87,7 +88,7 @@ def test_paging_past_the_end_is_a_usage_error_naming_the_last_page(
     _path, browser = book
     rows = kernel(lab, browser, "len(big)")
     last = (rows - 1) // 10
-    object_id = cli(lab, browser, "output", "big").json["output"]["handles"][0]["object_id"]
+    object_id = first_id(cli(lab, browser, "output", "big").json["output"])
     for target in ("big", object_id):  # the cell's name and the table's object id reach the same table
         at_end = cli(lab, browser, "table", target, "--page", str(last))
         assert at_end.code == 0 and at_end.json["object_id"] == object_id and at_end.json["last_page"] == last

@@ -17,6 +17,7 @@ from marimo_pair_tui.core.service import HubOptions, PairingService, TargetSpec
 
 from tests.clihelp import CliResult, cli_env, run_cli
 from tests.support.cell_lab import CellLab
+from tests.support.reads import first_id
 from tests.support.marimo_proc import BrowserSession
 from tests.support.mcp_client import call, mcp_session
 
@@ -108,8 +109,8 @@ def test_a_cell_with_several_elements_is_ambiguous(lab: CellLab, gallery: tuple[
 
 def test_table_reads_a_later_page_in_the_kernel(lab: CellLab, gallery: tuple[Path, BrowserSession]) -> None:
     _path, browser = gallery
-    part = cli(lab, browser, "output", "pandas_large").json["output"]["handles"][0]
-    result = cli(lab, browser, "table", part["object_id"], "--page", "499")
+    object_id = first_id(cli(lab, browser, "output", "pandas_large").json["output"])
+    result = cli(lab, browser, "table", object_id, "--page", "499")
     assert result.code == 0 and result.json["total_rows"] == 5000 and result.json["first_row"] == 4990
     assert result.json["rows"][0] == {"i": 4990, "sq": 4990 ** 2} and len(result.json["rows"]) == 10
     assert "(rows 4,991-5,000 of 5,000 rows × 2 columns)" in result.json["text"]

@@ -4,12 +4,15 @@ The headless commands print these, the MCP tools return them, and golden
 files in tests/golden/ pin them. A shape changes here or nowhere:
 
 - target: `{session_id, routing_id, notebook, server[, source, ssh_host]}`
-- cell: `{id, name, code, hash, status, errors, console, output, defs, refs, config, truncated}`,
-  for a live cell and a code_mode cell alike; `refs` are what the code reads
-  as marimo's compiler sees it (builtins included), `defs` what it defines
-- output: `{mimetype, text, handles, chars}`: the text a model reads and the
-  handles it acts on (parts/handles.py); the typed `parts` only when asked
-  (`parts=True`: `--parts`, MCP `parts: true`), marimo's `data` with "raw"
+- cell: `{id, name, code, hash, status[, errors, console, output, truncated, defs, refs, config]}`,
+  for a live cell and a code_mode cell alike, the bracketed fields only when
+  not empty, false or default; `refs` are what the code reads as marimo's
+  compiler sees it (builtins included), `defs` what it defines
+- output: `{text[, handles]}`: the text a model reads (it names the ids of
+  widgets, tables and charts in brackets, and saved image files) and handles
+  for anything it acts on that the text does not name (parts/handles.py);
+  `{mimetype, text, handles, parts, chars}` when asked for the typed `parts`
+  (`parts=True`: `--parts`, MCP `parts: true`), and marimo's `data` with "raw"
 - operation result, activity entry, error, and the envelopes around them:
   `success`, `session`, the value, `warnings`.
 """
@@ -31,7 +34,7 @@ from .table_pages import TablePage
 from .ui_elements import UiElement
 from .workspace import GraphView, Variable
 from .parts.files import ImageFiles, image_payloads
-from .parts.handles import handles
+from .parts.handles import handles, unnamed_handles
 from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply
 from .sessions import NotebookEntry, Target
 
@@ -76,15 +79,18 @@ OutputMode = Union[bool, str]
 def _output_json(output: Any, *, outputs: OutputMode = True, parts: bool = False, limit: int | None = None,
                  images: ImageFiles | None = None, stem: str = "output", ui: dict[str, Any] | None = None
                  ) -> dict[str, Any] | None:
-    """An output as the `text` a model reads and the `handles` it acts on (core/parts).
+    """An output as the `text` a model reads, and `handles` for what it acts on that the text does not name.
 
-    `outputs`: True gives mimetype, text, handles and `chars` (the raw data's
-    size); "raw" adds marimo's own `data` (past `limit` characters its start,
-    flagged `truncated`); False leaves everything out but the mimetype and
-    size (`omitted`). `parts` adds the typed parts, which repeat the text: a
-    read costs several times its text with them, so they come only when asked.
-    Images are never inlined: with `images` they are written to files that the
-    handles (and image parts) name. `ui`: the kernel's current values of UI
+    `outputs`: True gives the text, and `handles` when the text leaves an object
+    id or a saved file out (it names them today: a widget's, table's or chart's
+    id in brackets, an image's file); an output with no text and nothing to act
+    on is None. "raw" gives everything: mimetype, text, handles, `chars` (the raw
+    data's size) and marimo's own `data` (past `limit` characters its start,
+    flagged `truncated`); False leaves everything out but the mimetype and size
+    (`omitted`). `parts` adds the typed parts (and the mimetype and size), which
+    repeat the text: a read costs several times its text with them, so they come
+    only when asked. Images are never inlined: with `images` they are written to
+    files that the text (and image parts) name. `ui`: the kernel's current values of UI
     elements (by object id), shown instead of the values the output was drawn with.
     """
     if output is None:
@@ -102,14 +108,23 @@ def _output_json(output: Any, *, outputs: OutputMode = True, parts: bool = False
     if images is not None:
         found = images.save(found, stem)
     text = parts_text(found)
-    doc: dict[str, Any] = {"mimetype": mimetype, "text": text, "handles": handles(found)}
+    full = parts or outputs == "raw"
+    unnamed = handles(found) if full else unnamed_handles(found, text)
+    doc: dict[str, Any] = {"mimetype": mimetype, "text": text} if full else {"text": text}
+    if unnamed or full:
+        doc["handles"] = unnamed
     if parts:
         doc["parts"] = [p.to_json() for p in found]
-    doc["chars"] = size
+    if full:
+        doc["chars"] = size
+    elif not text and not unnamed:
+        return None
     if limit is not None and len(text) > limit:
         doc["text"], doc["truncated"] = text[:limit] + "\n… (cut)", True
     if parts and limit is not None and data_size(doc["parts"]) > limit:
         doc["parts"], doc["truncated"] = _bounded_parts(doc["parts"], limit), True
+    if doc.get("truncated"):
+        doc["chars"] = size  # a cut output says how much there is
     if outputs == "raw":
         if limit is not None and size > limit:
             cut = bounded_output({"mimetype": mimetype, "data": data}, limit)
@@ -171,6 +186,11 @@ def _console_json(console: Sequence[Any], limit: int | None) -> tuple[list[dict[
     return kept[::-1], cut
 
 
+# A cell's fields in the order a document gives them; the first five are always there.
+CELL_FIELDS = ("id", "name", "code", "hash", "status", "errors", "console", "output", "truncated", "defs", "refs",
+               "config")
+
+
 def cell_json(cell: Cell | CellState, *, outputs: OutputMode = True, parts: bool = False, limit: int | None = None,
               images: ImageFiles | None = None, ui: dict[str, Any] | None = None) -> dict[str, Any]:
     """A cell in the one headless shape, from the live model or from code_mode.
@@ -181,7 +201,8 @@ def cell_json(cell: Cell | CellState, *, outputs: OutputMode = True, parts: bool
     `limit`, console text keeps its newest `limit` characters and output data
     its first; `truncated` says when console text or output was cut (here, or
     by the live model's own bounds), and a cut output has its full `chars`. `ui`: the kernel's UI values.
-    `parts`: the output's typed parts too (`_output_json`).
+    `parts`: the output's typed parts too (`_output_json`). Always there: id, name, code, hash, status;
+    errors, console, output, truncated, defs, refs and config only when not empty, false or default.
     """
     console, cut = _console_json(cell.console, limit)
     output = _output_json(cell.output, outputs=outputs, parts=parts, limit=limit, images=images, stem=cell.id, ui=ui)
@@ -191,13 +212,15 @@ def cell_json(cell: Cell | CellState, *, outputs: OutputMode = True, parts: bool
     else:
         defs, refs, config = sorted(cell.defs), sorted(cell.refs), (cell.config.disabled, cell.config.hide_code)
         truncated = truncated or cell.console_truncated or bool(cell.output is not None and cell.output.truncated)
-    return {
-        "id": cell.id, "name": cell.name, "code": cell.code, "hash": cell.hash, "status": cell.status,
-        "errors": [{"kind": e.kind, "message": e.message} for e in cell.errors],
-        "console": console, "output": output, "truncated": truncated,
-        "defs": defs, "refs": refs,
-        "config": {"disabled": config[0], "hide_code": config[1]},
-    }
+    doc: dict[str, Any] = {"id": cell.id, "name": cell.name, "code": cell.code, "hash": cell.hash,
+                           "status": cell.status}  # CELL_FIELDS, in that order
+    # What is empty, false or as marimo makes a new cell is left out: most cells of a read have no
+    # errors, no console, and the default config, and a read is paid for by the byte.
+    optional = {"errors": [{"kind": e.kind, "message": e.message} for e in cell.errors], "console": console,
+                "output": output, "truncated": truncated, "defs": defs, "refs": refs,
+                "config": {k: v for k, v in (("disabled", config[0]), ("hide_code", config[1])) if v}}
+    doc.update((key, value) for key, value in optional.items() if value)
+    return doc
 
 
 def output_document(reply: Reply[CellsView], *, outputs: OutputMode = True, parts: bool = False,

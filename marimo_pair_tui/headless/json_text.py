@@ -42,7 +42,7 @@ def unicode_capable(encoding: str | None) -> bool:
 
 def dumps_line(document: Any, encoding: str | None = None) -> str:
     """`document` as one line of JSON text that a stream in `encoding` can write."""
-    text = json.dumps(document, ensure_ascii=not unicode_capable(encoding))
+    text = json.dumps(document, ensure_ascii=not unicode_capable(encoding), separators=(",", ":"))
     return _UNSAFE.sub(_escape, text)
 
 

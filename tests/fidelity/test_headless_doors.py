@@ -75,7 +75,8 @@ def books(lab: CellLab) -> dict[str, Book]:
 
 
 def by_name(cells: list[Doc]) -> dict[str, Doc]:
-    return {c["name"]: c for c in cells}
+    """Cells by name, with the fields a read leaves out when empty (console, errors) made explicit."""
+    return {c["name"]: {"console": [], "errors": [], **c} for c in cells}
 
 
 @pytest.fixture(scope="module")

@@ -40,8 +40,14 @@ def table_text(part: TablePart, rows: int = TABLE_ROWS, first: int = 0, *, exact
     labels = part.row_headers
     named = f"; row labels: {', '.join(labels)}" if labels else ""
     styled = "; values as its pandas Styler formats them" if part.formatted else ""
-    lines.append(f"({span}{size} rows × {part.total_columns} columns{named}{styled})")
+    selects = f"; rows selectable ({part.selection})" if part.selection else ""
+    lines.append(f"({span}{size} rows × {part.total_columns} columns{named}{styled}{selects}){_named_by(part.object_id)}")
     return "\n".join(lines)
+
+
+def _named_by(object_id: str | None) -> str:
+    """` [id]` after a part a reader acts on (pages a table, sets a chart's selection), as a widget's line ends."""
+    return f" [{object_id}]" if object_id else ""
 
 
 def image_text(part: ImagePart) -> str:
@@ -64,7 +70,7 @@ def part_text(part: Part) -> str:
         return image_text(part)
     if isinstance(part, ChartPart):
         image = f"\n{image_text(part.image)}" if part.image is not None else ""
-        return f"[chart: {part.description}]{image}"
+        return f"[chart: {part.description}]{_named_by(part.object_id)}{image}"
     if isinstance(part, WidgetPart) and part.kind in FRAME_KINDS:
         return frame_widget_text(part, table_text)
     if isinstance(part, WidgetPart):
