@@ -93,7 +93,7 @@ DESCRIPTIONS = {
         "process prints. Peers: marimo's `--mcp tools` `get_cell_runtime_data` plus `get_cell_outputs` for "
         "every cell (the JSON text each tool result carries), and a code_mode program through `marimo pair "
         "execute` printing each cell's id, status, code, output mimetype and data, and console (its stdout). "
-        "The text itself: the sum of our outputs' `text` (UTF-8). Target: `cells` ≤ 1.3x the text itself."),
+        "The text itself: the sum of our outputs' `text` (UTF-8). Target: the outputs of a default `cells` read ≤ 1.3x the text itself; the whole document is also set against every text it holds (code, output text, console, errors)."),
 }
 
 
