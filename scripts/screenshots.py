@@ -1,6 +1,6 @@
-"""Make the README's screenshots (SVG) from the real app against a real marimo server.
+"""Make the docs' screenshots (SVG) from the real app against a real marimo server.
 
-    .venv/bin/python scripts/screenshots.py [--out screenshots]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
 Starts marimo for a private copy of the tour notebook (in a temporary state
 directory, so no other server shows up), drives the app with Textual's pilot,
@@ -145,5 +145,5 @@ async def main(out: Path) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     asyncio.run(main(parser.parse_args().out.resolve()))

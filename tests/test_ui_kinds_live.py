@@ -3,7 +3,8 @@
 For each element the kernel says what its value is (a snippet in the same
 kernel); `ui` must say the same, and so must the widget `cells` shows. Each
 settable kind takes a value and the kernel holds it afterwards; each kind that
-cannot be set is refused with the reason `ui` gives, the one README's table gives.
+cannot be set is refused with the reason `ui` gives, the one the widget table in
+docs/outputs.md gives.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tests.support.kernel_probe import session_cli
 from tests.support.cell_lab import CellLab
 from tests.support.marimo_proc import BrowserSession
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+OUTPUTS_PAGE = Path(__file__).resolve().parent.parent / "docs" / "outputs.md"
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +135,7 @@ def test_each_kind_that_cannot_be_set_says_why_and_reads_the_kernels_value(
         assert shown_values(lab, browser)[element["object_id"]] == expected
 
 
-def test_readme_gives_the_same_reasons() -> None:
-    text = README.read_text(encoding="utf-8")
+def test_the_outputs_page_gives_the_same_reasons() -> None:
+    text = OUTPUTS_PAGE.read_text(encoding="utf-8")
     missing = [kind for kind, why in NOT_SETTABLE.items() if why not in text]
-    assert not missing, f"README's widget table lacks the reason for {missing}"
+    assert not missing, f"the widget table in docs/outputs.md lacks the reason for {missing}"

@@ -15,7 +15,7 @@ from marimo_pair_tui.tui.screens.picker import PickerScreen
 
 from .support import make_app, wait_for
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+KEYS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "app.md"
 
 
 def write_config(text: str) -> Path:
@@ -29,7 +29,7 @@ def test_config_lives_in_the_user_config_dir() -> None:
     assert config_path() == Path(os.environ["XDG_CONFIG_HOME"]) / "marimo-pair-tui" / "config.toml"
 
 
-def test_every_binding_has_an_id_and_the_readme_documents_it() -> None:
+def test_every_binding_has_an_id_and_the_app_page_documents_it() -> None:
     from marimo_pair_tui.tui.screens.confirm_delete import ConfirmDeleteScreen
     from marimo_pair_tui.tui.screens.conflict import ConflictScreen
     from marimo_pair_tui.tui.widgets.cell_tree import CellTree
@@ -37,9 +37,9 @@ def test_every_binding_has_an_id_and_the_readme_documents_it() -> None:
     for cls in (PairApp, PickerScreen, PairingScreen, ConflictScreen, ConfirmDeleteScreen, HelpScreen, CellTree):
         for binding in cls.BINDINGS:
             assert isinstance(binding, Binding) and binding.id, (cls.__name__, binding)
-    readme = README.read_text(encoding="utf-8")
-    missing = [i for i in binding_ids() if f"`{i}`" not in readme]
-    assert not missing, f"README does not document {missing}"
+    page = KEYS_PAGE.read_text(encoding="utf-8")
+    missing = [i for i in binding_ids() if f"`{i}`" not in page]
+    assert not missing, f"docs/app.md does not document {missing}"
 
 
 def test_bad_config_becomes_warnings() -> None:
