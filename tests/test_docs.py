@@ -25,3 +25,13 @@ def test_every_relative_link_in_the_readme_names_a_file_that_exists() -> None:
     assert targets, "the README links to no page"
     missing = [t for t in targets if not (ROOT / t.split("#", 1)[0]).exists()]
     assert not missing, f"README links to files that do not exist: {missing}"
+
+
+PATH_IN_TICKS = re.compile(r"`((?:marimo_pair_tui|tests|bench|scripts|docs|\.ci)/[^`\s]*)`")
+
+
+def test_every_path_architecture_names_exists() -> None:
+    named = set(PATH_IN_TICKS.findall((ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")))
+    assert len(named) > 20, "ARCHITECTURE.md names too few paths for this check to mean anything"
+    missing = sorted(p for p in named if not (ROOT / p).exists())
+    assert not missing, f"ARCHITECTURE.md names paths that do not exist: {missing}"
