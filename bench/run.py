@@ -4,7 +4,7 @@ Every section measures ours and the peers side by side on the same marimo
 server and the same notebook sessions (bench/suite/common.py), then the report
 (bench/suite/report.py) prints a table with ratios and writes
 docs/benchmarks.md, docs/benchmarks.png, docs/benchmarks-readme.md (a short
-table for the README) and docs/benchmarks.json (the samples).
+table that docs/service.md shows) and docs/benchmarks.json (the samples).
 
 Sections (each a module of bench/suite/, so that one failing does not stop the rest):
   exec   one-shot `exec print(1)`: service warm / cold / in-process vs curl and `marimo pair execute`

@@ -1,4 +1,4 @@
-"""Turns the rows of a run into docs/benchmarks.md, docs/benchmarks.png and the README table.
+"""Turns the rows of a run into docs/benchmarks.md, docs/benchmarks.png and the short table.
 
 Kept apart from the measuring so that the report can be redrawn from the
 JSON a run saves (docs/benchmarks.json) without measuring again.

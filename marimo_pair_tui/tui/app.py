@@ -59,7 +59,7 @@ class Start:
 
 
 def binding_ids() -> list[str]:
-    """Every remappable binding id (README and config validation use these)."""
+    """Every remappable binding id (docs/app.md and config validation use these)."""
     from .screens.confirm_delete import ConfirmDeleteScreen
     from .screens.conflict import ConflictScreen
     from .widgets.cell_tree import CellTree

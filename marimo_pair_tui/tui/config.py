@@ -5,7 +5,7 @@
     run-snippet = "f5"
     interrupt = "ctrl+t,f8"
 
-Ids are the `id` of each Binding (listed in the README and on the F1 help
+Ids are the `id` of each Binding (listed in docs/app.md and on the F1 help
 screen); values are Textual key strings, comma separated for several keys.
 The keymap is applied with `App.set_keymap`.
 """
