@@ -43,7 +43,7 @@ def timed(cmd: list[str], calls: int, env: dict[str, str] | None = None) -> list
 
 
 async def in_process(url: str, notebook: str, calls: int) -> list[float]:
-    from marimo_pair_tui.core.service import HubOptions, PairingService, TargetSpec
+    from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService, TargetSpec
 
     samples = []
     async with PairingService(HubOptions(urls=[url])) as service:

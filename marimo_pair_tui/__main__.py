@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
 
         headless_main(args)
         return
-    from .tui.launch import main as tui_main
+    from .tui.entry import main as tui_main
 
     tui_main(args)
 

@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from marimo_pair_tui.core.activity import ActivityLog
-from marimo_pair_tui.core.notebook import SCRATCH_ID
-from marimo_pair_tui.core.service import HubOptions, PairingService, TargetSpec
+from marimo_pair_tui.core.model.activity import ActivityLog
+from marimo_pair_tui.core.model.notebook import SCRATCH_ID
+from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService, TargetSpec
 from tests.clihelp import CliResult, cli_env, run_cli, start_cli
 from tests.support.cell_lab import CellLab, wait_until
 

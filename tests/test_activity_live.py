@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from marimo_pair_tui.core.discovery import ServerInfo
+from marimo_pair_tui.core.wire.discovery import ServerInfo
 from marimo_pair_tui.core.errors import MultiplyDefinedError
-from marimo_pair_tui.core.service import HubOptions, PairingService
-from marimo_pair_tui.core.pairing import PairingSession
-from marimo_pair_tui.core.sessions import SessionRef, Target
+from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService
+from marimo_pair_tui.core.service.mirror import PairingSession
+from marimo_pair_tui.core.wire.sessions import SessionRef, Target
 from tests.support.cell_lab import CellLab, file_cells
 from tests.support.marimo_proc import BrowserSession
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from marimo_pair_tui.core import codemode
-from marimo_pair_tui.core.activity import CONSOLE_LIMIT, LIMIT, ActivityLog, program_request
-from marimo_pair_tui.core.notebook import SCRATCH_ID, Notebook
+from marimo_pair_tui.core.codemode import client as codemode
+from marimo_pair_tui.core.model.activity import CONSOLE_LIMIT, LIMIT, ActivityLog, program_request
+from marimo_pair_tui.core.model.notebook import SCRATCH_ID, Notebook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 ENTRY_KEYS = {"id", "seq", "kind", "origin", "cell", "code", "program", "outcome", "started_at", "ended_at",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 PROBE = (
     "import json, sys\n"
-    "from marimo_pair_tui.core.analysis import static_defs_refs, cache_path\n"
+    "from marimo_pair_tui.core.model.analysis import static_defs_refs, cache_path\n"
     "found = static_defs_refs(sys.argv[1])\n"
     "print(json.dumps({'found': found, 'marimo': 'marimo' in sys.modules, 'path': str(cache_path())}))\n"
 )
@@ -42,7 +42,7 @@ def test_known_code_is_answered_without_importing_marimo(tmp_path: Path) -> None
 def test_a_long_lived_process_keeps_the_newest_answers_only(tmp_path: Path, monkeypatch) -> None:
     """The pairing service never exits between calls, and every code an agent edits in is new: memory
     keeps the newest CACHE_LIMIT answers (trimmed once a quarter more came), as the file does."""
-    from marimo_pair_tui.core import analysis
+    from marimo_pair_tui.core.model import analysis
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     monkeypatch.setattr(analysis, "CACHE_LIMIT", 8)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from marimo_pair_tui.core.codemode import code_hash, saving_warnings
+from marimo_pair_tui.core.codemode.client import code_hash, saving_warnings
 from tests.support.cell_lab import CellLab, file_cells, wait_until
 from tests.support.marimo_proc import BrowserSession
 

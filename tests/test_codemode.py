@@ -1,4 +1,4 @@
-"""core/codemode.py against a real marimo server: programs built from data, framed replies, refusals."""
+"""core/codemode/client.py against a real marimo server: programs built from data, framed replies, refusals."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marimo_pair_tui.core import codemode, codemode_kernel
-from marimo_pair_tui.core.connection import Connection
-from marimo_pair_tui.core.discovery import parse_server_url
+from marimo_pair_tui.core.codemode import client as codemode
+from marimo_pair_tui.core.codemode.programs import base as codemode_kernel
+from marimo_pair_tui.core.wire.connection import Connection
+from marimo_pair_tui.core.wire.discovery import parse_server_url
 from marimo_pair_tui.core.errors import (
     CellNotFoundError,
     CellSyntaxError,
@@ -22,7 +23,7 @@ from marimo_pair_tui.core.errors import (
     InvalidRequestError,
     MultiplyDefinedError,
 )
-from marimo_pair_tui.core.sessions import SessionRef
+from marimo_pair_tui.core.wire.sessions import SessionRef
 from tests.support.cell_lab import CellLab, file_cells, wait_until
 from tests.support.marimo_proc import BrowserSession
 
@@ -79,7 +80,7 @@ def test_reply_framing_ignores_other_nonces_and_reassembles_chunks() -> None:
 
 
 def test_hash_is_the_same_in_client_kernel_and_model() -> None:
-    from marimo_pair_tui.core import notebook
+    from marimo_pair_tui.core.model import notebook
 
     for code in ["", "x = 1", "ä = '∑'\n", "\r\n\t"]:
         assert codemode.code_hash(code) == codemode_kernel.code_hash(code) == notebook.code_hash(code)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from marimo_pair_tui.core.cell import Cell
-from marimo_pair_tui.core.completion import complete, help_text
+from marimo_pair_tui.core.model.cell import Cell
+from marimo_pair_tui.core.model.completion import complete, help_text
 
 CELLS = [Cell(id="b", code="total = helper(count)"), Cell(id="a", code="import json\ncount = 41\n\ndef helper(v: int) -> int:\n    return v * 2")]
 

@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from marimo_pair_tui.core.codemode_results import CellState
-from marimo_pair_tui.core.mirrors import caught_up
-from marimo_pair_tui.core.notebook import Notebook
-from marimo_pair_tui.core.service import HubOptions, PairingService, TargetSpec
+from marimo_pair_tui.core.model.op_results import CellState
+from marimo_pair_tui.core.service.mirrors import caught_up
+from marimo_pair_tui.core.model.notebook import Notebook
+from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService, TargetSpec
 from tests.clihelp import cli_env
 from tests.support.cell_lab import CellLab, file_cells, wait_until
 from tests.support.marimo_proc import BrowserSession

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from marimo_pair_tui.core.discovery import (
+from marimo_pair_tui.core.wire.discovery import (
     parse_registry_entry,
     parse_server_url,
     read_registry,

@@ -17,15 +17,15 @@ from typing import Any, Callable
 import pytest
 
 from marimo_pair_tui.core import documents
-from marimo_pair_tui.core.activity import ActivityEntry
-from marimo_pair_tui.core.codemode_results import CellState, OpResult
-from marimo_pair_tui.core.discovery import ServerInfo
+from marimo_pair_tui.core.model.activity import ActivityEntry
+from marimo_pair_tui.core.model.op_results import CellState, OpResult
+from marimo_pair_tui.core.wire.discovery import ServerInfo
 from marimo_pair_tui.core.errors import ConflictError, UnknownSessionError
-from marimo_pair_tui.core.execute import ExecResult
-from marimo_pair_tui.core.notebook import Notebook
-from marimo_pair_tui.core.outputs import ConsoleEntry, Output
-from marimo_pair_tui.core.requests import ActivityPage, CellsView, IdleWait, KernelView, Reply
-from marimo_pair_tui.core.sessions import NotebookEntry, SessionRef, Target
+from marimo_pair_tui.core.wire.execute import ExecResult
+from marimo_pair_tui.core.model.notebook import Notebook
+from marimo_pair_tui.core.model.outputs import ConsoleEntry, Output
+from marimo_pair_tui.core.service.values import ActivityPage, CellsView, IdleWait, KernelView, Reply
+from marimo_pair_tui.core.wire.sessions import NotebookEntry, SessionRef, Target
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SERVER = ServerInfo(url="http://127.0.0.1:2718", host="127.0.0.1", port=2718, pid=4242, version="0.25.2", source="registry")
@@ -154,7 +154,7 @@ def test_an_activity_read_cuts_long_texts_and_says_so() -> None:
 
 def test_requests_and_replies_are_plain_data() -> None:
     """What a door sends the service, and what a reply turns into, survive JSON both ways."""
-    from marimo_pair_tui.core.requests import TargetSpec
+    from marimo_pair_tui.core.service.values import TargetSpec
 
     spec = TargetSpec(notebook="demo.py", session="sess-abc", url="http://127.0.0.1:2718", cwd="/home/me")
     assert TargetSpec.from_json(json.loads(json.dumps(spec.to_json()))) == spec

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from marimo_pair_tui.core.launch import _stop_pid
-from marimo_pair_tui.core.private import storage_error
+from marimo_pair_tui.core.servers.launch import _stop_pid
+from marimo_pair_tui.core.state.private import storage_error
 from tests.clihelp import CliResult, cli_env
 from tests.support.cell_lab import NOTEBOOKS
 from tests.support.disks import fill

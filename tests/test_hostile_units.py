@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from marimo_pair_tui.core import launch
-from marimo_pair_tui.core.live import LiveStream
+from marimo_pair_tui.core.servers import launch
+from marimo_pair_tui.core.wire.live import LiveStream
 
 
 def test_a_websocket_message_nested_past_the_parser_is_dropped() -> None:

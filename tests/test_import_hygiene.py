@@ -34,7 +34,7 @@ def test_headless_command_run_does_not_import_textual() -> None:
 
 def test_core_does_not_import_textual() -> None:
     modules = _modules_after(
-        "import marimo_pair_tui.core.hub, marimo_pair_tui.core.execute, marimo_pair_tui.core.kernel"
+        "import marimo_pair_tui.core.servers.hub, marimo_pair_tui.core.wire.execute, marimo_pair_tui.core.wire.kernel"
     )
     assert not {m for m in modules if m.split('.')[0] == "textual"}
 

@@ -132,7 +132,7 @@ def test_a_missing_package_is_named_with_the_command_that_installs_it(lab: CellL
 
 
 async def test_a_held_mirror_follows_the_restart_once(lab: CellLab) -> None:
-    from marimo_pair_tui.core.service import HubOptions, PairingService, TargetSpec
+    from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService, TargetSpec
 
     path, _browser = lab.fresh()
     async with PairingService(HubOptions(urls=[lab.server.url])) as service:

@@ -19,7 +19,7 @@ from marimo._messaging.notification import (
 from marimo._messaging.serde import serialize_kernel_message
 
 from marimo_pair_tui.core import documents
-from marimo_pair_tui.core.notebook import Notebook
+from marimo_pair_tui.core.model.notebook import Notebook
 from marimo_pair_tui.core.parts import WidgetPart
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from marimo_pair_tui.core import codemode
-from marimo_pair_tui.core.discovery import pid_alive
-from marimo_pair_tui.core.hub import Hub, HubOptions
-from marimo_pair_tui.core.pairing import PairingSession
-from marimo_pair_tui.core.service import PairingService, TargetSpec
+from marimo_pair_tui.core.codemode import client as codemode
+from marimo_pair_tui.core.wire.discovery import pid_alive
+from marimo_pair_tui.core.servers.hub import Hub, HubOptions
+from marimo_pair_tui.core.service.mirror import PairingSession
+from marimo_pair_tui.core.service.pairing_service import PairingService, TargetSpec
 from tests.clihelp import cli_env, run_cli, start_cli
 
 
@@ -86,7 +86,7 @@ async def test_running_cell_shows_while_execute_would_block(marimo_factory, brow
 
 async def test_mirror_on_a_file_without_session_reports_gone(demo_server) -> None:
     hub = Hub(HubOptions(urls=[demo_server.url]))
-    from marimo_pair_tui.core.sessions import SessionRef, Target
+    from marimo_pair_tui.core.wire.sessions import SessionRef, Target
 
     target = Target(server=(await hub.servers())[0], notebook=str(demo_server.target), session=SessionRef(None, "s_none"))
     pairing = PairingSession(hub, target)

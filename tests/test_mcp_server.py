@@ -17,7 +17,7 @@ import pytest
 
 from marimo_pair_tui.guide import text as guide_text
 from marimo_pair_tui.core.documents import ACTIVITY_TEXT_LIMIT
-from marimo_pair_tui.core.service import ACTIVITY_DEFAULT
+from marimo_pair_tui.core.service.pairing_service import ACTIVITY_DEFAULT
 from tests.clihelp import cli_env, run_cli
 from tests.support.cell_lab import CellLab, file_cells, wait_until
 from tests.support.mcp_client import SERVER_ARGS, call, document, mcp_session, server_env

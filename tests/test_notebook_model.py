@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from marimo_pair_tui.core.notebook import (
+from marimo_pair_tui.core.model.notebook import (
     CONSOLE_LIMIT,
     OUTPUT_LIMIT,
     SCRATCH_ID,
@@ -24,7 +24,7 @@ from marimo_pair_tui.core.notebook import (
     Notebook,
     code_hash,
 )
-from marimo_pair_tui.core.outputs import describe_error, error_status, kept_data, snapshot_errors
+from marimo_pair_tui.core.model.outputs import describe_error, error_status, kept_data, snapshot_errors
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 HEADLESS_KEYS = {"id", "name", "code", "hash", "status", "errors", "console", "output",
@@ -526,7 +526,7 @@ def test_focus_prompts_and_missing_packages_are_kept() -> None:
 def test_changes_merge_every_field() -> None:
     from dataclasses import fields
 
-    from marimo_pair_tui.core.notebook import Changes
+    from marimo_pair_tui.core.model.notebook import Changes
 
     one = Changes(cell_ids=frozenset({"a"}), focus=True, ui_values=frozenset({"X-0"}))
     two = Changes(cell_ids=frozenset({"b"}), kernel=True, variables=frozenset({"n"}), activity=frozenset({"e1"}))

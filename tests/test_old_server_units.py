@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 
-from marimo_pair_tui.core.connection import Connection
-from marimo_pair_tui.core.discovery import ServerInfo
-from marimo_pair_tui.core.execute import session_headers
-from marimo_pair_tui.core.sessions import list_notebooks
+from marimo_pair_tui.core.wire.connection import Connection
+from marimo_pair_tui.core.wire.discovery import ServerInfo
+from marimo_pair_tui.core.wire.execute import session_headers
+from marimo_pair_tui.core.wire.sessions import list_notebooks
 
 
 async def test_old_server_is_named_in_a_warning_and_routing_ids_still_work() -> None:

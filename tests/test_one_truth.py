@@ -23,13 +23,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from marimo_pair_tui.core import codemode
-from marimo_pair_tui.core.discovery import ServerInfo
+from marimo_pair_tui.core.codemode import client as codemode
+from marimo_pair_tui.core.wire.discovery import ServerInfo
 from marimo_pair_tui.core.errors import PairError
-from marimo_pair_tui.core.kernel import kernel_state
-from marimo_pair_tui.core.hub import Hub
-from marimo_pair_tui.core.service import HubOptions, PairingService
-from marimo_pair_tui.core.sessions import SessionRef, Target
+from marimo_pair_tui.core.wire.kernel import kernel_state
+from marimo_pair_tui.core.servers.hub import Hub
+from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService
+from marimo_pair_tui.core.wire.sessions import SessionRef, Target
 from tests.support.cell_lab import CellLab
 from tests.support.marimo_proc import BrowserSession
 
@@ -251,7 +251,7 @@ def test_delete_reports_only_descendants_that_go_stale(lab: CellLab) -> None:
 
 
 def _ready(*cells: tuple[str, str]) -> Any:
-    from marimo_pair_tui.core.notebook import Notebook
+    from marimo_pair_tui.core.model.notebook import Notebook
 
     nb = Notebook()
     nb.apply_event({"op": "kernel-ready", "data": {"cell_ids": [c for c, _ in cells], "codes": [k for _, k in cells],

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from marimo_pair_tui.core.discovery import pid_alive
-from marimo_pair_tui.core.launch import _stop_pid, started_servers
+from marimo_pair_tui.core.wire.discovery import pid_alive
+from marimo_pair_tui.core.servers.launch import _stop_pid, started_servers
 from tests.clihelp import cli_env, run_cli
 
 

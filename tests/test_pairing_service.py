@@ -430,7 +430,7 @@ def test_the_thin_client_imports_only_the_standard_library(calls: Calls) -> None
 
 
 def test_a_stopping_service_keeps_what_it_learnt_of_the_cells_code(calls: Calls, lab: CellLab) -> None:
-    """The defs/refs the service worked out (core/analysis.py) are written when it stops, so the
+    """The defs/refs the service worked out (core/model/analysis.py) are written when it stops, so the
     next process reads known code without importing marimo's compiler."""
     marker = f"learnt_{os.getpid()}"
     text = ("import marimo\n\napp = marimo.App()\n\n\n@app.cell\ndef _():\n"
@@ -443,7 +443,7 @@ def test_a_stopping_service_keeps_what_it_learnt_of_the_cells_code(calls: Calls,
     assert calls.run("service", "stop", env=env).json["stopped"] is True
     code = f"{marker} = 1\nprint({marker})"  # the cell as marimo holds it: its body, without the return
     probe = ("import json, sys\n"
-             "from marimo_pair_tui.core.analysis import static_defs_refs\n"
+             "from marimo_pair_tui.core.model.analysis import static_defs_refs\n"
              f"print(json.dumps([static_defs_refs({code!r}), "
              "'marimo' in sys.modules]))")
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)

@@ -21,13 +21,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from marimo_pair_tui.core.connection import Connection, token_may_travel_to
-from marimo_pair_tui.core.discovery import ServerInfo, parse_server_url
+from marimo_pair_tui.core.wire.connection import Connection, token_may_travel_to
+from marimo_pair_tui.core.wire.discovery import ServerInfo, parse_server_url
 from marimo_pair_tui.core.errors import InsecureTokenError
-from marimo_pair_tui.core.hub import Hub, HubOptions, hub_options
-from marimo_pair_tui.core.launch import _stop_pid, not_a_notebook, started_servers
-from marimo_pair_tui.core.private import append_private, child_environ, private_dir, state_dir, write_private
-from marimo_pair_tui.core.service import PairingService, TargetSpec
+from marimo_pair_tui.core.servers.hub import Hub, HubOptions, hub_options
+from marimo_pair_tui.core.servers.launch import _stop_pid, not_a_notebook, started_servers
+from marimo_pair_tui.core.state.private import append_private, child_environ, private_dir, state_dir, write_private
+from marimo_pair_tui.core.service.pairing_service import PairingService, TargetSpec
 from marimo_pair_tui.tui.drafts import DraftStore, drafts_dir
 from tests.clihelp import cli_env, run_cli
 
@@ -168,7 +168,7 @@ def test_marimo_token_from_the_environment_is_refused_too(state_home: Path) -> N
 
 def test_the_flag_is_on_every_command_that_takes_a_token_file() -> None:
     from marimo_pair_tui.headless.cli import headless
-    from marimo_pair_tui.tui.launch import tui
+    from marimo_pair_tui.tui.entry import tui
 
     commands = dict(headless.commands)
     takes_token = [c for c in commands.values() if any(p.name == "token_file" for p in c.params)]

@@ -34,7 +34,7 @@ import httpx
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from marimo_pair_tui.core.discovery import REGISTRY_ENTRY_LIMIT, read_registry, read_registry_file
+from marimo_pair_tui.core.wire.discovery import REGISTRY_ENTRY_LIMIT, read_registry, read_registry_file
 from tests.clihelp import CliResult, cli_env, run_cli
 from tests.support.fake_marimo import Answer, FakeServer, Seen, json_answer
 from tests.support.marimo_proc import MarimoServer

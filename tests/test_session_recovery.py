@@ -11,8 +11,8 @@ import json
 import time
 from typing import Any, Callable
 
-from marimo_pair_tui.core.requests import TargetSpec
-from marimo_pair_tui.core.service import PairingService, PairingSession
+from marimo_pair_tui.core.service.values import TargetSpec
+from marimo_pair_tui.core.service.pairing_service import PairingService, PairingSession
 from tests.clihelp import cli_env, start_cli
 from tests.test_one_truth import browser_post
 
@@ -112,9 +112,9 @@ def test_a_server_restarted_on_its_port_is_followed(marimo_factory, notebooks_di
 
 def test_several_new_sessions_are_reported_not_guessed() -> None:
     """marimo gives a file a second session only in rare cases, so the lookup is stubbed here."""
-    from marimo_pair_tui.core.discovery import ServerInfo
+    from marimo_pair_tui.core.wire.discovery import ServerInfo
     from marimo_pair_tui.core.errors import AmbiguousTargetError
-    from marimo_pair_tui.core.sessions import SessionRef, Target
+    from marimo_pair_tui.core.wire.sessions import SessionRef, Target
 
     server = ServerInfo(url="http://127.0.0.1:9", host="127.0.0.1", port=9, source="url")
     old, one, two = (Target(server=server, notebook="/nb/demo.py", session=SessionRef(f"sess-{n}", f"s_{n}"))

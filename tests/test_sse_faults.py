@@ -21,11 +21,11 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from marimo_pair_tui.core.connection import Connection
-from marimo_pair_tui.core.discovery import parse_server_url
+from marimo_pair_tui.core.wire.connection import Connection
+from marimo_pair_tui.core.wire.discovery import parse_server_url
 from marimo_pair_tui.core.errors import EXIT_UNKNOWN_OUTCOME, OutcomeUnknownError, PairError
-from marimo_pair_tui.core.execute import ExecResult, ExecStream, execute
-from marimo_pair_tui.core.sessions import SessionRef
+from marimo_pair_tui.core.wire.execute import ExecResult, ExecStream, execute
+from marimo_pair_tui.core.wire.sessions import SessionRef
 from tests.clihelp import CliResult, cli_env, run_cli
 from tests.support.fake_marimo import (
     Answer,
@@ -321,7 +321,7 @@ def test_any_bytes_on_the_stream_end_in_a_result_or_our_error(body: bytes) -> No
 def test_a_stream_left_open_by_an_idle_kernel_is_outcome_unknown(kernel: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The stream stays open without `done`: while the kernel runs, the run waits; once the kernel says
     idle (checked when the stream is silent), the answer was lost: outcome unknown, never a hang."""
-    from marimo_pair_tui.core import execute as execute_module
+    from marimo_pair_tui.core.wire import execute as execute_module
 
     monkeypatch.setattr(execute_module, "SILENT_CHECK", 0.2)
     release = threading.Event()

@@ -25,8 +25,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marimo_pair_tui.core.directory import Directory
-from marimo_pair_tui.core.service import PairingService, TargetSpec
+from marimo_pair_tui.core.service.directory import Directory
+from marimo_pair_tui.core.service.pairing_service import PairingService, TargetSpec
 from marimo_pair_tui.core import ssh as sshmod
 from marimo_pair_tui.core.errors import (
     SshAuthError,
@@ -37,8 +37,8 @@ from marimo_pair_tui.core.errors import (
     SshUnknownHostError,
     SshUnreachableError,
 )
-from marimo_pair_tui.core.hub import Hub, HubOptions
-from marimo_pair_tui.core.settings import read_config
+from marimo_pair_tui.core.servers.hub import Hub, HubOptions
+from marimo_pair_tui.core.state.settings import read_config
 from tests.clihelp import cli_env, run_cli, start_cli
 from tests.support.marimo_proc import open_browser_session, start_marimo_server
 from tests.support.ssh_remote import NOTEBOOKS, Remote, exit_masters, needs_openssh
@@ -345,7 +345,7 @@ async def test_a_dropped_connection_is_reported_then_reopened(
     remote: Remote, local_state: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MARIMO_PAIR_SSH_OPTS", remote.sshd.ssh_opts())
-    from marimo_pair_tui.core import hub as hub_module
+    from marimo_pair_tui.core.servers import hub as hub_module
 
     # Without the keeper, a dropped master is reported as such.
     monkeypatch.setattr(hub_module, "FORWARD_CHECK_SECONDS", 3600.0)

@@ -10,8 +10,8 @@ import asyncio
 import time
 from typing import Callable
 
-from marimo_pair_tui.core.requests import TargetSpec
-from marimo_pair_tui.core.service import HubOptions, PairingService
+from marimo_pair_tui.core.service.values import TargetSpec
+from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService
 from tests.clihelp import cli_env, run_cli
 from tests.support.cell_lab import CellLab
 from tests.support.tcp_relay import TcpRelay

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from marimo_pair_tui.core.discovery import ServerInfo
+from marimo_pair_tui.core.wire.discovery import ServerInfo
 from marimo_pair_tui.core.errors import AmbiguousTargetError, NoServerError, NoSessionError, UnknownSessionError
-from marimo_pair_tui.core.sessions import NotebookEntry, SessionRef, resolve_target
+from marimo_pair_tui.core.wire.sessions import NotebookEntry, SessionRef, resolve_target
 
 A = ServerInfo(url="http://127.0.0.1:1", host="127.0.0.1", port=1, source="registry")
 B = ServerInfo(url="http://127.0.0.1:2", host="127.0.0.1", port=2, source="registry")

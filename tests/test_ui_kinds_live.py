@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from marimo_pair_tui.core.ui_values import NOT_SETTABLE
+from marimo_pair_tui.core.codemode.ui_values import NOT_SETTABLE
 
 from tests.clihelp import CliResult
 from tests.support import kernel_probe as probe

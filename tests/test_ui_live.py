@@ -13,7 +13,7 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
-from marimo_pair_tui.core.service import HubOptions, PairingService, TargetSpec
+from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService, TargetSpec
 
 from tests.clihelp import CliResult, cli_env, run_cli
 from tests.support.cell_lab import CellLab

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from marimo_pair_tui.core.documents import OutputTicks
-from marimo_pair_tui.core.notebook import Notebook
+from marimo_pair_tui.core.model.notebook import Notebook
 
 STACK = ("<div style='display: flex;flex: 1;flex-direction: column;justify-content: flex-start;align-items: normal;"
          "flex-wrap: nowrap;gap: 0.5rem'><marimo-progress data-title='&quot;Loading&quot;' data-total='5' "

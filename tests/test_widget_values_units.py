@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from marimo_pair_tui.core.errors import InvalidUiValueError, UiNotSettableError
-from marimo_pair_tui.core.notebook import Notebook
+from marimo_pair_tui.core.model.notebook import Notebook
 from marimo_pair_tui.core.parts import LayoutPart, WidgetPart, with_values
-from marimo_pair_tui.core.ui_elements import UiElement
-from marimo_pair_tui.core.ui_values import NOT_SETTABLE, frontend_value
+from marimo_pair_tui.core.codemode.ui_elements import UiElement
+from marimo_pair_tui.core.codemode.ui_values import NOT_SETTABLE, frontend_value
 
 
 def ready(ui_values: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from textual import events  # noqa: E402
 
-from marimo_pair_tui.core.discovery import ServerInfo  # noqa: E402
-from marimo_pair_tui.core.sessions import SessionRef, Target  # noqa: E402
+from marimo_pair_tui.core.wire.discovery import ServerInfo  # noqa: E402
+from marimo_pair_tui.core.wire.sessions import SessionRef, Target  # noqa: E402
 from marimo_pair_tui.tui.widgets import notebook_view as notebook_view_module  # noqa: E402
 from tests.tui.support import make_app, pairing  # noqa: E402
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
-from marimo_pair_tui.core.service import HubOptions, PairingService, TargetSpec, collector  # noqa: E402
+from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService, TargetSpec, collector  # noqa: E402
 
 
 async def main() -> None:

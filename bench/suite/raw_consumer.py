@@ -2,7 +2,7 @@
 
 Section 4 measures our live model against this process: it attaches to the
 same session as a read-only kiosk consumer (a fresh consumer id, as
-core/live.py attaches), parses every message as any consumer must, and, on
+core/wire/live.py attaches), parses every message as any consumer must, and, on
 each command line from stdin, posts a run of one cell with new code as the
 browser does, then prints when the first `cell-op` for that cell and the one
 carrying the new output arrived. Clocks are CLOCK_MONOTONIC (`time.monotonic`),

@@ -21,25 +21,25 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence, Union
 
-from .activity import ActivityEntry
-from .cell import Cell
-from .codemode_results import CellState, OpResult
-from .discovery import ServerInfo
+from .model.activity import ActivityEntry
+from .model.cell import Cell
+from .model.op_results import CellState, OpResult
+from .wire.discovery import ServerInfo
 from .errors import PairError
-from .kernel_notices import KernelNotices, NoticeEvent
-from .execute import ExecResult
-from .outputs import bounded_output, data_size, plain_text
+from .model.kernel_notices import KernelNotices, NoticeEvent
+from .wire.execute import ExecResult
+from .model.outputs import bounded_output, data_size, plain_text
 from .parts import Column, TablePart, parse_output, parts_text, table_text, with_values
-from .table_pages import TablePage
-from .ui_elements import UiElement
-from .workspace import GraphView, Variable
+from .codemode.table_pages import TablePage
+from .codemode.ui_elements import UiElement
+from .model.workspace import GraphView, Variable
 from .parts.files import ImageFiles, image_payloads
 from .parts.handles import handles, unnamed_handles
-from .requests import ActivityPage, CellsView, IdleWait, KernelView, Reply
-from .sessions import NotebookEntry, Target
+from .service.values import ActivityPage, CellsView, IdleWait, KernelView, Reply
+from .wire.sessions import NotebookEntry, Target
 
 # Characters of stdout, stderr and output data per activity entry in a read: the
-# log keeps far more (core/activity.py), more than a reader wants per entry.
+# log keeps far more (core/model/activity.py), more than a reader wants per entry.
 ACTIVITY_TEXT_LIMIT = 4000
 # Characters an exec document returns per field (stdout, stderr, output data)
 # unless asked for everything: stdout/stderr keep their newest text, output
@@ -196,7 +196,7 @@ def cell_json(cell: Cell | CellState, *, outputs: OutputMode = True, parts: bool
     """A cell in the one headless shape, from the live model or from code_mode.
 
     A live cell's defs/refs are the model's: from its code through marimo's
-    compiler, as code_mode's snapshot computes them (core/cell.py). With `outputs=False` the output's data is left
+    compiler, as code_mode's snapshot computes them (core/model/cell.py). With `outputs=False` the output's data is left
     out (`omitted`, with its size): a figure is tens of KB of base64. With
     `limit`, console text keeps its newest `limit` characters and output data
     its first; `truncated` says when console text or output was cut (here, or
@@ -509,7 +509,7 @@ def closed_document(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def watch_line(cells: Sequence[Cell | str], *, idle: bool, running: list[str], scratch: str | None, live: str,
                order: list[str] | None = None, outputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """One line of `watch`: the cells that changed (an id alone: deleted), the kernel, the order if it changed;
-    a cell whose output moved while watched carries it (`outputs`, core/watch_outputs.py)."""
+    a cell whose output moved while watched carries it (`outputs`, core/model/watch_outputs.py)."""
     outputs = outputs or {}
     line: dict[str, Any] = {
         "cells": [{"id": c, "deleted": True} if isinstance(c, str)
@@ -550,8 +550,8 @@ from .parts import (ChartPart, ErrorPart, ImagePart, LayoutPart, MarkdownPart, P
 from .parts.model import DiagramPart, LazyPart, MediaPart, StructurePart  # noqa: E402
 from .parts.files import media_suffix  # noqa: E402
 from .parts.media import media_text  # noqa: E402
-from .ui_values import SETTABLE as SETTABLE_KINDS, why_not_settable  # noqa: E402  (what the app can send)
+from .codemode.ui_values import SETTABLE as SETTABLE_KINDS, why_not_settable  # noqa: E402  (what the app can send)
 from .parts.tables import shown_rows  # noqa: E402
 from .parts.values import NUMERIC_KINDS  # noqa: E402
-from .watch_outputs import OutputTicks, Picked  # noqa: E402  (which outputs a watch line carries)
+from .model.watch_outputs import OutputTicks, Picked  # noqa: E402  (which outputs a watch line carries)
 from .parts import ProgressPart, part_text  # noqa: E402  (a running cell's progress, drawn in place)

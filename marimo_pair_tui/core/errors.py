@@ -173,7 +173,7 @@ class ConflictError(PairError):
     )
 
 
-# -- Cell operations (core/codemode.py) ----------------------------------------
+# -- Cell operations (core/codemode/client.py) ----------------------------------------
 
 
 class CellNotFoundError(UsageError):

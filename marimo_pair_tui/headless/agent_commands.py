@@ -12,7 +12,7 @@ import sys
 import click
 
 from ..core.errors import UsageError
-from ..core.service import hub_options
+from ..core.service.pairing_service import hub_options
 from .cli import INSECURE_TOKEN_HELP, SSH_HELP
 from .output import emit, failure
 

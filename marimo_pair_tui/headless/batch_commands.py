@@ -17,7 +17,7 @@ import click
 
 from ..core import documents
 from ..core.errors import EXIT_FAILED, EXIT_OK
-from ..core.service import caller, PairingService
+from ..core.service.pairing_service import caller, PairingService
 from .cli import Targeting, target_options
 from .output import serve, usage_failure
 

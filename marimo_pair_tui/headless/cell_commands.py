@@ -15,7 +15,7 @@ import click
 
 from ..core import documents
 from ..core.errors import EXIT_FAILED, EXIT_OK
-from ..core.service import OpResult, PairingService, Reply
+from ..core.service.pairing_service import OpResult, PairingService, Reply
 from .cli import Targeting, image_files, output_mode, output_options, read_cell_code, read_code, save_document, target_options
 from .output import narrate, serve, usage_failure
 

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import click
 
 from ..core.errors import EXIT_FAILED, EXIT_OK, UsageError
-from ..core.service import caller, HubOptions, PairingService, TargetSpec, close_notebook, hub_options, RUN_WAIT, state_dir
+from ..core.service.pairing_service import caller, HubOptions, PairingService, TargetSpec, close_notebook, hub_options, RUN_WAIT, state_dir
 from ..core import documents
 from .output import emit, run, serve, tell_prompt, usage_failure
 

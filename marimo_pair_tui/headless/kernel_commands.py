@@ -8,7 +8,7 @@ import click
 
 from ..core import documents
 from ..core.errors import EXIT_OK
-from ..core.service import RUN_WAIT, PairingService
+from ..core.service.pairing_service import RUN_WAIT, PairingService
 from .cli import Targeting, target_options
 from .output import serve
 

@@ -24,7 +24,7 @@ import click
 from ..core import documents
 from ..core.errors import EXIT_CONNECTION, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from ..core.documents import OutputTicks, Picked
-from ..core.service import ActivityLog, Changes, PairingService, Reply
+from ..core.service.pairing_service import ActivityLog, Changes, PairingService, Reply
 from .cli import Targeting, target_options
 from .output import emit, narrate, serve
 

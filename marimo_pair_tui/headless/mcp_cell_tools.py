@@ -13,7 +13,7 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from ..core import documents
-from ..core.service import PairingService, TargetSpec
+from ..core.service.pairing_service import PairingService, TargetSpec
 from .mcp_tooling import CellArg, CodeArg, NotebookArg, PlaceArg, SessionArg, TimeoutArg, UrlArg, on
 
 

@@ -42,7 +42,7 @@ from pydantic import Field, ValidationError
 
 from ..core import documents
 from ..core.errors import InvalidRequestError, UsageError
-from ..core.service import ACTIVITY_DEFAULT, RUN_WAIT, HubOptions, PairingService, TargetSpec, collector, static_defs_refs
+from ..core.service.pairing_service import ACTIVITY_DEFAULT, RUN_WAIT, HubOptions, PairingService, TargetSpec, collector, static_defs_refs
 from .mcp_cell_tools import register_cell_tools
 from .mcp_ui_tools import register_ui_tools
 from .mcp_kernel_tools import register_kernel_tools

@@ -80,7 +80,7 @@ def run(job: Callable[[], Coroutine[Any, Any, tuple[dict[str, Any], int]]]) -> N
 def serve(options: Any, job: Callable[[Any], Awaitable[tuple[dict[str, Any], int]]]) -> None:
     """Run one headless job on a `PairingService` (fresh in-process, or the pairing service's own
     for these options); print its document and exit."""
-    from ..core.service import PairingService
+    from ..core.service.pairing_service import PairingService
 
     async def outer() -> tuple[dict[str, Any], int]:
         hosted = HOST.service(options) if HOST is not None else PairingService(options)

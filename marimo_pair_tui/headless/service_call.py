@@ -23,7 +23,7 @@ import traceback
 from contextvars import ContextVar
 from typing import Any, Callable
 
-from ..core.service import caller
+from ..core.service.pairing_service import caller
 from . import output
 from . import service_wire as wire
 

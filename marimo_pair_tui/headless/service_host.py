@@ -39,7 +39,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, AsyncContextManager, Awaitable, Iterator, TypeVar
 
-from ..core.service import HubOptions, PairingService, append_private, caller, collector, state_dir
+from ..core.service.pairing_service import HubOptions, PairingService, append_private, caller, collector, state_dir
 from . import output
 from . import service_trust as trust
 from . import service_wire as wire
@@ -446,6 +446,6 @@ if __name__ == "__main__":
     code = main(sys.argv[1:])
     # Everything is closed and logged by now; the interpreter's own teardown of a long-lived heap
     # (1.4 s measured) would only keep a stopping service, and whoever waits for it, waiting. What
-    # the process registered to do at exit (the defs/refs it learnt, core/analysis.py) is done first.
+    # the process registered to do at exit (the defs/refs it learnt, core/model/analysis.py) is done first.
     atexit._run_exitfuncs()
     os._exit(code)

@@ -12,7 +12,7 @@ import contextlib
 import time
 from typing import Any, AsyncIterator, Iterator
 
-from ..core.service import HubOptions, PairingService, caller
+from ..core.service.pairing_service import HubOptions, PairingService, caller
 from . import output
 from . import service_wire as wire
 

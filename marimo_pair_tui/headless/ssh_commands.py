@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from ..core import documents
-from ..core.directory import open_tunnel
+from ..core.service.directory import open_tunnel
 from ..core.errors import EXIT_CONNECTION, EXIT_OK, PairError
 from .output import emit, failure, narrate
 

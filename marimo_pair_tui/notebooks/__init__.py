@@ -12,7 +12,7 @@ def tour_copy(directory: Path) -> Path:
 
     A copy that cannot be written is a StorageError saying what to free or fix.
     """
-    from ..core.private import write_private, writing
+    from ..core.state.private import write_private, writing
 
     copy = directory / "tour.py"
     if not copy.exists():

@@ -13,7 +13,7 @@ from textual.notifications import SeverityLevel
 from textual.binding import Binding
 from textual.dom import DOMNode
 
-from ..core.service import HubOptions, OpenResult, PairingService, Target, collector
+from ..core.service.pairing_service import HubOptions, OpenResult, PairingService, Target, collector
 from .commands import ScreenCommands
 from .config import Config, config_path
 from .display import Display

@@ -14,7 +14,7 @@ from typing import Any
 from textual.app import App
 from textual.notifications import Notification, Notify, SeverityLevel
 
-from .inert import inert
+from .terminal_text import inert
 
 
 def tell(app: App[Any], message: str, *, title: str = "", severity: SeverityLevel = "information",

@@ -10,9 +10,9 @@ from typing import Callable
 
 from textual.pilot import Pilot
 
-from marimo_pair_tui.core.discovery import ServerInfo
-from marimo_pair_tui.core.hub import HubOptions
-from marimo_pair_tui.core.sessions import SessionRef, Target
+from marimo_pair_tui.core.wire.discovery import ServerInfo
+from marimo_pair_tui.core.servers.hub import HubOptions
+from marimo_pair_tui.core.wire.sessions import SessionRef, Target
 from marimo_pair_tui.tui.app import PairApp, Start
 from marimo_pair_tui.tui.config import Config
 from marimo_pair_tui.tui.display import Display

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from textual.command import CommandPalette
 
-from marimo_pair_tui.core.sessions import Target
+from marimo_pair_tui.core.wire.sessions import Target
 from marimo_pair_tui.tui.screens.pairing import PairingScreen
 from tests.clihelp import cli_env, start_cli
 from tests.support.cell_lab import file_cells

@@ -21,7 +21,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from marimo_pair_tui.tui.inert import inert
+from marimo_pair_tui.tui.terminal_text import inert
 from marimo_pair_tui.tui.widgets.code_editor import CodeEditor
 from tests.support.marimo_proc import open_browser_session
 from tests.support.tmux import Tmux, app_command

@@ -10,9 +10,9 @@ from textual.widgets import Checkbox, DataTable, Markdown, Static
 from textual.widgets._footer import FooterKey
 from textual_image.widget import HalfcellImage
 
-from marimo_pair_tui.core import codemode
-from marimo_pair_tui.core.connection import Connection
-from marimo_pair_tui.core.sessions import Target
+from marimo_pair_tui.core.codemode import client as codemode
+from marimo_pair_tui.core.wire.connection import Connection
+from marimo_pair_tui.core.wire.sessions import Target
 from marimo_pair_tui.tui.screens.help import HelpScreen
 from marimo_pair_tui.tui.screens.pairing import PairingScreen
 from marimo_pair_tui.tui.widgets import output_view

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from textual.widgets import Markdown
 
-from marimo_pair_tui.core.sessions import Target
+from marimo_pair_tui.core.wire.sessions import Target
 from marimo_pair_tui.tui.widgets.notebook_view import NotebookView
 from marimo_pair_tui.tui.widgets.parts.images import ImageView
 

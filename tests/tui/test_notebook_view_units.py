@@ -8,7 +8,7 @@ from typing import Any, Callable
 from textual.app import App, ComposeResult
 from textual.widgets import Input
 
-from marimo_pair_tui.core.cell import Cell
+from marimo_pair_tui.core.model.cell import Cell
 from marimo_pair_tui.tui.display import Display
 from marimo_pair_tui.tui.widgets.notebook_cell import CellBlock
 from marimo_pair_tui.tui.widgets.notebook_view import NotebookView

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from textual.widgets import Button, Static
 
-from marimo_pair_tui.core.sessions import Target
+from marimo_pair_tui.core.wire.sessions import Target
 from marimo_pair_tui.tui.screens.pairing import PairingScreen
 from marimo_pair_tui.tui.widgets.parts.media import MediaView
 from marimo_pair_tui.tui.widgets.parts.structure import DiagramView, LazyView, StructureView

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from textual.document._syntax_aware_document import SyntaxAwareDocument
 
-from marimo_pair_tui.core import codemode
-from marimo_pair_tui.core.connection import Connection
+from marimo_pair_tui.core.codemode import client as codemode
+from marimo_pair_tui.core.wire.connection import Connection
 from marimo_pair_tui.tui.screens.confirm_delete import ConfirmDeleteScreen
 from marimo_pair_tui.tui.screens.conflict import ConflictScreen
 from marimo_pair_tui.tui.screens.pairing import PairingScreen

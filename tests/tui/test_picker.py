@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from marimo_pair_tui.core.launch import close_notebook
+from marimo_pair_tui.core.servers.launch import close_notebook
 from marimo_pair_tui.tui.screens.picker import NO_SERVER, PickerScreen
 from tests.support.marimo_proc import open_browser_session, start_marimo_server
 
@@ -139,8 +139,8 @@ def test_bad_arguments_fail_before_the_app_starts(tmp_path: Path) -> None:
 
 async def test_tour_entry_opens_a_private_copy_and_runs_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from marimo_pair_tui.core.errors import ServerError
-    from marimo_pair_tui.core.launch import state_dir
-    from marimo_pair_tui.core import service as service_module
+    from marimo_pair_tui.core.servers.launch import state_dir
+    from marimo_pair_tui.core.service import pairing_service as service_module
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "tour-state"))
     calls: list[tuple[str, object]] = []
@@ -171,8 +171,8 @@ async def test_connection_state_shows_when_the_server_goes_away(tmp_path: Path) 
     server = start_marimo_server(notebooks / "demo.py", state_home=tmp_path / "state")
     try:
         browser = open_browser_session(server, notebooks / "demo.py")
-        from marimo_pair_tui.core.discovery import ServerInfo
-        from marimo_pair_tui.core.sessions import SessionRef, Target
+        from marimo_pair_tui.core.wire.discovery import ServerInfo
+        from marimo_pair_tui.core.wire.sessions import SessionRef, Target
 
         target = Target(ServerInfo(url=server.url, host=server.host, port=server.port), str(notebooks / "demo.py"),
                         SessionRef(browser.session_id, browser.routing_id))
@@ -192,7 +192,7 @@ async def test_connection_state_shows_when_the_server_goes_away(tmp_path: Path) 
 
 
 async def test_named_urls_limit_the_picker_and_failures_show(tmp_path: Path) -> None:
-    from marimo_pair_tui.core.hub import HubOptions
+    from marimo_pair_tui.core.servers.hub import HubOptions
     from tests.support.marimo_proc import free_port
 
     dead = f"http://127.0.0.1:{free_port()}"
@@ -208,8 +208,8 @@ async def test_named_urls_limit_the_picker_and_failures_show(tmp_path: Path) -> 
 async def test_a_tour_copy_that_cannot_be_written_is_said_and_the_picker_stays(monkeypatch: pytest.MonkeyPatch,
                                                                                tmp_path: Path) -> None:
     """A file where the tour's directory goes: the app says what is in the way instead of crashing."""
-    from marimo_pair_tui.core.launch import state_dir
-    from marimo_pair_tui.core import service as service_module
+    from marimo_pair_tui.core.servers.launch import state_dir
+    from marimo_pair_tui.core.service import pairing_service as service_module
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "tour-state"))
     state_dir().mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from marimo_pair_tui.core.documents import ChartPart, TablePart, WidgetPart
-from marimo_pair_tui.core.sessions import Target
+from marimo_pair_tui.core.wire.sessions import Target
 from marimo_pair_tui.tui.screens.pairing import PairingScreen
 from marimo_pair_tui.tui.widgets.notebook_cell import CellBlock
 from marimo_pair_tui.tui.widgets.parts.images import ImageView

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from marimo_pair_tui.core import codemode
-from marimo_pair_tui.core.connection import Connection
-from marimo_pair_tui.core.sessions import Target
+from marimo_pair_tui.core.codemode import client as codemode
+from marimo_pair_tui.core.wire.connection import Connection
+from marimo_pair_tui.core.wire.sessions import Target
 from marimo_pair_tui.tui.screens.conflict import ConflictScreen
 from marimo_pair_tui.tui.screens.help import HelpScreen
 from tests.support.marimo_proc import BrowserSession, MarimoServer, open_browser_session, start_marimo_server
@@ -188,7 +188,7 @@ def test_ascii_glyphs(lab: TuiLab, errors: Target) -> None:
     """MARIMO_PAIR_ASCII swaps every status glyph for plain ASCII."""
     import asyncio
 
-    from marimo_pair_tui.core.hub import HubOptions
+    from marimo_pair_tui.core.servers.hub import HubOptions
     from marimo_pair_tui.tui.app import PairApp, Start
     from marimo_pair_tui.tui.config import Config
     from marimo_pair_tui.tui.display import Display, ascii_from_env

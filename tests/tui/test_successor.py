@@ -22,8 +22,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
-from marimo_pair_tui.core.discovery import ServerInfo
-from marimo_pair_tui.core.sessions import SessionRef, Target
+from marimo_pair_tui.core.wire.discovery import ServerInfo
+from marimo_pair_tui.core.wire.sessions import SessionRef, Target
 from marimo_pair_tui.tui.app import PairApp
 from marimo_pair_tui.tui.screens.pairing import PairingScreen
 from marimo_pair_tui.tui.screens.successor import SuccessorScreen

@@ -10,7 +10,7 @@ import pytest
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
-from marimo_pair_tui.core.sessions import Target
+from marimo_pair_tui.core.wire.sessions import Target
 from marimo_pair_tui.tui.screens.pairing import PairingScreen
 from marimo_pair_tui.tui.widgets.parts.table import TableView
 

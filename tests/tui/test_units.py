@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marimo_pair_tui.core.notebook import Notebook
+from marimo_pair_tui.core.model.notebook import Notebook
 from marimo_pair_tui.tui.display import Display
 from marimo_pair_tui.tui.drafts import DraftStore
 from marimo_pair_tui.tui.htmltext import html_to_text, output_text
@@ -104,7 +104,7 @@ def test_descendants_follow_defs_and_refs_transitively() -> None:
 
 
 def test_kernel_controls_in_the_activity_pane_are_titled_by_what_they_did() -> None:
-    from marimo_pair_tui.core.activity import ActivityLog
+    from marimo_pair_tui.core.model.activity import ActivityLog
     from marimo_pair_tui.tui.widgets.activity_pane import entry_title
 
     log = ActivityLog()

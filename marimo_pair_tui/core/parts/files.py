@@ -16,7 +16,7 @@ import mimetypes
 import re
 from pathlib import Path
 
-from .. import caller
+from ..state import caller
 from ..errors import UsageError
 from .charts import chart_png
 from .images import EXTENSIONS, image_part, rasterized

@@ -36,7 +36,7 @@ _DOMAIN = {
     "file": ("filetypes", "multiple", "kind"),
     "table": ("selection", "total-rows"),
     "code-editor": ("language",),
-    "anywidget": ("model-id",),  # its value is its model's state (core/widget_models.py)
+    "anywidget": ("model-id",),  # its value is its model's state (core/model/widget_models.py)
 }
 # Limits of a domain beyond its range or options, written as `key value` (a placeholder is no limit,
 # nor is a default): what a value must respect that only the parts said before.

@@ -8,7 +8,7 @@ implementations of their own and would ignore the user's ssh setup).
 
 from __future__ import annotations
 
-from ..ports import LOOPBACK, free_port, port_listening
+from ..wire.ports import LOOPBACK, free_port, port_listening
 from .connection import SshConnection
 from .control import control_dir, control_path
 from .failures import check_dest, classify_failure

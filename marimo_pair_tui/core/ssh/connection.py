@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import httpx
 
-from ..connection import Connection
-from ..discovery import ServerInfo
+from ..wire.connection import Connection
+from ..wire.discovery import ServerInfo
 from ..errors import PairError, SshDroppedError, SshForwardError
 from .forward import Forward
 

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from .. import caller
+from ..state import caller
 
 
 def _private_dir(path: Path) -> bool:

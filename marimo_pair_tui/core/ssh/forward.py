@@ -12,8 +12,8 @@ import subprocess
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
-from ..discovery import ServerInfo
-from ..ports import LOOPBACK, port_listening
+from ..wire.discovery import ServerInfo
+from ..wire.ports import LOOPBACK, port_listening
 
 if TYPE_CHECKING:
     from .host import SshHost

@@ -18,8 +18,8 @@ import time
 from ..errors import SshError, SshForwardError, SshMissingError, SshUnreachableError
 from .control import control_path
 from .failures import check_dest, classify_failure, last_lines
-from ..ports import free_port, port_listening
-from ..private import child_environ
+from ..wire.ports import free_port, port_listening
+from ..state.private import child_environ
 from .forward import Forward, bracket_host, end_process
 from .registry import RemoteScan, discovery_command, parse_discovery
 from .settings import SshSettings, load_settings

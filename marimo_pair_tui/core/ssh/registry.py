@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field, replace
 
-from ..discovery import REGISTRY_ENTRY_LIMIT, ServerInfo, parse_registry_entry, parse_server_url
+from ..wire.discovery import REGISTRY_ENTRY_LIMIT, ServerInfo, parse_registry_entry, parse_server_url
 from ..errors import NoRemoteRegistryError, SshDroppedError
 
 # One line, no `!`: it goes through the remote login shell (whatever it is)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from .. import caller
-from ..settings import ConfigFile, read_config
+from ..state import caller
+from ..state.settings import ConfigFile, read_config
 
 SSH_OPTS_ENV = "MARIMO_PAIR_SSH_OPTS"
 DEFAULT_CONTROL_PERSIST = 60

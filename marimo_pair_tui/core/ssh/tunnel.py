@@ -13,8 +13,8 @@ from typing import Callable
 
 import httpx
 
-from ..tls import tls_context
-from ..discovery import ServerInfo, check_health
+from ..wire.tls import tls_context
+from ..wire.discovery import ServerInfo, check_health
 from ..errors import AmbiguousTargetError, NoServerError, PairError
 from .forward import Forward
 from .host import SshHost

@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from ..inert import inert
+from ..terminal_text import inert
 
 
 class ConfirmDeleteScreen(ModalScreen[bool]):

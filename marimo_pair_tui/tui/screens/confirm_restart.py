@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from ..inert import inert
+from ..terminal_text import inert
 from .yes_no import YesNoScreen
 
 

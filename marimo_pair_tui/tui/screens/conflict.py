@@ -11,7 +11,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from ..inert import inert
+from ..terminal_text import inert
 
 Choice = Literal["mine", "theirs", "cancel"]
 

@@ -8,7 +8,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from ..inert import inert
+from ..terminal_text import inert
 
 
 class DocsScreen(ModalScreen[None]):

@@ -19,12 +19,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static, Tree
 
-from ...core.directory import ServerView
+from ...core.service.directory import ServerView
 from ...core.errors import PairError
-from ...core.service import OpenResult, PairingService, Target, state_dir
+from ...core.service.pairing_service import OpenResult, PairingService, Target, state_dir
 from ...notebooks import tour_copy
 from ..display import Display
-from ..inert import inert
+from ..terminal_text import inert
 from ..widgets.server_tree import PickerItem, ServerTree
 from ..widgets.steady_footer import SteadyFooter
 

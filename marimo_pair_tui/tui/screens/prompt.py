@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from ..inert import inert
+from ..terminal_text import inert
 
 
 class PromptScreen(ModalScreen[str | None]):

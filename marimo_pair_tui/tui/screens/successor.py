@@ -2,7 +2,7 @@
 
 When the session a pairing screen follows ends (a kernel restarted by another
 client, a server restarted) and the notebook then has several sessions, the
-service chooses none ("ambiguous", core/recovery.py). This dialog lists them,
+service chooses none ("ambiguous", core/service/recovery.py). This dialog lists them,
 each with what tells it apart: its server, the tab that opened it, and (asked
 of each server when the dialog opens) whether its kernel is busy and how many
 connections that server has. enter follows the highlighted one; esc follows
@@ -24,9 +24,9 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.errors import PairError
-from ...core.service import PairingService, Target
+from ...core.service.pairing_service import PairingService, Target
 from ..display import Display
-from ..inert import inert
+from ..terminal_text import inert
 
 KERNEL_STATES = ("idle", "running", "stopped")
 

@@ -1,6 +1,6 @@
 """The activity pane: every execution in the session, newest first, and the selected one in full.
 
-A view of the model's `ActivityLog` (core/activity.py) that keeps nothing of
+A view of the model's `ActivityLog` (core/model/activity.py) that keeps nothing of
 its own but the ids it shows. `sync()` applies a batch of changed entry ids:
 rows are rebuilt when entries came or went, relabelled in place otherwise.
 While the newest row is highlighted, the highlight follows new entries, so
@@ -25,10 +25,10 @@ from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.service import ActivityEntry, ActivityLog
+from ...core.service.pairing_service import ActivityEntry, ActivityLog
 from ..display import Display, syntax_theme
 from ..htmltext import output_text
-from ..inert import inert
+from ..terminal_text import inert
 from .cell_tree import first_line
 
 EMPTY = ("Nothing ran yet. Snippets and cell runs show up here as they happen, "

@@ -20,11 +20,11 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from ...core.service import Cell, Notebook
+from ...core.service.pairing_service import Cell, Notebook
 from ...core.documents import ProgressPart, part_text, walk
 from ..display import Display, syntax_theme
 from ..htmltext import output_text
-from ..inert import inert
+from ..terminal_text import inert
 from .tree_order import in_place
 
 CODE_LINES = 30

@@ -29,8 +29,8 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widgets import TextArea
 
-from ...core.service import Completion
-from ..inert import inert
+from ...core.service.pairing_service import Completion
+from ..terminal_text import inert
 from .completion_menu import CompletionMenu, matching
 
 DARK_THEME = "monokai"

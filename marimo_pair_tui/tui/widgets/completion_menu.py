@@ -15,8 +15,8 @@ from textual.geometry import Offset, Size
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ...core.service import Completion
-from ..inert import inert
+from ...core.service.pairing_service import Completion
+from ..terminal_text import inert
 
 ROWS = 8  # items shown at once
 WIDTH = 60  # columns at most

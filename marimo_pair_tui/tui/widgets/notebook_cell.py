@@ -21,10 +21,10 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ...core.service import Cell
+from ...core.service.pairing_service import Cell
 from ..display import Display
 from ..htmltext import output_text
-from ..inert import inert
+from ..terminal_text import inert
 from .output_view import OutputView, Turns
 
 CODE_LINES = 12  # lines of a cell's code shown; the rest is counted

@@ -31,7 +31,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from ...core.errors import PairError
-from ...core.service import Notebook, PairingService, Target
+from ...core.service.pairing_service import Notebook, PairingService, Target
 from ..display import Display
 from .notebook_cell import CellBlock, RestyledAlone
 from .output_view import OutputView, Turns

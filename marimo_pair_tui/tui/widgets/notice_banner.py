@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
-from ..inert import inert
+from ..terminal_text import inert
 
 
 class NoticeBanner(Horizontal):

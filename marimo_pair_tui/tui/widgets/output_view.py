@@ -19,7 +19,7 @@ from textual.message import Message
 
 from ...core.documents import ChartPart, ImagePart, LayoutPart, MediaPart, Part, ProgressPart, walk
 from ...core.parts import with_values
-from ...core.service import Cell
+from ...core.service.pairing_service import Cell
 from .parts import part_widget
 from .parts.control import held_values
 from .parts.progress import ProgressView

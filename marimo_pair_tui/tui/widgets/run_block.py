@@ -21,7 +21,7 @@ from textual.widgets import Static
 
 from ...core.documents import Part, parse_output, parts_text
 from ...core.parts import with_values
-from ..inert import inert
+from ..terminal_text import inert
 from .parts import part_widget
 from .parts.control import held_values
 

@@ -14,10 +14,10 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from ...core.directory import ServerView
-from ...core.service import NotebookEntry, ServerInfo, SessionRef
+from ...core.service.directory import ServerView
+from ...core.service.pairing_service import NotebookEntry, ServerInfo, SessionRef
 from ..display import Display
-from ..inert import inert
+from ..terminal_text import inert
 from .tree_order import in_place
 
 Kind = Literal["server", "notebook", "session", "message"]

@@ -17,8 +17,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input
 
-from ...core.service import Variable
-from ..inert import inert
+from ...core.service.pairing_service import Variable
+from ..terminal_text import inert
 
 PREVIEW_CHARS = 24
 COLUMNS = ("name", "type", "preview", "defined in", "read by")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ....core.service import ActivityEntry
+from ....core.service.pairing_service import ActivityEntry
 from ...widgets.activity_pane import entry_title
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from ....core.service import Changes
+from ....core.service.pairing_service import Changes
 from ...htmltext import output_text
 from ...widgets.cell_tree import first_line
 from ...widgets.code_editor import Origin

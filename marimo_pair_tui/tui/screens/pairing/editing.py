@@ -14,8 +14,8 @@ import time
 from typing import TYPE_CHECKING
 
 from ....core.errors import ConflictError
-from ....core.service import Cell, Changes, Notebook, OpResult
-from ...inert import inert
+from ....core.service.pairing_service import Cell, Changes, Notebook, OpResult
+from ...terminal_text import inert
 from ...widgets.cell_tree import first_line
 from ...widgets.code_editor import CodeEditor, Origin
 from ...widgets.run_block import RunBlock

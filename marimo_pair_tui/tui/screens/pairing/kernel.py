@@ -17,7 +17,7 @@ import time
 from typing import TYPE_CHECKING, Iterable
 
 from ....core.errors import PairError
-from ....core.service import Changes, OpResult
+from ....core.service.pairing_service import Changes, OpResult
 from ..confirm_packages import ConfirmPackagesScreen
 from ..confirm_restart import ConfirmRestartScreen
 from ..prompt import PromptScreen

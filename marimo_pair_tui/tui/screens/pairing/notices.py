@@ -1,6 +1,6 @@
 """What marimo tells besides cells, told to the person: toasts as toasts, banners as a banner that stays.
 
-Follows the notebook model's notice events (core/kernel_notices.py) from the
+Follows the notebook model's notice events (core/model/kernel_notices.py) from the
 newest one when the screen attached: a toast (`mo.status.toast`) becomes a
 Textual notification (an error when marimo marks it "danger"); a banner and a
 kernel that failed to start go to the banner line until dismissed; a package
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ....core.service import Changes
+from ....core.service.pairing_service import Changes
 from ...notices import tell
 from ...widgets.notice_banner import NoticeBanner
 

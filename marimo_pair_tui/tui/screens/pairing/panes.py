@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from rich.text import Text
 
 from ....core.errors import PairError
-from ....core.service import Changes
+from ....core.service.pairing_service import Changes
 from ...widgets.graph_pane import GraphPane
 from ...widgets.variables_pane import VariablesPane
 

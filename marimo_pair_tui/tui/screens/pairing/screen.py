@@ -29,10 +29,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import TextArea
 
-from ....core.directory import sibling_note
+from ....core.service.directory import sibling_note
 from ....core.errors import PairError
-from ...inert import inert
-from ....core.service import Cell, Changes, Notebook, PairingService, PairingSession, Target
+from ...terminal_text import inert
+from ....core.service.pairing_service import Cell, Changes, Notebook, PairingService, PairingSession, Target
 from ...display import Display
 from ...drafts import DraftStore
 from ...messages import LiveStateChanged, ModelChanged

@@ -17,7 +17,7 @@ from textual.widgets import Button, Checkbox, RadioButton, RadioSet, Select, Sel
 
 from ....core.documents import WidgetPart
 from ....core.parts.widgets import python_value
-from ...inert import inert
+from ...terminal_text import inert
 from .control import Control
 from .plain import plain
 

@@ -24,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from ....core.documents import SETTABLE_KINDS, WidgetPart, why_not_settable
-from ...inert import inert
+from ...terminal_text import inert
 from .plain import shown
 
 _NOTHING = object()

@@ -10,7 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Collapsible, Static, TabbedContent, TabPane
 
 from ....core.documents import LayoutPart, Part
-from ...inert import inert
+from ...terminal_text import inert
 from .plain import markup_safe, plain
 
 Build = Callable[[Part], Widget]

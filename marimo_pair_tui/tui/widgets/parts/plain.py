@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.content import Content
 from textual.markup import escape
 
-from ...inert import inert
+from ...terminal_text import inert
 
 
 def plain(text: object) -> Content:

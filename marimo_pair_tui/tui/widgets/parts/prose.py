@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Markdown, Static
 
 from ....core.documents import ErrorPart, MarkdownPart, TextPart
-from ...inert import inert
+from ...terminal_text import inert
 from .plain import plain_text
 
 TEXT_LINES = 200  # lines of a text part shown; the rest is counted

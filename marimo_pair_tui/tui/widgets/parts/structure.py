@@ -9,7 +9,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ....core.documents import DiagramPart, LazyPart, StructurePart
-from ...inert import inert
+from ...terminal_text import inert
 from .plain import plain_text
 
 OPEN_DEPTH = 2  # levels of a structure open when it is drawn; deeper ones open on a key or a click

@@ -25,7 +25,7 @@ from textual.strip import Strip
 from textual.widgets import DataTable, Static
 
 from ....core.documents import NUMERIC_KINDS, Column, TablePart, shown_rows
-from ...inert import inert
+from ...terminal_text import inert
 from .plain import plain_text
 
 CELL_CHARS = 60  # characters of one value shown

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.validation import Function
 from textual.widgets import Input, TextArea
 
-from ...inert import inert
+from ...terminal_text import inert
 from .control import Control
 
 DEFAULT_DATES = ("0001-01-01", "9999-12-31")  # marimo's own bounds, which say nothing worth showing

@@ -1,0 +1,184 @@
+"""Batched cell changes: several creates, edits, moves and deletes, applied together and run once.
+
+The operation list is checked here for its shape (before anything is sent),
+then sent as one code_mode program (`apply`, in codemode_kernel_batch.py):
+the kernel checks every operation against the notebook and the notebook they
+leave as a whole, refuses the batch naming the operation (numbered from 1)
+or applies all of it in one code_mode batch, then runs the created and
+edited cells (and what depends on them) once.
+
+Operations:
+
+- `{"op": "create", "code": ..., "name"?, "after"? | "before"?, "id"?}`: `id`
+  is a temporary label later operations may name the new cell by;
+- `{"op": "edit", "cell": ..., "code": ..., "expect": HASH}` (or `"force": true`);
+- `{"op": "move", "cell": ..., "after" | "before": ...}`;
+- `{"op": "delete", "cell": ...}`.
+"""
+
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence
+
+from .client import CellState, OpResult, call, reread_cells, saving_warnings
+from ..wire.connection import Connection
+from ..errors import InvalidRequestError
+from ..wire.sessions import SessionRef
+
+if TYPE_CHECKING:
+    from ..service.values import Reply, TargetSpec
+    from ..service.pairing_service import PairingService
+    from ..wire.sessions import Target
+
+__all__ = ["OPS", "BatchResult", "apply_batch", "apply_changes", "check_operations"]
+
+OPS = ("create", "edit", "move", "delete")
+FIELDS = {
+    "create": {"op", "code", "name", "after", "before", "id"},
+    "edit": {"op", "cell", "code", "expect", "force"},
+    "move": {"op", "cell", "after", "before"},
+    "delete": {"op", "cell"},
+}
+SHAPE = (
+    'Send a JSON list of operations: {"op": "create", "code": ..., "name"?, "after"?|"before"?, "id"?}, '
+    '{"op": "edit", "cell": ..., "code": ..., "expect": HASH} (or "force": true), '
+    '{"op": "move", "cell": ..., "after"|"before": ...}, {"op": "delete", "cell": ...}.'
+)
+
+
+@dataclass
+class BatchResult(OpResult):
+    """An applied batch: `extra` has `applied` (one entry per operation), `ids` (temporary id -> cell id),
+    `ran`, `deleted` and `stale`; a failure is only a cell this batch ran."""
+
+    @property
+    def failed_cells(self) -> list[str]:
+        ran = set(self.extra.get("ran") or ())
+        return [c.id for c in self.cells if c.failed and c.id in ran]
+
+
+def _refuse(number: int, op: Any, message: str, next: str = SHAPE) -> InvalidRequestError:
+    shown = op if isinstance(op, str) else None
+    return InvalidRequestError(f"Operation {number}" + (f" ({shown})" if shown else "") + f": {message}",
+                               next=next, operation={"number": number, "op": shown})
+
+
+def _text(number: int, op: str, raw: dict[str, Any], key: str, what: str) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise _refuse(number, op, f"{key!r} must be {what}.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _refuse(number, op, f"{key!r} is not valid Unicode text (it holds a lone surrogate).") from None
+    return value
+
+
+def _code(number: int, op: str, raw: dict[str, Any]) -> str:
+    code = raw.get("code")
+    if not isinstance(code, str) or not code.strip():
+        raise _refuse(number, op, "'code' must be some Python (a non-empty string).")
+    _text(number, op, raw, "code", "text")
+    return code.rstrip("\r\n")  # a heredoc's last newline would become a blank line in the saved notebook
+
+
+def check_operations(operations: Any) -> list[dict[str, Any]]:
+    """The operations as the kernel takes them; InvalidRequestError (exit 2) naming the first bad one."""
+    if not isinstance(operations, (list, tuple)):
+        raise InvalidRequestError("The operations must be a list.", next=SHAPE)
+    if not operations:
+        raise InvalidRequestError("The list of operations is empty.", next=SHAPE)
+    checked: list[dict[str, Any]] = []
+    handles: dict[str, int] = {}  # temporary ids and names of created cells -> the operation creating them
+    for number, raw in enumerate(operations, start=1):
+        if not isinstance(raw, dict):
+            raise _refuse(number, None, f"each operation must be a JSON object, not {type(raw).__name__}.")
+        op = raw.get("op")
+        if op not in OPS:
+            said = "'op' is missing" if op is None else f"unknown op {op!r}"
+            raise _refuse(number, op, f"{said}; the ops are {', '.join(OPS)}.")
+        unknown = sorted(str(k) for k in raw if k not in FIELDS[op])
+        if unknown:
+            raise _refuse(number, op, f"unknown field(s) {', '.join(map(repr, unknown))}; a {op} takes "
+                                      f"{', '.join(sorted(FIELDS[op] - {'op'}))}.")
+        out: dict[str, Any] = {"op": op}
+        for key in ("cell", "after", "before"):
+            if key in FIELDS[op]:
+                value = _text(number, op, raw, key, "a cell id or name (or a temporary id from an earlier create)")
+                if value is not None:
+                    out[key] = value
+        if op in ("edit", "move", "delete") and "cell" not in out:
+            raise _refuse(number, op, "'cell' is required (a cell id or name).")
+        if op in ("edit", "delete") and out["cell"] in handles:
+            raise _refuse(number, op, f"{out['cell']!r} is the cell operation {handles[out['cell']]} creates: give "
+                                      "its final code in that create instead.")
+        if "after" in out and "before" in out:
+            raise _refuse(number, op, "give either 'after' or 'before', not both.")
+        if op == "move" and "after" not in out and "before" not in out:
+            raise _refuse(number, op, "a move needs 'after' or 'before'.")
+        if op in ("create", "edit"):
+            out["code"] = _code(number, op, raw)
+        if op == "create":
+            for key in ("id", "name"):
+                value = _text(number, op, raw, key, "a non-empty string")
+                if value is None:
+                    continue
+                if key == "name" and (not value.isidentifier() or keyword.iskeyword(value) or value == "_"):
+                    raise _refuse(number, op, f"the name {value!r} is not a Python identifier (a cell name must be one).")
+                if value in handles and handles[value] != number:
+                    raise _refuse(number, op, f"{value!r} already names the cell operation {handles[value]} creates; "
+                                              "temporary ids and names must be unique.")
+                handles[value] = number
+                out[key] = value
+        if op == "edit":
+            expect, force = raw.get("expect"), raw.get("force", False)
+            if not isinstance(force, bool):
+                raise _refuse(number, op, "'force' must be true or false.")
+            if expect is not None and (not isinstance(expect, str) or not expect.strip()):
+                raise _refuse(number, op, "'expect' must be the cell's hash as `cells` printed it.")
+            if (expect is None) != force:
+                raise _refuse(number, op, "give exactly one of 'expect' (the hash you read) or 'force': true.",
+                              next="Read the cell with `cells` and pass its `hash` as expect; force overwrites on purpose.")
+            if expect is not None:
+                out["expect"] = expect
+            else:
+                out["force"] = True
+        checked.append(out)
+    return checked
+
+
+async def apply_changes(connection: Connection, session: SessionRef, operations: Sequence[Any],
+                        run: bool = True) -> OpResult:
+    """Apply the operations as one batch (all or nothing), then run the affected cells once if `run`."""
+    if not isinstance(run, bool):
+        raise InvalidRequestError("run must be true or false.", next=SHAPE)
+    checked = check_operations(operations)
+    reply, executed, narration = await call(connection, session, "apply", operations=checked, run=run)
+    cells = [CellState.from_raw(c) for c in reply.get("cells", [])]
+    extra = {k: v for k, v in reply.items() if k not in ("ok", "op", "cells", "order")}
+    result = BatchResult(op="apply", cells=cells, order=list(reply.get("order", [])), extra=extra,
+                         narration=narration, ran=bool(extra.get("ran")))
+    result.warnings.extend(executed.warnings)
+    for op in checked:
+        if "code" in op:
+            result.warnings.extend(w for w in saving_warnings(op["code"]) if w not in result.warnings)
+    if result.ran:
+        await reread_cells(connection, session, result)
+    return result
+
+
+async def apply_batch(service: PairingService, spec: TargetSpec | Target, operations: Sequence[Any], *,
+                      run: bool = True, timeout: float | None = None) -> Reply[OpResult]:
+    """The service's `apply_changes`: checked before anything is sent; returns once the live mirror shows it."""
+    checked = check_operations(operations)
+    if not isinstance(run, bool):
+        raise InvalidRequestError("run must be true or false.", next=SHAPE)
+    reply = await service._operation(spec, "Applying the changes", apply_changes, checked, run=run, timeout=timeout)
+    gone = [d["id"] for d in reply.value.extra.get("deleted") or () if isinstance(d, dict) and "id" in d]
+    if gone and reply.target is not None:
+        await service.mirrors.settle(reply.target, reply.value.order, [], ran=False, gone=gone)
+    return reply
