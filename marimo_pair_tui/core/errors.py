@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-# Exit codes are part of the headless API; README documents them.
+# Exit codes are part of the headless API; docs/headless.md documents them.
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2

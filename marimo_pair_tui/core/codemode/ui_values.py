@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 Convert = Callable[["UiElement", Any], Any]
 
-# kind -> why set-ui cannot set it (the command's refusal and README's table say the same)
+# kind -> why set-ui cannot set it (the command's refusal and docs/outputs.md's table say the same)
 NOT_SETTABLE = {
     "file": "an upload carries a file's bytes from a browser; upload it there",
     "file-browser": "its files are picked by browsing the server's folders in a browser",

@@ -1,7 +1,7 @@
 """Completion for the editor: jedi over the notebook's code, as marimo's own first step does.
 
 marimo answers `code_autocomplete` only to the browser's consumer, never to a
-kiosk one like ours (see the README's protocol notes), so completion is
+kiosk one like ours (see docs/protocol.md), so completion is
 static: the other cells' code in dataflow order, then the editor's text, given
 to jedi (which marimo already brings). It needs no kernel, so it answers
 while the kernel is busy; names the kernel made at run time only are not seen.

@@ -1,6 +1,6 @@
 """The kernel's lifecycle and prompts: restart a session, answer `input()`, notice what waits for an answer.
 
-Verified against marimo 0.25.2 (README, protocol notes): `restart_session`
+Verified against marimo 0.25.2 (docs/protocol.md): `restart_session`
 takes the session's routing id and closes the session (no new one appears by
 itself: a browser reloading makes one, and so does `create_session` here);
 `stdin` takes any id of the session and feeds the kernel's one input queue,
