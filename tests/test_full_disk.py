@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from marimo_pair_tui.core.servers.launch import _stop_pid
+from marimo_pair_tui.core.servers.processes import stop_pid
 from marimo_pair_tui.core.state.private import storage_error
 from tests.clihelp import CliResult, cli_env
 from tests.support.cell_lab import NOTEBOOKS
@@ -120,7 +120,7 @@ def notebook(tmp_path: Path) -> Iterator[Path]:
     path = Path(shutil.copy(NOTEBOOKS / "demo.py", folder / "demo.py"))
     yield path
     for pid in marimo_serving(path):
-        _stop_pid(pid)
+        stop_pid(pid)
 
 
 @pytest.mark.parametrize("kind", ["full", "read-only"])
@@ -154,7 +154,7 @@ def test_the_tour_on_a_disk_that_refuses_writes_is_a_json_error_and_no_partial_c
             assert not tour.is_dir() or list(tour.iterdir()) == []
         finally:
             for pid in marimo_serving(tour / "tour.py"):  # a server a broken build started for it
-                _stop_pid(pid)
+                stop_pid(pid)
 
 
 def test_a_record_that_cannot_be_written_stops_the_server_it_would_name(tmp_path: Path, notebook: Path) -> None:

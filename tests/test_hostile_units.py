@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from marimo_pair_tui.core.servers import launch
+from marimo_pair_tui.core.servers import processes
 from marimo_pair_tui.core.wire.live import LiveStream
 
 
@@ -31,11 +31,11 @@ def test_a_websocket_message_nested_past_the_parser_is_dropped() -> None:
 @pytest.mark.parametrize("pid", ["12", 2 ** 40, None, True, [1], -5])
 def test_garbage_records_of_started_servers_are_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pid: Any) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    records = launch._records_dir()
+    records = processes.records_dir()
     records.mkdir(parents=True)
     (records / "1.json").write_text(json.dumps({"pid": pid, "url": "http://127.0.0.1:1"}))
     (records / "2.json").write_text(json.dumps({"pid": os.getpid(), "url": "http://127.0.0.1:2"}))
-    kept = launch.started_servers()
+    kept = processes.started_servers()
     assert [r["url"] for r in kept] == ["http://127.0.0.1:2"]
     assert not (records / "1.json").exists()
 

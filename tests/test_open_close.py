@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from marimo_pair_tui.core.wire.discovery import pid_alive
-from marimo_pair_tui.core.servers.launch import _stop_pid, started_servers
+from marimo_pair_tui.core.servers.processes import started_servers, stop_pid
 from tests.clihelp import cli_env, run_cli
 
 
@@ -19,7 +19,7 @@ def no_server_left(state_home: Path) -> Iterator[None]:
     """Whatever the command under test started is stopped by pid, even when an assertion failed."""
     yield
     for record in started_servers():
-        _stop_pid(int(record["pid"]))
+        stop_pid(int(record["pid"]))
 
 
 def _stdout_of(server, session_id: str, code: str) -> str:

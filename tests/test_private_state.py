@@ -25,7 +25,7 @@ from marimo_pair_tui.core.wire.connection import Connection, token_may_travel_to
 from marimo_pair_tui.core.wire.discovery import ServerInfo, parse_server_url
 from marimo_pair_tui.core.errors import InsecureTokenError
 from marimo_pair_tui.core.servers.hub import Hub, HubOptions, hub_options
-from marimo_pair_tui.core.servers.launch import _stop_pid, not_a_notebook, started_servers
+from marimo_pair_tui.core.servers.processes import not_a_notebook, started_servers, stop_pid
 from marimo_pair_tui.core.state.private import append_private, child_environ, private_dir, state_dir, write_private
 from marimo_pair_tui.core.service.pairing_service import PairingService, TargetSpec
 from marimo_pair_tui.tui.drafts import DraftStore, drafts_dir
@@ -53,7 +53,7 @@ def umask(request: pytest.FixtureRequest) -> Iterator[int]:
 def no_server_left(state_home: Path) -> Iterator[None]:
     yield
     for record in started_servers():
-        _stop_pid(int(record["pid"]))
+        stop_pid(int(record["pid"]))
 
 
 @pytest.fixture

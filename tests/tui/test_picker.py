@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from marimo_pair_tui.core.servers.launch import close_notebook
+from marimo_pair_tui.core.servers.processes import close_notebook
 from marimo_pair_tui.tui.screens.picker import NO_SERVER, PickerScreen
 from tests.support.marimo_proc import open_browser_session, start_marimo_server
 
@@ -139,7 +139,7 @@ def test_bad_arguments_fail_before_the_app_starts(tmp_path: Path) -> None:
 
 async def test_tour_entry_opens_a_private_copy_and_runs_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from marimo_pair_tui.core.errors import ServerError
-    from marimo_pair_tui.core.servers.launch import state_dir
+    from marimo_pair_tui.core.state.private import state_dir
     from marimo_pair_tui.core.service import pairing_service as service_module
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "tour-state"))
@@ -208,7 +208,7 @@ async def test_named_urls_limit_the_picker_and_failures_show(tmp_path: Path) -> 
 async def test_a_tour_copy_that_cannot_be_written_is_said_and_the_picker_stays(monkeypatch: pytest.MonkeyPatch,
                                                                                tmp_path: Path) -> None:
     """A file where the tour's directory goes: the app says what is in the way instead of crashing."""
-    from marimo_pair_tui.core.servers.launch import state_dir
+    from marimo_pair_tui.core.state.private import state_dir
     from marimo_pair_tui.core.service import pairing_service as service_module
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "tour-state"))

@@ -31,7 +31,7 @@ class NothingWaitingError(UsageError):
 
 
 async def restart_session(connection: Connection, session: SessionRef) -> None:
-    """Close the session (its kernel with it); a new one must be made (launch.create_session)."""
+    """Close the session (its kernel with it); a new one must be made (browser_session.create_session)."""
     headers = await connection.control_headers(session.routing_id)
     await connection.request("POST", "/api/kernel/restart_session", headers=headers, what="the restart request")
 

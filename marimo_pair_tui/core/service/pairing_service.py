@@ -62,13 +62,15 @@ from .mirror import PairingSession
 from .values import ActivityPage, CellsView, IdleWait, KernelView, Reply, TargetSpec
 from ..wire.sessions import NotebookEntry, Target
 from ..wire.connection import load_token
-from ..servers.launch import RUN_WAIT, Prompt, close_notebook, create_session, open_notebook
+from ..servers.browser_session import RUN_WAIT, Prompt, create_session
+from ..servers.processes import close_notebook
+from ..servers.serving import open_notebook
 from ..state.private import append_private, private_dir, state_dir, write_private
 # Re-exported for the doors, which import from core only the service, the directory,
 # the documents and the errors.
 from ..model.activity import ActivityEntry
 from ..wire.discovery import parse_server_url
-from ..servers.launch import OpenResult
+from ..servers.serving import OpenResult
 from ..wire.live import LiveState
 from ..wire.sessions import SessionRef
 from ..state.settings import APP_NAME, config_path, read_config
