@@ -20,12 +20,12 @@ import socket
 import sys
 import time
 
+from . import service_trust as trust
+from . import service_wire as wire
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-from . import service_trust as trust
-from . import service_wire as wire
 
 START_TIMEOUT = 20.0  # seconds for a new service to accept its first call
 ACCEPT_TIMEOUT = 15.0  # seconds for a running service to take a call (a hung one is bypassed)

@@ -11,13 +11,13 @@ import os
 import socket
 import time
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
 from . import service_trust as trust
 from . import service_wire as wire
 from .service_client import EXIT_CONNECTION, EXIT_USAGE, Unavailable, emit, failure, log_path, open_service, start_service
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONTROL_TIMEOUT = 5.0  # seconds `service status` and `service stop` wait for an answer
 FORCE_GRACE = 3.0  # seconds a service that did not answer `stop` gets after SIGTERM, before SIGKILL

@@ -14,7 +14,6 @@ import os
 import signal
 import stat
 import sys
-from typing import Any
 
 import click
 

@@ -29,7 +29,7 @@ def table_text(part: TablePart, rows: int = TABLE_ROWS, first: int = 0, *, exact
     head = [f"{c.name} ({c.dtype})" if c.dtype else c.name for c in columns]
     lines = ["| " + " | ".join(_cell(h) for h in head) + " |", "|" + "---|" * len(head)]
     shown = part.rows[:rows]
-    lines += ["| " + " | ".join(_cell(v) for v in values) + " |" 
+    lines += ["| " + " | ".join(_cell(v) for v in values) + " |"
               for values in shown_rows(columns, shown, page=part.rows, exact=exact)]
     total = part.total_rows
     more = total - first - len(shown) if total is not None else None

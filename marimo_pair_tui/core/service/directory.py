@@ -17,7 +17,7 @@ from ..errors import NoServerError, PairError
 from ..servers.hub import Hub
 from ..state.call_warnings import collecting, warn, warn_all
 from .values import Reply, TargetSpec
-from ..wire.sessions import NotebookEntry, SessionRef, Target, list_notebooks, resolve_target
+from ..wire.sessions import NotebookEntry, Target, list_notebooks, resolve_target
 from ..ssh.tunnel import Tunnel, open_tunnel
 
 __all__ = ["Directory", "ServerView", "Tunnel", "open_tunnel", "sibling_note"]

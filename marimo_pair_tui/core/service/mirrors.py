@@ -93,12 +93,17 @@ async def replay_lull(pairing: PairingSession) -> None:
     bytes_until = time.monotonic() + REPLAY_CELLS_LIMIT
     while time.monotonic() < messages_until:
         version, received = pairing.notebook.version, pairing.bytes_received
-        changed = await pairing.wait_until(lambda nb: nb.version != version, timeout=REPLAY_QUIET)
+        changed = await pairing.wait_until(_moved_past(version), timeout=REPLAY_QUIET)
         if changed:
             continue
         if pairing.bytes_received == received or pairing.live_state == "gone" or time.monotonic() > bytes_until:
             return
         messages_until = max(messages_until, time.monotonic() + REPLAY_QUIET)  # a frame is still arriving
+
+
+def _moved_past(version: int) -> Callable[[Notebook], bool]:
+    """True once the model's version is not `version`, bound now (a loop's variable moves on)."""
+    return lambda nb: nb.version != version
 
 
 class Mirrors:
@@ -299,4 +304,4 @@ class Mirrors:
                 await on_busy(busy)
             version = pairing.notebook.version
             wait = IDLE_RECHECK if remaining is None else min(IDLE_RECHECK, remaining)
-            await pairing.wait_until(lambda nb: nb.version != version, timeout=wait)
+            await pairing.wait_until(_moved_past(version), timeout=wait)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import ipaddress
-import os
 import re
 import stat
 from pathlib import Path

@@ -9,7 +9,6 @@ count rows, and images be saved and shown like any other.
 
 from __future__ import annotations
 
-from typing import Any
 
 from .connection import Connection
 from ..errors import PairError
