@@ -12,11 +12,15 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..core.errors import AmbiguousTargetError, NoServerError, NoSessionError, PairError, UsageError
 from ..core.service.pairing_service import HubOptions, PairingService, Target, TargetSpec, hub_options, parse_server_url
+
+if TYPE_CHECKING:
+    from .app import Start
 
 
 def _fail(error: PairError) -> None:
@@ -59,53 +63,13 @@ def tui(notebook_path: str | None, tour: bool, session: str | None, notebook: st
     --session/--notebook/--url: pair with that session directly.
     Use --headless for the JSON door (see --headless --help).
     """
-    from .app import PairApp, Start
+    from .app import PairApp
     from .config import load_config
     from .display import Display, ascii_from_env
 
-    chosen = [x for x in (notebook_path is not None, tour, session is not None or notebook is not None) if x]
     try:
-        if len(chosen) > 1:
-            raise UsageError("Name one thing to open: NOTEBOOK.py, --tour, or --session/--notebook.")
-        if ssh and (notebook_path is not None or tour):
-            raise UsageError("NOTEBOOK.py and --tour start marimo on this machine; with --ssh, use --notebook PATH.")
-        for url in urls:
-            parse_server_url(url)
-        options = hub_options(urls, token_file, ssh, allow_insecure_token=allow_insecure_token)
-        for notice in options.notices:
-            click.echo(f"marimo-pair-tui: warning: {notice}", err=True)
-        if ssh:
-            from ..core.service.pairing_service import SshHost
-
-            for dest in ssh:  # before the app takes the terminal, so ssh may prompt
-                SshHost(dest).connect_interactive()
-        else:
-            from ..core.service.pairing_service import load_ssh_settings
-
-            options.ssh_browse = load_ssh_settings().hosts  # config.toml's [ssh] hosts, for the picker
-        start = Start()
-        if notebook_path is not None:
-            path = Path(notebook_path).expanduser().resolve()
-            if not path.is_file():
-                raise UsageError(
-                    f"{path} does not exist or is not a file.",
-                    next="Check the path, or create the notebook first with `marimo new` / `marimo edit`.",
-                )
-            start = Start("open", path=str(path))
-        elif tour:
-            from ..core.service.pairing_service import state_dir
-            from ..notebooks import tour_copy
-
-            start = Start("open", path=str(tour_copy(state_dir() / "tour")), run=True)
-        elif session is not None or notebook is not None:
-            target, notes = asyncio.run(_resolve(options, session, notebook))
-            start = Start("target", target=target, notes=notes)
-        elif urls or ssh:
-            try:
-                target, notes = asyncio.run(_resolve(options, None, None))
-                start = Start("target", target=target, notes=notes)
-            except (AmbiguousTargetError, NoSessionError, NoServerError):
-                start = Start()  # several (or no) sessions there: let the user pick
+        options = _options(notebook_path, tour, session, notebook, urls, token_file, ssh, allow_insecure_token)
+        start = _start(options, notebook_path, tour, session, notebook)
     except PairError as error:
         _fail(error)
         return
@@ -121,6 +85,62 @@ def tui(notebook_path: str | None, tour: bool, session: str | None, notebook: st
             f"stop it with `marimo-pair-tui --headless close {result.target.notebook}`.",
             err=True,
         )
+
+
+def _options(notebook_path: str | None, tour: bool, session: str | None, notebook: str | None,
+             urls: tuple[str, ...], token_file: str | None, ssh: tuple[str, ...],
+             allow_insecure_token: bool) -> HubOptions:
+    """The arguments checked, and the servers they name; ssh hosts connected before the app takes the terminal."""
+    chosen = [x for x in (notebook_path is not None, tour, session is not None or notebook is not None) if x]
+    if len(chosen) > 1:
+        raise UsageError("Name one thing to open: NOTEBOOK.py, --tour, or --session/--notebook.")
+    if ssh and (notebook_path is not None or tour):
+        raise UsageError("NOTEBOOK.py and --tour start marimo on this machine; with --ssh, use --notebook PATH.")
+    for url in urls:
+        parse_server_url(url)
+    options = hub_options(urls, token_file, ssh, allow_insecure_token=allow_insecure_token)
+    for notice in options.notices:
+        click.echo(f"marimo-pair-tui: warning: {notice}", err=True)
+    if ssh:
+        from ..core.service.pairing_service import SshHost
+
+        for dest in ssh:  # before the app takes the terminal, so ssh may prompt
+            SshHost(dest).connect_interactive()
+    else:
+        from ..core.service.pairing_service import load_ssh_settings
+
+        options.ssh_browse = load_ssh_settings().hosts  # config.toml's [ssh] hosts, for the picker
+    return options
+
+
+def _start(options: HubOptions, notebook_path: str | None, tour: bool, session: str | None,
+           notebook: str | None) -> Start:
+    """What the app opens first: a notebook file, the tour, a named session, the only session, or the picker."""
+    from .app import Start
+
+    if notebook_path is not None:
+        path = Path(notebook_path).expanduser().resolve()
+        if not path.is_file():
+            raise UsageError(
+                f"{path} does not exist or is not a file.",
+                next="Check the path, or create the notebook first with `marimo new` / `marimo edit`.",
+            )
+        return Start("open", path=str(path))
+    if tour:
+        from ..core.service.pairing_service import state_dir
+        from ..notebooks import tour_copy
+
+        return Start("open", path=str(tour_copy(state_dir() / "tour")), run=True)
+    if session is not None or notebook is not None:
+        target, notes = asyncio.run(_resolve(options, session, notebook))
+        return Start("target", target=target, notes=notes)
+    if options.urls or options.ssh_hosts:
+        try:
+            target, notes = asyncio.run(_resolve(options, None, None))
+            return Start("target", target=target, notes=notes)
+        except (AmbiguousTargetError, NoSessionError, NoServerError):
+            pass  # several (or no) sessions there: let the user pick
+    return Start()
 
 
 def main(args: list[str]) -> None:

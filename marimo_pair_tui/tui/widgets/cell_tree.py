@@ -156,44 +156,11 @@ class CellTree(Tree[str]):
 
     def details_for(self, cell: Cell) -> list[Text]:
         """The lines shown under an expanded cell."""
-        lines: list[Text] = []
-        ell = self.fmt.ellipsis
-        code = inert(cell.code.rstrip("\n"))
-        if code:
-            syntax = Syntax(code, "python", theme=syntax_theme(self), background_color="default")
-            highlighted = list(syntax.highlight(code).split("\n", allow_blank=True))
-            if highlighted and not highlighted[-1].plain and not code.endswith("\n"):
-                highlighted.pop()  # highlight() ends the text with a newline
-            shown = list(highlighted)[:CODE_LINES]
-            for text in shown:
-                text.rstrip()
-                lines.append(text)
-            if len(highlighted) > CODE_LINES:
-                lines.append(Text(f"{ell} {len(highlighted) - CODE_LINES} more lines", style="dim"))
-        else:
-            lines.append(Text("(empty cell)", style="dim"))
+        lines = self._code_lines(cell)
         for error in cell.errors:
             lines.extend(self._section("error", inert(self.fmt.scrub(error.message)).splitlines() or [""], "red"))
-        console: list[tuple[str, str]] = []
-        for entry in cell.console:
-            printed = inert(self.fmt.scrub(output_text(entry.mimetype, entry.data)))
-            style = "red" if entry.channel == "stderr" or "traceback" in entry.mimetype else ""
-            console.extend((line, style) for line in printed.splitlines())
-        if console:
-            shown_console = _tail([line for line, _ in console], CONSOLE_LINES, ell)
-            styles = [style for _, style in console][-len(shown_console):]
-            if len(shown_console) > len(styles):
-                styles = ["dim", *styles]
-            lines.extend(self._section_styled("console", list(zip(shown_console, styles))))
-        output = cell.output
-        if output is not None and not output.mimetype.startswith("application/vnd.marimo+error"):
-            shown_output = inert(output_text(output.mimetype, output.data))
-            if "<marimo-progress" in str(output.data):  # drawn by a browser: its line from core's part
-                moving = [part_text(p) for p in walk(output.parts) if isinstance(p, ProgressPart)]
-                shown_output = inert("\n".join([*moving, shown_output]))
-            out_lines = [line for line in shown_output.splitlines() if line.strip()]
-            if out_lines:
-                lines.extend(self._section("output", _head(out_lines, OUTPUT_LINES, ell), ""))
+        lines.extend(self._console_lines(cell))
+        lines.extend(self._output_lines(cell))
         if cell.defs or cell.refs:
             dot = self.fmt.dot
             summary = Text()
@@ -202,9 +169,56 @@ class CellTree(Tree[str]):
             summary.append(f" {dot} refs ", style="dim")
             summary.append(inert(", ".join(sorted(cell.refs))) or "-")
             lines.append(summary)
-        if cell.status is None and not cell.console and output is None:
+        if cell.status is None and not cell.console and cell.output is None:
             lines.append(Text("(not run in this session)", style="dim"))
         return lines
+
+    def _code_lines(self, cell: Cell) -> list[Text]:
+        """The cell's first lines of code, highlighted, and how many more there are."""
+        code = inert(cell.code.rstrip("\n"))
+        if not code:
+            return [Text("(empty cell)", style="dim")]
+        lines: list[Text] = []
+        syntax = Syntax(code, "python", theme=syntax_theme(self), background_color="default")
+        highlighted = list(syntax.highlight(code).split("\n", allow_blank=True))
+        if highlighted and not highlighted[-1].plain and not code.endswith("\n"):
+            highlighted.pop()  # highlight() ends the text with a newline
+        shown = list(highlighted)[:CODE_LINES]
+        for text in shown:
+            text.rstrip()
+            lines.append(text)
+        if len(highlighted) > CODE_LINES:
+            lines.append(Text(f"{self.fmt.ellipsis} {len(highlighted) - CODE_LINES} more lines", style="dim"))
+        return lines
+
+    def _console_lines(self, cell: Cell) -> list[Text]:
+        """The console's last lines, stderr and tracebacks in red."""
+        console: list[tuple[str, str]] = []
+        for entry in cell.console:
+            printed = inert(self.fmt.scrub(output_text(entry.mimetype, entry.data)))
+            style = "red" if entry.channel == "stderr" or "traceback" in entry.mimetype else ""
+            console.extend((line, style) for line in printed.splitlines())
+        if not console:
+            return []
+        shown_console = _tail([line for line, _ in console], CONSOLE_LINES, self.fmt.ellipsis)
+        styles = [style for _, style in console][-len(shown_console):]
+        if len(shown_console) > len(styles):
+            styles = ["dim", *styles]
+        return self._section_styled("console", list(zip(shown_console, styles)))
+
+    def _output_lines(self, cell: Cell) -> list[Text]:
+        """The output's first lines as text (an error output is shown as the cell's errors)."""
+        output = cell.output
+        if output is None or output.mimetype.startswith("application/vnd.marimo+error"):
+            return []
+        shown_output = inert(output_text(output.mimetype, output.data))
+        if "<marimo-progress" in str(output.data):  # drawn by a browser: its line from core's part
+            moving = [part_text(p) for p in walk(output.parts) if isinstance(p, ProgressPart)]
+            shown_output = inert("\n".join([*moving, shown_output]))
+        out_lines = [line for line in shown_output.splitlines() if line.strip()]
+        if not out_lines:
+            return []
+        return self._section("output", _head(out_lines, OUTPUT_LINES, self.fmt.ellipsis), "")
 
     def _section(self, name: str, body: list[str], style: str) -> list[Text]:
         return self._section_styled(name, [(line, style) for line in body])

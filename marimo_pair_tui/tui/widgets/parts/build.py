@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from textual.widget import Widget
 
 from ....core.documents import (ChartPart, DiagramPart, ErrorPart, ImagePart, LayoutPart, LazyPart, MarkdownPart,
@@ -18,28 +20,24 @@ from .table import TableView
 
 def part_widget(part: Part) -> Widget:
     """The widget that draws `part` (a layout's children drawn the same way)."""
-    if isinstance(part, TextPart):
-        return TextView(part)
-    if isinstance(part, MarkdownPart):
-        return MarkdownView(part)
-    if isinstance(part, TablePart):
-        return TableView(part)
-    if isinstance(part, (ImagePart, ChartPart)):
-        return ImageView(part)
-    if isinstance(part, LayoutPart):
-        return layout_widget(part, part_widget)
-    if isinstance(part, WidgetPart):
-        return control_widget(part)
-    if isinstance(part, ErrorPart):
-        return ErrorView(part)
-    if isinstance(part, ProgressPart):
-        return ProgressView(part)
-    if isinstance(part, StructurePart):
-        return StructureView(part)
-    if isinstance(part, DiagramPart):
-        return DiagramView(part)
-    if isinstance(part, MediaPart):
-        return MediaView(part)
-    if isinstance(part, LazyPart):
-        return LazyView(part)
+    for kinds, build in _BUILDERS:
+        if isinstance(part, kinds):
+            return build(part)
     return TextView(TextPart(repr(part)))
+
+
+# Each kind of part and the widget that draws it, tried in order.
+_BUILDERS: tuple[tuple[type[Part] | tuple[type[Part], ...], Callable[[Any], Widget]], ...] = (
+    (TextPart, TextView),
+    (MarkdownPart, MarkdownView),
+    (TablePart, TableView),
+    ((ImagePart, ChartPart), ImageView),
+    (LayoutPart, lambda part: layout_widget(part, part_widget)),
+    (WidgetPart, control_widget),
+    (ErrorPart, ErrorView),
+    (ProgressPart, ProgressView),
+    (StructurePart, StructureView),
+    (DiagramPart, DiagramView),
+    (MediaPart, MediaView),
+    (LazyPart, LazyView),
+)
