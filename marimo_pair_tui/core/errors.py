@@ -237,7 +237,7 @@ class CodeModeError(PairError):
     default_next = "Nothing was applied. Check the kernel (`status`) and the marimo version (0.25 or newer)."
 
 
-# -- SSH (core/ssh.py) -----------------------------------------------------------
+# -- SSH (core/ssh/) -------------------------------------------------------------
 
 
 class SshError(PairError):

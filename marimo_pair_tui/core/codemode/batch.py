@@ -1,7 +1,7 @@
 """Batched cell changes: several creates, edits, moves and deletes, applied together and run once.
 
 The operation list is checked here for its shape (before anything is sent),
-then sent as one code_mode program (`apply`, in codemode_kernel_batch.py):
+then sent as one code_mode program (`apply`, in programs/batch.py):
 the kernel checks every operation against the notebook and the notebook they
 leave as a whole, refuses the batch naming the operation (numbered from 1)
 or applies all of it in one code_mode batch, then runs the created and

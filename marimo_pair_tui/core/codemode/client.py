@@ -1,7 +1,7 @@
 """Cell operations through marimo's code_mode, as programs built from data.
 
 Each call sends one program to `POST /api/kernel/execute`. The program is a
-fixed text (the source of `codemode_kernel.py` plus a few lines that run it)
+fixed text (the sources in `programs/` plus a few lines that run them)
 with the request embedded as a JSON string literal: user code, ids and names
 never become program text. The kernel answers with framed lines
 `@@marimo-pair-tui/reply:<nonce>:<i>:<n>:<json chunk>`; the nonce is fresh

@@ -1,6 +1,6 @@
 """What cell operations return: cells as the kernel reported them, and per-operation facts.
 
-Kept apart from `codemode.py` (the transport) so views and tests can build and
+Kept apart from `codemode/client.py` (the transport) so views and tests can build and
 read these without the program machinery.
 """
 

@@ -8,7 +8,7 @@ raised; errors from servers merely found in the registry become warnings, so
 one broken server never hides the others.
 
 With ssh hosts (`--ssh DEST`) the Hub reads each host's registry over ssh and
-reaches every remote server through a local port forward (core/ssh.py). A
+reaches every remote server through a local port forward (core/ssh/). A
 remote `ServerInfo` keeps the URL the server has *on its host* (with
 `source="ssh"` and `ssh_host`): that identity is what a user passes back as
 `--ssh DEST --url URL`, while the forward's local URL lives only as long as

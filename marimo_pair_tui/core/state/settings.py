@@ -4,7 +4,7 @@
     [keys]                      # the terminal app's key map (tui/config.py)
     run-snippet = "f5"
 
-    [ssh]                       # remote notebooks (core/ssh.py)
+    [ssh]                       # remote notebooks (core/ssh/)
     hosts = ["gpu-box", "me@cluster"]
     options = ["-F", "~/.ssh/work_config"]
 

@@ -128,7 +128,7 @@ class Connection:
             )
         self.server = server
         self._token = token
-        # Where requests go: the server's URL, or a local forward to it (core/ssh.py).
+        # Where requests go: the server's URL, or a local forward to it (core/ssh/).
         self._endpoint = endpoint or server.url
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._client = httpx.AsyncClient(

@@ -1,6 +1,6 @@
 """Kernel side of the code_mode programs: sent as source text, run in the scratchpad.
 
-The client never imports this module for its behaviour: `codemode.py` reads
+The client never imports this module for its behaviour: `codemode/client.py` reads
 this file's text and sends it, with the request as a JSON string literal, so
 user code never becomes program text. Only the standard library is imported
 at module level; marimo is imported inside functions (a kernel always has it).

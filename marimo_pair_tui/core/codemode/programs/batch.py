@@ -1,6 +1,6 @@
 """Kernel side of a batch of cell changes: checked as a whole, applied at once, run once.
 
-Sent with codemode_kernel.py (appended to its text, so `OPERATIONS`,
+Sent with base.py (appended to its text, so `OPERATIONS`,
 `Refusal`, `Notebook`, `states` and the helpers are that module's). The
 operations are checked one by one (cells, placements, conflicts, syntax),
 then the notebook they would leave is checked as a whole (multiply-defined
@@ -13,7 +13,7 @@ cells (and their descendants) once, after the one document transaction.
 import re
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # in the kernel these are the names codemode_kernel.py defined above
+if TYPE_CHECKING:  # in the kernel these are the names base.py defined above
     from .base import (
         OPERATIONS, Notebook, Refusal, _apply, _refuse_apply_error, _run_affected, analyse, cell_state, code_hash,
         hash_matches, silent_code, states, syntax_check,

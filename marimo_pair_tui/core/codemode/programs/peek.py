@@ -1,6 +1,6 @@
 """Kernel side of the variable previews: a Series' or a frame's shape and first labelled values.
 
-Sent with codemode_kernel.py (appended to its text, so `OPERATIONS` is that
+Sent with base.py (appended to its text, so `OPERATIONS` is that
 module's, and every name here is `peek`-prefixed: the modules share one namespace). marimo's stream previews a Series as `<Series object at 0x…>` and a
 frame without its row labels; this reads the named globals (never evaluating
 user code) and answers with what a preview needs, as JSON values.
@@ -8,7 +8,7 @@ user code) and answers with what a preview needs, as JSON values.
 
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # in the kernel these are the names codemode_kernel.py defined just above
+if TYPE_CHECKING:  # in the kernel these are the names base.py defined just above
     from .base import OPERATIONS
 
 PEEK_HEAD_VALUES = 5

@@ -1,6 +1,6 @@
 """Kernel side of the UI-element programs: read elements, set a value, read a table page.
 
-Sent with codemode_kernel.py (appended to its text, so `OPERATIONS`,
+Sent with base.py (appended to its text, so `OPERATIONS`,
 `Refusal`, `states` and `Notebook` are that module's). Elements are found in
 the kernel's UI element registry by object id; a table that is a bare output
 (no variable) is found through its `search` function instead.
@@ -9,7 +9,7 @@ the kernel's UI element registry by object id; a table that is a bare output
 import json
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # in the kernel these are the names codemode_kernel.py defined just above
+if TYPE_CHECKING:  # in the kernel these are the names base.py defined just above
     from .base import OPERATIONS, Notebook, Refusal, _apply, states
 
 LABEL_BUDGET = 2000
