@@ -418,34 +418,51 @@ class ActivityLog:
             if status in ("queued", "running"):
                 entry.outcome, entry.ended_at = "running", None
         elif entry.finished:
-            # Background threads may still print under a completed attempt's id;
-            # full-state lists and outputs are a replay after a reconnection.
-            if isinstance(console, Mapping):
-                self._append(entry, console)
-                return frozenset({entry.id})
-            return frozenset()
+            return self._late_console(entry, console)
         if isinstance(stamp, (int, float)):
-            if not entry.clocked and status != "queued":  # the kernel's clock, once it gave one
-                entry.started_at, entry.clocked = float(stamp), True
-            entry.last_stamp = float(stamp)
+            self._clock(entry, float(stamp), status)
+        self._take_console(entry, console)
+        if isinstance(output, Mapping):
+            self._take_output(entry, output, name_of)
+        if status == "idle":
+            self._went_idle(entry, stamp)
+        return frozenset({entry.id})
+
+    def _late_console(self, entry: ActivityEntry, console: Any) -> frozenset[str]:
+        """A finished entry: background threads may still print under a completed attempt's id;
+        full-state lists and outputs are a replay after a reconnection."""
+        if isinstance(console, Mapping):
+            self._append(entry, console)
+            return frozenset({entry.id})
+        return frozenset()
+
+    @staticmethod
+    def _clock(entry: ActivityEntry, stamp: float, status: Any) -> None:
+        if not entry.clocked and status != "queued":  # the kernel's clock, once it gave one
+            entry.started_at, entry.clocked = stamp, True
+        entry.last_stamp = stamp
+
+    def _take_console(self, entry: ActivityEntry, console: Any) -> None:
         if isinstance(console, list):  # the full console (or [] at start): replace
             entry.console, entry.console_chars = [], 0
         for item in [console] if isinstance(console, Mapping) else console or ():
             if isinstance(item, Mapping):
                 self._append(entry, item)
-        if isinstance(output, Mapping):
-            entry.output = bounded_output(output, OUTPUT_LIMIT)
-            if output.get("mimetype") == ERROR_MIMETYPE:
-                self._error_data[entry.id] = output.get("data")
-                entry.errors = parse_errors(output.get("data"), name_of)
-            else:
-                self._error_data.pop(entry.id, None)
-                entry.errors = []
-        if status == "idle" and isinstance(stamp, (int, float)):
+
+    def _take_output(self, entry: ActivityEntry, output: Mapping[str, Any], name_of: NameOf) -> None:
+        entry.output = bounded_output(output, OUTPUT_LIMIT)
+        if output.get("mimetype") == ERROR_MIMETYPE:
+            self._error_data[entry.id] = output.get("data")
+            entry.errors = parse_errors(output.get("data"), name_of)
+        else:
+            self._error_data.pop(entry.id, None)
+            entry.errors = []
+
+    def _went_idle(self, entry: ActivityEntry, stamp: Any) -> None:
+        if isinstance(stamp, (int, float)):
             entry.ended_at = float(stamp)  # provisional; `completed` makes it final
-        if status == "idle" and entry.outcome == "unknown":
+        if entry.outcome == "unknown":
             self._finish(entry, None)
-        return frozenset({entry.id})
 
     def _append(self, entry: ActivityEntry, raw: Mapping[str, Any]) -> None:
         entry.console_chars, dropped = append_console(entry.console, raw, entry.console_chars, CONSOLE_LIMIT)

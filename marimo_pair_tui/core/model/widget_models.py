@@ -93,16 +93,7 @@ class WidgetModels:
             model = self.models.get(model_id)
             if model is None or method == "open":
                 model = self.models[model_id] = WidgetModel(model_id)
-            raw = message.get("state")
-            state: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-            changed = {str(k): v for k, v in state.items() if k not in MACHINERY}
-            for path, buffer in zip(message.get("buffer_paths") or (), message.get("buffers") or ()):
-                if isinstance(path, list) and path and path[0] not in MACHINERY:
-                    if len(path) == 1:
-                        changed[str(path[0])] = {"bytes": _size(buffer)}
-                    else:
-                        _put(changed, path, {"bytes": _size(buffer)})
-            model.state.update(changed)
+            model.state.update(_changed_state(message))
         elif method == "custom":
             model = self.models.get(model_id)
             if model is None:
@@ -115,6 +106,20 @@ class WidgetModels:
             self.models[model_id].seq = self.seq
         return model_id
 
+
+
+def _changed_state(message: Mapping[str, Any]) -> dict[str, Any]:
+    """The state an open or update message sets: its keys, and its binary buffers as their sizes."""
+    raw = message.get("state")
+    state: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+    changed = {str(k): v for k, v in state.items() if k not in MACHINERY}
+    for path, buffer in zip(message.get("buffer_paths") or (), message.get("buffers") or ()):
+        if isinstance(path, list) and path and path[0] not in MACHINERY:
+            if len(path) == 1:
+                changed[str(path[0])] = {"bytes": _size(buffer)}
+            else:
+                _put(changed, path, {"bytes": _size(buffer)})
+    return changed
 
 def model_id_of(value: Any) -> str | None:
     """The model id an anywidget element was drawn with (its value before any state: `{"model_id": ...}`)."""
