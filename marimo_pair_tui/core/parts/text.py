@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Callable, cast
+
 from .model import (ChartPart, Column, DiagramPart, ErrorPart, ImagePart, LayoutPart, LazyPart, MarkdownPart, MediaPart,
                     Part, ProgressPart, StructurePart, TablePart, TextPart, WidgetPart)
 from .frames import KINDS as FRAME_KINDS, frame_widget_text
@@ -60,35 +62,44 @@ def image_text(part: ImagePart) -> str:
 
 
 def part_text(part: Part) -> str:
-    if isinstance(part, TextPart):
-        return part.text
-    if isinstance(part, MarkdownPart):
-        return part.markdown
-    if isinstance(part, TablePart):
-        return table_text(part)
-    if isinstance(part, ImagePart):
-        return image_text(part)
-    if isinstance(part, ChartPart):
-        image = f"\n{image_text(part.image)}" if part.image is not None else ""
-        return f"[chart: {part.description}]{_named_by(part.object_id)}{image}"
-    if isinstance(part, WidgetPart) and part.kind in FRAME_KINDS:
+    """The text of one part (a layout's or widget's children written inside it)."""
+    for kinds, text in _TEXTS:
+        if isinstance(part, kinds):
+            return text(part)
+    return layout_text(cast(LayoutPart, part))
+
+
+def _chart_text(part: ChartPart) -> str:
+    image = f"\n{image_text(part.image)}" if part.image is not None else ""
+    return f"[chart: {part.description}]{_named_by(part.object_id)}{image}"
+
+
+def _widget_text(part: WidgetPart) -> str:
+    if part.kind in FRAME_KINDS:
         return frame_widget_text(part, table_text)
-    if isinstance(part, WidgetPart):
-        inner = "\n".join("  " + line for p in part.children for line in part_text(p).splitlines())
-        return describe_widget(part) + (f"\n{inner}" if inner else "")
-    if isinstance(part, ProgressPart):
-        return progress_text(part)
-    if isinstance(part, StructurePart):
-        return structure_text(part)
-    if isinstance(part, DiagramPart):
-        return diagram_text(part)
-    if isinstance(part, MediaPart):
-        return media_text(part)
-    if isinstance(part, LazyPart):
-        return "[lazy content: not loaded; marimo sends it only when a browser shows it]"
-    if isinstance(part, ErrorPart):
-        return "\n".join(f"Error ({kind}): {message}" for kind, message in part.errors)
-    return layout_text(part)
+    inner = "\n".join("  " + line for p in part.children for line in part_text(p).splitlines())
+    return describe_widget(part) + (f"\n{inner}" if inner else "")
+
+
+def _error_text(part: ErrorPart) -> str:
+    return "\n".join(f"Error ({kind}): {message}" for kind, message in part.errors)
+
+
+# Each kind of part and its text, tried in order; a layout is what is left.
+_TEXTS: tuple[tuple[type[Part], Callable[[Any], str]], ...] = (
+    (TextPart, lambda part: part.text),
+    (MarkdownPart, lambda part: part.markdown),
+    (TablePart, table_text),
+    (ImagePart, image_text),
+    (ChartPart, _chart_text),
+    (WidgetPart, _widget_text),
+    (ProgressPart, progress_text),
+    (StructurePart, structure_text),
+    (DiagramPart, diagram_text),
+    (MediaPart, media_text),
+    (LazyPart, lambda part: "[lazy content: not loaded; marimo sends it only when a browser shows it]"),
+    (ErrorPart, _error_text),
+)
 
 
 def layout_text(part: LayoutPart) -> str:
