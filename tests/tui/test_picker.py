@@ -145,7 +145,7 @@ async def test_tour_entry_opens_a_private_copy_and_runs_it(monkeypatch: pytest.M
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "tour-state"))
     calls: list[tuple[str, object]] = []
 
-    async def fake_open(hub, path, *, run=None):
+    async def fake_open(hub, path, *, run=None, run_wait=None):
         calls.append((str(path), run))
         raise ServerError("marimo did not start (test).", next="See the log.")
 
@@ -216,7 +216,7 @@ async def test_a_tour_copy_that_cannot_be_written_is_said_and_the_picker_stays(m
     (state_dir() / "tour").write_text("not a directory")
     calls: list[str] = []
 
-    async def fake_open(hub, path, *, run=None):
+    async def fake_open(hub, path, *, run=None, run_wait=None):
         calls.append(str(path))
 
     monkeypatch.setattr(service_module, "open_notebook", fake_open)
