@@ -191,8 +191,8 @@ async def compare(live: Live, history: list[str]) -> None:
     for ours, theirs in zip(model.cells, snap.cells):
         mine, truth = ours.to_json(), theirs.to_json()
         for key in FIELDS:
-            if mine[key] != truth[key]:
-                diffs.append(f"{theirs.id} {key}: live={mine[key]!r} snapshot={truth[key]!r}")
+            if mine.get(key) != truth.get(key):  # a field left out is empty on that side
+                diffs.append(f"{theirs.id} {key}: live={mine.get(key)!r} snapshot={truth.get(key)!r}")
     assert not diffs, "\n".join(["after: " + "; ".join(history), *diffs])
 
 
