@@ -330,7 +330,7 @@ async def _warm_compiler() -> None:
 
 async def serve(options: HubOptions) -> None:
     """Serve MCP over stdio until the client closes stdin or a signal comes; then stop every mirror."""
-    service = PairingService(options)
+    service = PairingService(options, follow_used=True)
     server = build_server(service)
     loop = asyncio.get_running_loop()
 

@@ -36,7 +36,7 @@ class ServicePool:
         async with self._lock:
             service = self._services.get(key)
             if service is None:
-                service = PairingService(options)
+                service = PairingService(options, follow_used=True)
                 await service.__aenter__()
                 service.on_prompt = output.tell_prompt
                 self._services[key] = service

@@ -3,6 +3,8 @@ anywidget's state as the kernel holds it. Against a real server; the kernel (a s
 
 from __future__ import annotations
 
+import os
+import signal
 from typing import Any
 
 from textual.widgets import Button
@@ -57,3 +59,19 @@ async def test_an_anywidget_shows_its_models_state(lab: TuiLab) -> None:
         part = next(p for p in widget.output.parts if getattr(p, "kind", None) == "anywidget")
         await wait_for(pilot, lambda: screen.notebook.widget_value(part).get("count") == 11, timeout=30,
                        what="the model's new state")
+
+
+async def test_a_killed_kernel_shows_marimos_banner(lab: TuiLab) -> None:
+    path, browser = lab.session("anywidget_counter.py", "killed.py")
+    pid = int(probe.kernel(lab.server, browser, "__import__('os').getpid()"))
+    app = make_app(lab.target(path, browser))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_live(pilot, 3, timeout=60)
+        banner = screen.query_one(NoticeBanner)
+        assert not banner.has_class("-shown")
+        os.kill(pid, signal.SIGKILL)  # the session's kernel process, as the kernel itself named it
+        await wait_for(pilot, lambda: browser.ops("banner"), timeout=60, what="marimo's banner to the browser")
+        sent = browser.ops("banner")[0]
+        await wait_for(pilot, lambda: banner.has_class("-shown"), timeout=30, what="the banner line")
+        assert banner.waiting == [(f"{sent['title']}: {sent['description']}", True)]
+        assert banner.has_class("-danger") and sent["title"] == "Kernel stopped" and sent["action"] == "restart"

@@ -1,7 +1,7 @@
 """What marimo tells a notebook's people besides its cells: toasts, banners, startup, package work.
 
-marimo sends these on the live stream: `alert` (a toast: `mo.status.toast`,
-"Reconnected"), `banner` (stays until dismissed: "Kernel stopped"),
+marimo sends these on the live stream: `alert` (a toast: `mo.status.toast`),
+`banner` (stays until dismissed: "Kernel stopped" when the kernel process dies),
 `startup-logs` (a server's `--startup-command` output), `startup-progress`
 (preparing the environment, starting the kernel), `kernel-startup-error`,
 `environment-state` and `environment-operation` (package installs and
@@ -11,6 +11,8 @@ bounded, and turns each into JSON one way for every door.
 Not all of it is replayed: a client that attaches late gets the environment
 state, the startup progress and unfinished startup logs, but no earlier alert,
 banner or startup error (marimo sends those once, to whoever is connected).
+marimo's "Reconnected" toast and banner go only to a main (browser) consumer that
+reconnects or resumes a session, never to the kiosk stream this tool follows.
 `events` is the running log a door follows (`watch`, the app's toasts): one
 entry per alert, banner, startup error, and package operation that began or ended.
 """

@@ -157,8 +157,12 @@ async def limited(job: Awaitable[T], timeout: float | None, what: str, partial: 
 class PairingService:
     """One service per process (or per background service): the hub, the directory, the mirrors."""
 
-    def __init__(self, options: HubOptions | None = None, *, hub: Hub | None = None) -> None:
+    def __init__(self, options: HubOptions | None = None, *, hub: Hub | None = None, follow_used: bool = False) -> None:
         self.hub = hub or Hub(options or HubOptions())
+        # A long-lived service (the background one, MCP) follows a session from its first snippet or
+        # operation on: marimo sends a toast or banner only to the clients connected then, so a notice a
+        # run makes would be lost to the next `status`. A one-shot process ends with the call: it does not.
+        self.follow_used = follow_used
         self.directory = Directory(self.hub)
         self.mirrors = Mirrors(self.hub)
         self._targets: dict[TargetSpec, Reply[Target]] = {}
@@ -426,6 +430,7 @@ class PairingService:
                     if maybe is not None:
                         await maybe
 
+            await self._follow(target)
             run = execute(self.hub.connection(target.server), target.session, code, relay)
             async with self._prompts(target, answers, on_prompt):
                 return await limited(run, timeout, "The code", partial)
@@ -616,11 +621,22 @@ class PairingService:
 
         return await self._on(spec, work)
 
+    async def _follow(self, target: Target) -> None:
+        """Attach the session's mirror before a request when this service follows what it is used on
+        (`follow_used`); a session that cannot be followed live is still served, only not followed."""
+        if not self.follow_used:
+            return
+        try:
+            await self.mirrors.get(target)
+        except PairError:
+            pass
+
     async def _operation(self, spec: Targetable, what: str, op: Callable[..., Awaitable[OpResult]],
                          *args: Any, timeout: float | None = None, **kwargs: Any) -> Reply[OpResult]:
         """One code_mode operation; returns once the mirror following the session shows it."""
 
         async def work(target: Target) -> OpResult:
+            await self._follow(target)
             job = op(self.hub.connection(target.server), target.session, *args, **kwargs)
             async with self._prompts(target, ()):
                 result = await limited(job, timeout, what)
