@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,36 +19,7 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "keep", id="delete-cancel"),
     ]
 
-    DEFAULT_CSS = """
-    ConfirmDeleteScreen {
-        align: center middle;
-    }
-    ConfirmDeleteScreen > #dialog {
-        width: 70;
-        max-width: 95%;
-        height: auto;
-        max-height: 90%;
-        border: thick $warning;
-        background: $surface;
-        padding: 0 1;
-    }
-    ConfirmDeleteScreen #question {
-        text-style: bold;
-        width: 1fr;
-    }
-    ConfirmDeleteScreen #stale {
-        width: 1fr;
-        height: auto;
-        margin: 1 0;
-    }
-    ConfirmDeleteScreen #buttons {
-        height: 3;
-        align: center middle;
-    }
-    ConfirmDeleteScreen Button {
-        margin: 0 1;
-    }
-    """
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     def __init__(self, cell_label: str, stale_labels: list[str], first_line: str) -> None:
         super().__init__()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from rich.syntax import Syntax
@@ -25,49 +26,7 @@ class ConflictScreen(ModalScreen[Choice]):
         Binding("escape,c", "choose('cancel')", "cancel", id="conflict-cancel"),
     ]
 
-    DEFAULT_CSS = """
-    ConflictScreen {
-        align: center middle;
-    }
-    ConflictScreen > #dialog {
-        width: 94%;
-        max-width: 140;
-        height: 90%;
-        border: thick $error;
-        background: $surface;
-        padding: 0 1;
-    }
-    ConflictScreen #title {
-        text-style: bold;
-        color: $error;
-        width: 1fr;
-    }
-    ConflictScreen #explain {
-        color: $text-muted;
-        width: 1fr;
-    }
-    ConflictScreen #versions {
-        height: 1fr;
-        grid-size: 2 1;
-        grid-gutter: 0 1;
-    }
-    ConflictScreen.-narrow #versions {
-        grid-size: 1 2;
-    }
-    ConflictScreen .version {
-        border: round $primary 50%;
-        border-title-color: $text;
-        height: 1fr;
-    }
-    ConflictScreen #buttons {
-        height: 3;
-        align: center middle;
-    }
-    ConflictScreen Button {
-        margin: 0 1;
-        min-width: 10;
-    }
-    """
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     def __init__(self, cell_label: str, theirs: str, yours: str, *, dark: bool = True) -> None:
         super().__init__()

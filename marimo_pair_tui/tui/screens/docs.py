@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -14,26 +16,7 @@ from ..terminal_text import inert
 class DocsScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,f8", "close", "close", id="docs-close", tooltip="Documentation: close it")]
 
-    DEFAULT_CSS = """
-    DocsScreen {
-        align: center middle;
-    }
-    DocsScreen > #dialog {
-        width: 90;
-        max-width: 96%;
-        height: 80%;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
-    }
-    DocsScreen #docs-title {
-        text-style: bold;
-        width: 1fr;
-    }
-    DocsScreen #docs-body {
-        height: 1fr;
-    }
-    """
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     def __init__(self, name: str, text: str) -> None:
         super().__init__()

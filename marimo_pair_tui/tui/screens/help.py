@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -17,27 +19,7 @@ Row = tuple[str, str, str, str]  # section, keys, description, binding id
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,q", "close", "close", id="help-close")]
 
-    DEFAULT_CSS = """
-    HelpScreen {
-        align: center middle;
-    }
-    HelpScreen > #dialog {
-        width: 90;
-        max-width: 96%;
-        height: 90%;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
-    }
-    HelpScreen #help-title {
-        text-style: bold;
-        width: 1fr;
-    }
-    HelpScreen #help-foot {
-        color: $text-muted;
-        width: 1fr;
-    }
-    """
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     def __init__(self, rows: list[Row], config_path: str) -> None:
         super().__init__()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,34 +20,7 @@ class PromptScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "leave", "leave waiting", id="prompt-leave",
                 tooltip="input() prompt: leave it waiting (enter sends the answer; ctrl+r opens it again)")]
 
-    DEFAULT_CSS = """
-    PromptScreen {
-        align: center middle;
-    }
-    PromptScreen > #dialog {
-        width: 70;
-        max-width: 95%;
-        height: auto;
-        max-height: 90%;
-        border: thick $accent;
-        background: $surface;
-        padding: 0 1;
-    }
-    PromptScreen #prompt-title {
-        text-style: bold;
-        width: 1fr;
-    }
-    PromptScreen #prompt-text {
-        width: 1fr;
-        height: auto;
-        max-height: 10;
-        margin: 1 0 0 0;
-    }
-    PromptScreen #prompt-hint {
-        color: $text-muted;
-        width: 1fr;
-    }
-    """
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     def __init__(self, label: str, prompt: str) -> None:
         super().__init__()

@@ -12,6 +12,7 @@ none. The editor is not touched either way.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from rich.text import Text
@@ -73,37 +74,7 @@ class SuccessorScreen(ModalScreen[Optional[Target]]):
                 tooltip="Follow no session for now (the editor text is kept)"),
     ]
 
-    DEFAULT_CSS = """
-    SuccessorScreen {
-        align: center middle;
-    }
-    SuccessorScreen > #dialog {
-        width: 90;
-        max-width: 95%;
-        height: auto;
-        max-height: 90%;
-        border: thick $warning;
-        background: $surface;
-        padding: 0 1;
-    }
-    SuccessorScreen #title {
-        text-style: bold;
-        width: 1fr;
-    }
-    SuccessorScreen #explain {
-        width: 1fr;
-        height: auto;
-        margin: 0 0 1 0;
-    }
-    SuccessorScreen #candidates {
-        height: auto;
-        max-height: 20;
-    }
-    SuccessorScreen #keys {
-        color: $text-muted;
-        width: 1fr;
-    }
-    """
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     def __init__(self, lost: Target, candidates: Sequence[Target], fmt: Display, service: PairingService) -> None:
         super().__init__()

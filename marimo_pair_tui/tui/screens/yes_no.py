@@ -6,6 +6,8 @@ and texts: `y` answers yes, `n` and escape no, and so do the two buttons.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -13,36 +15,7 @@ from textual.widgets import Button, Label, Static
 
 
 class YesNoScreen(ModalScreen[bool]):
-    DEFAULT_CSS = """
-    YesNoScreen {
-        align: center middle;
-    }
-    YesNoScreen > #dialog {
-        width: 76;
-        max-width: 95%;
-        height: auto;
-        max-height: 90%;
-        border: thick $warning;
-        background: $surface;
-        padding: 0 1;
-    }
-    YesNoScreen #question {
-        text-style: bold;
-        width: 1fr;
-    }
-    YesNoScreen #what {
-        width: 1fr;
-        height: auto;
-        margin: 1 0;
-    }
-    YesNoScreen #buttons {
-        height: 3;
-        align: center middle;
-    }
-    YesNoScreen Button {
-        margin: 0 1;
-    }
-    """
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     def __init__(self, question: str, body: str, yes: str, no: str, *, yes_variant: str = "warning") -> None:
         super().__init__()

@@ -18,6 +18,7 @@ what the keys do is done by helpers it owns: `runner` (runner.py), `editing`
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Callable
 
 from rich.text import Text
@@ -79,86 +80,7 @@ class PairingScreen(Screen[None]):
 
     BINDINGS = PAIRING_KEYS
 
-    DEFAULT_CSS = """
-    PairingScreen {
-        layers: default completion;
-    }
-    PairingScreen #body {
-        height: 1fr;
-    }
-    PairingScreen #cells {
-        width: 2fr;
-        min-width: 24;
-        height: 1fr;
-    }
-    PairingScreen #side {
-        width: 3fr;
-        height: 1fr;
-    }
-    PairingScreen #editor {
-        height: 3fr;
-        min-height: 5;
-    }
-    PairingScreen #results {
-        height: 2fr;
-        min-height: 4;
-    }
-    PairingScreen.-narrow #body {
-        layout: vertical;
-    }
-    PairingScreen.-narrow #cells {
-        width: 1fr;
-        min-width: 0;
-        height: 2fr;
-    }
-    PairingScreen.-narrow #side {
-        width: 1fr;
-        height: 3fr;
-    }
-    PairingScreen.-short #results {
-        height: 4;
-        min-height: 3;
-    }
-    PairingScreen.-short #editor {
-        min-height: 3;
-    }
-    PairingScreen #work {
-        height: 1fr;
-    }
-    PairingScreen #activity, PairingScreen.-activity #work {
-        display: none;
-    }
-    PairingScreen.-activity #activity {
-        display: block;
-    }
-    PairingScreen #variables, PairingScreen #graph, PairingScreen.-variables #work, PairingScreen.-graph #work {
-        display: none;
-    }
-    PairingScreen.-variables #variables, PairingScreen.-graph #graph {
-        display: block;
-    }
-    PairingScreen.-tight Footer FooterKey.-command-palette {
-        display: none;
-    }
-    PairingScreen #notebook {
-        display: none;
-        width: 3fr;
-        height: 1fr;
-    }
-    PairingScreen.-notebook #cells {
-        display: none;
-    }
-    PairingScreen.-notebook #notebook {
-        display: block;
-    }
-    PairingScreen.-notebook #side {
-        width: 2fr;
-    }
-    PairingScreen.-narrow #notebook {
-        width: 1fr;
-        height: 3fr;
-    }
-    """
+    CSS_PATH = Path(__file__).with_name("screen.tcss")  # absolute: a subclass elsewhere finds it too
 
     runner: OperationRunner  # made on mount, around the results pane
     draft: DraftKeeper  # made on mount, around the editor
