@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from rich.syntax import Syntax
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Label, Static
 
 from ..terminal_text import inert
+from .dialog import Dialog
 
 Choice = Literal["mine", "theirs", "cancel"]
 
 
-class ConflictScreen(ModalScreen[Choice]):
+class ConflictScreen(Dialog[Choice]):
     """Both versions side by side (stacked when narrow); nothing is lost whatever is chosen."""
 
     BINDINGS = [
@@ -25,8 +24,6 @@ class ConflictScreen(ModalScreen[Choice]):
         Binding("t", "choose('theirs')", "take theirs", id="conflict-take-theirs"),
         Binding("escape,c", "choose('cancel')", "cancel", id="conflict-cancel"),
     ]
-
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     def __init__(self, cell_label: str, theirs: str, yours: str, *, dark: bool = True) -> None:
         super().__init__()
@@ -39,21 +36,22 @@ class ConflictScreen(ModalScreen[Choice]):
         return Syntax(inert(code) or " ", "python", theme="monokai" if self.dark else "friendly",
                       background_color="default", line_numbers=True, word_wrap=True)
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(f"Cell {inert(self.cell_label)} changed since you loaded it", id="title", markup=False)
-            yield Label("Someone else edited it. Nothing was applied; choose what to keep.", id="explain")
-            with Grid(id="versions"):
-                theirs = VerticalScroll(Static(self._syntax(self.theirs), id="theirs-code"), classes="version", id="theirs")
-                theirs.border_title = "Theirs (in the notebook now)"
-                yield theirs
-                yours = VerticalScroll(Static(self._syntax(self.yours), id="yours-code"), classes="version", id="yours")
-                yours.border_title = "Yours (in the editor)"
-                yield yours
-            with Horizontal(id="buttons"):
-                yield Button("Keep mine (m)", id="mine", variant="error")
-                yield Button("Take theirs (t)", id="theirs-button", variant="primary")
-                yield Button("Cancel (esc)", id="cancel")
+    def compose_dialog(self) -> ComposeResult:
+        yield Label(f"Cell {inert(self.cell_label)} changed since you loaded it", id="title", classes="title",
+                    markup=False)
+        yield Label("Someone else edited it. Nothing was applied; choose what to keep.", id="explain",
+                    classes="hint")
+        with Grid(id="versions"):
+            theirs = VerticalScroll(Static(self._syntax(self.theirs), id="theirs-code"), classes="version", id="theirs")
+            theirs.border_title = "Theirs (in the notebook now)"
+            yield theirs
+            yours = VerticalScroll(Static(self._syntax(self.yours), id="yours-code"), classes="version", id="yours")
+            yours.border_title = "Yours (in the editor)"
+            yield yours
+        with Horizontal(id="buttons"):
+            yield Button("Keep mine (m)", id="mine", variant="error")
+            yield Button("Take theirs (t)", id="theirs-button", variant="primary")
+            yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
         self._narrow(self.app.size.width)

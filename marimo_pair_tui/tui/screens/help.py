@@ -2,36 +2,32 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import VerticalScroll
 from textual.widgets import Label, Static
+
+from .dialog import Dialog
 
 Row = tuple[str, str, str, str]  # section, keys, description, binding id
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS = [Binding("escape,f1,q", "close", "close", id="help-close")]
-
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     def __init__(self, rows: list[Row], config_path: str) -> None:
         super().__init__()
         self.rows = rows
         self.config_path = config_path
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label("Keys  (esc closes)", id="help-title")
-            with VerticalScroll(id="help-body"):
-                yield Static(self._table(), id="help-table")
-            yield Label(f"Remap in {self.config_path}: [keys] id = \"key\"", id="help-foot", markup=False)
+    def compose_dialog(self) -> ComposeResult:
+        yield Label("Keys  (esc closes)", id="help-title", classes="title")
+        with VerticalScroll(id="help-body"):
+            yield Static(self._table(), id="help-table")
+        yield Label(f"Remap in {self.config_path}: [keys] id = \"key\"", id="help-foot", classes="hint", markup=False)
 
     def _table(self) -> Group:
         parts: list[Text | Table] = []

@@ -2,37 +2,32 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from ..terminal_text import inert
+from .dialog import Dialog
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(Dialog[str | None]):
     """enter sends the answer; esc leaves the input() waiting (None)."""
 
     BINDINGS = [Binding("escape", "leave", "leave waiting", id="prompt-leave",
                 tooltip="input() prompt: leave it waiting (enter sends the answer; ctrl+r opens it again)")]
-
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     def __init__(self, label: str, prompt: str) -> None:
         super().__init__()
         self.label = label
         self.prompt = prompt
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(f"{inert(self.label)} waits for input()", id="prompt-title", markup=False)
-            yield Static(inert(self.prompt) or "(no prompt text)", id="prompt-text", markup=False)
-            yield Input(id="prompt-input", placeholder="the answer")
-            yield Label("enter sends it · esc leaves it waiting (ctrl+t interrupts)", id="prompt-hint", markup=False)
+    def compose_dialog(self) -> ComposeResult:
+        yield Label(f"{inert(self.label)} waits for input()", id="prompt-title", classes="title", markup=False)
+        yield Static(inert(self.prompt) or "(no prompt text)", id="prompt-text", markup=False)
+        yield Input(id="prompt-input", placeholder="the answer")
+        yield Label("enter sends it · esc leaves it waiting (ctrl+t interrupts)", id="prompt-hint", classes="hint",
+                    markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -12,15 +12,12 @@ none. The editor is not touched either way.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -28,6 +25,7 @@ from ...core.errors import PairError
 from ...core.service.pairing_service import PairingService, Target
 from ..display import Display
 from ..terminal_text import inert
+from .dialog import Dialog
 
 KERNEL_STATES = ("idle", "running", "stopped")
 
@@ -66,15 +64,13 @@ async def session_facts(service: PairingService, target: Target) -> list[str]:
     return words
 
 
-class SuccessorScreen(ModalScreen[Optional[Target]]):
+class SuccessorScreen(Dialog[Optional[Target]]):
     """The candidate sessions, keyboard-selectable; dismissed with the chosen one, or None."""
 
     BINDINGS = [
         Binding("escape", "follow_none", "follow none", id="successor-none",
                 tooltip="Follow no session for now (the editor text is kept)"),
     ]
-
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
     def __init__(self, lost: Target, candidates: Sequence[Target], fmt: Display, service: PairingService) -> None:
         super().__init__()
@@ -84,18 +80,19 @@ class SuccessorScreen(ModalScreen[Optional[Target]]):
         self.service = service
         self.facts: dict[int, str] = {}  # index -> what its server said (once asked)
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         fmt = self.fmt
-        with Vertical(id="dialog"):
-            yield Label(f"The session {inert(fmt.session(self.lost.session.selector))} ended", id="title", markup=False)
-            yield Static(
-                f"{inert(fmt.path(self.lost.notebook))} now has {len(self.candidates)} sessions. Which one should "
-                "this screen follow? Nothing was chosen for you; the editor text stays as it is.",
-                id="explain", markup=False,
-            )
-            yield OptionList(*(Option(self.prompt(i), id=str(i)) for i in range(len(self.candidates))),
-                             id="candidates")
-            yield Label(f"up/down choose {fmt.dot} enter follow it {fmt.dot} esc follow none", id="keys", markup=False)
+        yield Label(f"The session {inert(fmt.session(self.lost.session.selector))} ended", id="title", classes="title",
+                    markup=False)
+        yield Static(
+            f"{inert(fmt.path(self.lost.notebook))} now has {len(self.candidates)} sessions. Which one should "
+            "this screen follow? Nothing was chosen for you; the editor text stays as it is.",
+            id="explain", markup=False,
+        )
+        yield OptionList(*(Option(self.prompt(i), id=str(i)) for i in range(len(self.candidates))),
+                         id="candidates")
+        yield Label(f"up/down choose {fmt.dot} enter follow it {fmt.dot} esc follow none", id="keys", classes="hint",
+                    markup=False)
 
     def prompt(self, index: int) -> Text:
         """One candidate: its session and server, the tab that opened it, what its server says."""

@@ -6,29 +6,29 @@ and texts: `y` answers yes, `n` and escape no, and so do the two buttons.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal
 from textual.widgets import Button, Label, Static
 
+from .dialog import Dialog
 
-class YesNoScreen(ModalScreen[bool]):
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
+class YesNoScreen(Dialog[bool]):
     def __init__(self, question: str, body: str, yes: str, no: str, *, yes_variant: str = "warning") -> None:
         super().__init__()
         self.question, self.body = question, body
         self.yes_label, self.no_label, self.yes_variant = yes, no, yes_variant
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(self.question, id="question", markup=False)
-            yield Static(self.body, id="what", markup=False)
-            with Horizontal(id="buttons"):
-                yield Button(f"{self.yes_label} (y)", id="yes", variant=self.yes_variant)  # type: ignore[arg-type]
-                yield Button(f"{self.no_label} (n)", id="no", variant="primary")
+    def compose_dialog(self) -> ComposeResult:
+        yield Label(self.question, id="question", classes="title", markup=False)
+        yield from self.compose_body()
+        with Horizontal(id="buttons"):
+            yield Button(f"{self.yes_label} (y)", id="yes", variant=self.yes_variant)  # type: ignore[arg-type]
+            yield Button(f"{self.no_label} (n)", id="no", variant="primary")
+
+    def compose_body(self) -> ComposeResult:
+        """What a yes means, under the question."""
+        yield Static(self.body, id="what", classes="body", markup=False)
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
