@@ -336,13 +336,8 @@ class NotebookView(RestyledAlone, VerticalScroll):
                         exclusive=True)
 
     async def _set_ui(self, control: Control, object_id: str, value: Any) -> None:
-        set_ui = getattr(self.service, "set_ui", None)
-        if set_ui is None:
-            self.notify("This version cannot set UI values yet; set it in the browser.", severity="warning")
-            control.revert()
-            return
         try:
-            reply = await set_ui(self.target(), object_id, value)
+            reply = await self.service.set_ui(self.target(), object_id, value)
         except Exception as error:  # told, and the widget shows the kernel's value again
             self.notify(failure(error), title="Value not set", severity="error", timeout=10)
             control.revert()
