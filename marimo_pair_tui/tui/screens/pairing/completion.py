@@ -11,14 +11,12 @@ answer while a cell runs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Awaitable, Callable
 
 from ....core.errors import PairError
-from ...widgets.code_editor import Request
+from ...widgets.code_editor import CodeEditor, Request
 from ..docs import DocsScreen
-
-if TYPE_CHECKING:
-    from .screen import PairingScreen
+from .link import Notify, RunWorker, SessionLink
 
 
 def name_at(text: str, row: int, column: int) -> str:
@@ -37,21 +35,25 @@ def name_at(text: str, row: int, column: int) -> str:
 class CompletionCommands:
     """Answers the editor's completion requests, and f8 (documentation)."""
 
-    def __init__(self, screen: "PairingScreen") -> None:
-        self.screen = screen
+    def __init__(self, link: SessionLink, editor: CodeEditor, notify: Notify, run_worker: RunWorker,
+                 show: Callable[[DocsScreen], Awaitable[Any]]) -> None:
+        self.link = link
+        self.editor = editor
+        self.notify = notify
+        self.run_worker = run_worker
+        self.show = show  # pushes the documentation dialog
         self.asked = 0  # completion requests answered (tests wait on it)
 
     def complete(self, request: Request) -> None:
-        self.screen.run_worker(self._complete(request), group="complete", exclusive=True)
+        self.run_worker(self._complete(request), group="complete", exclusive=True)
 
     async def _complete(self, request: Request) -> None:
-        screen = self.screen
-        editor = screen.editor
+        editor = self.editor
         try:
-            reply = await screen.service.complete(screen.target, request.text, request.line, request.column,
-                                                  cell=editor.loaded_cell)
+            reply = await self.link.service.complete(self.link.target(), request.text, request.line, request.column,
+                                                     cell=editor.loaded_cell)
         except PairError as error:
-            screen.notify(f"No completions: {error.message}", severity="warning", timeout=5)
+            self.notify(f"No completions: {error.message}", severity="warning", timeout=5)
             return
         finally:
             self.asked += 1
@@ -59,27 +61,24 @@ class CompletionCommands:
             return
         if not editor.offer(request, reply.value):
             what = name_at(request.text, request.row, request.column)
-            screen.notify(f"No completions for {what!r}." if what else "No completions here.", timeout=3)
+            self.notify(f"No completions for {what!r}." if what else "No completions here.", timeout=3)
 
     def docs(self) -> None:
-        screen = self.screen
-        editor = screen.editor
-        request = editor.request()
+        request = self.editor.request()
         what = name_at(request.text, request.row, request.column)
         if not what:
-            screen.notify("Put the editor's cursor on a name first (f3 focuses the editor).", severity="warning")
+            self.notify("Put the editor's cursor on a name first (f3 focuses the editor).", severity="warning")
             return
-        screen.run_worker(self._docs(request, what), group="docs", exclusive=True)
+        self.run_worker(self._docs(request, what), group="docs", exclusive=True)
 
     async def _docs(self, request: Request, what: str) -> None:
-        screen = self.screen
         try:
-            reply = await screen.service.help(screen.target, request.text, request.line, request.column,
-                                              cell=screen.editor.loaded_cell)
+            reply = await self.link.service.help(self.link.target(), request.text, request.line, request.column,
+                                                 cell=self.editor.loaded_cell)
         except PairError as error:
-            screen.notify(f"No documentation: {error.message}", severity="warning", timeout=5)
+            self.notify(f"No documentation: {error.message}", severity="warning", timeout=5)
             return
         if not reply.value.strip():
-            screen.notify(f"No documentation found for {what!r}.", timeout=4)
+            self.notify(f"No documentation found for {what!r}.", timeout=4)
             return
-        await screen.app.push_screen(DocsScreen(what, reply.value))
+        await self.show(DocsScreen(what, reply.value))

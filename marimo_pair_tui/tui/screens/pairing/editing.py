@@ -11,7 +11,7 @@ trailing newline never reads as "changed since loaded".
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import Callable
 
 from ....core.errors import ConflictError
 from ....core.service.pairing_service import Cell, Changes, Notebook, OpResult
@@ -20,9 +20,7 @@ from ...widgets.cell_tree import first_line
 from ...widgets.code_editor import CodeEditor, Origin
 from ...widgets.run_block import RunBlock
 from ..conflict import ConflictScreen
-
-if TYPE_CHECKING:
-    from .screen import PairingScreen
+from .link import CellSelection, Operations
 
 
 def editor_title(editor: CodeEditor, notebook: Notebook | None) -> str:
@@ -50,13 +48,15 @@ def reported_code(result: OpResult, cell_id: str, sent: str) -> str:
 class EditorCommands:
     """ctrl+r runs the editor text as a snippet, ctrl+l loads a cell, ctrl+s applies the text to it."""
 
-    def __init__(self, screen: "PairingScreen") -> None:
-        self.screen = screen
+    def __init__(self, ops: Operations, editor: CodeEditor, selection: CellSelection, *, dark: Callable[[], bool],
+                 hide_activity: Callable[[], None]) -> None:
+        self.link, self.runner, self.notify = ops.link, ops.runner, ops.notify
+        self.run_worker, self.ask = ops.run_worker, ops.ask
+        self.editor = editor
+        self.selection = selection
+        self.dark = dark  # the app's theme is dark (the conflict dialog's code colours)
+        self.hide_activity = hide_activity
         self._applying: Origin | None = None  # the apply in flight: its cell and the code it sends
-
-    @property
-    def editor(self) -> CodeEditor:
-        return self.screen.editor
 
     # -- run ----------------------------------------------------------------------
 
@@ -66,33 +66,33 @@ class EditorCommands:
         pending = self._applying
         if pending is None or pending.cell_id not in changes:
             return
-        cell = self.screen.notebook.get(pending.cell_id)
+        cell = self.link.notebook().get(pending.cell_id)
         if cell is not None and cell.code == pending.base:
             self.editor.origin = Origin(cell.id, cell.code)
 
     def run_snippet(self) -> None:
-        screen, runner = self.screen, self.screen.runner
+        runner = self.runner
         code = self.editor.text
         if not code.strip():
-            screen.notify("The editor is empty: type some Python first.", severity="warning")
+            self.notify("The editor is empty: type some Python first.", severity="warning")
             return
         if runner.snippet_running:
-            screen.notify("A snippet is still running; ctrl+t interrupts it.", severity="warning")
+            self.notify("A snippet is still running; ctrl+t interrupts it.", severity="warning")
             return
         runner.snippet = runner.start("snippet", first_line(code)[:40] or "snippet")
-        screen.run_worker(self._snippet(code, runner.snippet), group="snippet")
+        self.run_worker(self._snippet(code, runner.snippet), group="snippet")
 
     async def _snippet(self, code: str, block: RunBlock) -> None:
-        screen, runner = self.screen, self.screen.runner
+        runner = self.runner
         began = time.monotonic()
 
         def on_output(channel: str, text: str) -> None:
             block.append(text, "red" if channel == "stderr" else "")
-            screen.results.follow()
+            runner.results.follow()
 
         try:
             with runner.in_flight(block, began):
-                reply = await screen.service.execute(screen.target, code, on_output=on_output)
+                reply = await self.link.service.execute(self.link.target(), code, on_output=on_output)
         except Exception as error:
             runner.fail(block, error, began)
             return
@@ -103,13 +103,12 @@ class EditorCommands:
         if result.output:  # drawn as the notebook view draws an output: a table, a widget, a chart
             await block.show_output(result.output.get("mimetype"), result.output.get("data"))
         block.finish(result.success, runner.summary("ok" if result.success else "failed", began))
-        screen.results.follow()
+        runner.results.follow()
 
     # -- load ---------------------------------------------------------------------
 
     def load(self) -> None:
-        screen = self.screen
-        cell = screen.selected()
+        cell = self.selection.cell()
         if cell is None:
             return
         editor = self.editor
@@ -118,7 +117,7 @@ class EditorCommands:
             return
         self.replace_text(cell.code, "editor text before loading " + cell.label)
         editor.origin = Origin(cell.id, cell.code)
-        screen.show_activity(False)
+        self.hide_activity()
         editor.focus()
 
     def replace_text(self, text: str, kept_title: str) -> None:
@@ -132,7 +131,7 @@ class EditorCommands:
             self._keep(previous, kept_title)
 
     def _keep(self, text: str, title: str) -> None:
-        block = self.screen.runner.start("kept", title)
+        block = self.runner.start("kept", title)
         block.line(text)
         block.finish(True, "ctrl+z in the editor brings it back")
 
@@ -140,18 +139,18 @@ class EditorCommands:
 
     def _apply_target(self) -> tuple[Cell | None, str | None]:
         """The cell an apply replaces: the loaded one, else the selected one; and the base."""
-        screen, editor = self.screen, self.editor
+        editor = self.editor
         if editor.loaded_cell is not None:
-            cell = screen.notebook.get(editor.loaded_cell)
+            cell = self.link.notebook().get(editor.loaded_cell)
             if cell is not None:
                 return cell, editor.base if editor.base is not None else cell.code
-            screen.notify(
+            self.notify(
                 f"The cell the editor text came from ({editor.loaded_cell}) is not in the notebook any more; "
                 "use ctrl+n to add the text as a new cell.",
                 severity="warning", timeout=8,
             )
             return None, None
-        cell = screen.selected()
+        cell = self.selection.cell()
         return cell, (cell.code if cell is not None else None)
 
     def apply(self) -> None:
@@ -160,17 +159,16 @@ class EditorCommands:
             self.start_apply(cell.id, cell.label, self.editor.text, base)
 
     def start_apply(self, cell_id: str, label: str, code: str, base: str | None, *, force: bool = False) -> None:
-        self.screen.run_worker(self._apply(cell_id, label, code, base, force), group="cell-ops")
+        self.run_worker(self._apply(cell_id, label, code, base, force), group="cell-ops")
 
     async def _apply(self, cell_id: str, label: str, code: str, base: str | None, force: bool) -> None:
-        screen = self.screen
-        service, target = screen.service, screen.target
+        service, target = self.link.service, self.link.target()
         title = f"{label} (force)" if force else label
         try:
-            async with screen.runner.turn("apply", title, kernel_busy=screen.kernel_busy) as block:
+            async with self.runner.turn("apply", title, kernel_busy=self.link.kernel_busy()) as block:
                 self._applying = Origin(cell_id, code.rstrip("\r\n"))  # cell operations run one at a time
                 try:
-                    result = await screen.runner.run(block, lambda: service.edit_cell(
+                    result = await self.runner.run(block, lambda: service.edit_cell(
                         target, cell_id, code, base=None if force else base, force=force))
                 finally:
                     self._applying = None
@@ -181,10 +179,9 @@ class EditorCommands:
             self.editor.origin = Origin(cell_id, reported_code(result, cell_id, code))
 
     async def _resolve_conflict(self, cell_id: str, label: str, code: str, conflict: ConflictError) -> None:
-        app = self.screen.app
         theirs = str(conflict.details.get("theirs", ""))
         yours = str(conflict.details.get("yours", code))
-        choice = await app.push_screen_wait(ConflictScreen(label, theirs, yours, dark=app.current_theme.dark))
+        choice = await self.ask(ConflictScreen(label, theirs, yours, dark=self.dark()))
         editor = self.editor
         if choice == "mine":
             self.start_apply(cell_id, label, yours, None, force=True)
@@ -193,4 +190,4 @@ class EditorCommands:
             editor.replace_all(theirs)
             editor.origin = Origin(cell_id, theirs)
         else:
-            self.screen.notify("Nothing applied; your text stays in the editor.", timeout=5)
+            self.notify("Nothing applied; your text stays in the editor.", timeout=5)

@@ -14,16 +14,17 @@ names.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Iterable
+from typing import Callable, Iterable
 
 from ....core.errors import PairError
 from ....core.service.pairing_service import Changes, OpResult
+from ...display import Display
 from ..confirm_packages import ConfirmPackagesScreen
 from ..confirm_restart import ConfirmRestartScreen
 from ..prompt import PromptScreen
+from .link import Operations
 
-if TYPE_CHECKING:
-    from .screen import PairingScreen
+Push = Callable[..., object]  # open a dialog (app.push_screen): its answer goes to the callback
 
 MOVE_GRACE = 30.0  # seconds after a restart in which the mirror's move to the new session is not told again
 
@@ -31,8 +32,15 @@ MOVE_GRACE = 30.0  # seconds after a restart in which the mirror's move to the n
 class KernelCommands:
     """Restart (f12), answer input() prompts, install missing packages."""
 
-    def __init__(self, screen: "PairingScreen") -> None:
-        self.screen = screen
+    def __init__(self, ops: Operations, fmt: Display, set_timer: Callable[[float, Callable[[], None]], object], *,
+                 push: Push, on_top: Callable[[], bool], on_waiting: Callable[[str | None], None]) -> None:
+        self.link, self.runner, self.notify = ops.link, ops.runner, ops.notify
+        self.run_worker, self.ask = ops.run_worker, ops.ask
+        self.fmt = fmt
+        self.set_timer = set_timer
+        self.push = push
+        self.on_top = on_top  # no other dialog is open over the screen
+        self.on_waiting = on_waiting  # hears what waits for input (the status line's note)
         self.restarting = False
         self.restarted_to: str | None = None  # the new session's selector until the mirror moved to it
         self._asked: set[tuple[str, int]] = set()  # prompts shown (cell id, console length)
@@ -47,9 +55,9 @@ class KernelCommands:
 
     def restart(self) -> None:
         if self.restarting:
-            self.screen.notify("The kernel is already restarting.", severity="warning")
+            self.notify("The kernel is already restarting.", severity="warning")
             return
-        self.screen.run_worker(self._restart(), group="restart", exclusive=True)
+        self.run_worker(self._restart(), group="restart", exclusive=True)
 
     @property
     def expecting_move(self) -> bool:
@@ -64,36 +72,36 @@ class KernelCommands:
         return True
 
     async def _restart(self) -> None:
-        screen = self.screen
-        notebook = screen.notebook
-        name = screen.target.notebook.rsplit("/", 1)[-1] or "(unsaved)"
-        confirmed = await screen.app.push_screen_wait(
+        link, runner = self.link, self.runner
+        notebook = link.notebook()
+        name = link.target().notebook.rsplit("/", 1)[-1] or "(unsaved)"
+        confirmed = await self.ask(
             ConfirmRestartScreen(name, len(notebook.declarations), len(notebook.waiting_for_input())))
         if not confirmed:
             return
         self.restarting = True
-        doomed = screen.runner.waiting()  # sent to the session the restart closes: never answered
-        block = screen.runner.start("restart", "kernel")
+        doomed = runner.waiting()  # sent to the session the restart closes: never answered
+        block = runner.start("restart", "kernel")
         began = time.monotonic()
         try:
-            reply = await screen.service.restart(screen.target)
+            reply = await link.service.restart(link.target())
         except Exception as error:
             self.restarting = False
-            screen.runner.fail(block, error, began)
+            runner.fail(block, error, began)
             return
         new = reply.value
-        if screen.target.session.selector == new.session.selector:
+        if link.target().session.selector == new.session.selector:
             self.restarted_to = None  # the screen has followed the move already (told it as ours)
         else:  # its "moved" is still to come (the mirror may be there, its message still queued)
             self.restarted_to = new.session.selector
-            screen.set_timer(MOVE_GRACE, lambda: self._give_up_move(new.session.selector))
+            self.set_timer(MOVE_GRACE, lambda: self._give_up_move(new.session.selector))
         self.restarting = False
         self._asked.clear()
-        screen.runner.abandon(doomed, "ended: the kernel restarted, and its session with it")
-        shown = screen.fmt.session(new.session.selector)
+        runner.abandon(doomed, "ended: the kernel restarted, and its session with it")
+        shown = self.fmt.session(new.session.selector)
         block.line(f"new session {shown}; the kernel's memory is empty, the editor text is kept", "dim")
-        block.finish(True, screen.runner.summary("restarted", began))
-        screen.notify(f"Kernel restarted: now following the new session {shown}. Its memory is empty; "
+        block.finish(True, runner.summary("restarted", began))
+        self.notify(f"Kernel restarted: now following the new session {shown}. Its memory is empty; "
                       "the notebook file and the editor text are kept.", title="Kernel restarted", timeout=8)
 
     def _give_up_move(self, selector: str) -> None:
@@ -104,15 +112,15 @@ class KernelCommands:
     # -- input() ----------------------------------------------------------------------
 
     def model_changed(self, changes: Changes) -> None:
-        if not (changes.kernel or changes.cell_ids or changes.scratch):
-            return
-        self._withdraw_ended_prompt()
-        self.check_prompts()
-        self.check_packages([*self._pending, *self.screen.notebook.missing_packages])
+        if changes.kernel or changes.cell_ids or changes.scratch:
+            self._withdraw_ended_prompt()
+            self.check_prompts()
+            self.check_packages([*self._pending, *self.link.notebook().missing_packages])
+        self.on_waiting(self.status_note())
 
     def waiting(self) -> list[tuple[str, str, tuple[str, int]]]:
         """What waits for input: (cell label, prompt, key)."""
-        notebook = self.screen.notebook
+        notebook = self.link.notebook()
         return [("snippet" if cell is notebook.scratch else cell.label, prompt, (cell.id, len(cell.console)))
                 for cell, prompt in notebook.waiting_for_input()]
 
@@ -120,7 +128,7 @@ class KernelCommands:
         """Open the prompt for the first input() waiting that was not shown yet (`again`: even if it was)."""
         if self.prompting:
             return True
-        if self.screen.app.screen is not self.screen and not again:
+        if not self.on_top() and not again:
             return False  # another dialog is open: the next model change asks again
         for label, prompt, key in self.waiting():
             if key in self._asked and not again:
@@ -129,7 +137,7 @@ class KernelCommands:
             self.prompting = True
             dialog = PromptScreen(label, prompt)
             self._prompt = (key, dialog)
-            self.screen.app.push_screen(dialog, self._answered)
+            self.push(dialog, self._answered)
             return True
         return False
 
@@ -146,26 +154,24 @@ class KernelCommands:
     def _answered(self, text: str | None) -> None:
         self.prompting = False
         self._prompt = None
-        screen = self.screen
         if self._withdrawn:
             self._withdrawn = False
-            screen.update_status()
+            self.on_waiting(self.status_note())
             return
         if text is None:
-            screen.notify("The input() still waits: ctrl+r opens its prompt again, ctrl+t interrupts.",
-                          severity="warning", timeout=6)
-            screen.update_status()
+            self.notify("The input() still waits: ctrl+r opens its prompt again, ctrl+t interrupts.",
+                        severity="warning", timeout=6)
+            self.on_waiting(self.status_note())
             return
-        screen.run_worker(self._answer(text), group="answer")
+        self.run_worker(self._answer(text), group="answer")
 
     async def _answer(self, text: str) -> None:
-        screen = self.screen
         try:
-            reply = await screen.service.answer(screen.target, text)
+            await self.link.service.answer(self.link.target(), text)
         except PairError as error:
-            screen.notify(f"{error.message} {error.next}".strip(), title="Not answered", severity="warning", timeout=8)
+            self.notify(f"{error.message} {error.next}".strip(), title="Not answered", severity="warning", timeout=8)
             return
-        screen.update_status()
+        self.on_waiting(self.status_note())
         self.check_prompts()  # the next input() may be waiting already
 
     def status_note(self) -> str | None:
@@ -186,28 +192,27 @@ class KernelCommands:
         wanted = tuple(sorted(set(names)))
         if not wanted or wanted in self._offered or self.offering:
             return
-        if self.screen.app.screen is not self.screen:
+        if not self.on_top():
             self._pending = wanted  # another dialog is open: offered at the next model change
             return
         self._pending = ()
         self._offered.add(wanted)
         self.offering = True
-        self.screen.app.push_screen(ConfirmPackagesScreen(list(wanted)), lambda yes: self._install(wanted, yes))
+        self.push(ConfirmPackagesScreen(list(wanted)), lambda yes: self._install(wanted, yes))
 
     def _install(self, names: tuple[str, ...], yes: bool | None) -> None:
         self.offering = False
-        screen = self.screen
         if not yes:
-            screen.notify(f"Not installed: {', '.join(names)}. The cells that import them fail until they are "
-                          "(`marimo-pair-tui --headless packages add NAME`).", timeout=8)
+            self.notify(f"Not installed: {', '.join(names)}. The cells that import them fail until they are "
+                        "(`marimo-pair-tui --headless packages add NAME`).", timeout=8)
             return
-        screen.run_worker(self._add(names), group="packages")
+        self.run_worker(self._add(names), group="packages")
 
     async def _add(self, names: tuple[str, ...]) -> None:
-        screen = self.screen
-        result, block = await screen.runner.cell_op(
-            "install", ", ".join(names), lambda: screen.service.add_packages(screen.target, list(names)),
-            kernel_busy=screen.kernel_busy)
+        link = self.link
+        result, block = await self.runner.cell_op(
+            "install", ", ".join(names), lambda: link.service.add_packages(link.target(), list(names)),
+            kernel_busy=link.kernel_busy())
         if result is None:
             return
         outcomes = result.extra.get("packages")
@@ -219,8 +224,8 @@ class KernelCommands:
                 if not ok:
                     failed.append(str(item.get("name")))
         if failed or not result.success:
-            screen.notify(f"Could not install {', '.join(failed or names)}; the results pane says why.",
+            self.notify(f"Could not install {', '.join(failed or names)}; the results pane says why.",
                           title="Install failed", severity="error", timeout=10)
         else:
-            screen.notify(f"Installed {', '.join(names)}. Run the cells that import them again (ctrl+g).",
+            self.notify(f"Installed {', '.join(names)}. Run the cells that import them again (ctrl+g).",
                           title="Installed", timeout=8)

@@ -10,14 +10,11 @@ environment's state stay readable with `status` in the headless door.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Callable
 
-from ....core.service.pairing_service import Changes
-from ...notices import tell
+from ....core.service.pairing_service import Changes, Notebook
 from ...widgets.notice_banner import NoticeBanner
-
-if TYPE_CHECKING:
-    from .screen import PairingScreen
+from .link import Notify
 
 TOAST_SECONDS = 8.0
 
@@ -25,12 +22,14 @@ TOAST_SECONDS = 8.0
 class NoticeFollower:
     """Tells each notice event once, in the order marimo sent them."""
 
-    def __init__(self, screen: "PairingScreen") -> None:
-        self.screen = screen
+    def __init__(self, notebook: Callable[[], Notebook], banner: NoticeBanner, toast: Notify) -> None:
+        self.notebook = notebook
+        self.banner = banner
+        self.toast = toast  # a notification that outlives this screen (tui/notices.py)
         self.told: int | None = None  # the newest event told; None until the first change seen
 
     def model_changed(self, changes: Changes) -> None:
-        notices = self.screen.notebook.notices
+        notices = self.notebook().notices
         if self.told is None:
             self.told = 0 if changes.notices else notices.last_seq
         if not changes.notices:
@@ -38,11 +37,11 @@ class NoticeFollower:
         for event in notices.since(self.told):
             danger = event.variant == "danger"
             if event.kind in ("banner", "startup-error"):
-                self.screen.query_one(NoticeBanner).show(event.title, event.description, danger=danger)
+                self.banner.show(event.title, event.description, danger=danger)
             else:
-                tell(self.screen.app, event.description or event.title, title=event.title if event.description else "",
-                     severity="error" if danger else "information", timeout=TOAST_SECONDS)
+                self.toast(event.description or event.title, title=event.title if event.description else "",
+                           severity="error" if danger else "information", timeout=TOAST_SECONDS)
             self.told = event.seq
 
     def dismiss_banner(self) -> None:
-        self.screen.query_one(NoticeBanner).dismiss()
+        self.banner.dismiss()

@@ -12,20 +12,26 @@ The screen is the frame (layout, the live model, the status line, leaving);
 what the keys do is done by helpers it owns: `runner` (runner.py), `editing`
 (editing.py), `cells` (cells.py), `activity` (activity.py), `draft`
 (draft.py), `completion` (completion.py), `kernel` (kernel.py) and `panes`
-(panes.py). ctrl+f follows a browser's focus.
+(panes.py). Each is given only what it uses (link.py: the session, the
+selected cell; the widgets it drives; callbacks). The status line and the side
+column follow the screen's reactives (`live_state`, `kernel_busy`,
+`waiting_note`, `choosing`, `follow_focus`, `target`; `side`). ctrl+f follows a
+browser's focus.
 """
 
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, cast
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.notifications import Notification
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import TextArea
@@ -60,6 +66,7 @@ from .kernel import KernelCommands
 from .notices import NoticeFollower
 from .panes import PaneCommands
 from .keys import PAIRING_KEYS, binding
+from .link import CellSelection, Operations, SessionLink, Side
 from .runner import OperationRunner
 
 NARROW = 70  # columns below which the panes stack
@@ -82,8 +89,26 @@ class PairingScreen(Screen[None]):
 
     CSS_PATH = Path(__file__).with_name("screen.tcss")  # absolute: a subclass elsewhere finds it too
 
-    runner: OperationRunner  # made on mount, around the results pane
-    draft: DraftKeeper  # made on mount, around the editor
+    # What the status line shows; it is redrawn when one of them changes.
+    target: var[Target] = var(cast(Target, None))  # the session followed (set in __init__; another after a move)
+    live_state: var[str] = var("connecting")  # the live mirror's state; "connecting" until it is followed
+    kernel_busy: var[bool] = var(False)
+    waiting_note: var[str | None] = var(None)  # an input() waiting while no prompt is open
+    choosing: var[bool] = var(False)  # the chooser of the notebook's sessions is open
+    follow_focus: var[bool] = var(False)  # ctrl+f: a browser focusing a cell selects it here
+    side: var[Side] = var("work", init=False)  # the side column: editor and results, or a pane in their place
+
+    # The helpers, made on mount around the widgets they drive.
+    runner: OperationRunner
+    draft: DraftKeeper
+    selection: CellSelection
+    editing: EditorCommands
+    cells: CellCommands
+    activity: ActivityCommands
+    completion: CompletionCommands
+    kernel: KernelCommands
+    notices: NoticeFollower
+    panes: PaneCommands
 
     def __init__(
         self,
@@ -103,25 +128,16 @@ class PairingScreen(Screen[None]):
         self.cursor_blink = cursor_blink
         self.notes = list(notes or [])
         self.session: PairingSession | None = None  # the service's live mirror, once attached
-        self.editing = EditorCommands(self)
-        self.cells = CellCommands(self)
-        self.activity = ActivityCommands(self)
-        self.completion = CompletionCommands(self)
-        self.kernel = KernelCommands(self)
-        self.notices = NoticeFollower(self)
-        self.panes = PaneCommands(self)
+        self.link = SessionLink(service, lambda: self.target, lambda: self.session)
         self._unsubscribe: Callable[[], None] | None = None
         self._left = False
         self._tree: CellTree | None = None  # found once: check_action runs for every binding on each footer redraw
         self._had_selection: bool | None = None
         self._leave_armed_at = float("-inf")
-        self._empty = Notebook()  # what the screen shows before the mirror is attached
         self._outage: str | None = None  # the connection trouble last told (reset once live again)
         self._outage_timer: Timer | None = None
         self._outage_notice: Notification | None = None  # the outage told, withdrawn once it mends
         self._out_when_lost: list[RunBlock] | None = None  # operations out when the live view was lost
-        self._choosing = False  # the chooser of the notebook's sessions is open
-        self.follow_focus = False  # ctrl+f: a browser focusing a cell selects it here
         self._focus_seen: str | None = None  # the browser's focused cell last followed
 
     # -- layout -------------------------------------------------------------
@@ -166,25 +182,22 @@ class PairingScreen(Screen[None]):
 
     @property
     def activity_shown(self) -> bool:
-        return self.activity.shown
+        return self.side == "activity"
 
     @property
     def notebook(self) -> Notebook:
-        return self.session.notebook if self.session is not None else self._empty
-
-    @property
-    def kernel_busy(self) -> bool:
-        return not self.notebook.is_idle()
+        return self.link.notebook()
 
     def on_mount(self) -> None:
-        self.runner = OperationRunner(self.results, self.fmt, self.notify, self.label)
-        self.runner.on_result = self.kernel.check_result
-        self.draft = DraftKeeper(self.drafts, self.editor, self.notify, self.set_timer)
+        self._make_helpers()
         self.editor.cursor_blink = self.cursor_blink
         self.editor.menu = self.query_one(CompletionMenu)
         self.draft.restore()
         self._layout_for(self.app.size.width, self.app.size.height)
-        self.update_status()
+        for name in ("target", "live_state", "kernel_busy", "waiting_note", "choosing", "follow_focus"):
+            self.watch(self, name, self._show_status, init=False)
+        self._show_status()
+        self._title_editor()
         self.cell_tree.focus()
         key = getattr(self.app, "key_display", lambda b: b.key)(binding("notebook-view"))
         self.cell_tree.border_subtitle = f"{key} notebook"  # the footer has no room for it at 80 columns
@@ -193,6 +206,44 @@ class PairingScreen(Screen[None]):
         self.check_siblings()
         for note in self.notes:
             self.notify(note, severity="warning", timeout=10)
+
+    def _make_helpers(self) -> None:
+        """Each helper gets the widgets it drives and the calls it makes, not the screen."""
+        link, editor, notify, run_worker = self.link, self.editor, self.notify, self.run_worker
+        app = self.app
+        self.runner = runner = OperationRunner(self.results, self.fmt, notify, link.label)
+        self.draft = DraftKeeper(self.drafts, editor, notify, self.set_timer)
+        self.selection = selection = CellSelection(self.cell_tree, self.notebook_view, link, notify, self.call_later)
+        ops = Operations(link, runner, notify, run_worker, app.push_screen_wait)
+        self.editing = EditorCommands(ops, editor, selection, dark=lambda: app.current_theme.dark,
+                                      hide_activity=lambda: self.activity.show(False))
+        self.cells = CellCommands(ops, editor, selection, self._follow_results)
+        self.activity = ActivityCommands(link, self.activity_pane, lambda: self.side, self._show_side, editor,
+                                         self.results, selection, self.editing, self.cells, notify,
+                                         lambda: app.focused, app.copy_to_clipboard)
+        self.completion = CompletionCommands(link, editor, notify, run_worker, app.push_screen)
+        self.kernel = KernelCommands(ops, self.fmt, self.set_timer, push=app.push_screen,
+                                     on_top=lambda: app.screen is self, on_waiting=self._set_waiting_note)
+        self.notices = NoticeFollower(lambda: self.notebook, self.query_one(NoticeBanner), partial(tell, app))
+        self.panes = PaneCommands(link, lambda: self.side, self._show_side, self.query_one(VariablesPane),
+                                  self.query_one(GraphPane), editor, selection, notify, run_worker,
+                                  ascii=self.fmt.ascii)
+        runner.on_result = self.kernel.check_result
+
+    def _show_side(self, side: Side) -> None:
+        self.side = side
+
+    def watch_side(self, side: Side) -> None:
+        for pane in ("activity", "variables", "graph"):
+            self.set_class(side == pane, f"-{pane}")
+        self.refresh_bindings()
+
+    def _set_waiting_note(self, note: str | None) -> None:
+        self.waiting_note = note
+
+    def _follow_results(self) -> None:
+        for pane in self.query(ResultsPane):  # none once the app is closing
+            pane.follow()
 
     def on_resize(self) -> None:
         self._layout_for(self.app.size.width, self.app.size.height)
@@ -263,7 +314,14 @@ class PairingScreen(Screen[None]):
         self._follow_browser_focus(changes)
         if changes.activity:
             self.activity_pane.sync(self.notebook.activity, changes.activity)
-        self.update_status()
+        self._read_model()
+
+    def _read_model(self) -> None:
+        """The mirror's state and the kernel's into the reactives the status line follows; the editor's
+        title (whether its cell changed since loaded)."""
+        self.live_state = self.session.live_state if self.session is not None else "connecting"
+        self.kernel_busy = not self.notebook.is_idle()
+        self._title_editor()
 
     @on(LiveStateChanged)
     def _live_state_changed(self, message: LiveStateChanged) -> None:
@@ -274,7 +332,7 @@ class PairingScreen(Screen[None]):
         Operations out when the view was lost end on a move: their session is gone."""
         if self.session is not None and message.state == "moved":
             self.target = self.session.target  # the notebook's new session: the status line says so
-        self.update_status()
+        self._read_model()
         state, detail = message.state, message.detail
         if state in ("live", "moved", "ambiguous"):
             self._outage_mended()
@@ -317,20 +375,19 @@ class PairingScreen(Screen[None]):
     def _offer_successors(self, detail: str) -> None:
         """The session ended and the notebook has several: the user chooses which to follow."""
         candidates = list(self.session.candidates) if self.session is not None else []
-        if self._left or self._choosing:
+        if self._left or self.choosing:
             return
         if not candidates:
             self.notify(f"{detail} Press esc and pick one.", severity="error", timeout=20)
             return
-        self._choosing = True
+        self.choosing = True
         self.app.push_screen(SuccessorScreen(self.target, candidates, self.fmt, self.service), self._successor_chosen)
 
     def _successor_chosen(self, chosen: Target | None) -> None:
-        self._choosing = False
+        self.choosing = False
         if self._left:
             return
         if chosen is None:
-            self.update_status()
             self.notify("This screen follows no session now; the editor text is kept. To follow one, press esc "
                         "and pick it in the list.", title="No session chosen", severity="warning", timeout=15)
             return
@@ -344,7 +401,7 @@ class PairingScreen(Screen[None]):
             self._unsubscribe = None
         self.session = None
         self.target = chosen
-        self.update_status()
+        self._read_model()
         await self.service.forget(lost)  # its mirror waits on a session that will not come back
         if not await self._follow_target():
             return
@@ -371,22 +428,23 @@ class PairingScreen(Screen[None]):
             self._outage_notice = tell(self.app, f"Live view lost ({detail}); reconnecting.", severity="warning",
                                        timeout=6)
 
-    def update_status(self) -> None:
+    def _show_status(self) -> None:
+        """Draw the status line from the reactives it follows."""
         fmt = self.fmt
         dot = f" {fmt.dot} "
         left = Text()
         name = self.target.notebook.rsplit("/", 1)[-1] or "(unsaved)"
         left.append(inert(name), style="bold")
-        state = self.session.live_state if self.session else "connecting"
+        state = self.live_state
         ended = " (ended)" if state == "ambiguous" else ""
         left.append(dot + inert(fmt.session(self.target.session.selector)) + ended, style="dim")
         left.append(dot + inert(fmt.server(self.target.server.url)), style="dim")
         right = Text()
         right.append_text(fmt.live(state))
-        if state == "ambiguous" and not self._choosing:
+        if state == "ambiguous" and not self.choosing:
             right.append(dot + "following no session: esc, then pick one", style="bold red")
-        if self.session is not None and state == "live":  # otherwise the kernel state is unknown
-            waiting = self.kernel.status_note()
+        if state == "live":  # otherwise the kernel state is unknown
+            waiting = self.waiting_note
             if waiting:
                 key = getattr(self.app, "key_display", lambda b: b.key)(binding("run-snippet"))
                 right.append(f"{dot}{inert(waiting)} ({key})", style="bold magenta")
@@ -395,7 +453,6 @@ class PairingScreen(Screen[None]):
             busy = self.kernel_busy
             right.append(dot + ("kernel busy" if busy else "kernel idle"), style="bold yellow" if busy else "dim")
         self.query_one(StatusLine).show(left, right)
-        self._title_editor()
 
     def _title_editor(self) -> None:
         self.editor.border_title = editor_title(self.editor, self.session.notebook if self.session else None)
@@ -432,15 +489,10 @@ class PairingScreen(Screen[None]):
 
     def selected(self, *, quiet: bool = False) -> Cell | None:
         """The cell under the tree's cursor; without one (and not `quiet`) says how to pick one."""
-        cell_id = self.cell_tree.selected_cell_id
-        cell = self.notebook.get(cell_id) if cell_id else None
-        if cell is None and not quiet:
-            self.notify("Select a cell in the cell tree first (f2).", severity="warning")
-        return cell
+        return self.selection.cell(quiet=quiet)
 
     def label(self, cell_id: str) -> str:
-        cell = self.notebook.get(cell_id)
-        return cell.label if cell is not None else cell_id
+        return self.link.label(cell_id)
 
     def show_activity(self, shown: bool) -> None:
         self.activity.show(shown)
@@ -509,7 +561,6 @@ class PairingScreen(Screen[None]):
             self._follow_browser_focus(Changes(focus=True))
         else:
             self.notify("No longer following the browser's focus.", timeout=4)
-        self.update_status()
 
     def _follow_browser_focus(self, changes: Changes) -> None:
         """Select the cell a browser focused, when following it. A focus can arrive merged into another
