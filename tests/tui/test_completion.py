@@ -46,6 +46,7 @@ async def test_tab_offers_the_frame_class_and_enter_inserts_it(lab: TuiLab) -> N
             first = str(menu.get_option_at_index(0).prompt)  # name, kind and signature
             assert first.startswith("DataFrame") and " class " in first and "(data" in first, first
             cursor = screen.editor.cursor_screen_offset  # drawn just below the cursor, on the screen
+            await wait_for(pilot, lambda: menu.region.height > 0, what="the menu laid out")  # on the next refresh
             assert menu.region.y == cursor.y + 1 and menu.region.x <= cursor.x, (menu.region, cursor)
             assert menu.region.right <= app.size.width
             await pilot.press("enter")
