@@ -21,7 +21,8 @@ import pytest
 
 from tests.clihelp import cli_env, run_cli, start_cli
 from tests.support import kernel_probe as probe
-from tests.support.cell_lab import CellLab, wait_until
+from tests.support.cell_lab import CellLab
+from tests.support.waiting import wait_until
 from tests.support.kernel_probe import session_cli
 from tests.support.marimo_proc import BrowserSession
 
@@ -144,3 +145,41 @@ def test_a_toast_made_by_a_run_through_the_service_stays_for_status(lab: CellLab
     status = session_cli(lab.server, browser, "status").json
     (alert,) = status["notices"]["alerts"]
     assert (alert["title"], alert["description"], alert["variant"]) == (sent["title"], "*12* rows", sent["variant"])
+
+
+def test_a_dead_kernel_is_said_by_status_and_refused_by_exec_instead_of_a_hang(lab: CellLab, tmp_path: Path) -> None:
+    """After marimo said the kernel process died, `status` says `stopped` with marimo's words, and an
+    `exec` is refused at once (nothing sent: it would wait forever) with the restart to do; a run the
+    kernel died under ends as `outcome_unknown` (exit 4), never a hang."""
+    path, browser = lab.fresh("demo.py")
+    gate = tmp_path / "gate"
+    held = start_cli(["exec", "-c", f"import pathlib, time\nwhile not pathlib.Path({str(gate)!r}).exists(): time.sleep(0.05)",
+                      "--url", lab.server.url, "--session", browser.session_id or ""], env=cli_env(lab.server.state_home))
+    wait_until(lambda: session_cli(lab.server, browser, "status").json["kernel"]["idle"] is False, 60,
+               "the held exec to run")
+    os.kill(kernel_pid_while_busy(lab), signal.SIGKILL)
+    out, _err = held.communicate(timeout=120)
+    ended = json.loads(out.splitlines()[-1])
+    assert held.returncode == 4 and ended["error"]["kind"] == "outcome_unknown", out
+    assert "kernel process died" in ended["error"]["message"] and "restart" in ended["error"]["next"]
+
+    status = session_cli(lab.server, browser, "status").json
+    assert status["state"] == "stopped" and status["kernel"]["stopped"].startswith("Kernel stopped: ")
+    refused = session_cli(lab.server, browser, "exec", "-c", "print('never')")
+    assert refused.code == 2 and refused.json["error"]["kind"] == "kernel_stopped", refused.stdout
+    assert "nothing was sent" in refused.json["error"]["message"] and "restart" in refused.json["error"]["next"]
+
+    assert session_cli(lab.server, browser, "restart", "--run").code == 0
+    again = run_cli(["exec", "-c", "print('fresh')", "--notebook", str(path), "--url", lab.server.url],
+                    env=cli_env(lab.server.state_home))
+    assert again.code == 0 and again.json["stdout"] == "fresh\n", again.stdout
+    status = run_cli(["status", "--notebook", str(path), "--url", lab.server.url], env=cli_env(lab.server.state_home))
+    assert status.json["state"] != "stopped" and "stopped" not in status.json["kernel"]
+
+
+def kernel_pid_while_busy(lab: CellLab) -> int:
+    """The kernel process of the lab's newest session, found as the server's child running marimo's kernel
+    (the kernel cannot be asked while it runs the held snippet)."""
+    children = [int(p) for p in Path(f"/proc/{lab.server.pid}/task/{lab.server.pid}/children").read_text().split()]
+    newest = max(children, key=lambda pid: int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]))
+    return newest

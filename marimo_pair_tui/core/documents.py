@@ -332,6 +332,8 @@ def kernel_json(kernel: KernelView) -> dict[str, Any]:
     doc: dict[str, Any] = {"idle": kernel.idle, "running": kernel.running, "queued": kernel.queued, "live": kernel.live}
     if kernel.waiting_for_input:
         doc["waiting_for_input"] = kernel.waiting_for_input
+    if kernel.stopped:
+        doc["stopped"] = kernel.stopped
     return doc
 
 

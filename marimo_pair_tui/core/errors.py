@@ -106,6 +106,13 @@ class StaleSessionError(UsageError):
     )
 
 
+class KernelStoppedError(UsageError):
+    """The session's kernel process died (marimo said so): nothing sent to it would run."""
+
+    kind = "kernel_stopped"
+    default_next = "Restart the session (`marimo-pair-tui --headless restart --run` with the same target) for a fresh kernel."
+
+
 class UnknownSessionError(UsageError):
     kind = "unknown_session"
     default_next = (

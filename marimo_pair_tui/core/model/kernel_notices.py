@@ -110,6 +110,9 @@ class KernelNotices:
         self.startup_progress = ""  # that phase's output
         self.startup_error: str | None = None
         self.environments: dict[str, Environment] = {}
+        # marimo's word that this session's kernel process died ("Kernel stopped", variant danger, action
+        # restart: marimo/_session/extensions): nothing sent to it will run until the session is restarted.
+        self.kernel_stopped: NoticeEvent | None = None
         self._seq = 0
 
     # -- queries ----------------------------------------------------------
@@ -155,6 +158,11 @@ class KernelNotices:
         self.startup_phase, self.startup_progress, self.startup_error = None, "", None
         return changed
 
+    def new_session(self) -> None:
+        """The mirror follows the notebook's new session (a restart): a kernel that died is the old
+        session's. Not on `kernel-ready`: a reconnect to the dead kernel's session brings one too."""
+        self.kernel_stopped = None
+
     def _event(self, kind: str, title: str, description: str = "", variant: str | None = None,
                action: str | None = None) -> NoticeEvent:
         self._seq += 1
@@ -170,6 +178,8 @@ class KernelNotices:
         event = self._event("banner", str(data.get("title") or ""), _text(data.get("description")),
                             data.get("variant"), data.get("action"))
         self.banners.append(event)
+        if event.variant == "danger" and event.action == "restart":
+            self.kernel_stopped = event
         return True
 
     def _startup_logs(self, data: Mapping[str, Any]) -> bool:

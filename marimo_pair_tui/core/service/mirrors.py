@@ -186,6 +186,7 @@ class Mirrors:
         if key == new_key or key not in self._pairings:
             return None
         pairing = self._pairings.pop(key)
+        pairing.notebook.notices.new_session()
         displaced = self._pairings.get(new_key)
         self._pairings[new_key] = pairing
         self._logs.pop(key, None)

@@ -50,7 +50,8 @@ from ..model.op_results import OpResult
 from .directory import Directory, ServerView
 from ..wire.discovery import ServerInfo
 from ..errors import (
-    CellNotFoundError, ConnectionFailedError, InvalidRequestError, PairError, RunTimedOutError, StaleSessionError,
+    CellNotFoundError, ConnectionFailedError, InvalidRequestError, KernelStoppedError, OutcomeUnknownError, PairError,
+    RunTimedOutError, StaleSessionError,
 )
 from ..wire.execute import ExecResult, OnOutput, announcing, execute
 from ..servers.hub import Hub, HubOptions, hub_options
@@ -113,7 +114,14 @@ def kernel_view(pairing: PairingSession) -> KernelView:
         live=pairing.live_state,
         waiting_for_input=[{"cell": cell.id, "prompt": prompt} for cell, prompt in notebook.waiting_for_input()],
         notices=notebook.notices.to_json(),
+        stopped=_stopped_words(notebook),
     )
+
+
+def _stopped_words(notebook: Notebook) -> str | None:
+    """marimo's words for a kernel process that died, while the session is not restarted."""
+    stopped = notebook.notices.kernel_stopped
+    return None if stopped is None else f"{stopped.title}: {stopped.description}".rstrip(": ")
 
 
 def pick_cells(notebook: Notebook, wanted: Sequence[str]) -> list[Cell]:
@@ -431,9 +439,10 @@ class PairingService:
                         await maybe
 
             await self._follow(target)
+            self._refuse_if_stopped(target)
             run = execute(self.hub.connection(target.server), target.session, code, relay)
             async with self._prompts(target, answers, on_prompt):
-                return await limited(run, timeout, "The code", partial)
+                return await limited(self._unless_stopped(target, run), timeout, "The code", partial)
 
         return await self._on(spec, work)
 
@@ -631,15 +640,44 @@ class PairingService:
         except PairError:
             pass
 
+    def _refuse_if_stopped(self, target: Target) -> None:
+        """Nothing is sent to a session whose kernel process marimo said died: it would wait forever."""
+        pairing = self.mirrors.held(target)
+        words = None if pairing is None else _stopped_words(pairing.notebook)
+        if words is not None:
+            raise KernelStoppedError(f"The session's kernel is not running ({words}); nothing was sent.")
+
+    async def _unless_stopped(self, target: Target, work: Awaitable[T]) -> T:
+        """`work`, unless the session's kernel process dies first: marimo never ends a request whose kernel
+        died, so the run's outcome is then unknown (it was not resent)."""
+        pairing = self.mirrors.held(target)
+        if pairing is None:
+            return await work
+        task = asyncio.ensure_future(work)
+        died = asyncio.ensure_future(pairing.wait_until(lambda nb: nb.notices.kernel_stopped is not None, 1e9))
+        try:
+            await asyncio.wait({task, died}, return_when=asyncio.FIRST_COMPLETED)
+            if task.done():
+                return task.result()
+            task.cancel()
+            raise OutcomeUnknownError(
+                f"The session's kernel process died during the run ({_stopped_words(pairing.notebook)}).",
+                next="Restart the session (`restart --run` with the same target), then check what the run had done.")
+        finally:
+            died.cancel()
+            if not task.done():
+                task.cancel()
+
     async def _operation(self, spec: Targetable, what: str, op: Callable[..., Awaitable[OpResult]],
                          *args: Any, timeout: float | None = None, **kwargs: Any) -> Reply[OpResult]:
         """One code_mode operation; returns once the mirror following the session shows it."""
 
         async def work(target: Target) -> OpResult:
             await self._follow(target)
+            self._refuse_if_stopped(target)
             job = op(self.hub.connection(target.server), target.session, *args, **kwargs)
             async with self._prompts(target, ()):
-                result = await limited(job, timeout, what)
+                result = await limited(self._unless_stopped(target, job), timeout, what)
             missing = self._missing_packages(target, result)
             if missing:
                 result.extra["missing_packages"] = missing

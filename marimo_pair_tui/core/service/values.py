@@ -63,11 +63,13 @@ class KernelView:
     live: str
     waiting_for_input: list[dict[str, str]] = field(default_factory=list)  # [{cell, prompt}]
     notices: dict[str, Any] | None = None  # what marimo told besides cells (core/model/kernel_notices.py), as JSON
+    stopped: str | None = None  # why the kernel process is gone (marimo's banner), until the session restarts
 
     @property
     def state(self) -> str:
-        """The kernel's state in /api/kernel/status's words: idle, running (or stopped when the session went)."""
-        if self.live == "gone":
+        """The kernel's state in /api/kernel/status's words: idle, running (or stopped when the session went
+        or its kernel process died)."""
+        if self.live == "gone" or self.stopped:
             return "stopped"
         return "idle" if self.idle else "running"
 
