@@ -13,7 +13,8 @@ from marimo_pair_tui.core.model.activity import ActivityLog
 from marimo_pair_tui.core.model.notebook import SCRATCH_ID
 from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService, TargetSpec
 from tests.clihelp import CliResult, cli_env, run_cli, start_cli
-from tests.support.cell_lab import CellLab, wait_until
+from tests.support.cell_lab import CellLab
+from tests.support.waiting import wait_until
 
 GATED = """import os, time
 open({started!r}, "w").write(repr(time.time()))

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 
 from pathlib import Path
@@ -19,6 +20,7 @@ from marimo_pair_tui.core.service.mirror import PairingSession
 from marimo_pair_tui.core.wire.sessions import SessionRef, Target
 from tests.support.cell_lab import CellLab, file_cells
 from tests.support.marimo_proc import BrowserSession
+from tests.support.waiting import gate
 
 
 def headless(lab: CellLab, *args: str) -> list[str]:
@@ -129,21 +131,29 @@ def test_watch_activity_shows_another_process_snippet(lab: CellLab) -> None:
 
 def test_watch_without_activity_prints_no_activity_lines(lab: CellLab) -> None:
     path, browser = lab.fresh()
+    release = path.parent / f"release-{path.stem}"
     watch = subprocess.Popen(
         headless(lab, "watch", "--session", browser.session_id or "", "--timeout", "90"),
         env=env(lab), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
+    # The snippet runs until the watch has seen it running.
+    snippet = threading.Thread(target=lab.execute, args=(browser, f"print('quiet')\n{gate(release)}"))
     try:
         assert watch.stdout is not None and watch.stdout.readline()
-        lab.execute(browser, "import time\nprint('quiet')\ntime.sleep(0.5)")  # long enough to be seen running
+        snippet.start()
         lines = []
         while True:
             raw = watch.stdout.readline()
             assert raw, f"the watch ended early; lines: {lines}"
             lines.append(json.loads(raw))
-            if lines[-1].get("scratch") == "idle":
+            if lines[-1].get("scratch") == "running":
+                release.touch()
+            if lines[-1].get("scratch") == "idle" and release.exists():
                 break
     finally:
+        release.touch()
+        if snippet.is_alive():
+            snippet.join(timeout=60)
         watch.kill()
         watch.wait(timeout=30)
     assert not any("activity" in line for line in lines)

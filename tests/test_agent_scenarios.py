@@ -22,7 +22,8 @@ import httpx
 import pytest
 
 from tests.clihelp import CliResult, cli_env, run_cli
-from tests.support.cell_lab import file_cells, wait_until
+from tests.support.cell_lab import file_cells
+from tests.support.waiting import wait_until
 from tests.support.marimo_proc import BrowserSession, MarimoServer, open_browser_session, start_marimo_server
 from tests.support.mcp_client import call, mcp_session
 

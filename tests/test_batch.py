@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.clihelp import cli_env, run_cli
-from tests.support.cell_lab import CellLab, file_cells, wait_until
+from tests.support.cell_lab import CellLab, file_cells
+from tests.support.waiting import wait_until
 from tests.support.marimo_proc import BrowserSession
 from tests.support.mcp_client import call, mcp_session
 

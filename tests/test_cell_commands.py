@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from marimo_pair_tui.core.codemode.client import code_hash, saving_warnings
-from tests.support.cell_lab import CellLab, file_cells, wait_until
+from tests.support.cell_lab import CellLab, file_cells
+from tests.support.waiting import wait_until
 from tests.support.marimo_proc import BrowserSession
 
 CELL_KEYS = {"id", "name", "code", "hash", "status", "errors", "console", "output", "defs", "refs", "config", "truncated"}

@@ -24,7 +24,8 @@ from marimo_pair_tui.core.errors import (
     MultiplyDefinedError,
 )
 from marimo_pair_tui.core.wire.sessions import SessionRef
-from tests.support.cell_lab import CellLab, file_cells, wait_until
+from tests.support.cell_lab import CellLab, file_cells
+from tests.support.waiting import wait_until
 from tests.support.marimo_proc import BrowserSession
 
 CELL_KEYS = {"id", "name", "code", "hash", "status", "errors", "labels", "console", "output", "defs", "refs", "config"}

@@ -24,7 +24,8 @@ from marimo_pair_tui.core.service.mirrors import caught_up
 from marimo_pair_tui.core.model.notebook import Notebook
 from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService, TargetSpec
 from tests.clihelp import cli_env
-from tests.support.cell_lab import CellLab, file_cells, wait_until
+from tests.support.cell_lab import CellLab, file_cells
+from tests.support.waiting import wait_until
 from tests.support.marimo_proc import BrowserSession
 
 EXECS = 20

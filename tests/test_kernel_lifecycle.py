@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from pathlib import Path
-from typing import Any, Callable
 
 from tests.clihelp import CliResult, cli_env, run_cli, start_cli
 from tests.support.cell_lab import CellLab
 from tests.support.marimo_proc import BrowserSession
+from tests.support.waiting import wait_until, wait_until_async
 
 
 def cli(lab: CellLab, browser: BrowserSession, *args: str) -> CliResult:
     return run_cli([*args, "--url", lab.server.url, "--session", browser.session_id or ""],
                    env=cli_env(lab.server.state_home))
-
-
-def until(predicate: Callable[[], Any], what: str, timeout: float = 40.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = predicate()
-        if found:
-            return found
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def waiting(lab: CellLab, browser: BrowserSession) -> list[dict[str, str]]:
@@ -108,7 +96,7 @@ def test_an_exec_whose_kernel_is_restarted_mid_run_ends_as_outcome_unknown(lab: 
     proc = start_cli(["exec", "-c", f"open({str(marker)!r}, 'w').write('x')\nimport time\ntime.sleep(300)",
                       "--url", lab.server.url, "--session", browser.session_id or ""], env=cli_env(lab.server.state_home))
     try:
-        until(marker.exists, "the snippet to start")
+        wait_until(marker.exists, 40, "the snippet to start")
         restarted = run_cli(["restart", "--url", lab.server.url, "--notebook", str(path)],
                             env=cli_env(lab.server.state_home))
         assert restarted.code == 0, restarted.stdout
@@ -142,10 +130,8 @@ async def test_a_held_mirror_follows_the_restart_once(lab: CellLab) -> None:
         pairing.subscribe(on_state=lambda state, detail: states.append(state))
         new = (await service.restart(spec, run=True)).value
         assert await pairing.wait_until(lambda nb: nb.stable_session_id == new.session.session_id, 40)
-        deadline = time.monotonic() + 40
-        while "moved" not in states:  # said once the new stream is live, just after its kernel-ready
-            assert time.monotonic() < deadline, states
-            await asyncio.sleep(0.05)
+        # "moved" is said once the new stream is live, just after its kernel-ready.
+        await wait_until_async(lambda: "moved" in states, 40, "the mirror to say it moved", detail=lambda: states)
         assert states.count("moved") == 1
         reread = await service.cells(spec)
         assert reread.target is not None and reread.target.session.session_id == new.session.session_id

@@ -17,7 +17,8 @@ import pytest
 
 from tests.clihelp import CliResult, cli_env, start_cli
 from tests.support import kernel_probe as probe
-from tests.support.cell_lab import CellLab, wait_until
+from tests.support.cell_lab import CellLab
+from tests.support.waiting import wait_until
 from tests.support.kernel_probe import session_cli
 from tests.support.marimo_proc import BrowserSession
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +16,7 @@ from marimo_pair_tui.core.servers.hub import Hub, HubOptions
 from marimo_pair_tui.core.service.mirror import PairingSession
 from marimo_pair_tui.core.service.pairing_service import PairingService, TargetSpec
 from tests.clihelp import cli_env, run_cli, start_cli
+from tests.support.waiting import gate
 
 
 async def _pair(server_url: str, notebook: str | None = None) -> tuple[Hub, PairingSession]:
@@ -101,19 +104,30 @@ async def test_mirror_on_a_file_without_session_reports_gone(demo_server) -> Non
 def test_watch_until_idle_waits_for_a_snippet(demo_server, browser_factory, tmp_path: Path) -> None:
     browser_factory(demo_server)
     env = cli_env()
-    marker = tmp_path / "finished"
-    code = f"import time\nprint('go', flush=True)\ntime.sleep(2)\nopen({str(marker)!r}, 'w').write('done')"
+    marker, release = tmp_path / "finished", tmp_path / "release"
+    code = f"print('go', flush=True)\n{gate(release)}open({str(marker)!r}, 'w').write('done')"
     runner = start_cli(["exec", "--url", demo_server.url, "--stream", "-c", code], env=env)
+    watch = None
     try:
-        assert b"go" in runner.stdout.readline()
-        watched = run_cli(["watch", "--url", demo_server.url, "--until-idle", "--timeout", "60"], env=env)
+        assert runner.stdout is not None and b"go" in runner.stdout.readline()
+        watch = start_cli(["watch", "--url", demo_server.url, "--until-idle", "--timeout", "60"], env=env)
+        assert watch.stdout is not None
+        lines: list[dict[str, Any]] = []
+        while not any(line.get("scratch") == "running" for line in lines):
+            raw = watch.stdout.readline()
+            assert raw, f"the watch ended before it saw the snippet run: {lines}"
+            lines.append(json.loads(raw))
+        release.touch()  # the snippet ends only now, with the watch already waiting
+        out, _err = watch.communicate(timeout=60)
         assert marker.exists(), "watch --until-idle ended while the snippet still ran"
     finally:
+        release.touch()
         runner.wait(timeout=60)
-    assert watched.code == 0
-    summary = watched.lines[-1]
+        if watch is not None and watch.poll() is None:
+            watch.kill()
+    assert watch.returncode == 0
+    summary = json.loads(out.decode().splitlines()[-1])
     assert summary["reason"] == "idle" and summary["idle"] is True
-    assert any(line.get("scratch") == "running" for line in watched.lines[:-1])
 
 
 def test_watch_times_out_with_a_summary(shared_server) -> None:

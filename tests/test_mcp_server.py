@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -19,7 +18,8 @@ from marimo_pair_tui.guide import text as guide_text
 from marimo_pair_tui.core.documents import ACTIVITY_TEXT_LIMIT
 from marimo_pair_tui.core.service.pairing_service import ACTIVITY_DEFAULT
 from tests.clihelp import cli_env, run_cli
-from tests.support.cell_lab import CellLab, file_cells, wait_until
+from tests.support.cell_lab import CellLab, file_cells
+from tests.support.waiting import gate, wait_until, wait_until_async
 from tests.support.mcp_client import SERVER_ARGS, call, document, mcp_session, server_env
 
 TARGETED_TOOLS = {
@@ -81,23 +81,28 @@ async def test_cells_picks_cells_and_leaves_outputs_out(lab: CellLab) -> None:
 
 async def test_cells_answer_while_the_kernel_is_busy(lab: CellLab) -> None:
     path, browser = lab.fresh()
-    sleeper = threading.Thread(target=lab.execute, args=(browser, "import time\ntime.sleep(4)\n"))
-    async with mcp_session(lab.server.state_home) as session:
-        await call(session, "cells", notebook=str(path))  # attach while idle
-        sleeper.start()
-        busy = None
-        for _ in range(400):
-            error, doc = await call(session, "cells", notebook=str(path))
-            assert not error
-            if not doc["kernel"]["idle"]:
-                busy = doc
-                break
-        # A read that went through the kernel would have waited for the sleep to end.
-        assert busy is not None and sleeper.is_alive()
-        assert [c["id"] for c in busy["cells"]] == browser.cell_ids
-        error, idle = await call(session, "wait_until_idle", notebook=str(path), timeout=60)
-        assert not error and idle["reason"] == "idle" and idle["kernel"]["idle"]
-    sleeper.join(timeout=30)
+    release = path.parent / f"release-{path.stem}"
+    holder = threading.Thread(target=lab.execute, args=(browser, gate(release)))
+    try:
+        async with mcp_session(lab.server.state_home) as session:
+            await call(session, "cells", notebook=str(path))  # attach while idle
+            holder.start()
+
+            async def busy_read() -> dict[str, Any] | None:
+                error, doc = await call(session, "cells", notebook=str(path))
+                assert not error, doc
+                return None if doc["kernel"]["idle"] else doc
+
+            busy = await wait_until_async(busy_read, 60, "a read that says the kernel is busy", interval=0)
+            # A read that went through the kernel would have waited for the snippet to end.
+            assert holder.is_alive() and not release.exists()
+            assert [c["id"] for c in busy["cells"]] == browser.cell_ids
+            release.touch()
+            error, idle = await call(session, "wait_until_idle", notebook=str(path), timeout=60)
+            assert not error and idle["reason"] == "idle" and idle["kernel"]["idle"]
+    finally:
+        release.touch()
+        holder.join(timeout=30)
 
 
 async def test_execute_streams_output_as_progress(lab: CellLab) -> None:
@@ -178,14 +183,15 @@ async def activity_until(
     session: Any, done: Callable[[list[dict[str, Any]]], bool], what: str, **arguments: Any
 ) -> dict[str, Any]:
     """Read `activity` until its entries satisfy `done` (with a deadline)."""
-    deadline = time.monotonic() + 60
-    while True:
+    last: list[Any] = [None]
+
+    async def read() -> dict[str, Any] | None:
         error, doc = await call(session, "activity", **arguments)
         assert not error, doc
-        if done(doc["entries"]):
-            return doc
-        assert time.monotonic() < deadline, f"timed out waiting for {what}; entries: {doc['entries']}"
-        await asyncio.sleep(0.05)
+        last[0] = doc["entries"]
+        return doc if done(doc["entries"]) else None
+
+    return await wait_until_async(read, 60, what, detail=lambda: f"entries: {last[0]}")
 
 
 def finished(code: str) -> Callable[[list[dict[str, Any]]], bool]:
@@ -359,7 +365,4 @@ async def test_execute_and_cells_bound_large_outputs(lab: CellLab, tmp_path) -> 
             out = read["cells"][0]["output"]
             return bool(out and out.get("truncated") and len(out["data"]) == CELL_FIELD_LIMIT and read["cells"][0]["truncated"])
 
-        deadline = time.monotonic() + 20
-        while not await cut_in_cells():
-            assert time.monotonic() < deadline, "cells never showed the cut output"
-            await asyncio.sleep(0.1)
+        await wait_until_async(cut_in_cells, 20, "cells to show the cut output", interval=0.1)

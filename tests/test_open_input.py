@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.clihelp import CliResult, cli_env, run_cli
-from tests.support.cell_lab import wait_until
+from tests.support.waiting import wait_until
 from tests.test_open_close import no_server_left  # noqa: F401 - the fixture: what `open` started is stopped
 
 ASKS = '''import marimo

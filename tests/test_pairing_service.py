@@ -21,7 +21,8 @@ import pytest
 
 from marimo_pair_tui.headless import service_wire
 from tests.clihelp import CliResult, cli_env, run_cli
-from tests.support.cell_lab import CellLab, wait_until
+from tests.support.cell_lab import CellLab
+from tests.support.waiting import wait_until
 from tests.support.services import alive, is_service, processes_naming, stop_pid, stop_services
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.clihelp import cli_env, run_cli, start_cli
-from tests.support.cell_lab import CellLab, wait_until
+from tests.support.cell_lab import CellLab
+from tests.support.waiting import wait_until
 from tests.support.mcp_client import call, mcp_session
 from tests.support.progress_cells import append_cell, bar_cell, notebook, reached, release, spinner_cell, ticks_cell
 

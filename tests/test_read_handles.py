@@ -24,7 +24,8 @@ from marimo_pair_tui.core.parts.handles import handles, unnamed_handles
 
 from tests.clihelp import CliResult
 from tests.support import kernel_probe
-from tests.support.cell_lab import CellLab, wait_until
+from tests.support.cell_lab import CellLab
+from tests.support.waiting import wait_until
 from tests.support.marimo_proc import BrowserSession
 from tests.support.mcp_client import call, mcp_session
 

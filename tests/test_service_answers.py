@@ -20,7 +20,8 @@ from pathlib import Path
 
 from marimo_pair_tui.headless import service_wire
 from tests.clihelp import CliResult
-from tests.support.cell_lab import CellLab, wait_until
+from tests.support.cell_lab import CellLab
+from tests.support.waiting import wait_until
 from tests.test_pairing_service import Calls, calls, services_for  # noqa: F401  (the fixture)
 
 

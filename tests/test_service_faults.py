@@ -21,7 +21,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from marimo_pair_tui.headless import service_trust, service_wire
-from tests.support.cell_lab import CellLab, wait_until
+from tests.support.cell_lab import CellLab
+from tests.support.waiting import wait_until
 from tests.support.services import alive
 from tests.test_pairing_service import Calls, calls  # noqa: F401  (the fixture)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.clihelp import CliResult, cli_env, run_cli
-from tests.support.cell_lab import wait_until
+from tests.support.waiting import wait_until
 from tests.support.marimo_proc import BrowserSession, MarimoServer
 
 GONE_KINDS = {"no_session", "unknown_session", "unreachable"}

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.clihelp import cli_env, run_cli
-from tests.support.cell_lab import CellLab, file_cells, wait_until
+from tests.support.cell_lab import CellLab, file_cells
+from tests.support.waiting import wait_until
 
 # define_x, shown (y = x + 1) and long_nap, which sleeps 30 s (bench/cells_busy.py uses it too).
 LONG_CELL = (Path(__file__).resolve().parent / "notebooks" / "long_nap.py").read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from typing import Iterator
 import pytest
 
 from marimo_pair_tui.headless import service_wire
-from tests.support.cell_lab import wait_until
+from tests.support.waiting import wait_until
 from tests.support.users import Users, make_users
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creating users needs root (CI runs as root)")

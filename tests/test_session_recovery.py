@@ -8,23 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from typing import Any, Callable
+from typing import Any
 
 from marimo_pair_tui.core.service.values import TargetSpec
 from marimo_pair_tui.core.service.pairing_service import PairingService, PairingSession
 from tests.clihelp import cli_env, start_cli
+from tests.support.waiting import wait_until, wait_until_async
 from tests.test_one_truth import browser_post
 
 DEADLINE = 40.0
-
-
-async def until(predicate: Callable[[], object], what: str, timeout: float = DEADLINE) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 def record(pairing: PairingSession) -> list[tuple[str, str]]:
@@ -44,14 +36,14 @@ def test_kernel_restart_without_a_browser_waits_then_follows_the_new_session(dem
             assert old.session.session_id == browser.session_id
             states = record(pairing)
             browser_post(browser, "/api/kernel/restart_session", {})
-            await until(lambda: pairing.live_state == "gone", "the mirror to find the session gone")
+            await wait_until_async(lambda: pairing.live_state == "gone", DEADLINE, "the mirror to find the session gone")
             # Nobody made a new session, and the service does not make one either.
             assert demo_server.sessions() == {}
             assert ("live", "") not in states, f"a dead session was reported live: {states}"
 
             reloaded = browser_factory(demo_server)  # the browser tab reloads: a new session
-            await until(lambda: pairing.target.session.session_id == reloaded.session_id and pairing.live_state == "live",
-                        "the mirror to follow the new session")
+            await wait_until_async(lambda: pairing.target.session.session_id == reloaded.session_id
+                                   and pairing.live_state == "live", DEADLINE, "the mirror to follow the new session")
             moved = [d for s, d in states if s == "moved"]
             assert len(moved) == 1 and reloaded.session_id in moved[0] and str(old.session.session_id) in moved[0]
             # The new kernel-ready replaced the model: every cell once, consoles not doubled.
@@ -97,12 +89,12 @@ def test_a_server_restarted_on_its_port_is_followed(marimo_factory, notebooks_di
             states = record(pairing)
             browser.close()
             first.kill()
-            await until(lambda: pairing.live_state == "reconnecting", "the stream to notice the server died")
+            await wait_until_async(lambda: pairing.live_state == "reconnecting", DEADLINE, "the stream to notice the server died")
             second = await asyncio.to_thread(marimo_factory, notebook, port=first.port)
             assert second.url == first.url
             reloaded = await asyncio.to_thread(browser_factory, second)
-            await until(lambda: pairing.target.session.session_id == reloaded.session_id
-                        and pairing.live_state == "live", "the mirror to follow the restarted server's session")
+            await wait_until_async(lambda: pairing.target.session.session_id == reloaded.session_id
+                                   and pairing.live_state == "live", DEADLINE, "the mirror to follow the restarted server's session")
             assert [s for s, _ in states].count("moved") == 1
             ran = await service.execute(old, "print('back')")
             assert ran.value.stdout == "back\n"
@@ -138,7 +130,7 @@ def test_several_new_sessions_are_reported_not_guessed() -> None:
             pairing.on_lost = recovery.lost
             states = record(pairing)
             recovery.lost(pairing, "gone")  # what the mirror says when its session ends
-            await until(lambda: pairing.live_state == "ambiguous", "the candidates to be reported")
+            await wait_until_async(lambda: pairing.live_state == "ambiguous", DEADLINE, "the candidates to be reported")
             assert pairing.target is old and pairing.candidates == [one, two]
             assert [s for s, _ in states] == ["ambiguous"] and "sess-one" in states[0][1]
 
@@ -167,18 +159,18 @@ def test_watch_follow_moves_with_the_notebook_and_plain_watch_ends(demo_server, 
     for reader in readers:
         reader.start()
     try:
-        deadline = time.monotonic() + DEADLINE
-        while not (any(line.get("live") == "live" for line in followed)
-                   and any(line.get("live") == "live" for line in watched)):
-            assert time.monotonic() < deadline, (followed, watched)
-            time.sleep(0.05)  # polling a thread's output, with a deadline
+        wait_until(lambda: any(line.get("live") == "live" for line in followed)
+                   and any(line.get("live") == "live" for line in watched), DEADLINE,
+                   "both watches to be live", detail=lambda: (followed, watched))
         browser_post(browser, "/api/kernel/restart_session", {})
         assert plain.wait(timeout=DEADLINE) == 3
         reloaded = browser_factory(demo_server)
-        deadline = time.monotonic() + DEADLINE
-        while not any("moved" in line for line in followed):
-            assert time.monotonic() < deadline and follower.poll() is None, followed
-            time.sleep(0.05)
+
+        def moved_line() -> bool:
+            assert follower.poll() is None, f"the follower ended: {followed}"
+            return any("moved" in line for line in followed)
+
+        wait_until(moved_line, DEADLINE, "the follower to say it moved", detail=lambda: followed)
         moved = next(line["moved"] for line in followed if "moved" in line)
         assert moved["session"]["session_id"] == reloaded.session_id
         assert moved["from"]["session_id"] == browser.session_id

@@ -7,7 +7,6 @@ empty directory, so only discovery over ssh can find the server.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import secrets
@@ -17,7 +16,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -42,7 +40,8 @@ from marimo_pair_tui.core.state.settings import read_config
 from tests.clihelp import cli_env, run_cli, start_cli
 from tests.support.marimo_proc import open_browser_session, start_marimo_server
 from tests.support.ssh_remote import NOTEBOOKS, Remote, exit_masters, needs_openssh
-from tests.support.sshd import Proc, Sshd, listening_ports, ssh_processes, start_sshd, wait_until
+from tests.support.sshd import Proc, Sshd, listening_ports, ssh_processes, start_sshd
+from tests.support.waiting import wait_until, wait_until_async
 from tests.support.tmux import Tmux
 
 pytestmark = needs_openssh
@@ -246,7 +245,7 @@ def test_the_forward_lives_while_the_command_runs_and_is_gone_after(remote: Remo
 
 def test_without_multiplexing_nothing_is_left_behind(remote: Remote, local_state: Path) -> None:
     exit_masters(remote.sshd)
-    wait_until(lambda: not _ours(remote.sshd), what="the master to exit")
+    wait_until(lambda: not _ours(remote.sshd), timeout=30, what="the master to exit")
     env = _env(remote, local_state, "-o", "ControlMaster=no")
     proc = start_cli(["watch", "--ssh", remote.sshd.dest, "--timeout", "5"], env=env)
     try:
@@ -334,7 +333,7 @@ def test_a_killed_tunnel_leaves_no_forward_behind(remote: Remote, local_state: P
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    wait_until(lambda: forwarder.pid not in [p.pid for p in ssh_processes()], what="the forward's ssh to end")
+    wait_until(lambda: forwarder.pid not in [p.pid for p in ssh_processes()], timeout=30, what="the forward's ssh to end")
     assert _port_closed(port)
 
 
@@ -355,7 +354,7 @@ async def test_a_dropped_connection_is_reported_then_reopened(
         assert connection.url != target.server.url  # the local end of the forward
         assert await connection.health()
         hub.ssh_host(remote.sshd.dest).exit_master()
-        wait_until(lambda: _master_pid(remote.sshd) is None, what="the master to exit")
+        wait_until(lambda: _master_pid(remote.sshd) is None, timeout=30, what="the master to exit")
         with pytest.raises(SshDroppedError) as dropped:
             await connection.json("GET", "/api/status")
         assert remote.sshd.dest in dropped.value.message and dropped.value.exit_code == 3
@@ -371,10 +370,8 @@ async def test_a_dropped_connection_is_reported_then_reopened(
         assert pairing.live_state == "live" and "define_x" in [c.name for c in pairing.notebook.cells]
         url = pairing.connection.url
         hub.ssh_host(remote.sshd.dest).exit_master()
-        deadline = time.monotonic() + 60
-        while not ("reconnecting" in states and states[-1] == "live"):
-            assert time.monotonic() < deadline, f"no reconnect; states {states}"
-            await asyncio.sleep(0.05)
+        await wait_until_async(lambda: "reconnecting" in states and states[-1] == "live", 60,
+                               "a reconnect", detail=lambda: f"states {states}")
         assert pairing.connection.url == url
         result = (await service.execute(target, "print(x + 1)")).value
         assert result.success and result.stdout == "42\n"
@@ -423,7 +420,7 @@ def test_the_app_runs_over_ssh_t_at_80x24(remote: Remote, tmp_path: Path) -> Non
         assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)
         tmux.send("C-q")
         tmux.wait_for(lambda t, alive: not alive or status.exists(), what="the app to quit")
-        wait_until(status.exists, what="the exit status")
+        wait_until(status.exists, timeout=30, what="the exit status")
         assert status.read_text().strip() == "0"
     finally:
         tmux.kill()

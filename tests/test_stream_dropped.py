@@ -6,23 +6,12 @@ it was away is there, and nothing is doubled (console, outputs, activity).
 
 from __future__ import annotations
 
-import asyncio
-import time
-from typing import Callable
-
 from marimo_pair_tui.core.service.values import TargetSpec
 from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService
 from tests.clihelp import cli_env, run_cli
 from tests.support.cell_lab import CellLab
 from tests.support.tcp_relay import TcpRelay
-
-
-async def until(predicate: Callable[[], object], what: str, timeout: float = 40.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.05)
+from tests.support.waiting import wait_until_async
 
 
 async def test_a_dropped_stream_resyncs_without_doubling_anything(lab: CellLab) -> None:
@@ -35,7 +24,7 @@ async def test_a_dropped_stream_resyncs_without_doubling_anything(lab: CellLab) 
             states: list[str] = []
             pairing.subscribe(on_state=lambda state, detail: states.append(state))
             printer = next(c for c in pairing.notebook.cells if "print" in c.code)
-            await until(lambda: printer.console_text() == "y is 42\n", "the print cell's console")
+            await wait_until_async(lambda: printer.console_text() == "y is 42\n", 40, "the print cell's console")
             ran = await service.execute(spec, "print('before the drop')")
             assert ran.value.stdout == "before the drop\n"
             entries = len(pairing.notebook.activity)
@@ -46,10 +35,10 @@ async def test_a_dropped_stream_resyncs_without_doubling_anything(lab: CellLab) 
                               "--url", lab.server.url, "--session", browser.session_id or ""],
                              env=cli_env(lab.server.state_home))
             assert edited.code == 0, edited.stdout
-            await until(lambda: "reconnecting" in states and pairing.live_state == "live", "the reconnection")
+            await wait_until_async(lambda: "reconnecting" in states and pairing.live_state == "live", 40, "the reconnection")
             fresh = pairing.notebook.get(printer.id)
             assert fresh is not None
-            await until(lambda: fresh.console_text() == "y now 42\n", "the change made while the stream was down")
+            await wait_until_async(lambda: fresh.console_text() == "y now 42\n", 40, "the change made while the stream was down")
             assert fresh.code == "y = x + 1\nprint('y now', y)"
             assert [c.console_text() for c in pairing.notebook.cells].count("y now 42\n") == 1
             assert len(pairing.notebook.activity) >= entries  # history kept

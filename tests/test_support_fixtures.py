@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import time
 from pathlib import Path
 
 import httpx
@@ -23,20 +22,22 @@ from tests.support.marimo_proc import (
     start_marimo_server,
 )
 
+from tests.support.waiting import wait_until
+
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 
 
-def _wait_gone(pid: int, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            return True
-        if state in ("Z", "X"):
-            return True
-        time.sleep(0.05)
-    return False
+def _gone(pid: int) -> bool:
+    """The process has ended (reaped, or a zombie nobody waited for yet)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state in ("Z", "X")
+
+
+def _wait_gone(pid: int) -> bool:
+    return wait_until(lambda: _gone(pid), 5, f"process {pid} to end")
 
 
 def _ran_cells(browser: BrowserSession) -> set[str]:
@@ -172,10 +173,7 @@ def test_kill_leaves_registry_behind_directory_server(
     with pytest.raises(httpx.ConnectError):
         httpx.get(server.url + "/health", timeout=2)
     # The browser's socket is dropped with the server.
-    deadline = time.monotonic() + 5
-    while errors.connected and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not errors.connected
+    wait_until(lambda: not errors.connected, 5, "the browser's socket to drop")
 
 
 def test_shared_server_session_ran_all_cells(

@@ -18,7 +18,8 @@ from marimo_pair_tui.core.parts.values import format_number, fraction_digits, js
 from tests.support import kernel_probe
 from tests.support.reads import first_id
 from tests.clihelp import CliResult, cli_env, start_cli
-from tests.support.cell_lab import CellLab, wait_until
+from tests.support.cell_lab import CellLab
+from tests.support.waiting import wait_until
 from tests.support.marimo_proc import BrowserSession
 from tests.support.mcp_client import call, mcp_session
 

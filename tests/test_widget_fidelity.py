@@ -9,8 +9,6 @@ their selection by row number and read it back as records.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -19,7 +17,8 @@ import pytest
 from tests.clihelp import CliResult, cli_env, start_cli
 from tests.support import kernel_probe as probe
 from tests.support.kernel_probe import session_cli
-from tests.support.cell_lab import CellLab, wait_until
+from tests.support.cell_lab import CellLab
+from tests.support.waiting import wait_until, wait_until_async
 from tests.support.marimo_proc import BrowserSession
 from tests.support.mcp_client import call, mcp_session
 
@@ -131,13 +130,13 @@ async def test_mcp_shows_the_value_a_browser_set(lab: CellLab, notebook: tuple[P
         assert not error and widgets(first["output"])["n"] == 3
         browser_sets(lab, path, browser, {oid: 9})
         assert kernel(lab, browser, "slider.value") == 9
-        deadline = time.monotonic() + 30  # the stream's news of the move may still be on its way
-        while True:
+
+        async def moved() -> bool:  # the stream's news of the move may still be on its way
             error, doc = await call(session, "output", cell="controls", notebook=str(path), parts=True)
-            if error or widgets(doc["output"])["n"] == 9 or time.monotonic() > deadline:
-                break
-            await asyncio.sleep(0.05)
-        assert not error and widgets(doc["output"])["n"] == 9
+            assert not error, doc
+            return widgets(doc["output"])["n"] == 9
+
+        await wait_until_async(moved, 30, "the output to show the slider at 9")
         error, listed = await call(session, "ui", notebook=str(path))
         assert not error and [e["value"] for e in listed["elements"] if e["names"] == ["slider"]] == [9]
 

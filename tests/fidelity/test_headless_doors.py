@@ -19,7 +19,8 @@ import pytest
 
 from tests.clihelp import CliResult
 from tests.support import kernel_probe
-from tests.support.cell_lab import CellLab, wait_until
+from tests.support.cell_lab import CellLab
+from tests.support.waiting import wait_until, wait_until_async
 from tests.support.marimo_proc import BrowserSession
 from tests.support.mcp_client import call, mcp_session
 
@@ -119,14 +120,15 @@ async def mcp_tell_notices(session: Any, book: Book, where: dict[str, str]) -> D
     error, doc = await call(session, "run_cells", cells=told, **where)
     assert not error, doc
     titles = {book.truths[name]["title"] for name in told}
-    deadline = asyncio.get_running_loop().time() + 15
-    while True:
+    last: list[Any] = [None]
+
+    async def told_all() -> dict[str, Any] | None:
         error, doc = await call(session, "status", **where)
         assert not error, doc
-        if titles <= {a["title"] for a in doc["notices"]["alerts"]}:
-            return dict(doc["notices"])
-        assert asyncio.get_running_loop().time() < deadline, f"MCP status never told {sorted(titles)}: {doc}"
-        await asyncio.sleep(0.05)  # polling the status tool, not waiting in its place
+        last[0] = doc
+        return dict(doc["notices"]) if titles <= {a["title"] for a in doc["notices"]["alerts"]} else None
+
+    return await wait_until_async(told_all, 15, f"MCP status to tell {sorted(titles)}", detail=lambda: last[0])
 
 
 @pytest.fixture(scope="module")

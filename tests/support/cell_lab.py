@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import httpx
 
@@ -21,7 +18,6 @@ from marimo._ast.parse import parse_notebook
 from .marimo_proc import BrowserSession, MarimoServer, open_browser_session, start_marimo_server
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-T = TypeVar("T")
 
 
 class CellLab:
@@ -62,22 +58,6 @@ class CellLab:
             browser.close()
         self.server.stop()
         self.server.cleanup_files()
-
-
-def wait_until(probe: Callable[[], T | None], timeout: float = 15.0, what: str = "condition") -> T:
-    """Poll `probe` until it returns something truthy, or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while True:
-        try:
-            last = probe()
-        except (OSError, ValueError, SyntaxError) as exc:  # a file caught mid-write
-            last = exc
-        if last and not isinstance(last, Exception):
-            return last
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
-        time.sleep(0.05)
 
 
 def file_cells(path: Path) -> list[tuple[str, str]]:

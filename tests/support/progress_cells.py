@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .cell_lab import wait_until
+from .waiting import wait_until
 
 _HEAD = "import marimo\n\napp = marimo.App()\n"
 

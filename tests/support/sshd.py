@@ -216,15 +216,3 @@ def listening_ports(pid: int) -> set[int]:
             if len(cols) > 9 and cols[3] == "0A" and cols[9] in inodes:  # 0A: LISTEN
                 ports.add(int(cols[1].rsplit(":", 1)[1], 16))
     return ports
-
-
-def wait_until(predicate, timeout: float = 30.0, what: str = "the condition", interval: float = 0.05):
-    """Poll `predicate` until it returns something truthy; fail with `what` at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(interval)

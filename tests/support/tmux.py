@@ -6,9 +6,10 @@ import secrets
 import shlex
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Callable
+
+from .waiting import wait_until
 
 
 def app_command(notebook: Path, state_home: Path, config_home: Path) -> str:
@@ -51,18 +52,17 @@ class Tmux:
 
     def wait_for(self, predicate: Callable[[str, bool], bool], timeout: float = 60.0, what: str = "the screen") -> str:
         """Poll the screen until predicate(text, alive) holds; alive is False once the session ended."""
-        deadline = time.monotonic() + timeout
-        text = ""
-        while time.monotonic() < deadline:
+        seen = [""]
+
+        def look() -> tuple[str] | None:
             # One call answers both: the server can exit between two calls (the app quitting),
             # and a capture that fails then means the session is gone, not an error.
             capture = self("capture-pane", "-p", "-t", self.name, check=False)
             alive = capture.returncode == 0
-            text = capture.stdout if alive else ""
-            if predicate(text, alive):
-                return text
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}; screen was:\n{text}")
+            seen[0] = capture.stdout if alive else ""
+            return (seen[0],) if predicate(seen[0], alive) else None
+
+        return wait_until(look, timeout, what, interval=0.1, ignoring=(), detail=lambda: f"screen was:\n{seen[0]}")[0]
 
     def kill(self) -> None:
         self("kill-server", check=False)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -19,6 +17,7 @@ from marimo_pair_tui.tui.display import Display
 from marimo_pair_tui.tui.screens.pairing import PairingScreen
 from marimo_pair_tui.tui.widgets.run_block import RunBlock
 from tests.support.marimo_proc import BrowserSession, MarimoServer, open_browser_session, start_marimo_server
+from tests.support.waiting import wait_until_async
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 TUI_NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
@@ -61,17 +60,10 @@ def make_app(target: Target | None = None, *, redact: bool = True, config: Confi
 
 
 async def wait_for(pilot: Pilot, predicate: Callable[[], object], timeout: float = 20.0, what: str = "condition") -> None:
-    """Let the app run until `predicate()` is true; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if predicate():
-                return
-        except (LookupError, AttributeError, AssertionError):
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await pilot.pause(0.05)
+    """Let the app run until `predicate()` is true; fail after `timeout` seconds. A widget not
+    mounted yet (a lookup or attribute that fails, an assertion in the predicate) counts as not yet."""
+    await wait_until_async(predicate, timeout, what, pause=pilot.pause,
+                           ignoring=(LookupError, AttributeError, AssertionError))
 
 
 def pairing(app: PairApp) -> PairingScreen:
@@ -91,14 +83,6 @@ async def wait_live(pilot: Pilot, cells: int, timeout: float = 20.0) -> PairingS
         f"{cells} cells, live",
     )
     return screen
-
-
-async def wait_async(predicate: Callable[[], object], timeout: float = 20.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def run_and_snippet_out(pilot: Pilot, screen: PairingScreen) -> tuple[RunBlock, RunBlock]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -12,6 +11,7 @@ import pytest
 
 from tests.support.cell_lab import file_cells
 from tests.support.tmux import Tmux, app_command
+from tests.support.waiting import wait_until
 
 from .support import TuiLab
 
@@ -53,10 +53,8 @@ def test_the_command_opens_a_notebook_and_quits(lab: TuiLab, tmp_path: Path) -> 
         tmux.send("End", " + 1")
         tmux.wait_for(lambda text, alive: "1  x = 41 + 1" in text, what="the edit in the editor")
         tmux.send("C-s")
-        deadline = time.monotonic() + 30
-        while "x = 41 + 1" not in [code for _n, code in file_cells(path)]:
-            assert time.monotonic() < deadline, f"the apply never reached the file; screen:\n{tmux.screen()}"
-            time.sleep(0.1)
+        wait_until(lambda: "x = 41 + 1" in [code for _n, code in file_cells(path)], 30, "the apply to reach the file",
+                   interval=0.1, detail=lambda: f"screen:\n{tmux.screen()}")
         tmux.wait_for(lambda text, alive: "✓ apply define_x" in text, what="the apply's result")
 
         # Expanding the cell shows what it defines: marimo's compiler is imported inside the

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ from marimo_pair_tui.tui.terminal_text import inert
 from marimo_pair_tui.tui.widgets.code_editor import CodeEditor
 from tests.support.marimo_proc import open_browser_session
 from tests.support.tmux import Tmux, app_command
+from tests.support.waiting import wait_until
 
 from .support import TuiLab, make_app, wait_for, wait_live
 
@@ -175,10 +175,8 @@ def test_a_printed_osc52_never_reaches_the_clipboard(lab: TuiLab, tmp_path: Path
     control = Tmux("osc-control", config=config)
     try:
         control.start(f"printf '\\033]52;c;{PAYLOAD}\\033\\\\'; sleep 30", tmp_path / "control-status")
-        deadline = time.monotonic() + 10
-        while "PWNED" not in (buffer := control("show-buffer", check=False).stdout) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert "PWNED" in buffer, "this tmux does not take OSC 52: the test below would prove nothing"
+        wait_until(lambda: "PWNED" in control("show-buffer", check=False).stdout, 10,
+                   "tmux to take OSC 52 (else the test below would prove nothing)")
     finally:
         control.kill()
 
