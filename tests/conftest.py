@@ -36,6 +36,7 @@ from tests.support.marimo_proc import (  # noqa: E402
 )
 
 from tests.support.cell_lab import CellLab  # noqa: E402
+from tests.support.tiers import mark_tiers, refuse_outside_world  # noqa: E402
 from tests.support.services import runtime_services_dir, stop_services  # noqa: E402
 from marimo_pair_tui.headless import service_wire  # noqa: E402
 
@@ -75,6 +76,21 @@ def lab(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
         yield lab
     finally:
         lab.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test gets its tier marker (unit, live, e2e; see tests/support/tiers.py)."""
+    mark_tiers(items)
+
+
+@pytest.fixture(autouse=True)
+def _unit_stays_unit(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A unit test that starts a process (marimo, the headless command, tmux, ssh...) fails: it belongs to another tier."""
+    if request.node.get_closest_marker("unit") is None:
+        yield
+        return
+    with refuse_outside_world():
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -123,6 +123,7 @@ def notebook(tmp_path: Path) -> Iterator[Path]:
         stop_pid(pid)
 
 
+@pytest.mark.live  # starts its own marimo server
 @pytest.mark.parametrize("kind", ["full", "read-only"])
 def test_open_on_a_disk_that_refuses_writes_is_a_json_error_and_starts_nothing(
     kind: str, tmp_path: Path, notebook: Path
@@ -141,6 +142,7 @@ def test_open_on_a_disk_that_refuses_writes_is_a_json_error_and_starts_nothing(
         close(disk.state, notebook)
 
 
+@pytest.mark.live  # runs the headless command or the app in a process
 @pytest.mark.parametrize("kind", ["full", "read-only"])
 def test_the_tour_on_a_disk_that_refuses_writes_is_a_json_error_and_no_partial_copy(
     kind: str, tmp_path: Path
@@ -157,6 +159,7 @@ def test_the_tour_on_a_disk_that_refuses_writes_is_a_json_error_and_no_partial_c
                 stop_pid(pid)
 
 
+@pytest.mark.live  # starts its own marimo server
 def test_a_record_that_cannot_be_written_stops_the_server_it_would_name(tmp_path: Path, notebook: Path) -> None:
     state = tmp_path / "state"
     blocker = state / "marimo-pair-tui" / "started"

@@ -267,6 +267,7 @@ def test_second_browser_on_a_held_session_is_a_viewer(
     assert list(shared_server.sessions()) == [shared_browser.routing_id]
 
 
+@pytest.mark.live  # starts its own marimo server
 def test_failed_start_reports_the_log_tail(tmp_path: Path, notebooks_dir: Path) -> None:
     with pytest.raises(MarimoStartError) as failed:
         start_marimo_server(

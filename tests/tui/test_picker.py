@@ -33,6 +33,7 @@ def picker(app) -> PickerScreen:
     return app.screen
 
 
+@pytest.mark.live  # starts its own marimo server
 async def test_picker_lists_servers_refreshes_and_opens_a_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     state = tmp_path / "registry-state"
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
@@ -90,6 +91,7 @@ async def test_picker_lists_servers_refreshes_and_opens_a_session(tmp_path: Path
         await wait_for(pilot, lambda: NO_SERVER in tree_text(screen), timeout=15, what="the server to disappear")
 
 
+@pytest.mark.live  # starts its own marimo server
 async def test_open_a_notebook_path_starts_marimo_and_pairs(tmp_path: Path) -> None:
     notebook = tmp_path / "fresh.py"
     shutil.copy(NOTEBOOKS / "other.py", notebook)
@@ -118,6 +120,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
                           timeout=60, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
 
 
+@pytest.mark.live  # runs the headless command or the app in a process
 def test_bad_arguments_fail_before_the_app_starts(tmp_path: Path) -> None:
     bad_url = run_cli("--url", "http://user:secret@127.0.0.1:1")
     assert bad_url.returncode == 2
@@ -164,6 +167,7 @@ async def test_tour_entry_opens_a_private_copy_and_runs_it(monkeypatch: pytest.M
         assert isinstance(app.screen, PickerScreen)
 
 
+@pytest.mark.live  # starts its own marimo server
 async def test_connection_state_shows_when_the_server_goes_away(tmp_path: Path) -> None:
     notebooks = tmp_path / "nbs"
     notebooks.mkdir()

@@ -57,6 +57,7 @@ def errors(lab: TuiLab) -> Target:
     return lab.target(path, browser)
 
 
+@pytest.mark.live  # starts its own marimo server
 class TestPicker:
     @pytest.fixture
     def one_server(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MarimoServer]:
