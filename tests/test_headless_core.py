@@ -13,6 +13,7 @@ import pytest
 
 from tests.clihelp import cli_env, run_cli, start_cli
 from tests.support.marimo_proc import free_port
+from tests.support.waiting import gate
 
 
 def _read_json_line(proc, deadline: float) -> dict:
@@ -121,16 +122,31 @@ def test_unknown_session_id_is_a_target_error(shared_server, shared_state_home: 
 # --------------------------------------------------------------- exec
 
 
-def test_exec_streams_stdout_and_stderr_in_order(shared_server, shared_state_home: Path) -> None:
+def test_exec_streams_stdout_and_stderr_in_order(shared_server, shared_state_home: Path, tmp_path: Path) -> None:
+    # Each print waits until the test has read the one before: the chunks can only arrive one by one.
+    after_one, after_two = tmp_path / "after-one", tmp_path / "after-two"
     code = (
-        "import sys, time\n"
-        "print('one', flush=True); time.sleep(0.3)\n"
-        "print('two', file=sys.stderr, flush=True); time.sleep(0.3)\n"
+        "import sys\n"
+        f"print('one', flush=True)\n{gate(after_one)}"
+        f"print('two', file=sys.stderr, flush=True)\n{gate(after_two)}"
         "print('three', flush=True)\n"
     )
-    result = run_cli(["exec", "--stream", "-c", code], env=cli_env(shared_state_home))
-    assert result.code == 0, result.stdout
-    *chunks, summary = result.lines
+    proc = start_cli(["exec", "--stream", "-c", code], env=cli_env(shared_state_home))
+    try:
+        assert proc.stdout is not None
+        chunks = []
+        for release in (after_one, after_two):
+            chunks.append(json.loads(proc.stdout.readline()))
+            release.touch()
+        out, err = proc.communicate(timeout=60)
+    finally:
+        for release in (after_one, after_two):
+            release.touch()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, (out, err)
+    *rest, summary = [json.loads(line) for line in out.decode().splitlines() if line.strip()]
+    chunks += rest
     assert [(c["stream"], c["data"]) for c in chunks] == [("stdout", "one\n"), ("stderr", "two\n"), ("stdout", "three\n")]
     assert summary["success"] is True
     assert summary["stdout"] == "one\nthree\n" and summary["stderr"] == "two\n"

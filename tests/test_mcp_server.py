@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,18 +106,17 @@ async def test_cells_answer_while_the_kernel_is_busy(lab: CellLab) -> None:
         holder.join(timeout=30)
 
 
-async def test_execute_streams_output_as_progress(lab: CellLab) -> None:
+async def test_execute_streams_output_as_progress(lab: CellLab, tmp_path: Path) -> None:
     path, _browser = lab.fresh()
-    code = (
-        "import sys, time\n"
-        "for i in range(3):\n"
-        "    print(f'line {i}', flush=True)\n"
-        "    time.sleep(0.2)\n"
-        "print('oops', file=sys.stderr, flush=True)\n"
-    )
+    # Each line waits until its progress message has reached the client: they can only come one by one.
+    heard = [tmp_path / f"heard-{i}" for i in range(3)]
+    code = "import sys\n" + "".join(f"print('line {i}', flush=True)\n{gate(heard[i])}" for i in range(3))
+    code += "print('oops', file=sys.stderr, flush=True)\n"
     messages: list[tuple[float, str | None]] = []
 
     async def progress(value: float, total: float | None, message: str | None) -> None:
+        if len(messages) < len(heard):
+            heard[len(messages)].touch()
         messages.append((value, message))
 
     async with mcp_session(lab.server.state_home) as session:
