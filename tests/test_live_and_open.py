@@ -70,8 +70,11 @@ async def test_mirror_sees_another_clients_edit_and_leaves_the_browser_alone(dem
 
 
 async def test_running_cell_shows_while_execute_would_block(marimo_factory, browser_factory, notebooks_dir: Path) -> None:
+    go = notebooks_dir / "slow.go"  # nap runs until this file exists
+    go.touch()
     server = marimo_factory(notebooks_dir / "slow.py")
     browser_factory(server)
+    go.unlink()
     hub, pairing = await _pair(server.url)
     try:
         nap = pairing.notebook.cell("nap")
@@ -79,11 +82,13 @@ async def test_running_cell_shows_while_execute_would_block(marimo_factory, brow
         assert await pairing.wait_until(lambda nb: nb.running_cell_id == nap.id, timeout=60)
         assert not run.done(), "execute returns only after the run: the model showed 'running' before that"
         assert not pairing.notebook.is_idle()
+        go.touch()
         result = await asyncio.wait_for(run, timeout=60)
         assert nap.id in [c.id for c in result.cells]
         assert await pairing.wait_until(lambda nb: nb.is_idle(), timeout=60)
-        assert "after sleep" in pairing.notebook.cell("nap").console_text()
+        assert "after the gate" in pairing.notebook.cell("nap").console_text()
     finally:
+        go.touch()
         await _close(hub, pairing)
 
 

@@ -78,7 +78,10 @@ def test_an_unknown_cell_id_is_refused_with_the_nearest(lab: CellLab) -> None:
 
 
 def test_move_after_an_interrupted_cell_is_a_success(lab: CellLab) -> None:
+    go = lab.dir / "slow.go"  # nap runs until this file exists: through at the first run, held for the second
+    go.touch()
     path, browser = lab.fresh("slow.py")
+    go.unlink()
     session = browser.session_id or ""
     run = subprocess.Popen(
         [sys.executable, "-m", "marimo_pair_tui", "--headless", "run", "nap", "--url", lab.server.url,

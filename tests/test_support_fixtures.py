@@ -151,14 +151,14 @@ def test_kill_leaves_registry_behind_directory_server(
     assert error_outputs and error_outputs[-1]["data"][0]["exception_type"] == "ZeroDivisionError"
     assert "c is" not in errors.console_text()
 
-    # Open slow.py without waiting for its run; kill the server mid-sleep.
+    # Open slow.py without waiting for its run; kill the server while nap waits at its gate.
     slow = browser_factory(server, "slow.py", wait_for_run=False)
     slow.wait_for_op(
         "cell-op",
         timeout=20,
-        where=lambda d: "before sleep" in json.dumps(d.get("console")),
+        where=lambda d: "before the gate" in json.dumps(d.get("console")),
     )
-    assert "after sleep" not in slow.console_text()
+    assert "after the gate" not in slow.console_text()
     assert slow.ops("completed-run", since=slow.instantiate_mark) == []
 
     kernels = _descendants(server.pid)

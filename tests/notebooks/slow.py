@@ -6,16 +6,20 @@ app = marimo.App()
 
 @app.cell
 def _():
+    import os
     import time
 
-    return (time,)
+    return os, time
 
 
 @app.cell
-def nap(time):
-    print("before sleep", flush=True)
-    time.sleep(3)
-    print("after sleep", flush=True)
+def nap(os, time):
+    # Runs until a file "slow.go" exists next to the notebook: a test creates it when the cell
+    # has been seen running, or before opening the notebook to let the first run through.
+    print("before the gate", flush=True)
+    while not os.path.exists(os.path.join(os.path.dirname(__file__), "slow.go")):
+        time.sleep(0.05)
+    print("after the gate", flush=True)
     slept = True
     return (slept,)
 
