@@ -66,6 +66,9 @@ class DropdownControl(OptionsControl):
 
     def show(self, value: Any) -> None:
         select: Select[int] = self.query_one(Select)
+        if not select.query("#label"):  # the Select is still building its parts: a value set now would fail
+            self.call_after_refresh(self.show, value)
+            return
         picked = self.picked
         with self.prevent(Select.Changed):
             if picked in self.names:
