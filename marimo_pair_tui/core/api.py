@@ -1,0 +1,89 @@
+"""The core's public surface: the one module the doors (headless/, tui/) import.
+
+Everything a door needs is named here, from where it lives: the session
+service and the plain values it takes and returns, the JSON documents, the
+output parts the app draws, the errors, and the few helpers for the call's
+context and the user's files. The sub-packages behind it may move and change;
+a name in `__all__` is a promise to the doors. The contracts in pyproject.toml
+(`[tool.importlinter]`, checked by tests/test_layers.py) keep the doors from
+reaching past it.
+"""
+
+from __future__ import annotations
+
+# The JSON documents, one builder per concept (pinned by tests/golden/).
+from . import documents
+from .documents import EXEC_FIELD_LIMIT, ImageFiles, OutputMode, error_json
+
+# The session service, what it is asked and what it answers.
+from .service.pairing_service import ACTIVITY_DEFAULT, PairingService
+from .service.values import Reply, TargetSpec
+from .service.mirror import PairingSession
+from .service.directory import ServerView, open_tunnel, sibling_note
+from .servers.hub import HubOptions, hub_options
+from .servers.browser_session import RUN_WAIT
+from .servers.processes import close_notebook
+from .servers.serving import OpenResult
+from .wire.discovery import ServerInfo, parse_server_url
+from .wire.sessions import NotebookEntry, SessionRef, Target
+from .ssh import SshHost, load_settings as load_ssh_settings
+
+# The notebook as the mirror holds it.
+from .model.activity import ActivityEntry, ActivityLog
+from .model.analysis import static_defs_refs
+from .model.cell import Cell
+from .model.completion import Completion
+from .model.notebook import Changes, Notebook
+from .model.op_results import OpResult
+from .model.outputs import plain_text
+from .model.watch_outputs import OutputTicks, Picked
+from .model.workspace import GraphView, Variable
+
+# Output parts, for the doors that draw them.
+from .parts import (
+    ChartPart, Column, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, ProgressPart, TablePart, TextPart,
+    WidgetPart, draw_charts, parse_output, part_text, parts_text, rasterized, walk, with_values,
+)
+from .parts.model import DiagramPart, LazyPart, MediaPart, StructurePart
+from .parts.files import media_suffix
+from .parts.media import media_text
+from .parts.tables import shown_rows
+from .parts.values import NUMERIC_KINDS
+from .parts.widgets import python_value
+from .codemode.ui_values import SETTABLE as SETTABLE_KINDS, why_not_settable
+
+# Errors: kind, message, `next`, exit code.
+from .errors import (
+    EXIT_CONNECTION, EXIT_FAILED, EXIT_OK, EXIT_USAGE, AmbiguousTargetError, ConflictError, InvalidRequestError,
+    NoServerError, NoSessionError, PairError, UsageError,
+)
+
+# The call's context (whose directory and environment a service call runs with),
+# the collector's pace, the user's settings and private files.
+from .state.caller import Caller, cwd as call_cwd, environ as call_environ, path as call_path, serving as serving_call
+from .state.gc_policy import INTERACTIVE as GC_INTERACTIVE, settle as settle_gc
+from .state.private import append_private, state_dir, write_private
+from .state.settings import APP_NAME, config_path, read_config
+
+__all__ = [
+    # documents
+    "documents", "EXEC_FIELD_LIMIT", "ImageFiles", "OutputMode", "error_json",
+    # the service and its values
+    "ACTIVITY_DEFAULT", "PairingService", "PairingSession", "Reply", "TargetSpec", "ServerView", "open_tunnel",
+    "sibling_note", "HubOptions", "hub_options", "RUN_WAIT", "close_notebook", "OpenResult", "ServerInfo",
+    "parse_server_url", "NotebookEntry", "SessionRef", "Target", "SshHost", "load_ssh_settings",
+    # the notebook
+    "ActivityEntry", "ActivityLog", "static_defs_refs", "Cell", "Completion", "Changes", "Notebook", "OpResult",
+    "plain_text", "OutputTicks", "Picked", "GraphView", "Variable",
+    # output parts
+    "ChartPart", "Column", "ErrorPart", "ImagePart", "LayoutPart", "MarkdownPart", "Part", "ProgressPart",
+    "TablePart", "TextPart", "WidgetPart", "draw_charts", "parse_output", "part_text", "parts_text", "rasterized",
+    "walk", "with_values", "DiagramPart", "LazyPart", "MediaPart", "StructurePart", "media_suffix", "media_text",
+    "shown_rows", "NUMERIC_KINDS", "python_value", "SETTABLE_KINDS", "why_not_settable",
+    # errors
+    "EXIT_CONNECTION", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "AmbiguousTargetError", "ConflictError",
+    "InvalidRequestError", "NoServerError", "NoSessionError", "PairError", "UsageError",
+    # context and files
+    "Caller", "call_cwd", "call_environ", "call_path", "serving_call", "GC_INTERACTIVE", "settle_gc",
+    "append_private", "state_dir", "write_private", "APP_NAME", "config_path", "read_config",
+]
