@@ -11,8 +11,8 @@ import sys
 
 import click
 
-from ..core.errors import UsageError
-from ..core.service.pairing_service import hub_options
+from ..core.api import UsageError
+from ..core.api import hub_options
 from .cli import INSECURE_TOKEN_HELP, SSH_HELP
 from .output import emit, failure
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import click
 
-from ..core import documents
-from ..core.errors import EXIT_FAILED, EXIT_OK
-from ..core.service.pairing_service import caller, PairingService
+from ..core.api import documents, call_path
+from ..core.api import EXIT_FAILED, EXIT_OK
+from ..core.api import PairingService
 from .cli import Targeting, target_options
 from .output import serve, usage_failure
 
@@ -33,7 +33,7 @@ def read_input(file: str | None, from_stdin: bool) -> str:
         usage_failure("Give the operations exactly one way.", "Use --file PATH, or - to read them from stdin.")
     if file is not None:
         try:
-            with open(caller.path(file), encoding="utf-8") as handle:
+            with open(call_path(file), encoding="utf-8") as handle:
                 return handle.read()
         except OSError as exc:
             usage_failure(f"Could not read {file}: {exc.strerror or exc}.", "Check the path passed to --file.")

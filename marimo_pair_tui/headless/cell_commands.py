@@ -13,9 +13,9 @@ from typing import Any, Awaitable, Callable
 
 import click
 
-from ..core import documents
-from ..core.errors import EXIT_FAILED, EXIT_OK
-from ..core.service.pairing_service import OpResult, PairingService, Reply
+from ..core.api import documents
+from ..core.api import EXIT_FAILED, EXIT_OK
+from ..core.api import OpResult, PairingService, Reply
 from .cli import Targeting, image_files, output_mode, output_options, read_cell_code, read_code, save_document, target_options
 from .output import narrate, serve, usage_failure
 

@@ -14,9 +14,9 @@ from typing import Any, Callable
 
 import click
 
-from ..core.errors import EXIT_FAILED, EXIT_OK, UsageError
-from ..core.service.pairing_service import caller, HubOptions, PairingService, TargetSpec, close_notebook, hub_options, RUN_WAIT, state_dir
-from ..core import documents
+from ..core.api import EXIT_FAILED, EXIT_OK, UsageError, call_cwd, call_path
+from ..core.api import HubOptions, PairingService, TargetSpec, close_notebook, hub_options, RUN_WAIT, state_dir
+from ..core.api import documents
 from .output import emit, run, serve, tell_prompt, usage_failure
 
 
@@ -37,7 +37,7 @@ class Targeting:
 
     def spec(self) -> TargetSpec:
         """The session the flags mean, as the service takes it (relative paths from here)."""
-        return TargetSpec(notebook=self.notebook, session=self.session, cwd=str(caller.cwd()))
+        return TargetSpec(notebook=self.notebook, session=self.session, cwd=str(call_cwd()))
 
 
 
@@ -82,7 +82,7 @@ def read_code(code: str | None, file: str | None, from_stdin: bool) -> str:
         return code
     if file is not None:
         try:
-            with open(caller.path(file), encoding="utf-8", newline="") as handle:
+            with open(call_path(file), encoding="utf-8", newline="") as handle:
                 return handle.read()
         except OSError as exc:
             usage_failure(f"Could not read {file}: {exc.strerror or exc}.", "Check the path passed to --file.")
@@ -100,7 +100,7 @@ def save_document(path: str, document: dict[str, Any]) -> str:
     """Write a complete document to `path` (JSON, UTF-8); its absolute path. A usage error if it cannot."""
     from .output import dumps_line
 
-    target = caller.path(path)
+    target = call_path(path)
     try:
         target.write_text(dumps_line(document) + "\n", encoding="utf-8")
     except OSError as exc:

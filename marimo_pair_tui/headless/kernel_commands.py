@@ -6,9 +6,9 @@ from typing import Any
 
 import click
 
-from ..core import documents
-from ..core.errors import EXIT_OK
-from ..core.service.pairing_service import RUN_WAIT, PairingService
+from ..core.api import documents
+from ..core.api import EXIT_OK
+from ..core.api import RUN_WAIT, PairingService
 from .cli import Targeting, target_options
 from .output import serve
 

@@ -8,8 +8,8 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult
 from pydantic import Field
 
-from ..core import documents
-from ..core.service.pairing_service import PairingService, TargetSpec
+from ..core.api import documents
+from ..core.api import PairingService, TargetSpec
 from .mcp_tooling import NotebookArg, SessionArg, UrlArg, on
 
 

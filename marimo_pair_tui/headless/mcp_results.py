@@ -13,8 +13,8 @@ from typing import Any, Awaitable, Callable
 
 from mcp.types import CallToolResult, ImageContent, TextContent
 
-from ..core import documents
-from ..core.errors import PairError
+from ..core.api import documents
+from ..core.api import PairError
 from .output import dumps_line
 
 

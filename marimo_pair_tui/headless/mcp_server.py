@@ -40,9 +40,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import Field, ValidationError
 
-from ..core import documents
-from ..core.errors import InvalidRequestError, UsageError
-from ..core.service.pairing_service import ACTIVITY_DEFAULT, RUN_WAIT, HubOptions, PairingService, TargetSpec, collector, static_defs_refs
+from ..core.api import documents, settle_gc
+from ..core.api import InvalidRequestError, UsageError
+from ..core.api import ACTIVITY_DEFAULT, RUN_WAIT, HubOptions, PairingService, TargetSpec, static_defs_refs
 from .mcp_cell_tools import register_cell_tools
 from .mcp_ui_tools import register_ui_tools
 from .mcp_kernel_tools import register_kernel_tools
@@ -348,7 +348,7 @@ async def serve(options: HubOptions) -> None:
         except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or Windows
             pass
     warm = asyncio.ensure_future(_warm_compiler())
-    collector.settle()
+    settle_gc()
     try:
         await server.run_stdio_async()
     finally:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Awaitable, Callable
 from mcp.types import CallToolResult
 from pydantic import Field
 
-from ..core.service.pairing_service import TargetSpec
+from ..core.api import TargetSpec
 from .mcp_results import answer
 
 NotebookArg = Annotated[

@@ -11,7 +11,7 @@ import asyncio
 import sys
 from typing import Any, AsyncContextManager, Awaitable, Callable, Coroutine, Protocol, TypeVar
 
-from ..core.errors import EXIT_USAGE, PairError
+from ..core.api import EXIT_USAGE, PairError
 from . import json_text
 
 T = TypeVar("T")
@@ -40,7 +40,7 @@ def narrate(text: str) -> None:
 
 
 def failure(error: PairError, **extra: Any) -> dict[str, Any]:
-    from ..core.documents import error_json
+    from ..core.api import error_json
 
     return {**error_json(error), **extra}
 
@@ -80,7 +80,7 @@ def run(job: Callable[[], Coroutine[Any, Any, tuple[dict[str, Any], int]]]) -> N
 def serve(options: Any, job: Callable[[Any], Awaitable[tuple[dict[str, Any], int]]]) -> None:
     """Run one headless job on a `PairingService` (fresh in-process, or the pairing service's own
     for these options); print its document and exit."""
-    from ..core.service.pairing_service import PairingService
+    from ..core.api import PairingService
 
     async def outer() -> tuple[dict[str, Any], int]:
         hosted = HOST.service(options) if HOST is not None else PairingService(options)
@@ -100,7 +100,7 @@ def tell_prompt(cell: str, prompt: str) -> None:
 
 def usage_failure(message: str, next: str) -> None:
     """A usage error before any I/O (bad flags, unreadable code file)."""
-    from ..core.errors import UsageError
+    from ..core.api import UsageError
 
     emit(failure(UsageError(message, next=next)))
     sys.exit(EXIT_USAGE)

@@ -23,7 +23,7 @@ import traceback
 from contextvars import ContextVar
 from typing import Any, Callable
 
-from ..core.service.pairing_service import caller
+from ..core.api import Caller
 from . import output
 from . import service_wire as wire
 
@@ -127,7 +127,7 @@ class Call:
     def __init__(self, message: dict[str, Any], stdin_fd: int, relay: Relay) -> None:
         """`message` has passed `check_request`; `stdin_fd` (ours to close) `check_stdin`."""
         self.argv = list(message["argv"])
-        self.caller = caller.Caller(cwd=message["cwd"], environ=wire.caller_environ(message["env"]))
+        self.caller = Caller(cwd=message["cwd"], environ=wire.caller_environ(message["env"]))
         encoding = codecs.lookup(message.get("stdout_encoding") or "utf-8").name
         self.relay = relay
         self.stdin: io.TextIOBase | None = io.TextIOWrapper(

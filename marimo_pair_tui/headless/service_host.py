@@ -39,7 +39,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, AsyncContextManager, Awaitable, Iterator, TypeVar
 
-from ..core.service.pairing_service import HubOptions, PairingService, append_private, caller, collector, state_dir
+from ..core.api import HubOptions, PairingService, append_private, state_dir, serving_call, settle_gc
 from . import output
 from . import service_trust as trust
 from . import service_wire as wire
@@ -336,7 +336,7 @@ class ServiceHost:
         start_call(call)
         code = 1
         try:
-            with caller.serving(call.caller):
+            with serving_call(call.caller):
                 code = run_headless(call.argv, log, str(state_dir() / "service.log"))
         finally:
             if not call.cancelled:
@@ -431,7 +431,7 @@ def main(argv: list[str]) -> int:
         sys.stdout = CallStream("stdout", _LOG)
         sys.stderr = CallStream("stderr", _LOG)
         output.HOST = host
-        collector.settle()
+        settle_gc()
         log(f"serving {path} (version {host.version}, idle timeout {host.idle_timeout:.0f} s)")
         asyncio.set_event_loop(host.loop)
         try:

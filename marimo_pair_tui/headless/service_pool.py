@@ -12,7 +12,7 @@ import contextlib
 import time
 from typing import Any, AsyncIterator, Iterator
 
-from ..core.service.pairing_service import HubOptions, PairingService, caller
+from ..core.api import HubOptions, PairingService, call_environ
 from . import output
 from . import service_wire as wire
 
@@ -59,7 +59,7 @@ class ServicePool:
 
     @staticmethod
     def _key(options: HubOptions) -> tuple[Any, ...]:
-        relevant = tuple(sorted(wire.caller_environ(caller.environ()).items()))
+        relevant = tuple(sorted(wire.caller_environ(call_environ()).items()))
         return (tuple(options.urls), options.token, options.use_registry, tuple(options.ssh_hosts),
                 options.allow_insecure_token, tuple(options.notices), relevant)
 

@@ -17,9 +17,9 @@ import sys
 
 import click
 
-from ..core import documents
-from ..core.service.directory import open_tunnel
-from ..core.errors import EXIT_CONNECTION, EXIT_OK, PairError
+from ..core.api import documents
+from ..core.api import open_tunnel
+from ..core.api import EXIT_CONNECTION, EXIT_OK, PairError
 from .output import emit, failure, narrate
 
 

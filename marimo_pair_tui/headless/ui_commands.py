@@ -12,9 +12,9 @@ from typing import Any
 
 import click
 
-from ..core import documents
-from ..core.errors import EXIT_FAILED, EXIT_OK
-from ..core.service.pairing_service import PairingService
+from ..core.api import documents
+from ..core.api import EXIT_FAILED, EXIT_OK
+from ..core.api import PairingService
 from .cli import Targeting, target_options
 from .output import serve
 

@@ -13,10 +13,10 @@ import asyncio
 import time
 from typing import Any
 
-from ..core import documents
-from ..core.errors import EXIT_CONNECTION, EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from ..core.documents import OutputTicks, Picked
-from ..core.service.pairing_service import ActivityLog, Changes, PairingService, Reply
+from ..core.api import documents
+from ..core.api import EXIT_CONNECTION, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ..core.api import OutputTicks, Picked
+from ..core.api import ActivityLog, Changes, PairingService, Reply
 from .output import emit
 
 IDLE_RECHECK = 0.5

@@ -13,7 +13,7 @@ from textual.notifications import SeverityLevel
 from textual.binding import Binding
 from textual.dom import DOMNode
 
-from ..core.service.pairing_service import HubOptions, OpenResult, PairingService, Target, collector
+from ..core.api import HubOptions, OpenResult, PairingService, Target, settle_gc, GC_INTERACTIVE
 from .commands import ScreenCommands
 from .config import Config, config_path
 from .display import Display
@@ -120,7 +120,7 @@ class PairApp(App[None]):
     # -- start and stop ---------------------------------------------------------
 
     def on_mount(self) -> None:
-        collector.settle(collector.INTERACTIVE)
+        settle_gc(GC_INTERACTIVE)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         picker = PickerScreen(self.fmt, self.service, cursor_blink=self.cursor_blink)

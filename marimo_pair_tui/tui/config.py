@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from ..core.service.pairing_service import APP_NAME, config_path, read_config
+from ..core.api import APP_NAME, config_path, read_config
 
 __all__ = ["APP_NAME", "Config", "config_path", "load_config"]
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..core.errors import AmbiguousTargetError, NoServerError, NoSessionError, PairError, UsageError
-from ..core.service.pairing_service import HubOptions, PairingService, Target, TargetSpec, hub_options, parse_server_url
+from ..core.api import AmbiguousTargetError, NoServerError, NoSessionError, PairError, UsageError
+from ..core.api import HubOptions, PairingService, Target, TargetSpec, hub_options, parse_server_url
 
 if TYPE_CHECKING:
     from .app import Start
@@ -102,12 +102,12 @@ def _options(notebook_path: str | None, tour: bool, session: str | None, noteboo
     for notice in options.notices:
         click.echo(f"marimo-pair-tui: warning: {notice}", err=True)
     if ssh:
-        from ..core.service.pairing_service import SshHost
+        from ..core.api import SshHost
 
         for dest in ssh:  # before the app takes the terminal, so ssh may prompt
             SshHost(dest).connect_interactive()
     else:
-        from ..core.service.pairing_service import load_ssh_settings
+        from ..core.api import load_ssh_settings
 
         options.ssh_browse = load_ssh_settings().hosts  # config.toml's [ssh] hosts, for the picker
     return options
@@ -127,7 +127,7 @@ def _start(options: HubOptions, notebook_path: str | None, tour: bool, session: 
             )
         return Start("open", path=str(path))
     if tour:
-        from ..core.service.pairing_service import state_dir
+        from ..core.api import state_dir
         from ..notebooks import tour_copy
 
         return Start("open", path=str(tour_copy(state_dir() / "tour")), run=True)

@@ -16,7 +16,7 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
-from ..core.documents import plain_text
+from ..core.api import plain_text
 
 _BLOCK = {
     "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "tr", "table",

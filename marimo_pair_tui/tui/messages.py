@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from ..core.service.pairing_service import Changes
+from ..core.api import Changes
 
 
 def merged(first: Changes, then: Changes) -> Changes:

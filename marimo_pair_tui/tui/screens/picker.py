@@ -19,9 +19,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static, Tree
 
-from ...core.service.directory import ServerView
-from ...core.errors import PairError
-from ...core.service.pairing_service import OpenResult, PairingService, Target, state_dir
+from ...core.api import ServerView
+from ...core.api import PairError
+from ...core.api import OpenResult, PairingService, Target, state_dir
 from ...notebooks import tour_copy
 from ..display import Display
 from ..terminal_text import inert

@@ -21,8 +21,8 @@ from textual.binding import Binding
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.errors import PairError
-from ...core.service.pairing_service import PairingService, Target
+from ...core.api import PairError
+from ...core.api import PairingService, Target
 from ..display import Display
 from ..terminal_text import inert
 from .dialog import Dialog

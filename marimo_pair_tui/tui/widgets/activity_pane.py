@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.service.pairing_service import ActivityEntry, ActivityLog
+from ...core.api import ActivityEntry, ActivityLog
 from ..display import Display, syntax_theme
 from ..htmltext import output_text
 from ..terminal_text import inert

@@ -20,8 +20,8 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from ...core.service.pairing_service import Cell, Notebook
-from ...core.documents import ProgressPart, part_text, walk
+from ...core.api import Cell, Notebook
+from ...core.api import ProgressPart, part_text, walk
 from ..display import Display, syntax_theme
 from ..htmltext import output_text
 from ..terminal_text import inert

@@ -29,7 +29,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widgets import TextArea
 
-from ...core.service.pairing_service import Completion
+from ...core.api import Completion
 from ..terminal_text import inert
 from .completion_menu import CompletionMenu, matching
 

@@ -15,7 +15,7 @@ from textual.geometry import Offset, Size
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ...core.service.pairing_service import Completion
+from ...core.api import Completion
 from ..terminal_text import inert
 
 ROWS = 8  # items shown at once

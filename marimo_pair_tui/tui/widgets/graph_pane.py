@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ...core.service.pairing_service import GraphView
+from ...core.api import GraphView
 from ..terminal_text import inert
 
 Describe = Callable[[str], Text]  # a cell id -> its row (glyph, name, first line)

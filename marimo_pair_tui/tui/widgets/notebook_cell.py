@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ...core.service.pairing_service import Cell
+from ...core.api import Cell
 from ..display import Display
 from ..htmltext import output_text
 from ..terminal_text import inert

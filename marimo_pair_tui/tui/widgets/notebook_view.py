@@ -30,8 +30,8 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.widgets import Static
 
-from ...core.errors import PairError
-from ...core.service.pairing_service import Notebook, PairingService, Target
+from ...core.api import PairError
+from ...core.api import Notebook, PairingService, Target
 from ..display import Display
 from .notebook_cell import CellBlock, RestyledAlone
 from .output_view import OutputView, Turns

@@ -17,9 +17,9 @@ from textual import work
 from textual.containers import Vertical
 from textual.message import Message
 
-from ...core.documents import ChartPart, ImagePart, LayoutPart, MediaPart, Part, ProgressPart, walk
-from ...core.parts import with_values
-from ...core.service.pairing_service import Cell
+from ...core.api import ChartPart, ImagePart, LayoutPart, MediaPart, Part, ProgressPart, walk
+from ...core.api import with_values
+from ...core.api import Cell
 from .parts import part_widget
 from .parts.control import held_values
 from .parts.progress import ProgressView

@@ -19,8 +19,8 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ...core.documents import Part, parse_output, parts_text
-from ...core.parts import with_values
+from ...core.api import Part, parse_output, parts_text
+from ...core.api import with_values
 from ..terminal_text import inert
 from .parts import part_widget
 from .parts.control import held_values

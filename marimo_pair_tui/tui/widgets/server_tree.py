@@ -14,8 +14,8 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from ...core.service.directory import ServerView
-from ...core.service.pairing_service import NotebookEntry, ServerInfo, SessionRef
+from ...core.api import ServerView
+from ...core.api import NotebookEntry, ServerInfo, SessionRef
 from ..display import Display
 from ..terminal_text import inert
 from .tree_order import in_place

@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input
 
-from ...core.service.pairing_service import Variable
+from ...core.api import Variable
 from ..terminal_text import inert
 
 PREVIEW_CHARS = 24

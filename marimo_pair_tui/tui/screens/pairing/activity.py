@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable
 
 from textual.widget import Widget
 
-from ....core.service.pairing_service import ActivityEntry
+from ....core.api import ActivityEntry
 from ...widgets.activity_pane import ActivityPane, entry_title
 from ...widgets.code_editor import CodeEditor
 from ...widgets.results_pane import ResultsPane

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable
 
-from ....core.errors import PairError
+from ....core.api import PairError
 from ...widgets.code_editor import CodeEditor, Request
 from ..docs import DocsScreen
 from .link import Notify, RunWorker, SessionLink

@@ -13,8 +13,8 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from ....core.errors import ConflictError
-from ....core.service.pairing_service import Cell, Changes, Notebook, OpResult
+from ....core.api import ConflictError
+from ....core.api import Cell, Changes, Notebook, OpResult
 from ...terminal_text import inert
 from ...widgets.cell_tree import first_line
 from ...widgets.code_editor import CodeEditor, Origin

@@ -16,8 +16,8 @@ from __future__ import annotations
 import time
 from typing import Callable, Iterable
 
-from ....core.errors import PairError
-from ....core.service.pairing_service import Changes, OpResult
+from ....core.api import PairError
+from ....core.api import Changes, OpResult
 from ...display import Display
 from ..confirm_packages import ConfirmPackagesScreen
 from ..confirm_restart import ConfirmRestartScreen

@@ -13,7 +13,7 @@ from typing import Any, Awaitable, Callable, Literal, Protocol
 from rich.text import Text
 from textual.screen import Screen
 
-from ....core.service.pairing_service import Cell, Notebook, PairingService, PairingSession, Target
+from ....core.api import Cell, Notebook, PairingService, PairingSession, Target
 from ...widgets.cell_tree import CellTree
 from ...widgets.notebook_view import NotebookView
 from .runner import OperationRunner

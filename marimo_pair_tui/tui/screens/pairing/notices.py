@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ....core.service.pairing_service import Changes, Notebook
+from ....core.api import Changes, Notebook
 from ...widgets.notice_banner import NoticeBanner
 from .link import Notify
 

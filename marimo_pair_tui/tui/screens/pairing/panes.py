@@ -12,8 +12,8 @@ from typing import Callable, Literal
 
 from rich.text import Text
 
-from ....core.errors import PairError
-from ....core.service.pairing_service import Changes
+from ....core.api import PairError
+from ....core.api import Changes
 from ...widgets.code_editor import CodeEditor
 from ...widgets.graph_pane import GraphPane
 from ...widgets.variables_pane import VariablesPane

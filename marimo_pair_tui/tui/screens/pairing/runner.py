@@ -19,8 +19,8 @@ from typing import AsyncIterator, Awaitable, Callable, Iterator
 
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
-from ....core.errors import ConflictError, PairError
-from ....core.service.pairing_service import OpResult, Reply
+from ....core.api import ConflictError, PairError
+from ....core.api import OpResult, Reply
 from ...display import Display
 from ...widgets.results_pane import ResultsPane
 from ...widgets.run_block import RunBlock

@@ -36,10 +36,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import TextArea
 
-from ....core.service.directory import sibling_note
-from ....core.errors import PairError
+from ....core.api import sibling_note
+from ....core.api import PairError
 from ...terminal_text import inert
-from ....core.service.pairing_service import Cell, Changes, Notebook, PairingService, PairingSession, Target
+from ....core.api import Cell, Changes, Notebook, PairingService, PairingSession, Target
 from ...display import Display
 from ...drafts import DraftStore
 from ...messages import LiveStateChanged, ModelChanged

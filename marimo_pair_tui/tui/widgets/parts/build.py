@@ -6,8 +6,7 @@ from typing import Any, Callable
 
 from textual.widget import Widget
 
-from ....core.documents import (ChartPart, DiagramPart, ErrorPart, ImagePart, LayoutPart, LazyPart, MarkdownPart,
-                                MediaPart, Part, ProgressPart, StructurePart, TablePart, TextPart, WidgetPart)
+from ....core.api import ChartPart, DiagramPart, ErrorPart, ImagePart, LayoutPart, LazyPart, MarkdownPart, MediaPart, Part, ProgressPart, StructurePart, TablePart, TextPart, WidgetPart
 from .controls import control_widget
 from .images import ImageView
 from .layout import layout_widget

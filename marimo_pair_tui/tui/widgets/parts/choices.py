@@ -15,8 +15,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button, Checkbox, RadioButton, RadioSet, Select, SelectionList, Switch
 
-from ....core.documents import WidgetPart
-from ....core.parts.widgets import python_value
+from ....core.api import WidgetPart
+from ....core.api import python_value
 from ...terminal_text import inert
 from .control import Control
 from .plain import plain

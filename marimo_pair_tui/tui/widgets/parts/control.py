@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ....core.documents import SETTABLE_KINDS, WidgetPart, why_not_settable
+from ....core.api import SETTABLE_KINDS, WidgetPart, why_not_settable
 from ...terminal_text import inert
 from .plain import shown
 

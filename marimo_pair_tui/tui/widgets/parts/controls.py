@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widget import Widget
 
-from ....core.documents import WidgetPart
+from ....core.api import WidgetPart
 from .choices import ButtonControl, DropdownControl, MultiControl, RadioControl, ToggleControl
 from .control import Control, Described
 from .numbers import NumberControl, RangeControl

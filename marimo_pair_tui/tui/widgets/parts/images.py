@@ -30,7 +30,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual_image.widget import HalfcellImage, Image as AutoImage, SixelImage, TGPImage, UnicodeImage
 
-from ....core.documents import ChartPart, ImagePart, draw_charts, rasterized
+from ....core.api import ChartPart, ImagePart, draw_charts, rasterized
 from .plain import plain_text
 
 IMAGES_ENV = "MARIMO_PAIR_IMAGES"

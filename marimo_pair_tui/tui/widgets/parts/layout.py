@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static, TabbedContent, TabPane
 
-from ....core.documents import LayoutPart, Part
+from ....core.api import LayoutPart, Part
 from ...terminal_text import inert
 from .plain import markup_safe, plain
 

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
-from ....core.documents import MediaPart, media_suffix, media_text
+from ....core.api import MediaPart, media_suffix, media_text
 from .plain import plain_text
 
 

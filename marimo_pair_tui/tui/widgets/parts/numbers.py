@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from ....core.documents import WidgetPart
+from ....core.api import WidgetPart
 from .control import Control
 from .plain import shown
 

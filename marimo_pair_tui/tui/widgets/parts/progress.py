@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ProgressBar, Static
 
-from ....core.documents import ProgressPart, part_text
+from ....core.api import ProgressPart, part_text
 from .plain import plain_text
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Markdown, Static
 
-from ....core.documents import ErrorPart, MarkdownPart, TextPart
+from ....core.api import ErrorPart, MarkdownPart, TextPart
 from ...terminal_text import inert
 from .plain import plain_text
 

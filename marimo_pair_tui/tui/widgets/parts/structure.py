@@ -8,7 +8,7 @@ from typing import Any
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
-from ....core.documents import DiagramPart, LazyPart, StructurePart
+from ....core.api import DiagramPart, LazyPart, StructurePart
 from ...terminal_text import inert
 from .plain import plain_text
 

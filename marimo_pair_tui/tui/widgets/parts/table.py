@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import DataTable, Static
 
-from ....core.documents import NUMERIC_KINDS, Column, TablePart, shown_rows
+from ....core.api import NUMERIC_KINDS, Column, TablePart, shown_rows
 from ...terminal_text import inert
 from .plain import plain_text
 
