@@ -47,7 +47,7 @@ async def shoot(app, size: tuple[int, int], path: Path, drive: Callable[[object]
 
 
 async def main(out: Path) -> None:
-    from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService, close_notebook
+    from marimo_pair_tui.core.api import HubOptions, PairingService, close_notebook
     from marimo_pair_tui.notebooks import TOUR
     from marimo_pair_tui.tui.app import PairApp, Start
     from marimo_pair_tui.tui.config import Config

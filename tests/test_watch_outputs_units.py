@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marimo_pair_tui.core.documents import OutputTicks
+from marimo_pair_tui.core.api import OutputTicks
 from marimo_pair_tui.core.model.notebook import Notebook
 
 STACK = ("<div style='display: flex;flex: 1;flex-direction: column;justify-content: flex-start;align-items: normal;"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
-from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService, TargetSpec, collector  # noqa: E402
+from marimo_pair_tui.core.api import HubOptions, PairingService, TargetSpec, settle_gc  # noqa: E402
 
 
 async def main() -> None:
@@ -27,7 +27,7 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    collector.settle()  # as the app, the service and the MCP server do once started
+    settle_gc()  # as the app, the service and the MCP server do once started
     async with PairingService(HubOptions(urls=[url])) as service:
         mirror = (await service.mirror(TargetSpec(session=session_id, url=url))).value
         deadline = time.monotonic() + 120

@@ -542,18 +542,3 @@ def tunnel_document(tunnel: Any) -> dict[str, Any]:
         "remote": {"ssh_host": tunnel.host.dest, "url": server.url, "pid": server.pid},
         "warnings": list(tunnel.warnings),
     }
-
-
-# -- output parts, for the doors that draw them -----------------------------------
-# The app renders typed parts as widgets and reaches core only through the service,
-# the directory, the documents and the errors: the part types are named here for it.
-from .parts import (ChartPart, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, TablePart,  # noqa: E402
-                    TextPart, WidgetPart, draw_charts, rasterized, walk)
-from .parts.model import DiagramPart, LazyPart, MediaPart, StructurePart  # noqa: E402
-from .parts.files import media_suffix  # noqa: E402
-from .parts.media import media_text  # noqa: E402
-from .codemode.ui_values import SETTABLE as SETTABLE_KINDS, why_not_settable  # noqa: E402  (what the app can send)
-from .parts.tables import shown_rows  # noqa: E402
-from .parts.values import NUMERIC_KINDS  # noqa: E402
-from .model.watch_outputs import OutputTicks, Picked  # noqa: E402  (which outputs a watch line carries)
-from .parts import ProgressPart, part_text  # noqa: E402  (a running cell's progress, drawn in place)

@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Markdown, RadioSet, Static
 from textual_image.widget import HalfcellImage
 
-from marimo_pair_tui.core.documents import MarkdownPart, TablePart, WidgetPart
+from marimo_pair_tui.core.api import MarkdownPart, TablePart, WidgetPart
 from marimo_pair_tui.core.parts import Column
 from marimo_pair_tui.core.parts import parse_output
 from marimo_pair_tui.tui.widgets.parts import part_widget

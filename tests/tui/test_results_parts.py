@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Static
 
-from marimo_pair_tui.core.documents import ChartPart, TablePart, WidgetPart
+from marimo_pair_tui.core.api import ChartPart, TablePart, WidgetPart
 from marimo_pair_tui.core.wire.sessions import Target
 from marimo_pair_tui.tui.screens.pairing import PairingScreen
 from marimo_pair_tui.tui.widgets.notebook_cell import CellBlock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from marimo_pair_tui.core.service.pairing_service import Completion, Variable
+from marimo_pair_tui.core.api import Completion, Variable
 from marimo_pair_tui.tui.screens.confirm_restart import restart_text
 from marimo_pair_tui.tui.screens.pairing.completion import name_at
 from marimo_pair_tui.tui.widgets.completion_menu import completion_label, matching

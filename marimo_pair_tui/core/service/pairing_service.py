@@ -34,14 +34,12 @@ import time
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Awaitable, Callable, Sequence, TypeVar, Union
 
-from ..state import caller, gc_policy as collector
 from ..codemode import client as codemode
 from ..model.activity import ActivityLog
-from ..model.analysis import static_defs_refs
 from ..wire.virtual_files import fetch_virtual_files
 from ..model.completion import Completion, complete, help_text
 from .lifecycle import NothingWaitingError, OnPrompt, PromptWatch, restart_session, send_stdin
-from ..model.workspace import CellGraph, GraphView, Variable, cell_graph, variables, wants_peek
+from ..model.workspace import GraphView, Variable, cell_graph, variables, wants_peek
 from ..model.workspace import peek as peek_values
 from ..codemode.ui_elements import UNSURE_VALUES, UiElement, current_values, frontend_value, pick, read_elements, set_value
 from ..codemode.table_pages import TablePage, table_page
@@ -54,36 +52,18 @@ from ..errors import (
     RunTimedOutError, StaleSessionError,
 )
 from ..wire.execute import ExecResult, OnOutput, announcing, execute
-from ..servers.hub import Hub, HubOptions, hub_options
+from ..servers.hub import Hub, HubOptions
 from ..wire.kernel import interrupt
 from .mirrors import SETTLE_TIMEOUT, Mirrors, OnBusy, mirror_key
 from .recovery import Recovery
-from ..model.notebook import Cell, Changes, Notebook
+from ..model.notebook import Cell, Notebook
 from .mirror import PairingSession
 from .values import ActivityPage, CellsView, IdleWait, KernelView, Reply, TargetSpec
 from ..wire.sessions import NotebookEntry, Target
-from ..wire.connection import load_token
 from ..servers.browser_session import RUN_WAIT, Prompt, create_session
-from ..servers.processes import close_notebook
 from ..servers.serving import open_notebook
-from ..state.private import append_private, private_dir, state_dir, write_private
-# Re-exported for the doors, which import from core only the service, the directory,
-# the documents and the errors.
-from ..model.activity import ActivityEntry
-from ..wire.discovery import parse_server_url
-from ..servers.serving import OpenResult
-from ..wire.live import LiveState
-from ..wire.sessions import SessionRef
-from ..state.settings import APP_NAME, config_path, read_config
-from ..ssh import SshHost, load_settings as load_ssh_settings
 
-__all__ = [
-    "ACTIVITY_DEFAULT", "RUN_WAIT", "ActivityLog", "Changes", "HubOptions", "hub_options", "OpResult", "PairingService", "Reply", "Target", "TargetSpec", "close_notebook", "load_token",
-    "open_notebook", "private_dir", "state_dir", "static_defs_refs", "write_private", "ServerView",
-    "APP_NAME", "ActivityEntry", "Cell", "LiveState", "Notebook", "NotebookEntry", "OpenResult", "PairingSession",
-    "ServerInfo", "SessionRef", "SshHost", "config_path", "load_ssh_settings", "parse_server_url", "read_config",
-    "TablePage", "UiElement", "Variable", "CellGraph", "GraphView", "Completion", "caller", "collector", "append_private",
-]
+__all__ = ["ACTIVITY_DEFAULT", "PairingService", "cell_code", "kernel_view", "limited", "newest_entries", "pick_cells"]
 
 T = TypeVar("T")
 Targetable = Union[TargetSpec, Target]
