@@ -45,7 +45,7 @@ LIVE_MODULES = frozenset({
     # completion asks jedi, which runs its own Python process
     "test_completion_units",
     # the tool checks
-    "test_docs", "test_lint", "test_types",
+    "test_docs", "test_lint", "test_types", "test_layers",
 })
 E2E_MODULES = frozenset({"test_e2e_tmux", "test_inert", "test_ssh", "test_mcp_ssh", "test_service_users"})
 
@@ -82,10 +82,10 @@ def _outside_world(args: Any) -> str | None:
         return None
     if "-m" in argv and argv.index("-m") + 1 < len(argv) and argv[argv.index("-m") + 1] == "marimo":
         return "a marimo server"
-    program = Path(argv[0]).name
-    if program.startswith("python") or program == Path(sys.executable).name:
+    program = Path(argv[0])
+    if program.name.startswith("python") or program.parent == Path(sys.executable).parent:
         return "a Python process (the headless command, the pairing service, a tool)"
-    return program if program in _OUTSIDE else None
+    return program.name if program.name in _OUTSIDE else None
 
 
 @contextmanager
