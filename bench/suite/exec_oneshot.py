@@ -28,7 +28,7 @@ def measure(lab: Lab, quick: bool, log=print) -> list[Row]:
     curl = ["curl", "-sN", "-X", "POST", f"{lab.url}/api/kernel/execute", "-H", "Content-Type: application/json",
             "-H", f"Marimo-Stable-Session-Id: {opened.browser.session_id}", "-d", json.dumps({"code": "print(1)"})]
     pair = [*MARIMO, "pair", "execute", *target, "-c", "print(1)"]
-    expect_ours = '"stdout": "1\\n"'
+    expect_ours = '"stdout":"1\\n"'  # the one-line JSON the command prints (no spaces)
 
     rows = {name: Row(SECTION, name, SIZE) for name in (
         "curl POST /api/kernel/execute", "marimo pair execute", "ours, service warm", "ours, service cold",
