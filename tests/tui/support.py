@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from textual.pilot import Pilot
 
@@ -16,6 +17,7 @@ from marimo_pair_tui.tui.config import Config
 from marimo_pair_tui.tui.display import Display
 from marimo_pair_tui.tui.screens.pairing import PairingScreen
 from marimo_pair_tui.tui.widgets.run_block import RunBlock
+from tests.clihelp import cli_env, run_cli
 from tests.support.marimo_proc import BrowserSession, MarimoServer, open_browser_session, start_marimo_server
 from tests.support.waiting import wait_until_async
 
@@ -83,6 +85,28 @@ async def wait_live(pilot: Pilot, cells: int, timeout: float = 20.0) -> PairingS
         f"{cells} cells, live",
     )
     return screen
+
+
+async def notebook_view_drawn(pilot: Pilot, cells: int) -> PairingScreen:
+    """The pairing screen live with `cells` cells, every cell run, the notebook view (f7) shown with every
+    output drawn."""
+    screen = await wait_live(pilot, cells, timeout=60)
+    await wait_for(pilot, lambda: screen.notebook.is_idle() and all(c.status for c in screen.notebook.cells),
+                   timeout=60, what="every cell to have run")
+    await pilot.press("f7")
+    view = screen.notebook_view
+    await wait_for(pilot, lambda: len(view.cell_ids) == cells
+                   and all(view.block(c).output_view.drawn for c in view.cell_ids), timeout=60,  # type: ignore[union-attr]
+                   what="every output drawn")
+    return screen
+
+
+def kernel_json(lab: "TuiLab", target: Target, expression: str) -> Any:
+    """What `expression` is in the session's kernel, as JSON: the truth a view is checked against."""
+    result = run_cli(["exec", "--url", lab.server.url, "--session", target.session.session_id or "", "-c",
+                      f"import json as _j\nprint(_j.dumps({expression}))"], env=cli_env(lab.server.state_home))
+    assert result.code == 0, result.stdout
+    return json.loads(result.json["stdout"])
 
 
 async def run_and_snippet_out(pilot: Pilot, screen: PairingScreen) -> tuple[RunBlock, RunBlock]:

@@ -5,7 +5,6 @@ loaded, a Styler table as a table. The truth comes from snippets in the same ker
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,8 @@ from marimo_pair_tui.tui.widgets.parts.media import MediaView
 from marimo_pair_tui.tui.widgets.parts.structure import DiagramView, LazyView, StructureView
 from marimo_pair_tui.tui.widgets.parts.table import TableView
 
-from tests.clihelp import cli_env, run_cli
 
-from .support import TuiLab, make_app, wait_for, wait_live
+from .support import TuiLab, kernel_json, make_app, notebook_view_drawn, wait_for
 
 CELLS = 15
 
@@ -32,23 +30,12 @@ def book(lab: TuiLab) -> Target:
 
 
 def kernel(lab: TuiLab, target: Target, expression: str) -> Any:
-    result = run_cli(["exec", "--url", lab.server.url, "--session", target.session.session_id or "", "-c",
-                      f"import json as _j\nprint(_j.dumps({expression}))"], env=cli_env(lab.server.state_home))
-    assert result.code == 0, result.stdout
-    return json.loads(result.json["stdout"])
+    return kernel_json(lab, target, expression)
 
 
 async def view_open(pilot: Any) -> PairingScreen:
-    screen = await wait_live(pilot, CELLS, timeout=60)
-    assert isinstance(screen, PairingScreen)
-    await wait_for(pilot, lambda: screen.notebook.is_idle() and all(c.status for c in screen.notebook.cells),
-                   timeout=60, what="every cell to have run")
-    await pilot.press("f7")
-    view = screen.notebook_view
-    await wait_for(pilot, lambda: len(view.cell_ids) == CELLS
-                   and all(view.block(c).output_view.drawn for c in view.cell_ids), timeout=60,  # type: ignore[union-attr]
-                   what="every output drawn")
-    return screen
+    """The notebook view shown, every output drawn."""
+    return await notebook_view_drawn(pilot, CELLS)
 
 
 def output_of(screen: PairingScreen, name: str) -> Any:

@@ -3,7 +3,6 @@ and a value cut by the table's visible edge marked `…`. The truth comes from s
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -14,9 +13,8 @@ from marimo_pair_tui.core.wire.sessions import Target
 from marimo_pair_tui.tui.screens.pairing import PairingScreen
 from marimo_pair_tui.tui.widgets.parts.table import TableView
 
-from tests.clihelp import cli_env, run_cli
 
-from .support import TuiLab, make_app, wait_for, wait_live
+from .support import TuiLab, kernel_json, make_app, notebook_view_drawn
 
 CELLS = 9
 
@@ -28,24 +26,12 @@ def book(lab: TuiLab) -> Target:
 
 
 def kernel(lab: TuiLab, target: Target, expression: str) -> Any:
-    result = run_cli(["exec", "--url", lab.server.url, "--session", target.session.session_id or "", "-c",
-                      f"import json as _j\nprint(_j.dumps({expression}))"], env=cli_env(lab.server.state_home))
-    assert result.code == 0, result.stdout
-    return json.loads(result.json["stdout"])
+    return kernel_json(lab, target, expression)
 
 
 async def view_open(pilot: Any) -> PairingScreen:
     """The notebook view shown, every output drawn."""
-    screen = await wait_live(pilot, CELLS, timeout=60)
-    assert isinstance(screen, PairingScreen)
-    await wait_for(pilot, lambda: screen.notebook.is_idle() and all(c.status for c in screen.notebook.cells),
-                   timeout=60, what="every cell to have run")
-    await pilot.press("f7")
-    view = screen.notebook_view
-    await wait_for(pilot, lambda: len(view.cell_ids) == CELLS
-                   and all(view.block(c).output_view.drawn for c in view.cell_ids), timeout=60,  # type: ignore[union-attr]
-                   what="every output drawn")
-    return screen
+    return await notebook_view_drawn(pilot, CELLS)
 
 
 def table_of(screen: PairingScreen, name: str) -> TableView:
