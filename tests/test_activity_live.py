@@ -16,7 +16,7 @@ import pytest
 from marimo_pair_tui.core.wire.discovery import ServerInfo
 from marimo_pair_tui.core.errors import MultiplyDefinedError
 from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService
-from marimo_pair_tui.core.service.mirror import PairingSession
+from marimo_pair_tui.core.service.mirror import Mirror
 from marimo_pair_tui.core.wire.sessions import SessionRef, Target
 from tests.support.cell_lab import CellLab, file_cells
 from tests.support.marimo_proc import BrowserSession
@@ -32,7 +32,7 @@ def env(lab: CellLab) -> dict[str, str]:
     return {**os.environ, "XDG_STATE_HOME": str(lab.server.state_home)}
 
 
-async def pair(lab: CellLab, path: Path, browser: BrowserSession) -> tuple[PairingService, PairingSession, Target]:
+async def pair(lab: CellLab, path: Path, browser: BrowserSession) -> tuple[PairingService, Mirror, Target]:
     """The service following the session: its live mirror, and the target its operations take."""
     service = PairingService(HubOptions(urls=[lab.server.url]))
     server = ServerInfo(url=lab.server.url, host=lab.server.host, port=lab.server.port, source="url")

@@ -13,22 +13,22 @@ import pytest
 from marimo_pair_tui.core.codemode import client as codemode
 from marimo_pair_tui.core.wire.discovery import pid_alive
 from marimo_pair_tui.core.servers.hub import Hub, HubOptions
-from marimo_pair_tui.core.service.mirror import PairingSession
+from marimo_pair_tui.core.service.mirror import Mirror
 from marimo_pair_tui.core.service.pairing_service import PairingService, TargetSpec
 from tests.clihelp import cli_env, run_cli, start_cli
 from tests.support.waiting import gate
 
 
-async def _pair(server_url: str, notebook: str | None = None) -> tuple[Hub, PairingSession]:
+async def _pair(server_url: str, notebook: str | None = None) -> tuple[Hub, Mirror]:
     service = PairingService(HubOptions(urls=[server_url]))
     hub = service.hub
     target = (await service.resolve(TargetSpec(notebook=notebook))).value
-    pairing = PairingSession(hub, target)
+    pairing = Mirror(hub, target)
     await pairing.start()
     return hub, pairing
 
 
-async def _close(hub: Hub, pairing: PairingSession) -> None:
+async def _close(hub: Hub, pairing: Mirror) -> None:
     await pairing.stop()
     await hub.aclose()
 
@@ -97,7 +97,7 @@ async def test_mirror_on_a_file_without_session_reports_gone(demo_server) -> Non
     from marimo_pair_tui.core.wire.sessions import SessionRef, Target
 
     target = Target(server=(await hub.servers())[0], notebook=str(demo_server.target), session=SessionRef(None, "s_none"))
-    pairing = PairingSession(hub, target)
+    pairing = Mirror(hub, target)
     try:
         await pairing.start(wait_ready=30)
         assert pairing.live_state == "gone"

@@ -41,7 +41,7 @@ ACTIONS = ("create", "create_run", "edit", "edit_back", "run", "move", "delete",
 
 
 class Loop:
-    """An event loop in a thread, so one PairingSession outlives hypothesis examples."""
+    """An event loop in a thread, so one Mirror outlives hypothesis examples."""
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from marimo_pair_tui.core.service.values import TargetSpec
-from marimo_pair_tui.core.service.pairing_service import PairingService, PairingSession
+from marimo_pair_tui.core.service.pairing_service import PairingService, Mirror
 from tests.clihelp import cli_env, start_cli
 from tests.support.waiting import wait_until, wait_until_async
 from tests.test_one_truth import browser_post
@@ -19,7 +19,7 @@ from tests.test_one_truth import browser_post
 DEADLINE = 40.0
 
 
-def record(pairing: PairingSession) -> list[tuple[str, str]]:
+def record(pairing: Mirror) -> list[tuple[str, str]]:
     states: list[tuple[str, str]] = []
     pairing.subscribe(on_state=lambda state, detail: states.append((state, detail)))
     return states
@@ -126,7 +126,7 @@ def test_several_new_sessions_are_reported_not_guessed() -> None:
                 assert {c["session_id"] for c in error.details["candidates"]} == {"sess-one", "sess-two"}
             else:
                 raise AssertionError("a session was guessed")
-            pairing = PairingSession(service.hub, old)
+            pairing = Mirror(service.hub, old)
             pairing.on_lost = recovery.lost
             states = record(pairing)
             recovery.lost(pairing, "gone")  # what the mirror says when its session ends

@@ -18,7 +18,7 @@ from .documents import EXEC_FIELD_LIMIT, ImageFiles, OutputMode, error_json
 # The session service, what it is asked and what it answers.
 from .service.pairing_service import ACTIVITY_DEFAULT, PairingService
 from .service.values import Reply, TargetSpec
-from .service.mirror import PairingSession
+from .service.mirror import Mirror
 from .service.directory import ServerView, open_tunnel, sibling_note
 from .servers.hub import HubOptions, hub_options
 from .servers.browser_session import RUN_WAIT
@@ -69,7 +69,7 @@ __all__ = [
     # documents
     "documents", "EXEC_FIELD_LIMIT", "ImageFiles", "OutputMode", "error_json",
     # the service and its values
-    "ACTIVITY_DEFAULT", "PairingService", "PairingSession", "Reply", "TargetSpec", "ServerView", "open_tunnel",
+    "ACTIVITY_DEFAULT", "PairingService", "Mirror", "Reply", "TargetSpec", "ServerView", "open_tunnel",
     "sibling_note", "HubOptions", "hub_options", "RUN_WAIT", "close_notebook", "OpenResult", "ServerInfo",
     "parse_server_url", "NotebookEntry", "SessionRef", "Target", "SshHost", "load_ssh_settings",
     # the notebook

@@ -17,7 +17,7 @@ from typing import Awaitable, Callable, Sequence
 
 from ..wire.connection import Connection
 from ..errors import UsageError
-from .mirror import PairingSession
+from .mirror import Mirror
 from ..wire.sessions import SessionRef
 
 OnPrompt = Callable[[str, str], Awaitable[None] | None]  # (cell label, prompt)
@@ -45,7 +45,7 @@ async def send_stdin(connection: Connection, session: SessionRef, text: str) -> 
 class PromptWatch:
     """Hears each new `input()` prompt in a session: answers it from `answers` in order, else reports it."""
 
-    def __init__(self, pairing: PairingSession, send: Callable[[str], Awaitable[None]],
+    def __init__(self, pairing: Mirror, send: Callable[[str], Awaitable[None]],
                  answers: Sequence[str] = (), on_prompt: OnPrompt | None = None) -> None:
         self.pairing = pairing
         self.send = send

@@ -12,7 +12,7 @@ import asyncio
 import time
 from typing import Any, Awaitable, Callable, Union
 
-from ..codemode import client as codemode
+from ..codemode import client
 from ..wire.connection import Connection
 from ..servers.hub import Hub
 from ..wire.live import LiveState, LiveStream
@@ -23,10 +23,10 @@ OnChange = Callable[[Changes], Union[None, Awaitable[None]]]
 OnLiveState = Callable[[LiveState, str], Union[None, Awaitable[None]]]
 # Told when the followed session ended ("gone") or the stream came back on another session of the
 # file ("replaced"); the service (core/service/pairing_service.py) then looks for the notebook's new session.
-OnLost = Callable[["PairingSession", str], None]
+OnLost = Callable[["Mirror", str], None]
 
 
-class PairingSession:
+class Mirror:
     """A target session mirrored into a `Notebook`, with the operations that change it."""
 
     def __init__(
@@ -113,7 +113,7 @@ class PairingSession:
             except (asyncio.TimeoutError, asyncio.CancelledError):
                 self._task.cancel()
 
-    async def __aenter__(self) -> "PairingSession":
+    async def __aenter__(self) -> "Mirror":
         await self.start()
         return self
 
@@ -191,5 +191,5 @@ class PairingSession:
 
     async def refresh(self) -> None:
         """Re-read every cell through code_mode (defs, refs, statuses) into the model."""
-        snap = await codemode.snapshot(self.connection, self.target.session)
+        snap = await client.snapshot(self.connection, self.target.session)
         await self._notify(self.notebook.apply_snapshot(snap.raw))

@@ -1,6 +1,6 @@
 """The live mirrors the service keeps: one kiosk stream per session it was asked about.
 
-A mirror (`PairingSession`) is attached on first use and its replay read,
+A `Mirror` is attached on first use and its replay read,
 then kept for the service's life, so reads are answered from memory and
 never wait on the kernel. Two rules live here and nowhere else:
 
@@ -40,7 +40,7 @@ from ..wire.execute import Announce
 from ..servers.hub import Hub
 from ..wire.kernel import kernel_state
 from ..model.notebook import Notebook
-from .mirror import OnLost, PairingSession
+from .mirror import OnLost, Mirror
 from ..wire.sessions import Target
 
 ATTACH_TIMEOUT = 15.0  # kernel-ready after connecting the mirror
@@ -83,7 +83,7 @@ def caught_up(notebook: Notebook, order: Sequence[str], cells: Sequence[CellStat
     return True
 
 
-async def replay_lull(pairing: PairingSession) -> None:
+async def replay_lull(pairing: Mirror) -> None:
     """Let the replay that follows kernel-ready arrive. It has no end marker: wait for the cell-op of
     every cell that ran, then for a lull, a moment in which no message was applied and no byte arrived
     (a 50 MB output is bytes long before it is a message). Bounded by REPLAY_CELLS_LIMIT and REPLAY_LIMIT."""
@@ -107,11 +107,11 @@ def _moved_past(version: int) -> Callable[[Notebook], bool]:
 
 
 class Mirrors:
-    """One `PairingSession` per session, attached on first use, dropped when its session goes."""
+    """One `Mirror` per session, attached on first use, dropped when its session goes."""
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
-        self._pairings: dict[MirrorKey, PairingSession] = {}
+        self._pairings: dict[MirrorKey, Mirror] = {}
         self._followed_since: dict[MirrorKey, float] = {}
         self._other_session: set[MirrorKey] = set()
         self._attach = asyncio.Lock()
@@ -125,15 +125,15 @@ class Mirrors:
         self._pairings.clear()
         await asyncio.gather(*(p.stop() for p in pairings), return_exceptions=True)
 
-    def followed(self) -> list[PairingSession]:
+    def followed(self) -> list[Mirror]:
         """Every mirror attached now (the pairing service reports them)."""
         return list(self._pairings.values())
 
-    def held(self, target: Target) -> PairingSession | None:
+    def held(self, target: Target) -> Mirror | None:
         """The mirror of `target` if one is attached (none is attached by asking)."""
         return self._pairings.get(mirror_key(target))
 
-    async def get(self, target: Target, *, wait: bool = True) -> PairingSession:
+    async def get(self, target: Target, *, wait: bool = True) -> Mirror:
         """The live mirror of `target`; attached (and, with `wait`, its replay read) on first use."""
         key = mirror_key(target)
         async with self._attach:
@@ -154,7 +154,7 @@ class Mirrors:
                 if id(pairing) not in self.recovering:
                     await self.drop(target)
                 raise StaleSessionError(f"The session {target.session.selector} on {target.server.url} is gone.")
-            pairing = PairingSession(self.hub, target)
+            pairing = Mirror(self.hub, target)
             pairing.notebook.activity = self.log(target)  # the session's log: calls made before are in it
             pairing.on_lost = self.on_lost
             followed_since = time.time()
@@ -174,12 +174,12 @@ class Mirrors:
             self._followed_since[key] = followed_since  # from now on, what anyone runs is in the log
             return pairing
 
-    def _note_session(self, key: MirrorKey, pairing: PairingSession, target: Target) -> None:
+    def _note_session(self, key: MirrorKey, pairing: Mirror, target: Target) -> None:
         mirrored = pairing.notebook.stable_session_id
         if mirrored and target.session.session_id and mirrored != target.session.session_id:
             self._other_session.add(key)
 
-    def move(self, old: Target, new: Target) -> PairingSession | None:
+    def move(self, old: Target, new: Target) -> Mirror | None:
         """File the mirror of `old` under `new` (the notebook's new session). Returns a mirror
         that already followed `new` and is no longer filed (the caller stops it), if any."""
         key, new_key = mirror_key(old), mirror_key(new)
@@ -278,14 +278,14 @@ class Mirrors:
         await self.drop(target)
         return False
 
-    async def idle(self, target: Target, pairing: PairingSession) -> bool:
+    async def idle(self, target: Target, pairing: Mirror) -> bool:
         """The one rule for idle: nothing queued or running in the mirror, and the kernel agrees."""
         if not pairing.notebook.is_idle():
             return False
         return await kernel_state(self.hub.connection(target.server), target.session) == "idle"
 
     async def until_idle(self, target: Target, timeout: float | None, on_busy: OnBusy | None = None
-                         ) -> tuple[PairingSession, str]:
+                         ) -> tuple[Mirror, str]:
         """Wait until nothing is queued or running (anyone's runs); the mirror and why it ended:
         idle, timeout or gone. `on_busy` hears the busy cells each time they change."""
         pairing = await self.get(target)

@@ -34,7 +34,7 @@ import time
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Awaitable, Callable, Sequence, TypeVar, Union
 
-from ..codemode import client as codemode
+from ..codemode import client
 from ..model.activity import ActivityLog
 from ..wire.virtual_files import fetch_virtual_files
 from ..model.completion import Completion, complete, help_text
@@ -57,7 +57,7 @@ from ..wire.kernel import interrupt
 from .mirrors import SETTLE_TIMEOUT, Mirrors, OnBusy, mirror_key
 from .recovery import Recovery
 from ..model.notebook import Cell, Notebook
-from .mirror import PairingSession
+from .mirror import Mirror
 from .values import ActivityPage, CellsView, IdleWait, KernelView, Reply, TargetSpec
 from ..wire.sessions import NotebookEntry, Target
 from ..servers.browser_session import RUN_WAIT, Prompt, create_session
@@ -85,7 +85,7 @@ def cell_code(code: str, what: str = "code") -> str:
     return code.rstrip("\r\n")
 
 
-def kernel_view(pairing: PairingSession) -> KernelView:
+def kernel_view(pairing: Mirror) -> KernelView:
     notebook = pairing.notebook
     return KernelView(
         idle=notebook.is_idle(),
@@ -290,7 +290,7 @@ class PairingService:
 
     # -- reads, from the live mirror --------------------------------------------
 
-    async def mirror(self, spec: Targetable, *, wait: bool = True) -> Reply[PairingSession]:
+    async def mirror(self, spec: Targetable, *, wait: bool = True) -> Reply[Mirror]:
         """The live mirror of a session (the app subscribes to it; `watch` follows it)."""
         return await self._on(spec, lambda target: self.mirrors.get(target, wait=wait))
 
@@ -317,7 +317,7 @@ class PairingService:
             if refresh or self.mirrors.follows_other_session(target):
                 if not refresh:
                     notes.append("The live mirror follows another session of this file; read through code_mode.")
-                snap = await codemode.snapshot(connection, target.session, ids=ids)
+                snap = await client.snapshot(connection, target.session, ids=ids)
                 ui, sure = await current_values(connection, target.session, snap.cells)
                 if not sure:
                     notes.append(UNSURE_VALUES)
@@ -679,30 +679,30 @@ class PairingService:
     async def create_cell(self, spec: Targetable, code: str, *, before: str | None = None,
                           after: str | None = None, name: str | None = None, run: bool = False,
                           timeout: float | None = None) -> Reply[OpResult]:
-        return await self._operation(spec, "Creating the cell", codemode.create_cell, cell_code(code),
+        return await self._operation(spec, "Creating the cell", client.create_cell, cell_code(code),
                                      before=before, after=after, name=name, run=run, timeout=timeout)
 
     async def edit_cell(self, spec: Targetable, cell: str, code: str, *, expect: str | None = None,
                         base: str | None = None, force: bool = False, run: bool = False,
                         timeout: float | None = None) -> Reply[OpResult]:
         base = base.rstrip("\r\n") if isinstance(base, str) else base
-        return await self._operation(spec, "Editing the cell", codemode.edit_cell, cell, cell_code(code),
+        return await self._operation(spec, "Editing the cell", client.edit_cell, cell, cell_code(code),
                                      expect=expect, base=base, force=force, run=run, timeout=timeout)
 
     async def run_cells(self, spec: Targetable, cells: Sequence[str], *, timeout: float | None = None
                         ) -> Reply[OpResult]:
-        return await self._operation(spec, "Running the cells", codemode.run_cells, list(cells), timeout=timeout)
+        return await self._operation(spec, "Running the cells", client.run_cells, list(cells), timeout=timeout)
 
     async def move_cell(self, spec: Targetable, cell: str, *, before: str | None = None,
                         after: str | None = None) -> Reply[OpResult]:
-        return await self._operation(spec, "Moving the cell", codemode.move_cell, cell, before=before, after=after)
+        return await self._operation(spec, "Moving the cell", client.move_cell, cell, before=before, after=after)
 
     async def delete_cell(self, spec: Targetable, cell: str) -> Reply[OpResult]:
-        return await self._operation(spec, "Deleting the cell", codemode.delete_cell, cell)
+        return await self._operation(spec, "Deleting the cell", client.delete_cell, cell)
 
     async def add_packages(self, spec: Targetable, names: Sequence[str], *, timeout: float | None = None
                            ) -> Reply[OpResult]:
-        return await self._operation(spec, "Installing the packages", codemode.add_packages, list(names),
+        return await self._operation(spec, "Installing the packages", client.add_packages, list(names),
                                      timeout=timeout)
 
 

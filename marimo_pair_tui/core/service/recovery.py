@@ -20,7 +20,7 @@ from ..errors import AmbiguousTargetError, PairError
 from ..servers.hub import Hub
 from .mirrors import MirrorKey, Mirrors, mirror_key
 from ..state.call_warnings import collecting
-from .mirror import PairingSession
+from .mirror import Mirror
 from ..wire.sessions import NotebookEntry, Target, list_notebooks
 
 RECOVER_FIRST = 0.25  # seconds before looking again for a lost session's successor (doubling)
@@ -113,7 +113,7 @@ class Recovery:
         else:
             self._remember_move(lost, new)
 
-    def lost(self, pairing: PairingSession, why: str) -> None:
+    def lost(self, pairing: Mirror, why: str) -> None:
         """A mirror's session ended, or its stream came back on another session: look for the new one."""
         task = self._tasks.get(id(pairing))
         if task is not None and not task.done():
@@ -130,7 +130,7 @@ class Recovery:
 
         task.add_done_callback(done)
 
-    async def _recover(self, pairing: PairingSession) -> None:
+    async def _recover(self, pairing: Mirror) -> None:
         """Look for the notebook's new session until one appears (a browser reloading makes one)
         or the mirror is stopped; several are reported, not chosen between."""
         lost = pairing.target
@@ -152,7 +152,7 @@ class Recovery:
         self.mirrors.carry_log(lost, new)
         self.on_move(lost, new)
 
-    async def _move(self, pairing: PairingSession, lost: Target, new: Target) -> None:
+    async def _move(self, pairing: Mirror, lost: Target, new: Target) -> None:
         """Point the mirror of `lost` at `new`; its subscribers hear "moved" once."""
         async with self._moving:
             if pairing.target is not lost:

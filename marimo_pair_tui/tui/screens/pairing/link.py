@@ -13,7 +13,7 @@ from typing import Any, Awaitable, Callable, Literal, Protocol
 from rich.text import Text
 from textual.screen import Screen
 
-from ....core.api import Cell, Notebook, PairingService, PairingSession, Target
+from ....core.api import Cell, Notebook, PairingService, Mirror, Target
 from ...widgets.cell_tree import CellTree
 from ...widgets.notebook_view import NotebookView
 from .runner import OperationRunner
@@ -34,7 +34,7 @@ class SessionLink:
 
     service: PairingService
     target: Callable[[], Target]
-    session: Callable[[], PairingSession | None]
+    session: Callable[[], Mirror | None]
     _empty: Notebook = field(default_factory=Notebook)  # what is shown before the mirror is attached
 
     @property

@@ -39,7 +39,7 @@ from textual.widgets import TextArea
 from ....core.api import sibling_note
 from ....core.api import PairError
 from ...terminal_text import inert
-from ....core.api import Cell, Changes, Notebook, PairingService, PairingSession, Target
+from ....core.api import Cell, Changes, Notebook, PairingService, Mirror, Target
 from ...display import Display
 from ...drafts import DraftStore
 from ...messages import LiveStateChanged, ModelChanged
@@ -127,7 +127,7 @@ class PairingScreen(Screen[None]):
         self.drafts = drafts if drafts is not None else DraftStore(target.notebook)
         self.cursor_blink = cursor_blink
         self.notes = list(notes or [])
-        self.session: PairingSession | None = None  # the service's live mirror, once attached
+        self.session: Mirror | None = None  # the service's live mirror, once attached
         self.link = SessionLink(service, lambda: self.target, lambda: self.session)
         self._unsubscribe: Callable[[], None] | None = None
         self._left = False
