@@ -15,6 +15,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from marimo_pair_tui.core.documents import cell_json
 from marimo_pair_tui.core.model.notebook import (
     CONSOLE_LIMIT,
     OUTPUT_LIMIT,
@@ -29,6 +30,11 @@ from marimo_pair_tui.core.model.outputs import describe_error, error_status, kep
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 HEADLESS_KEYS = {"id", "name", "code", "hash", "status", "errors", "console", "output",
                  "defs", "refs", "config", "truncated"}  # one cell shape, every door
+
+
+def notebook_json(nb: Notebook) -> dict[str, Any]:
+    """Every cell in the headless cell shape, in notebook order."""
+    return {"cells": [cell_json(c) for c in nb.cells]}
 
 
 def load(name: str) -> dict[str, Any]:
@@ -150,7 +156,7 @@ def test_raising_cell_has_a_readable_exception_and_its_child_is_cancelled() -> N
     assert child.status == "cancelled"
     assert len(child.errors) == 1 and "in cell boom" in child.errors[0].message
     assert nb.cell_ids[-2:] == [boom.id, child.id]  # created after the original three
-    assert child.to_json()["errors"] == [{"kind": "runtime", "message": child.errors[0].message}]
+    assert cell_json(child)["errors"] == [{"kind": "runtime", "message": child.errors[0].message}]
 
 
 def test_scratch_snippets_never_become_cells() -> None:
@@ -163,7 +169,7 @@ def test_scratch_snippets_never_become_cells() -> None:
         if m["op"] == "cell-op":
             assert changes.scratch and not changes.cell_ids
     assert nb.cell_ids == ids_before and nb.get(SCRATCH_ID) is None
-    assert SCRATCH_ID not in json.dumps(nb.to_json())
+    assert SCRATCH_ID not in json.dumps(notebook_json(nb))
     assert nb.scratch.console_text() == "hello from scratch\nscratch warning\n"
     assert [e.channel for e in nb.scratch.console] == ["stdout", "stderr"]
     assert nb.scratch.output is not None and nb.scratch.output.text == "82"
@@ -201,7 +207,7 @@ def test_code_mode_edits_create_edit_rename_move_delete() -> None:
     nb = replay(msgs[i4 + 1 :], nb)
     assert nb.cell_ids == [q, hbol, mjue, vbla, duyd, iqfj]
     assert nb.get("ticker") is None
-    assert nb.to_json()["cells"][0]["config"] == {"disabled": True}  # the default (False) is left out
+    assert notebook_json(nb)["cells"][0]["config"] == {"disabled": True}  # the default (False) is left out
 
 
 def test_multiply_defined_name_is_a_graph_error_naming_variable_and_cell() -> None:
@@ -247,13 +253,13 @@ def test_kiosk_replay_rebuilds_the_state_a_live_viewer_had() -> None:
     assert kiosk_msgs[0]["data"]["kiosk"] is True
     assert kiosk_msgs[0]["data"]["resumed"] is True
     mirror = replay(kiosk_msgs[: load("08_kiosk_attach")["live_from"]])
-    assert mirror.to_json() == live_viewer.to_json()
+    assert notebook_json(mirror) == notebook_json(live_viewer)
 
 
 def test_kiosk_and_main_connection_agree_and_track_the_code_that_ran() -> None:
     kiosk = replay(messages("08_kiosk_attach"))
     main = replay(messages("08_kiosk_main_side"))
-    assert kiosk.to_json() == main.to_json()
+    assert notebook_json(kiosk) == notebook_json(main)
     base = kiosk.cell("base")
     # /api/kernel/run ran `x = 40` without a document edit: the cell is stale
     assert base.run_code == "x = 40" and base.code == "x = 41" and base.status == "stale"
@@ -270,7 +276,7 @@ def test_snapshot_replaces_cells_with_statuses_and_headless_shape() -> None:
     assert {"old1", "old2"} <= changes.cell_ids and changes.structure
     assert nb.cell_ids == [c["id"] for c in snap["cells"]]
     assert [c.status for c in nb] == [c["status"] for c in snap["cells"]]
-    out = nb.to_json()["cells"]
+    out = notebook_json(nb)["cells"]
     for got, raw in zip(out, snap["cells"]):
         assert {"id", "name", "code", "hash", "status"} <= set(got) <= HEADLESS_KEYS
         assert got["hash"] == code_hash(raw["code"])
@@ -384,12 +390,12 @@ def test_stale_inputs_and_disabled_statuses() -> None:
 
 def test_unknown_ops_change_nothing() -> None:
     nb = replay(messages("01_open_instantiate"))
-    before, version = nb.to_json(), nb.version
+    before, version = notebook_json(nb), nb.version
     for m in ({"op": "focus-cell", "data": {"cell_id": "not-a-cell"}},
               {"op": "active-line", "data": {"line": 3}}, {"op": "no-such-op", "data": {}}, {},
               {"op": "cell-op", "data": ["not", "a", "dict"]}):
         assert not nb.apply_event(m)
-    assert nb.version == version and nb.to_json() == before
+    assert nb.version == version and notebook_json(nb) == before
 
 
 def test_version_counts_applied_changes() -> None:

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from marimo_pair_tui.core.codemode import client as codemode
+from marimo_pair_tui.core.documents import cell_json
 from marimo_pair_tui.core.wire.discovery import ServerInfo
 from marimo_pair_tui.core.errors import PairError
 from marimo_pair_tui.core.wire.kernel import kernel_state
@@ -155,7 +156,7 @@ async def act(live: Live, action: str, pick: int) -> str:
             assert await p.wait_until(lambda m: m.cell(sleeper).runtime == "running", 20)
             await s.interrupt(t)
             assert await p.wait_until(lambda m: m.cell(sleeper).status == "interrupted", 20), \
-                nb.cell(sleeper).to_json()
+                cell_json(nb.cell(sleeper))
         elif action == "snippet":
             await s.execute(t, f"print('snippet {n}')")
         else:
@@ -189,7 +190,7 @@ async def compare(live: Live, history: list[str]) -> None:
     assert model.cell_ids == snap.order, history
     diffs = []
     for ours, theirs in zip(model.cells, snap.cells):
-        mine, truth = ours.to_json(), theirs.to_json()
+        mine, truth = cell_json(ours), cell_json(theirs)
         for key in FIELDS:
             if mine.get(key) != truth.get(key):  # a field left out is empty on that side
                 diffs.append(f"{theirs.id} {key}: live={mine.get(key)!r} snapshot={truth.get(key)!r}")
@@ -278,7 +279,7 @@ def test_a_code_mode_edit_back_to_the_code_that_ran_stays_stale_until_run() -> N
     # A browser's document edit to the code the kernel already ran is not stale.
     nb.apply_event({"op": "execution", "data": {"cell_id": "a", "phase": "planned", "code": "x = 3"}})
     _set_code(nb, "a", "x = 3", "frontend")
-    assert nb.cell("a").status == "idle" and nb.cell("a").hash == nb.cell("a").to_json()["hash"]
+    assert nb.cell("a").status == "idle" and nb.cell("a").hash == cell_json(nb.cell("a"))["hash"]
 
 
 def test_a_missing_name_is_the_cells_own_exception_and_errors_follow_labels() -> None:

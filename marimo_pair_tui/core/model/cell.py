@@ -132,12 +132,6 @@ class Cell:
     def clear_console(self) -> None:
         self.console, self.console_chars, self.console_truncated = [], 0, False
 
-    def to_json(self) -> dict[str, Any]:
-        """The headless shape of a cell (core/documents.py builds it, for every door)."""
-        from ..documents import cell_json
-
-        return cell_json(self)
-
 
 # What the kernel said about a cell, as opposed to its document fields.
 RUNTIME_FIELDS = ("errors", "console", "console_chars", "console_truncated", "output",

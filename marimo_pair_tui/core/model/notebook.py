@@ -221,10 +221,6 @@ class Notebook:
                     changed = True
         return [c for c in self.cells if c.id in found]
 
-    def to_json(self) -> dict[str, Any]:
-        """`{"cells": [...]}` in the headless cell shape, in notebook order."""
-        return {"cells": [c.to_json() for c in self.cells]}
-
     # -- feeds ----------------------------------------------------------
 
     def apply_snapshot(self, snapshot: Mapping[str, Any]) -> Changes:

@@ -71,12 +71,6 @@ class CellState:
     def failed(self) -> bool:
         return self.status in FAILED_STATUSES
 
-    def to_json(self) -> dict[str, Any]:
-        """The headless shape of a cell (core/documents.py builds it, for every door)."""
-        from ..documents import cell_json
-
-        return cell_json(self)
-
 
 @dataclass
 class Snapshot:
