@@ -25,7 +25,8 @@ from marimo_pair_tui.core.model.notebook import (
     Notebook,
     code_hash,
 )
-from marimo_pair_tui.core.model.outputs import describe_error, error_status, kept_data, snapshot_errors
+from marimo_pair_tui.core.model.outputs import kept_data, snapshot_errors
+from marimo_pair_tui.core.parts.payloads import describe_error, error_status
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 HEADLESS_KEYS = {"id", "name", "code", "hash", "status", "errors", "console", "output",

@@ -119,7 +119,8 @@ def _raised(code: str) -> str:
 def test_a_highlighted_traceback_reads_back_as_python_printed_it(code: str) -> None:
     from marimo._messaging.tracebacks import _highlight_traceback
 
-    from marimo_pair_tui.core.model.outputs import plain_text, plain_traceback
+    from marimo_pair_tui.core.model.outputs import plain_text
+    from marimo_pair_tui.core.parts.payloads import plain_traceback
 
     printed = _raised(code)
     highlighted = _highlight_traceback(printed)  # what marimo streams to a browser

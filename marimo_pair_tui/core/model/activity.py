@@ -50,9 +50,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .op_results import parse_reply
-from .outputs import (
-    ERROR_MIMETYPE, CellError, ConsoleEntry, Output, append_console, bounded_output, error_status, parse_errors,
-)
+from ..parts.payloads import ERROR_MIMETYPE, CellError, error_status, parse_errors
+from .outputs import ConsoleEntry, Output, append_console, bounded_output
 
 SCRATCH_ID = "__scratch__"  # the kernel's scratchpad (as in notebook.py, which imports this module)
 LIMIT = 200  # entries kept; the oldest go first

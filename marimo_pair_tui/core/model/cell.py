@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .analysis import static_defs_refs
-from .outputs import CellError, ConsoleEntry, Output, append_console
+from ..parts.payloads import CellError
+from .outputs import ConsoleEntry, Output, append_console
 
 UNNAMED = "_"  # marimo's name for a cell nobody named
 BUSY = ("queued", "running")  # runtime states with a run still to finish

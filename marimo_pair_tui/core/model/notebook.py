@@ -21,10 +21,8 @@ from .kernel_notices import OPS as NOTICE_OPS, KernelNotices
 from ..parts.model import WidgetPart
 from ..parts.widgets import TYPES as UI_TYPES, python_value
 from .widget_models import WidgetModels, model_id_of
-from .outputs import (
-    CONSOLE_LIMIT, ERROR_MIMETYPE, OUTPUT_LIMIT, CellError, ConsoleEntry, Output, bounded_output,
-    error_status, parse_errors, snapshot_errors,
-)
+from ..parts.payloads import ERROR_MIMETYPE, CellError, error_status, parse_errors
+from .outputs import CONSOLE_LIMIT, OUTPUT_LIMIT, ConsoleEntry, Output, bounded_output, snapshot_errors
 
 SCRATCH_ID = "__scratch__"  # the kernel's scratchpad: /api/kernel/execute snippets
 ORPHAN_LIMIT = 256  # cell-ops for cells the document does not know (yet) kept aside

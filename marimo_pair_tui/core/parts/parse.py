@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model.outputs import ERROR_MIMETYPE, TRACEBACK_MIMETYPE, parse_errors, plain_traceback
+from .payloads import ERROR_MIMETYPE, TRACEBACK_MIMETYPE, parse_errors, plain_traceback
 from .charts import plotly_chart, vega_chart
 from .html import label_text, parse_html
 from .images import IMAGE_TYPES, image_from_payload
