@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> None:
         if in_process:
             args.remove("--no-service")
         else:
-            from .headless.service_client import main as through_service
+            from .headless.service.client import main as through_service
 
             code = through_service(args)
             if code is not None:
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> None:
         # is installed; a None entry makes that import fail, which httpx handles.
         # Agents pay for start-up on every call, so skip it.
         sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-        from .headless.cli import main as headless_main
+        from .headless.cli.entry import main as headless_main
 
         headless_main(args)
         return

@@ -38,7 +38,7 @@ from tests.support.marimo_proc import (  # noqa: E402
 from tests.support.cell_lab import CellLab  # noqa: E402
 from tests.support.tiers import mark_tiers, refuse_outside_world  # noqa: E402
 from tests.support.services import runtime_services_dir, stop_services  # noqa: E402
-from marimo_pair_tui.headless import service_wire  # noqa: E402
+from marimo_pair_tui.headless.service import wire as service_wire  # noqa: E402
 
 # The sshd fixtures (`remote`, `local_state`) for the ssh test modules.
 pytest_plugins = ["tests.support.ssh_remote"]

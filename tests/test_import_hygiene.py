@@ -16,8 +16,8 @@ def _modules_after(statement: str) -> set[str]:
 
 
 def test_headless_cli_does_not_import_textual() -> None:
-    modules = _modules_after("import marimo_pair_tui.headless.cli")
-    assert "marimo_pair_tui.headless.cli" in modules
+    modules = _modules_after("import marimo_pair_tui.headless.cli.entry")
+    assert "marimo_pair_tui.headless.cli.entry" in modules
     assert not {m for m in modules if m == "textual" or m.startswith("textual.")}
 
 

@@ -266,7 +266,7 @@ def test_without_the_extra_it_says_how_to_install_it(lab: CellLab) -> None:
 
 
 def test_the_headless_door_does_not_import_mcp() -> None:
-    code = "import sys, marimo_pair_tui.headless.cli\nprint(any(m.split('.')[0] in ('mcp', 'mcp_types') for m in sys.modules))"
+    code = "import sys, marimo_pair_tui.headless.cli.entry\nprint(any(m.split('.')[0] in ('mcp', 'mcp_types') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 

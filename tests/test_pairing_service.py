@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from marimo_pair_tui.headless import service_wire
+from marimo_pair_tui.headless.service import wire as service_wire
 from tests.clihelp import CliResult, cli_env, run_cli
 from tests.support.cell_lab import CellLab
 from tests.support.waiting import wait_until
@@ -76,7 +76,7 @@ def calls(tmp_path: Path) -> Iterator[Calls]:
 
 def services_for(socket: Path) -> list[int]:
     """Pids of the service processes started for `socket`."""
-    return processes_naming("marimo_pair_tui.headless.service_host", str(socket))
+    return processes_naming("marimo_pair_tui.headless.service.host", str(socket))
 
 
 # ---------------------------------------------------------------- lifecycle
@@ -187,7 +187,7 @@ def test_a_stale_socket_left_by_kill_9_is_replaced(calls: Calls) -> None:
 def test_a_service_of_another_version_steps_down_for_the_new_client(calls: Calls) -> None:
     assert calls.run("servers").code == 0
     old = calls.status()
-    module = Path(service_wire.__file__).parent / "output.py"
+    module = Path(service_wire.__file__).parents[1] / "output.py"
     before = module.stat()
     os.utime(module, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
     try:
@@ -203,10 +203,10 @@ def test_a_service_of_another_version_steps_down_for_the_new_client(calls: Calls
 
 def test_the_service_runs_the_same_code_as_its_client(calls: Calls) -> None:
     alt = calls.runtime / "alt"  # another copy of the package (another install, another checkout)
-    shutil.copytree(Path(service_wire.__file__).parent.parent, alt / "marimo_pair_tui",
+    shutil.copytree(Path(service_wire.__file__).parents[2], alt / "marimo_pair_tui",
                     ignore=shutil.ignore_patterns("__pycache__"))
     env = calls.env()  # found from the working directory, as `python -m` finds a checkout
-    version = subprocess.run([sys.executable, "-c", "from marimo_pair_tui.headless import service_wire as w; "
+    version = subprocess.run([sys.executable, "-c", "from marimo_pair_tui.headless.service import wire as w; "
                               "print(w.fingerprint())"], cwd=alt, env=env, capture_output=True, text=True).stdout.strip()
     assert version and version != service_wire.fingerprint()
     for _ in range(2):
@@ -425,8 +425,8 @@ def test_the_thin_client_imports_only_the_standard_library(calls: Calls) -> None
     assert imported - ours_or_stdlib - site_hooks == set()
     loaded = {name for name in (line.split("|")[-1].strip() for line in lines) if name.startswith("marimo_pair_tui")}
     assert loaded <= {"marimo_pair_tui", "marimo_pair_tui.__main__", "marimo_pair_tui.headless",
-                      "marimo_pair_tui.headless.service_client", "marimo_pair_tui.headless.service_wire",
-                      "marimo_pair_tui.headless.service_trust", "marimo_pair_tui.headless.json_text"}, loaded
+                      "marimo_pair_tui.headless.service", "marimo_pair_tui.headless.service.client", "marimo_pair_tui.headless.service.wire",
+                      "marimo_pair_tui.headless.service.trust", "marimo_pair_tui.headless.json_text"}, loaded
 
 
 

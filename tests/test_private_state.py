@@ -167,7 +167,7 @@ def test_marimo_token_from_the_environment_is_refused_too(state_home: Path) -> N
 
 
 def test_the_flag_is_on_every_command_that_takes_a_token_file() -> None:
-    from marimo_pair_tui.headless.cli import headless
+    from marimo_pair_tui.headless.cli.entry import headless
     from marimo_pair_tui.tui.entry import tui
 
     commands = dict(headless.commands)

@@ -18,7 +18,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from marimo_pair_tui.headless import service_wire
+from marimo_pair_tui.headless.service import wire as service_wire
 from tests.clihelp import CliResult
 from tests.support.cell_lab import CellLab
 from tests.support.waiting import wait_until
@@ -28,7 +28,7 @@ from tests.test_pairing_service import Calls, calls, services_for  # noqa: F401 
 def package_copy(calls: Calls) -> Path:
     """Another copy of the package (a checkout being edited): the directory to run it from."""
     alt = calls.runtime / "alt"
-    shutil.copytree(Path(service_wire.__file__).parent.parent, alt / "marimo_pair_tui",
+    shutil.copytree(Path(service_wire.__file__).parents[2], alt / "marimo_pair_tui",
                     ignore=shutil.ignore_patterns("__pycache__"))
     return alt
 
@@ -43,7 +43,7 @@ def test_a_command_whose_code_does_not_load_answers_with_a_document(calls: Calls
     """A file caught half-saved when the service first loads the commands (a name used before the
     edit that defines it is saved): the call gets a JSON error, not an exit code alone."""
     alt = package_copy(calls)
-    module = alt / "marimo_pair_tui" / "headless" / "kernel_commands.py"
+    module = alt / "marimo_pair_tui" / "headless" / "cli" / "kernel_commands.py"
     whole = module.read_text()
     module.write_text(whole + "\nHALF_SAVED = NOT_YET_DEFINED\n")
     env = calls.env()
@@ -190,7 +190,7 @@ def test_a_call_whose_caller_left_right_after_its_go_never_runs(calls: Calls, la
 # characters of output and its exit code, and is gone the moment the exit code is sent.
 _ANSWER_AND_VANISH = """
 import fcntl, json, os, socket, sys
-from marimo_pair_tui.headless import service_trust as trust, service_wire as wire
+from marimo_pair_tui.headless.service import trust, wire
 path, size = sys.argv[1], int(sys.argv[2])
 lock = os.open(trust.lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
 fcntl.flock(lock, fcntl.LOCK_EX)

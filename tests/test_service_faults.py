@@ -20,7 +20,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from marimo_pair_tui.headless import service_trust, service_wire
+from marimo_pair_tui.headless.service import trust as service_trust, wire as service_wire
 from tests.support.cell_lab import CellLab
 from tests.support.waiting import wait_until
 from tests.support.services import alive

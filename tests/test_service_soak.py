@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from marimo_pair_tui.headless import service_wire
+from marimo_pair_tui.headless.service import wire as service_wire
 from tests.clihelp import cli_env, run_cli
 from tests.support.cell_lab import CellLab
 
@@ -29,7 +29,7 @@ LEVEL_KB = 3 * 1024  # call 100 to calls 500-1,000
 
 
 class WireCaller:
-    """Calls through the service's socket, as headless/service_client.py makes them."""
+    """Calls through the service's socket, as headless/service/client.py makes them."""
 
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
         self.path = service_wire.socket_path(env)

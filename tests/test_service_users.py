@@ -17,7 +17,7 @@ from typing import Iterator
 
 import pytest
 
-from marimo_pair_tui.headless import service_wire
+from marimo_pair_tui.headless.service import wire as service_wire
 from tests.support.waiting import wait_until
 from tests.support.users import Users, make_users
 

@@ -12,7 +12,7 @@ import signal
 import time
 from pathlib import Path
 
-from marimo_pair_tui.headless import service_wire
+from marimo_pair_tui.headless.service import wire as service_wire
 
 
 def service_pids(directory: Path) -> dict[Path, int]:
@@ -86,7 +86,7 @@ def processes_naming(*args: str) -> list[int]:
 
 def is_service(pid: int) -> bool:
     try:
-        return b"service_host" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return b"headless.service.host" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
 

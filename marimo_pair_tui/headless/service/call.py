@@ -23,9 +23,9 @@ import traceback
 from contextvars import ContextVar
 from typing import Any, Callable
 
-from ..core.api import Caller
-from . import output
-from . import service_wire as wire
+from ...core.api import Caller
+from .. import output
+from . import wire
 
 # Kinds of descriptor a caller's stdin may be (a directory or an epoll would fail on first read).
 _STDIN_KINDS = (stat.S_ISREG, stat.S_ISFIFO, stat.S_ISSOCK, stat.S_ISCHR, stat.S_ISBLK)
@@ -219,7 +219,7 @@ def run_headless(argv: list[str], log: Callable[[str], None], log_path: str) -> 
     Whatever fails, loading the commands' code included, is answered with a document: the
     caller gets its exit code and one JSON document, never an exit code alone."""
     try:
-        from .cli import main  # (loaded on the first call: a package changed on disk may fail here)
+        from ..cli.entry import main  # (loaded on the first call: a package changed on disk may fail here)
     except Exception as exc:
         log("the commands' code did not load:\n" + traceback.format_exc())
         output.emit({"success": False, "error": {

@@ -18,7 +18,7 @@ import socket
 import stat
 import struct
 
-SERVICE_MODULE = b"marimo_pair_tui.headless.service_host"
+SERVICE_MODULE = b"marimo_pair_tui.headless.service.host"
 
 
 class Untrusted(Exception):

@@ -2,9 +2,9 @@
 
 It keeps what a one-shot process would throw away: connections, ssh
 forwards and the live mirrors of the sessions it was asked about (its
-ServicePool, headless/service_pool.py), so reads are answered from memory
+ServicePool, headless/service/pool.py), so reads are answered from memory
 and the activity log spans calls. Each call comes from
-headless/service_client.py over a Unix socket: after a handshake on the
+headless/service/client.py over a Unix socket: after a handshake on the
 event loop (the caller's uid checked, the request checked, then "go" with
 the caller's stdin), the headless command runs here as it would in-process
 (same documents, same exit codes), its argument parsing in a thread of its
@@ -17,8 +17,8 @@ a 0700 directory, bound again if it is deleted; a stale socket left by a
 crash is replaced; a caller of another version makes it step down; it
 exits after MARIMO_PAIR_SERVICE_IDLE seconds without a call.
 
-Each call itself is headless/service_call.py. Run as
-`python -m marimo_pair_tui.headless.service_host SOCKET`.
+Each call itself is headless/service/call.py. Run as
+`python -m marimo_pair_tui.headless.service.host SOCKET`.
 """
 
 from __future__ import annotations
@@ -39,12 +39,12 @@ import time
 from datetime import datetime, timezone
 from typing import Any, AsyncContextManager, Awaitable, Iterator, TypeVar
 
-from ..core.api import HubOptions, PairingService, append_private, state_dir, serving_call, settle_gc
-from . import output
-from . import service_trust as trust
-from . import service_wire as wire
-from .service_pool import ServicePool
-from .service_call import (
+from ...core.api import HubOptions, PairingService, append_private, state_dir, serving_call, settle_gc
+from .. import output
+from . import trust
+from . import wire
+from .pool import ServicePool
+from .call import (
     BadRequest, Call, CallStream, JobExit, Relay, check_request, check_stdin, current_call, run_headless, start_call,
 )
 

@@ -19,7 +19,7 @@ import stat
 import struct
 import zlib
 
-from . import service_trust as trust
+from . import trust
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the client imports no typing (start-up is the cost it exists to cut)
@@ -40,7 +40,7 @@ CALLER_ENV_NAMES = frozenset({
     "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "XDG_DATA_HOME",
 })
 SOCKET_PATH_MAX = 100
-PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # Commands that only read: when the service dies while answering one, the client
 # asks again in-process. Any other command's outcome is then unknown (exit 4).
@@ -60,7 +60,7 @@ class WireError(Exception):
 
 def fingerprint() -> str:
     """The running code: version and every module's size and mtime (an edit or an upgrade changes it)."""
-    from .. import __version__
+    from ... import __version__
 
     digest = 0
     for directory, dirs, files in os.walk(PACKAGE):

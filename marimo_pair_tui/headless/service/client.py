@@ -2,9 +2,9 @@
 
 An agent's shell pays every call's start-up: this path imports no httpx,
 click or rich. Once the service proves to be this user's own
-(headless/service_trust.py), the client hands it the command line, the
+(headless/service/trust.py), the client hands it the command line, the
 working directory, the part of the environment the core reads and its
-stdin (headless/service_host.py, started here on first use); the service
+stdin (headless/service/host.py, started here on first use); the service
 runs the command as if in-process and sends back what to write on stdout
 and stderr, a heartbeat while it works, and the exit code. A service that
 goes silent is given up on (and bypassed by later calls until it answers).
@@ -20,8 +20,8 @@ import socket
 import sys
 import time
 
-from . import service_trust as trust
-from . import service_wire as wire
+from . import trust
+from . import wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class Unavailable(Exception):
 
 
 def emit(document: dict[str, Any]) -> None:
-    from . import json_text  # (only on the rare paths that write a document of their own)
+    from .. import json_text  # (only on the rare paths that write a document of their own)
 
     json_text.write_line(sys.stdout, document)
 
@@ -56,7 +56,7 @@ def main(args: list[str]) -> int | None:
     """Run `args` (after --headless) through the service: its exit code, or None to run in-process."""
     command = args[0] if args and not args[0].startswith("-") else None
     if command == "service":
-        from .service_control import service_command
+        from .control import service_command
 
         return service_command(args[1:])
     if command is None or command in wire.IN_PROCESS or switched_off() or not hasattr(socket, "send_fds"):
@@ -339,7 +339,7 @@ def start_service(path: str) -> socket.socket:
     # would otherwise refuse it on every call.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.dirname(wire.PACKAGE), env.get("PYTHONPATH")) if p)
     process = subprocess.Popen(
-        [sys.executable, "-m", "marimo_pair_tui.headless.service_host", path],
+        [sys.executable, "-m", "marimo_pair_tui.headless.service.host", path],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True, close_fds=True, env=env, cwd="/",
     )

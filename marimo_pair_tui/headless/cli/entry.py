@@ -14,10 +14,11 @@ from typing import Any, Callable
 
 import click
 
-from ..core.api import EXIT_FAILED, EXIT_OK, UsageError, call_cwd, call_path
-from ..core.api import HubOptions, PairingService, TargetSpec, close_notebook, hub_options, RUN_WAIT, state_dir
-from ..core.api import documents
-from .output import emit, run, serve, tell_prompt, usage_failure
+from ...core.api import EXIT_FAILED, EXIT_OK, UsageError, call_cwd, call_path
+from ...core.api import Document
+from ...core.api import HubOptions, PairingService, TargetSpec, close_notebook, hub_options, RUN_WAIT, state_dir
+from ...core.api import documents
+from ..output import emit, run, serve, tell_prompt, usage_failure
 
 
 class Targeting:
@@ -96,9 +97,9 @@ def read_code(code: str | None, file: str | None, from_stdin: bool) -> str:
     raise AssertionError("unreachable")
 
 
-def save_document(path: str, document: dict[str, Any]) -> str:
+def save_document(path: str, document: Document) -> str:
     """Write a complete document to `path` (JSON, UTF-8); its absolute path. A usage error if it cannot."""
-    from .output import dumps_line
+    from ..output import dumps_line
 
     target = call_path(path)
     try:
@@ -137,7 +138,7 @@ def headless() -> None:
 def servers(urls: tuple[str, ...], token_file: str | None, ssh: tuple[str, ...], allow_insecure_token: bool) -> None:
     """List marimo servers: the local registry plus named URLs (and --ssh hosts' registries)."""
 
-    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+    async def job(service: PairingService) -> tuple[Document, int]:
         return documents.servers_document(await service.servers()), EXIT_OK
 
     serve(hub_options(urls, token_file, ssh, allow_insecure_token=allow_insecure_token), job)
@@ -148,7 +149,7 @@ def servers(urls: tuple[str, ...], token_file: str | None, ssh: tuple[str, ...],
 def notebooks(target: Targeting) -> None:
     """List notebooks and their sessions on every server."""
 
-    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+    async def job(service: PairingService) -> tuple[Document, int]:
         return documents.notebooks_document(await service.notebooks()), EXIT_OK
 
     serve(target.options(), job)
@@ -206,7 +207,7 @@ def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: s
         emit({"waiting_for_input": {"cell": cell, "prompt": prompt}})
         tell_prompt(cell, prompt)
 
-    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+    async def job(service: PairingService) -> tuple[Document, int]:
         reply = await service.execute(target.spec(), source, on_output=on_output, answers=answers,
                                       on_prompt=on_prompt if stream else None)
         images = image_files(save_images)
@@ -224,7 +225,7 @@ def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: s
 def interrupt_(target: Targeting) -> None:
     """Interrupt the session's kernel."""
 
-    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+    async def job(service: PairingService) -> tuple[Document, int]:
         return documents.done_document(await service.interrupt(target.spec())), EXIT_OK
 
     serve(target.options(), job)
@@ -235,7 +236,7 @@ def interrupt_(target: Targeting) -> None:
 def status(target: Targeting) -> None:
     """Whether the session's kernel is idle or running, from its live stream (answers while cells run)."""
 
-    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+    async def job(service: PairingService) -> tuple[Document, int]:
         return documents.status_document(await service.status(target.spec())), EXIT_OK
 
     serve(target.options(), job)
@@ -264,8 +265,8 @@ def open_(target: Targeting, notebook_path: str | None, tour: bool, run_cells: b
         usage_failure("open starts marimo on this machine only.",
                       "Start it on the remote host (`ssh DEST marimo edit --headless NOTEBOOK.py`), then use --ssh DEST.")
 
-    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
-        from ..notebooks import tour_copy
+    async def job(service: PairingService) -> tuple[Document, int]:
+        from ...notebooks import tour_copy
 
         # The tour's copy is written here, where a disk that refuses it is a JSON error like any other.
         path = str(tour_copy(state_dir() / "tour")) if tour else notebook_path
@@ -286,7 +287,7 @@ def close_(notebook_path: str | None, url: str | None, tour: bool) -> None:
     if tour:
         notebook_path = str(state_dir() / "tour" / "tour.py")
 
-    async def job() -> tuple[dict[str, Any], int]:
+    async def job() -> tuple[Document, int]:
         return documents.closed_document(close_notebook(notebook_path, url)), EXIT_OK
 
     run(job)
@@ -296,7 +297,7 @@ def close_(notebook_path: str | None, url: str | None, tour: bool) -> None:
 @click.argument("action", type=click.Choice(["status", "start", "stop"]))
 def service_(action: str) -> None:
     """The background pairing service that serves one-shot calls: its status, start it, or stop it."""
-    from .service_control import service_command
+    from ..service.control import service_command
 
     sys.exit(service_command([action]))
 

@@ -17,10 +17,10 @@ import sys
 
 import click
 
-from ..core.api import documents
-from ..core.api import open_tunnel
-from ..core.api import EXIT_CONNECTION, EXIT_OK, PairError
-from .output import emit, failure, narrate
+from ...core.api import documents
+from ...core.api import open_tunnel
+from ...core.api import EXIT_CONNECTION, EXIT_OK, PairError
+from ..output import emit, failure, narrate
 
 
 def _stdin_is_pipe() -> bool:

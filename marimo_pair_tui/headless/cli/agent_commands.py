@@ -11,10 +11,10 @@ import sys
 
 import click
 
-from ..core.api import UsageError
-from ..core.api import hub_options
-from .cli import INSECURE_TOKEN_HELP, SSH_HELP
-from .output import emit, failure
+from ...core.api import UsageError
+from ...core.api import hub_options
+from .entry import INSECURE_TOKEN_HELP, SSH_HELP
+from ..output import emit, failure
 
 
 class MissingExtraError(UsageError):
@@ -28,7 +28,7 @@ def register(group: click.Group) -> None:
     @group.command()
     def guide() -> None:
         """Print the agent guide (SKILL.md, markdown, not JSON) on stdout."""
-        from ..guide import text
+        from ...guide import text
 
         encoding = getattr(sys.stdout, "encoding", None) or "utf-8"  # (a latin-1 or ascii stdout gets \u2026)
         sys.stdout.write(text().encode(encoding, "backslashreplace").decode(encoding))
@@ -52,6 +52,6 @@ def register(group: click.Group) -> None:
             )))
             sys.exit(MissingExtraError.exit_code)
         options = hub_options(urls, token_file, ssh, allow_insecure_token=allow_insecure_token)
-        from .mcp_server import main
+        from ..mcp.server import main
 
         main(options)

@@ -11,9 +11,9 @@ import os
 import socket
 import time
 
-from . import service_trust as trust
-from . import service_wire as wire
-from .service_client import EXIT_CONNECTION, EXIT_USAGE, Unavailable, emit, failure, log_path, open_service, start_service
+from . import trust
+from . import wire
+from .client import EXIT_CONNECTION, EXIT_USAGE, Unavailable, emit, failure, log_path, open_service, start_service
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -12,9 +12,9 @@ import contextlib
 import time
 from typing import Any, AsyncIterator, Iterator
 
-from ..core.api import HubOptions, PairingService, call_environ
-from . import output
-from . import service_wire as wire
+from ...core.api import HubOptions, PairingService, call_environ
+from .. import output
+from . import wire
 
 MAX_SERVICES = 16
 

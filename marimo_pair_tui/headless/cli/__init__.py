@@ -1,0 +1,1 @@
+"""The headless command line: the click group, its commands, and `main`."""

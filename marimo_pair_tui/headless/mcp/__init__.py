@@ -1,0 +1,1 @@
+"""The MCP server: the headless operations as MCP tools over stdio."""
