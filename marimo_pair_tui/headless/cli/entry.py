@@ -15,7 +15,6 @@ from typing import Any, Callable
 import click
 
 from ...core.api import EXIT_FAILED, EXIT_OK, UsageError, call_cwd, call_path
-from ...core.api import Document
 from ...core.api import HubOptions, PairingService, TargetSpec, close_notebook, hub_options, RUN_WAIT, state_dir
 from ...core.api import documents
 from ..output import emit, run, serve, tell_prompt, usage_failure
@@ -97,7 +96,7 @@ def read_code(code: str | None, file: str | None, from_stdin: bool) -> str:
     raise AssertionError("unreachable")
 
 
-def save_document(path: str, document: Document) -> str:
+def save_document(path: str, document: dict[str, Any]) -> str:
     """Write a complete document to `path` (JSON, UTF-8); its absolute path. A usage error if it cannot."""
     from ..output import dumps_line
 
@@ -138,7 +137,7 @@ def headless() -> None:
 def servers(urls: tuple[str, ...], token_file: str | None, ssh: tuple[str, ...], allow_insecure_token: bool) -> None:
     """List marimo servers: the local registry plus named URLs (and --ssh hosts' registries)."""
 
-    async def job(service: PairingService) -> tuple[Document, int]:
+    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
         return documents.servers_document(await service.servers()), EXIT_OK
 
     serve(hub_options(urls, token_file, ssh, allow_insecure_token=allow_insecure_token), job)
@@ -149,7 +148,7 @@ def servers(urls: tuple[str, ...], token_file: str | None, ssh: tuple[str, ...],
 def notebooks(target: Targeting) -> None:
     """List notebooks and their sessions on every server."""
 
-    async def job(service: PairingService) -> tuple[Document, int]:
+    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
         return documents.notebooks_document(await service.notebooks()), EXIT_OK
 
     serve(target.options(), job)
@@ -207,7 +206,7 @@ def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: s
         emit({"waiting_for_input": {"cell": cell, "prompt": prompt}})
         tell_prompt(cell, prompt)
 
-    async def job(service: PairingService) -> tuple[Document, int]:
+    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
         reply = await service.execute(target.spec(), source, on_output=on_output, answers=answers,
                                       on_prompt=on_prompt if stream else None)
         images = image_files(save_images)
@@ -225,7 +224,7 @@ def exec_(target: Targeting, code: str | None, file: str | None, stdin_marker: s
 def interrupt_(target: Targeting) -> None:
     """Interrupt the session's kernel."""
 
-    async def job(service: PairingService) -> tuple[Document, int]:
+    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
         return documents.done_document(await service.interrupt(target.spec())), EXIT_OK
 
     serve(target.options(), job)
@@ -236,7 +235,7 @@ def interrupt_(target: Targeting) -> None:
 def status(target: Targeting) -> None:
     """Whether the session's kernel is idle or running, from its live stream (answers while cells run)."""
 
-    async def job(service: PairingService) -> tuple[Document, int]:
+    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
         return documents.status_document(await service.status(target.spec())), EXIT_OK
 
     serve(target.options(), job)
@@ -265,7 +264,7 @@ def open_(target: Targeting, notebook_path: str | None, tour: bool, run_cells: b
         usage_failure("open starts marimo on this machine only.",
                       "Start it on the remote host (`ssh DEST marimo edit --headless NOTEBOOK.py`), then use --ssh DEST.")
 
-    async def job(service: PairingService) -> tuple[Document, int]:
+    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
         from ...notebooks import tour_copy
 
         # The tour's copy is written here, where a disk that refuses it is a JSON error like any other.
@@ -287,7 +286,7 @@ def close_(notebook_path: str | None, url: str | None, tour: bool) -> None:
     if tour:
         notebook_path = str(state_dir() / "tour" / "tour.py")
 
-    async def job() -> tuple[Document, int]:
+    async def job() -> tuple[dict[str, Any], int]:
         return documents.closed_document(close_notebook(notebook_path, url)), EXIT_OK
 
     run(job)
