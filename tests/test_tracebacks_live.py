@@ -119,12 +119,12 @@ def _raised(code: str) -> str:
 def test_a_highlighted_traceback_reads_back_as_python_printed_it(code: str) -> None:
     from marimo._messaging.tracebacks import _highlight_traceback
 
-    from marimo_pair_tui.core.model.outputs import plain_text
     from marimo_pair_tui.core.parts.payloads import plain_traceback
+    from marimo_pair_tui.core.parts.plain import output_text
 
     printed = _raised(code)
     highlighted = _highlight_traceback(printed)  # what marimo streams to a browser
     assert highlighted.startswith('<span class="codehilite">')
     assert plain_traceback(highlighted) == printed
     assert plain_traceback(printed) == printed  # plain text stays as it is
-    assert plain_text(TRACEBACK_MIMETYPE, highlighted) == printed
+    assert output_text(TRACEBACK_MIMETYPE, highlighted) == printed

@@ -35,7 +35,6 @@ from .model.cell import Cell
 from .model.completion import Completion
 from .model.notebook import Changes, Notebook
 from .model.op_results import OpResult
-from .model.outputs import plain_text
 from .model.watch_outputs import OutputTicks, Picked
 from .model.workspace import GraphView, Variable
 
@@ -44,6 +43,7 @@ from .parts import (
     ChartPart, Column, ErrorPart, ImagePart, LayoutPart, MarkdownPart, Part, ProgressPart, TablePart, TextPart,
     WidgetPart, draw_charts, parse_output, part_text, parts_text, rasterized, walk, with_values,
 )
+from .parts.plain import output_text
 from .parts.model import DiagramPart, LazyPart, MediaPart, StructurePart
 from .parts.files import media_suffix
 from .parts.media import media_text
@@ -74,10 +74,10 @@ __all__ = [
     "parse_server_url", "NotebookEntry", "SessionRef", "Target", "SshHost", "load_ssh_settings",
     # the notebook
     "ActivityEntry", "ActivityLog", "static_defs_refs", "Cell", "Completion", "Changes", "Notebook", "OpResult",
-    "plain_text", "OutputTicks", "Picked", "GraphView", "Variable",
+    "OutputTicks", "Picked", "GraphView", "Variable",
     # output parts
     "ChartPart", "Column", "ErrorPart", "ImagePart", "LayoutPart", "MarkdownPart", "Part", "ProgressPart",
-    "TablePart", "TextPart", "WidgetPart", "draw_charts", "parse_output", "part_text", "parts_text", "rasterized",
+    "TablePart", "TextPart", "WidgetPart", "draw_charts", "output_text", "parse_output", "part_text", "parts_text", "rasterized",
     "walk", "with_values", "DiagramPart", "LazyPart", "MediaPart", "StructurePart", "media_suffix", "media_text",
     "shown_rows", "NUMERIC_KINDS", "python_value", "SETTABLE_KINDS", "why_not_settable",
     # errors

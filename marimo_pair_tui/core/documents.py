@@ -28,7 +28,8 @@ from .wire.discovery import ServerInfo
 from .errors import PairError
 from .model.kernel_notices import KernelNotices, NoticeEvent
 from .wire.execute import ExecResult
-from .model.outputs import bounded_output, data_size, plain_text
+from .model.outputs import bounded_output, data_size
+from .parts.plain import output_text
 from .parts import Column, TablePart, parse_output, parts_text, table_text, with_values
 from .codemode.table_pages import TablePage
 from .codemode.ui_elements import UiElement
@@ -179,7 +180,7 @@ def _console_json(console: Sequence[Any], limit: int | None) -> tuple[list[dict[
             room -= size
             continue
         if room > 0:
-            text = entry["data"] if isinstance(entry["data"], str) else plain_text(entry["mimetype"], entry["data"])
+            text = entry["data"] if isinstance(entry["data"], str) else output_text(entry["mimetype"], entry["data"])
             kept.append({**entry, "data": text[-room:]})
         break
     cut = len(kept) < len(entries) or any(k["data"] is not e["data"] for k, e in zip(kept, reversed(entries)))

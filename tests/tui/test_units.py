@@ -1,4 +1,4 @@
-"""Small pure parts of the terminal app: HTML to text, drafts, display, dependency walk."""
+"""Small pure parts of the terminal app: drafts, display, dependency walk."""
 
 from __future__ import annotations
 
@@ -10,30 +10,7 @@ from hypothesis import strategies as st
 from marimo_pair_tui.core.model.notebook import Notebook
 from marimo_pair_tui.tui.display import Display
 from marimo_pair_tui.tui.drafts import DraftStore
-from marimo_pair_tui.tui.htmltext import html_to_text, output_text
 from marimo_pair_tui.tui.widgets.cell_tree import first_line
-
-
-def test_html_becomes_readable_text() -> None:
-    markdown = '<span class="markdown prose"><h1 id="demo">Demo</h1><p>a &amp; b &lt;c&gt; <b>bold</b></p>' \
-               "<ul><li>one</li><li>two</li></ul><script>alert(1)</script><style>p{}</style></span>"
-    text = html_to_text(markdown)
-    assert text.splitlines()[0] == "Demo"
-    assert "a & b <c> bold" in text
-    assert "• one" in text and "• two" in text
-    assert "alert" not in text and "p{}" not in text and "<" not in text.replace("<c>", "")
-    table = html_to_text("<table><tr><th>x</th><th>y</th></tr><tr><td>1</td><td>2</td></tr></table>")
-    assert table.splitlines() == ["x  y", "", "1  2"]
-    assert html_to_text("<pre>a\n   b</pre>") == "a\n   b"  # preformatted text keeps its spaces
-
-
-def test_output_text_by_mimetype() -> None:
-    assert output_text("text/plain", "x < y") == "x < y"  # plain text is not parsed as HTML
-    assert output_text("text/markdown", "<p>Hi &amp; bye</p>") == "Hi & bye"
-    assert output_text("text/html", "<div>1</div><div>2</div>") == "1\n\n2"
-    assert output_text("image/png", "iVBOR...") == "[image/png image]"
-    assert output_text("application/json", '{"a": 1}') == '{"a": 1}'
-    assert output_text(None, None) == ""
 
 
 @settings(max_examples=60, deadline=None)

@@ -6,18 +6,17 @@ reads the same in the TUI, in headless JSON and in tests.
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..parts.payloads import ERROR_MIMETYPE, TRACEBACK_MIMETYPE, CellError, parse_errors, plain_traceback
+from ..parts.plain import output_text
 
 CONSOLE_LIMIT = 64 * 1024  # characters of console text kept per cell
 OUTPUT_LIMIT = 256 * 1024  # characters of output data kept per cell
-_TAG = re.compile(r"<[^>]+>")
+
 
 @dataclass
 class ConsoleEntry:
@@ -29,7 +28,7 @@ class ConsoleEntry:
 
     @property
     def text(self) -> str:
-        return plain_text(self.mimetype, self.data)
+        return output_text(self.mimetype, self.data)
 
     def to_json(self) -> dict[str, Any]:
         return {"channel": self.channel, "mimetype": self.mimetype, "data": self.data}
@@ -46,7 +45,7 @@ class Output:
 
     @property
     def text(self) -> str:
-        return plain_text(self.mimetype, self.data)
+        return output_text(self.mimetype, self.data)
 
     @property
     def parts(self) -> list[Any]:
@@ -88,19 +87,6 @@ def kept_data(mimetype: str, data: Any) -> Any:
     return plain_traceback(data) if mimetype == TRACEBACK_MIMETYPE and isinstance(data, str) else data
 
 
-def plain_text(mimetype: str, data: Any) -> str:
-    """Text a terminal can show for one console entry or output."""
-    if isinstance(data, str):
-        if mimetype == TRACEBACK_MIMETYPE:
-            return plain_traceback(data)
-        if mimetype.startswith("text/html"):
-            return html.unescape(_TAG.sub("", data))
-        return data
-    if mimetype == ERROR_MIMETYPE:
-        return "\n".join(e.message for e in parse_errors(data))
-    return json.dumps(data, default=str)
-
-
 def data_size(data: Any) -> int:
     """Characters a payload takes, for the per-cell bounds."""
     return len(data) if isinstance(data, str) else len(json.dumps(data, default=str))
@@ -132,7 +118,7 @@ def append_console(console: list[ConsoleEntry], raw: Mapping[str, Any], size: in
     if size > limit:  # one write larger than the bound: keep its newest text
         head = console[0]
         if not isinstance(head.data, str):
-            head.data, head.mimetype = plain_text(head.mimetype, head.data), "text/plain"
+            head.data, head.mimetype = output_text(head.mimetype, head.data), "text/plain"
         head.data = head.data[-limit:]
         size, dropped = len(head.data), True
     return size, dropped
@@ -146,4 +132,4 @@ def bounded_output(raw: Mapping[str, Any], limit: int = OUTPUT_LIMIT) -> Output:
         return Output(mimetype, data)
     if isinstance(data, str):
         return Output(mimetype, data[:limit], truncated=True)
-    return Output("text/plain", plain_text(mimetype, data)[:limit], truncated=True)
+    return Output("text/plain", output_text(mimetype, data)[:limit], truncated=True)

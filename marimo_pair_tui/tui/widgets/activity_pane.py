@@ -25,9 +25,8 @@ from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.api import ActivityEntry, ActivityLog
+from ...core.api import ActivityEntry, ActivityLog, output_text
 from ..display import Display, syntax_theme
-from ..htmltext import output_text
 from ..terminal_text import inert
 from .cell_tree import first_line
 

@@ -20,10 +20,8 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from ...core.api import Cell, Notebook
-from ...core.api import ProgressPart, part_text, walk
+from ...core.api import Cell, Notebook, output_text
 from ..display import Display, syntax_theme
-from ..htmltext import output_text
 from ..terminal_text import inert
 from .tree_order import in_place
 
@@ -211,10 +209,7 @@ class CellTree(Tree[str]):
         output = cell.output
         if output is None or output.mimetype.startswith("application/vnd.marimo+error"):
             return []
-        shown_output = inert(output_text(output.mimetype, output.data))
-        if "<marimo-progress" in str(output.data):  # drawn by a browser: its line from core's part
-            moving = [part_text(p) for p in walk(output.parts) if isinstance(p, ProgressPart)]
-            shown_output = inert("\n".join([*moving, shown_output]))
+        shown_output = inert(output_text(output.mimetype, output.data))  # a progress bar as its line, too
         out_lines = [line for line in shown_output.splitlines() if line.strip()]
         if not out_lines:
             return []

@@ -21,9 +21,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ...core.api import Cell
+from ...core.api import Cell, output_text
 from ..display import Display
-from ..htmltext import output_text
 from ..terminal_text import inert
 from .output_view import OutputView, Turns
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from ....core.api import Changes
-from ...htmltext import output_text
+from ....core.api import Changes, output_text
 from ...widgets.cell_tree import first_line
 from ...widgets.code_editor import CodeEditor, Origin
 from ..confirm_delete import ConfirmDeleteScreen
