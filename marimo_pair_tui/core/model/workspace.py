@@ -5,23 +5,19 @@ carries `variables` (every name with the cells that declare and use it),
 `variable-values` (type and a short preview, sent for what changed) and
 `datasets` (dataframes with columns and dtypes). The graph is built from the
 cells' defs and refs (marimo's compiler, as everywhere else), so it holds for
-cells that never ran too.
+cells that never ran too. A Series' or frame's labelled preview is read in the
+kernel, above the model (core/codemode/variable_peek.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 from .cell import Cell
-from ..codemode.client import call
-from ..wire.connection import Connection
 from .notebook import Notebook
-from ..parts.values import exact_value
-from ..wire.sessions import SessionRef
 
 PREVIEW_CHARS = 200
-PEEKED_TYPES = ("Series", "DataFrame")  # what marimo previews without its labels (a Series as `<… at 0x…>`)
 
 
 @dataclass
@@ -70,56 +66,6 @@ def variables(notebook: Notebook, names: Sequence[str] | None = None) -> list[Va
         found.append(Variable(name, list(declared_by), list(used_by), value.get("datatype"), preview,
                               columns, table.get("num_rows")))
     return found
-
-
-def _label(value: Any) -> str:
-    if isinstance(value, list):
-        return "(" + ", ".join(_label(v) for v in value) + ")"
-    return exact_value(value)
-
-
-def _index_names(names: Sequence[Any]) -> str:
-    return ", ".join("(unnamed)" if n is None else str(n) for n in names)
-
-
-def data_preview(data: Mapping[str, Any], stream_preview: str | None) -> str:
-    """One line for a Series (name, dtype, length, index, first values with their labels) or a frame
-    (marimo's own preview, then its row labels)."""
-    index = list(data.get("index") or [])
-    labels = list(data.get("labels") or [])
-    length = int(data.get("length") or 0)
-    more = ", …" if length > len(labels) else ""
-    if data.get("kind") == "Series":
-        name = f' "{data["name"]}"' if data.get("name") is not None else ""
-        by = f"; index {_index_names(index)}" if index else ""
-        pairs = ", ".join(f"{_label(k)}: {_label(v)}" for k, v in zip(labels, data.get("values") or []))
-        text = f"Series{name} ({data.get('dtype')}, {length:,} values{by}): {pairs}{more}"
-    elif index:
-        head = stream_preview or f"{length:,} rows"
-        text = f"{head}; row labels {_index_names(index)}: {', '.join(_label(k) for k in labels)}{more}"
-    else:
-        text = stream_preview or ""
-    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
-
-
-def wants_peek(variable: Variable) -> bool:
-    return variable.datatype in PEEKED_TYPES
-
-
-async def peek(connection: Connection, session: SessionRef, found: Sequence[Variable]) -> None:
-    """Read the Series' and frames' previews in the kernel (one code_mode program) into `found`."""
-    wanted = [v for v in found if wants_peek(v)]
-    if not wanted:
-        return
-    reply, _result, _narration = await call(connection, session, "peek", mutation=False,
-                                            names=[v.name for v in wanted])
-    raw = reply.get("previews")
-    previews: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    for variable in wanted:
-        data = previews.get(variable.name)
-        if isinstance(data, dict):
-            variable.data = data
-            variable.preview = data_preview(data, variable.preview)
 
 
 @dataclass

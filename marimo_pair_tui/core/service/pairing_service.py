@@ -39,8 +39,8 @@ from ..model.activity import ActivityLog
 from ..wire.virtual_files import fetch_virtual_files
 from ..model.completion import Completion, complete, help_text
 from .lifecycle import NothingWaitingError, OnPrompt, PromptWatch, restart_session, send_stdin
-from ..model.workspace import GraphView, Variable, cell_graph, variables, wants_peek
-from ..model.workspace import peek as peek_values
+from ..model.workspace import GraphView, Variable, cell_graph, variables
+from ..codemode.variable_peek import peek as peek_values, wants_peek
 from ..codemode.ui_elements import UNSURE_VALUES, UiElement, current_values, frontend_value, pick, read_elements, set_value
 from ..codemode.table_pages import TablePage, table_page
 from ..parts.tables import OBJECT_ID, table_object_id
