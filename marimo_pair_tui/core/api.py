@@ -11,9 +11,15 @@ reaching past it.
 
 from __future__ import annotations
 
-# The JSON documents, one builder per concept (pinned by tests/golden/).
+# The JSON documents, one builder per concept (pinned by tests/golden/), and their shapes.
 from . import documents
 from .documents import EXEC_FIELD_LIMIT, ImageFiles, OutputMode, error_json
+from .document_types import (
+    ActivityDocument, ActivityEntryJson, CellJson, CellsDocument, CellSummaryJson, Document, Envelope,
+    ErrorDocument, ErrorJson, ExecDocument, KernelJson, NoticesJson, OmittedOutputJson, OperationDocument,
+    OutputDocument, OutputJson, OutputPartsJson, OutputTextJson, StatusDocument, TargetJson, VariableJson,
+    VariablesDocument, WatchLineJson, WatchSummaryDocument,
+)
 
 # The session service, what it is asked and what it answers.
 from .service.pairing_service import ACTIVITY_DEFAULT, PairingService
@@ -68,6 +74,11 @@ from .state.settings import APP_NAME, config_path, read_config
 __all__ = [
     # documents
     "documents", "EXEC_FIELD_LIMIT", "ImageFiles", "OutputMode", "error_json",
+    # the documents' shapes (core/document_types.py)
+    "ActivityDocument", "ActivityEntryJson", "CellJson", "CellsDocument", "CellSummaryJson", "Document", "Envelope",
+    "ErrorDocument", "ErrorJson", "ExecDocument", "KernelJson", "NoticesJson", "OmittedOutputJson",
+    "OperationDocument", "OutputDocument", "OutputJson", "OutputPartsJson", "OutputTextJson", "StatusDocument",
+    "TargetJson", "VariableJson", "VariablesDocument", "WatchLineJson", "WatchSummaryDocument",
     # the service and its values
     "ACTIVITY_DEFAULT", "PairingService", "Mirror", "Reply", "TargetSpec", "ServerView", "open_tunnel",
     "sibling_note", "HubOptions", "hub_options", "RUN_WAIT", "close_notebook", "OpenResult", "ServerInfo",

@@ -12,18 +12,19 @@ import sys
 from typing import Any, AsyncContextManager, Awaitable, Callable, Coroutine, Protocol, TypeVar
 
 from ..core.api import EXIT_USAGE, PairError
+from ..core.api import Document
 from . import json_text
 
 T = TypeVar("T")
 
 
-def dumps_line(document: dict[str, Any]) -> str:
+def dumps_line(document: Document) -> str:
     """One JSON document on one line, whatever line splitter the reader uses, inert on a terminal
     (for a str consumer such as MCP's text content; streams get `emit`)."""
     return json_text.dumps_line(document)
 
 
-def emit(document: dict[str, Any]) -> None:
+def emit(document: Document) -> None:
     """Write one JSON document as one line on stdout, in stdout's encoding (ASCII escapes where
     it cannot hold every character: the parsed JSON is the same in any locale)."""
     json_text.write_line(sys.stdout, document)
@@ -56,7 +57,7 @@ class Host(Protocol):
 HOST: Host | None = None  # set in the pairing service; None in-process
 
 
-def run(job: Callable[[], Coroutine[Any, Any, tuple[dict[str, Any], int]]]) -> None:
+def run(job: Callable[[], Coroutine[Any, Any, tuple[Document, int]]]) -> None:
     """Run one async headless job: print its document and exit with its code."""
     try:
         document, code = HOST.run(job()) if HOST is not None else asyncio.run(job())
@@ -77,12 +78,12 @@ def run(job: Callable[[], Coroutine[Any, Any, tuple[dict[str, Any], int]]]) -> N
     sys.exit(code)
 
 
-def serve(options: Any, job: Callable[[Any], Awaitable[tuple[dict[str, Any], int]]]) -> None:
+def serve(options: Any, job: Callable[[Any], Awaitable[tuple[Document, int]]]) -> None:
     """Run one headless job on a `PairingService` (fresh in-process, or the pairing service's own
     for these options); print its document and exit."""
     from ..core.api import PairingService
 
-    async def outer() -> tuple[dict[str, Any], int]:
+    async def outer() -> tuple[Document, int]:
         hosted = HOST.service(options) if HOST is not None else PairingService(options)
         async with hosted as service:
             service.on_prompt = tell_prompt

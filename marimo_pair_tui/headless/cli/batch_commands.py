@@ -16,9 +16,10 @@ from typing import Any
 import click
 
 from ...core.api import documents, call_path
+from ...core.api import Document
 from ...core.api import EXIT_FAILED, EXIT_OK
 from ...core.api import PairingService
-from .entry import Targeting, target_options
+from .options import Targeting, target_options
 from ..output import serve, usage_failure
 
 SHAPE_HINT = (
@@ -91,7 +92,7 @@ def register(group: click.Group) -> None:
         operations, run_in_input = parse_batch(read_input(file, stdin_marker == "-"))
         run = run_ if run_ is not None else (run_in_input if run_in_input is not None else True)
 
-        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        async def job(service: PairingService) -> tuple[Document, int]:
             reply = await service.apply_changes(target.spec(), operations, run=run, timeout=timeout)
             return documents.operation_document(reply), EXIT_OK if reply.value.success else EXIT_FAILED
 

@@ -14,9 +14,11 @@ from typing import Any, Awaitable, Callable
 import click
 
 from ...core.api import documents
+from ...core.api import Document
 from ...core.api import EXIT_FAILED, EXIT_OK
 from ...core.api import OpResult, PairingService, Reply
-from .entry import Targeting, image_files, output_mode, output_options, read_cell_code, read_code, save_document, target_options
+from ..shared import image_files, output_mode, save_document
+from .options import Targeting, code_options, from_stdin, output_options, read_cell_code, read_code, target_options
 from ..output import narrate, serve, usage_failure
 
 Call = Callable[[PairingService], Awaitable[Reply[OpResult]]]
@@ -25,7 +27,7 @@ Call = Callable[[PairingService], Awaitable[Reply[OpResult]]]
 def _operation(target: Targeting, call: Call) -> None:
     """Run one cell operation on the service; its document and exit code."""
 
-    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+    async def job(service: PairingService) -> tuple[Document, int]:
         reply = await call(service)
         if reply.value.narration:
             narrate(reply.value.narration)
@@ -63,7 +65,7 @@ def cells(target: Targeting, cell_ids: tuple[str, ...], no_outputs: bool, refres
     and image files to act on); --parts adds the typed parts.
     Read from the session's live stream: it answers at once, also while cells run."""
 
-    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+    async def job(service: PairingService) -> tuple[Document, int]:
         images = image_files(save_images)
         reply = await service.cells(target.spec(), ids=list(cell_ids) or None, refresh=refresh,
                                     files=images is not None)
@@ -85,7 +87,7 @@ def output(target: Targeting, cell_id: str, raw: bool, parts: bool, save_images:
 
     With --save-images DIR, plots and charts are written as PNG files and named in the JSON."""
 
-    async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+    async def job(service: PairingService) -> tuple[Document, int]:
         images = image_files(save_images)
         reply = await service.cells(target.spec(), ids=[cell_id], files=True)
         return documents.output_document(reply, outputs=output_mode(raw), parts=parts, images=images), EXIT_OK

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 import click
 
 from ...core.api import documents
+from ...core.api import Document
 from ...core.api import EXIT_OK
 from ...core.api import RUN_WAIT, PairingService
-from .entry import Targeting, target_options
+from .options import Targeting, target_options
 from ..output import serve
 
 
@@ -27,7 +27,7 @@ def register(group: click.Group) -> None:
         """Restart the kernel: every variable and output in memory is lost (the notebook file stays).
         The notebook gets a new session; `session` in the answer names it."""
 
-        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        async def job(service: PairingService) -> tuple[Document, int]:
             return documents.restart_document(await service.restart(target.spec(), run=run_cells, run_wait=run_wait)), EXIT_OK
 
         serve(target.options(), job)
@@ -39,7 +39,7 @@ def register(group: click.Group) -> None:
         """Answer the input() a cell or snippet waits on (see `status`'s waiting_for_input);
         refused when nothing waits, since the kernel would keep it for the next input()."""
 
-        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        async def job(service: PairingService) -> tuple[Document, int]:
             return documents.answer_document(await service.answer(target.spec(), text), text), EXIT_OK
 
         serve(target.options(), job)

@@ -16,14 +16,14 @@ MCP tool's twin: the newest entries of the log, read once.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import click
 
 from ...core.api import documents
+from ...core.api import Document
 from ...core.api import EXIT_OK
 from ...core.api import PairingService
-from .entry import Targeting, target_options
+from .options import Targeting, target_options
 from ..output import narrate, serve
 from .watching import Watch
 
@@ -44,7 +44,7 @@ def register(group: click.Group) -> None:
     def watch(target: Targeting, until_idle: bool, timeout: float | None, activity: bool, follow: bool) -> None:
         """Print the session's changes as JSON lines; the last line summarises."""
 
-        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        async def job(service: PairingService) -> tuple[Document, int]:
             deadline = None if timeout is None else time.monotonic() + timeout
             # Attached without waiting, and heard from its first event: the replay is part of the watch.
             reply = await service.mirror(target.spec(), wait=False)
@@ -66,7 +66,7 @@ def register(group: click.Group) -> None:
         --no-service: when this command attaches), so it spans calls; use --listen
         to hear what others run for a while, or `watch --activity` to follow it."""
 
-        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        async def job(service: PairingService) -> tuple[Document, int]:
             reply = await service.activity(target.spec(), limit=limit, since=since, listen=listen,
                                            on_listening=lambda: narrate(f"listening for {listen:g} s"))
             return documents.activity_document(reply), EXIT_OK

@@ -13,9 +13,10 @@ from typing import Any
 import click
 
 from ...core.api import documents
+from ...core.api import Document
 from ...core.api import EXIT_FAILED, EXIT_OK
 from ...core.api import PairingService
-from .entry import Targeting, target_options
+from .options import Targeting, target_options
 from ..output import serve
 
 
@@ -36,7 +37,7 @@ def register(group: click.Group) -> None:
         """Every UI element of the session, as the kernel holds it: object id, cell, variables, kind, type,
         label, value (a table's selection as records, with its `rows`), domain, settable."""
 
-        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        async def job(service: PairingService) -> tuple[Document, int]:
             return documents.ui_document(await service.ui(target.spec())), EXIT_OK
 
         serve(target.options(), job)
@@ -55,7 +56,7 @@ def register(group: click.Group) -> None:
         the answer holds the cells that re-ran, with their new outputs. An element only a browser can
         set (an upload, a chart's selection, …) exits 2, `not_settable`, saying why."""
 
-        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        async def job(service: PairingService) -> tuple[Document, int]:
             reply = await service.set_ui(target.spec(), element, parse_value(value), label=label, timeout=timeout)
             return documents.set_ui_document(reply), EXIT_OK if reply.value.success else EXIT_FAILED
 
@@ -72,7 +73,7 @@ def register(group: click.Group) -> None:
         `cells`/`output`), or the id or name of the cell whose output shows it. A page after the last
         exits 2 (`page_out_of_range`, `next` names the last page)."""
 
-        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        async def job(service: PairingService) -> tuple[Document, int]:
             reply = await service.table_page(target.spec(), table_target, page=page, page_size=page_size)
             return documents.table_page_document(reply, exact=exact), EXIT_OK
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 from ...core.api import documents
+from ...core.api import Document
 from ...core.api import EXIT_CONNECTION, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from ...core.api import OutputTicks, Picked
 from ...core.api import ActivityLog, Changes, PairingService, Reply
@@ -33,8 +33,8 @@ class ActivityLines:
         self._started: set[str] = set()
         self._ended: set[str] = set()
 
-    def __call__(self, log: ActivityLog, ids: frozenset[str]) -> list[dict[str, Any]]:
-        lines = []
+    def __call__(self, log: ActivityLog, ids: frozenset[str]) -> list[Document]:
+        lines: list[Document] = []
         entries = sorted((e for e in map(log.get, ids) if e is not None), key=lambda e: e.seq)
         for entry in entries:
             if entry.id not in self._started:
@@ -59,14 +59,14 @@ class Watch:
         self.until_idle = until_idle
         self.follow = follow
         self._activity_lines = ActivityLines() if activity else None
-        self._queue: asyncio.Queue[tuple[Changes, list[dict[str, Any]]]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[Changes, list[Document]]] = asyncio.Queue()
         self._told = 0  # the newest notice printed (`watch` prints those it hears, not older ones)
         self._lost: list[str] = []  # the states that end the session followed (heard even if recovery is quick)
         self._moves: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
         self._origin = self.pairing.target
         self._ticks = OutputTicks()  # running cells' outputs, at most a few lines a second each
 
-    async def run(self) -> tuple[dict[str, Any], int]:
+    async def run(self) -> tuple[Document, int]:
         """Print the changes until the watch ends; the summary document and the exit code."""
         self._told = self.pairing.notebook.notices.last_seq
         unsubscribe = self.pairing.subscribe(self._on_change, self._on_state)
@@ -151,14 +151,14 @@ class Watch:
                                   scratch=notebook.scratch.runtime, live=self.pairing.live_state, order=order,
                                   outputs=picked.outputs))
 
-    def _show(self, changes: Changes, lines: list[dict[str, Any]]) -> None:
+    def _show(self, changes: Changes, lines: list[Document]) -> None:
         for line in lines:
             emit(line)
         picked = self._ticks.take(self.pairing.notebook, changes.cell_ids)
         if picked.cells or changes.structure or changes.kernel or changes.scratch:
             self._cells_line(picked, order=self.pairing.notebook.cell_ids if changes.structure else None)
 
-    def _summary(self, reason: str) -> tuple[dict[str, Any], int]:
+    def _summary(self, reason: str) -> tuple[Document, int]:
         notebook = self.pairing.notebook
         success = reason in ("idle", "stopped") or (reason == "timeout" and not self.until_idle)
         reply = self.reply

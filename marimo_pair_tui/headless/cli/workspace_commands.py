@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 import click
 
 from ...core.api import documents
+from ...core.api import Document
 from ...core.api import EXIT_OK
 from ...core.api import PairingService
-from .entry import Targeting, target_options
+from .options import Targeting, target_options
 from ..output import serve, usage_failure
 
 
@@ -24,7 +24,7 @@ def register(group: click.Group) -> None:
         a dataframe's rows and columns with dtypes. Series and frames are previewed with their row
         labels, read in the kernel when it is idle."""
 
-        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        async def job(service: PairingService) -> tuple[Document, int]:
             reply = await service.variables(target.spec(), names=list(names) or None, peek=True)
             return documents.variables_document(reply), EXIT_OK
 
@@ -40,7 +40,7 @@ def register(group: click.Group) -> None:
         if cell is not None and name is not None:
             usage_failure("Give a CELL or --name, not both.", "Ask about one cell, or about one name.")
 
-        async def job(service: PairingService) -> tuple[dict[str, Any], int]:
+        async def job(service: PairingService) -> tuple[Document, int]:
             return documents.graph_document(await service.graph(target.spec(), cell=cell), name=name), EXIT_OK
 
         serve(target.options(), job)

@@ -9,6 +9,7 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from ...core.api import documents
+from ...core.api import Document
 from ...core.api import PairingService, TargetSpec
 from .tooling import NotebookArg, SessionArg, TimeoutArg, UrlArg, on
 
@@ -42,7 +43,7 @@ def register_batch_tools(server: MCPServer, service: PairingService) -> None:
         nothing. The answer lists each operation (`applied`), temporary ids -> cell ids (`ids`), the cells
         that ran (`ran`) and the affected cells' new state."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.operation_document(await service.apply_changes(spec, operations, run=run, timeout=timeout))
 
         return await on(notebook, session, url, work)

@@ -6,13 +6,14 @@ holds the change, so the next `cells` reads what was written.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult
 from pydantic import Field
 
 from ...core.api import documents
+from ...core.api import Document
 from ...core.api import PairingService, TargetSpec
 from .tooling import CellArg, CodeArg, NotebookArg, PlaceArg, SessionArg, TimeoutArg, UrlArg, on
 
@@ -35,7 +36,7 @@ def register_cell_tools(server: MCPServer, service: PairingService) -> None:  # 
         """Add a cell (at the end unless placed) and save it to the notebook file. Refuses syntax errors,
         names another cell defines (naming that cell) and cycles; then nothing is applied."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.operation_document(await service.create_cell(
                 spec, code, before=before, after=after, name=name, run=run, timeout=timeout))
 
@@ -57,7 +58,7 @@ def register_cell_tools(server: MCPServer, service: PairingService) -> None:  # 
         """Replace a cell's code only if it is still what you read (pass `expect`, the hash from `cells`).
         A conflict returns both versions (`theirs`, `yours`) and applies nothing."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.operation_document(await service.edit_cell(
                 spec, cell, code, expect=expect, base=base, force=force, run=run, timeout=timeout))
 
@@ -73,7 +74,7 @@ def register_cell_tools(server: MCPServer, service: PairingService) -> None:  # 
     ) -> CallToolResult:
         """Run cells (and what depends on them); returns their state after the run."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.operation_document(await service.run_cells(spec, cells, timeout=timeout))
 
         return await on(notebook, session, url, work)
@@ -89,7 +90,7 @@ def register_cell_tools(server: MCPServer, service: PairingService) -> None:  # 
     ) -> CallToolResult:
         """Move a cell before or after another (exactly one of them); `order` is the new order."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.operation_document(await service.move_cell(spec, cell, before=before, after=after))
 
         return await on(notebook, session, url, work)
@@ -103,7 +104,7 @@ def register_cell_tools(server: MCPServer, service: PairingService) -> None:  # 
     ) -> CallToolResult:
         """Delete a cell; `stale` lists the cells that read what it defined."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.operation_document(await service.delete_cell(spec, cell))
 
         return await on(notebook, session, url, work)
@@ -119,7 +120,7 @@ def register_cell_tools(server: MCPServer, service: PairingService) -> None:  # 
         """Install packages into the kernel's environment with the notebook's package manager; then re-run
         the cells that failed to import them."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.operation_document(await service.add_packages(spec, packages, timeout=timeout))
 
         return await on(notebook, session, url, work)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult
 from pydantic import Field
 
 from ...core.api import documents
+from ...core.api import Document
 from ...core.api import PairingService, TargetSpec
 from .tooling import NotebookArg, SessionArg, UrlArg, on
 
@@ -22,7 +23,7 @@ def register_kernel_tools(server: MCPServer, service: PairingService) -> None:
         (`notices`): toasts (`mo.status.toast`), banners (e.g. "Kernel stopped"), startup logs and errors,
         package operations and whether the kernel needs a restart for them."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.status_document(await service.status(spec))
 
         return await on(notebook, session, url, work)
@@ -35,7 +36,7 @@ def register_kernel_tools(server: MCPServer, service: PairingService) -> None:
         """Restart the session's kernel: every variable and output in memory is lost (the notebook file
         stays). The notebook gets a new session (`session` in the answer); later calls follow it."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.restart_document(await service.restart(spec, run=run))
 
         return await on(notebook, session, url, work)
@@ -48,7 +49,7 @@ def register_kernel_tools(server: MCPServer, service: PairingService) -> None:
         """Answer the input() a cell or snippet waits on (`cells`' kernel.waiting_for_input shows it).
         Refused when nothing waits: the kernel would keep the text for the next input()."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.answer_document(await service.answer(spec, text), text)
 
         return await on(notebook, session, url, work)

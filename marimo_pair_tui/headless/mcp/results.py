@@ -14,6 +14,7 @@ from typing import Any, Awaitable, Callable
 from mcp.types import CallToolResult, ImageContent, TextContent
 
 from ...core.api import documents
+from ...core.api import Document
 from ...core.api import PairError
 from ..output import dumps_line
 
@@ -25,7 +26,7 @@ class InternalError(PairError):
     default_next = "This is a bug in marimo-pair-tui: retry once, and report it with the message if it persists."
 
 
-def result_of(document: dict[str, Any], *, is_error: bool | None = None) -> CallToolResult:
+def result_of(document: Document, *, is_error: bool | None = None) -> CallToolResult:
     """A tool result: the document as structuredContent and as one line of JSON text."""
     if is_error is None:
         is_error = document.get("success") is False
@@ -44,16 +45,16 @@ def error_result(error: PairError, **extra: Any) -> CallToolResult:
 Images = list[tuple[str, bytes]]
 
 
-async def answer(job: Callable[[], Awaitable[dict[str, Any]]]) -> CallToolResult:
+async def answer(job: Callable[[], Awaitable[Document]]) -> CallToolResult:
     """Run a tool's job; its document, its PairError, or a bug all become a result."""
 
-    async def no_images() -> tuple[dict[str, Any], Images]:
+    async def no_images() -> tuple[Document, Images]:
         return await job(), []
 
     return await answer_with_images(no_images)
 
 
-async def answer_with_images(job: Callable[[], Awaitable[tuple[dict[str, Any], Images]]]) -> CallToolResult:
+async def answer_with_images(job: Callable[[], Awaitable[tuple[Document, Images]]]) -> CallToolResult:
     """As `answer`, and the job's images follow the document as MCP image content (what a multimodal client sees)."""
     try:
         document, images = await job()

@@ -41,13 +41,14 @@ from mcp.types import CallToolResult
 from pydantic import Field, ValidationError
 
 from ...core.api import documents, settle_gc
+from ...core.api import Document
 from ...core.api import InvalidRequestError, UsageError
 from ...core.api import ACTIVITY_DEFAULT, RUN_WAIT, HubOptions, PairingService, TargetSpec, static_defs_refs
 from .cell_tools import register_cell_tools
 from .ui_tools import register_ui_tools
 from .kernel_tools import register_kernel_tools
 from .batch_tools import register_batch_tools
-from ..cli.entry import save_document
+from ..shared import save_document
 from .results import answer, answer_with_images, error_result
 from .tooling import CodeArg, NotebookArg, SessionArg, TimeoutArg, UrlArg, on
 
@@ -137,7 +138,7 @@ def build_server(service: PairingService) -> MCPServer:  # noqa: C901  (a flat l
     ) -> CallToolResult:
         """A session for a notebook file: an existing one if a server has it, else start `marimo edit` for it."""
 
-        async def job() -> dict[str, Any]:
+        async def job() -> Document:
             if service.hub.options.ssh_hosts:
                 raise UsageError(
                     "open_notebook starts marimo on this machine only, and this server targets --ssh hosts.",
@@ -165,7 +166,7 @@ def build_server(service: PairingService) -> MCPServer:  # noqa: C901  (a flat l
         and `handles` (object ids to page a table or set a widget, saved image files). Served from a live mirror of the session: costs no kernel round trip and answers
         while cells run. `kernel` says whether anything is queued or running. To look at a plot, call `output`."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             images = documents.ImageFiles(save_images) if save_images else None
             reply = await service.cells(spec, ids=ids, refresh=refresh, files=images is not None)
             return documents.cells_document(reply, outputs=("raw" if raw else True) if outputs else False,
@@ -186,7 +187,7 @@ def build_server(service: PairingService) -> MCPServer:  # noqa: C901  (a flat l
         """One cell's output: `text` to read, `handles` (object ids, saved image files), its console,
         and its images (plots, charts drawn to PNG) as image content you can look at."""
 
-        async def job() -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
+        async def job() -> tuple[Document, list[tuple[str, bytes]]]:
             spec = TargetSpec(notebook=notebook, session=session, url=url)
             images = documents.ImageFiles(save_images) if save_images else None
             reply = await service.cells(spec, ids=[cell], files=True)
@@ -221,7 +222,7 @@ def build_server(service: PairingService) -> MCPServer:  # noqa: C901  (a flat l
         stdout, stderr and output is cut to 256 KB (`truncated: true`, full sizes in `chars`); pass
         `save_to` for everything in a file. To change the notebook, create or edit cells instead."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             count = 0
 
             async def on_output(channel: str, text: str) -> None:
@@ -250,7 +251,7 @@ def build_server(service: PairingService) -> MCPServer:  # noqa: C901  (a flat l
     async def interrupt_(notebook: NotebookArg = None, session: SessionArg = None, url: UrlArg = None) -> CallToolResult:
         """Interrupt whatever the session's kernel is running."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.done_document(await service.interrupt(spec))
 
         return await on(notebook, session, url, work)
@@ -266,7 +267,7 @@ def build_server(service: PairingService) -> MCPServer:  # noqa: C901  (a flat l
         """Wait until no cell is queued or running (a browser's runs included). Reports the running
         cells as progress. `reason` is idle, timeout or gone."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             step = 0
 
             async def on_busy(busy: list[str]) -> None:
@@ -296,7 +297,7 @@ def build_server(service: PairingService) -> MCPServer:  # noqa: C901  (a flat l
         clients' runs are complete from when it began following the session (`log_started_at`: its first
         `cells`, `wait_until_idle` or `activity` call there), and one already running then is `running`."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.activity_document(await service.activity(spec, limit=limit, since=since))
 
         return await on(notebook, session, url, work)
@@ -360,7 +361,7 @@ def main(options: HubOptions) -> None:
     asyncio.run(serve(options))
 
 
-async def _doc(shape: Any, call: Any) -> dict[str, Any]:
+async def _doc(shape: Any, call: Any) -> Document:
     """Await a service call and shape its reply as a document."""
     return shape(await call)
 

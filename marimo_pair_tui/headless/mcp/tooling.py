@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Awaitable, Callable
+from typing import Annotated, Awaitable, Callable
 
 from mcp.types import CallToolResult
 from pydantic import Field
 
 from ...core.api import TargetSpec
+from ...core.api import Document
 from .results import answer
 
 NotebookArg = Annotated[
@@ -31,7 +32,7 @@ PlaceArg = Annotated[str | None, Field(description="A cell id or name to place i
 
 def on(
     notebook: str | None, session: str | None, url: str | None,
-    work: Callable[[TargetSpec], Awaitable[dict[str, Any]]],
+    work: Callable[[TargetSpec], Awaitable[Document]],
 ) -> Awaitable[CallToolResult]:
     """Run `work` on the session the targeting arguments name, as a tool result."""
     return answer(lambda: work(TargetSpec(notebook=notebook, session=session, url=url)))

@@ -9,6 +9,7 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from ...core.api import documents
+from ...core.api import Document
 from ...core.api import PairingService, TargetSpec
 from .tooling import NotebookArg, SessionArg, TimeoutArg, UrlArg, on
 
@@ -27,7 +28,7 @@ def register_ui_tools(server: MCPServer, service: PairingService) -> None:  # no
         their row labels (`index`) and a Series its first labelled values (`series.head`), read in the
         kernel when it is idle (a warning says when it was busy)."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.variables_document(await service.variables(spec, names=names, peek=True))
 
         return await on(notebook, session, url, work)
@@ -40,7 +41,7 @@ def register_ui_tools(server: MCPServer, service: PairingService) -> None:  # no
     ) -> CallToolResult:
         """The cells' dataflow graph (from their defs and refs). Without `cell` or `name`: every cell's edges."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.graph_document(await service.graph(spec, cell=cell), name=name)
 
         return await on(notebook, session, url, work)
@@ -52,7 +53,7 @@ def register_ui_tools(server: MCPServer, service: PairingService) -> None:  # no
         `value_rows`; a table's selection as records with its `rows`), domain (range and step, options),
         `settable` and, when not, `why_not_settable`; `text` says it in one line."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.ui_document(await service.ui(spec))
 
         return await on(notebook, session, url, work)
@@ -72,7 +73,7 @@ def register_ui_tools(server: MCPServer, service: PairingService) -> None:  # no
         new outputs. Browsers showing the notebook see the new value. Elements only a browser can set (an
         upload, a chat, a chart's selection, …) are refused as `not_settable`, with the reason."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.set_ui_document(await service.set_ui(spec, target, value, label=label, timeout=timeout))
 
         return await on(notebook, session, url, work)
@@ -93,7 +94,7 @@ def register_ui_tools(server: MCPServer, service: PairingService) -> None:  # no
         (row labels first, `index: true`), `rows` (exact values), `total_rows`, `last_page`, and the page
         as a markdown table in `text`. A page after the last is refused (`page_out_of_range`)."""
 
-        async def work(spec: TargetSpec) -> dict[str, Any]:
+        async def work(spec: TargetSpec) -> Document:
             return documents.table_page_document(await service.table_page(spec, object_id, page=page,
                                                                           page_size=page_size), exact=exact)
 
