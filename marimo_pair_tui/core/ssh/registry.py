@@ -79,23 +79,30 @@ def parse_discovery(dest: str, mark: str, stdout: str) -> RemoteScan:
                 body.append(line)
             continue
         word, _, rest = line[len(prefix):].partition(" ")
-        if word == "dir":
-            scan.directory = rest
-        elif word == "noregistry":
-            scan.missing = True
-        elif word == "skip":
-            name, _, why = rest.partition(" ")
-            scan.warnings.append(f"{dest}:{scan.directory or '?'}/{name}: {why}; skipped")
-        elif word == "file":
+        if word == "file":
             current, body = rest, []
         elif word == "end" and current is not None:
             _add_entry(scan, current, "\n".join(body), rest.split())
             current = None
         elif word == "done":
             done = True
+        else:
+            _note_directory(scan, word, rest)
     if not done:
         raise SshDroppedError(f"The SSH connection to {dest} dropped while reading the marimo registry there.")
     return scan
+
+
+def _note_directory(scan: RemoteScan, word: str, rest: str) -> None:
+    """A line about the registry directory rather than one file: where it is, that there is none, or a
+    file the remote side would not print (the reason it gave becomes a warning)."""
+    if word == "dir":
+        scan.directory = rest
+    elif word == "noregistry":
+        scan.missing = True
+    elif word == "skip":
+        name, _, why = rest.partition(" ")
+        scan.warnings.append(f"{scan.dest}:{scan.directory or '?'}/{name}: {why}; skipped")
 
 
 def _add_entry(scan: RemoteScan, name: str, text: str, status: list[str]) -> None:

@@ -121,8 +121,8 @@ def _valid_host(host: str) -> bool:
     return True
 
 
-def parse_registry_entry(raw: str, *, name: str = "entry") -> ServerInfo:
-    """Turn one registry file's text into a ServerInfo, or raise ValueError saying why not."""
+def _json_object(raw: str, name: str) -> dict[str, Any]:
+    """The JSON object a registry file holds; ValueError saying why the text is not one."""
     try:
         entry = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -133,6 +133,12 @@ def parse_registry_entry(raw: str, *, name: str = "entry") -> ServerInfo:
         raise ValueError(f"{name}: not valid JSON (nested too deeply)") from None
     if not isinstance(entry, dict):
         raise ValueError(f"{name}: expected a JSON object")
+    return entry
+
+
+def _checked_address(entry: dict[str, Any], name: str) -> tuple[int, str, int, str]:
+    """The entry's pid, host, port and base URL path, each of the type and shape marimo writes: the
+    file is not trusted to hold only what marimo would put there."""
     pid, host, port = entry.get("pid"), entry.get("host"), entry.get("port")
     base_url = entry.get("base_url", "")
     if type(pid) is not int:
@@ -147,6 +153,13 @@ def parse_registry_entry(raw: str, *, name: str = "entry") -> ServerInfo:
         raise ValueError(f"{name}: base_url is not a string")
     if _BASE_URL_RE.fullmatch(base_url) is None:
         raise ValueError(f"{name}: base_url is not a URL path")
+    return pid, host, port, base_url
+
+
+def parse_registry_entry(raw: str, *, name: str = "entry") -> ServerInfo:
+    """Turn one registry file's text into a ServerInfo, or raise ValueError saying why not."""
+    entry = _json_object(raw, name)
+    pid, host, port, base_url = _checked_address(entry, name)
     version = entry.get("version")
     url = url_for(host, port, base_url)
     try:
@@ -163,6 +176,34 @@ def parse_registry_entry(raw: str, *, name: str = "entry") -> ServerInfo:
     )
 
 
+def _open_unfollowed(path: Path) -> int:
+    """A descriptor for the file itself, never a link's target, opened without blocking (a FIFO must
+    not hang discovery); ValueError when that cannot be."""
+    if path.is_symlink():
+        raise ValueError(f"{path}: a symbolic link, not a file marimo wrote")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        return os.open(path, flags)  # O_NOFOLLOW: a link swapped in after the check fails here
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ValueError(f"{path}: a symbolic link, not a file marimo wrote") from None
+        raise ValueError(f"{path}: unreadable ({exc.strerror or exc.__class__.__name__})") from None
+
+
+def _refuse_unlike_marimo(path: Path, info: os.stat_result, limit: int) -> None:
+    """ValueError unless the open file is one marimo could have written: regular, this user's, small."""
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError(f"{path}: not a regular file")
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is not None and info.st_uid != geteuid():
+        raise ValueError(
+            f"{path}: owned by uid {info.st_uid}, not by this user (uid {geteuid()}); "
+            "an entry another user wrote could point at their server"
+        )
+    if info.st_size > limit:
+        raise ValueError(f"{path}: too large ({info.st_size} bytes; an entry is a few hundred)")
+
+
 def read_registry_file(path: Path, *, limit: int = REGISTRY_ENTRY_LIMIT) -> str:
     """The text of one registry file, or ValueError saying why it is skipped.
 
@@ -170,27 +211,9 @@ def read_registry_file(path: Path, *, limit: int = REGISTRY_ENTRY_LIMIT) -> str:
     FIFO must not hang discovery); only a regular file owned by this user and
     no larger than `limit` bytes is read, and never more than that.
     """
-    if path.is_symlink():
-        raise ValueError(f"{path}: a symbolic link, not a file marimo wrote")
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = _open_unfollowed(path)
     try:
-        fd = os.open(path, flags)  # O_NOFOLLOW: a link swapped in after the check fails here
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise ValueError(f"{path}: a symbolic link, not a file marimo wrote") from None
-        raise ValueError(f"{path}: unreadable ({exc.strerror or exc.__class__.__name__})") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ValueError(f"{path}: not a regular file")
-        geteuid = getattr(os, "geteuid", None)
-        if geteuid is not None and info.st_uid != geteuid():
-            raise ValueError(
-                f"{path}: owned by uid {info.st_uid}, not by this user (uid {geteuid()}); "
-                "an entry another user wrote could point at their server"
-            )
-        if info.st_size > limit:
-            raise ValueError(f"{path}: too large ({info.st_size} bytes; an entry is a few hundred)")
+        _refuse_unlike_marimo(path, os.fstat(fd), limit)
         with os.fdopen(fd, "rb", closefd=True) as handle:
             fd = -1
             data = handle.read(limit + 1)

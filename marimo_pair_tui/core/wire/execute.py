@@ -235,6 +235,45 @@ async def execute(
             ticket.unknown("".join(stream.stdout), "".join(stream.stderr))
 
 
+async def _expect_event_stream(connection: Connection, response: httpx.Response) -> None:
+    """Raise unless the answer is the event stream a marimo edit server sends (an error's body is
+    read first: it says what was refused)."""
+    if response.status_code >= 300:
+        await response.aread()
+        connection.raise_for_status(response, what="the execute request")
+    if "text/event-stream" not in response.headers.get("content-type", ""):
+        raise NotMarimoError(
+            f"{connection.url} did not answer the execute request with an event stream: "
+            "it does not look like a marimo edit server (marimo >= 0.23 needed)."
+        )
+
+
+async def _pass_on(chunk: tuple[Channel, str], ticket: Ticket | None, on_output: OnOutput | None) -> None:
+    """One piece of output, told to the ticket and to the caller as it arrives."""
+    if ticket is not None:
+        ticket.printed(*chunk)
+    if on_output is not None:
+        maybe = on_output(*chunk)
+        if maybe is not None:
+            await maybe
+
+
+def _failure(exc: PairError | httpx.HTTPError | SSEError, started: bool, connection: Connection,
+             stream: ExecStream) -> PairError | None:
+    """The error a broken request becomes, or None to raise it as it is: once the stream started the
+    code may have run (outcome unknown); before, nothing ran and a transport error says why."""
+    if isinstance(exc, PairError):
+        return None
+    if started:
+        return stream.unknown(
+            f"The connection to {connection.url} broke before the run finished "
+            f"({exc.__class__.__name__})."
+        )
+    if isinstance(exc, httpx.HTTPError):
+        return connection.translate(exc)
+    return None
+
+
 async def _execute(connection: Connection, session: SessionRef, code: str, stream: ExecStream,
                    ticket: Ticket | None, on_output: OnOutput | None) -> ExecResult:
     headers = {**session_headers(session), "Accept": "text/event-stream"}
@@ -248,23 +287,12 @@ async def _execute(connection: Connection, session: SessionRef, code: str, strea
             # The kernel may legitimately be busy for a long time: no read limit.
             timeout=httpx.Timeout(connect=5.0, read=None, write=30.0, pool=10.0),
         ) as response:
-            if response.status_code >= 300:
-                await response.aread()
-                connection.raise_for_status(response, what="the execute request")
-            if "text/event-stream" not in response.headers.get("content-type", ""):
-                raise NotMarimoError(
-                    f"{connection.url} did not answer the execute request with an event stream: "
-                    "it does not look like a marimo edit server (marimo >= 0.23 needed)."
-                )
+            await _expect_event_stream(connection, response)
             started = True
             async for event in _watched(EventSource(response).aiter_sse(), connection, session, stream):
                 chunk = stream.feed(event.event, event.data)
-                if chunk is not None and ticket is not None:
-                    ticket.printed(*chunk)
-                if chunk is not None and on_output is not None:
-                    maybe = on_output(*chunk)
-                    if maybe is not None:
-                        await maybe
+                if chunk is not None:
+                    await _pass_on(chunk, ticket, on_output)
                 if stream.result is not None:
                     result = stream.result
                     if ticket is not None:
@@ -273,16 +301,10 @@ async def _execute(connection: Connection, session: SessionRef, code: str, strea
     except (PairError, httpx.HTTPError, SSEError) as exc:
         if not started and ticket is not None:
             ticket.withdraw()  # refused before anything ran: no run of ours to find
-        if isinstance(exc, PairError):
+        failure = _failure(exc, started, connection, stream)
+        if failure is None:
             raise
-        if not started:
-            if isinstance(exc, httpx.HTTPError):
-                raise connection.translate(exc) from None
-            raise
-        raise stream.unknown(
-            f"The connection to {connection.url} broke before the run finished "
-            f"({exc.__class__.__name__})."
-        ) from None
+        raise failure from None
     raise stream.unknown(
         f"{connection.url} ended the stream before the run finished (the server may have stopped)."
     )

@@ -112,6 +112,7 @@ class LiveStream:
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()  # set to end a wait between reconnect attempts early
         self._ws: Any = None
+        self._ever_live = False  # a connection of this run went live (a page after that is an outage)
 
     async def _set_state(self, state: LiveState, detail: str = "") -> None:
         self.state = state
@@ -136,55 +137,73 @@ class LiveStream:
     async def run(self) -> LiveState:
         """Receive events until stopped or the session is gone; returns the final state."""
         url = kiosk_url(self.connection.url, self.notebook_path, self.consumer_id)
-        ever_live = False
+        self._ever_live = False
         while not self._stop.is_set():
             try:
-                async with connect(
-                    url,
-                    additional_headers=self.connection.auth_headers(),
-                    max_size=None,
-                    open_timeout=10,
-                    create_connection=CountingConnection,
-                    ping_interval=20,
-                ) as ws:
-                    self._ws = ws
-                    first = True
-                    async for raw in ws:
-                        await self._dispatch(raw)
-                        if first:  # a session answered (kernel-ready, now applied): live, not before
-                            first, ever_live = False, True
-                            await self._set_state("live")
-                            self.backoff.reset()
-                reason = ws.close_reason or ""
-            except ConnectionClosed as exc:
-                reason = exc.rcvd.reason if exc.rcvd is not None else ""
+                reason = await self._follow(url)
             except InvalidStatus as exc:
                 status = exc.response.status_code
-                if status in (401, 403):
-                    await self._set_state("gone", f"the server refused the live stream ({status}): check the token")
-                    return self.state
-                if not ever_live and status in (200, 404):
-                    await self._set_state("gone", f"{NOT_A_LIVE_STREAM}: {self.connection.url} answered HTTP {status} "
-                                                  "to the websocket upgrade")
+                refusal = self._refusal(status)
+                if refusal is not None:
+                    await self._set_state("gone", refusal)
                     return self.state
                 reason = f"HTTP {status}"
-            except (OSError, asyncio.TimeoutError, websockets.exceptions.InvalidHandshake) as exc:
-                reason = exc.__class__.__name__
-            finally:
-                self._ws = None
             if self._stop.is_set():
                 break
             if reason == NO_SESSION_REASON:
                 await self._set_state("gone", "the notebook's session is gone (closed or restarted)")
                 return self.state
-            self._wake.clear()
-            await self._set_state("reconnecting", reason or "connection lost")
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.backoff.delay())
-            except asyncio.TimeoutError:
-                pass
+            await self._wait_to_reconnect(reason)
         await self._set_state("closed")
         return self.state
+
+    async def _follow(self, url: str) -> str:
+        """One connection: its messages dispatched until it closes; returns why it closed (a refused
+        upgrade is raised as InvalidStatus: `run` decides whether that ends the stream)."""
+        try:
+            async with connect(
+                url,
+                additional_headers=self.connection.auth_headers(),
+                max_size=None,
+                open_timeout=10,
+                create_connection=CountingConnection,
+                ping_interval=20,
+            ) as ws:
+                self._ws = ws
+                first = True
+                async for raw in ws:
+                    await self._dispatch(raw)
+                    if first:  # a session answered (kernel-ready, now applied): live, not before
+                        first, self._ever_live = False, True
+                        await self._set_state("live")
+                        self.backoff.reset()
+            return ws.close_reason or ""
+        except ConnectionClosed as exc:
+            return exc.rcvd.reason if exc.rcvd is not None else ""
+        except InvalidStatus:
+            raise
+        except (OSError, asyncio.TimeoutError, websockets.exceptions.InvalidHandshake) as exc:
+            return exc.__class__.__name__
+        finally:
+            self._ws = None
+
+    def _refusal(self, status: int) -> str | None:
+        """Why an HTTP answer to the upgrade ends the stream for good, or None to try again: a refused
+        token does not mend itself, and a page where no stream was ever live means it is not marimo."""
+        if status in (401, 403):
+            return f"the server refused the live stream ({status}): check the token"
+        if not self._ever_live and status in (200, 404):
+            return f"{NOT_A_LIVE_STREAM}: {self.connection.url} answered HTTP {status} to the websocket upgrade"
+        return None
+
+    async def _wait_to_reconnect(self, reason: str) -> None:
+        """Say the stream is reconnecting, then wait out the backoff (or until woken early)."""
+        self._wake.clear()
+        await self._set_state("reconnecting", reason or "connection lost")
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=self.backoff.delay())
+        except asyncio.TimeoutError:
+            pass
 
     async def _dispatch(self, raw: str | bytes) -> None:
         try:

@@ -169,55 +169,54 @@ def select_notebooks(entries: Sequence[NotebookEntry], notebook: str, cwd: Path 
     return [e for e in entries if e.name == notebook]
 
 
-def resolve_target(
-    entries: Sequence[NotebookEntry],
-    *,
-    session: str | None = None,
-    notebook: str | None = None,
-    cwd: Path | None = None,
-    servers: Sequence[ServerInfo] = (),
-) -> Target:
-    """Pick exactly one session, or raise an error that lists the candidates."""
-    pairs = [(e, s) for e in entries for s in e.sessions]
-    if session is not None:
-        hits = [(e, s) for e, s in pairs if session in (s.session_id, s.routing_id)]
-        if notebook is not None:
-            allowed = {id(e) for e in select_notebooks(entries, notebook, cwd)}
-            hits = [(e, s) for e, s in hits if id(e) in allowed]
-        if not hits:
-            known = ", ".join(sorted(s.selector for _, s in pairs)) or "none"
-            raise UnknownSessionError(
-                f"No session {session!r} is known on the servers searched (known sessions: {known}).",
-                candidates=_candidates(pairs),
-            )
-        if len(hits) > 1:
-            raise AmbiguousTargetError(
-                f"Session id {session!r} exists on {len(hits)} servers.",
-                next="Add --url to pick the server.",
-                candidates=[_candidate(e, s, f"{_server_flags(e.server)} --session {session}") for e, s in hits],
-            )
-        entry, ref = hits[0]
-        return Target(server=entry.server, notebook=entry.path, session=ref)
-
+def _by_session(
+    entries: Sequence[NotebookEntry], pairs: list[Pair], session: str, notebook: str | None, cwd: Path | None,
+) -> Pair:
+    """The one session with this stable or routing id (within the notebook, when one is named too)."""
+    hits = [(e, s) for e, s in pairs if session in (s.session_id, s.routing_id)]
     if notebook is not None:
-        chosen = select_notebooks(entries, notebook, cwd)
-        if not chosen:
-            served = ", ".join(sorted({e.path for e in entries if e.path})) or "none"
-            raise NoSessionError(
-                f"No session is open for notebook {notebook!r} (notebooks with sessions: {served}).",
-                next=(
-                    "Check the path, or open a session without a browser: "
-                    f"`marimo-pair-tui --headless open {shlex.quote(notebook)}`."
-                ),
-            )
-        pairs = [(e, s) for e in chosen for s in e.sessions]
-        paths = {e.path for e in chosen}
-        if len(paths) > 1:
-            raise AmbiguousTargetError(
-                f"{notebook!r} matches {len(paths)} notebooks.",
-                next="Give the notebook's full path with --notebook.",
-                candidates=_candidates(pairs),
-            )
+        allowed = {id(e) for e in select_notebooks(entries, notebook, cwd)}
+        hits = [(e, s) for e, s in hits if id(e) in allowed]
+    if not hits:
+        known = ", ".join(sorted(s.selector for _, s in pairs)) or "none"
+        raise UnknownSessionError(
+            f"No session {session!r} is known on the servers searched (known sessions: {known}).",
+            candidates=_candidates(pairs),
+        )
+    if len(hits) > 1:
+        raise AmbiguousTargetError(
+            f"Session id {session!r} exists on {len(hits)} servers.",
+            next="Add --url to pick the server.",
+            candidates=[_candidate(e, s, f"{_server_flags(e.server)} --session {session}") for e, s in hits],
+        )
+    return hits[0]
+
+
+def _notebook_pairs(entries: Sequence[NotebookEntry], notebook: str, cwd: Path | None) -> list[Pair]:
+    """The sessions of the one notebook the name picks; an error when it picks none or several notebooks."""
+    chosen = select_notebooks(entries, notebook, cwd)
+    if not chosen:
+        served = ", ".join(sorted({e.path for e in entries if e.path})) or "none"
+        raise NoSessionError(
+            f"No session is open for notebook {notebook!r} (notebooks with sessions: {served}).",
+            next=(
+                "Check the path, or open a session without a browser: "
+                f"`marimo-pair-tui --headless open {shlex.quote(notebook)}`."
+            ),
+        )
+    pairs = [(e, s) for e in chosen for s in e.sessions]
+    paths = {e.path for e in chosen}
+    if len(paths) > 1:
+        raise AmbiguousTargetError(
+            f"{notebook!r} matches {len(paths)} notebooks.",
+            next="Give the notebook's full path with --notebook.",
+            candidates=_candidates(pairs),
+        )
+    return pairs
+
+
+def _only_pair(pairs: list[Pair], servers: Sequence[ServerInfo]) -> Pair:
+    """The one session left; an error that says whether there are none (and no server) or several."""
     if not pairs:
         if not servers:
             raise NoServerError("No running marimo server was found.")
@@ -229,5 +228,23 @@ def resolve_target(
             f"{len(pairs)} sessions are open; choose one.",
             candidates=_candidates(pairs),
         )
-    entry, ref = pairs[0]
+    return pairs[0]
+
+
+def resolve_target(
+    entries: Sequence[NotebookEntry],
+    *,
+    session: str | None = None,
+    notebook: str | None = None,
+    cwd: Path | None = None,
+    servers: Sequence[ServerInfo] = (),
+) -> Target:
+    """Pick exactly one session, or raise an error that lists the candidates."""
+    pairs = [(e, s) for e in entries for s in e.sessions]
+    if session is not None:
+        entry, ref = _by_session(entries, pairs, session, notebook, cwd)
+    else:
+        if notebook is not None:
+            pairs = _notebook_pairs(entries, notebook, cwd)
+        entry, ref = _only_pair(pairs, servers)
     return Target(server=entry.server, notebook=entry.path, session=ref)

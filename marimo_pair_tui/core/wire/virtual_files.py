@@ -32,6 +32,53 @@ async def _fetch(connection: Connection, url: str) -> bytes | str:
     return response.content
 
 
+async def _fill_image(connection: Connection, part: ImagePart) -> list[str]:
+    """An image named by URL gets its bytes and size; returns its URL when they could not be fetched."""
+    if not part.src or part.data:
+        return []
+    data = await _fetch(connection, part.src)
+    if isinstance(data, str):
+        return [part.src]
+    found = image_part(part.mimetype, data, part.alt)
+    part.data, part.width, part.height = found.data, found.width, found.height
+    return []
+
+
+async def _fill_media(connection: Connection, part: MediaPart) -> list[str]:
+    """A file kept by the server gets its bytes, or says why it has none (a remote URL stays as it is)."""
+    if not part.src or part.data or not part.src.startswith(VIRTUAL_PREFIXES):
+        return []
+    data = await _fetch(connection, part.src)
+    if isinstance(data, str):
+        part.unread = data
+        return [part.src]
+    part.data, part.unread = data, None
+    return []
+
+
+async def _fill_chart(connection: Connection, part: ChartPart) -> list[str]:
+    """Each data node named by a virtual file is inlined, read in the format the chart declares; one that
+    is not fetched or does not read keeps its URL and the part says why. Returns the URLs not fetched."""
+    missing: list[str] = []
+    for node in data_nodes(part.spec):
+        url = node.get("url")
+        if not (isinstance(url, str) and url.startswith(VIRTUAL_PREFIXES)):
+            continue
+        kind = format_of(node, url)
+        data = await _fetch(connection, url)
+        if isinstance(data, str):
+            missing.append(url)
+            refresh_data(part, url, node, kind, data)
+            continue
+        try:
+            inline(node, data, url)
+        except Unreadable as exc:
+            refresh_data(part, url, node, kind, str(exc))
+            continue
+        refresh_data(part, url, node, kind)
+    return missing
+
+
 async def fetch_virtual_files(connection: Connection, parts: list[Part]) -> list[str]:
     """Fill the parts' virtual-file references with their data; returns the URLs that could not be fetched.
 
@@ -39,35 +86,10 @@ async def fetch_virtual_files(connection: Connection, parts: list[Part]) -> list
     data that does not read leaves its URL, and the part says why."""
     missing: list[str] = []
     for part in walk(parts):
-        if isinstance(part, ImagePart) and part.src and not part.data:
-            data = await _fetch(connection, part.src)
-            if isinstance(data, str):
-                missing.append(part.src)
-                continue
-            found = image_part(part.mimetype, data, part.alt)
-            part.data, part.width, part.height = found.data, found.width, found.height
-        if isinstance(part, MediaPart) and part.src and not part.data and part.src.startswith(VIRTUAL_PREFIXES):
-            data = await _fetch(connection, part.src)
-            if isinstance(data, str):
-                missing.append(part.src)
-                part.unread = data
-            else:
-                part.data, part.unread = data, None
-        if isinstance(part, ChartPart) and part.library == "vega-lite":
-            for node in data_nodes(part.spec):
-                url = node.get("url")
-                if not (isinstance(url, str) and url.startswith(VIRTUAL_PREFIXES)):
-                    continue
-                kind = format_of(node, url)
-                data = await _fetch(connection, url)
-                if isinstance(data, str):
-                    missing.append(url)
-                    refresh_data(part, url, node, kind, data)
-                    continue
-                try:
-                    inline(node, data, url)
-                except Unreadable as exc:
-                    refresh_data(part, url, node, kind, str(exc))
-                    continue
-                refresh_data(part, url, node, kind)
+        if isinstance(part, ImagePart):
+            missing += await _fill_image(connection, part)
+        elif isinstance(part, MediaPart):
+            missing += await _fill_media(connection, part)
+        elif isinstance(part, ChartPart) and part.library == "vega-lite":
+            missing += await _fill_chart(connection, part)
     return missing

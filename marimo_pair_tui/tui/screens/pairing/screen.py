@@ -336,21 +336,29 @@ class PairingScreen(Screen[None]):
         state, detail = message.state, message.detail
         if state in ("live", "moved", "ambiguous"):
             self._outage_mended()
+        lost = self._operations_out_when_lost(state)
+        self._outage_follows(state, detail, lost)
+        if state == "closed" and not self._left:
+            self.connect()  # the service let that mirror go: follow the session with a new one
+
+    def _operations_out_when_lost(self, state: str) -> list[RunBlock] | None:
+        """The operations that were out when the live view was lost: noted at the first loss (a retry
+        keeps them), forgotten once the view is back or has moved."""
         if state in ("reconnecting", "gone") and self._out_when_lost is None:
             self._out_when_lost = self.runner.waiting()
         lost = self._out_when_lost
         if state in ("live", "moved"):
             self._out_when_lost = None
+        return lost
+
+    def _outage_follows(self, state: str, detail: str, lost: list[RunBlock] | None) -> None:
+        """What the new state does to the trouble told: live ends it, a move or several new sessions are
+        told at once, a loss is told only if it lasts OUTAGE_GRACE (and once per kind of trouble)."""
         if state == "live":
             self._outage = None
         elif state == "moved":
             self._outage = state
-            if self.kernel.moved():
-                return  # our own restart, told already (it ends what it cut off)
-            # The session they were sent to ended: marimo never answers them.
-            self.runner.abandon(lost or [], "ended: the session closed (its kernel restarted)")
-            self.notify(f"Following the notebook's new session: {detail}.", title="Session restarted",
-                        severity="information", timeout=8)
+            self._session_moved(detail, lost)
         elif state == "ambiguous":
             self._outage = state
             self._offer_successors(detail)
@@ -358,8 +366,15 @@ class PairingScreen(Screen[None]):
             if self._outage_timer is not None:
                 self._outage_timer.stop()
             self._outage_timer = self.set_timer(OUTAGE_GRACE, lambda: self._tell_outage(state, detail))
-        if state == "closed" and not self._left:
-            self.connect()  # the service let that mirror go: follow the session with a new one
+
+    def _session_moved(self, detail: str, lost: list[RunBlock] | None) -> None:
+        """The notebook's new session is followed; operations sent to the old one end (marimo never
+        answers them), unless our own restart moved it and told that already."""
+        if self.kernel.moved():
+            return  # our own restart, told already (it ends what it cut off)
+        self.runner.abandon(lost or [], "ended: the session closed (its kernel restarted)")
+        self.notify(f"Following the notebook's new session: {detail}.", title="Session restarted",
+                    severity="information", timeout=8)
 
     def _outage_mended(self) -> None:
         """The live view is back (or its end is settled): the outage is not told any more."""
