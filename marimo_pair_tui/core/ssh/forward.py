@@ -74,7 +74,7 @@ class Forward:
         if self.process is not None:
             end_process(self.process)
             self.process = None
-        self.host._establish(self, dedicated=self.stderr is not None)
+        self.host.reestablish(self)
 
 
 def end_process(process: subprocess.Popen[bytes], grace: float = 3.0) -> None:

@@ -166,6 +166,11 @@ class SshHost:
         self._establish(forward, dedicated=dedicated or not self.multiplexed, pick_port=True)
         return forward
 
+    def reestablish(self, forward: Forward) -> None:
+        """Forward the same local port again after the connection dropped, the way it was made: with an
+        ssh process of its own when it had one (its stderr file says so), else through the master."""
+        self._establish(forward, dedicated=forward.stderr is not None)
+
     def _establish(self, forward: Forward, *, dedicated: bool, pick_port: bool = False) -> None:
         attempts = 3 if pick_port else 1
         for attempt in range(attempts):
