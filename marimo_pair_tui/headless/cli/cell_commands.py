@@ -17,8 +17,7 @@ from ...core.api import documents
 from ...core.api import Document
 from ...core.api import EXIT_FAILED, EXIT_OK
 from ...core.api import OpResult, PairingService, Reply
-from ..shared import image_files, output_mode, save_document
-from .options import Targeting, code_options, from_stdin, output_options, read_cell_code, read_code, target_options
+from .entry import Targeting, image_files, output_mode, output_options, read_cell_code, read_code, save_document, target_options
 from ..output import narrate, serve, usage_failure
 
 Call = Callable[[PairingService], Awaitable[Reply[OpResult]]]

@@ -9,7 +9,7 @@ from ...core.api import documents
 from ...core.api import Document
 from ...core.api import EXIT_OK
 from ...core.api import RUN_WAIT, PairingService
-from .options import Targeting, target_options
+from .entry import Targeting, target_options
 from ..output import serve
 
 

@@ -48,7 +48,7 @@ from .cell_tools import register_cell_tools
 from .ui_tools import register_ui_tools
 from .kernel_tools import register_kernel_tools
 from .batch_tools import register_batch_tools
-from ..shared import save_document
+from ..cli.entry import save_document
 from .results import answer, answer_with_images, error_result
 from .tooling import CodeArg, NotebookArg, SessionArg, TimeoutArg, UrlArg, on
 
