@@ -108,18 +108,22 @@ async def test_a_table_shows_dtypes_and_rows_and_pages_only_through_a_kernel() -
         assert "rows 11-20 of 5,000" in str(view.query_one(".table-foot", Static).render())
 
 
-async def test_paging_without_the_service_method_keeps_the_inline_page_and_says_so() -> None:
+async def test_a_page_that_cannot_be_read_keeps_the_inline_page_and_says_why() -> None:
+    from marimo_pair_tui.core.api import PairError
     from marimo_pair_tui.tui.display import Display
     from marimo_pair_tui.tui.widgets.notebook_view import NotebookView
 
     (table,) = fixture_parts("pandas_large")
 
-    class NoPaging:
-        """A service from before tables could be paged."""
+    class RefusingPaging:
+        """A service whose page read fails (the session went away meanwhile)."""
+
+        async def table_page(self, *args: object, **kwargs: object) -> None:
+            raise PairError("The session is gone.", next="Open it again.")
 
     class Page(App[None]):
         def compose(self) -> ComposeResult:
-            view = NotebookView(NoPaging(), lambda: None, Display(redact=True))  # type: ignore[arg-type]
+            view = NotebookView(RefusingPaging(), lambda: None, Display(redact=True))  # type: ignore[arg-type]
             view.show_view(True)
             with view:
                 yield TableView(table)
@@ -130,8 +134,8 @@ async def test_paging_without_the_service_method_keeps_the_inline_page_and_says_
         view.query_one(DataTable).focus()
         await pilot.press("]")
         foot = view.query_one(".table-foot", Static)
-        await wait_for(pilot, lambda: "newer version" in str(foot.render()), what="the footer's note")
-        assert "rows 1-10 of 5,000" in str(foot.render()) and "newer version" in str(foot.render())
+        await wait_for(pilot, lambda: "The session is gone." in str(foot.render()), what="the footer's note")
+        assert "rows 1-10 of 5,000" in str(foot.render()) and "Open it again." in str(foot.render())
         assert view.query_one(DataTable).get_row_at(0)[0].plain == "0"
 
 

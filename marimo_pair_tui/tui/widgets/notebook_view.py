@@ -399,12 +399,8 @@ class NotebookView(RestyledAlone, VerticalScroll):
                         group=f"page-{event.object_id}", exclusive=True)
 
     async def _page(self, table: TableView, object_id: str, page: int, page_size: int) -> None:
-        table_page = getattr(self.service, "table_page", None)
-        if table_page is None:
-            table.cannot_page("paging needs a newer version; this is the page marimo sent")
-            return
         try:
-            reply = await table_page(self.target(), object_id, page=page, page_size=page_size)
+            reply = await self.service.table_page(self.target(), object_id, page=page, page_size=page_size)
         except Exception as error:  # the page shown stays, and the footer says why
             table.cannot_page(failure(error))
             return
