@@ -320,3 +320,43 @@ class NoRemoteRegistryError(NoServerError):
         "Start marimo there (`ssh DEST marimo edit --headless NOTEBOOK.py`); token servers "
         "do not register, so name one with --url (its URL on the remote host) and --token-file."
     )
+
+
+# -- Pictures of outputs (core/browser/) ------------------------------------------------
+
+
+class BrowserMissingError(UsageError):
+    """No Chromium to draw the notebook with: pictures need a browser the user has."""
+
+    kind = "browser_missing"
+    default_next = (
+        "Install Chromium (Debian/Ubuntu: `apt install chromium`; or Google Chrome), or name its "
+        "program with --browser PATH or the MARIMO_PAIR_BROWSER environment variable."
+    )
+
+
+class PlaywrightMissingError(UsageError):
+    """The optional Playwright package, which drives the browser, is not installed."""
+
+    kind = "playwright_missing"
+    default_next = (
+        "Install the screenshot extra: `pip install 'marimo-pair-tui[screenshot]'` "
+        "(Playwright's own browsers are not needed: the installed Chromium is used)."
+    )
+
+
+class NoOutputError(InvalidRequestError):
+    """The cell draws nothing in its output area (console output is not part of it)."""
+
+    kind = "no_output"
+    default_next = "Run the cell first, or take a picture of the whole notebook; `cells` shows which cells have an output."
+
+
+class ScreenshotError(PairError):
+    """The browser could not show the notebook, or the output did not settle in time; nothing was changed."""
+
+    kind = "screenshot_failed"
+    default_next = (
+        "Check the notebook in a browser; if a cell is still running, wait for it (`wait`) and "
+        "take the picture again."
+    )

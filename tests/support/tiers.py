@@ -47,7 +47,11 @@ LIVE_MODULES = frozenset({
     # the tool checks
     "test_docs", "test_lint", "test_types", "test_layers",
 })
-E2E_MODULES = frozenset({"test_e2e_tmux", "test_inert", "test_ssh", "test_mcp_ssh", "test_service_users"})
+E2E_MODULES = frozenset({
+    "test_e2e_tmux", "test_inert", "test_ssh", "test_mcp_ssh", "test_service_users",
+    # a real Chromium drawing marimo's front end
+    "test_screenshots",
+})
 
 # Besides any Python process, what a unit test may not start: a terminal multiplexer, ssh.
 _OUTSIDE = ("tmux", "sshd", "ssh")

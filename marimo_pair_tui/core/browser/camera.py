@@ -1,0 +1,159 @@
+"""Pictures of outputs as marimo's front end draws them, from one warm browser.
+
+A `Camera` owns one headless Chromium (the user's own, see `find_browser`), launched on the
+first picture and kept, and one live kiosk page per session (the most recently used few), so
+a later picture of the same session only waits for its output to settle. Nothing runs in the
+kernel: unlike code_mode's `ctx.screenshot()`, the kernel's environment needs no Playwright.
+A Camera belongs to the event loop it was first used in (Playwright's objects do).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import BrowserMissingError, PlaywrightMissingError
+from ..wire.connection import Connection
+from ..wire.sessions import Target
+from .locate import find_browser
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, BrowserContext, Playwright
+
+    from .viewer import KioskView
+
+TIMEOUT = 30.0  # seconds for a page to show the notebook, and for an output to be drawn
+PAGES = 4  # live pages kept, one per session, the least recently used closed first
+IDLE = 300.0  # seconds a page may sit unused before it is closed (marimo drops the viewer)
+WIDTH, HEIGHT = 1280, 800  # the page's size in CSS pixels (a notebook picture is as tall as the notebook)
+
+ViewKey = tuple[str, str, str]
+
+
+class Camera:
+    """Takes PNG pictures of a cell's output, or of a whole notebook, from live sessions."""
+
+    def __init__(self, browser: str | os.PathLike[str] | None = None, *, environ: Mapping[str, str] | None = None,
+                 pages: int = PAGES, idle: float = IDLE, timeout: float = TIMEOUT) -> None:
+        self._browser_name = browser
+        self._environ = environ
+        self._max_pages = max(1, pages)
+        self._idle = idle
+        self._timeout = timeout
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._context: BrowserContext | None = None
+        self._views: OrderedDict[ViewKey, KioskView] = OrderedDict()
+        self._lock = asyncio.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def program(self) -> Path:
+        """The browser program pictures are taken with (found now; raises when there is none)."""
+        return find_browser(self._browser_name, self._environ)
+
+    async def cell(self, connection: Connection, target: Target, cell_id: str, *, timeout: float | None = None,
+                   after: float | None = None) -> bytes:
+        """A PNG of cell `cell_id`'s output area in `target`'s session, as the front end draws it.
+
+        A kept page is live but may lag the session by a moment: `after` (the `timestamp` of the
+        newest cell-op of this cell the caller knows of) makes it wait until it has that news.
+        """
+        limit = self._timeout if timeout is None else timeout
+        view = await self._view(connection, target, limit)
+        async with view.lock:
+            return await view.cell(cell_id, limit, after)
+
+    async def notebook(self, connection: Connection, target: Target, *, timeout: float | None = None,
+                       after: float | None = None) -> bytes:
+        """A PNG of `target`'s whole notebook page, top to bottom (`after`: as for `cell`, any cell's news)."""
+        limit = self._timeout if timeout is None else timeout
+        view = await self._view(connection, target, limit)
+        async with view.lock:
+            return await view.notebook(limit, after)
+
+    async def _view(self, connection: Connection, target: Target, timeout: float) -> KioskView:
+        """The live page on `target`'s session: kept from an earlier picture, or opened now."""
+        from .viewer import KioskView
+
+        async with self._lock:
+            context = await self._started()
+            await self._close_idle()
+            key: ViewKey = (connection.url, target.notebook, target.session.selector)
+            view = self._views.get(key)
+            if view is not None and view.alive:
+                self._views.move_to_end(key)
+                return view
+            if view is not None:
+                del self._views[key]
+                await view.close()
+            view = await KioskView.open(context, connection, target, timeout)
+            self._views[key] = view
+            while len(self._views) > self._max_pages:
+                _, oldest = self._views.popitem(last=False)
+                await oldest.close()
+            return view
+
+    async def _close_idle(self) -> None:
+        now = time.monotonic()
+        for key, view in list(self._views.items()):
+            if now - view.used > self._idle and not view.lock.locked():
+                del self._views[key]
+                await view.close()
+
+    async def _started(self) -> BrowserContext:
+        """The browser's context, launching the browser on first use (or after it went away)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not None and self._loop is not loop:
+            raise RuntimeError("A Camera is used from the event loop it started in only.")
+        self._loop = loop
+        if self._context is not None and self._browser is not None and self._browser.is_connected():
+            return self._context
+        await self._shutdown()
+        program = self.program
+        try:
+            from playwright.async_api import Error, async_playwright
+        except ImportError:
+            raise PlaywrightMissingError("Pictures of outputs need the Playwright package, which is not installed.") from None
+        self._playwright = await async_playwright().start()
+        try:
+            self._browser = await self._playwright.chromium.launch(executable_path=str(program), headless=True)
+            self._context = await self._browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+        except Error as exc:
+            await self._shutdown()
+            first = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+            raise BrowserMissingError(f"Could not start the browser {program}: {first}.") from None
+        return self._context
+
+    async def _shutdown(self) -> None:
+        """Close every page, the browser and Playwright's driver, whatever state they are in."""
+        views, self._views = list(self._views.values()), OrderedDict()
+        for view in views:
+            await view.close()
+        closing: list[Any] = [self._context, self._browser]
+        self._context = self._browser = None
+        for thing in closing:
+            if thing is not None:
+                try:
+                    await thing.close()
+                except Exception:  # noqa: BLE001 - already gone is fine
+                    pass
+        if self._playwright is not None:
+            playwright, self._playwright = self._playwright, None
+            await playwright.stop()
+
+    async def aclose(self) -> None:
+        """Close the browser (marimo drops its viewers; the sessions go on)."""
+        async with self._lock:
+            await self._shutdown()
+
+    async def __aenter__(self) -> Camera:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

@@ -1,0 +1,59 @@
+"""Which Chromium pictures are taken with: --browser, else MARIMO_PAIR_BROWSER, else PATH; a clear error otherwise."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from marimo_pair_tui.core.browser import BROWSER_ENV, find_browser
+from marimo_pair_tui.core.errors import BrowserMissingError
+
+
+def _program(directory: Path, name: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text("#!/bin/sh\n", encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def test_the_named_browser_wins_over_the_environment_and_path(tmp_path: Path) -> None:
+    named = _program(tmp_path / "mine", "my-chromium")
+    on_path = _program(tmp_path / "bin", "chromium")
+    env = {BROWSER_ENV: str(_program(tmp_path / "env", "env-chromium")), "PATH": str(on_path.parent)}
+    assert find_browser(named, env) == named
+    assert find_browser(None, env) == Path(env[BROWSER_ENV])
+    assert find_browser(None, {"PATH": str(on_path.parent)}) == on_path
+
+
+def test_path_is_searched_in_order_of_the_usual_names(tmp_path: Path) -> None:
+    chrome = _program(tmp_path / "bin", "google-chrome")
+    assert find_browser(None, {"PATH": str(chrome.parent)}) == chrome
+    chromium = _program(tmp_path / "bin", "chromium")
+    assert find_browser(None, {"PATH": str(chromium.parent)}) == chromium
+
+
+@pytest.mark.parametrize("how", ["missing file", "not executable", "name not on PATH"])
+def test_a_wrong_browser_is_a_clear_error_naming_what_to_install(tmp_path: Path, how: str) -> None:
+    if how == "missing file":
+        named = str(tmp_path / "nowhere" / "chromium")
+    elif how == "not executable":
+        plain = tmp_path / "chromium"
+        plain.write_text("", encoding="utf-8")
+        named = str(plain)
+    else:
+        named = "no-such-chromium-here"
+    with pytest.raises(BrowserMissingError) as caught:
+        find_browser(named, {"PATH": str(tmp_path)})
+    error = caught.value.to_json()
+    assert error["kind"] == "browser_missing"
+    assert named in error["message"]
+    assert "apt install chromium" in error["next"] and BROWSER_ENV in error["next"]
+
+
+def test_no_browser_anywhere_says_where_it_looked(tmp_path: Path) -> None:
+    with pytest.raises(BrowserMissingError) as caught:
+        find_browser(None, {"PATH": str(tmp_path)})
+    assert "chromium" in caught.value.message and BROWSER_ENV in caught.value.message
