@@ -35,6 +35,7 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Awaitable, Callable, Sequence, TypeVar, Union
 
 from ..codemode import client
+from ..codemode.batch import apply_checked, check_batch
 from ..model.activity import ActivityLog
 from ..wire.virtual_files import fetch_virtual_files
 from ..model.completion import Completion, complete, help_text
@@ -83,6 +84,12 @@ def cell_code(code: str, what: str = "code") -> str:
             next="Pass the code with -c CODE, --file PATH, or on stdin with - (it must hold some Python).",
         )
     return code.rstrip("\r\n")
+
+
+def deleted_ids(deleted: Any) -> list[str]:
+    """The cells an operation deleted: a delete's `deleted` is one cell, a batch's a list of them."""
+    cells = deleted if isinstance(deleted, list) else [deleted]
+    return [c["id"] for c in cells if isinstance(c, dict) and "id" in c]
 
 
 def kernel_view(pairing: Mirror) -> KernelView:
@@ -661,8 +668,7 @@ class PairingService:
             missing = self._missing_packages(target, result)
             if missing:
                 result.extra["missing_packages"] = missing
-            deleted = result.extra.get("deleted")
-            gone = [deleted["id"]] if isinstance(deleted, dict) and "id" in deleted else []
+            gone = deleted_ids(result.extra.get("deleted"))
             await self.mirrors.settle(target, result.order, result.cells, ran=result.ran, gone=gone)
             return result
 
@@ -671,10 +677,9 @@ class PairingService:
     async def apply_changes(self, spec: Targetable, operations: Sequence[Any], *, run: bool = True,
                             timeout: float | None = None) -> Reply[OpResult]:
         """Several create/edit/move/delete operations applied as one change, all or nothing, then one run
-        of the cells they affect (core/codemode/batch.py)."""
-        from ..codemode.batch import apply_batch
-
-        return await apply_batch(self, spec, operations, run=run, timeout=timeout)
+        of the cells they affect (core/codemode/batch.py); checked before anything is sent."""
+        checked = check_batch(operations, run)
+        return await self._operation(spec, "Applying the changes", apply_checked, checked, run=run, timeout=timeout)
 
     async def create_cell(self, spec: Targetable, code: str, *, before: str | None = None,
                           after: str | None = None, name: str | None = None, run: bool = False,
