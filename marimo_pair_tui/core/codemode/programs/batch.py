@@ -340,6 +340,15 @@ def _definers(names: dict[str, tuple[frozenset[str], frozenset[str]]]) -> dict[s
 
 def _cycles(names: dict[str, tuple[frozenset[str], frozenset[str]]]) -> list[list[str]]:
     """The strongly connected groups of two or more cells (an edge: one defines what the other reads)."""
+    search = _GroupSearch(_reader_edges(names))
+    for root in names:
+        if root not in search.index:
+            search.from_root(root)
+    return [group for group in search.groups if len(group) > 1]
+
+
+def _reader_edges(names: dict[str, tuple[frozenset[str], frozenset[str]]]) -> dict[str, set[str]]:
+    """From each cell to the cells that read a name it defines."""
     definers = _definers(names)
     edges: dict[str, set[str]] = {key: set() for key in names}
     for reader, (_defs, refs) in names.items():
@@ -347,67 +356,71 @@ def _cycles(names: dict[str, tuple[frozenset[str], frozenset[str]]]) -> list[lis
             for writer in definers.get(name, ()):
                 if writer != reader:
                     edges[writer].add(reader)
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    groups: list[list[str]] = []
-    counter = 0
-    for root in names:
-        if root in index:
-            continue
-        work: list[tuple[str, list[str]]] = [(root, sorted(edges[root]))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
+    return edges
+
+
+class _GroupSearch:
+    """Tarjan's strongly connected groups, walked with a list instead of recursion: a long chain
+    of cells must not reach the kernel's recursion limit."""
+
+    def __init__(self, edges: dict[str, set[str]]) -> None:
+        self.edges = edges
+        self.index: dict[str, int] = {}
+        self.low: dict[str, int] = {}
+        self.stack: list[str] = []
+        self.on_stack: set[str] = set()
+        self.groups: list[list[str]] = []
+
+    def _enter(self, node: str) -> tuple[str, list[str]]:
+        self.index[node] = self.low[node] = len(self.index)
+        self.stack.append(node)
+        self.on_stack.add(node)
+        return node, sorted(self.edges[node])
+
+    def from_root(self, root: str) -> None:
+        work = [self._enter(root)]
         while work:
             node, pending = work[-1]
             if pending:
                 child = pending.pop()
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, sorted(edges[child])))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
+                if child not in self.index:
+                    work.append(self._enter(child))
+                elif child in self.on_stack:
+                    self.low[node] = min(self.low[node], self.index[child])
                 continue
             work.pop()
             if work:
                 parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                group: list[str] = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    group.append(member)
-                    if member == node:
-                        break
-                if len(group) > 1:
-                    groups.append(group)
-    return groups
+                self.low[parent] = min(self.low[parent], self.low[node])
+            if self.low[node] == self.index[node]:
+                self.groups.append(self._close(node))
+
+    def _close(self, node: str) -> list[str]:
+        """The group `node` roots: the stack down to it."""
+        group: list[str] = []
+        while True:
+            member = self.stack.pop()
+            self.on_stack.discard(member)
+            group.append(member)
+            if member == node:
+                return group
 
 
-async def op_apply(request: dict[str, Any], phase: Any) -> dict[str, Any]:
-    import marimo._code_mode as cm
-
-    ctx = cm.get_context()
-    nb = Notebook(ctx)
-    batch = Batch(nb, list(request["operations"]))
-    batch.check()
-    run = bool(request.get("run", True))
-    gone = [cell_state(nb, nb.by_id[key]) for key in batch.deleted]
+def _orphans(ctx: Any, nb: Notebook, deleted: list[str]) -> set[str]:
+    """The cells that depended on a deleted one (by the code, and by the kernel's graph): they may go stale."""
     orphans: set[str] = set()
-    for key in batch.deleted:
+    for key in deleted:
         orphans |= set(nb.descendants(key))
         if key in ctx.graph.cells:
             from marimo._types.ids import CellId_t
 
             orphans |= set(ctx.graph.descendants(CellId_t(key)))
-    orphans -= set(batch.deleted)
+    return orphans - set(deleted)
+
+
+async def _queue_batch(ctx: Any, phase: Any, batch: Batch, run: bool) -> list[str]:
+    """Apply every operation in one code_mode batch; the cells queued to run. An error code_mode
+    raises while applying is blamed on the operation that caused it."""
     queued: list[str] = []
 
     def queue() -> None:
@@ -421,8 +434,11 @@ async def op_apply(request: dict[str, Any], phase: Any) -> dict[str, Any]:
         if phase.state == "applying":
             batch.blame_apply_error(exc)
         raise
-    after_nb = Notebook(ctx)
-    ran = _run_affected(ctx, after_nb, queued) if queued else []
+    return queued
+
+
+def _applied(batch: Batch) -> tuple[list[dict[str, Any]], dict[str, str], list[str]]:
+    """Per operation what it did (`applied`), the temporary ids' cells, and the cells left changed."""
     applied: list[dict[str, Any]] = []
     ids: dict[str, str] = {}
     touched: list[str] = []
@@ -444,6 +460,23 @@ async def op_apply(request: dict[str, Any], phase: Any) -> dict[str, Any]:
             if step.op == "edit" and step.previous is not None:
                 entry["previous_hash"] = code_hash(step.previous)
         applied.append(entry)
+    return applied, ids, touched
+
+
+async def op_apply(request: dict[str, Any], phase: Any) -> dict[str, Any]:
+    import marimo._code_mode as cm
+
+    ctx = cm.get_context()
+    nb = Notebook(ctx)
+    batch = Batch(nb, list(request["operations"]))
+    batch.check()
+    run = bool(request.get("run", True))
+    gone = [cell_state(nb, nb.by_id[key]) for key in batch.deleted]
+    orphans = _orphans(ctx, nb, list(batch.deleted))
+    queued = await _queue_batch(ctx, phase, batch, run)
+    after_nb = Notebook(ctx)
+    ran = _run_affected(ctx, after_nb, queued) if queued else []
+    applied, ids, touched = _applied(batch)
     stale_candidates = states(ctx, [c for c in after_nb.order if c in orphans])
     stale = [c["id"] for c in stale_candidates if c["status"] == "stale"]
     affected = set(touched) | set(ran) | set(stale)

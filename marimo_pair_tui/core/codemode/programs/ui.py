@@ -41,31 +41,57 @@ def _ui_frame(value: Any) -> tuple[list[Any], int] | None:
         return None
 
 
+UI_DEPTH = 20  # nesting read into a value; deeper (a cycle, or more than any form holds) reads as its str
+
+
 def _ui_plain(value: Any, depth: int = 0) -> Any:
     """A UI element's Python value as JSON data: dates as ISO text, dataframes as records, bytes by size."""
     import dataclasses
     import datetime
     import io
+
+    if depth > UI_DEPTH:
+        return str(value)
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, (float, datetime.date, datetime.time, datetime.timedelta, bytes, bytearray, io.BytesIO)):
+        return _ui_scalar(value)
+    if isinstance(value, (dict, list, tuple, set, frozenset)) or (
+            dataclasses.is_dataclass(value) and not isinstance(value, type)):
+        return _ui_container(value, depth)
+    return _ui_object(value, depth)
+
+
+def _ui_scalar(value: Any) -> Any:
+    """A float, date, time, duration or bytes as JSON has them: JSON has no NaN, dates or bytes."""
+    import datetime
+    import io
     import math
 
-    if value is None or isinstance(value, (bool, int, str)) or depth > 20:
-        return value if depth <= 20 else str(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, datetime.timedelta):
         return value.total_seconds()
-    if isinstance(value, (bytes, bytearray)):
-        return {"bytes": len(value)}
     if isinstance(value, io.BytesIO):
         return {"bytes": value.getbuffer().nbytes}
+    return {"bytes": len(value)}
+
+
+def _ui_container(value: Any, depth: int) -> Any:
+    """A dict, a sequence or set, or a dataclass: each item read the same way, one level deeper."""
+    import dataclasses
+
     if isinstance(value, dict):
         return {str(k): _ui_plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_ui_plain(v, depth + 1) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _ui_plain(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)}
+    return {f.name: _ui_plain(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)}
+
+
+def _ui_object(value: Any, depth: int) -> Any:
+    """Any other object: a dataframe as its records, a numpy scalar as its Python value, the rest as its str."""
     frame = _ui_frame(value)
     if frame is not None:
         return frame[0]
