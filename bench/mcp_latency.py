@@ -147,7 +147,7 @@ def main() -> None:
     try:
         import mcp  # noqa: F401
     except ImportError:
-        raise SystemExit("This benchmark needs the mcp extra: pip install 'marimo-pair-tui[mcp]'")
+        raise SystemExit("This benchmark needs the mcp extra: pip install 'marimo-pair-tui[mcp]'") from None
     work = Path(tempfile.mkdtemp(prefix="bench-mcp-"))
     notes: list[str] = []
     servers, browsers = [], []

@@ -166,7 +166,7 @@ def main() -> int:
             "sections": [SECTIONS[n] for n in chosen], "sizes": sizes, "app_sizes": app_sizes,
             "descriptions": DESCRIPTIONS}
     print(report.console_table(rows))
-    for section, error in failures.items():
+    for section in failures:
         print(f"\n{section}: FAILED (the traceback is in docs/benchmarks.md)")
     md, png, readme = report.write(rows, failures, info, args.docs)
     (args.docs / "benchmarks.json").write_text(json.dumps(

@@ -82,7 +82,7 @@ def test_arbitrary_registry_text_never_crashes(raw: str) -> None:
 )
 def test_registry_fields_of_wrong_type_are_rejected_with_a_reason(entry: dict) -> None:
     try:
-        info = parse_registry_entry(json.dumps(entry))
+        parse_registry_entry(json.dumps(entry))
     except ValueError as exc:
         assert "entry:" in str(exc)
     else:

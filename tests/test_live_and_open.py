@@ -8,8 +8,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from marimo_pair_tui.core.codemode import client as codemode
 from marimo_pair_tui.core.wire.discovery import pid_alive
 from marimo_pair_tui.core.servers.hub import Hub, HubOptions

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import sys
 import time
 
 from .common import MARIMO, OURS, READ_PROGRAM, Lab, Opened, Row, run_once, service, service_available
+
+if sys.version_info < (3, 11):  # a builtin from 3.11 on; anyio installs the backport before it
+    from exceptiongroup import BaseExceptionGroup
 
 SECTION = "2. cells: read every cell"
 NAP_SECONDS = 600  # the sleeping cell is interrupted once the busy readings are done

@@ -13,7 +13,7 @@ import asyncio
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -21,7 +21,6 @@ from tests.clihelp import CliResult
 from tests.support import kernel_probe
 from tests.support.cell_lab import CellLab
 from tests.support.waiting import wait_until, wait_until_async
-from tests.support.marimo_proc import BrowserSession
 from tests.support.mcp_client import call, mcp_session
 
 from .checkers import CHECKERS, check_alerts, check_table_rows, text_rows, shown_cells
