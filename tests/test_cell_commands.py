@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from marimo_pair_tui.core.codemode.client import code_hash, saving_warnings
+from marimo_pair_tui.core.codemode.client import saving_warnings
+from marimo_pair_tui.core.model.cell import code_hash
 from tests.support.cell_lab import CellLab, file_cells
 from tests.support.waiting import wait_until
 from tests.support.marimo_proc import BrowserSession

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from marimo_pair_tui.core.codemode import client as codemode
 from marimo_pair_tui.core.codemode.programs import base as codemode_kernel
+from marimo_pair_tui.core.model.cell import code_hash
 from marimo_pair_tui.core.wire.connection import Connection
 from marimo_pair_tui.core.wire.discovery import parse_server_url
 from marimo_pair_tui.core.errors import (
@@ -80,12 +81,10 @@ def test_reply_framing_ignores_other_nonces_and_reassembles_chunks() -> None:
     assert codemode.parse_reply("\n".join(stdout.split("\n")[:3]), "n1")[0] is None
 
 
-def test_hash_is_the_same_in_client_kernel_and_model() -> None:
-    from marimo_pair_tui.core.model import notebook
-
+def test_hash_is_the_same_in_the_kernel_and_on_the_host() -> None:
     for code in ["", "x = 1", "ä = '∑'\n", "\r\n\t"]:
-        assert codemode.code_hash(code) == codemode_kernel.code_hash(code) == notebook.code_hash(code)
-        assert len(codemode.code_hash(code)) == 12
+        assert code_hash(code) == codemode_kernel.code_hash(code)
+        assert len(code_hash(code)) == 12
 
 
 async def test_invalid_requests_fail_before_any_io() -> None:
@@ -110,7 +109,7 @@ async def test_snapshot_reports_every_cell_in_order(lab: CellLab, conn: Connecti
     assert snap.order == browser.cell_ids
     for raw in snap.raw["cells"]:
         assert set(raw) == CELL_KEYS
-        assert raw["hash"] == codemode.code_hash(raw["code"])
+        assert raw["hash"] == code_hash(raw["code"])
     by_code = {c.code: c for c in snap.cells}
     printer = by_code['y = x + 1\nprint("y is", y)']
     assert printer.status == "idle"
@@ -176,7 +175,7 @@ async def test_a_failing_cell_is_reported_as_failed(lab: CellLab, conn: Connecti
 async def test_run_reports_the_cells_and_their_descendants(lab: CellLab, conn: Connection) -> None:
     _path, browser = lab.fresh()
     ids = browser.cell_ids
-    await codemode.edit_cell(conn, ref(browser), ids[1], "x = 1", expect=codemode.code_hash("x = 41"))
+    await codemode.edit_cell(conn, ref(browser), ids[1], "x = 1", expect=code_hash("x = 41"))
     result = await codemode.run_cells(conn, ref(browser), [ids[1]])
     assert [c.id for c in result.cells] == [ids[1], ids[2]]
     assert result.cells[1].console[0].data == "y is 2\n"
@@ -206,7 +205,7 @@ async def test_edit_checks_the_base_inside_the_kernel(lab: CellLab, conn: Connec
     assert "x = 1000" in codes_on_disk(path) and "x = 5" not in codes_on_disk(path)
     # The base code works as well as the hash; force skips the check.
     ok = await codemode.edit_cell(conn, session, "define_x", "x = 6", base="x = 1000")
-    assert ok.cells[0].code == "x = 6" and ok.extra["previous_hash"] == codemode.code_hash("x = 1000")
+    assert ok.cells[0].code == "x = 6" and ok.extra["previous_hash"] == code_hash("x = 1000")
     forced = await codemode.edit_cell(conn, session, target.id, "x = 7", force=True)
     assert forced.cells[0].code == "x = 7"
     wait_until(lambda: "x = 7" in codes_on_disk(path), what="the forced edit on disk")
@@ -238,7 +237,7 @@ async def test_syntax_errors_and_cycles_are_refused(lab: CellLab, conn: Connecti
         await codemode.create_cell(conn, ref(browser), "def f(:\n    pass")
     assert caught.value.details["line"] == 1
     with pytest.raises(CycleError) as cycle:
-        await codemode.edit_cell(conn, ref(browser), "define_x", "x = y", expect=codemode.code_hash("x = 41"))
+        await codemode.edit_cell(conn, ref(browser), "define_x", "x = y", expect=code_hash("x = 41"))
     assert browser.cell_ids[2] in {c["id"] for c in cycle.value.details["cells"]}
     assert path.read_bytes() == before
 

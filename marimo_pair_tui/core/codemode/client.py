@@ -38,7 +38,7 @@ from ..wire.sessions import SessionRef
 
 __all__ = [
     "FAILED_STATUSES", "MARKER", "CellErrorInfo", "CellState", "ConsoleItem", "OpResult", "Snapshot",
-    "add_packages", "build_program", "call", "code_hash", "create_cell", "delete_cell", "edit_cell",
+    "add_packages", "build_program", "call", "create_cell", "delete_cell", "edit_cell",
     "move_cell", "parse_reply", "reread_cells", "run_cells", "saving_warnings", "snapshot",
 ]
 
@@ -66,11 +66,6 @@ def saving_warnings(code: str) -> list[str]:
     if "\u00a0" in code:
         warnings.append("marimo saves non-breaking spaces (U+00A0) in the code as plain spaces.")
     return warnings
-
-
-def code_hash(code: str) -> str:
-    """First 12 hex chars of sha256 of the UTF-8 code: the `hash` of a cell."""
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()[:12]
 
 
 # ---------------------------------------------------------------- the program

@@ -22,7 +22,9 @@ BUSY = ("queued", "running")  # runtime states with a run still to finish
 
 
 def code_hash(code: str) -> str:
-    """Short content hash of a cell's code (first 12 hex of sha256 of UTF-8)."""
+    """Short content hash of a cell's code (first 12 hex of sha256 of UTF-8): a cell's `hash`, the
+    `expect` an edit is checked against. The host's one definition; the kernel programs repeat it
+    (core/codemode/programs/base.py)."""
     return hashlib.sha256(code.encode("utf-8")).hexdigest()[:12]
 
 

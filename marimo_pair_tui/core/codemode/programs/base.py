@@ -41,7 +41,11 @@ class Refusal(Exception):
 
 
 def code_hash(code: str) -> str:
-    """First 12 hex chars of sha256(UTF-8 code); the client computes the same."""
+    """First 12 hex chars of sha256(UTF-8 code): a cell's `hash`, computed in the kernel.
+
+    Kernel-side code, sent as source text: it cannot import the package, so it
+    repeats the host's one definition (core/model/cell.py), which tests keep equal.
+    """
     return hashlib.sha256(code.encode("utf-8")).hexdigest()[:12]
 
 
