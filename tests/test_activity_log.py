@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from marimo_pair_tui.core.codemode import client as codemode
-from marimo_pair_tui.core.model.activity import CONSOLE_LIMIT, LIMIT, ActivityLog, program_request
+from marimo_pair_tui.core.model.activity import ENTRY_CONSOLE_CHARS, LIMIT, ActivityLog, program_request
 from marimo_pair_tui.core.model.notebook import SCRATCH_ID, Notebook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
@@ -228,7 +228,7 @@ def test_the_log_and_each_entry_are_bounded() -> None:
     for i in range(40):
         log.apply("cell-op", write("big", f"{i:03d}" + chunk)["data"], str)
     entry = log.get("big")
-    assert entry is not None and entry.truncated and len(entry.stdout) <= CONSOLE_LIMIT
+    assert entry is not None and entry.truncated and len(entry.stdout) <= ENTRY_CONSOLE_CHARS
     assert entry.stdout.endswith("039" + chunk), "the newest text is kept"
     assert entry.to_json()["truncated"] is True
 

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from marimo_pair_tui.core.documents import cell_json
 from marimo_pair_tui.core.model.notebook import (
-    CONSOLE_LIMIT,
-    OUTPUT_LIMIT,
+    CELL_CONSOLE_CHARS,
+    CELL_OUTPUT_CHARS,
     SCRATCH_ID,
     Cell,
     CellError,
@@ -333,11 +333,11 @@ def test_console_is_bounded_keeping_the_newest_text() -> None:
         nb.apply_event(cell_op("a", console=stdout(f"<{n}>" + "." * chunk, "stdout" if n % 2 else "stderr")))
     cell = nb.cell("a")
     total = sum(len(e.data) for e in cell.console)
-    assert cell.console_truncated and total <= CONSOLE_LIMIT
+    assert cell.console_truncated and total <= CELL_CONSOLE_CHARS
     assert cell.console[-1].data.startswith("<19>") and not cell.console[0].data.startswith("<0>")
-    nb.apply_event(cell_op("a", console=stdout("x" * (CONSOLE_LIMIT + 5) + "END")))
+    nb.apply_event(cell_op("a", console=stdout("x" * (CELL_CONSOLE_CHARS + 5) + "END")))
     assert len(cell.console) == 1 and cell.console[0].data.endswith("END")
-    assert len(cell.console[0].data) == CONSOLE_LIMIT
+    assert len(cell.console[0].data) == CELL_CONSOLE_CHARS
     nb.apply_event(cell_op("a", console=[]))
     assert cell.console == [] and not cell.console_truncated
 
@@ -345,9 +345,9 @@ def test_console_is_bounded_keeping_the_newest_text() -> None:
 def test_output_is_bounded_with_a_flag() -> None:
     nb = small_notebook("a")
     nb.apply_event(cell_op("a", output={"channel": "output", "mimetype": "text/html",
-                                        "data": "y" * (OUTPUT_LIMIT + 100)}))
+                                        "data": "y" * (CELL_OUTPUT_CHARS + 100)}))
     out = nb.cell("a").output
-    assert out is not None and out.truncated and len(out.data) == OUTPUT_LIMIT
+    assert out is not None and out.truncated and len(out.data) == CELL_OUTPUT_CHARS
     nb.apply_event(cell_op("a", output={"channel": "output", "mimetype": "text/plain", "data": "ok"}))
     out = nb.cell("a").output
     assert out is not None and not out.truncated and out.data == "ok"
@@ -498,7 +498,7 @@ def test_console_bound_holds_and_keeps_the_last_write(writes: list[tuple[str, st
     cell = nb.cell("a")
     full = "".join(text for _, text in writes)
     kept = cell.console_text()
-    assert len(kept) <= CONSOLE_LIMIT
+    assert len(kept) <= CELL_CONSOLE_CHARS
     assert full.endswith(kept)  # only the oldest text is ever dropped
     assert cell.console_truncated == (len(kept) < len(full))
 

@@ -61,7 +61,7 @@ ACTIVITY_TEXT_LIMIT = 4000
 EXEC_FIELD_LIMIT = 256 * 1024
 # Characters per cell of console text (the newest) and of output data (the
 # start) in cells and operation documents: 50 cells of large outputs stay a
-# few MB. The live model itself keeps at most outputs.CONSOLE_LIMIT/OUTPUT_LIMIT.
+# few MB. The live model itself keeps at most outputs.CELL_CONSOLE_CHARS/CELL_OUTPUT_CHARS.
 CELL_FIELD_LIMIT = 64 * 1024
 
 

@@ -34,8 +34,8 @@ this client has in flight: one sent before it started; of several, the one
 whose printed text agrees, decided at the latest when that call is answered.
 
 Everything is bounded: the newest `LIMIT` entries are kept, and each keeps
-the newest `CONSOLE_LIMIT` characters of console text (`truncated` says when
-older text went) and an output cut to `OUTPUT_LIMIT` characters.
+the newest `ENTRY_CONSOLE_CHARS` characters of console text (`truncated` says when
+older text went) and an output cut to `ENTRY_OUTPUT_CHARS` characters.
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ from .outputs import ConsoleEntry, Output, append_console, bounded_output
 
 SCRATCH_ID = "__scratch__"  # the kernel's scratchpad (as in notebook.py, which imports this module)
 LIMIT = 200  # entries kept; the oldest go first
-CONSOLE_LIMIT = 32 * 1024  # characters of console text kept per entry (the newest)
-OUTPUT_LIMIT = 64 * 1024  # characters of output data kept per entry
+ENTRY_CONSOLE_CHARS = 32 * 1024  # characters of console text kept per entry (the newest)
+ENTRY_OUTPUT_CHARS = 64 * 1024  # characters of output data kept per entry
 PENDING_LIMIT = 64  # expectations of this client's own snippets kept
 OUTCOMES = ("running", "ok", "error", "cancelled", "interrupted", "unknown")
 
@@ -115,7 +115,7 @@ class ActivityEntry:
     ended_at: float | None = None
     outcome: str = "running"  # running | ok | error | cancelled | interrupted | unknown
     console: list[ConsoleEntry] = field(default_factory=list)
-    truncated: bool = False  # older console text was dropped (CONSOLE_LIMIT)
+    truncated: bool = False  # older console text was dropped (ENTRY_CONSOLE_CHARS)
     output: Output | None = None
     errors: list[CellError] = field(default_factory=list)
     console_chars: int = field(default=0, repr=False)
@@ -449,7 +449,7 @@ class ActivityLog:
                 self._append(entry, item)
 
     def _take_output(self, entry: ActivityEntry, output: Mapping[str, Any], name_of: NameOf) -> None:
-        entry.output = bounded_output(output, OUTPUT_LIMIT)
+        entry.output = bounded_output(output, ENTRY_OUTPUT_CHARS)
         if output.get("mimetype") == ERROR_MIMETYPE:
             self._error_data[entry.id] = output.get("data")
             entry.errors = parse_errors(output.get("data"), name_of)
@@ -464,7 +464,7 @@ class ActivityLog:
             self._finish(entry, None)
 
     def _append(self, entry: ActivityEntry, raw: Mapping[str, Any]) -> None:
-        entry.console_chars, dropped = append_console(entry.console, raw, entry.console_chars, CONSOLE_LIMIT)
+        entry.console_chars, dropped = append_console(entry.console, raw, entry.console_chars, ENTRY_CONSOLE_CHARS)
         entry.truncated = entry.truncated or dropped
 
     def _finish(self, entry: ActivityEntry, outcome: str | None) -> None:
@@ -553,7 +553,7 @@ class CallTicket:
                 if text:
                     self.log._append(entry, {"channel": channel, "mimetype": "text/plain", "data": text})
         if output is not None:
-            entry.output = bounded_output(output, OUTPUT_LIMIT)
+            entry.output = bounded_output(output, ENTRY_OUTPUT_CHARS)
         if outcome == "error":
             last = next((line for line in reversed(stderr.splitlines()) if line.strip()), "")
             entry.errors = [CellError("runtime", last or "the snippet failed")]

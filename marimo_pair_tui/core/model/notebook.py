@@ -22,13 +22,13 @@ from ..parts.model import WidgetPart
 from ..parts.widgets import TYPES as UI_TYPES, python_value
 from .widget_models import WidgetModels, model_id_of
 from ..parts.payloads import ERROR_MIMETYPE, CellError, error_status, parse_errors
-from .outputs import CONSOLE_LIMIT, OUTPUT_LIMIT, ConsoleEntry, Output, bounded_output, snapshot_errors
+from .outputs import CELL_CONSOLE_CHARS, CELL_OUTPUT_CHARS, ConsoleEntry, Output, bounded_output, snapshot_errors
 
 SCRATCH_ID = "__scratch__"  # the kernel's scratchpad: /api/kernel/execute snippets
 ORPHAN_LIMIT = 256  # cell-ops for cells the document does not know (yet) kept aside
 
 __all__ = [
-    "CONSOLE_LIMIT", "OUTPUT_LIMIT", "SCRATCH_ID", "ActivityEntry", "ActivityLog", "Cell", "CellConfig", "CellError", "Changes",
+    "CELL_CONSOLE_CHARS", "CELL_OUTPUT_CHARS", "SCRATCH_ID", "ActivityEntry", "ActivityLog", "Cell", "CellConfig", "CellError", "Changes",
     "ConsoleEntry", "Notebook", "Output", "code_hash",
 ]
 

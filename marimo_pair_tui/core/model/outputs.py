@@ -14,8 +14,8 @@ from typing import Any
 from ..parts.payloads import ERROR_MIMETYPE, TRACEBACK_MIMETYPE, CellError, parse_errors, plain_traceback
 from ..parts.plain import output_text
 
-CONSOLE_LIMIT = 64 * 1024  # characters of console text kept per cell
-OUTPUT_LIMIT = 256 * 1024  # characters of output data kept per cell
+CELL_CONSOLE_CHARS = 64 * 1024  # characters of console text kept per cell
+CELL_OUTPUT_CHARS = 256 * 1024  # characters of output data kept per cell
 
 
 @dataclass
@@ -36,7 +36,7 @@ class ConsoleEntry:
 
 @dataclass
 class Output:
-    """A cell's main output; `truncated` when data was cut to OUTPUT_LIMIT."""
+    """A cell's main output; `truncated` when data was cut to CELL_OUTPUT_CHARS."""
 
     mimetype: str
     data: Any
@@ -93,7 +93,7 @@ def data_size(data: Any) -> int:
 
 
 def append_console(console: list[ConsoleEntry], raw: Mapping[str, Any], size: int,
-                   limit: int = CONSOLE_LIMIT) -> tuple[int, bool]:
+                   limit: int = CELL_CONSOLE_CHARS) -> tuple[int, bool]:
     """Append one console write to `console` (holding `size` characters).
 
     Consecutive text/plain writes on one channel merge, as in marimo's session
@@ -124,7 +124,7 @@ def append_console(console: list[ConsoleEntry], raw: Mapping[str, Any], size: in
     return size, dropped
 
 
-def bounded_output(raw: Mapping[str, Any], limit: int = OUTPUT_LIMIT) -> Output:
+def bounded_output(raw: Mapping[str, Any], limit: int = CELL_OUTPUT_CHARS) -> Output:
     """An Output whose data is cut to `limit` characters (flagged)."""
     mimetype = str(raw.get("mimetype", "text/plain"))
     data = kept_data(mimetype, raw.get("data", ""))
