@@ -43,7 +43,7 @@ def test_a_command_whose_code_does_not_load_answers_with_a_document(calls: Calls
     """A file caught half-saved when the service first loads the commands (a name used before the
     edit that defines it is saved): the call gets a JSON error, not an exit code alone."""
     alt = package_copy(calls)
-    module = alt / "marimo_pair_tui" / "headless" / "cli" / "kernel_commands.py"
+    module = alt / "marimo_pair_tui" / "headless" / "cli" / "cell_commands.py"
     whole = module.read_text()
     module.write_text(whole + "\nHALF_SAVED = NOT_YET_DEFINED\n")
     env = calls.env()

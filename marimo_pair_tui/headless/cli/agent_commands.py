@@ -13,7 +13,7 @@ import click
 
 from ...core.api import UsageError
 from ...core.api import hub_options
-from .entry import INSECURE_TOKEN_HELP, SSH_HELP
+from .options import INSECURE_TOKEN_HELP, SSH_HELP
 from ..output import emit, failure
 
 

@@ -19,7 +19,7 @@ from ...core.api import documents, call_path
 from ...core.api import Document
 from ...core.api import EXIT_FAILED, EXIT_OK
 from ...core.api import PairingService
-from .entry import Targeting, target_options
+from .options import Targeting, target_options
 from ..output import serve, usage_failure
 
 SHAPE_HINT = (

@@ -1,6 +1,6 @@
 """Headless cell commands: read the cells, create, edit, run, delete, move, add packages.
 
-Registered onto the `headless` group by `register()` (cli.py calls it). Each
+Registered onto the `headless` group by `register()` (cli/entry.py calls it). Each
 command prints one JSON document; an operation answers with the affected
 cells' new state. Exit codes: 0 ok; 1 a cell failed when run, the code was
 refused (syntax error, multiply-defined name, cycle) or a package failed;
@@ -9,7 +9,7 @@ refused (syntax error, multiply-defined name, cycle) or a package failed;
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
 import click
 
@@ -17,7 +17,8 @@ from ...core.api import documents
 from ...core.api import Document
 from ...core.api import EXIT_FAILED, EXIT_OK
 from ...core.api import OpResult, PairingService, Reply
-from .entry import Targeting, image_files, output_mode, output_options, read_cell_code, read_code, save_document, target_options
+from ..shared import image_files, output_mode, save_document
+from .options import Targeting, code_options, from_stdin, output_options, read_cell_code, read_code, target_options
 from ..output import narrate, serve, usage_failure
 
 Call = Callable[[PairingService], Awaitable[Reply[OpResult]]]
@@ -33,19 +34,6 @@ def _operation(target: Targeting, call: Call) -> None:
         return documents.operation_document(reply), EXIT_OK if reply.value.success else EXIT_FAILED
 
     serve(target.options(), job)
-
-
-def _stdin_marker(marker: str | None) -> bool:
-    if marker not in (None, "-"):
-        usage_failure(f"Unexpected argument {marker!r}.", "Pass code with -c CODE, --file PATH, or - for stdin.")
-    return marker == "-"
-
-
-def _code_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    command = click.argument("stdin_marker", required=False, metavar="[-]")(command)
-    command = click.option("--file", "file", metavar="PATH", help="Read the code from a file.")(command)
-    command = click.option("-c", "code", metavar="CODE", help="The code.")(command)
-    return command
 
 
 @click.command()
@@ -100,7 +88,7 @@ def output(target: Targeting, cell_id: str, raw: bool, parts: bool, save_images:
 @click.option("--before", metavar="ID", help="Insert before this cell (id or name).")
 @click.option("--name", metavar="NAME", help="Name the new cell (a Python identifier).")
 @click.option("--run", "run_", is_flag=True, help="Run the cell once created.")
-@_code_options
+@code_options
 def create(
     target: Targeting, after: str | None, before: str | None, name: str | None, run_: bool,
     code: str | None, file: str | None, stdin_marker: str | None,
@@ -108,7 +96,7 @@ def create(
     """Add a cell (at the end unless placed); refuses syntax errors and names another cell defines."""
     if after is not None and before is not None:
         usage_failure("Give either --after or --before, not both.", "Place the cell with one of them.")
-    source = read_cell_code(code, file, _stdin_marker(stdin_marker))
+    source = read_cell_code(code, file, from_stdin(stdin_marker))
     _operation(target, lambda service: service.create_cell(
         target.spec(), source, before=before, after=after, name=name, run=run_))
 
@@ -120,7 +108,7 @@ def create(
 @click.option("--base-file", metavar="PATH", help="A file holding the code you read.")
 @click.option("--force", is_flag=True, help="Overwrite whatever the cell holds now.")
 @click.option("--run", "run_", is_flag=True, help="Run the cell once edited.")
-@_code_options
+@code_options
 def edit(
     target: Targeting, cell_id: str, expect: str | None, base_file: str | None, force: bool, run_: bool,
     code: str | None, file: str | None, stdin_marker: str | None,
@@ -132,37 +120,9 @@ def edit(
             "Pass the hash `cells` printed for the cell (--expect), or the code you read (--base-file).",
         )
     base = read_code(None, base_file, False) if base_file is not None else None
-    source = read_cell_code(code, file, _stdin_marker(stdin_marker))
+    source = read_cell_code(code, file, from_stdin(stdin_marker))
     _operation(target, lambda service: service.edit_cell(
         target.spec(), cell_id, source, expect=expect, base=base, force=force, run=run_))
-
-
-@click.command(name="run")
-@target_options
-@click.argument("cell_ids", nargs=-1, required=True, metavar="ID [ID ...]")
-def run_cells(target: Targeting, cell_ids: tuple[str, ...]) -> None:
-    """Run cells; report them and the descendants the run reached."""
-    _operation(target, lambda service: service.run_cells(target.spec(), list(cell_ids)))
-
-
-@click.command()
-@target_options
-@click.argument("cell_id", metavar="ID")
-def delete(target: Targeting, cell_id: str) -> None:
-    """Delete a cell; `stale` lists the cells that read what it defined."""
-    _operation(target, lambda service: service.delete_cell(target.spec(), cell_id))
-
-
-@click.command()
-@target_options
-@click.argument("cell_id", metavar="ID")
-@click.option("--after", metavar="ID", help="Place after this cell.")
-@click.option("--before", metavar="ID", help="Place before this cell.")
-def move(target: Targeting, cell_id: str, after: str | None, before: str | None) -> None:
-    """Move a cell before or after another; `order` is the new order."""
-    if (after is None) == (before is None):
-        usage_failure("Give exactly one of --after ID or --before ID.", "Say where the cell goes.")
-    _operation(target, lambda service: service.move_cell(target.spec(), cell_id, before=before, after=after))
 
 
 @click.group()
@@ -170,15 +130,7 @@ def packages() -> None:
     """Manage the packages of the kernel's environment."""
 
 
-@packages.command(name="add")
-@target_options
-@click.argument("names", nargs=-1, required=True, metavar="NAME [NAME ...]")
-def packages_add(target: Targeting, names: tuple[str, ...]) -> None:
-    """Install packages with the notebook's package manager; each has an outcome."""
-    _operation(target, lambda service: service.add_packages(target.spec(), list(names)))
-
-
 def register(group: click.Group) -> None:
     """Add the cell commands to the headless group."""
-    for command in (cells, output, create, edit, run_cells, delete, move, packages):
+    for command in (cells, output, create, edit, packages):
         group.add_command(command)

@@ -23,7 +23,7 @@ from ...core.api import documents
 from ...core.api import Document
 from ...core.api import EXIT_OK
 from ...core.api import PairingService
-from .entry import Targeting, target_options
+from .options import Targeting, target_options
 from ..output import narrate, serve
 from .watching import Watch
 

@@ -19,7 +19,7 @@ from .tooling import CellArg, CodeArg, NotebookArg, PlaceArg, SessionArg, Timeou
 
 
 def register_cell_tools(server: MCPServer, service: PairingService) -> None:  # noqa: C901  (a flat list of tool declarations; each tool's function counts toward it)
-    """Add create_cell, edit_cell, run_cells, move_cell, delete_cell and add_packages."""
+    """Add create_cell and edit_cell."""
 
     @server.tool(title="Create a cell")
     async def create_cell(
@@ -61,66 +61,5 @@ def register_cell_tools(server: MCPServer, service: PairingService) -> None:  # 
         async def work(spec: TargetSpec) -> Document:
             return documents.operation_document(await service.edit_cell(
                 spec, cell, code, expect=expect, base=base, force=force, run=run, timeout=timeout))
-
-        return await on(notebook, session, url, work)
-
-    @server.tool(title="Run cells")
-    async def run_cells(
-        cells: Annotated[list[str], Field(description="Cell ids or names to run.")],
-        notebook: NotebookArg = None,
-        session: SessionArg = None,
-        url: UrlArg = None,
-        timeout: TimeoutArg = None,
-    ) -> CallToolResult:
-        """Run cells (and what depends on them); returns their state after the run."""
-
-        async def work(spec: TargetSpec) -> Document:
-            return documents.operation_document(await service.run_cells(spec, cells, timeout=timeout))
-
-        return await on(notebook, session, url, work)
-
-    @server.tool(title="Move a cell")
-    async def move_cell(
-        cell: CellArg,
-        notebook: NotebookArg = None,
-        session: SessionArg = None,
-        url: UrlArg = None,
-        after: PlaceArg = None,
-        before: PlaceArg = None,
-    ) -> CallToolResult:
-        """Move a cell before or after another (exactly one of them); `order` is the new order."""
-
-        async def work(spec: TargetSpec) -> Document:
-            return documents.operation_document(await service.move_cell(spec, cell, before=before, after=after))
-
-        return await on(notebook, session, url, work)
-
-    @server.tool(title="Delete a cell")
-    async def delete_cell(
-        cell: CellArg,
-        notebook: NotebookArg = None,
-        session: SessionArg = None,
-        url: UrlArg = None,
-    ) -> CallToolResult:
-        """Delete a cell; `stale` lists the cells that read what it defined."""
-
-        async def work(spec: TargetSpec) -> Document:
-            return documents.operation_document(await service.delete_cell(spec, cell))
-
-        return await on(notebook, session, url, work)
-
-    @server.tool(title="Add packages")
-    async def add_packages(
-        packages: Annotated[list[str], Field(description="Package names as the package manager takes them (e.g. 'humanize', 'polars>=1').")],
-        notebook: NotebookArg = None,
-        session: SessionArg = None,
-        url: UrlArg = None,
-        timeout: TimeoutArg = None,
-    ) -> CallToolResult:
-        """Install packages into the kernel's environment with the notebook's package manager; then re-run
-        the cells that failed to import them."""
-
-        async def work(spec: TargetSpec) -> Document:
-            return documents.operation_document(await service.add_packages(spec, packages, timeout=timeout))
 
         return await on(notebook, session, url, work)

@@ -45,10 +45,10 @@ from ...core.api import Document
 from ...core.api import InvalidRequestError, UsageError
 from ...core.api import ACTIVITY_DEFAULT, RUN_WAIT, HubOptions, PairingService, TargetSpec, static_defs_refs
 from .cell_tools import register_cell_tools
-from .ui_tools import register_ui_tools
-from .kernel_tools import register_kernel_tools
 from .batch_tools import register_batch_tools
-from ..cli.entry import save_document
+from .declared import add_tools
+from ..operations import OPERATIONS
+from ..shared import save_document
 from .results import answer, answer_with_images, error_result
 from .tooling import CodeArg, NotebookArg, SessionArg, TimeoutArg, UrlArg, on
 
@@ -243,18 +243,8 @@ def build_server(service: PairingService) -> MCPServer:  # noqa: C901  (a flat l
         return await on(notebook, session, url, work)
 
     register_cell_tools(server, service)
-    register_ui_tools(server, service)
-    register_kernel_tools(server, service)
+    add_tools(server, service, OPERATIONS)
     register_batch_tools(server, service)
-
-    @server.tool(name="interrupt", title="Interrupt the kernel")
-    async def interrupt_(notebook: NotebookArg = None, session: SessionArg = None, url: UrlArg = None) -> CallToolResult:
-        """Interrupt whatever the session's kernel is running."""
-
-        async def work(spec: TargetSpec) -> Document:
-            return documents.done_document(await service.interrupt(spec))
-
-        return await on(notebook, session, url, work)
 
     @server.tool(title="Wait until the kernel is idle")
     async def wait_until_idle(

@@ -1,0 +1,67 @@
+"""MCP tools made from the operations' declarations (headless/operations.py).
+
+Each tool's signature is built from the declared arguments (with the targeting arguments where
+the declaration puts them), so its schema is what the declaration says; the tool calls the
+declared service call and returns the declared document.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from ...core.api import Document, PairingService, TargetSpec
+from ..declaration import Arg, Operation
+from .tooling import NotebookArg, SessionArg, UrlArg, on
+
+TARGET_PARAMETERS = (("notebook", NotebookArg), ("session", SessionArg), ("url", UrlArg))
+
+
+def _annotation(arg: Arg) -> Any:
+    bounds: dict[str, Any] = {key: value for key, value in (("ge", arg.minimum), ("le", arg.maximum))
+                              if value is not None}
+    return Annotated[arg.type, Field(description=arg.mcp_help or arg.help, **bounds)]
+
+
+def _parameter(arg: Arg) -> inspect.Parameter:
+    default = inspect.Parameter.empty if arg.required else arg.default
+    return inspect.Parameter(arg.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=_annotation(arg))
+
+
+def signature(operation: Operation) -> inspect.Signature:
+    """The tool's parameters: the declared arguments, and the targeting ones where the declaration puts them."""
+    parameters: list[inspect.Parameter] = []
+    for arg in operation.args:
+        if not isinstance(arg, Arg):
+            parameters.extend(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
+                              for name, kind in TARGET_PARAMETERS)
+        elif arg.mcp:
+            parameters.append(_parameter(arg))
+    return inspect.Signature(parameters, return_annotation=CallToolResult)
+
+
+def add_tool(server: MCPServer, service: PairingService, operation: Operation) -> None:
+    """Add the tool `operation` declares, served by `service`."""
+
+    async def tool(notebook: str | None = None, session: str | None = None, url: str | None = None,
+                   **given: Any) -> CallToolResult:
+        values = {**operation.defaults(), **given}
+
+        async def work(spec: TargetSpec) -> Document:
+            return operation.shape(await operation.call(service, spec, values), values)
+
+        return await on(notebook, session, url, work)
+
+    tool.__signature__ = signature(operation)  # type: ignore[attr-defined]
+    tool.__name__ = operation.function or operation.tool
+    tool.operation = operation  # type: ignore[attr-defined]
+    server.add_tool(tool, name=operation.tool, title=operation.title, description=operation.description)
+
+
+def add_tools(server: MCPServer, service: PairingService, operations: tuple[Operation, ...]) -> None:
+    for operation in operations:
+        add_tool(server, service, operation)

@@ -1,0 +1,246 @@
+"""The operations both doors offer, each declared once (declaration.py says how).
+
+A command (cli/declared.py) and an MCP tool (mcp/declared.py) are made from each; the JSON
+document is the same on both, and so are the arguments' names, types and defaults. Operations a
+door has alone, or whose doors still differ in what they do around the call (exec's streaming,
+cells' and output's images, open, activity, apply, watch, wait_until_idle), are declared in their
+command and tool modules.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..core.api import RUN_WAIT, documents
+from .declaration import TARGET, Arg, Check, Flag, Operation, Values
+
+TIMEOUT_HELP = "Seconds to wait at most; then the request is closed, which interrupts the kernel. None: no limit."
+CELL_HELP = "A cell id (from `cells`) or a unique cell name."
+PLACE_HELP = "A cell id or name to place it next to."
+
+
+def parse_value(text: str) -> Any:
+    """A value from the command line: JSON when it parses (7, true, ["a"], "x"), else the text itself."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _timeout(cli: Flag | None = None) -> Arg:
+    return Arg("timeout", float | None, TIMEOUT_HELP, default=None, cli=cli, mcp_help=None)
+
+
+def _cell(metavar: str = "ID") -> Arg:
+    return Arg("cell", str, CELL_HELP, cli=Flag(metavar=metavar))
+
+
+INTERRUPT = Operation(
+    tool="interrupt", command="interrupt", function="interrupt_", title="Interrupt the kernel",
+    help="Interrupt the session's kernel.",
+    description="Interrupt whatever the session's kernel is running.",
+    args=(TARGET,),
+    call=lambda service, spec, values: service.interrupt(spec),
+    shape=lambda reply, values: documents.done_document(reply),
+)
+
+STATUS = Operation(
+    tool="status", command="status", title="Kernel status and notices",
+    help="Whether the session's kernel is idle or running, from its live stream (answers while cells run).",
+    description="""Whether the kernel is idle, what runs or waits for input, and what marimo told besides cells
+(`notices`): toasts (`mo.status.toast`), banners (e.g. "Kernel stopped"), startup logs and errors,
+package operations and whether the kernel needs a restart for them.""",
+    args=(TARGET,),
+    call=lambda service, spec, values: service.status(spec),
+    shape=lambda reply, values: documents.status_document(reply),
+)
+
+RESTART = Operation(
+    tool="restart_kernel", command="restart", title="Restart the kernel",
+    help="""Restart the kernel: every variable and output in memory is lost (the notebook file stays).
+The notebook gets a new session; `session` in the answer names it.""",
+    description="""Restart the session's kernel: every variable and output in memory is lost (the notebook file
+stays). The notebook gets a new session (`session` in the answer); later calls follow it.""",
+    args=(
+        TARGET,
+        Arg("run", bool | None, "Run all cells in the new session (default: as marimo's config says).", default=None,
+            cli=Flag(("--run/--no-run",), help="Run all cells in the new session (default: as the marimo config's "
+                                               "runtime.auto_instantiate says).")),
+        Arg("run_wait", float, "Follow the run this long at most; past it the command returns and the run goes on "
+                               "(a warning names the cells).", default=RUN_WAIT, minimum=0,
+            cli=Flag(("--run-wait",), metavar="SECONDS", show_default=True), mcp=False),
+    ),
+    call=lambda service, spec, values: service.restart(spec, run=values["run"], run_wait=values["run_wait"]),
+    shape=lambda reply, values: documents.restart_document(reply),
+)
+
+ANSWER = Operation(
+    tool="answer", command="answer", title="Answer input()",
+    help="""Answer the input() a cell or snippet waits on (see `status`'s waiting_for_input);
+refused when nothing waits, since the kernel would keep it for the next input().""",
+    description="""Answer the input() a cell or snippet waits on (`cells`' kernel.waiting_for_input shows it).
+Refused when nothing waits: the kernel would keep the text for the next input().""",
+    args=(Arg("text", str, "The answer (one line, without the newline).", cli=Flag(metavar="TEXT")), TARGET),
+    call=lambda service, spec, values: service.answer(spec, values["text"]),
+    shape=lambda reply, values: documents.answer_document(reply, values["text"]),
+)
+
+VARIABLES = Operation(
+    tool="variables", command="variables", function="variables_", title="List the kernel's variables",
+    help="""The kernel's globals (or NAMEs): type, value preview, the cells that define and read each,
+a dataframe's rows and columns with dtypes. Series and frames are previewed with their row
+labels, read in the kernel when it is idle.""",
+    description="""Every global of the kernel: type, value preview, the cells that define it (`declared_by`, more
+than one means multiply defined) and read it (`used_by`); dataframes with rows and columns.
+From the live stream: free, and it answers while the kernel is busy. Series and frames get
+their row labels (`index`) and a Series its first labelled values (`series.head`), read in the
+kernel when it is idle (a warning says when it was busy).""",
+    args=(Arg("names", list[str] | None, "Only these names.", default=None, cli=Flag(metavar="[NAME]...")), TARGET),
+    call=lambda service, spec, values: service.variables(spec, names=values["names"] or None, peek=True),
+    shape=lambda reply, values: documents.variables_document(reply),
+)
+
+GRAPH = Operation(
+    tool="graph", command="graph", title="Read the dataflow graph",
+    help="""The cells' dataflow graph: for CELL its parents, children, ancestors and descendants;
+with --name who defines and who reads a name; with neither, every cell's edges.""",
+    description="The cells' dataflow graph (from their defs and refs). Without `cell` or `name`: every cell's edges.",
+    args=(
+        Arg("cell", str | None, "A cell (id or name): its parents, children, ancestors, descendants.", default=None,
+            cli=Flag(metavar="[CELL]")),
+        Arg("name", str | None, "A name: which cells define it and which read it.", default=None,
+            cli=Flag(("--name",), metavar="NAME", help="Which cells define and which read this name.")),
+        TARGET,
+    ),
+    checks=(Check(lambda v: v["cell"] is not None and v["name"] is not None,
+                  "Give a CELL or --name, not both.", "Ask about one cell, or about one name."),),
+    call=lambda service, spec, values: service.graph(spec, cell=values["cell"]),
+    shape=lambda reply, values: documents.graph_document(reply, name=values["name"]),
+)
+
+UI = Operation(
+    tool="ui", command="ui", function="ui_", title="List UI elements",
+    help="""Every UI element of the session, as the kernel holds it: object id, cell, variables, kind, type,
+label, value (a table's selection as records, with its `rows`), domain, settable.""",
+    description="""Every UI element (slider, dropdown, table, …): object id, cell, variables bound to it, kind, Python
+type, label, current value in the kernel (as JSON: dates as ISO text, a dataframe as records with
+`value_rows`; a table's selection as records with its `rows`), domain (range and step, options),
+`settable` and, when not, `why_not_settable`; `text` says it in one line.""",
+    args=(TARGET,),
+    call=lambda service, spec, values: service.ui(spec),
+    shape=lambda reply, values: documents.ui_document(reply),
+)
+
+SET_UI = Operation(
+    tool="set_ui", command="set-ui", title="Set a UI element",
+    help="""Set a UI element (TARGET: object id, its variable, or its cell) to VALUE (JSON, or plain text).
+
+VALUE is as Python sees it; a table's selection is row numbers ('[0, 3]'; single: 2; '[]' clears).
+The value is checked against the element (range and step, options, rows, …) before it is sent;
+the answer holds the cells that re-ran, with their new outputs. An element only a browser can
+set (an upload, a chart's selection, …) exits 2, `not_settable`, saying why.""",
+    description="""Move a UI element as a person would: the value is checked against the element's domain (a refusal
+names what it accepts), set in the kernel, and the answer holds the cells that re-ran with their
+new outputs. Browsers showing the notebook see the new value. Elements only a browser can set (an
+upload, a chat, a chart's selection, …) are refused as `not_settable`, with the reason.""",
+    args=(
+        Arg("target", str, "The element: its object id, the variable bound to it, or its cell.",
+            cli=Flag(metavar="TARGET")),
+        Arg("value", Any, "The value as Python sees it: a number, an option, a list of options, true/false, text, a "
+                          "YYYY-MM-DD date, a tab's name; any value presses a button; a table's selection as row "
+                          "numbers ([0, 3]; [] clears) or [{\"row\": 1, \"column\": \"age\"}] for cell selection; a "
+                          "form the value of the element it wraps; an array a list of its entries' values, a "
+                          "dictionary an object of them.",
+            cli=Flag(metavar="VALUE", parse=parse_value)),
+        Arg("label", str | None, "Pick the element by label when TARGET (a cell) holds several.", default=None,
+            cli=Flag(("--label",), metavar="LABEL"),
+            mcp_help="Pick by label when `target` (a cell) holds several elements."),
+        TARGET,
+        _timeout(Flag(("--timeout",), metavar="SECONDS", help="Give up waiting after this long.")),
+    ),
+    call=lambda service, spec, values: service.set_ui(spec, values["target"], values["value"], label=values["label"],
+                                                      timeout=values["timeout"]),
+    shape=lambda reply, values: documents.set_ui_document(reply),
+    changes_cells=True,
+)
+
+TABLE_PAGE = Operation(
+    tool="table_page", command="table", title="Read a table page",
+    help="""One page of a table output, read in the kernel. TABLE: the table's object id (from its part in
+`cells`/`output`), or the id or name of the cell whose output shows it. A page after the last
+exits 2 (`page_out_of_range`, `next` names the last page).""",
+    description="""Rows of a table output beyond the first page marimo shows inline, read in the kernel: `columns`
+(row labels first, `index: true`), `rows` (exact values), `total_rows`, `last_page`, and the page
+as a markdown table in `text`. A page after the last is refused (`page_out_of_range`).""",
+    args=(
+        Arg("object_id", str, "The table's object_id (from its part in `cells` or `output`), or the id or name of "
+                              "the cell whose output shows it.", cli=Flag(metavar="TABLE")),
+        Arg("page", int, "Page number, from 0.", default=0, minimum=0, cli=Flag(("--page",), show_default=True)),
+        Arg("page_size", int, "Rows per page (1-1000).", default=10, minimum=1, maximum=1000,
+            cli=Flag(("--page-size",), show_default=True, help="Rows per page.")),
+        Arg("exact", bool, "Write `text`'s numbers exactly (shortest digits that read back) instead of as the "
+                           "browser's table shows them.", default=False,
+            cli=Flag(("--exact",), help="Write the text's numbers exactly, not as the browser's table shows them.")),
+        TARGET,
+    ),
+    call=lambda service, spec, values: service.table_page(spec, values["object_id"], page=values["page"],
+                                                          page_size=values["page_size"]),
+    shape=lambda reply, values: documents.table_page_document(reply, exact=values["exact"]),
+)
+
+
+def _operation_document(reply: Any, values: Values) -> Any:
+    return documents.operation_document(reply)
+
+
+RUN_CELLS = Operation(
+    tool="run_cells", command="run", title="Run cells",
+    help="Run cells; report them and the descendants the run reached.",
+    description="Run cells (and what depends on them); returns their state after the run.",
+    args=(Arg("cells", list[str], "Cell ids or names to run.", cli=Flag(metavar="ID [ID ...]")), TARGET,
+          _timeout()),
+    call=lambda service, spec, values: service.run_cells(spec, values["cells"], timeout=values["timeout"]),
+    shape=_operation_document, changes_cells=True,
+)
+
+MOVE_CELL = Operation(
+    tool="move_cell", command="move", title="Move a cell",
+    help="Move a cell before or after another; `order` is the new order.",
+    description="Move a cell before or after another (exactly one of them); `order` is the new order.",
+    args=(
+        _cell(), TARGET,
+        Arg("after", str | None, PLACE_HELP, default=None, cli=Flag(("--after",), metavar="ID", help="Place after this cell.")),
+        Arg("before", str | None, PLACE_HELP, default=None, cli=Flag(("--before",), metavar="ID", help="Place before this cell.")),
+    ),
+    checks=(Check(lambda v: (v["after"] is None) == (v["before"] is None),
+                  "Give exactly one of --after ID or --before ID.", "Say where the cell goes."),),
+    call=lambda service, spec, values: service.move_cell(spec, values["cell"], before=values["before"],
+                                                         after=values["after"]),
+    shape=_operation_document, changes_cells=True,
+)
+
+DELETE_CELL = Operation(
+    tool="delete_cell", command="delete", title="Delete a cell",
+    help="Delete a cell; `stale` lists the cells that read what it defined.",
+    description="Delete a cell; `stale` lists the cells that read what it defined.",
+    args=(_cell(), TARGET),
+    call=lambda service, spec, values: service.delete_cell(spec, values["cell"]),
+    shape=_operation_document, changes_cells=True,
+)
+
+ADD_PACKAGES = Operation(
+    tool="add_packages", command="add", group="packages", title="Add packages",
+    help="Install packages with the notebook's package manager; each has an outcome.",
+    description="""Install packages into the kernel's environment with the notebook's package manager; then re-run
+the cells that failed to import them.""",
+    args=(Arg("packages", list[str], "Package names as the package manager takes them (e.g. 'humanize', 'polars>=1').",
+              cli=Flag(metavar="NAME [NAME ...]")), TARGET, _timeout()),
+    call=lambda service, spec, values: service.add_packages(spec, values["packages"], timeout=values["timeout"]),
+    shape=_operation_document, changes_cells=True,
+)
+
+OPERATIONS: tuple[Operation, ...] = (
+    INTERRUPT, STATUS, RESTART, ANSWER, VARIABLES, GRAPH, UI, SET_UI, TABLE_PAGE, RUN_CELLS, MOVE_CELL, DELETE_CELL,
+    ADD_PACKAGES,
+)
