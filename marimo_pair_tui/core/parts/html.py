@@ -209,6 +209,24 @@ def _leaf_widgets(value: Any) -> list[Part]:
 
 def _element(el: Tag, object_id: str | None) -> list[Part]:
     """One marimo custom element (inside its `<marimo-ui-element>` when it has an object id)."""
+    for reader in (_data_element, _chart_element, _layout_element):
+        parts = reader(el, object_id)
+        if parts is not None:
+            return parts
+    name = el.name or ""
+    if name == "marimo-mime-renderer":
+        from .parse import parse_output  # a mimebundle inside HTML: the same reader, one level down
+
+        return parse_output(str(attr(el, "data-mime", "text/plain")), attr(el, "data-data", ""))
+    if object_id is not None or name.startswith("marimo-"):
+        inner = _nodes([c for c in el.children if isinstance(c, Tag)]) if el.find(_is_special) else []
+        return [widget_part(el, object_id or "", attr, label_text, inner)]
+    return [MarkdownPart(to_markdown(str(el)))]
+
+
+def _data_element(el: Tag, object_id: str | None) -> list[Part] | None:
+    """An element that shows data: a table, a progress bar, a JSON tree, a diagram, a download, lazy
+    content; None for any other element."""
     name = el.name or ""
     if name == "marimo-table":
         return [table_part(el, object_id, attr)]
@@ -222,12 +240,24 @@ def _element(el: Tag, object_id: str | None) -> list[Part]:
         return [download_part(el, object_id, attr, label_text)]
     if name == "marimo-lazy":
         return [LazyPart(object_id)]
+    return None
+
+
+def _chart_element(el: Tag, object_id: str | None) -> list[Part] | None:
+    """A dataframe viewer or a chart (Vega-Lite, Plotly); None for any other element."""
+    name = el.name or ""
     if name.removeprefix("marimo-") in FRAME_KINDS:
         return [frame_widget(el, object_id or "", attr, label_text)]
     if name == "marimo-vega":
         return [vega_chart(attr(el, "data-spec", {}), object_id)]
     if name == "marimo-plotly":
         return [plotly_chart(attr(el, "data-figure", {}), object_id)]
+    return None
+
+
+def _layout_element(el: Tag, object_id: str | None) -> list[Part] | None:
+    """A layout that holds other outputs: a callout, a stat, tabs or an accordion; None for any other element."""
+    name = el.name or ""
     if name == "marimo-callout-output":
         return [LayoutPart("callout", parse_html(str(attr(el, "data-html", ""))),
                            detail={"kind": attr(el, "data-kind", "neutral")})]
@@ -235,17 +265,14 @@ def _element(el: Tag, object_id: str | None) -> list[Part]:
         detail = {key: attr(el, f"data-{key}") for key in ("value", "label", "caption", "direction")}
         return [LayoutPart("stat", [], detail={k: v for k, v in detail.items() if v is not None})]
     if name in ("marimo-tabs", "marimo-accordion"):
-        titles = attr(el, "data-tabs" if name == "marimo-tabs" else "data-labels", []) or []
-        titles = titles if isinstance(titles, list) else [titles]  # a malformed attribute is one title, not a crash
-        panes: list[Part] = [LayoutPart("vstack", _nodes(list(c.contents))) for c in el.children if isinstance(c, Tag)]
-        kind = "tabs" if name == "marimo-tabs" else "accordion"
-        return [LayoutPart(kind, panes, labels=[label_text(t) for t in titles],
-                           detail={"object_id": object_id} if object_id else {})]
-    if name == "marimo-mime-renderer":
-        from .parse import parse_output  # a mimebundle inside HTML: the same reader, one level down
+        return [_panes(el, object_id, tabs=name == "marimo-tabs")]
+    return None
 
-        return parse_output(str(attr(el, "data-mime", "text/plain")), attr(el, "data-data", ""))
-    if object_id is not None or name.startswith("marimo-"):
-        inner = _nodes([c for c in el.children if isinstance(c, Tag)]) if el.find(_is_special) else []
-        return [widget_part(el, object_id or "", attr, label_text, inner)]
-    return [MarkdownPart(to_markdown(str(el)))]
+
+def _panes(el: Tag, object_id: str | None, *, tabs: bool) -> LayoutPart:
+    """Tabs or an accordion: one pane per child, titled by the element's labels."""
+    titles = attr(el, "data-tabs" if tabs else "data-labels", []) or []
+    titles = titles if isinstance(titles, list) else [titles]  # a malformed attribute is one title, not a crash
+    panes: list[Part] = [LayoutPart("vstack", _nodes(list(c.contents))) for c in el.children if isinstance(c, Tag)]
+    return LayoutPart("tabs" if tabs else "accordion", panes, labels=[label_text(t) for t in titles],
+                      detail={"object_id": object_id} if object_id else {})

@@ -22,14 +22,25 @@ def parse_output(mimetype: str | None, data: Any) -> list[Part]:
     if data is None or data == "" or data == []:
         return []
     if mimetype == ERROR_MIMETYPE:
-        if isinstance(data, str):
-            try:
-                data = json.loads(data)
-            except ValueError:
-                return [ErrorPart([("runtime", data)])]
-        return [ErrorPart([(e.kind, e.message) for e in parse_errors(data)])]
+        return _errors(data)
     if mimetype == "application/vnd.marimo+mimebundle":
         return _bundle(data)
+    drawn = _drawn(mimetype, data)
+    return drawn if drawn is not None else _textual(mimetype, data)
+
+
+def _errors(data: Any) -> list[Part]:
+    """marimo's error output (its items, or their JSON text) as one error part."""
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except ValueError:
+            return [ErrorPart([("runtime", data)])]
+    return [ErrorPart([(e.kind, e.message) for e in parse_errors(data)])]
+
+
+def _drawn(mimetype: str, data: Any) -> list[Part] | None:
+    """An image or a chart; None for any other kind of output."""
     if mimetype in IMAGE_TYPES:
         image = image_from_payload(mimetype, data)
         return [image] if image is not None else [TextPart(f"[{mimetype}: unreadable]")]
@@ -37,6 +48,11 @@ def parse_output(mimetype: str | None, data: Any) -> list[Part]:
         return [vega_chart(_json(data), None)]
     if mimetype == "application/vnd.plotly.v1+json":
         return [plotly_chart(_json(data), None)]
+    return None
+
+
+def _textual(mimetype: str, data: Any) -> list[Part]:
+    """Output read as text: a JSON structure, a traceback, HTML or markdown, plain text, or its kind."""
     if mimetype == "application/json":
         structure = json_payload_part(data, label_text)
         if structure is not None:

@@ -47,19 +47,28 @@ def decode_leaf(value: Any, markup_text: MarkupText) -> Any:
         return value
     head, _, body = value.partition(":")
     if head.startswith(_PLAIN):
-        kind = head[len(_PLAIN):]
-        if kind == "float":
-            return _float(body)
-        if kind in ("int", "bigint"):
-            try:
-                return int(body)
-            except ValueError:
-                return body
-        if kind in _COLLECTIONS:
-            return _collection(body)
-        if kind == "str":
+        return _decode_plain(head[len(_PLAIN):], body, value)
+    return _decode_mime(head, body, value, markup_text)
+
+
+def _decode_plain(kind: str, body: str, value: str) -> Any:
+    """A `text/plain+KIND:` leaf: a Python value marimo wrote as text (a float, an int, a collection, a str)."""
+    if kind == "float":
+        return _float(body)
+    if kind in ("int", "bigint"):
+        try:
+            return int(body)
+        except ValueError:
             return body
-        return value
+    if kind in _COLLECTIONS:
+        return _collection(body)
+    if kind == "str":
+        return body
+    return value
+
+
+def _decode_mime(head: str, body: str, value: str, markup_text: MarkupText) -> Any:
+    """A `MIMETYPE:` leaf: text as it is, markup as its text, JSON decoded, media by its kind."""
     if head == "text/plain":
         return body
     if head in ("text/html", "text/markdown"):
