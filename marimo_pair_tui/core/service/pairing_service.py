@@ -309,35 +309,49 @@ class PairingService:
         marimo keeps for the outputs (chart data, images) into their parts, so they can be drawn and saved."""
         notes: list[str] = []
 
-        async def with_files(target: Target, view: CellsView) -> CellsView:
-            if files:
-                connection = self.hub.connection(target.server)
-                for cell in view.cells:  # live cells: their parts are kept with the output
-                    if isinstance(cell, Cell) and cell.output is not None:
-                        for url in await fetch_virtual_files(connection, cell.output.parts):
-                            notes.append(f"Could not fetch {url}, which the output of cell {cell.id} refers to: "
-                                         "re-run the cell and read again.")
-            return view
-
         async def work(target: Target) -> CellsView:
-            connection = self.hub.connection(target.server)
             if refresh or self.mirrors.follows_other_session(target):
                 if not refresh:
                     notes.append("The live mirror follows another session of this file; read through code_mode.")
-                snap = await client.snapshot(connection, target.session, ids=ids)
-                ui, sure = await current_values(connection, target.session, snap.cells)
-                if not sure:
-                    notes.append(UNSURE_VALUES)
-                return await with_files(target, CellsView(cells=snap.cells, source="code_mode", ui=ui))
-            pairing = await self.mirrors.get(target)
-            chosen = pick_cells(pairing.notebook, ids) if ids else pairing.notebook.cells
-            ui, sure = await current_values(connection, target.session, chosen, pairing.notebook,
-                                            idle=lambda: self.mirrors.idle(target, pairing))
-            if not sure:
-                notes.append(UNSURE_VALUES)
-            return await with_files(target, CellsView(cells=chosen, source="live", kernel=kernel_view(pairing), ui=ui))
+                view = await self._cells_from_code_mode(target, ids, notes)
+            else:
+                view = await self._cells_from_mirror(target, ids, notes)
+            if files:
+                notes.extend(await self._fetch_output_files(target, view))
+            return view
 
         return (await self._on(spec, work)).warn(*notes)
+
+    async def _cells_from_code_mode(self, target: Target, ids: Sequence[str] | None, notes: list[str]) -> CellsView:
+        """The cells as code_mode's snapshot reports them, with the UI elements' values in the kernel."""
+        connection = self.hub.connection(target.server)
+        snap = await client.snapshot(connection, target.session, ids=ids)
+        ui, sure = await current_values(connection, target.session, snap.cells)
+        if not sure:
+            notes.append(UNSURE_VALUES)
+        return CellsView(cells=snap.cells, source="code_mode", ui=ui)
+
+    async def _cells_from_mirror(self, target: Target, ids: Sequence[str] | None, notes: list[str]) -> CellsView:
+        """The cells as the live mirror holds them, with the UI elements' values in the kernel."""
+        pairing = await self.mirrors.get(target)
+        chosen = pick_cells(pairing.notebook, ids) if ids else pairing.notebook.cells
+        ui, sure = await current_values(self.hub.connection(target.server), target.session, chosen, pairing.notebook,
+                                        idle=lambda: self.mirrors.idle(target, pairing))
+        if not sure:
+            notes.append(UNSURE_VALUES)
+        return CellsView(cells=chosen, source="live", kernel=kernel_view(pairing), ui=ui)
+
+    async def _fetch_output_files(self, target: Target, view: CellsView) -> list[str]:
+        """Fetch the files marimo keeps for the live cells' outputs (chart data, images) into their parts,
+        so they can be drawn and saved; a note for each file that could not be fetched."""
+        connection = self.hub.connection(target.server)
+        notes = []
+        for cell in view.cells:  # live cells: their parts are kept with the output
+            if isinstance(cell, Cell) and cell.output is not None:
+                for url in await fetch_virtual_files(connection, cell.output.parts):
+                    notes.append(f"Could not fetch {url}, which the output of cell {cell.id} refers to: "
+                                 "re-run the cell and read again.")
+        return notes
 
     async def is_idle(self, spec: Targetable) -> Reply[bool]:
         """Nothing queued or running, by the mirror and by the kernel's own word."""
