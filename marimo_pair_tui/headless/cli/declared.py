@@ -66,20 +66,21 @@ def command_for(operation: Operation) -> click.Command:
     """The click command `operation` declares."""
 
     @target_options
-    def callback(target: Targeting, **given: Any) -> None:
+    def callback(targeting: Targeting, /, **given: Any) -> None:
+        # positional only: a declared argument may itself be named `target` (set-ui's element)
         values = _values(operation, given)
         for check in operation.checks:
             if check.refused(values):
                 usage_failure(check.message, check.next)
 
         async def job(service: PairingService) -> tuple[Document, int]:
-            reply = await operation.call(service, target.spec(), values)
+            reply = await operation.call(service, targeting.spec(), values)
             if operation.changes_cells and reply.value.narration:
                 narrate(reply.value.narration)
             failed = operation.changes_cells and not reply.value.success
             return operation.shape(reply, values), EXIT_FAILED if failed else EXIT_OK
 
-        serve(target.options(), job)
+        serve(targeting.options(), job)
 
     command = click.Command(operation.command, callback=callback, help=operation.help,
                             params=[_param(arg) for arg in operation.cli_args()])
