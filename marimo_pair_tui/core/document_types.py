@@ -627,3 +627,40 @@ class TunnelDocument(TypedDict):
 # Shapes that carry fields beyond those they name: an error's details and an operation's own facts vary by
 # kind (tests/test_document_types.py holds every other shape to exactly its fields).
 OPEN_SHAPES: frozenset[str] = frozenset({"ErrorJson", "OperationDocument"})
+
+
+# -- the debugger -------------------------------------------------------------------
+
+
+class DebugLocalJson(TypedDict):
+    type: str
+    repr: str
+
+
+class DebugPlaceJson(TypedDict):
+    """Where a frame stands: its file, line (from 1), function, the cell whose code it runs (or None), the line's text."""
+
+    file: str
+    line: int
+    function: str
+    cell: str | None
+    code: str
+
+
+class DebugFrameJson(DebugPlaceJson):
+    """One frame of the traceback with its locals (a cell's own frame: the names its code uses), as short reprs."""
+
+    locals: dict[str, DebugLocalJson]
+
+
+class DebugDocument(Envelope):
+    """`debug`: a failed cell's post-mortem: the exception (`error`, as the cell's output told it), pdb's
+    `transcript` for the `commands`, the traceback's `frames` (outermost first) and where it was raised
+    (`current`, the last frame)."""
+
+    cell: str
+    error: str | None
+    commands: list[str]
+    transcript: str
+    current: DebugPlaceJson | None
+    frames: list[DebugFrameJson]
