@@ -10,9 +10,10 @@ command and tool modules.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from ..core.api import RUN_WAIT, documents
+from ..core.api import GREP_DEFAULT
 from .declaration import TARGET, Arg, Check, Flag, Operation, Values
 
 TIMEOUT_HELP = "Seconds to wait at most; then the request is closed, which interrupts the kernel. None: no limit."
@@ -240,29 +241,39 @@ the cells that failed to import them.""",
     shape=_operation_document, changes_cells=True,
 )
 
-DEBUG = Operation(
-    tool="debug", command="debug", title="Debug a failed cell",
-    help="""A failed cell's post-mortem in pdb: the frames of its traceback with their locals, and pdb's
-answers to each --cmd (run as a batch: the kernel is never left waiting). A cell with no kept
-traceback exits 2 (`no_traceback`: run it again so it fails). For a live pdb session, see the
-guide: `exec` a post-mortem and `answer` its prompts.""",
-    description="""A failed cell's post-mortem: the traceback marimo keeps for its last failed run, read by pdb.
-Returns `frames` (outermost first; the last is where the exception was raised, also as `current`):
-file, line, function, the cell whose code it runs, the line's text, and its locals as short reprs
-(a cell's own frame: the names its code uses). `commands` (pdb commands, e.g. "p x*2", "up",
-"pp locals()") run as a batch and `transcript` holds pdb's answers; the kernel is never left
-waiting. `no_traceback` when the cell did not fail on its last run (run it again so it fails).""",
+GREP = Operation(
+    tool="grep", command="grep", title="Search the cells",
+    help="""Search the cells' names, code, output and console text (as `cells` gives them) for PATTERN, line by line:
+the text as written, or a regular expression with --regex. Read from the live stream, so it answers while
+the kernel is busy. Each match names its cell, where (name, code, output, console), the line, the span
+and the line's text. No match is not a failure: exit 0 with `count` 0 and `matches` [].""",
+    description="""Find where something is in the notebook: the lines of the cells' names, code, output and console
+text (the text `cells` gives) that hold `pattern` (the text as written, or a regular expression with
+`regex`). Each match: `cell` (id), `name`, `where` (name, code, output or console), `line` (from 1),
+`span` ([start, end) in the line, from 0), `match` and the line's `text`. `count` counts every match,
+`matches` holds the first `limit` (`truncated` when there are more). From the live stream: answers
+while the kernel is busy. A regular expression that does not compile is an error `bad_pattern`.""",
     args=(
-        Arg("cell", str, "The failed cell: its id (from `cells`) or unique name.", cli=Flag(metavar="CELL")),
-        Arg("commands", list[str], "pdb commands to run in order (each one line), e.g. \"p x*2\", \"up\", \"w\".",
-            default=[], cli=Flag(("--cmd",), metavar="CMD", help="A pdb command (repeat for several, run in order).")),
+        Arg("pattern", str, "The text to find (exactly as written, unless `regex`).", cli=Flag(metavar="PATTERN")),
+        Arg("regex", bool, "Read the pattern as a Python regular expression.", default=False,
+            cli=Flag(("--regex", "-E"), help="Read PATTERN as a Python regular expression.")),
+        Arg("ignore_case", bool, "Match upper and lower case alike.", default=False,
+            cli=Flag(("--ignore-case", "-i"))),
+        Arg("scope", Literal["all", "code", "output", "names"], "Where to look: all (the default), code, output "
+            "(output and console text) or names (cell names).", default="all",
+            cli=Flag(("--in",), metavar="all|code|output|names", show_default=True)),
+        Arg("limit", int, "Matches given at most (all are counted).", default=GREP_DEFAULT, minimum=1, maximum=10000,
+            cli=Flag(("--limit",), metavar="N", show_default=True)),
         TARGET,
     ),
-    call=lambda service, spec, values: service.debug(spec, values["cell"], commands=values["commands"] or ()),
-    shape=lambda reply, values: documents.debug_document(reply),
+    call=lambda service, spec, values: service.grep(spec, values["pattern"], regex=values["regex"],
+                                                    ignore_case=values["ignore_case"], scope=values["scope"],
+                                                    limit=values["limit"]),
+    shape=lambda reply, values: documents.grep_document(reply),
 )
+
 
 OPERATIONS: tuple[Operation, ...] = (
     INTERRUPT, STATUS, RESTART, ANSWER, VARIABLES, GRAPH, UI, SET_UI, TABLE_PAGE, RUN_CELLS, MOVE_CELL, DELETE_CELL,
-    ADD_PACKAGES, DEBUG,
+    ADD_PACKAGES, GREP,
 )

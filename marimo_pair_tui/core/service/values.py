@@ -101,3 +101,11 @@ class IdleWait:
     reason: str
     kernel: KernelView
     cells: list[Any]  # core.cell.Cell
+
+
+@dataclass
+class GrepView:
+    """A search of the cells as the live mirror holds them, and the kernel's state then."""
+
+    found: Any  # core.model.search.Found
+    kernel: KernelView
