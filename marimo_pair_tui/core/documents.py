@@ -53,6 +53,8 @@ from .service.values import GrepView
 from .document_types import GrepDocument, GrepMatchJson
 from .ssh.tunnel import Tunnel
 from .wire.sessions import NotebookEntry, Target
+from .codemode.post_mortem import Frame, PostMortem
+from .document_types import DebugDocument, DebugFrameJson, DebugPlaceJson
 
 # Characters of stdout, stderr and output data per activity entry in a read: the
 # log keeps far more (core/model/activity.py), more than a reader wants per entry.
@@ -698,6 +700,22 @@ def tunnel_document(tunnel: Tunnel) -> TunnelDocument:
         "remote": {"ssh_host": tunnel.host.dest, "url": server.url, "pid": server.pid},
         "warnings": list(tunnel.warnings),
     }
+
+
+def _debug_place(frame: Frame) -> DebugPlaceJson:
+    return {"file": frame.file, "line": frame.line, "function": frame.function, "cell": frame.cell, "code": frame.code}
+
+
+def debug_document(reply: Reply[PostMortem]) -> DebugDocument:
+    """A post-mortem (core/codemode/post_mortem.py): the exception, pdb's transcript, the frames and their locals."""
+    found = reply.value
+    frames: list[DebugFrameJson] = [
+        {**_debug_place(f), "locals": {name: {"type": v["type"], "repr": v["repr"]} for name, v in f.locals.items()}}
+        for f in found.frames]
+    current = found.current
+    return {**_head(reply.target), "cell": found.cell, "error": found.error, "commands": found.commands,
+            "transcript": found.transcript, "current": None if current is None else _debug_place(current),
+            "frames": frames, "warnings": _warnings(reply)}
 
 
 def grep_document(reply: Reply[GrepView]) -> GrepDocument:

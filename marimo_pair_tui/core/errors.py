@@ -367,3 +367,19 @@ class BadPatternError(InvalidRequestError):
 
     kind = "bad_pattern"
     default_next = "Fix the pattern, or leave out --regex (MCP: regex=false) to search for the text exactly as written."
+
+
+class NoTracebackError(UsageError):
+    """The kernel keeps no traceback for the cell: a post-mortem has nothing to read."""
+
+    kind = "no_traceback"
+    default_next = ("Run the cell again so it fails (`run CELL`); marimo keeps its traceback until the cell runs "
+                    "again or the kernel restarts.")
+
+
+class KernelHeldError(UsageError):
+    """A debugger (or an input()) holds the kernel: anything sent now would wait until it is answered."""
+
+    kind = "kernel_held"
+    default_next = ("End it first: `answer c` lets a breakpoint() continue, `answer q` ends a post-mortem "
+                    "(`status` shows what waits under waiting_for_input).")

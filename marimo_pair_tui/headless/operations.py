@@ -241,6 +241,28 @@ the cells that failed to import them.""",
     shape=_operation_document, changes_cells=True,
 )
 
+DEBUG = Operation(
+    tool="debug", command="debug", title="Debug a failed cell",
+    help="""A failed cell's post-mortem in pdb: the frames of its traceback with their locals, and pdb's
+answers to each --cmd (run as a batch: the kernel is never left waiting). A cell with no kept
+traceback exits 2 (`no_traceback`: run it again so it fails). For a live pdb session, see the
+guide: `exec` a post-mortem and `answer` its prompts.""",
+    description="""A failed cell's post-mortem: the traceback marimo keeps for its last failed run, read by pdb.
+Returns `frames` (outermost first; the last is where the exception was raised, also as `current`):
+file, line, function, the cell whose code it runs, the line's text, and its locals as short reprs
+(a cell's own frame: the names its code uses). `commands` (pdb commands, e.g. "p x*2", "up",
+"pp locals()") run as a batch and `transcript` holds pdb's answers; the kernel is never left
+waiting. `no_traceback` when the cell did not fail on its last run (run it again so it fails).""",
+    args=(
+        Arg("cell", str, "The failed cell: its id (from `cells`) or unique name.", cli=Flag(metavar="CELL")),
+        Arg("commands", list[str], "pdb commands to run in order (each one line), e.g. \"p x*2\", \"up\", \"w\".",
+            default=[], cli=Flag(("--cmd",), metavar="CMD", help="A pdb command (repeat for several, run in order).")),
+        TARGET,
+    ),
+    call=lambda service, spec, values: service.debug(spec, values["cell"], commands=values["commands"] or ()),
+    shape=lambda reply, values: documents.debug_document(reply),
+)
+
 GREP = Operation(
     tool="grep", command="grep", title="Search the cells",
     help="""Search the cells' names, code, output and console text (as `cells` gives them) for PATTERN, line by line:
@@ -275,5 +297,5 @@ while the kernel is busy. A regular expression that does not compile is an error
 
 OPERATIONS: tuple[Operation, ...] = (
     INTERRUPT, STATUS, RESTART, ANSWER, VARIABLES, GRAPH, UI, SET_UI, TABLE_PAGE, RUN_CELLS, MOVE_CELL, DELETE_CELL,
-    ADD_PACKAGES, GREP,
+    ADD_PACKAGES, DEBUG, GREP,
 )

@@ -44,7 +44,8 @@ __all__ = [
 
 # The kernel program: the cell operations, then the UI-element, batch and variable-preview ones (which use
 # the first's names).
-_KERNEL_SOURCES = tuple(Path(__file__).parent / "programs" / n for n in ("base.py", "ui.py", "batch.py", "peek.py"))
+_KERNEL_SOURCES = tuple(Path(__file__).parent / "programs" / n for n in ("base.py", "ui.py", "batch.py", "peek.py",
+                                                                     "debug.py"))
 
 
 # Characters marimo 0.25 does not save as given: its file writer indents after

@@ -65,6 +65,8 @@ from ..model.search import query as search_query, search
 from ..wire.sessions import NotebookEntry, Target
 from ..servers.browser_session import RUN_WAIT, Prompt, create_session
 from ..servers.serving import open_notebook
+from ..codemode.post_mortem import PostMortem, post_mortem
+from .debugger import DebugSession, refuse_if_held
 
 __all__ = ["ACTIVITY_DEFAULT", "PairingService", "cell_code", "kernel_view", "limited", "newest_entries", "pick_cells"]
 
@@ -444,6 +446,7 @@ class PairingService:
 
             await self._follow(target)
             self._refuse_if_stopped(target)
+            self._refuse_if_held(target)
             run = execute(self.hub.connection(target.server), target.session, code, relay)
             async with self._prompts(target, answers, on_prompt):
                 return await limited(self._unless_stopped(target, run), timeout, "The code", partial)
@@ -651,6 +654,12 @@ class PairingService:
         if words is not None:
             raise KernelStoppedError(f"The session's kernel is not running ({words}); nothing was sent.")
 
+    def _refuse_if_held(self, target: Target) -> None:
+        """Nothing is sent while a debugger holds the kernel (core/service/debugger.py): it would wait."""
+        pairing = self.mirrors.held(target)
+        if pairing is not None:
+            refuse_if_held(pairing.notebook)
+
     async def _unless_stopped(self, target: Target, work: Awaitable[T]) -> T:
         """`work`, unless the session's kernel process dies first: marimo never ends a request whose kernel
         died, so the run's outcome is then unknown (it was not resent)."""
@@ -679,6 +688,7 @@ class PairingService:
         async def work(target: Target) -> OpResult:
             await self._follow(target)
             self._refuse_if_stopped(target)
+            self._refuse_if_held(target)
             job = op(self.hub.connection(target.server), target.session, *args, **kwargs)
             async with self._prompts(target, ()):
                 result = await limited(self._unless_stopped(target, job), timeout, what)
@@ -727,6 +737,35 @@ class PairingService:
         return await self._operation(spec, "Installing the packages", client.add_packages, list(names),
                                      timeout=timeout)
 
+
+    # -- the debugger (core/codemode/post_mortem.py, core/service/debugger.py) ---------------
+
+    async def debug(self, spec: Targetable, cell: str, *, commands: Sequence[str] = ()) -> Reply[PostMortem]:
+        """A failed cell's post-mortem in one request: pdb's transcript for `commands` (a batch: the kernel
+        never waits), the traceback's frames and their locals. Refused while a debugger holds the kernel."""
+
+        async def work(target: Target) -> PostMortem:
+            notebook = (await self.mirrors.get(target)).notebook
+            chosen = pick_cells(notebook, [cell])[0]
+            refuse_if_held(notebook)
+            self._refuse_if_stopped(target)
+            found = await post_mortem(self.hub.connection(target.server), target.session, chosen.id, commands,
+                                      chosen.label)
+            found.error = next((e.message for e in chosen.errors if e.kind == "runtime"), None)
+            return found
+
+        return await self._on(spec, work)
+
+    async def debugger(self, spec: Targetable, cell: str) -> Reply[DebugSession]:
+        """An interactive pdb on `cell` (not started: `start()` a failed cell's post-mortem, or `attach()` to
+        the `breakpoint()` it waits on)."""
+
+        async def work(target: Target) -> DebugSession:
+            chosen = pick_cells((await self.mirrors.get(target)).notebook, [cell])[0]
+            return DebugSession(self, target, chosen.id)
+
+        return await self._on(spec, work)
+
     async def grep(self, spec: Targetable, pattern: str, *, regex: bool = False, ignore_case: bool = False,
                    scope: str = "all", limit: int | None = GREP_DEFAULT) -> Reply[GrepView]:
         """The lines of the cells' names, code, output and console text (as `cells` gives them) that match
@@ -742,6 +781,7 @@ class PairingService:
             return GrepView(search(pairing.notebook.cells, wanted, limit=limit), kernel_view(pairing))
 
         return (await self._on(spec, work)).warn(*notes)
+
 
 
 def newest_entries(log: ActivityLog, *, limit: int, since: str | None) -> tuple[list[Any], bool]:
