@@ -14,7 +14,6 @@ from __future__ import annotations
 # The JSON documents, one builder per concept (pinned by tests/golden/), and their shapes.
 from . import documents
 from .documents import EXEC_FIELD_LIMIT, ImageFiles, OutputMode, error_json
-from .document_types import DebugDocument
 from .document_types import (
     ActivityDocument, ActivityEntryJson, CellJson, CellsDocument, CellSummaryJson, Document, Envelope,
     ErrorDocument, ErrorJson, ExecDocument, KernelJson, NoticesJson, OmittedOutputJson, OperationDocument,
@@ -24,11 +23,8 @@ from .document_types import (
 
 # The session service, what it is asked and what it answers.
 from .service.pairing_service import ACTIVITY_DEFAULT, PairingService
-from .service.pairing_service import GREP_DEFAULT
 from .service.values import Reply, TargetSpec
 from .service.mirror import Mirror
-from .service.debugger import DebugSession
-from .model.pdb_text import Position as PdbPosition, waits_on_pdb
 from .service.directory import ServerView, open_tunnel, sibling_note
 from .servers.hub import HubOptions, hub_options
 from .servers.browser_session import RUN_WAIT
@@ -75,6 +71,11 @@ from .state.gc_policy import INTERACTIVE as GC_INTERACTIVE, settle as settle_gc
 from .state.private import append_private, state_dir, write_private
 from .state.settings import APP_NAME, config_path, read_config
 
+# The code history (core/model/history.py) and how its reads are asked.
+from .document_types import CodeChangeJson, HistoryDocument
+from .model.history import CodeChange, diff_lines, origin_of
+from .service.code_history import HISTORY_DEFAULT, SINCE_HELP
+
 __all__ = [
     # documents
     "documents", "EXEC_FIELD_LIMIT", "ImageFiles", "OutputMode", "error_json",
@@ -83,11 +84,10 @@ __all__ = [
     "ErrorDocument", "ErrorJson", "ExecDocument", "KernelJson", "NoticesJson", "OmittedOutputJson",
     "OperationDocument", "OutputDocument", "OutputJson", "OutputPartsJson", "OutputTextJson", "StatusDocument",
     "TargetJson", "VariableJson", "VariablesDocument", "WatchLineJson", "WatchSummaryDocument",
-    "DebugDocument", "DebugSession", "PdbPosition", "waits_on_pdb",
     # the service and its values
     "ACTIVITY_DEFAULT", "PairingService", "Mirror", "Reply", "TargetSpec", "ServerView", "open_tunnel",
     "sibling_note", "HubOptions", "hub_options", "RUN_WAIT", "close_notebook", "OpenResult", "ServerInfo",
-    "parse_server_url", "NotebookEntry", "SessionRef", "Target", "SshHost", "load_ssh_settings", "GREP_DEFAULT",
+    "parse_server_url", "NotebookEntry", "SessionRef", "Target", "SshHost", "load_ssh_settings",
     # the notebook
     "ActivityEntry", "ActivityLog", "static_defs_refs", "Cell", "Completion", "Changes", "Notebook", "OpResult",
     "OutputTicks", "Picked", "GraphView", "Variable",
@@ -102,4 +102,6 @@ __all__ = [
     # context and files
     "Caller", "call_cwd", "call_environ", "call_path", "serving_call", "GC_INTERACTIVE", "settle_gc",
     "append_private", "state_dir", "write_private", "APP_NAME", "config_path", "read_config",
+    # the code history
+    "CodeChange", "CodeChangeJson", "HISTORY_DEFAULT", "HistoryDocument", "SINCE_HELP", "diff_lines", "origin_of",
 ]

@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from .activity import ActivityEntry, ActivityLog
+from .history import CodeHistory
 from .cell import BUSY, RUNTIME_FIELDS, UNNAMED, Cell, CellConfig, code_hash
 from .kernel_notices import OPS as NOTICE_OPS, KernelNotices
 from ..parts.model import WidgetPart
@@ -104,6 +105,7 @@ class Notebook:
         self.needs_snapshot = False  # a `reload` came: read the notebook again
         self.stable_session_id: str | None = None
         self.activity = ActivityLog()  # every execution seen, by anyone (core/model/activity.py)
+        self.history = CodeHistory()  # every change of a cell's code, by anyone (core/model/history.py)
         # UI values as the stream tells them (frontend form, by object id): what the session held at
         # connect, then each value code_mode set. A browser's own changes reach other clients only
         # as `variable-values` (name, type, preview), kept in `variable_values`.
@@ -247,6 +249,7 @@ class Notebook:
         if handler is None or not isinstance(data, Mapping):
             return NO_CHANGES
         activity = self.activity.apply(op, data, self._label_of, self._code_of)  # before: labels as planned
+        self.history.observe(op, data, self)  # before: the code a change replaces
         changes = handler(self, data)
         return self._bump(replace(changes, activity=activity) if activity else changes)
 

@@ -40,6 +40,7 @@ from ..wire.execute import Announce
 from ..servers.hub import Hub
 from ..wire.kernel import kernel_state
 from ..model.notebook import Notebook
+from .history_files import HistoryFiles
 from .mirror import OnLost, Mirror
 from ..wire.sessions import Target
 
@@ -118,6 +119,7 @@ class Mirrors:
         self._logs: OrderedDict[MirrorKey, ActivityLog] = OrderedDict()
         self.on_lost: OnLost | None = None  # set by the service: a mirror's session ended
         self.recovering: set[int] = set()  # ids of the mirrors whose new session is being looked for
+        self.histories = HistoryFiles()  # each notebook's code history, kept on disk
 
     async def aclose(self) -> None:
         """Stop every mirror; the notebooks' sessions are left as they were."""
@@ -156,6 +158,7 @@ class Mirrors:
                 raise StaleSessionError(f"The session {target.session.selector} on {target.server.url} is gone.")
             pairing = Mirror(self.hub, target)
             pairing.notebook.activity = self.log(target)  # the session's log: calls made before are in it
+            self.histories.attach(pairing.notebook, target)  # the notebook's code history, as recorded so far
             pairing.on_lost = self.on_lost
             followed_since = time.time()
             if not wait:
