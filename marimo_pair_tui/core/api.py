@@ -14,6 +14,7 @@ from __future__ import annotations
 # The JSON documents, one builder per concept (pinned by tests/golden/), and their shapes.
 from . import documents
 from .documents import EXEC_FIELD_LIMIT, ImageFiles, OutputMode, error_json
+from .document_types import DebugDocument
 from .document_types import (
     ActivityDocument, ActivityEntryJson, CellJson, CellsDocument, CellSummaryJson, Document, Envelope,
     ErrorDocument, ErrorJson, ExecDocument, KernelJson, NoticesJson, OmittedOutputJson, OperationDocument,
@@ -23,8 +24,11 @@ from .document_types import (
 
 # The session service, what it is asked and what it answers.
 from .service.pairing_service import ACTIVITY_DEFAULT, PairingService
+from .service.pairing_service import GREP_DEFAULT
 from .service.values import Reply, TargetSpec
 from .service.mirror import Mirror
+from .service.debugger import DebugSession
+from .model.pdb_text import Position as PdbPosition, waits_on_pdb
 from .service.directory import ServerView, open_tunnel, sibling_note
 from .servers.hub import HubOptions, hub_options
 from .servers.browser_session import RUN_WAIT
@@ -84,10 +88,11 @@ __all__ = [
     "ErrorDocument", "ErrorJson", "ExecDocument", "KernelJson", "NoticesJson", "OmittedOutputJson",
     "OperationDocument", "OutputDocument", "OutputJson", "OutputPartsJson", "OutputTextJson", "StatusDocument",
     "TargetJson", "VariableJson", "VariablesDocument", "WatchLineJson", "WatchSummaryDocument",
+    "DebugDocument", "DebugSession", "PdbPosition", "waits_on_pdb",
     # the service and its values
     "ACTIVITY_DEFAULT", "PairingService", "Mirror", "Reply", "TargetSpec", "ServerView", "open_tunnel",
     "sibling_note", "HubOptions", "hub_options", "RUN_WAIT", "close_notebook", "OpenResult", "ServerInfo",
-    "parse_server_url", "NotebookEntry", "SessionRef", "Target", "SshHost", "load_ssh_settings",
+    "parse_server_url", "NotebookEntry", "SessionRef", "Target", "SshHost", "load_ssh_settings", "GREP_DEFAULT",
     # the notebook
     "ActivityEntry", "ActivityLog", "static_defs_refs", "Cell", "Completion", "Changes", "Notebook", "OpResult",
     "OutputTicks", "Picked", "GraphView", "Variable",

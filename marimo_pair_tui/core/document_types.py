@@ -629,6 +629,76 @@ class TunnelDocument(TypedDict):
 OPEN_SHAPES: frozenset[str] = frozenset({"ErrorJson", "OperationDocument"})
 
 
+# -- the debugger -------------------------------------------------------------------
+
+
+class DebugLocalJson(TypedDict):
+    type: str
+    repr: str
+
+
+class DebugPlaceJson(TypedDict):
+    """Where a frame stands: its file, line (from 1), function, the cell whose code it runs (or None), the line's text."""
+
+    file: str
+    line: int
+    function: str
+    cell: str | None
+    code: str
+
+
+class DebugFrameJson(DebugPlaceJson):
+    """One frame of the traceback with its locals (a cell's own frame: the names its code uses), as short reprs."""
+
+    locals: dict[str, DebugLocalJson]
+
+
+class DebugDocument(Envelope):
+    """`debug`: a failed cell's post-mortem: the exception (`error`, as the cell's output told it), pdb's
+    `transcript` for the `commands`, the traceback's `frames` (outermost first) and where it was raised
+    (`current`, the last frame)."""
+
+    cell: str
+    error: str | None
+    commands: list[str]
+    transcript: str
+    current: DebugPlaceJson | None
+    frames: list[DebugFrameJson]
+
+
+class GrepMatchJson(TypedDict):
+    """One match: the cell (id and name), which of its texts (name, code, output, console), the line
+    (from 1), the match's span in that line (from 0, end exclusive), the matched text and the line (a
+    window around the match, cut ends marked with …, when the line is long)."""
+
+    cell: str
+    name: str
+    where: Literal["name", "code", "output", "console"]
+    line: int
+    span: list[int]
+    match: str
+    text: str
+
+
+class _GrepFields(Envelope):
+    pattern: str
+    regex: bool
+    ignore_case: bool
+    scope: str
+    count: int
+    cells: int
+    searched: int
+    matches: list[GrepMatchJson]
+    kernel: KernelJson
+
+
+class GrepDocument(_GrepFields, total=False):
+    """`grep`: the matches in notebook order (the first `limit`), how many in all (`count`), in how many
+    cells of how many searched; `truncated` when more matched than were given."""
+
+    truncated: Literal[True]
+
+
 # -- the code history ------------------------------------------------------------------
 
 

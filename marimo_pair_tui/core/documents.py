@@ -49,11 +49,15 @@ from .parts.files import ImageFiles, image_payloads
 from .parts.handles import handles, unnamed_handles
 from .servers.serving import OpenResult
 from .service.values import ActivityPage, CellsView, IdleWait, KernelView, Reply
+from .service.values import GrepView
+from .document_types import GrepDocument, GrepMatchJson
 from .ssh.tunnel import Tunnel
 from .document_types import CodeChangeJson, HistoryDocument
 from .model.history import CodeChange, diff_lines, origin_of
 from .service.code_history import HistoryPage
 from .wire.sessions import NotebookEntry, Target
+from .codemode.post_mortem import Frame, PostMortem
+from .document_types import DebugDocument, DebugFrameJson, DebugPlaceJson
 
 # Characters of stdout, stderr and output data per activity entry in a read: the
 # log keeps far more (core/model/activity.py), more than a reader wants per entry.
@@ -699,6 +703,36 @@ def tunnel_document(tunnel: Tunnel) -> TunnelDocument:
         "remote": {"ssh_host": tunnel.host.dest, "url": server.url, "pid": server.pid},
         "warnings": list(tunnel.warnings),
     }
+
+
+def _debug_place(frame: Frame) -> DebugPlaceJson:
+    return {"file": frame.file, "line": frame.line, "function": frame.function, "cell": frame.cell, "code": frame.code}
+
+
+def debug_document(reply: Reply[PostMortem]) -> DebugDocument:
+    """A post-mortem (core/codemode/post_mortem.py): the exception, pdb's transcript, the frames and their locals."""
+    found = reply.value
+    frames: list[DebugFrameJson] = [
+        {**_debug_place(f), "locals": {name: {"type": v["type"], "repr": v["repr"]} for name, v in f.locals.items()}}
+        for f in found.frames]
+    current = found.current
+    return {**_head(reply.target), "cell": found.cell, "error": found.error, "commands": found.commands,
+            "transcript": found.transcript, "current": None if current is None else _debug_place(current),
+            "frames": frames, "warnings": _warnings(reply)}
+
+
+def grep_document(reply: Reply[GrepView]) -> GrepDocument:
+    """A search's matches (core/model/search.py): the query, the counts, each match, the kernel's state."""
+    found = reply.value.found
+    wanted = found.query
+    doc: GrepDocument = {
+        **_head(reply.target), "pattern": wanted.pattern, "regex": wanted.regex, "ignore_case": wanted.ignore_case,
+        "scope": wanted.scope, "count": found.count, "cells": found.cells, "searched": found.searched,
+        "matches": [cast(GrepMatchJson, m.to_json()) for m in found.matches], "kernel": kernel_json(reply.value.kernel),
+        "warnings": _warnings(reply)}
+    if found.truncated:
+        doc["truncated"] = True
+    return doc
 
 
 # -- the code history ---------------------------------------------------------------

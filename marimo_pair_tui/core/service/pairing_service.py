@@ -60,6 +60,8 @@ from .recovery import Recovery
 from ..model.notebook import Cell, Notebook
 from .mirror import Mirror
 from .values import ActivityPage, CellsView, IdleWait, KernelView, Reply, TargetSpec
+from .values import GrepView
+from ..model.search import query as search_query, search
 from ..wire.sessions import NotebookEntry, Target
 from ..servers.browser_session import RUN_WAIT, Prompt, create_session
 from ..servers.serving import open_notebook
@@ -67,6 +69,8 @@ from .code_history import (
     HISTORY_DEFAULT, HistoryPage, history_page, nothing_done, revert_conflict, revert_plan, undo_plan,
 )
 from ..model.undo_plan import UndoPlan
+from ..codemode.post_mortem import PostMortem, post_mortem
+from .debugger import DebugSession, refuse_if_held
 
 __all__ = ["ACTIVITY_DEFAULT", "PairingService", "cell_code", "kernel_view", "limited", "newest_entries", "pick_cells"]
 
@@ -74,6 +78,7 @@ T = TypeVar("T")
 Targetable = Union[TargetSpec, Target]
 
 ACTIVITY_DEFAULT = 20  # entries an activity read returns unless told otherwise
+GREP_DEFAULT = 100  # matches a search returns unless told otherwise (all are counted)
 MISSING_MODULE = re.compile(r"No module named '([\w.]+)'")
 PROMPT_WATCH_AFTER = 1.0
 STOP_WAIT = 5.0  # seconds a stopped helper task (a prompt watcher) is waited for  # seconds a job runs before its session's prompts are watched (a mirror attached)
@@ -445,6 +450,7 @@ class PairingService:
 
             await self._follow(target)
             self._refuse_if_stopped(target)
+            self._refuse_if_held(target)
             run = execute(self.hub.connection(target.server), target.session, code, relay)
             async with self._prompts(target, answers, on_prompt):
                 return await limited(self._unless_stopped(target, run), timeout, "The code", partial)
@@ -652,6 +658,12 @@ class PairingService:
         if words is not None:
             raise KernelStoppedError(f"The session's kernel is not running ({words}); nothing was sent.")
 
+    def _refuse_if_held(self, target: Target) -> None:
+        """Nothing is sent while a debugger holds the kernel (core/service/debugger.py): it would wait."""
+        pairing = self.mirrors.held(target)
+        if pairing is not None:
+            refuse_if_held(pairing.notebook)
+
     async def _unless_stopped(self, target: Target, work: Awaitable[T]) -> T:
         """`work`, unless the session's kernel process dies first: marimo never ends a request whose kernel
         died, so the run's outcome is then unknown (it was not resent)."""
@@ -680,6 +692,7 @@ class PairingService:
         async def work(target: Target) -> OpResult:
             await self._follow(target)
             self._refuse_if_stopped(target)
+            self._refuse_if_held(target)
             job = op(self.hub.connection(target.server), target.session, *args, **kwargs)
             async with self._prompts(target, ()):
                 result = await limited(self._unless_stopped(target, job), timeout, what)
@@ -777,6 +790,52 @@ class PairingService:
             raise revert_conflict(error) from None
         reply.value.extra["reverted"] = plan.reverted
         return reply.warn(*held.warnings, *plan.warnings)
+
+
+    # -- the debugger (core/codemode/post_mortem.py, core/service/debugger.py) ---------------
+
+    async def debug(self, spec: Targetable, cell: str, *, commands: Sequence[str] = ()) -> Reply[PostMortem]:
+        """A failed cell's post-mortem in one request: pdb's transcript for `commands` (a batch: the kernel
+        never waits), the traceback's frames and their locals. Refused while a debugger holds the kernel."""
+
+        async def work(target: Target) -> PostMortem:
+            notebook = (await self.mirrors.get(target)).notebook
+            chosen = pick_cells(notebook, [cell])[0]
+            refuse_if_held(notebook)
+            self._refuse_if_stopped(target)
+            found = await post_mortem(self.hub.connection(target.server), target.session, chosen.id, commands,
+                                      chosen.label)
+            found.error = next((e.message for e in chosen.errors if e.kind == "runtime"), None)
+            return found
+
+        return await self._on(spec, work)
+
+    async def debugger(self, spec: Targetable, cell: str) -> Reply[DebugSession]:
+        """An interactive pdb on `cell` (not started: `start()` a failed cell's post-mortem, or `attach()` to
+        the `breakpoint()` it waits on)."""
+
+        async def work(target: Target) -> DebugSession:
+            chosen = pick_cells((await self.mirrors.get(target)).notebook, [cell])[0]
+            return DebugSession(self, target, chosen.id)
+
+        return await self._on(spec, work)
+
+    async def grep(self, spec: Targetable, pattern: str, *, regex: bool = False, ignore_case: bool = False,
+                   scope: str = "all", limit: int | None = GREP_DEFAULT) -> Reply[GrepView]:
+        """The lines of the cells' names, code, output and console text (as `cells` gives them) that match
+        `pattern` (text as written, or a regular expression), read from the live mirror: no kernel round
+        trip, so it answers while the kernel is busy (core/model/search.py). The pattern is checked first."""
+        wanted = search_query(pattern, regex=regex, ignore_case=ignore_case, scope=scope)
+        notes: list[str] = []
+
+        async def work(target: Target) -> GrepView:
+            pairing = await self.mirrors.get(target)
+            if self.mirrors.follows_other_session(target):
+                notes.append("The live mirror follows another session of this file; these are its cells.")
+            return GrepView(search(pairing.notebook.cells, wanted, limit=limit), kernel_view(pairing))
+
+        return (await self._on(spec, work)).warn(*notes)
+
 
 
 def newest_entries(log: ActivityLog, *, limit: int, since: str | None) -> tuple[list[Any], bool]:
