@@ -21,6 +21,7 @@ from .document_types import (
     OutputDocument, OutputJson, OutputPartsJson, OutputTextJson, StatusDocument, TargetJson, VariableJson,
     VariablesDocument, WatchLineJson, WatchSummaryDocument,
 )
+from .document_types import ScreenshotDocument
 
 # The session service, what it is asked and what it answers.
 from .service.pairing_service import ACTIVITY_DEFAULT, PairingService
@@ -88,6 +89,7 @@ __all__ = [
     "ErrorDocument", "ErrorJson", "ExecDocument", "KernelJson", "NoticesJson", "OmittedOutputJson",
     "OperationDocument", "OutputDocument", "OutputJson", "OutputPartsJson", "OutputTextJson", "StatusDocument",
     "TargetJson", "VariableJson", "VariablesDocument", "WatchLineJson", "WatchSummaryDocument",
+    "ScreenshotDocument",
     "DebugDocument", "DebugSession", "PdbPosition", "waits_on_pdb",
     # the service and its values
     "ACTIVITY_DEFAULT", "PairingService", "Mirror", "Reply", "TargetSpec", "ServerView", "open_tunnel",

@@ -624,6 +624,21 @@ class TunnelDocument(TypedDict):
     warnings: list[str]
 
 
+class _ScreenshotFields(Envelope):
+    cell: str | None
+    mimetype: str
+    bytes: int
+    width: int | None
+    height: int | None
+
+
+class ScreenshotDocument(_ScreenshotFields, total=False):
+    """`screenshot`: the picture's cell (None: the whole notebook), size in bytes and pixels; the command
+    names the PNG file it wrote (`file`), the MCP tool sends the picture itself as image content."""
+
+    file: str
+
+
 # Shapes that carry fields beyond those they name: an error's details and an operation's own facts vary by
 # kind (tests/test_document_types.py holds every other shape to exactly its fields).
 OPEN_SHAPES: frozenset[str] = frozenset({"ErrorJson", "OperationDocument"})

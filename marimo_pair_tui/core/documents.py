@@ -42,6 +42,8 @@ from .wire.execute import ExecResult
 from .model.outputs import bounded_output, data_size
 from .parts import Column, Part, TablePart, parse_output, parts_text, table_text, with_values
 from .parts.plain import output_text
+from .parts.images import raster_size
+from .document_types import ScreenshotDocument
 from .codemode.table_pages import TablePage
 from .codemode.ui_elements import UiElement
 from .model.workspace import GraphView, Variable
@@ -751,3 +753,14 @@ def history_document(reply: Reply[HistoryPage]) -> HistoryDocument:
     page = reply.value
     return {**_head(reply.target), "changes": [code_change_json(c, page.door) for c in page.changes],
             "more": page.more, "door": page.door, "file": str(page.path), "warnings": _warnings(reply)}
+
+
+def screenshot_document(reply: Reply[bytes], cell: str | None, file: str | None = None) -> ScreenshotDocument:
+    """A picture of a cell's output (`cell`, as asked) or of the whole notebook: its size, and the file it
+    was written to (the command writes one; the MCP tool sends the picture instead)."""
+    width, height = raster_size(reply.value)
+    if file is None:
+        return {**_head(reply.target), "cell": cell, "mimetype": "image/png", "bytes": len(reply.value),
+                "width": width, "height": height, "warnings": _warnings(reply)}
+    return {**_head(reply.target), "cell": cell, "mimetype": "image/png", "bytes": len(reply.value),
+            "width": width, "height": height, "file": file, "warnings": _warnings(reply)}

@@ -57,6 +57,7 @@ TARGET = Target()
 Values = dict[str, Any]
 Call = Callable[[PairingService, TargetSpec, Values], Awaitable[Reply[Any]]]
 Shape = Callable[[Reply[Any], Values], Document]
+Pictures = Callable[[Reply[Any], Values], list[tuple[str, bytes]]]  # (mimetype, bytes) a tool shows as images
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ class Operation:
     checks: tuple[Check, ...] = ()
     group: str | None = None  # the command group it belongs to on the command line
     function: str | None = None  # the tool function's name (its schema's title), when not `tool`
+    tool_shape: Shape | None = None  # the tool's document, when it differs from the command's
+    images: Pictures | None = None  # images the tool returns as image content after its document
 
     @property
     def arguments(self) -> tuple[Arg, ...]:

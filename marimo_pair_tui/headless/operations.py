@@ -15,6 +15,7 @@ from typing import Any, Literal
 from ..core.api import RUN_WAIT, documents
 from ..core.api import GREP_DEFAULT
 from .declaration import TARGET, Arg, Check, Flag, Operation, Values
+from .pictures import save_picture
 
 TIMEOUT_HELP = "Seconds to wait at most; then the request is closed, which interrupts the kernel. None: no limit."
 CELL_HELP = "A cell id (from `cells`) or a unique cell name."
@@ -295,7 +296,41 @@ while the kernel is busy. A regular expression that does not compile is an error
 )
 
 
+SCREENSHOT = Operation(
+    tool="screenshot", command="screenshot", title="Picture an output as the browser draws it",
+    help="""A PNG of CELL's output (without CELL: the whole notebook) as marimo's front end draws it, taken in
+your Chromium as a read-only viewer; nothing runs in the kernel. Writes the file (--out FILE, else a
+private one under the state directory) and prints its path, size and pixel dimensions. Needs the
+screenshot extra (Playwright) and a Chromium: --browser PATH, else MARIMO_PAIR_BROWSER, else PATH.""",
+    description="""Look at what a text read cannot show: a cell's output (without `cell`: the whole notebook) as
+marimo's front end draws it (a chart, a widget, a styled table), returned as PNG image content.
+Taken in the user's Chromium as a read-only viewer of the session: nothing runs in the kernel and
+the browser showing the notebook keeps it. Waits until the output is drawn; a cell still running is
+an error (`screenshot_failed`: wait, then again). No Chromium is `browser_missing`, no Playwright
+`playwright_missing`, a cell that draws nothing `no_output`.""",
+    args=(
+        Arg("cell", str | None, "The cell (id or name) whose output to picture; none: the whole notebook.",
+            default=None, cli=Flag(metavar="[CELL]")),
+        TARGET,
+        Arg("out", str | None, "Write the PNG to this file (default: a private file under the state directory).",
+            default=None, cli=Flag(("--out",), metavar="FILE"), mcp=False),
+        Arg("browser", str | None, "The Chromium program to draw with (default: MARIMO_PAIR_BROWSER, else "
+                                   "chromium or chrome on PATH).", default=None,
+            cli=Flag(("--browser",), metavar="PATH")),
+        Arg("timeout", float | None, "Seconds to wait at most for the page and the output to be drawn "
+                                     "(default 30).", default=None, minimum=0,
+            cli=Flag(("--timeout",), metavar="SECONDS")),
+    ),
+    call=lambda service, spec, values: service.screenshot(spec, values["cell"], browser=values["browser"],
+                                                          timeout=values["timeout"]),
+    shape=lambda reply, values: documents.screenshot_document(reply, values["cell"],
+                                                              save_picture(reply, values["cell"], values["out"])),
+    tool_shape=lambda reply, values: documents.screenshot_document(reply, values["cell"]),
+    images=lambda reply, values: [("image/png", reply.value)],
+)
+
+
 OPERATIONS: tuple[Operation, ...] = (
     INTERRUPT, STATUS, RESTART, ANSWER, VARIABLES, GRAPH, UI, SET_UI, TABLE_PAGE, RUN_CELLS, MOVE_CELL, DELETE_CELL,
-    ADD_PACKAGES, DEBUG, GREP,
+    ADD_PACKAGES, SCREENSHOT, DEBUG, GREP,
 )

@@ -50,7 +50,7 @@ LIVE_MODULES = frozenset({
 E2E_MODULES = frozenset({
     "test_e2e_tmux", "test_inert", "test_ssh", "test_mcp_ssh", "test_service_users",
     # a real Chromium drawing marimo's front end
-    "test_screenshots",
+    "test_screenshots", "test_screenshot_doors",
 })
 
 # Besides any Python process, what a unit test may not start: a terminal multiplexer, ssh.

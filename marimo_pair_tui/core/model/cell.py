@@ -66,6 +66,9 @@ class Cell:
     result: str | None = None  # how the last run ended: idle|exception|cancelled|interrupted|...
     run_code: str | None = None  # the code the kernel last ran, when known
     marked_stale: bool = False  # a snapshot said "stale" and no run happened since
+    # marimo's `timestamp` of the newest cell-op, kept as marimo's session view keeps it (a running
+    # cell's later ops keep the run's): a picture waits until the browser has heard as much.
+    op_stamp: float | None = None
     console_chars: int = field(default=0, repr=False)
 
     @property
@@ -138,4 +141,4 @@ class Cell:
 
 # What the kernel said about a cell, as opposed to its document fields.
 RUNTIME_FIELDS = ("errors", "console", "console_chars", "console_truncated", "output",
-                  "stale_inputs", "runtime", "result", "run_code")
+                  "stale_inputs", "runtime", "result", "run_code", "op_stamp")

@@ -406,6 +406,7 @@ class Notebook:
         console; any other console (one entry or a list) appends.
         """
         status, console, output = data.get("status"), data.get("console"), data.get("output")
+        _note_stamp(cell, status, data.get("timestamp"))
         if (isinstance(console, list) and not console) or (status == "running" and cell.runtime == "queued"):
             cell.clear_console()
         for entry in [console] if isinstance(console, Mapping) else console or ():
@@ -603,6 +604,19 @@ _HANDLERS: dict[str, Callable[[Notebook, Mapping[str, Any]], Changes]] = {
     "model-lifecycle": Notebook._model,
     **{op: partial(Notebook._notice, op=op) for op in NOTICE_OPS},
 }
+
+
+def _note_stamp(cell: Cell, status: str | None, stamp: Any) -> None:
+    """The cell-op's timestamp, as marimo's session view merges it: running after running keeps the run's."""
+    if isinstance(stamp, (int, float)) and not isinstance(stamp, bool):
+        if not ((status or cell.runtime) == "running" and cell.runtime == "running" and cell.op_stamp is not None):
+            cell.op_stamp = float(stamp)
+
+
+def newest_stamp(notebook: Notebook) -> float | None:
+    """The newest cell-op timestamp of the notebook's cells (None before any)."""
+    stamps = [cell.op_stamp for cell in notebook.cells if cell.op_stamp is not None]
+    return max(stamps) if stamps else None
 
 
 def _set_snapshot_status(cell: Cell, status: str | None) -> None:

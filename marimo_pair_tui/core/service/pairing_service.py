@@ -65,6 +65,7 @@ from ..model.search import query as search_query, search
 from ..wire.sessions import NotebookEntry, Target
 from ..servers.browser_session import RUN_WAIT, Prompt, create_session
 from ..servers.serving import open_notebook
+from .pictures import Pictures
 from .code_history import (
     HISTORY_DEFAULT, HistoryPage, history_page, nothing_done, revert_conflict, revert_plan, undo_plan,
 )
@@ -173,6 +174,7 @@ class PairingService:
         self.recovery = Recovery(self.hub, self.mirrors, on_move=self._remember_move)
         # Hears each `input()` prompt a running job meets and no answer was given for (a door sets it).
         self.on_prompt: OnPrompt | None = None
+        self.pictures = Pictures()  # warm browsers for `screenshot`, launched on the first picture
 
     async def __aenter__(self) -> "PairingService":
         return self
@@ -183,6 +185,7 @@ class PairingService:
     async def aclose(self) -> None:
         """Stop every mirror (the sessions live on), then the connections and forwards."""
         await self.recovery.aclose()
+        await self.pictures.aclose()
         await self.mirrors.aclose()
         await self.hub.aclose()
 
@@ -836,6 +839,21 @@ class PairingService:
 
         return (await self._on(spec, work)).warn(*notes)
 
+
+    async def screenshot(self, spec: Targetable, cell: str | None = None, *, browser: str | None = None,
+                         timeout: float | None = None) -> Reply[bytes]:
+        """A PNG of a cell's output (None: the whole notebook) as marimo's front end draws it, taken in the
+        user's Chromium (`browser`: its program; core/service/pictures.py); nothing runs in the kernel."""
+
+        async def work(target: Target) -> bytes:
+            notebook: Notebook | None = (await self.mirrors.get(target)).notebook
+            if self.mirrors.follows_other_session(target):
+                notebook = None  # its news are another session's
+            cell_id = pick_cells(notebook, [cell])[0].id if cell is not None and notebook is not None else cell
+            return await self.pictures.take(self.hub.connection(target.server), target, notebook, cell_id,
+                                            browser=browser, timeout=timeout)
+
+        return await self._on(spec, work)
 
 
 def newest_entries(log: ActivityLog, *, limit: int, since: str | None) -> tuple[list[Any], bool]:

@@ -2,7 +2,7 @@
 
 Each tool's signature is built from the declared arguments (with the targeting arguments where
 the declaration puts them), so its schema is what the declaration says; the tool calls the
-declared service call and returns the declared document.
+declared service call and returns the declared document (and the declared images, as image content).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from pydantic import Field
 
 from ...core.api import Document, PairingService, TargetSpec
 from ..declaration import Arg, Operation
-from .tooling import NotebookArg, SessionArg, UrlArg, on
+from .results import Images, answer_with_images
+from .tooling import NotebookArg, SessionArg, UrlArg
 
 TARGET_PARAMETERS = (("notebook", NotebookArg), ("session", SessionArg), ("url", UrlArg))
 
@@ -50,11 +51,13 @@ def add_tool(server: MCPServer, service: PairingService, operation: Operation) -
     async def tool(notebook: str | None = None, session: str | None = None, url: str | None = None,
                    **given: Any) -> CallToolResult:
         values = {**operation.defaults(), **given}
+        shape, images = operation.tool_shape or operation.shape, operation.images
 
-        async def work(spec: TargetSpec) -> Document:
-            return operation.shape(await operation.call(service, spec, values), values)
+        async def work() -> tuple[Document, Images]:
+            reply = await operation.call(service, TargetSpec(notebook=notebook, session=session, url=url), values)
+            return shape(reply, values), images(reply, values) if images is not None else []
 
-        return await on(notebook, session, url, work)
+        return await answer_with_images(work)
 
     tool.__signature__ = signature(operation)  # type: ignore[attr-defined]
     tool.__name__ = operation.function or operation.tool

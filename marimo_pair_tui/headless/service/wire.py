@@ -46,7 +46,7 @@ PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file
 # asks again in-process. Any other command's outcome is then unknown (exit 4).
 READ_ONLY = frozenset({
     "servers", "notebooks", "cells", "status", "output", "ui", "table", "variables", "graph",
-    "activity", "watch", "guide",
+    "activity", "watch", "guide", "screenshot",
 })
 # Commands the client always runs itself: they start or stop processes that must
 # outlive the caller and not the service (open, close), hold the terminal

@@ -61,6 +61,9 @@ PAIRING_KEYS: list[BindingType] = [
             tooltip="Activity: copy the selected entry's code into the editor (its text stays one ctrl+z away)"),
     Binding("p", "activity_promote", "promote", id="activity-promote", show=False,
             tooltip="Activity: make the selected entry's code a new cell below the selected cell"),
+    Binding("alt+p", "screenshot", "picture", id="screenshot", priority=True, show=False,
+            tooltip="Show the selected cell's output as marimo's front end draws it (a picture taken in your "
+                    "Chromium: charts, widgets, styled HTML)"),
     Binding("escape", "back", "notebooks", id="back", show=False,
             tooltip="Back to the list of servers and notebooks (the draft is kept)"),
     Binding("f1", "app.help", "help", id="help", tooltip="Show every key"),

@@ -60,6 +60,7 @@ from ..successor import SuccessorScreen
 from .activity import ActivityCommands
 from .cells import CellCommands
 from .completion import CompletionCommands
+from .pictures import PictureCommands
 from .draft import DraftKeeper
 from .editing import EditorCommands, editor_title
 from .kernel import KernelCommands
@@ -72,7 +73,7 @@ from .runner import OperationRunner
 NARROW = 70  # columns below which the panes stack
 SHORT = 18  # rows below which the results pane shrinks
 TIGHT = 90  # columns below which the footer leaves out the palette key (ctrl+p still works)
-CELL_ACTIONS = frozenset({"load", "run_cell", "move_up", "move_down", "delete_cell"})  # act on the selected cell
+CELL_ACTIONS = frozenset({"load", "run_cell", "move_up", "move_down", "delete_cell", "screenshot"})  # act on the selected cell
 OUTAGE_GRACE = 2.0  # seconds of connection trouble before it is told (a quick recovery is told by itself)
 LEAVE_CONFIRM = 3.0  # seconds in which a second esc / ctrl+q leaves while an operation runs
 
@@ -229,6 +230,7 @@ class PairingScreen(Screen[None]):
                                   self.query_one(GraphPane), editor, selection, notify, run_worker,
                                   ascii=self.fmt.ascii)
         runner.on_result = self.kernel.check_result
+        self.pictures = PictureCommands(link, selection, notify, run_worker, app.push_screen)
 
     def _show_side(self, side: Side) -> None:
         self.side = side
@@ -551,6 +553,9 @@ class PairingScreen(Screen[None]):
 
     def action_copy(self) -> None:
         self.activity.copy()
+
+    def action_screenshot(self) -> None:
+        self.pictures.take()
 
     def action_toggle_variables(self) -> None:
         self.panes.toggle("variables")

@@ -1,0 +1,63 @@
+"""The service's pictures of outputs: one warm `Camera` (core/browser/) per browser program named.
+
+A picture of a cell waits until the browser page has heard the newest cell-op the live mirror
+has of that cell (a picture of the notebook, of any cell), so a kept page never shows an output
+older than what the service already told. Nothing runs in the kernel.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+
+from ..browser import Camera
+from ..errors import InvalidRequestError
+from ..model.notebook import Notebook, newest_stamp
+from ..state import caller
+from ..wire.connection import Connection
+from ..wire.sessions import Target
+
+CAMERAS = 2  # browsers kept warm: the default one, and one named with --browser
+
+
+class Pictures:
+    """The cameras of one service, by the browser program asked for (None: MARIMO_PAIR_BROWSER or PATH)."""
+
+    def __init__(self, limit: int = CAMERAS) -> None:
+        self._cameras: OrderedDict[str | None, Camera] = OrderedDict()
+        self._limit = max(1, limit)
+
+    async def camera(self, browser: str | None) -> Camera:
+        """The warm camera for `browser`; the least recently used one closes past the limit."""
+        key = browser.strip() if browser and browser.strip() else None
+        if key is not None and (os.sep in key or (os.altsep and os.altsep in key)):
+            key = str(caller.path(key))  # the caller's relative path, one camera whoever calls
+        camera = self._cameras.get(key)
+        if camera is None:
+            camera = self._cameras[key] = Camera(key)
+            while len(self._cameras) > self._limit:
+                _, oldest = self._cameras.popitem(last=False)
+                await oldest.aclose()
+        self._cameras.move_to_end(key)
+        return camera
+
+    async def take(self, connection: Connection, target: Target, notebook: Notebook | None, cell_id: str | None, *,
+                   browser: str | None = None, timeout: float | None = None) -> bytes:
+        """A PNG of cell `cell_id`'s output (None: the whole notebook); `notebook` is the live mirror's model
+        of the same session (None when the mirror follows another one), whose news the page must have."""
+        if timeout is not None and timeout <= 0:
+            raise InvalidRequestError("timeout must be a positive number of seconds.",
+                                      next="Pass a positive timeout, or none.")
+        camera = await self.camera(browser)
+        if cell_id is None:
+            after = newest_stamp(notebook) if notebook is not None else None
+            return await camera.notebook(connection, target, timeout=timeout, after=after)
+        cell = notebook.get(cell_id) if notebook is not None else None
+        after = cell.op_stamp if cell is not None else None
+        return await camera.cell(connection, target, cell_id, timeout=timeout, after=after)
+
+    async def aclose(self) -> None:
+        """Close every browser (marimo drops the viewers; the sessions go on)."""
+        cameras, self._cameras = list(self._cameras.values()), OrderedDict()
+        for camera in cameras:
+            await camera.aclose()
