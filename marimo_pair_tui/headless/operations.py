@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from ..core.api import RUN_WAIT, documents
 from ..core.api import GREP_DEFAULT
+from ..core.api import HISTORY_DEFAULT, SINCE_HELP
 from .declaration import TARGET, Arg, Check, Flag, Operation, Values
 from .pictures import save_picture
 
@@ -330,7 +331,83 @@ an error (`screenshot_failed`: wait, then again). No Chromium is `browser_missin
 )
 
 
+HISTORY = Operation(
+    tool="history", command="history", title="Review the code changes",
+    help="""Every change of the notebook's cells' code, newest first, whoever made it: this tool's doors
+(cli, mcp, app), a browser, another client's code_mode, the notebook file on disk (marimo edit --watch).
+Each change: id, cell, kind (create, edit, delete), origin (self: made through this door; other; file), by,
+time, before and after code, the diff, and the run that followed. Kept across restarts, per notebook.""",
+    description="""Review what changed in the notebook's code, and who changed it: every create, edit and delete of a
+cell, newest first. Each change: `id` (for `revert`), `cell` {id, name}, `kind`, `origin` (self: made by
+this MCP server; other: a browser, another tool or agent; file: the notebook file changed on disk), `by`
+(cli, mcp, app, marimo-pair-tui, code_mode, browser, file), `at` (seconds since the epoch), `before` and
+`after` code, `diff` (unified), and `run`: the execution that ran the new code, when one followed.
+Recorded while this tool followed the notebook; kept on disk across restarts.""",
+    args=(
+        Arg("cell", str | None, "Only this cell's changes (id or name; a deleted cell by its id).", default=None,
+            cli=Flag(metavar="[CELL]")),
+        TARGET,
+        Arg("since", str | None, f"Only changes from then on: {SINCE_HELP}.", default=None,
+            cli=Flag(("--since",), metavar="T")),
+        Arg("origin", str | None, "Only changes of this origin (self, other, file) or by (cli, mcp, app, browser, "
+                                  "code_mode, marimo-pair-tui).", default=None,
+            cli=Flag(("--origin",), metavar="ORIGIN")),
+        Arg("limit", int, "At most this many changes, newest first.", default=HISTORY_DEFAULT, minimum=1,
+            cli=Flag(("--limit",), metavar="N", show_default=True)),
+    ),
+    call=lambda service, spec, values: service.history(spec, cell=values["cell"], since=values["since"],
+                                                       origin=values["origin"], limit=values["limit"]),
+    shape=lambda reply, values: documents.history_document(reply),
+)
+
+_RUN_ARG = Arg("run", bool, "Run the cells whose code comes back (and what depends on them).", default=True,
+               cli=Flag(("--run/--no-run",), help="Run the cells whose code comes back (default: run)."))
+
+REVERT = Operation(
+    tool="revert", command="revert", title="Revert one code change",
+    help="""Put back the code CHANGE (an id from `history`) replaced: an edit's old code, a created cell
+deleted, a deleted cell made again at its place. Refused (exit 5, conflict) when the cell no longer has the
+code the change left, unless --force.""",
+    description="""Undo one change from `history`: an edit gets its old code back, a created cell is deleted, a
+deleted cell is made again at its place (a new id). Applied as one batch and the cell run (unless `run`
+is false). Refused as `conflict` when the cell no longer has the code the change left (someone changed it
+since); `force` overwrites on purpose. The answer is `apply`'s, with `reverted` (the change ids).""",
+    args=(
+        Arg("change", str, "The change's id (from `history`).", cli=Flag(metavar="CHANGE")),
+        TARGET,
+        Arg("force", bool, "Put the old code back even if the cell changed since.", default=False,
+            cli=Flag(("--force",))),
+        _RUN_ARG,
+    ),
+    call=lambda service, spec, values: service.revert(spec, values["change"], force=values["force"],
+                                                      run=values["run"]),
+    shape=_operation_document, changes_cells=True,
+)
+
+UNDO = Operation(
+    tool="undo", command="undo", title="Undo changes since a time",
+    help=f"""Undo every code change ORIGIN made since T (default: self, the changes made through this door),
+all or nothing, as one batch: each cell gets the code it had before the first of them. Refused (exit 5,
+conflict) and nothing changed when a cell changed otherwise since. T: {SINCE_HELP}.""",
+    description=f"""Undo what you did: every code change of `origin` (default self: the changes this MCP server made)
+since `since`, as one all-or-nothing batch; each cell gets the code it had before the first of them
+(created cells are deleted, deleted ones made again). Refused as `conflict`, with nothing changed, when
+one of those cells was changed by someone else after, or no longer has the code left. `since`:
+{SINCE_HELP}. The answer is `apply`'s, with `reverted` (the change ids).""",
+    args=(
+        TARGET,
+        Arg("since", str, f"Undo the changes from then on: {SINCE_HELP}.", cli=Flag(("--since",), metavar="T")),
+        Arg("origin", str, "Whose changes: self (this door's), other, file, or by (cli, mcp, app, browser, ...).",
+            default="self", cli=Flag(("--origin",), metavar="ORIGIN", show_default=True)),
+        _RUN_ARG,
+    ),
+    call=lambda service, spec, values: service.undo(spec, values["since"], origin=values["origin"],
+                                                    run=values["run"]),
+    shape=_operation_document, changes_cells=True,
+)
+
 OPERATIONS: tuple[Operation, ...] = (
     INTERRUPT, STATUS, RESTART, ANSWER, VARIABLES, GRAPH, UI, SET_UI, TABLE_PAGE, RUN_CELLS, MOVE_CELL, DELETE_CELL,
     ADD_PACKAGES, SCREENSHOT, DEBUG, GREP,
+    HISTORY, REVERT, UNDO,
 )

@@ -98,6 +98,7 @@ class PairApp(App[None]):
     ) -> None:
         super().__init__()
         self.service = PairingService(hub_options or HubOptions())  # every session call goes through it
+        self.service.door = "app"  # its code changes are recorded as the app's
         self.start_request = start or Start()
         self.fmt = fmt or Display()
         self.config = config or Config(path=config_path())

@@ -322,6 +322,7 @@ async def _warm_compiler() -> None:
 async def serve(options: HubOptions) -> None:
     """Serve MCP over stdio until the client closes stdin or a signal comes; then stop every mirror."""
     service = PairingService(options, follow_used=True)
+    service.door = "mcp"  # its code changes are recorded as the MCP server's
     server = build_server(service)
     loop = asyncio.get_running_loop()
 
