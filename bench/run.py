@@ -13,6 +13,7 @@ Sections (each a module of bench/suite/, so that one failing does not stop the r
   live   our live model vs a raw websocket consumer when another client runs a cell
   app    the Textual app: first paint, peak RSS, keys during a re-run, notebook view scrolling
   bytes  bytes per read of a pandas, a chart and a widgets notebook vs marimo's MCP and code_mode reads
+  shots  `screenshot CELL` through the service: the first picture and later ones vs code_mode's ctx.screenshot()
 
 Targets are reported against, never asserted. Run:
     .venv/bin/python bench/run.py [--quick] [--only NAME]
@@ -36,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.suite import app_tui, cells_oneshot, exec_oneshot, live_latency, mcp_overhead, read_bytes, report  # noqa: E402
+from bench.suite import screenshots  # noqa: E402
 from bench.suite.common import Env, Lab, Row, service  # noqa: E402
 
 SECTIONS = {
@@ -45,6 +47,7 @@ SECTIONS = {
     "live": live_latency.SECTION,
     "app": app_tui.SECTION,
     "bytes": read_bytes.SECTION,
+    "shots": screenshots.SECTION,
 }
 
 DESCRIPTIONS = {
@@ -94,6 +97,15 @@ DESCRIPTIONS = {
         "every cell (the JSON text each tool result carries), and a code_mode program through `marimo pair "
         "execute` printing each cell's id, status, code, output mimetype and data, and console (its stdout). "
         "The text itself: the sum of our outputs' `text` (UTF-8). Target: the outputs of a default `cells` read ≤ 1.3x the text itself; the whole document is also set against every text it holds (code, output text, console, errors)."),
+    screenshots.SECTION: (
+        "`marimo-pair-tui --headless screenshot CELL --url URL --session ID` as a fresh process per call, through "
+        "the pairing service (started, and the session followed, by one untimed `status` call first), on a "
+        "two-cell notebook that draws a red and a blue box: the first picture (the service launches the system's "
+        "Chromium through Playwright, opens the session as a read-only kiosk page and waits until the output is "
+        "drawn), then pictures of the two cells in turn from the warm browser's kept page, and the whole notebook. "
+        "Peer: marimo's code_mode `ctx.screenshot(CELL)` in the same session (run with our `exec`, timed inside "
+        "the kernel, so no process start); it launches Playwright's own downloaded Chromium in the kernel's "
+        "environment, and the row says when that is missing. Targets: first picture ≤ 3 s, later ones ≤ 1 s."),
 }
 
 
@@ -143,6 +155,8 @@ def main() -> int:
                     found = live_latency.measure(lab, args.quick, sizes, log=log)
                 elif name == "bytes":
                     found = read_bytes.measure(lab, log=log)
+                elif name == "shots":
+                    found = screenshots.measure(lab, args.quick, log=log)
                 else:
                     found = app_tui.measure(lab, args.quick, app_sizes, log=log)
                 rows += found
