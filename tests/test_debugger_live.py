@@ -20,33 +20,11 @@ from tests.support import kernel_probe
 from tests.support.cell_lab import CellLab
 from tests.support.marimo_proc import BrowserSession
 
-FAILING = '''import marimo
-
-app = marimo.App()
-
-
-@app.cell
-def fails():
-    x = 41
-    y = x + 1
-    1/0
-    return
-
-
-@app.cell
-def fine():
-    ok = 1
-    return (ok,)
-
-
-if __name__ == "__main__":
-    app.run()
-'''
 
 
 @pytest.fixture(scope="module")
 def failing(lab: CellLab) -> tuple[Path, BrowserSession]:
-    return lab.fresh(text=FAILING)  # the browser runs every cell: `fails` raises, its traceback is kept
+    return lab.fresh("debugging.py")  # the browser runs every cell: `fails` raises, its traceback is kept
 
 
 def cli(lab: CellLab, browser: BrowserSession, *args: str, code: int = 0) -> dict[str, Any]:

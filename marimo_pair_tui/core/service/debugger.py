@@ -26,6 +26,7 @@ from ..model.cell import Cell
 from ..model.notebook import Notebook
 from ..model.pdb_text import Position, console_text, locals_probe, position, read_locals, waits_on_pdb
 from ..wire.sessions import Target
+from .lifecycle import NothingWaitingError
 from .mirror import Mirror
 
 if TYPE_CHECKING:
@@ -165,12 +166,13 @@ class DebugSession:
         return await self._begun(self._read())
 
     async def attach(self) -> str:
-        """The pdb a running cell's `breakpoint()` opened; the text it has written so far."""
+        """The pdb a running cell's `breakpoint()` opened (or a post-mortem another client started in the
+        scratchpad); the text it has written so far."""
         self._mirror = (await self.service.mirror(self.target)).value
-        cell = self.mirror.notebook.get(self.cell)
+        self._source = self.cell
+        cell = self._console(self.mirror.notebook)
         if cell is None or not waits_on_pdb(cell):
-            raise KernelHeldError(f"No debugger waits on cell {self.cell}.", next="Check `status`.")
-        self._source = cell.id
+            raise NothingWaitingError(f"No debugger waits on cell {self.cell}.")
         self._mark = 0
         return await self._begun(self._read())
 
@@ -186,7 +188,7 @@ class DebugSession:
     async def send(self, command: str, *, timeout: float = ANSWER_TIMEOUT) -> str:
         """One pdb command; the text pdb wrote for it (until its next prompt, or its end)."""
         if self.ended:
-            raise KernelHeldError("The debugger has ended.", next="Start it again on a failed cell.")
+            raise NothingWaitingError("The debugger has ended.", next="Start it again on the failed cell.")
         command = command.strip("\r\n")
         text = await self._answer(command, timeout)
         self.chunks.append(command + "\n" + text)

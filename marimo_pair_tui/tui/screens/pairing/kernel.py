@@ -33,7 +33,8 @@ class KernelCommands:
     """Restart (f12), answer input() prompts, install missing packages."""
 
     def __init__(self, ops: Operations, fmt: Display, set_timer: Callable[[float, Callable[[], None]], object], *,
-                 push: Push, on_top: Callable[[], bool], on_waiting: Callable[[str | None], None]) -> None:
+                 push: Push, on_top: Callable[[], bool], on_waiting: Callable[[str | None], None],
+                 on_pdb: Callable[[str], bool] | None = None) -> None:
         self.link, self.runner, self.notify = ops.link, ops.runner, ops.notify
         self.run_worker, self.ask = ops.run_worker, ops.ask
         self.fmt = fmt
@@ -41,6 +42,7 @@ class KernelCommands:
         self.push = push
         self.on_top = on_top  # no other dialog is open over the screen
         self.on_waiting = on_waiting  # hears what waits for input (the status line's note)
+        self.on_pdb = on_pdb  # a cell waits on pdb: opens the debugger on it (True) instead of the prompt
         self.restarting = False
         self.restarted_to: str | None = None  # the new session's selector until the mirror moved to it
         self._asked: set[tuple[str, int]] = set()  # prompts shown (cell id, console length)
@@ -134,6 +136,8 @@ class KernelCommands:
             if key in self._asked and not again:
                 continue
             self._asked.add(key)
+            if self.on_pdb is not None and self.on_pdb(key[0]):
+                return True  # pdb's prompt: the debugger console answers it
             self.prompting = True
             dialog = PromptScreen(label, prompt)
             self._prompt = (key, dialog)

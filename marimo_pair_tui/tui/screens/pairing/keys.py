@@ -64,6 +64,9 @@ PAIRING_KEYS: list[BindingType] = [
     Binding("alt+p", "screenshot", "picture", id="screenshot", priority=True, show=False,
             tooltip="Show the selected cell's output as marimo's front end draws it (a picture taken in your "
                     "Chromium: charts, widgets, styled HTML)"),
+    Binding("alt+d", "debug_cell", "debug", id="debug-cell", priority=True, show=False,
+            tooltip="Open the debugger on the selected cell: pdb on its last failure (post-mortem), or on the "
+                    "breakpoint() it waits at"),
     Binding("escape", "back", "notebooks", id="back", show=False,
             tooltip="Back to the list of servers and notebooks (the draft is kept)"),
     Binding("f1", "app.help", "help", id="help", tooltip="Show every key"),

@@ -60,6 +60,7 @@ from ..successor import SuccessorScreen
 from .activity import ActivityCommands
 from .cells import CellCommands
 from .completion import CompletionCommands
+from .debugging import DebugCommands
 from .pictures import PictureCommands
 from .draft import DraftKeeper
 from .editing import EditorCommands, editor_title
@@ -108,6 +109,7 @@ class PairingScreen(Screen[None]):
     activity: ActivityCommands
     completion: CompletionCommands
     kernel: KernelCommands
+    debugging: DebugCommands
     notices: NoticeFollower
     panes: PaneCommands
 
@@ -223,8 +225,10 @@ class PairingScreen(Screen[None]):
                                          self.results, selection, self.editing, self.cells, notify,
                                          lambda: app.focused, app.copy_to_clipboard)
         self.completion = CompletionCommands(link, editor, notify, run_worker, app.push_screen)
+        self.debugging = DebugCommands(link, selection, notify, app.push_screen)
         self.kernel = KernelCommands(ops, self.fmt, self.set_timer, push=app.push_screen,
-                                     on_top=lambda: app.screen is self, on_waiting=self._set_waiting_note)
+                                     on_top=lambda: app.screen is self, on_waiting=self._set_waiting_note,
+                                     on_pdb=self.debugging.offer)
         self.notices = NoticeFollower(lambda: self.notebook, self.query_one(NoticeBanner), partial(tell, app))
         self.panes = PaneCommands(link, lambda: self.side, self._show_side, self.query_one(VariablesPane),
                                   self.query_one(GraphPane), editor, selection, notify, run_worker,
@@ -595,6 +599,9 @@ class PairingScreen(Screen[None]):
         focus = self.app.focused
         if self.notebook_view.shown and focus is not None and self.notebook_view in (focus, *focus.ancestors):
             self.call_later(self.notebook_view.focus_cell, focused)  # the focus stays where the user typed
+
+    def action_debug_cell(self) -> None:
+        self.debugging.debug_selected()
 
     def action_restart(self) -> None:
         self.kernel.restart()
