@@ -19,6 +19,7 @@ from marimo_pair_tui.core.api import HubOptions, PairingService, TargetSpec
 from tests.support import kernel_probe
 from tests.support.cell_lab import CellLab
 from tests.support.marimo_proc import BrowserSession
+from tests.support.mcp_client import call, mcp_session
 
 
 
@@ -82,3 +83,16 @@ async def test_an_interactive_post_mortem_holds_the_kernel_until_it_ends(
         await console.close()
         assert console.ended and console.transcript.endswith("(Pdb) p y\n42\n(Pdb) q\n")
     assert_kernel_free(lab, browser)
+
+
+async def test_the_mcp_tool_gives_the_same_post_mortem(lab: CellLab, failing: tuple[Path, BrowserSession]) -> None:
+    path, browser = failing
+    async with mcp_session(lab.server.state_home) as session:
+        failed, doc = await call(session, "debug", notebook=str(path), cell="fails", commands=["p y - x"])
+        assert not failed, doc
+        assert doc["current"]["code"] == "1/0" and doc["frames"][-1]["locals"]["y"]["repr"] == "42"
+        assert "(Pdb) p y - x\n1\n" in doc["transcript"]
+        refused, error = await call(session, "debug", notebook=str(path), cell="fine")
+        assert refused and error["error"]["kind"] == "no_traceback"
+    assert_kernel_free(lab, browser)
+
