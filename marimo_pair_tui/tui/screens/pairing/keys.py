@@ -55,6 +55,9 @@ PAIRING_KEYS: list[BindingType] = [
     Binding("f10", "toggle_graph", "graph", id="graph", priority=True, show=False,
             tooltip="Show or hide the selected cell's dataflow graph: the cells it reads from, the cells that read "
                     "it; enter goes to one"),
+    Binding("alt+h", "toggle_history", "history", id="history", priority=True, show=False,
+            tooltip="Show or hide the history: every change of the cells' code, by anyone, with the selected "
+                    "change's diff; r reverts it"),
     Binding("ctrl+f", "toggle_follow_focus", "follow focus", id="follow-focus", priority=True, show=False,
             tooltip="Follow the browser's focus on or off: when on, the cell a browser focuses is selected here"),
     Binding("e", "activity_to_editor", "to editor", id="activity-to-editor", show=False,

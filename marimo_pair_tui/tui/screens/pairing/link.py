@@ -21,7 +21,7 @@ from .runner import OperationRunner
 Notify = Callable[..., object]
 RunWorker = Callable[..., object]  # the screen's run_worker: its workers end with the screen
 Ask = Callable[[Screen[Any]], Awaitable[Any]]  # push a dialog and wait for its answer
-Side = Literal["work", "activity", "variables", "graph"]  # what the side column shows: editor and results, or a pane
+Side = Literal["work", "activity", "variables", "graph", "history"]  # what the side column shows: editor and results, or a pane
 
 
 class Selected(Protocol):

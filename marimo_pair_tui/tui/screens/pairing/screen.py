@@ -50,6 +50,7 @@ from ...widgets.code_editor import CodeEditor
 from ...widgets.completion_menu import CompletionMenu
 from ...widgets.graph_pane import GraphPane
 from ...widgets.variables_pane import VariablesPane
+from ...widgets.history_pane import HistoryPane
 from ...widgets.notebook_view import NotebookView
 from ...widgets.notice_banner import NoticeBanner
 from ...widgets.steady_footer import SteadyFooter
@@ -67,6 +68,7 @@ from .editing import EditorCommands, editor_title
 from .kernel import KernelCommands
 from .notices import NoticeFollower
 from .panes import PaneCommands
+from .history import HistoryCommands
 from .keys import PAIRING_KEYS, binding
 from .link import CellSelection, Operations, SessionLink, Side
 from .runner import OperationRunner
@@ -158,6 +160,7 @@ class PairingScreen(Screen[None]):
                 yield ActivityPane(self.fmt, id="activity")
                 yield VariablesPane(id="variables")
                 yield GraphPane(id="graph")
+                yield HistoryPane(id="history")
         yield SteadyFooter(compact=True)
         yield CompletionMenu(id="completions")
 
@@ -234,13 +237,15 @@ class PairingScreen(Screen[None]):
                                   self.query_one(GraphPane), editor, selection, notify, run_worker,
                                   ascii=self.fmt.ascii)
         runner.on_result = self.kernel.check_result
+        self.code_history = HistoryCommands(ops, self.query_one(HistoryPane), lambda: self.side, self._show_side,
+                                            editor.focus)
         self.pictures = PictureCommands(link, selection, notify, run_worker, app.push_screen)
 
     def _show_side(self, side: Side) -> None:
         self.side = side
 
     def watch_side(self, side: Side) -> None:
-        for pane in ("activity", "variables", "graph"):
+        for pane in ("activity", "variables", "graph", "history"):
             self.set_class(side == pane, f"-{pane}")
         self.refresh_bindings()
 
@@ -317,6 +322,7 @@ class PairingScreen(Screen[None]):
         self.kernel.model_changed(changes)
         self.notices.model_changed(changes)
         self.panes.model_changed(changes)
+        self.code_history.model_changed(changes)
         self._follow_browser_focus(changes)
         if changes.activity:
             self.activity_pane.sync(self.notebook.activity, changes.activity)
@@ -560,6 +566,13 @@ class PairingScreen(Screen[None]):
 
     def action_screenshot(self) -> None:
         self.pictures.take()
+
+    def action_toggle_history(self) -> None:
+        self.code_history.toggle()
+
+    @on(HistoryPane.RevertRequested)
+    def _revert_requested(self, message: HistoryPane.RevertRequested) -> None:
+        self.code_history.revert(message.change)
 
     def action_toggle_variables(self) -> None:
         self.panes.toggle("variables")
