@@ -1,6 +1,6 @@
 """Make the docs' screenshots (SVG) from the real app against a real marimo server.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--only NAME ...]
 
 Starts marimo for a private copy of the tour notebook (in a temporary state
 directory, so no other server shows up), drives the app with Textual's pilot,
@@ -46,7 +46,7 @@ async def shoot(app, size: tuple[int, int], path: Path, drive: Callable[[object]
     print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 
-async def main(out: Path) -> None:
+async def main(out: Path, only: frozenset[str] = frozenset()) -> None:
     from marimo_pair_tui.core.api import HubOptions, PairingService, close_notebook
     from marimo_pair_tui.notebooks import TOUR
     from marimo_pair_tui.tui.app import PairApp, Start
@@ -123,21 +123,33 @@ async def main(out: Path) -> None:
         view.focus_cell(screen.notebook.cell(cell).id)
         await pilot.pause(0.3)
 
+    async def search(pilot) -> None:
+        await notebook_view(pilot, "total")
+        screen = pilot.app.screen
+        before = screen.search.searches
+        await pilot.press("ctrl+f", *"total")
+        await _wait(pilot, lambda: screen.search.searches > before and screen.search.count, what="the matches")
+        await pilot.press("f3")
+
     async def help_screen(pilot) -> None:
         await pairing(pilot)
         await pilot.press("f1")
         await _wait(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), what="the help screen")
 
+    scenes = [
+        (Start(), (80, 24), "picker", picker),
+        (Start("target", target=target), (80, 24), "pairing-80x24", pairing),
+        (Start("target", target=target), (120, 36), "pairing-120x36", pairing),
+        (Start("target", target=target), (80, 24), "activity-80x24", activity),
+        (Start("target", target=target), (80, 24), "notebook-80x24", lambda pilot: notebook_view(pilot, "table")),
+        (Start("target", target=target), (120, 36), "notebook-120x36", lambda pilot: notebook_view(pilot, "chart")),
+        (Start("target", target=target), (100, 30), "help", help_screen),
+        (Start("target", target=target), (100, 30), "search", search),
+    ]
     try:
-        await shoot(app(Start()), (80, 24), out / "picker.svg", picker)
-        await shoot(app(Start("target", target=target)), (80, 24), out / "pairing-80x24.svg", pairing)
-        await shoot(app(Start("target", target=target)), (120, 36), out / "pairing-120x36.svg", pairing)
-        await shoot(app(Start("target", target=target)), (80, 24), out / "activity-80x24.svg", activity)
-        await shoot(app(Start("target", target=target)), (80, 24), out / "notebook-80x24.svg",
-                    lambda pilot: notebook_view(pilot, "table"))
-        await shoot(app(Start("target", target=target)), (120, 36), out / "notebook-120x36.svg",
-                    lambda pilot: notebook_view(pilot, "chart"))
-        await shoot(app(Start("target", target=target)), (100, 30), out / "help.svg", help_screen)
+        for start, size, name, drive in scenes:
+            if not only or name in only:
+                await shoot(app(start), size, out / f"{name}.svg", drive)
     finally:
         close_notebook(str(notebook))
         shutil.rmtree(work, ignore_errors=True)
@@ -146,4 +158,7 @@ async def main(out: Path) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    asyncio.run(main(parser.parse_args().out.resolve()))
+    parser.add_argument("--only", action="append", default=[], metavar="NAME",
+                        help="make only this picture (its file name without .svg; repeatable)")
+    args = parser.parse_args()
+    asyncio.run(main(args.out.resolve(), frozenset(args.only)))

@@ -3,6 +3,7 @@ what is found, where, at which line and span; the text searched is the text the 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -48,8 +49,8 @@ def test_the_output_searched_is_the_text_the_cells_document_gives() -> None:
     assert where(found) == [("ticker", "output", 1, [0, len(shown)], shown)]
     # stdout and stderr writes are searched as the console entries they are, in order
     ticks = search(nb.cells, query(r"(tick|warn) \d", regex=True))
-    assert [(m.where, m.text) for m in ticks.matches] == [
-        ("console", t) for t in ("tick 0", "warn 0", "tick 1", "warn 1", "tick 2", "warn 2")]
+    assert [(m.where, m.line, m.text) for m in ticks.matches] == [  # lines counted across the writes
+        ("console", n, t) for n, t in enumerate(("tick 0", "warn 0", "tick 1", "warn 1", "tick 2", "warn 2"), 1)]
 
 
 def test_a_traceback_is_searched_as_python_printed_it_and_an_error_output_as_its_message() -> None:
@@ -158,3 +159,15 @@ def test_a_notebook_of_recorded_events_is_searched_in_notebook_order() -> None:
     order = [m.cell_id for m in found.matches]
     assert order == sorted(order, key=nb.cell_ids.index)
     assert set(order) == {c.id for c in nb.cells if c.code.strip()}
+
+
+@pytest.mark.parametrize("pattern", [
+    r"^beta", r"ta$", r"\Abeta", r"alpha\Z", r"a(?!\s)", r"(?<![^\n])b", r"\bbeta\b", r"(?s)a.b", r"a\nb", r"x*",
+])
+def test_the_whole_text_shortcut_never_loses_a_line_match(pattern: str) -> None:
+    nb = small_notebook("a")
+    nb.apply_event(cell_op("a", status="idle", console=stdout("alpha\nbeta\nalpha beta\n")))
+    wanted = query(pattern, regex=True)
+    line_by_line = dataclasses.replace(wanted, sieve=None)
+    assert search(nb.cells, wanted).matches == search(nb.cells, line_by_line).matches
+    assert (wanted.sieve is None) == bool(re.search(r"\\[AZ]|\(\?<?!", pattern))

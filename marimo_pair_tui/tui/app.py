@@ -63,10 +63,11 @@ def binding_ids() -> list[str]:
     from .screens.confirm_delete import ConfirmDeleteScreen
     from .screens.conflict import ConflictScreen
     from .widgets.cell_tree import CellTree
+    from .widgets.search_bar import SearchBar
 
     ids: list[str] = []
     owners: list[type[DOMNode]] = [PairApp, PickerScreen, PairingScreen, ConflictScreen, ConfirmDeleteScreen,
-                                   HelpScreen, CellTree, *notebook_view_owners(), *dialog_owners()]
+                                   HelpScreen, CellTree, *notebook_view_owners(), *dialog_owners(), SearchBar]
     for cls in owners:
         ids.extend(b.id for b in cls.BINDINGS if isinstance(b, Binding) and b.id)
     return list(dict.fromkeys(ids))

@@ -139,13 +139,13 @@ async def test_following_the_browsers_focus_moves_the_selection(lab: TuiLab) -> 
         await pilot.pause()
         assert screen.cell_tree.selected_cell_id == ids["base"]
 
-        await pilot.press("ctrl+f")  # on: the browser's current focus is followed at once
+        await pilot.press("alt+f")  # on: the browser's current focus is followed at once
         await wait_for(pilot, lambda: screen.cell_tree.selected_cell_id == ids["report"], what="the focus followed")
         assert "following focus" in screen.query_one("#status").plain
         browser_post(browser, "/api/kernel/focus_cell", {"cellId": ids["alone"]})
         await wait_for(pilot, lambda: screen.cell_tree.selected_cell_id == ids["alone"], what="the next focus")
 
-        await pilot.press("ctrl+f")  # off again
+        await pilot.press("alt+f")  # off again
         assert "following focus" not in screen.query_one("#status").plain
         browser_post(browser, "/api/kernel/focus_cell", {"cellId": ids["base"]})
         await wait_for(pilot, lambda: screen.notebook.focused_cell == ids["base"], what="the last focus to arrive")

@@ -1,10 +1,11 @@
 """Search a notebook's cells as they are read: names, code, and the output and console text.
 
 The text searched is the text a reader of the cells document gets: a cell's
-output as its compact `text` (its parts written as text, core/parts), a
-console write as `output_text` reads it (core/parts/plain.py). Matching is
-line by line, as grep(1) does: a match never spans two lines, `^` and `$`
-are a line's start and end, and a match of no characters is not reported.
+output as its compact `text` (its parts written as text, core/parts), its
+console as its writes read by `output_text` (core/parts/plain.py), one after
+the other (its lines are numbered across the writes). Matching is line by
+line, as grep(1) does: a match never spans two lines, `^` and `$` are a
+line's start and end, and a match of no characters is not reported.
 
 Reading an output's text costs a parse the first time; each output's and
 console write's text is kept (`TextCache`) for as long as that object lives,
@@ -36,6 +37,9 @@ LINE_CHARS = 200  # characters of a matching line given; a longer one is a windo
 BEFORE = 60  # characters before the match such a window keeps
 MATCH_CHARS = 200  # characters of the matched text given
 ELLIPSIS = "…"
+# What a regular expression may hold that matches a line alone but not within the whole text (a text's
+# start or end, a look around that sees past a line's end): such a pattern is matched line by line only.
+_LINE_BOUND = re.compile(r"\\[AZz]|\(\?<?[=!]")
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class Query:
     ignore_case: bool
     scope: str
     compiled: re.Pattern[str] = field(compare=False, repr=False)
+    # Matches the whole text when some line of it holds a match (None: no such shortcut for this pattern).
+    sieve: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def wheres(self) -> tuple[Where, ...]:
@@ -67,7 +73,15 @@ def query(pattern: str, *, regex: bool = False, ignore_case: bool = False, scope
     except re.error as error:
         raise BadPatternError(f"Not a valid regular expression: {error}.", pattern=pattern,
                               position=error.pos) from None
-    return Query(pattern, regex, ignore_case, scope, compiled)
+    return Query(pattern, regex, ignore_case, scope, compiled, _sieve(pattern, regex, flags))
+
+
+def _sieve(pattern: str, regex: bool, flags: int) -> re.Pattern[str] | None:
+    """The pattern for the whole text: text as written is found in it exactly when it is in one of its
+    lines; a regular expression, with `^` and `$` at each line, unless it holds a `_LINE_BOUND`."""
+    if not regex:
+        return re.compile(re.escape(pattern), flags)
+    return None if _LINE_BOUND.search(pattern) else re.compile(pattern, flags | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -157,9 +171,9 @@ def cell_texts(cell: Cell, wheres: Iterable[Where], texts: TextCache = TEXTS) ->
             yield where, cell.code
         elif where == "output" and cell.output is not None:
             yield where, texts.text(cell.output, cell.output.data, _output_text)
-        elif where == "console":
-            for entry in cell.console:
-                yield where, texts.text(entry, entry.data, _console_text)
+        elif where == "console" and cell.console:
+            # One text, as the cell printed it: its lines are numbered across the writes.
+            yield where, "".join(texts.text(entry, entry.data, _console_text) for entry in cell.console)
 
 
 def _output_text(output: Output) -> str:
@@ -183,13 +197,13 @@ def search(cells: Iterable[Cell], wanted: Query, *, limit: int | None = None, te
     console); the first `limit` are kept, all are counted."""
     matches: list[Match] = []
     count = hit_cells = searched = 0
-    pattern = wanted.compiled
+    pattern, sieve = wanted.compiled, wanted.sieve
     for cell in cells:
         searched += 1
         before = count
         for where, text in cell_texts(cell, wanted.wheres, texts):
-            if not text or (not wanted.regex and pattern.search(text) is None):
-                continue  # text as written is found in the whole text exactly when it is in one of its lines
+            if not text or (sieve is not None and sieve.search(text) is None):
+                continue  # no line of it can match
             for match in line_matches(cell, where, text, pattern):
                 count += 1
                 if limit is None or len(matches) < limit:

@@ -7,6 +7,7 @@ output equal to the one drawn keeps its widgets (a slider keeps its focus).
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from rich.console import RenderableType
@@ -27,6 +28,7 @@ from ..terminal_text import inert
 from .output_view import OutputView, Turns
 
 CODE_LINES = 12  # lines of a cell's code shown; the rest is counted
+MARK_STYLE = "bold reverse"  # a search's matches (ctrl+f) in the code and console shown
 CONSOLE_LINES = 20  # newest lines of a cell's console shown
 
 
@@ -51,6 +53,34 @@ def code_lines(code: str, fmt: Display) -> Content:
         more = Content.styled(f"{fmt.ellipsis} {len(lines) - CODE_LINES} more lines", "$text-muted")
         shown = Content.assemble(shown, "\n", more)
     return shown
+
+
+def spans(plain: str, pattern: re.Pattern[str] | None) -> list[tuple[int, int]]:
+    """Where `pattern` matches in `plain`, line by line as the search matches (none of no characters)."""
+    found: list[tuple[int, int]] = []
+    if pattern is None:
+        return found
+    offset = 0
+    for line in plain.split("\n"):
+        found.extend((offset + m.start(), offset + m.end()) for m in pattern.finditer(line) if m.end() > m.start())
+        offset += len(line) + 1
+    return found
+
+
+def marked_code(code: str, fmt: Display, pattern: re.Pattern[str] | None) -> Content:
+    """`code_lines` with the search's matches marked."""
+    shown = code_lines(code, fmt)
+    for start, end in spans(shown.plain, pattern) if code.strip() else ():
+        shown = shown.stylize(MARK_STYLE, start, end)
+    return shown
+
+
+def marked_console(cell: Cell, fmt: Display, pattern: re.Pattern[str] | None) -> Text:
+    """`console_text` with the search's matches marked."""
+    text = console_text(cell, fmt)
+    for start, end in spans(text.plain, pattern):
+        text.stylize(MARK_STYLE, start, end)
+    return text
 
 
 def console_text(cell: Cell, fmt: Display) -> Text:
@@ -163,6 +193,7 @@ class CellBlock(RestyledAlone, Vertical, can_focus=True):
         self._cell = cell
         self._shown: dict[str, Any] = {}  # what each line was drawn from
         self._ready = False  # composed: the lines exist
+        self._mark: re.Pattern[str] | None = None  # the search's pattern, marked in the code and console
 
     def compose(self) -> ComposeResult:
         yield Static(classes="cell-head")
@@ -184,11 +215,18 @@ class CellBlock(RestyledAlone, Vertical, can_focus=True):
         if not self._ready:
             return
         self._redraw("head", (cell.status, cell.name), lambda: cell_title(cell, self.fmt))
-        self._redraw("code", cell.code, lambda: code_lines(cell.code, self.fmt))
+        mark = self._mark
+        self._redraw("code", (cell.code, mark), lambda: marked_code(cell.code, self.fmt, mark))
         console = tuple((e.channel, e.mimetype, str(e.data)) for e in cell.console)
-        self._redraw("console", console, lambda: console_text(cell, self.fmt))
+        self._redraw("console", (console, mark), lambda: marked_console(cell, self.fmt, mark))
         self.query_one(".cell-console").set_class(not cell.console, "-empty")
         self.output_view.show(cell)
+
+    def mark(self, pattern: re.Pattern[str] | None) -> None:
+        """Mark the search's matches in the code and console (None: no marks)."""
+        if pattern != self._mark:
+            self._mark = pattern
+            self.update(self._cell)
 
     def _redraw(self, line: str, key: Any, draw: Callable[[], RenderableType | Content]) -> None:
         if self._shown.get(line) == key:

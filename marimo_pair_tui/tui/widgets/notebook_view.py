@@ -19,6 +19,7 @@ refers to (`cells(files=True)`).
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any, Awaitable, Callable, Iterable
 
 from rich.text import Text
@@ -114,6 +115,7 @@ class NotebookView(RestyledAlone, VerticalScroll):
         self._pending_structure = True
         self._turns = Turns(self._draw_rank)
         self._reading_values = False  # a read of the UI values is out (never cut short: that interrupts the kernel)
+        self._mark: re.Pattern[str] | None = None  # the search's pattern (ctrl+f), marked in every block
         self._read_values_again = False
 
     def compose(self) -> ComposeResult:
@@ -176,8 +178,15 @@ class NotebookView(RestyledAlone, VerticalScroll):
         if shown:
             self._pending, self._pending_structure = set(), False
 
-    def focus_cell(self, cell_id: str | None) -> None:
-        """Focus the cell's block (the view itself when there is no such cell), moving the window to it."""
+    def mark(self, pattern: re.Pattern[str] | None) -> None:
+        """Mark the search's matches in every cell's code and console (None: no marks)."""
+        self._mark = pattern
+        for block in self._blocks.values():
+            block.mark(pattern)
+
+    def focus_cell(self, cell_id: str | None, *, focus: bool = True) -> None:
+        """Focus the cell's block (the view itself when there is no such cell), moving the window to it;
+        without `focus`, only bring the block into sight (the focus stays where it is)."""
         moved: list[Awaitable[Any]] = []
         if cell_id and cell_id not in self._blocks and self._notebook is not None and self._shown:
             order = self._notebook.cell_ids
@@ -185,20 +194,23 @@ class NotebookView(RestyledAlone, VerticalScroll):
                 moved = self._move_window(order.index(cell_id))
         block = self._blocks.get(cell_id) if cell_id else None
         if block is None:
-            self.focus()
+            if focus:
+                self.focus()
             return
         if moved or not block.is_mounted:
-            self.call_later(self._focus_when_placed, block, moved)
+            self.call_later(self._focus_when_placed, block, moved, focus)
             return
-        block.focus(scroll_visible=False)
+        if focus:
+            block.focus(scroll_visible=False)
         self.call_after_refresh(self._scroll_to_top, block)
 
-    async def _focus_when_placed(self, block: CellBlock, moved: list[Awaitable[Any]]) -> None:
+    async def _focus_when_placed(self, block: CellBlock, moved: list[Awaitable[Any]], focus: bool = True) -> None:
         """Focus `block` once the window's move is done: scrolled to before then, blocks still
         coming or going above it would push it off the top."""
         await asyncio.gather(*moved)
         if block.is_attached:
-            block.focus(scroll_visible=False)
+            if focus:
+                block.focus(scroll_visible=False)
             self.call_after_refresh(self._scroll_to_top, block)
 
     def _move_window(self, index: int) -> list[Awaitable[Any]]:
@@ -300,6 +312,7 @@ class NotebookView(RestyledAlone, VerticalScroll):
                 cell = notebook.get(cell_id)
                 assert cell is not None
                 block = self._blocks[cell_id] = CellBlock(cell, self.fmt, self._turns)
+                block.mark(self._mark)
                 pending.append(self.mount(block, **place))
             else:
                 order.remove(cell_id)

@@ -58,7 +58,7 @@ PAIRING_KEYS: list[BindingType] = [
     Binding("alt+h", "toggle_history", "history", id="history", priority=True, show=False,
             tooltip="Show or hide the history: every change of the cells' code, by anyone, with the selected "
                     "change's diff; r reverts it"),
-    Binding("ctrl+f", "toggle_follow_focus", "follow focus", id="follow-focus", priority=True, show=False,
+    Binding("alt+f", "toggle_follow_focus", "follow focus", id="follow-focus", priority=True, show=False,
             tooltip="Follow the browser's focus on or off: when on, the cell a browser focuses is selected here"),
     Binding("e", "activity_to_editor", "to editor", id="activity-to-editor", show=False,
             tooltip="Activity: copy the selected entry's code into the editor (its text stays one ctrl+z away)"),
@@ -67,6 +67,9 @@ PAIRING_KEYS: list[BindingType] = [
     Binding("alt+p", "screenshot", "picture", id="screenshot", priority=True, show=False,
             tooltip="Show the selected cell's output as marimo's front end draws it (a picture taken in your "
                     "Chromium: charts, widgets, styled HTML)"),
+    Binding("ctrl+f", "search", "find", id="search", priority=True, show=False,
+            tooltip="Find in the cells' names, code, outputs and consoles (the search bar: enter/f3 next, "
+                    "shift+f3 previous, alt+r regex, alt+c case, esc closes)"),
     Binding("alt+d", "debug_cell", "debug", id="debug-cell", priority=True, show=False,
             tooltip="Open the debugger on the selected cell: pdb on its last failure (post-mortem), or on the "
                     "breakpoint() it waits at"),

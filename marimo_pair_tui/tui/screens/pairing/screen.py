@@ -15,8 +15,8 @@ what the keys do is done by helpers it owns: `runner` (runner.py), `editing`
 (panes.py). Each is given only what it uses (link.py: the session, the
 selected cell; the widgets it drives; callbacks). The status line and the side
 column follow the screen's reactives (`live_state`, `kernel_busy`,
-`waiting_note`, `choosing`, `follow_focus`, `target`; `side`). ctrl+f follows a
-browser's focus.
+`waiting_note`, `choosing`, `follow_focus`, `target`; `side`). alt+f follows a
+browser's focus; ctrl+f opens the search bar (`search`, search.py).
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from ...widgets.notebook_view import NotebookView
 from ...widgets.notice_banner import NoticeBanner
 from ...widgets.steady_footer import SteadyFooter
 from ...widgets.results_pane import ResultsPane
+from ...widgets.search_bar import SearchBar
 from ...widgets.run_block import RunBlock
 from ...widgets.status_line import StatusLine
 from ..successor import SuccessorScreen
@@ -72,6 +73,7 @@ from .history import HistoryCommands
 from .keys import PAIRING_KEYS, binding
 from .link import CellSelection, Operations, SessionLink, Side
 from .runner import OperationRunner
+from .search import SearchCommands
 
 NARROW = 70  # columns below which the panes stack
 SHORT = 18  # rows below which the results pane shrinks
@@ -99,7 +101,7 @@ class PairingScreen(Screen[None]):
     kernel_busy: var[bool] = var(False)
     waiting_note: var[str | None] = var(None)  # an input() waiting while no prompt is open
     choosing: var[bool] = var(False)  # the chooser of the notebook's sessions is open
-    follow_focus: var[bool] = var(False)  # ctrl+f: a browser focusing a cell selects it here
+    follow_focus: var[bool] = var(False)  # alt+f: a browser focusing a cell selects it here
     side: var[Side] = var("work", init=False)  # the side column: editor and results, or a pane in their place
 
     # The helpers, made on mount around the widgets they drive.
@@ -114,6 +116,7 @@ class PairingScreen(Screen[None]):
     debugging: DebugCommands
     notices: NoticeFollower
     panes: PaneCommands
+    search: SearchCommands
 
     def __init__(
         self,
@@ -161,6 +164,7 @@ class PairingScreen(Screen[None]):
                 yield VariablesPane(id="variables")
                 yield GraphPane(id="graph")
                 yield HistoryPane(id="history")
+        yield SearchBar(id="search")
         yield SteadyFooter(compact=True)
         yield CompletionMenu(id="completions")
 
@@ -239,6 +243,7 @@ class PairingScreen(Screen[None]):
         runner.on_result = self.kernel.check_result
         self.code_history = HistoryCommands(ops, self.query_one(HistoryPane), lambda: self.side, self._show_side,
                                             editor.focus)
+        self.search = SearchCommands(link, self.query_one(SearchBar), selection, notify, run_worker)
         self.pictures = PictureCommands(link, selection, notify, run_worker, app.push_screen)
 
     def _show_side(self, side: Side) -> None:
@@ -588,7 +593,29 @@ class PairingScreen(Screen[None]):
     def _graph_cell_chosen(self, message: GraphPane.CellChosen) -> None:
         self.panes.choose(message.cell_id)
 
-    # -- following a browser's focus (ctrl+f) ------------------------------------
+    # -- the search bar (ctrl+f) ------------------------------------------------
+
+    def action_search(self) -> None:
+        self.search.open()
+
+    @on(SearchBar.Changed)
+    def _search_changed(self, message: SearchBar.Changed) -> None:
+        self.search.search(message.pattern, message.regex, message.ignore_case)
+
+    @on(SearchBar.Step)
+    def _search_step(self, message: SearchBar.Step) -> None:
+        self.search.step(message.step)
+
+    @on(SearchBar.Closed)
+    def _search_closed(self, _message: SearchBar.Closed) -> None:
+        """The marks go; the focus goes to the selected cell (the notebook view's block, or the tree)."""
+        self.search.close()
+        if self.notebook_view.shown:
+            self.notebook_view.focus_cell(self.cell_tree.selected_cell_id)
+        else:
+            self.cell_tree.focus()
+
+    # -- following a browser's focus (alt+f) ------------------------------------
 
     def action_toggle_follow_focus(self) -> None:
         self.follow_focus = not self.follow_focus
