@@ -15,6 +15,15 @@ from marimo_pair_tui.headless.operations import OPERATIONS
 
 TARGET_TOOL_ARGS = {"notebook", "session", "url"}
 TARGET_CLI_OPTIONS = {"urls", "session", "notebook", "token_file", "allow_insecure_token", "ssh"}
+SERVERS_CLI_OPTIONS = {"urls", "token_file", "allow_insecure_token", "ssh"}
+CODE_CLI_PARAMS = {"file", "stdin_marker"}  # beside -c: the other two ways code arrives
+
+# Both doors offer each of these; none is declared twice.
+SHARED = {
+    "interrupt", "status", "restart_kernel", "answer", "variables", "graph", "ui", "set_ui", "table_page",
+    "run_cells", "move_cell", "delete_cell", "add_packages", "servers", "notebooks", "open_notebook", "cells",
+    "output", "execute", "create_cell", "edit_cell", "activity",
+}
 
 
 def _tools() -> dict:
@@ -28,12 +37,26 @@ def _command(operation: Operation) -> click.Command:
     return parent.commands[operation.command]
 
 
+def _cli_names(operation: Operation) -> set[str]:
+    """The command's parameters the declaration says it takes."""
+    names = {arg.name for arg in operation.cli_args()}
+    if any(arg.cli is not None and arg.cli.code for arg in operation.cli_args()):
+        names |= CODE_CLI_PARAMS
+    return names | (SERVERS_CLI_OPTIONS if operation.cli_targeting == "servers" else TARGET_CLI_OPTIONS)
+
+
+def test_every_operation_both_doors_share_is_declared() -> None:
+    declared = {operation.tool for operation in OPERATIONS}
+    assert SHARED <= declared, sorted(SHARED - declared)
+
+
 def test_each_declared_tool_takes_exactly_the_declared_arguments() -> None:
     tools, server = _tools()
     for operation in OPERATIONS:
         schema = tools[operation.tool].input_schema
         declared = {arg.name for arg in operation.tool_args()}
-        assert set(schema["properties"]) == declared | TARGET_TOOL_ARGS, operation.tool
+        targeting = TARGET_TOOL_ARGS if operation.targeted else set()
+        assert set(schema["properties"]) == declared | targeting, operation.tool
         assert set(schema.get("required", [])) == {arg.name for arg in operation.tool_args() if arg.required}
         for arg in operation.tool_args():
             assert schema["properties"][arg.name]["description"] == (arg.mcp_help or arg.help), (operation.tool, arg.name)
@@ -48,10 +71,24 @@ def test_each_declared_command_takes_exactly_the_declared_arguments() -> None:
         command = _command(operation)
         assert getattr(command, "operation", None) is operation, operation.command
         names = [param.name for param in command.params]
-        assert set(names) == {arg.name for arg in operation.cli_args()} | TARGET_CLI_OPTIONS, operation.command
+        assert len(names) == len(set(names)), operation.command
+        assert set(names) == _cli_names(operation), operation.command
         for arg in operation.cli_args():
             [param] = [p for p in command.params if p.name == arg.name]
-            assert param.required == (arg.required and not (arg.cli and arg.cli.flags)), (operation.command, arg.name)
+            assert arg.cli is not None
+            required = arg.required if arg.cli.required is None else arg.cli.required
+            assert param.required == (required and not arg.cli.flags), (operation.command, arg.name)
+
+
+def test_the_command_line_order_is_the_declared_one() -> None:
+    """Where the command line orders its flags otherwise than the tool (as its help has always listed
+    them), the declaration says so and the command follows it."""
+    for operation in OPERATIONS:
+        declared = [arg.name for arg in operation.cli_args()]
+        params = [param.name for param in _command(operation).params if param.name in declared]
+        assert params == declared, operation.command
+        if operation.cli_order:
+            assert declared == [name for name in operation.cli_order if name in declared], operation.command
 
 
 def test_a_declared_argument_is_the_same_on_both_doors() -> None:
@@ -65,6 +102,7 @@ def test_a_declared_argument_is_the_same_on_both_doors() -> None:
                 continue
             assert arg.name in schema and arg.name in params, (operation.tool, arg.name)
             param = params[arg.name]
-            if isinstance(param, click.Option) and not arg.required:
+            spelled_otherwise = arg.cli.negates or arg.cli.default is not arg.cli.__class__().default
+            if isinstance(param, click.Option) and not arg.required and not spelled_otherwise:
                 assert param.default == arg.default, (operation.tool, arg.name)
                 assert schema[arg.name].get("default") == arg.default, (operation.tool, arg.name)

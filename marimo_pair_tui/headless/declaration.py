@@ -10,11 +10,12 @@ declaration too, beside the argument it spells.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Protocol
 
 from ..core.api import Document, PairingService, Reply, TargetSpec
 
 REQUIRED: Any = object()  # an argument without a default
+CLI, MCP = "cli", "mcp"  # the doors
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,13 @@ class Flag:
     help: str | None = None  # when the command line words it otherwise
     show_default: bool = False
     parse: Callable[[Any], Any] | None = None  # the text as given -> the value the call takes
+    default: Any = REQUIRED  # the command line's default, when not the argument's
+    required: bool | None = None  # a positional argument the command line may leave out (another flag stands in)
+    negates: bool = False  # the flag turns the argument off (--no-outputs for `outputs`)
+    path: str | None = None  # "file" or "dir": the value is a path of that kind
+    file: bool = False  # the flag names a file; the argument is its text (read after the checks)
+    code: bool = False  # the text comes from this flag (-c), --file PATH or stdin (`-`): exactly one, not empty
+    streams: bool = False  # when set, the command prints what the call tells as it arrives, as JSON lines
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ TARGET = Target()
 Values = dict[str, Any]
 Call = Callable[[PairingService, TargetSpec, Values], Awaitable[Reply[Any]]]
 Shape = Callable[[Reply[Any], Values], Document]
+Prepare = Callable[[Values], Values]
 Pictures = Callable[[Reply[Any], Values], list[tuple[str, bytes]]]  # (mimetype, bytes) a tool shows as images
 
 
@@ -67,6 +76,30 @@ class Check:
     refused: Callable[[Values], bool]
     message: str
     next: str
+    door: str = CLI  # who refuses: the command line before any I/O, or the MCP server before the call
+
+
+class Hearing(Protocol):
+    """What a door does with what a call tells while it runs: a snippet's output, an input() prompt,
+    a listening window begun (exec and activity)."""
+
+    def output(self, channel: str, text: str) -> Awaitable[None] | None: ...
+
+    def prompt(self, cell: str, prompt: str) -> Awaitable[None] | None: ...
+
+    def listening(self, seconds: float) -> None: ...
+
+
+@dataclass(frozen=True)
+class Door:
+    """The door a call came through, as a call and the checks see it (in its values, under DOOR)."""
+
+    name: str  # CLI or MCP
+    hearing: Hearing
+    ssh_hosts: tuple[str, ...] = ()  # the --ssh hosts the door targets
+
+
+DOOR = "door"
 
 
 @dataclass(frozen=True)
@@ -87,13 +120,24 @@ class Operation:
     function: str | None = None  # the tool function's name (its schema's title), when not `tool`
     tool_shape: Shape | None = None  # the tool's document, when it differs from the command's
     images: Pictures | None = None  # images the tool returns as image content after its document
+    can_fail: bool = False  # the reply's value says `success`: exit 1 when it did not
+    prepare: Prepare | None = None  # values made before the call, where a failure is the call's (an image directory)
+    cli_order: tuple[str, ...] = ()  # the command line's order of the arguments, when not the tool's
+    cli_targeting: str = "session"  # "servers": the command takes the servers' options alone, no session
 
     @property
     def arguments(self) -> tuple[Arg, ...]:
         return tuple(arg for arg in self.args if isinstance(arg, Arg))
 
+    @property
+    def targeted(self) -> bool:
+        """Whether the tool takes the targeting arguments (notebook, session, url)."""
+        return any(not isinstance(arg, Arg) for arg in self.args)
+
     def cli_args(self) -> tuple[Arg, ...]:
-        return tuple(arg for arg in self.arguments if arg.cli is not None)
+        args = tuple(arg for arg in self.arguments if arg.cli is not None)
+        order = {name: index for index, name in enumerate(self.cli_order)}
+        return tuple(sorted(args, key=lambda arg: order.get(arg.name, -1))) if order else args
 
     def tool_args(self) -> tuple[Arg, ...]:
         return tuple(arg for arg in self.arguments if arg.mcp)

@@ -1,21 +1,23 @@
 """The operations both doors offer, each declared once (declaration.py says how).
 
 A command (cli/declared.py) and an MCP tool (mcp/declared.py) are made from each; the JSON
-document is the same on both, and so are the arguments' names, types and defaults. Operations a
-door has alone, or whose doors still differ in what they do around the call (exec's streaming,
-cells' and output's images, open, activity, apply, watch, wait_until_idle), are declared in their
+document is the same on both, and so are the arguments' names, types and defaults. What a door
+does around the call is declared too: code read from -c, --file or stdin on the command line, the
+outputs' options, a snippet's output streamed (JSON lines, or MCP progress), an output's images as
+MCP image content. Operations a door has alone (watch, wait_until_idle, ...) are declared in their
 command and tool modules.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, Awaitable, Callable, Literal
 
-from ..core.api import RUN_WAIT, documents
+from ..core.api import ACTIVITY_DEFAULT, RUN_WAIT, Document, PairingService, Reply, TargetSpec, documents, state_dir
 from ..core.api import GREP_DEFAULT
 from ..core.api import HISTORY_DEFAULT, SINCE_HELP
-from .declaration import TARGET, Arg, Check, Flag, Operation, Values
+from .declaration import DOOR, MCP, TARGET, Arg, Check, Flag, Operation, Values
+from .shared import image_files, output_mode, save_document
 from .pictures import save_picture
 
 TIMEOUT_HELP = "Seconds to wait at most; then the request is closed, which interrupts the kernel. None: no limit."
@@ -406,8 +408,400 @@ one of those cells was changed by someone else after, or no longer has the code 
     shape=_operation_document, changes_cells=True,
 )
 
+
+# -- operations whose doors do something around the call: code read from -c/--file/stdin on the command
+# line, outputs' options and images, a snippet's output streamed, the tour notebook, listings without a session
+
+PARTS_HELP = ("Also give each output's typed `parts` (a table's exact rows and dtypes, widgets' domains, charts' "
+              "data). Off by default: `text` and `handles` (object ids, saved image files) are what most reads need.")
+CODE_HELP = "Python code, exactly as it should arrive (no escaping needed)."
+URL_HELP = ("The marimo server's URL, when several run (e.g. http://127.0.0.1:2718); for an --ssh host, the URL the "
+            "server has on that host.")
+
+
+def _code(cli_help: str = "The code.") -> Arg:
+    return Arg("code", str, CODE_HELP, cli=Flag(("-c",), metavar="CODE", help=cli_help, code=True))
+
+
+RAW_FLAG_HELP = "Also give marimo's own output data (HTML, base64 images) beside text and handles."
+SAVE_IMAGES_FLAG_HELP = "Write the outputs' images (plots, charts drawn to PNG) as files in DIR; the JSON names them."
+
+
+def _output_args(raw_help: str | None = None, images_help: str | None = None) -> tuple[Arg, ...]:
+    """--parts, --raw and --save-images: which outputs a read gives, as every command that prints outputs spells
+    them. The tool words `raw` and `save_images` its own way; without those words it takes `parts` alone."""
+    return (
+        Arg("parts", bool, PARTS_HELP, default=False,
+            cli=Flag(("--parts",), help="Also give each output's typed parts (tables' exact rows, widgets, charts' "
+                                        "data); by default an output is its text and handles.")),
+        Arg("raw", bool, raw_help or RAW_FLAG_HELP, default=False, mcp=raw_help is not None,
+            cli=Flag(("--raw",), help=RAW_FLAG_HELP)),
+        Arg("save_images", str | None, images_help or SAVE_IMAGES_FLAG_HELP, default=None, mcp=images_help is not None,
+            cli=Flag(("--save-images",), metavar="DIR", path="dir", help=SAVE_IMAGES_FLAG_HELP)),
+    )
+
+
+def _image_files(values: Values) -> Values:
+    """The directory the outputs' images go to, made before the read (a usage error when it cannot be)."""
+    return {"images": image_files(values["save_images"])}
+
+
+def _saved(values: Values, whole: Callable[[], Document]) -> str | None:
+    """Where the complete document was written, when the call asked for it."""
+    return save_document(values["save_to"], whole()) if values["save_to"] else None
+
+
+def _cells_document(reply: Any, values: Values) -> Any:
+    mode, images = output_mode(values["raw"], not values["outputs"]), values["images"]
+    saved = _saved(values, lambda: documents.cells_document(reply, outputs=mode, parts=values["parts"], limit=None,
+                                                            images=images))
+    return documents.cells_document(reply, outputs=mode, parts=values["parts"], images=images, saved_to=saved)
+
+
+def _output_document(reply: Any, values: Values) -> Any:
+    return documents.output_document(reply, outputs=output_mode(values["raw"]), parts=values["parts"],
+                                     images=values["images"])
+
+
+def _output_tool_document(reply: Any, values: Values) -> Any:
+    """The output as the tool gives it: its images follow as image content, and those left out are named."""
+    document = _output_document(reply, values)
+    values["pictures"], left_out = documents.output_images(reply)
+    if left_out:
+        document["warnings"].append(f"{left_out} image(s) not attached (too many, too large, or SVG "
+                                    "that could not be rasterized): pass save_images to get them as files.")
+    return document
+
+
+def _exec_document(reply: Any, values: Values) -> Any:
+    images = image_files(values["save_images"])
+    saved = _saved(values, lambda: documents.exec_document(reply, limit=None, images=images))
+    return documents.exec_document(reply, saved_to=saved, outputs=output_mode(values["raw"]), parts=values["parts"],
+                                   images=images)
+
+
+def _execute(service: PairingService, spec: TargetSpec, values: Values) -> Awaitable[Reply[Any]]:
+    hearing = values[DOOR].hearing
+    return service.execute(spec, values["code"], on_output=hearing.output, timeout=values["timeout"],
+                           answers=values["input"] or (), on_prompt=hearing.prompt)
+
+
+async def _open(service: PairingService, spec: TargetSpec, values: Values) -> Reply[Any]:
+    path = values["path"]
+    if values["tour"]:
+        from ..notebooks import tour_copy
+
+        # The tour's copy is written here, where a disk that refuses it is a JSON error like any other.
+        path = str(tour_copy(state_dir() / "tour"))
+    return await service.open(path, run=values["run"], run_wait=values["run_wait"])
+
+
+def _on_ssh(values: Values) -> bool:
+    return bool(values[DOOR].ssh_hosts)
+
+
+SERVERS = Operation(
+    tool="servers", command="servers", title="List marimo servers", cli_targeting="servers",
+    help="List marimo servers: the local registry plus named URLs (and --ssh hosts' registries).",
+    description="Running marimo servers: the local registry, the URLs the MCP server was started with, and its --ssh "
+                "hosts' registries.",
+    args=(),
+    call=lambda service, spec, values: service.servers(),
+    shape=lambda reply, values: documents.servers_document(reply),
+)
+
+NOTEBOOKS = Operation(
+    tool="notebooks", command="notebooks", title="List notebooks and sessions",
+    help="List notebooks and their sessions on every server.",
+    description="Notebooks with open sessions on every server (or on `url`): path, name, session ids.",
+    args=(Arg("url", str | None, URL_HELP, default=None, cli=None),),
+    call=lambda service, spec, values: service.notebooks(values["url"]),
+    shape=lambda reply, values: documents.notebooks_document(reply),
+)
+
+OPEN = Operation(
+    tool="open_notebook", command="open", function="open_notebook_", title="Open a notebook",
+    help="""A session for NOTEBOOK.py: reuse a server's, create one on a server that serves the
+file, or start a server. With --url (and --token-file for a token server) only that
+server is used.""",
+    description="A session for a notebook file: an existing one if a server has it, else start `marimo edit` for it.",
+    args=(
+        Arg("path", str, "The notebook file (absolute, or relative to the server's cwd).",
+            cli=Flag(metavar="NOTEBOOK.py", required=False)),
+        Arg("tour", bool, "Open the tour notebook shipped with the package.", default=False, cli=Flag(("--tour",)),
+            mcp=False),
+        Arg("run", bool | None, "Run all cells of a new session (default: as marimo's runtime.auto_instantiate says).",
+            default=None, cli=Flag(("--run/--no-run",), help="Run all cells in a new session (default: as "
+                                                             "runtime.auto_instantiate in the marimo config says).")),
+        Arg("run_wait", float, "Seconds to follow the run at most; past them the session is returned with "
+                               "`still_running` cells, the run goes on.", default=RUN_WAIT, minimum=0,
+            cli=Flag(("--run-wait",), metavar="SECONDS", show_default=True,
+                     help="Follow the run this long at most; past it the session is returned with the cells still "
+                          "running (`still_running`), the run goes on.")),
+    ),
+    checks=(
+        Check(lambda v: v["tour"] == (v["path"] is not None), "Name one notebook to open.",
+              "Pass NOTEBOOK.py, or --tour for the shipped tour notebook."),
+        Check(_on_ssh, "open starts marimo on this machine only.",
+              "Start it on the remote host (`ssh DEST marimo edit --headless NOTEBOOK.py`), then use --ssh DEST."),
+        Check(_on_ssh, "open_notebook starts marimo on this machine only, and this server targets --ssh hosts.",
+              "Start it on the remote host (`ssh DEST marimo edit --headless NOTEBOOK.py`), then call `notebooks`.",
+              door=MCP),
+    ),
+    call=_open,
+    shape=lambda reply, values: documents.open_document(reply),
+)
+
+CELLS = Operation(
+    tool="cells", command="cells", title="Read cells",
+    help="""Every cell in order: id, name, code, hash, status, errors, console, output, defs, refs.
+
+Each output is `text` (markdown, tables, widgets and charts in words) and `handles` (the object ids
+and image files to act on); --parts adds the typed parts.
+Read from the session's live stream: it answers at once, also while cells run.""",
+    description="""Every cell in order: id, name, code, hash (pass it to edit_cell), status, errors, console, output, defs, refs.
+
+Each output has `text` (what to read: markdown, tables as GFM, widgets as one line, charts in words)
+and `handles` (object ids to page a table or set a widget, saved image files). Served from a live mirror of the session: costs no kernel round trip and answers
+while cells run. `kernel` says whether anything is queued or running. To look at a plot, call `output`.""",
+    args=(
+        TARGET,
+        Arg("ids", list[str] | None, "Only these cells (ids or names), in this order.", default=None,
+            cli=Flag(("--cell",), metavar="ID", help="Only this cell (id or name; repeatable), in the order given.",
+                     parse=lambda ids: ids or None)),
+        Arg("refresh", bool, "Read through code_mode in the kernel instead of the live mirror (waits while the kernel "
+                             "is busy).", default=False,
+            cli=Flag(("--refresh",), help="Read through code_mode in the kernel instead of the live stream (waits "
+                                          "while the kernel is busy).")),
+        Arg("outputs", bool, "Include outputs (text and handles); false leaves them out (mimetype and size stay).",
+            default=True, cli=Flag(("--no-outputs",), negates=True,
+                                   help="Leave outputs out (their mimetype and size stay).")),
+        *_output_args("Also give marimo's own output data (HTML, base64 images).",
+                      "A directory: write the outputs' images (plots, charts as PNG) there; the handles name the files."),
+        Arg("save_to", str | None, "Also write the complete document (consoles and outputs uncut) to PATH as JSON.",
+            default=None, mcp=False, cli=Flag(("--output-file",), metavar="PATH", path="file")),
+    ),
+    cli_order=("ids", "outputs", "refresh", "parts", "raw", "save_images", "save_to"),
+    prepare=_image_files,
+    call=lambda service, spec, values: service.cells(spec, ids=values["ids"], refresh=values["refresh"],
+                                                     files=values["images"] is not None),
+    shape=_cells_document,
+)
+
+OUTPUT = Operation(
+    tool="output", command="output", function="output_", title="Look at one cell's output",
+    help="""One cell's output: text a model reads, handles (object ids, image files), console; --parts: typed parts.
+
+With --save-images DIR, plots and charts are written as PNG files and named in the JSON.""",
+    description="""One cell's output: `text` to read, `handles` (object ids, saved image files), its console,
+and its images (plots, charts drawn to PNG) as image content you can look at.""",
+    args=(
+        Arg("cell", str, "The cell (id or name).", cli=Flag(metavar="CELL")),
+        TARGET,
+        *_output_args("Also give marimo's own output data.", "A directory to also write the images to, as files."),
+    ),
+    prepare=_image_files,
+    call=lambda service, spec, values: service.cells(spec, ids=[values["cell"]], files=True),
+    shape=_output_document,
+    tool_shape=_output_tool_document,
+    images=lambda reply, values: values["pictures"],
+)
+
+EXECUTE = Operation(
+    tool="execute", command="exec", function="execute_", title="Run code in the kernel",
+    help="Run code in the session's kernel (scratchpad); stdout/stderr come back.",
+    description="""Run code in the session's kernel scratchpad (sees the notebook's variables; not saved).
+An input() without an answer in `input` waits: it is reported as progress, and the `answer`
+tool (called alongside) or `interrupt` ends the wait.
+
+stdout/stderr stream as progress notifications when the client asks for progress. Each of
+stdout, stderr and output is cut to 256 KB (`truncated: true`, full sizes in `chars`); pass
+`save_to` for everything in a file. To change the notebook, create or edit cells instead.""",
+    args=(
+        _code("The code to run."),
+        TARGET,
+        _timeout(),
+        Arg("save_to", str | None, "A file path: also write the complete result there (JSON, stdout/stderr/output "
+                                   "uncut). The answer keeps 256 KB per field (`truncated`, `chars` say when it was "
+                                   "cut).", default=None,
+            cli=Flag(("--output-file",), metavar="PATH", path="file",
+                     help="Also write the complete document (stdout, stderr and output uncut) to PATH as JSON; "
+                          f"stdout's document keeps {documents.EXEC_FIELD_LIMIT // 1024} KB per field.")),
+        Arg("input", list[str] | None, "Answers to the code's input() prompts, in order.", default=None,
+            cli=Flag(("--input",), metavar="TEXT",
+                     help="Answer the snippet's input() prompts with these, in order (repeatable).")),
+        *_output_args(),
+        Arg("stream", bool, "Write output as JSON lines as it arrives, then a summary line.", default=False,
+            cli=Flag(("--stream",), streams=True), mcp=False),
+    ),
+    cli_order=("code", "stream", "save_to", "parts", "raw", "save_images", "input"),
+    call=_execute,
+    shape=_exec_document,
+    can_fail=True,
+)
+
+CREATE_CELL = Operation(
+    tool="create_cell", command="create", title="Create a cell",
+    help="Add a cell (at the end unless placed); refuses syntax errors and names another cell defines.",
+    description="""Add a cell (at the end unless placed) and save it to the notebook file. Refuses syntax errors,
+names another cell defines (naming that cell) and cycles; then nothing is applied.""",
+    args=(
+        _code(), TARGET,
+        Arg("after", str | None, PLACE_HELP, default=None,
+            cli=Flag(("--after",), metavar="ID", help="Insert after this cell (id or name).")),
+        Arg("before", str | None, PLACE_HELP, default=None,
+            cli=Flag(("--before",), metavar="ID", help="Insert before this cell (id or name).")),
+        Arg("name", str | None, "A name for the cell (a Python identifier).", default=None,
+            cli=Flag(("--name",), metavar="NAME", help="Name the new cell (a Python identifier).")),
+        Arg("run", bool, "Run the cell once created.", default=False, cli=Flag(("--run",))),
+        _timeout(),
+    ),
+    cli_order=("after", "before", "name", "run", "code"),
+    checks=(Check(lambda v: v["after"] is not None and v["before"] is not None,
+                  "Give either --after or --before, not both.", "Place the cell with one of them."),),
+    call=lambda service, spec, values: service.create_cell(
+        spec, values["code"], before=values["before"], after=values["after"], name=values["name"], run=values["run"],
+        timeout=values["timeout"]),
+    shape=_operation_document, changes_cells=True,
+)
+
+EDIT_CELL = Operation(
+    tool="edit_cell", command="edit", title="Edit a cell",
+    help="Replace a cell's code only if it is still what you read; else exit 5 with both versions.",
+    description="""Replace a cell's code only if it is still what you read (pass `expect`, the hash from `cells`).
+A conflict returns both versions (`theirs`, `yours`) and applies nothing.""",
+    args=(
+        _cell(), _code(), TARGET,
+        Arg("expect", str | None, "The cell's `hash` as you read it: the edit is refused (conflict) if it changed "
+                                  "since.", default=None,
+            cli=Flag(("--expect",), metavar="HASH", help="The hash of the code you read (from `cells`).")),
+        Arg("base", str | None, "Or the cell's code as you read it.", default=None,
+            cli=Flag(("--base-file",), metavar="PATH", help="A file holding the code you read.", file=True)),
+        Arg("force", bool, "Overwrite whatever the cell holds now.", default=False, cli=Flag(("--force",))),
+        Arg("run", bool, "Run the cell once edited.", default=False, cli=Flag(("--run",))),
+        _timeout(),
+    ),
+    cli_order=("cell", "expect", "base", "force", "run", "code"),
+    checks=(Check(lambda v: sum((v["expect"] is not None, v["base"] is not None, v["force"])) != 1,
+                  "Give exactly one of --expect HASH, --base-file PATH or --force.",
+                  "Pass the hash `cells` printed for the cell (--expect), or the code you read (--base-file)."),),
+    call=lambda service, spec, values: service.edit_cell(
+        spec, values["cell"], values["code"], expect=values["expect"], base=values["base"], force=values["force"],
+        run=values["run"], timeout=values["timeout"]),
+    shape=_operation_document, changes_cells=True,
+)
+
+ACTIVITY = Operation(
+    tool="activity", command="activity", title="Read the activity log",
+    help="""What ran in the session, by anyone, newest first: snippets and cell runs (the MCP `activity` tool).
+
+The log starts when the pairing service first follows the session (with
+--no-service: when this command attaches), so it spans calls; use --listen
+to hear what others run for a while, or `watch --activity` to follow it.""",
+    description="""What ran in the session, by anyone, newest first: snippets (`kind` scratch), cell runs (cell) and
+kernel controls (control: interrupt, restart, an answer to input(), in `program`).
+
+Each entry: `id`, `origin` (self: sent by this MCP server; other: a browser or another client),
+`code`, `outcome` (running, ok, error, cancelled, interrupted, unknown), `started_at`/`ended_at`
+(seconds since the epoch), stdout/stderr (their newest 4000 characters) and output (its first
+4000; `truncated` says when anything was cut). Every call this server sends is logged; other
+clients' runs are complete from when it began following the session (`log_started_at`: its first
+`cells`, `wait_until_idle` or `activity` call there), and one already running then is `running`.""",
+    args=(
+        TARGET,
+        Arg("limit", int, "At most this many entries, newest first.", default=ACTIVITY_DEFAULT, minimum=1,
+            cli=Flag(("--limit",), show_default=True)),
+        Arg("since", str | None, "An entry `id` from an earlier result: only entries started after it.", default=None,
+            cli=Flag(("--since",), metavar="ID",
+                     help="Only entries started after this entry id (from an earlier read).")),
+        Arg("listen", float, "Listen this long to the session before answering (the log starts when the command "
+                             "attaches).", default=0.0, minimum=0, cli=Flag(("--listen",), metavar="SECONDS"),
+            mcp=False),
+    ),
+    call=lambda service, spec, values: service.activity(
+        spec, limit=values["limit"], since=values["since"], listen=values["listen"],
+        on_listening=lambda: values[DOOR].hearing.listening(values["listen"])),
+    shape=lambda reply, values: documents.activity_document(reply),
+)
+
+HISTORY = Operation(
+    tool="history", command="history", title="Review the code changes",
+    help="""Every change of the notebook's cells' code, newest first, whoever made it: this tool's doors
+(cli, mcp, app), a browser, another client's code_mode, the notebook file on disk (marimo edit --watch).
+Each change: id, cell, kind (create, edit, delete), origin (self: made through this door; other; file), by,
+time, before and after code, the diff, and the run that followed. Kept across restarts, per notebook.""",
+    description="""Review what changed in the notebook's code, and who changed it: every create, edit and delete of a
+cell, newest first. Each change: `id` (for `revert`), `cell` {id, name}, `kind`, `origin` (self: made by
+this MCP server; other: a browser, another tool or agent; file: the notebook file changed on disk), `by`
+(cli, mcp, app, marimo-pair-tui, code_mode, browser, file), `at` (seconds since the epoch), `before` and
+`after` code, `diff` (unified), and `run`: the execution that ran the new code, when one followed.
+Recorded while this tool followed the notebook; kept on disk across restarts.""",
+    args=(
+        Arg("cell", str | None, "Only this cell's changes (id or name; a deleted cell by its id).", default=None,
+            cli=Flag(metavar="[CELL]")),
+        TARGET,
+        Arg("since", str | None, f"Only changes from then on: {SINCE_HELP}.", default=None,
+            cli=Flag(("--since",), metavar="T")),
+        Arg("origin", str | None, "Only changes of this origin (self, other, file) or by (cli, mcp, app, browser, "
+                                  "code_mode, marimo-pair-tui).", default=None,
+            cli=Flag(("--origin",), metavar="ORIGIN")),
+        Arg("limit", int, "At most this many changes, newest first.", default=HISTORY_DEFAULT, minimum=1,
+            cli=Flag(("--limit",), metavar="N", show_default=True)),
+    ),
+    call=lambda service, spec, values: service.history(spec, cell=values["cell"], since=values["since"],
+                                                       origin=values["origin"], limit=values["limit"]),
+    shape=lambda reply, values: documents.history_document(reply),
+)
+
+_RUN_ARG = Arg("run", bool, "Run the cells whose code comes back (and what depends on them).", default=True,
+               cli=Flag(("--run/--no-run",), help="Run the cells whose code comes back (default: run)."))
+
+REVERT = Operation(
+    tool="revert", command="revert", title="Revert one code change",
+    help="""Put back the code CHANGE (an id from `history`) replaced: an edit's old code, a created cell
+deleted, a deleted cell made again at its place. Refused (exit 5, conflict) when the cell no longer has the
+code the change left, unless --force.""",
+    description="""Undo one change from `history`: an edit gets its old code back, a created cell is deleted, a
+deleted cell is made again at its place (a new id). Applied as one batch and the cell run (unless `run`
+is false). Refused as `conflict` when the cell no longer has the code the change left (someone changed it
+since); `force` overwrites on purpose. The answer is `apply`'s, with `reverted` (the change ids).""",
+    args=(
+        Arg("change", str, "The change's id (from `history`).", cli=Flag(metavar="CHANGE")),
+        TARGET,
+        Arg("force", bool, "Put the old code back even if the cell changed since.", default=False,
+            cli=Flag(("--force",))),
+        _RUN_ARG,
+    ),
+    call=lambda service, spec, values: service.revert(spec, values["change"], force=values["force"],
+                                                      run=values["run"]),
+    shape=_operation_document, changes_cells=True,
+)
+
+UNDO = Operation(
+    tool="undo", command="undo", title="Undo changes since a time",
+    help=f"""Undo every code change ORIGIN made since T (default: self, the changes made through this door),
+all or nothing, as one batch: each cell gets the code it had before the first of them. Refused (exit 5,
+conflict) and nothing changed when a cell changed otherwise since. T: {SINCE_HELP}.""",
+    description=f"""Undo what you did: every code change of `origin` (default self: the changes this MCP server made)
+since `since`, as one all-or-nothing batch; each cell gets the code it had before the first of them
+(created cells are deleted, deleted ones made again). Refused as `conflict`, with nothing changed, when
+one of those cells was changed by someone else after, or no longer has the code left. `since`:
+{SINCE_HELP}. The answer is `apply`'s, with `reverted` (the change ids).""",
+    args=(
+        TARGET,
+        Arg("since", str, f"Undo the changes from then on: {SINCE_HELP}.", cli=Flag(("--since",), metavar="T")),
+        Arg("origin", str, "Whose changes: self (this door's), other, file, or by (cli, mcp, app, browser, ...).",
+            default="self", cli=Flag(("--origin",), metavar="ORIGIN", show_default=True)),
+        _RUN_ARG,
+    ),
+    call=lambda service, spec, values: service.undo(spec, values["since"], origin=values["origin"],
+                                                    run=values["run"]),
+    shape=_operation_document, changes_cells=True,
+)
+
 OPERATIONS: tuple[Operation, ...] = (
     INTERRUPT, STATUS, RESTART, ANSWER, VARIABLES, GRAPH, UI, SET_UI, TABLE_PAGE, RUN_CELLS, MOVE_CELL, DELETE_CELL,
     ADD_PACKAGES, SCREENSHOT, DEBUG, GREP,
     HISTORY, REVERT, UNDO,
+    SERVERS, NOTEBOOKS, OPEN, CELLS, OUTPUT, EXECUTE, CREATE_CELL, EDIT_CELL, ACTIVITY,
 )

@@ -19,12 +19,10 @@ import time
 
 import click
 
-from ...core.api import documents
 from ...core.api import Document
-from ...core.api import EXIT_OK
 from ...core.api import PairingService
 from .options import Targeting, target_options
-from ..output import narrate, serve
+from ..output import serve
 from .watching import Watch
 
 
@@ -50,25 +48,5 @@ def register(group: click.Group) -> None:
             reply = await service.mirror(target.spec(), wait=False)
             return await Watch(service, reply, deadline=deadline, until_idle=until_idle, activity=activity,
                                follow=follow).run()
-
-        serve(target.options(), job)
-
-    @group.command(name="activity")
-    @target_options
-    @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many entries, newest first.")
-    @click.option("--since", metavar="ID", help="Only entries started after this entry id (from an earlier read).")
-    @click.option("--listen", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS",
-                  help="Listen this long to the session before answering (the log starts when the command attaches).")
-    def activity_(target: Targeting, limit: int, since: str | None, listen: float) -> None:
-        """What ran in the session, by anyone, newest first: snippets and cell runs (the MCP `activity` tool).
-
-        The log starts when the pairing service first follows the session (with
-        --no-service: when this command attaches), so it spans calls; use --listen
-        to hear what others run for a while, or `watch --activity` to follow it."""
-
-        async def job(service: PairingService) -> tuple[Document, int]:
-            reply = await service.activity(target.spec(), limit=limit, since=since, listen=listen,
-                                           on_listening=lambda: narrate(f"listening for {listen:g} s"))
-            return documents.activity_document(reply), EXIT_OK
 
         serve(target.options(), job)

@@ -1,5 +1,6 @@
-"""The options the commands share: how a command finds its session, which outputs it prints, and
-how code arrives (`-c`, `--file` or stdin, so that no shell quoting stands between an agent and Python)."""
+"""The options the commands share: how a command finds its session (or, listing servers, which
+servers it checks), and how code arrives (`-c`, `--file` or stdin, so that no shell quoting stands
+between an agent and Python; the declared commands read it so)."""
 
 from __future__ import annotations
 
@@ -62,24 +63,19 @@ def target_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--parts, --raw and --save-images, shared by every command that prints outputs."""
-    command = click.option("--save-images", "save_images", metavar="DIR", type=click.Path(file_okay=False),
-                           help="Write the outputs' images (plots, charts drawn to PNG) as files in DIR; the JSON names them.")(command)
-    command = click.option("--raw", is_flag=True,
-                           help="Also give marimo's own output data (HTML, base64 images) beside text and handles.")(command)
-    command = click.option("--parts", "parts", is_flag=True,
-                           help="Also give each output's typed parts (tables' exact rows, widgets, charts' data); "
-                                "by default an output is its text and handles.")(command)
-    return command
+def servers_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --url/--token-file/--ssh for a listing of servers (no session) and pass a Targeting."""
 
+    @click.option("--url", "urls", multiple=True, metavar="URL", help="Also check this server URL (repeatable).")
+    @click.option("--token-file", metavar="PATH", type=click.Path(dir_okay=False), help="Token for the named URLs.")
+    @click.option("--allow-insecure-token", is_flag=True, help=INSECURE_TOKEN_HELP)
+    @click.option("--ssh", "ssh", multiple=True, metavar="DEST", help=SSH_HELP)
+    @functools.wraps(command)
+    def wrapper(urls: tuple[str, ...], token_file: str | None, ssh: tuple[str, ...], allow_insecure_token: bool,
+                **kwargs: Any) -> Any:
+        return command(Targeting(urls, None, None, token_file, ssh, allow_insecure_token), **kwargs)
 
-def code_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """-c CODE, --file PATH and `-` (stdin): the three ways code arrives."""
-    command = click.argument("stdin_marker", required=False, metavar="[-]")(command)
-    command = click.option("--file", "file", metavar="PATH", help="Read the code from a file.")(command)
-    command = click.option("-c", "code", metavar="CODE", help="The code.")(command)
-    return command
+    return wrapper
 
 
 def from_stdin(marker: str | None) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Awaitable, Callable
 
+from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import Field
 
@@ -36,3 +37,32 @@ def on(
 ) -> Awaitable[CallToolResult]:
     """Run `work` on the session the targeting arguments name, as a tool result."""
     return answer(lambda: work(TargetSpec(notebook=notebook, session=session, url=url)))
+
+
+async def progress(ctx: Context, step: int, message: str) -> None:
+    """Report progress when the client asked for it; a client that went away or refused it changes nothing."""
+    try:
+        await ctx.report_progress(step, None, message)
+    except Exception:
+        pass
+
+
+class Progress:
+    """What a tool does with what a call tells while it runs: numbered progress notifications."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.step = 0
+
+    async def output(self, channel: str, text: str) -> None:
+        await self._tell(text if channel == "stdout" else f"[stderr] {text}")
+
+    async def prompt(self, cell: str, prompt: str) -> None:
+        await self._tell(f"[waiting for input] {prompt}")
+
+    def listening(self, seconds: float) -> None:
+        """A tool does not listen before answering (`activity` has no listening window there)."""
+
+    async def _tell(self, message: str) -> None:
+        self.step += 1
+        await progress(self.ctx, self.step, message)
