@@ -13,7 +13,6 @@ Sections (each a module of bench/suite/, so that one failing does not stop the r
   live   our live model vs a raw websocket consumer when another client runs a cell
   app    the Textual app: first paint, peak RSS, keys during a re-run, notebook view scrolling
   bytes  bytes per read of a pandas, a chart and a widgets notebook vs marimo's MCP and code_mode reads
-  grep   `grep` over 1,000 cells: warm service and in-process from the mirror, idle and busy, vs code_mode's cells.grep
   shots  `screenshot CELL` through the service: the first picture and later ones vs code_mode's ctx.screenshot()
 
 Targets are reported against, never asserted. Run:
@@ -33,13 +32,13 @@ import time
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.suite import app_tui, cells_oneshot, exec_oneshot, live_latency, mcp_overhead, read_bytes, report  # noqa: E402
 from bench.suite import screenshots  # noqa: E402
-from bench.suite import grep_search  # noqa: E402
 from bench.suite.common import Env, Lab, Row, service  # noqa: E402
 
 SECTIONS = {
@@ -49,7 +48,6 @@ SECTIONS = {
     "live": live_latency.SECTION,
     "app": app_tui.SECTION,
     "bytes": read_bytes.SECTION,
-    "grep": grep_search.SECTION,
     "shots": screenshots.SECTION,
 }
 
@@ -109,45 +107,58 @@ DESCRIPTIONS = {
         "Peer: marimo's code_mode `ctx.screenshot(CELL)` in the same session (run with our `exec`, timed inside "
         "the kernel, so no process start); it launches Playwright's own downloaded Chromium in the kernel's "
         "environment, and the row says when that is missing. Targets: first picture ≤ 3 s, later ones ≤ 1 s."),
-    grep_search.SECTION: (
-        "`grep` over a 1,000-cell notebook (every cell run): in this process, `PairingService.grep` on the warm "
-        "live mirror (the call's resolution included) for text as written (`x_999`) and a regular expression "
-        "(`x_\\d*7\\b`: a tenth of the cells' code and output), and the search over the mirror's model alone; "
-        "`marimo-pair-tui --headless grep x_999 --url URL --session ID` as a fresh process per call through the "
-        "warm service, idle and while the last cell sleeps. Peer: marimo's code_mode `ctx.cells.grep` (a regex over "
-        "the code only; cells, not lines) through `marimo pair execute`, a process per call; busy, it waits for the "
-        "kernel and is stopped at a cap. Target: ≤ 50 ms at 1,000 cells."),
 }
 
 
-def main() -> int:
+Log = Callable[[str], None]
+
+
+def _sizes(args: argparse.Namespace) -> list[int]:
+    return [10, 100, 1000] if args.quick else [10, 100, 1000, 5000]
+
+
+def _app_sizes(args: argparse.Namespace) -> list[int]:
+    return [1000] if args.quick else [1000, 5000]
+
+
+# How each section measures, with the run's arguments.
+MEASURES: dict[str, Callable[[Lab, argparse.Namespace, Log], list[Row]]] = {
+    "exec": lambda lab, args, log: exec_oneshot.measure(lab, args.quick, log=log),
+    "mcp": lambda lab, args, log: mcp_overhead.measure(lab, args.quick, log=log),
+    "cells": lambda lab, args, log: cells_oneshot.measure(lab, args.quick, _sizes(args), log=log),
+    "live": lambda lab, args, log: live_latency.measure(lab, args.quick, _sizes(args), log=log),
+    "app": lambda lab, args, log: app_tui.measure(lab, args.quick, _app_sizes(args), log=log),
+    "bytes": lambda lab, args, log: read_bytes.measure(lab, log=log),
+    "shots": lambda lab, args, log: screenshots.measure(lab, args.quick, log=log),
+}
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer calls, sizes 10/100/1000 (about 3 minutes)")
     parser.add_argument("--only", choices=sorted(SECTIONS), action="append", help="run only this section (repeatable)")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs", help="where the report goes (default: docs/)")
     parser.add_argument("--from-json", type=Path, metavar="FILE",
                         help="measure nothing: write the report again from a run's benchmarks.json")
-    args = parser.parse_args()
-    if args.from_json:
-        saved = json.loads(args.from_json.read_text(encoding="utf-8"))
-        rows = [Row.from_json(r) for r in saved.pop("rows")]
-        failures = saved.pop("failures")
-        report.write(rows, failures, {**saved, "descriptions": DESCRIPTIONS}, args.docs)
-        print(report.console_table(rows))
-        return 0
-    chosen = [name for name in SECTIONS if not args.only or name in args.only]
-    sizes = [10, 100, 1000] if args.quick else [10, 100, 1000, 5000]
-    app_sizes = [1000] if args.quick else [1000, 5000]
-    began = time.perf_counter()
-    started_at = datetime.now(timezone.utc)
+    return parser.parse_args()
+
+
+def _report_again(saved_run: Path, docs: Path) -> int:
+    """The report written again from a run's benchmarks.json, measuring nothing."""
+    saved = json.loads(saved_run.read_text(encoding="utf-8"))
+    rows = [Row.from_json(r) for r in saved.pop("rows")]
+    failures = saved.pop("failures")
+    report.write(rows, failures, {**saved, "descriptions": DESCRIPTIONS}, docs)
+    print(report.console_table(rows))
+    return 0
+
+
+def _measure(chosen: list[str], args: argparse.Namespace, log: Log) -> tuple[list[Row], dict[str, str]]:
+    """Every chosen section's rows on one marimo server; a section that fails is kept with its traceback."""
     base = Path(tempfile.mkdtemp(prefix="bench-run-"))
     env = Env(base)
     rows: list[Row] = []
     failures: dict[str, str] = {}
-
-    def log(message: str) -> None:
-        print(f"[{time.perf_counter() - began:6.1f} s] {message}", file=sys.stderr, flush=True)
-
     lab = None
     try:
         log(f"starting a marimo server ({'quick' if args.quick else 'full'} run: {', '.join(chosen)})")
@@ -156,23 +167,7 @@ def main() -> int:
             section = SECTIONS[name]
             log(section)
             try:
-                if name == "exec":
-                    found = exec_oneshot.measure(lab, args.quick, log=log)
-                elif name == "mcp":
-                    found = mcp_overhead.measure(lab, args.quick, log=log)
-                elif name == "cells":
-                    found = cells_oneshot.measure(lab, args.quick, sizes, log=log)
-                elif name == "live":
-                    found = live_latency.measure(lab, args.quick, sizes, log=log)
-                elif name == "bytes":
-                    found = read_bytes.measure(lab, log=log)
-                elif name == "grep":
-                    found = grep_search.measure(lab, args.quick, log=log)
-                elif name == "shots":
-                    found = screenshots.measure(lab, args.quick, log=log)
-                else:
-                    found = app_tui.measure(lab, args.quick, app_sizes, log=log)
-                rows += found
+                rows += MEASURES[name](lab, args, log)
             except Exception:  # a failed section is reported with its error; the others still run
                 failures[section] = traceback.format_exc()
                 log(f"FAILED: {cells_oneshot.leaf_error(sys.exc_info()[1])}")
@@ -184,13 +179,17 @@ def main() -> int:
         if lab is not None:
             lab.close()
         shutil.rmtree(base, ignore_errors=True)
+    return rows, failures
 
-    elapsed = time.perf_counter() - began
+
+def _write(args: argparse.Namespace, chosen: list[str], rows: list[Row], failures: dict[str, str],
+           started_at: datetime, elapsed: float) -> None:
+    """docs/benchmarks.md, .png, .json and the README table; the console table and failures printed."""
     command = "  ".join([".venv/bin/python bench/run.py", *(["--quick"] if args.quick else []),
                          *[f"--only {n}" for n in args.only or []]]).replace("  ", " ")
     info = {"date": started_at.strftime("%Y-%m-%d %H:%M UTC"), "command": command,
             "mode": "quick" if args.quick else "full", "elapsed": elapsed, "machine": report.machine(),
-            "sections": [SECTIONS[n] for n in chosen], "sizes": sizes, "app_sizes": app_sizes,
+            "sections": [SECTIONS[n] for n in chosen], "sizes": _sizes(args), "app_sizes": _app_sizes(args),
             "descriptions": DESCRIPTIONS}
     print(report.console_table(rows))
     for section in failures:
@@ -201,6 +200,21 @@ def main() -> int:
          "rows": [r.to_json() for r in rows]}, indent=1), encoding="utf-8")
     print("\n" + readme.read_text(encoding="utf-8"))
     print(f"wrote {md}, {png}, {readme} in {elapsed:.0f} s")
+
+
+def main() -> int:
+    args = _arguments()
+    if args.from_json:
+        return _report_again(args.from_json, args.docs)
+    chosen = [name for name in SECTIONS if not args.only or name in args.only]
+    began = time.perf_counter()
+    started_at = datetime.now(timezone.utc)
+
+    def log(message: str) -> None:
+        print(f"[{time.perf_counter() - began:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    rows, failures = _measure(chosen, args, log)
+    _write(args, chosen, rows, failures, started_at, time.perf_counter() - began)
     return 1 if failures else 0
 
 

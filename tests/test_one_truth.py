@@ -14,7 +14,8 @@ import asyncio
 import itertools
 import threading
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pytest
@@ -99,66 +100,129 @@ def browser_post(browser: BrowserSession, path: str, body: dict[str, Any]) -> No
 # ---------------------------------------------------------------- actions
 
 
+@dataclass
+class Step:
+    """What one action works with: the live session, the cell it picked, a fresh number for the names it
+    defines, and a defined name its new code may read."""
+
+    live: Live
+    target: str | None
+    ids: list[str]
+    n: int
+    source: str
+    pick: int
+
+
+async def _create(step: Step, action: str) -> None:
+    code = f"v{step.n} = {step.source} + 1\nprint('v{step.n}', v{step.n})"
+    await step.live.service.create_cell(step.live.target, code, after=step.target, run=action == "create_run")
+
+
+async def _edit(step: Step, action: str) -> None:
+    assert step.target is not None
+    cell = step.live.pairing.notebook.cell(step.target)
+    await step.live.service.edit_cell(step.live.target, step.target, cell.code + f"\n_e{step.n} = {step.n}",
+                                      expect=cell.hash)
+
+
+async def _edit_back(step: Step, action: str) -> None:
+    # An edit away and back: the code is what last ran, yet code_mode registered it anew.
+    s, t, nb, target = step.live.service, step.live.target, step.live.pairing.notebook, step.target
+    assert target is not None
+    code = nb.cell(target).code
+    await s.edit_cell(t, target, code + "\npass", force=True)
+    assert nb.cell(target).code == code + "\npass"  # the service returned once the mirror showed it
+    await s.edit_cell(t, target, code, force=True)
+
+
+async def _run(step: Step, action: str) -> None:
+    assert step.target is not None
+    await step.live.service.run_cells(step.live.target, [step.target])
+
+
+async def _move(step: Step, action: str) -> None:
+    assert step.target is not None
+    other = step.ids[(step.pick // 7) % len(step.ids)]
+    if other != step.target:
+        await step.live.service.move_cell(step.live.target, step.target, after=other)
+
+
+async def _delete(step: Step, action: str) -> None:
+    assert step.target is not None
+    p = step.live.pairing
+    result = (await step.live.service.delete_cell(step.live.target, step.target)).value
+    snap = await codemode.snapshot(p.connection, p.target.session)
+    statuses = {c.id: c.status for c in snap.cells}
+    for cid in result.extra["stale"]:  # only cells a snapshot calls stale
+        assert statuses[cid] == "stale", (cid, statuses)
+
+
+async def _browser_run(step: Step, action: str) -> None:
+    live, target = step.live, step.target
+    assert target is not None
+    code = live.pairing.notebook.cell(target).code + f"\n_b{step.n} = {step.n}"
+    if action == "browser_edit_run":  # a real browser also sends the edit to the document
+        browser_post(live.browser, "/api/document/transaction",
+                     {"changes": [{"type": "set-code", "cellId": target, "code": code}]})
+    browser_post(live.browser, "/api/kernel/run", {"cellIds": [target], "codes": [code]})
+    await live.pairing.wait_until(lambda m: m.cell(target).run_code == code or m.get(target) is None, 20)
+
+
+async def _raise(step: Step, action: str) -> None:
+    await step.live.service.create_cell(step.live.target, f"raise ValueError('boom {step.n}')", after=step.target,
+                                        run=True)
+
+
+async def _interrupt(step: Step, action: str) -> None:
+    live, n, nb = step.live, step.n, step.live.pairing.notebook
+    created = (await live.service.create_cell(live.target, f"import time as _t{n}\n_t{n}.sleep(30)",
+                                              after=step.target)).value
+    sleeper = created.extra["created"]
+    assert nb.get(sleeper) is not None  # read-your-writes: the mirror shows the new cell
+    browser_post(live.browser, "/api/kernel/run", {"cellIds": [sleeper], "codes": [nb.cell(sleeper).code]})
+    assert await live.pairing.wait_until(lambda m: m.cell(sleeper).runtime == "running", 20)
+    await live.service.interrupt(live.target)
+    assert await live.pairing.wait_until(lambda m: m.cell(sleeper).status == "interrupted", 20), \
+        cell_json(nb.cell(sleeper))
+
+
+async def _snippet(step: Step, action: str) -> None:
+    await step.live.service.execute(step.live.target, f"print('snippet {step.n}')")
+
+
+def _always(step: Step) -> bool:
+    return True
+
+
+def _picked(step: Step) -> bool:
+    return step.target is not None
+
+
+# Each action: when it applies (else it is skipped), and what it does.
+DOING: dict[str, tuple[Callable[[Step], bool], Callable[[Step, str], Coroutine[Any, Any, None]]]] = {
+    "create": (_always, _create), "create_run": (_always, _create), "edit": (_picked, _edit),
+    "edit_back": (_picked, _edit_back), "run": (_picked, _run),
+    "move": (lambda step: len(step.ids) > 1 and step.target is not None, _move),
+    "delete": (lambda step: len(step.ids) > 3 and step.target is not None, _delete),
+    "browser_run": (_picked, _browser_run), "browser_edit_run": (_picked, _browser_run),
+    "raise": (_always, _raise), "interrupt": (_always, _interrupt), "snippet": (_always, _snippet),
+}
+
+
 async def act(live: Live, action: str, pick: int) -> str:
     """Do one thing to the notebook; returns a line for the failure report."""
-    p, s, t = live.pairing, live.service, live.target
-    nb = p.notebook
+    nb = live.pairing.notebook
     ids = nb.cell_ids
     target = ids[pick % len(ids)] if ids else None
     if action in ("run", "browser_run", "browser_edit_run") and target is not None and "sleep(" in nb.cell(target).code:
         return f"{action}: not the sleeper {target}"  # it would hold the kernel for 30 s
     defined = sorted({name for c in nb.cells for name in c.defs if name.startswith("v")})
-    n = next(live.names)
-    source = defined[pick % len(defined)] if defined else "1"
+    step = Step(live, target, ids, next(live.names), defined[pick % len(defined)] if defined else "1", pick)
+    applies, doing = DOING.get(action, (lambda step: False, _snippet))
+    if not applies(step):
+        return f"{action}: skipped"
     try:
-        if action in ("create", "create_run"):
-            code = f"v{n} = {source} + 1\nprint('v{n}', v{n})"
-            await s.create_cell(t, code, after=target, run=action == "create_run")
-        elif action == "edit" and target is not None:
-            code = nb.cell(target).code
-            await s.edit_cell(t, target, code + f"\n_e{n} = {n}", expect=nb.cell(target).hash)
-        elif action == "edit_back" and target is not None:
-            # An edit away and back: the code is what last ran, yet code_mode registered it anew.
-            code = nb.cell(target).code
-            await s.edit_cell(t, target, code + "\npass", force=True)
-            assert nb.cell(target).code == code + "\npass"  # the service returned once the mirror showed it
-            await s.edit_cell(t, target, code, force=True)
-        elif action == "run" and target is not None:
-            await s.run_cells(t, [target])
-        elif action == "move" and len(ids) > 1 and target is not None:
-            other = ids[(pick // 7) % len(ids)]
-            if other != target:
-                await s.move_cell(t, target, after=other)
-        elif action == "delete" and len(ids) > 3 and target is not None:
-            result = (await s.delete_cell(t, target)).value
-            snap = await codemode.snapshot(p.connection, p.target.session)
-            statuses = {c.id: c.status for c in snap.cells}
-            for cid in result.extra["stale"]:  # only cells a snapshot calls stale
-                assert statuses[cid] == "stale", (cid, statuses)
-        elif action in ("browser_run", "browser_edit_run") and target is not None:
-            cell = nb.cell(target)
-            code = cell.code + f"\n_b{n} = {n}"
-            if action == "browser_edit_run":  # a real browser also sends the edit to the document
-                browser_post(live.browser, "/api/document/transaction",
-                             {"changes": [{"type": "set-code", "cellId": target, "code": code}]})
-            browser_post(live.browser, "/api/kernel/run", {"cellIds": [target], "codes": [code]})
-            await p.wait_until(lambda m: m.cell(target).run_code == code or m.get(target) is None, 20)
-        elif action == "raise":
-            await s.create_cell(t, f"raise ValueError('boom {n}')", after=target, run=True)
-        elif action == "interrupt":
-            created = (await s.create_cell(t, f"import time as _t{n}\n_t{n}.sleep(30)", after=target)).value
-            sleeper = created.extra["created"]
-            assert nb.get(sleeper) is not None  # read-your-writes: the mirror shows the new cell
-            browser_post(live.browser, "/api/kernel/run",
-                         {"cellIds": [sleeper], "codes": [nb.cell(sleeper).code]})
-            assert await p.wait_until(lambda m: m.cell(sleeper).runtime == "running", 20)
-            await s.interrupt(t)
-            assert await p.wait_until(lambda m: m.cell(sleeper).status == "interrupted", 20), \
-                cell_json(nb.cell(sleeper))
-        elif action == "snippet":
-            await s.execute(t, f"print('snippet {n}')")
-        else:
-            return f"{action}: skipped"
+        await doing(step, action)
     except PairError as exc:  # a refusal (e.g. a name another cell defines) applies nothing
         return f"{action} {target}: refused {exc.message[:80]}"
     return f"{action} {target}"

@@ -15,13 +15,14 @@ import subprocess
 import sys
 import time
 
-from .common import MARIMO, OURS, READ_PROGRAM, Lab, Opened, Row, run_once, service, service_available
+from .common import MARIMO, OURS, READ_PROGRAM, Env, Lab, Opened, Row, run_once, service, service_available
 
 if sys.version_info < (3, 11):  # a builtin from 3.11 on; anyio installs the backport before it
     from exceptiongroup import BaseExceptionGroup
 
 SECTION = "2. cells: read every cell"
 NAP_SECONDS = 600  # the sleeping cell is interrupted once the busy readings are done
+FAST_CALLS = 20  # timed calls of each quick reader
 
 
 async def _marimo_mcp(url: str, opened: Opened, calls: int, cap: float) -> tuple[list[float], str]:
@@ -84,57 +85,74 @@ def measure(lab: Lab, quick: bool, sizes: list[int], log=print) -> list[Row]:
 
 def _size(lab: Lab, quick: bool, size: int, log) -> list[Row]:
     env = lab.env
-    has_service = service_available(env)
     rows: list[Row] = []
-    fast = 20
-    slow = 5 if size < 5000 else 3
     cap = 5.0 if quick else 10.0
     opened = lab.notebook(size)
-    last = f"x_{size - 1}"
-    ours = [*OURS, "--headless", "cells", *opened.target]
-    pair = [*MARIMO, "pair", "execute", *opened.target, "--code-file", "-"]
     modes = {"ours, service warm": env.vars(), "ours, in-process": env.vars(MARIMO_PAIR_NO_SERVICE="1")}
-    if not has_service:
+    if not service_available(env):
         modes.pop("ours, service warm")
-        for kernel in ("idle", "busy"):
-            rows.append(Row(SECTION, f"{kernel}: ours, service warm", size, status="not available",
-                            note="no `service` command in this build",
-                            target="<= 50 ms at 1,000 cells" if size == 1000 else ""))
+        rows += _no_service_rows(size)
     for kernel in ("idle", "busy"):
         if kernel == "busy":
             lab.nap(opened, NAP_SECONDS)
         try:
-            for name, cmd_env in modes.items():
-                row = Row(SECTION, f"{kernel}: {name}", size)
-                run_once(ours, cmd_env, expect=last)  # untimed: a warm service (or file cache)
-                row.samples = [run_once(ours, cmd_env, expect=last) for _ in range(fast)]
-                if name.endswith("service warm") and size == 1000:
-                    row.target = "<= 50 ms at 1,000 cells"
-                    row.met = row.median <= 0.050
-                rows.append(row)
-            mcp = Row(SECTION, f"{kernel}: marimo --mcp get_cell_runtime_data (held client)", size)
-            try:
-                mcp.samples, mcp.note = asyncio.run(_marimo_mcp(lab.url, opened, fast, cap))
-                if mcp.note and not mcp.samples:
-                    mcp.status, mcp.value = "waits", cap
-            except Exception as exc:  # e.g. an answer bigger than the MCP client takes
-                mcp.status, mcp.note = "failed", leaf_error(exc)
-            rows.append(mcp)
-            reader = Row(SECTION, f"{kernel}: marimo pair execute, code_mode read", size)
-            if kernel == "idle":
-                reader.samples = [run_once(pair, env.vars(), expect=last, stdin=READ_PROGRAM.encode())
-                                  for _ in range(slow)]
-                reader.note = f"{slow} calls: no p95"
-            else:
-                took, answered = _capped(pair, env.vars(), READ_PROGRAM.encode(), cap)
-                if answered:
-                    reader.samples, reader.note = [took], "1 call"
-                else:
-                    reader.status, reader.value = "waits", took
-                    reader.note = f"waits for the kernel: no answer after {took:.1f} s (stopped)"
-            rows.append(reader)
+            rows += _ours_rows(opened, kernel, size, modes)
+            rows.append(_mcp_row(lab, opened, kernel, size, cap))
+            rows.append(_reader_row(env, opened, kernel, size, cap))
         finally:
             if kernel == "busy":
                 lab.wake(opened)
         log(f"  {size} cells, {kernel}: done")
     return rows
+
+
+def _no_service_rows(size: int) -> list[Row]:
+    """The service's rows, idle and busy, when this build has no pairing service."""
+    return [Row(SECTION, f"{kernel}: ours, service warm", size, status="not available",
+                note="no `service` command in this build", target="<= 50 ms at 1,000 cells" if size == 1000 else "")
+            for kernel in ("idle", "busy")]
+
+
+def _ours_rows(opened: Opened, kernel: str, size: int, modes: dict) -> list[Row]:
+    """`cells` through the warm service and in-process, one untimed call first."""
+    ours, last = [*OURS, "--headless", "cells", *opened.target], f"x_{size - 1}"
+    rows = []
+    for name, cmd_env in modes.items():
+        row = Row(SECTION, f"{kernel}: {name}", size)
+        run_once(ours, cmd_env, expect=last)  # untimed: a warm service (or file cache)
+        row.samples = [run_once(ours, cmd_env, expect=last) for _ in range(FAST_CALLS)]
+        if name.endswith("service warm") and size == 1000:
+            row.target = "<= 50 ms at 1,000 cells"
+            row.met = row.median <= 0.050
+        rows.append(row)
+    return rows
+
+
+def _mcp_row(lab: Lab, opened: Opened, kernel: str, size: int, cap: float) -> Row:
+    """marimo's own MCP read through a held client; one that waits past `cap` says so."""
+    mcp = Row(SECTION, f"{kernel}: marimo --mcp get_cell_runtime_data (held client)", size)
+    try:
+        mcp.samples, mcp.note = asyncio.run(_marimo_mcp(lab.url, opened, FAST_CALLS, cap))
+        if mcp.note and not mcp.samples:
+            mcp.status, mcp.value = "waits", cap
+    except Exception as exc:  # e.g. an answer bigger than the MCP client takes
+        mcp.status, mcp.note = "failed", leaf_error(exc)
+    return mcp
+
+
+def _reader_row(env: Env, opened: Opened, kernel: str, size: int, cap: float) -> Row:
+    """A code_mode read through `marimo pair execute`: a few calls idle, one capped call busy."""
+    pair, last = [*MARIMO, "pair", "execute", *opened.target, "--code-file", "-"], f"x_{size - 1}"
+    reader = Row(SECTION, f"{kernel}: marimo pair execute, code_mode read", size)
+    if kernel == "idle":
+        slow = 5 if size < 5000 else 3
+        reader.samples = [run_once(pair, env.vars(), expect=last, stdin=READ_PROGRAM.encode()) for _ in range(slow)]
+        reader.note = f"{slow} calls: no p95"
+        return reader
+    took, answered = _capped(pair, env.vars(), READ_PROGRAM.encode(), cap)
+    if answered:
+        reader.samples, reader.note = [took], "1 call"
+    else:
+        reader.status, reader.value = "waits", took
+        reader.note = f"waits for the kernel: no answer after {took:.1f} s (stopped)"
+    return reader

@@ -17,60 +17,73 @@ SECTION = "1. exec print(1), one process per call"
 SIZE = 10
 
 
+CURL, PAIR, WARM, COLD, IN_PROCESS = ("curl POST /api/kernel/execute", "marimo pair execute", "ours, service warm",
+                                      "ours, service cold", "ours, in-process (MARIMO_PAIR_NO_SERVICE=1)")
+EXPECT_OURS = '"stdout":"1\\n"'  # the one-line JSON the command prints (no spaces)
+
+
 def measure(lab: Lab, quick: bool, log=print) -> list[Row]:
     fast, slow = (20, 5) if quick else (40, 10)
     opened = lab.notebook(SIZE)
     env = lab.env
-    target = opened.target
-    in_process_env = env.vars(MARIMO_PAIR_NO_SERVICE="1")
-    service_env = env.vars()
-    ours = [*OURS, "--headless", "exec", *target, "-c", "print(1)"]
+    in_process_env, service_env = env.vars(MARIMO_PAIR_NO_SERVICE="1"), env.vars()
+    ours = [*OURS, "--headless", "exec", *opened.target, "-c", "print(1)"]
     curl = ["curl", "-sN", "-X", "POST", f"{lab.url}/api/kernel/execute", "-H", "Content-Type: application/json",
             "-H", f"Marimo-Stable-Session-Id: {opened.browser.session_id}", "-d", json.dumps({"code": "print(1)"})]
-    pair = [*MARIMO, "pair", "execute", *target, "-c", "print(1)"]
-    expect_ours = '"stdout":"1\\n"'  # the one-line JSON the command prints (no spaces)
+    pair = [*MARIMO, "pair", "execute", *opened.target, "-c", "print(1)"]
 
-    rows = {name: Row(SECTION, name, SIZE) for name in (
-        "curl POST /api/kernel/execute", "marimo pair execute", "ours, service warm", "ours, service cold",
-        "ours, in-process (MARIMO_PAIR_NO_SERVICE=1)")}
-    rows["curl POST /api/kernel/execute"].baseline = "curl"
-    has_service = service_available(env)
-    warm, cold = rows["ours, service warm"], rows["ours, service cold"]
-    warm.target = "<= 1.5x curl and >= 8x faster than marimo pair"
-    if not has_service:
-        for row in (warm, cold):
-            row.status, row.note = "not available", "`marimo-pair-tui --headless service` does not exist in this build"
-    else:
-        run_once(ours, service_env, expect=expect_ours)  # untimed: starts the service
-        if not service_running(env):
-            warm.note = "the service was not running after the first call"
-    run_once(ours, in_process_env, expect=expect_ours)  # untimed warm-up of the file cache
-    run_once(curl, service_env, expect="1")
+    rows = {name: Row(SECTION, name, SIZE) for name in (CURL, PAIR, WARM, COLD, IN_PROCESS)}
+    rows[CURL].baseline = "curl"
+    rows[WARM].target = "<= 1.5x curl and >= 8x faster than marimo pair"
+    has_service = _warm_up(env, rows, ours, curl, service_env, in_process_env)
 
     for _ in range(fast):
-        rows["curl POST /api/kernel/execute"].samples.append(run_once(curl, service_env, expect="1"))
+        rows[CURL].samples.append(run_once(curl, service_env, expect="1"))
         if has_service:
-            warm.samples.append(run_once(ours, service_env, expect=expect_ours))
-        rows["ours, in-process (MARIMO_PAIR_NO_SERVICE=1)"].samples.append(run_once(ours, in_process_env, expect=expect_ours))
+            rows[WARM].samples.append(run_once(ours, service_env, expect=EXPECT_OURS))
+        rows[IN_PROCESS].samples.append(run_once(ours, in_process_env, expect=EXPECT_OURS))
     log(f"  {fast} interleaved calls of curl, service warm, in-process done")
     for _ in range(slow):
-        rows["marimo pair execute"].samples.append(run_once(pair, service_env, expect="1"))
+        rows[PAIR].samples.append(run_once(pair, service_env, expect="1"))
     if has_service:
         for _ in range(slow):
             service(env, "stop")
-            cold.samples.append(run_once(ours, service_env, expect=expect_ours))
+            rows[COLD].samples.append(run_once(ours, service_env, expect=EXPECT_OURS))
     log(f"  {slow} calls of marimo pair execute{' and service cold' if has_service else ''} done")
 
-    curl_median = rows["curl POST /api/kernel/execute"].median
-    pair_median = rows["marimo pair execute"].median
-    if warm.samples and curl_median and pair_median:
-        vs_curl, vs_pair = warm.median / curl_median, pair_median / warm.median
-        warm.met = vs_curl <= 1.5 and vs_pair >= 8
-        warm.note = (warm.note + "; " if warm.note else "") + (
-            f"{vs_curl:.2f}x curl ({'met' if vs_curl <= 1.5 else 'missed'}), "
-            f"{vs_pair:.1f}x faster than marimo pair ({'met' if vs_pair >= 8 else 'missed'})")
+    _judge(rows)
     service(env, "stop")  # no background process competes with the next sections
     for row in rows.values():
         if row.samples and len(row.samples) < 20:
-            row.note = (row.note + "; " if row.note else "") + f"{len(row.samples)} calls: no p95"
+            _note(row, f"{len(row.samples)} calls: no p95")
     return list(rows.values())
+
+
+def _warm_up(env, rows: dict[str, Row], ours: list[str], curl: list[str], service_env: dict[str, str],
+             in_process_env: dict[str, str]) -> bool:
+    """One untimed call of each (the first starts the service); whether this build has the service."""
+    has_service = service_available(env)
+    if not has_service:
+        for row in (rows[WARM], rows[COLD]):
+            row.status, row.note = "not available", "`marimo-pair-tui --headless service` does not exist in this build"
+    else:
+        run_once(ours, service_env, expect=EXPECT_OURS)  # untimed: starts the service
+        if not service_running(env):
+            rows[WARM].note = "the service was not running after the first call"
+    run_once(ours, in_process_env, expect=EXPECT_OURS)  # untimed warm-up of the file cache
+    run_once(curl, service_env, expect="1")
+    return has_service
+
+
+def _judge(rows: dict[str, Row]) -> None:
+    """The warm service against its targets: within 1.5x curl, 8x faster than marimo pair."""
+    warm, curl_median, pair_median = rows[WARM], rows[CURL].median, rows[PAIR].median
+    if warm.samples and curl_median and pair_median:
+        vs_curl, vs_pair = warm.median / curl_median, pair_median / warm.median
+        warm.met = vs_curl <= 1.5 and vs_pair >= 8
+        _note(warm, f"{vs_curl:.2f}x curl ({'met' if vs_curl <= 1.5 else 'missed'}), "
+                    f"{vs_pair:.1f}x faster than marimo pair ({'met' if vs_pair >= 8 else 'missed'})")
+
+
+def _note(row: Row, text: str) -> None:
+    row.note = (row.note + "; " if row.note else "") + text

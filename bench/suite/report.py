@@ -20,44 +20,40 @@ SECTION_ORDER = ["1.", "2.", "3.", "4.", "5."]
 
 # -- the machine ------------------------------------------------------------------
 
-def machine() -> dict[str, str]:
-    cpu = platform.processor() or "?"
+def _line(path: str, prefix: str) -> str | None:
+    """The first line of `path` that starts with `prefix` (None: no such line, or no such file)."""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+        lines = Path(path).read_text().splitlines()
     except OSError:
-        pass
-    ram = "?"
+        return None
+    return next((line for line in lines if line.startswith(prefix)), None)
+
+
+def _version(name: str) -> str:
     try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    os_name = platform.platform()
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _curl_version() -> str:
     try:
-        for line in Path("/etc/os-release").read_text().splitlines():
-            if line.startswith("PRETTY_NAME="):
-                os_name = f"{line.split('=', 1)[1].strip(chr(34))} ({platform.system()} {platform.release()})"
-    except OSError:
-        pass
-    try:
-        curl = subprocess.run(["curl", "--version"], capture_output=True, text=True).stdout.split()[1]
+        return subprocess.run(["curl", "--version"], capture_output=True, text=True).stdout.split()[1]
     except (OSError, IndexError):
-        curl = "not found"
+        return "not found"
 
-    def version(name: str) -> str:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return "?"
 
-    return {"CPU": cpu, "cores": str(os.cpu_count()), "RAM": ram, "OS": os_name,
-            "python": platform.python_version(), "marimo": version("marimo"),
-            "marimo-pair-tui": version("marimo-pair-tui"), "curl": curl,
-            "textual": version("textual"), "mcp": version("mcp")}
+def machine() -> dict[str, str]:
+    cpu, ram, os_name = _line("/proc/cpuinfo", "model name"), _line("/proc/meminfo", "MemTotal"), _line(
+        "/etc/os-release", "PRETTY_NAME=")
+    return {"CPU": cpu.split(":", 1)[1].strip() if cpu else (platform.processor() or "?"),
+            "cores": str(os.cpu_count()),
+            "RAM": f"{int(ram.split()[1]) / 1024 / 1024:.1f} GiB" if ram else "?",
+            "OS": (f"{os_name.split('=', 1)[1].strip(chr(34))} ({platform.system()} {platform.release()})" if os_name
+                   else platform.platform()),
+            "python": platform.python_version(), "marimo": _version("marimo"),
+            "marimo-pair-tui": _version("marimo-pair-tui"), "curl": _curl_version(),
+            "textual": _version("textual"), "mcp": _version("mcp")}
 
 
 # -- figures ----------------------------------------------------------------------
@@ -225,53 +221,76 @@ def _scaling(ax: Any, rows: list[Row]) -> None:
 
 # -- the documents ------------------------------------------------------------------------
 
-def readme_table(rows: list[Row]) -> list[str]:
-    def find(section: str, name: str, size: int | None) -> Row | None:
-        for row in rows:
-            if row.section.startswith(section) and row.name == name and (size is None or row.size == size):
-                return row
-        return None
+def _find(rows: list[Row], section: str, name: str, size: int | None) -> Row | None:
+    for row in rows:
+        if row.section.startswith(section) and row.name == name and (size is None or row.size == size):
+            return row
+    return None
 
-    def val(row: Row | None, stat: str = "median") -> str:
-        if row is None:
-            return "not run"
-        if row.status in ("not available", "failed"):
-            return row.status
-        if row.status == "waits":
-            return f"waits for the kernel (> {fmt(row.value)})"
-        return fmt(row.p95 if stat == "p95" else row.median, row.unit)
 
-    lines = ["| one call, measured on the same server | marimo-pair-tui | peers | target |",
-             "| --- | ---: | --- | --- |"]
-    warm = find("1.", "ours, service warm", None)
-    inproc = find("1.", "ours, in-process (MARIMO_PAIR_NO_SERVICE=1)", None)
-    ours = warm if warm is not None and warm.samples else inproc
-    label = "service warm" if ours is warm else "in-process"
-    if ours is not None:
-        lines.append(f"| `exec print(1)`, new process per call ({label}) | {val(ours)} | curl {val(find('1.', 'curl POST /api/kernel/execute', None))}, "
-                 f"`marimo pair execute` {val(find('1.', 'marimo pair execute', None))} | ≤ 1.5x curl |")
+def _val(row: Row | None, stat: str = "median") -> str:
+    if row is None:
+        return "not run"
+    if row.status in ("not available", "failed"):
+        return row.status
+    if row.status == "waits":
+        return f"waits for the kernel (> {fmt(row.value)})"
+    return fmt(row.p95 if stat == "p95" else row.median, row.unit)
+
+
+def _ours(warm: Row | None, in_process: Row | None) -> tuple[Row | None, str]:
+    """The warm service's row when it was measured, else the in-process one; and which it is."""
+    return (warm, "service warm") if warm is not None and warm.samples else (in_process, "in-process")
+
+
+def _exec_lines(rows: list[Row]) -> list[str]:
+    ours, label = _ours(_find(rows, "1.", "ours, service warm", None),
+                        _find(rows, "1.", "ours, in-process (MARIMO_PAIR_NO_SERVICE=1)", None))
+    if ours is None:
+        return []
+    return [f"| `exec print(1)`, new process per call ({label}) | {_val(ours)} | curl {_val(_find(rows, '1.', 'curl POST /api/kernel/execute', None))}, "
+            f"`marimo pair execute` {_val(_find(rows, '1.', 'marimo pair execute', None))} | ≤ 1.5x curl |"]
+
+
+def _cells_lines(rows: list[Row]) -> list[str]:
+    lines = []
     for kernel in ("idle", "busy"):
-        warm2 = find("2.", f"{kernel}: ours, service warm", 1000)
-        ours2 = warm2 if warm2 is not None and warm2.samples else find("2.", f"{kernel}: ours, in-process", 1000)
-        mode = "service warm" if ours2 is warm2 else "in-process"
-        if ours2 is not None:
-            lines.append(f"| `cells`, 1,000 cells, kernel {kernel} ({mode}) | {val(ours2)} | "
-                     f"`marimo pair` code_mode read {val(find('2.', f'{kernel}: marimo pair execute, code_mode read', 1000))}, "
-                     f"marimo MCP `get_cell_runtime_data` {val(find('2.', f'{kernel}: marimo --mcp get_cell_runtime_data (held client)', 1000))} | ≤ 50 ms |")
-    mcp = find("3.", "overhead: ours - httpx (per pair)", None)
-    if mcp is not None:
-        lines.append(f"| MCP `execute` overhead over a bare HTTP request | {val(mcp)} (p95 {val(mcp, 'p95')}) | – | ≤ 5 ms |")
-    live = find("4.", "overhead: ours - raw, new output (per run)", 1000)
-    if live is not None:
-        lines.append(f"| live model behind a raw websocket, 1,000 cells (p95) | {val(live, 'p95')} | – | ≤ 5 ms |")
-    for size in (1000, 5000):
-        paint = find("5.", "first paint (start -> tree shows every cell)", size)
-        if paint is not None:
-            tree = find("5.", "peak RSS (VmHWM): tree, editor and a re-run of every cell", size)
-            peak = find("5.", "peak RSS (VmHWM) at the end: notebook view (f7) shown and stepped through", size)
-            lines.append(f"| app first paint / peak RSS (with the notebook view), {size:,} cells | {val(paint)} / "
-                         f"{val(tree)} ({val(peak)}) | – | ≤ {1 if size == 1000 else 2} s / ≤ 150 MB |")
+        ours, mode = _ours(_find(rows, "2.", f"{kernel}: ours, service warm", 1000),
+                           _find(rows, "2.", f"{kernel}: ours, in-process", 1000))
+        if ours is not None:
+            lines.append(f"| `cells`, 1,000 cells, kernel {kernel} ({mode}) | {_val(ours)} | "
+                         f"`marimo pair` code_mode read {_val(_find(rows, '2.', f'{kernel}: marimo pair execute, code_mode read', 1000))}, "
+                         f"marimo MCP `get_cell_runtime_data` {_val(_find(rows, '2.', f'{kernel}: marimo --mcp get_cell_runtime_data (held client)', 1000))} | ≤ 50 ms |")
     return lines
+
+
+def _overhead_lines(rows: list[Row]) -> list[str]:
+    lines = []
+    mcp = _find(rows, "3.", "overhead: ours - httpx (per pair)", None)
+    if mcp is not None:
+        lines.append(f"| MCP `execute` overhead over a bare HTTP request | {_val(mcp)} (p95 {_val(mcp, 'p95')}) | – | ≤ 5 ms |")
+    live = _find(rows, "4.", "overhead: ours - raw, new output (per run)", 1000)
+    if live is not None:
+        lines.append(f"| live model behind a raw websocket, 1,000 cells (p95) | {_val(live, 'p95')} | – | ≤ 5 ms |")
+    return lines
+
+
+def _app_lines(rows: list[Row]) -> list[str]:
+    lines = []
+    for size in (1000, 5000):
+        paint = _find(rows, "5.", "first paint (start -> tree shows every cell)", size)
+        if paint is not None:
+            tree = _find(rows, "5.", "peak RSS (VmHWM): tree, editor and a re-run of every cell", size)
+            peak = _find(rows, "5.", "peak RSS (VmHWM) at the end: notebook view (f7) shown and stepped through", size)
+            lines.append(f"| app first paint / peak RSS (with the notebook view), {size:,} cells | {_val(paint)} / "
+                         f"{_val(tree)} ({_val(peak)}) | – | ≤ {1 if size == 1000 else 2} s / ≤ 150 MB |")
+    return lines
+
+
+def readme_table(rows: list[Row]) -> list[str]:
+    return ["| one call, measured on the same server | marimo-pair-tui | peers | target |",
+            "| --- | ---: | --- | --- |",
+            *_exec_lines(rows), *_cells_lines(rows), *_overhead_lines(rows), *_app_lines(rows)]
 
 
 def write(rows: list[Row], failures: dict[str, str], info: dict[str, Any], docs: Path) -> tuple[Path, Path, Path]:
