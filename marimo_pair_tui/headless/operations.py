@@ -799,9 +799,11 @@ one of those cells was changed by someone else after, or no longer has the code 
     shape=_operation_document, changes_cells=True,
 )
 
+# In the order the MCP server lists the tools: finding a notebook and its cells first.
 OPERATIONS: tuple[Operation, ...] = (
+    SERVERS, NOTEBOOKS, OPEN, CELLS, OUTPUT, EXECUTE, CREATE_CELL, EDIT_CELL,
     INTERRUPT, STATUS, RESTART, ANSWER, VARIABLES, GRAPH, UI, SET_UI, TABLE_PAGE, RUN_CELLS, MOVE_CELL, DELETE_CELL,
     ADD_PACKAGES, SCREENSHOT, DEBUG, GREP,
     HISTORY, REVERT, UNDO,
-    SERVERS, NOTEBOOKS, OPEN, CELLS, OUTPUT, EXECUTE, CREATE_CELL, EDIT_CELL, ACTIVITY,
+    ACTIVITY,
 )
