@@ -14,6 +14,7 @@ from typing import Any
 from tests.clihelp import CliResult, cli_env, run_cli
 from tests.support.cell_lab import CellLab, file_cells
 from tests.support.marimo_proc import BrowserSession, MarimoServer
+from tests.support.mcp_client import call, mcp_session
 from tests.support.services import runtime_services_dir, stop_services
 from tests.support.waiting import wait_until
 
@@ -151,3 +152,23 @@ def test_an_edit_of_the_file_on_disk_is_recorded_as_the_files(marimo_factory: An
     assert (change["before"], change["after"]) == ("x = 41", "x = 43")
     assert dict(file_cells(notebook))["define_x"] == change["after"]
     assert kernel_codes(server, browser)[change["cell"]["id"]] == "x = 43"
+
+
+async def test_an_mcp_edit_is_the_mcp_servers_own_and_anothers_for_the_command_line(lab: CellLab) -> None:
+    path, browser = lab.fresh()
+    server = lab.server
+    x_cell = ids_by_code(kernel_codes(server, browser))["x = 41"]
+    assert cli(server, browser, "edit", x_cell, "--force", "--run", "-c", "x = 2").code == 0
+    async with mcp_session(server.state_home) as session:
+        error, edited = await call(session, "edit_cell", notebook=str(path), cell=x_cell, code="x = 3", force=True)
+        assert not error, edited
+        error, doc = await call(session, "history", notebook=str(path), cell=x_cell)
+        assert not error, doc
+    # The MCP server read the command line's change from the file they share, and recorded its own as its own.
+    assert [(c["by"], c["origin"], c["after"]) for c in doc["changes"]] == [("mcp", "self", "x = 3"),
+                                                                            ("cli", "other", "x = 2")]
+    # The command line's service saw the MCP server's program run and learns from the file whose it was.
+    mine = wait_until(lambda: (found := history(server, browser, x_cell)) and found[0]["by"] == "mcp" and found,
+                      what="the MCP server's change, as the command line sees it")
+    assert (mine[0]["id"], mine[0]["origin"]) == (doc["changes"][0]["id"], "other")
+    assert kernel_codes(server, browser)[x_cell] == "x = 3"

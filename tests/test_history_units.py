@@ -18,7 +18,7 @@ from marimo_pair_tui.core.model.cell import code_hash
 from marimo_pair_tui.core.model.history import CodeChange, CodeHistory, diff_lines, origin_of
 from marimo_pair_tui.core.model.notebook import Notebook
 from marimo_pair_tui.core.model.undo_plan import plan_revert, plan_undo
-from marimo_pair_tui.core.service.code_history import since_time
+from marimo_pair_tui.core.service.code_history import checked_origin, since_time
 from marimo_pair_tui.core.service.history_files import HistoryFiles, history_path
 from marimo_pair_tui.core.wire.discovery import ServerInfo
 from marimo_pair_tui.core.wire.sessions import SessionRef, Target
@@ -184,3 +184,10 @@ def test_a_history_file_is_private_and_read_back(tmp_path: Path, monkeypatch: py
     HistoryFiles().attach(again, target)  # a new process
     [change] = again.history.changes
     assert (change.before, change.after, change.by, change.run) == ("x = 1", "x = 2", "cli", "run-e1")
+
+
+def test_an_unknown_origin_is_refused_with_the_known_ones() -> None:
+    assert checked_origin("self") == "self" and checked_origin("browser") == "browser" and checked_origin(None) is None
+    with pytest.raises(InvalidRequestError) as refused:
+        checked_origin("me")
+    assert "self" in refused.value.next and "browser" in refused.value.next

@@ -25,6 +25,8 @@ from .mirror import Mirror
 HISTORY_DEFAULT = 50  # changes a history read returns unless told otherwise
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+ORIGINS = ("self", "other", "file", "any")  # relative to the door that asks; or who made it (BY_WORDS)
+BY_WORDS = ("cli", "mcp", "app", "marimo-pair-tui", "code_mode", "browser", "kernel", "cell-manager", "host")
 SINCE_HELP = ("a change id (that change and every later one), an ISO time (2025-01-31T14:05), seconds since the "
               "epoch, or a duration ago (90s, 10m, 2h, 1d)")
 
@@ -63,6 +65,15 @@ def since_time(text: str | None, history: CodeHistory, now: float | None = None)
             next=f"Pass {SINCE_HELP}.", since=text) from None
 
 
+def checked_origin(origin: str | None) -> str | None:
+    """`origin` when it is one the history knows; else a refusal that lists them."""
+    if origin is None or origin in ORIGINS or origin in BY_WORDS:
+        return origin
+    raise InvalidRequestError(
+        f"origin {origin!r} is not one the history knows.",
+        next=f"Pass one of {', '.join(ORIGINS)}, or who made the change: {', '.join(BY_WORDS)}.", origin=origin)
+
+
 def held_history(histories: HistoryFiles, pairing: Mirror, target: Target) -> CodeHistory:
     """The notebook's history as every process recorded it so far."""
     history = histories.attach(pairing.notebook, target)
@@ -91,7 +102,8 @@ def history_page(histories: HistoryFiles, pairing: Mirror, target: Target, *, ce
     if limit < 1:
         raise InvalidRequestError("limit must be at least 1.", next="Pass a positive limit.")
     history = held_history(histories, pairing, target)
-    found = history.select(cell=cell_key(history, pairing, cell), since=since_time(since, history), origin=origin)
+    found = history.select(cell=cell_key(history, pairing, cell), since=since_time(since, history),
+                           origin=checked_origin(origin))
     found.reverse()
     notes = [histories.problem] if histories.problem else []
     return HistoryPage(found[:limit], len(found) > limit, history.door, histories.path_of(target), notes)
@@ -113,7 +125,7 @@ def undo_plan(histories: HistoryFiles, pairing: Mirror, target: Target, since: s
     moment = since_time(since, history)
     if moment is None:
         raise InvalidRequestError("undo needs a since: what to undo back to.", next=f"Pass {SINCE_HELP}.")
-    selected = history.select(since=moment, origin=origin)
+    selected = history.select(since=moment, origin=checked_origin(origin))
     return plan_undo(selected, history.changes, pairing.notebook)
 
 
