@@ -31,6 +31,7 @@ class HistoryCommands:
         self.show_side = show_side
         self.back_to_work = back_to_work
         self.fills = 0  # times the pane was filled (tests wait on it)
+        self._version = -1  # the history's version the pane last showed
 
     @property
     def shown(self) -> bool:
@@ -46,13 +47,15 @@ class HistoryCommands:
         self.pane.focus_table()
 
     def model_changed(self, changes: Changes) -> None:
-        if self.shown and (changes.cell_ids or changes.structure):
+        """Refill when the history grew (a run's many cell updates change nothing in it)."""
+        if self.shown and changes.cell_ids and self.link.notebook().history.version != self._version:
             self.refill()
 
     def refill(self) -> None:
         self.run_worker(self._fill(), group="pane-history", exclusive=True)
 
     async def _fill(self) -> None:
+        self._version = self.link.notebook().history.version
         try:
             reply = await self.link.service.history(self.link.target(), limit=HISTORY_SHOWN)
         except PairError as error:
