@@ -59,6 +59,18 @@ async def test_outputs_mount_one_at_a_time_the_best_ranked_first_and_a_cancelled
     assert mounted[-1] == 9
 
 
+async def test_a_waiter_cancelled_before_its_handler_ran_is_passed_by_when_the_turn_moves_on() -> None:
+    # A task's cancellation cancels the future it awaits at once; its handler (which takes it off the
+    # list) runs a loop step later. A turn ending in between must hand the turn to the next live waiter.
+    turns = Turns()
+    loop = asyncio.get_running_loop()
+    gone, live = loop.create_future(), loop.create_future()
+    gone.cancel()
+    turns._waiting = [(Waiting(0), gone), (Waiting(1), live)]  # type: ignore[list-item]
+    turns._next()
+    assert live.done() and not live.cancelled() and turns.waiting == 0
+
+
 class Blocks(App[None]):
     def compose(self) -> ComposeResult:
         yield NotebookView(None, lambda: None, Display(redact=True), id="view")  # type: ignore[arg-type]

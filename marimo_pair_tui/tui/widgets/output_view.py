@@ -113,6 +113,8 @@ class Turns:
             self._next()
 
     def _next(self) -> None:
+        # a waiter cancelled a moment ago is still listed until its task runs its handler: pass it by
+        self._waiting = [entry for entry in self._waiting if not entry[1].done()]
         if self._busy or not self._waiting:
             return
         entry = self._waiting[0]
