@@ -87,7 +87,10 @@ def test_move_after_an_interrupted_cell_is_a_success(lab: CellLab) -> None:
         [sys.executable, "-m", "marimo_pair_tui", "--headless", "run", "nap", "--url", lab.server.url,
          "--session", session], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env(lab.dir.parent / "state"))
     try:
-        wait_until(lambda: headless(lab, "status", "--session", session).json.get("state") == "running",
+        # the cell itself, not only the program that asks for its run: an interrupt before it starts would
+        # leave it to run (and wait) after
+        nap_id = next(c["id"] for c in headless(lab, "cells", "--session", session).json["cells"] if c["name"] == "nap")
+        wait_until(lambda: nap_id in headless(lab, "status", "--session", session).json["kernel"]["running"],
                    timeout=30, what="nap to run")
         assert headless(lab, "interrupt", "--session", session).code == 0
         run.wait(timeout=30)
