@@ -13,6 +13,7 @@ Sections (each a module of bench/suite/, so that one failing does not stop the r
   live   our live model vs a raw websocket consumer when another client runs a cell
   app    the Textual app: first paint, peak RSS, keys during a re-run, notebook view scrolling
   bytes  bytes per read of a pandas, a chart and a widgets notebook vs marimo's MCP and code_mode reads
+  grep   `grep` over 1,000 cells: warm service and in-process from the mirror, idle and busy, vs code_mode's cells.grep
   shots  `screenshot CELL` through the service: the first picture and later ones vs code_mode's ctx.screenshot()
 
 Targets are reported against, never asserted. Run:
@@ -39,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.suite import app_tui, cells_oneshot, exec_oneshot, live_latency, mcp_overhead, read_bytes, report  # noqa: E402
 from bench.suite import screenshots  # noqa: E402
+from bench.suite import grep_search  # noqa: E402
 from bench.suite.common import Env, Lab, Row, service  # noqa: E402
 
 SECTIONS = {
@@ -48,6 +50,7 @@ SECTIONS = {
     "live": live_latency.SECTION,
     "app": app_tui.SECTION,
     "bytes": read_bytes.SECTION,
+    "grep": grep_search.SECTION,
     "shots": screenshots.SECTION,
 }
 
@@ -107,6 +110,14 @@ DESCRIPTIONS = {
         "Peer: marimo's code_mode `ctx.screenshot(CELL)` in the same session (run with our `exec`, timed inside "
         "the kernel, so no process start); it launches Playwright's own downloaded Chromium in the kernel's "
         "environment, and the row says when that is missing. Targets: first picture ≤ 3 s, later ones ≤ 1 s."),
+    grep_search.SECTION: (
+        "`grep` over a 1,000-cell notebook (every cell run): in this process, `PairingService.grep` on the warm "
+        "live mirror (the call's resolution included) for text as written (`x_999`) and a regular expression "
+        "(`x_\\d*7\\b`: a tenth of the cells' code and output), and the search over the mirror's model alone; "
+        "`marimo-pair-tui --headless grep x_999 --url URL --session ID` as a fresh process per call through the "
+        "warm service, idle and while the last cell sleeps. Peer: marimo's code_mode `ctx.cells.grep` (a regex over "
+        "the code only; cells, not lines) through `marimo pair execute`, a process per call; busy, it waits for the "
+        "kernel and is stopped at a cap. Target: ≤ 50 ms at 1,000 cells."),
 }
 
 
@@ -129,6 +140,7 @@ MEASURES: dict[str, Callable[[Lab, argparse.Namespace, Log], list[Row]]] = {
     "live": lambda lab, args, log: live_latency.measure(lab, args.quick, _sizes(args), log=log),
     "app": lambda lab, args, log: app_tui.measure(lab, args.quick, _app_sizes(args), log=log),
     "bytes": lambda lab, args, log: read_bytes.measure(lab, log=log),
+    "grep": lambda lab, args, log: grep_search.measure(lab, args.quick, log=log),
     "shots": lambda lab, args, log: screenshots.measure(lab, args.quick, log=log),
 }
 

@@ -46,6 +46,20 @@ async def shoot(app, size: tuple[int, int], path: Path, drive: Callable[[object]
     print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 
+async def history_scene(pilot, pairing: Callable[[object], Awaitable[None]], target) -> None:
+    """An agent edits a cell through the command line's door; the history pane shows the change and its diff."""
+    from marimo_pair_tui.core.api import HubOptions, PairingService
+
+    await pairing(pilot)
+    screen = pilot.app.screen
+    total = screen.notebook.cell("total")
+    async with PairingService(HubOptions()) as agent:
+        await agent.edit_cell(target, total.id, total.code + "\nprint('total:', total)", force=True, run=True)
+    await pilot.press("alt+h")
+    pane = screen.code_history.pane
+    await _wait(pilot, lambda: pane.changes, what="the history pane")
+
+
 async def main(out: Path, only: frozenset[str] = frozenset()) -> None:
     from marimo_pair_tui.core.api import HubOptions, PairingService, close_notebook
     from marimo_pair_tui.notebooks import TOUR
@@ -144,6 +158,8 @@ async def main(out: Path, only: frozenset[str] = frozenset()) -> None:
         (Start("target", target=target), (80, 24), "notebook-80x24", lambda pilot: notebook_view(pilot, "table")),
         (Start("target", target=target), (120, 36), "notebook-120x36", lambda pilot: notebook_view(pilot, "chart")),
         (Start("target", target=target), (100, 30), "help", help_screen),
+        (Start("target", target=target), (100, 30), "history",
+         lambda pilot: history_scene(pilot, pairing, target)),
         (Start("target", target=target), (100, 30), "search", search),
     ]
     try:

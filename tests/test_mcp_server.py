@@ -26,7 +26,7 @@ from tests.support.mcp_client import SERVER_ARGS, call, document, mcp_session, s
 TARGETED_TOOLS = {
     "cells", "execute", "create_cell", "edit_cell", "run_cells", "move_cell", "delete_cell",
     "add_packages", "interrupt", "wait_until_idle", "activity", "output", "ui", "set_ui", "table_page", "variables", "graph", "restart_kernel", "answer", "status",
-    "apply_changes", "debug", "grep", "history", "revert", "undo",
+    "apply_changes", "debug", "grep", "history", "revert", "undo", "screenshot",
 }
 ALL_TOOLS = TARGETED_TOOLS | {"servers", "notebooks", "open_notebook"}
 
