@@ -14,13 +14,13 @@ from typing import Any
 from textual.app import App
 from textual.notifications import Notification, Notify, SeverityLevel
 
-from .terminal_text import inert
+from .terminal_text import escape_controls
 
 
 def tell(app: App[Any], message: str, *, title: str = "", severity: SeverityLevel = "information",
          timeout: float | None = None, markup: bool = False) -> Notification:
     """Show a notification (as `App.notify` does) and return it, for `withdraw`."""
-    notification = Notification(inert(message), inert(title), severity,
+    notification = Notification(escape_controls(message), escape_controls(title), severity,
                                 app.NOTIFICATION_TIMEOUT if timeout is None else timeout, markup=markup)
     app.post_message(Notify(notification))
     return notification

@@ -3,7 +3,7 @@
 Rich and Textual pass control characters through to the terminal (they drop
 only BEL, BS, VT, FF and CR), so printed `\\x1b[2J` would clear the screen and
 an OSC 52 sequence would write the clipboard. Everything the app draws that
-came from outside goes through `inert` where it becomes a label or a Rich
+came from outside goes through `escape_controls` where it becomes a label or a Rich
 `Text`: control characters are shown, not obeyed.
 
 - C0 controls except newline and tab become their Unicode control pictures
@@ -26,6 +26,6 @@ _TABLE[0x7F] = "\u2421"
 _TABLE.update({code: f"⟨U+{code:04X}⟩" for code in (*range(0x80, 0xA0), *_BIDI)})
 
 
-def inert(text: str) -> str:
+def escape_controls(text: str) -> str:
     """`text` with the characters a terminal would obey shown in a visible form."""
     return text.translate(_TABLE)

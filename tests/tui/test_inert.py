@@ -20,7 +20,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from marimo_pair_tui.tui.terminal_text import inert
+from marimo_pair_tui.tui.terminal_text import escape_controls
 from marimo_pair_tui.tui.widgets.code_editor import CodeEditor
 from tests.support.marimo_proc import open_browser_session
 from tests.support.tmux import Tmux, app_command
@@ -49,17 +49,17 @@ def foreign_escapes(drawn: str) -> list[str]:
 
 
 def test_controls_become_visible() -> None:
-    assert inert("a\x1b[2Jb") == "a␛[2Jb"
-    assert inert("\x1b]52;c;QQ==\x1b\\") == "␛]52;c;QQ==␛\\"
-    assert inert("\x00\x07\x7f\r") == "␀␇␡␍"
-    assert inert("\x9b31m") == "⟨U+009B⟩31m"
-    assert inert("abc\u202edef") == "abc⟨U+202E⟩def"
-    assert inert("line one\n\tline two é 漢 ✓") == "line one\n\tline two é 漢 ✓"
+    assert escape_controls("a\x1b[2Jb") == "a␛[2Jb"
+    assert escape_controls("\x1b]52;c;QQ==\x1b\\") == "␛]52;c;QQ==␛\\"
+    assert escape_controls("\x00\x07\x7f\r") == "␀␇␡␍"
+    assert escape_controls("\x9b31m") == "⟨U+009B⟩31m"
+    assert escape_controls("abc\u202edef") == "abc⟨U+202E⟩def"
+    assert escape_controls("line one\n\tline two é 漢 ✓") == "line one\n\tline two é 漢 ✓"
 
 
 @given(st.text())
 def test_nothing_a_terminal_obeys_is_left(text: str) -> None:
-    shown = inert(text)
+    shown = escape_controls(text)
     assert OBEYED.search(shown) is None
     assert shown.count("\n") == text.count("\n") and shown.count("\t") == text.count("\t")
 
@@ -71,12 +71,12 @@ ORDINARY = st.text(st.characters(blacklist_characters="⟨", blacklist_categorie
 @given(ORDINARY, ORDINARY)
 def test_different_texts_stay_different(a: str, b: str) -> None:
     if a != b:
-        assert inert(a) != inert(b)
+        assert escape_controls(a) != escape_controls(b)
 
 
 @given(st.text(st.characters(blacklist_categories=("Cc", "Cs")).filter(lambda c: not 0x202A <= ord(c) <= 0x2069)))
 def test_text_without_controls_is_unchanged(text: str) -> None:
-    assert inert(text) == text
+    assert escape_controls(text) == text
 
 
 # -- what Rich and Textual do on their own -----------------------------------------------------

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Label, Static
 
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from .yes_no import YesNoScreen
 
 
@@ -14,7 +14,7 @@ def stale_text(stale_labels: list[str]) -> str:
     """Which cells a delete leaves stale (they use what the cell defines)."""
     if not stale_labels:
         return "No other cell uses what it defines."
-    return "These cells use what it defines and will go stale:\n  " + "\n  ".join(map(inert, stale_labels))
+    return "These cells use what it defines and will go stale:\n  " + "\n  ".join(map(escape_controls, stale_labels))
 
 
 class ConfirmDeleteScreen(YesNoScreen):
@@ -24,12 +24,12 @@ class ConfirmDeleteScreen(YesNoScreen):
     ]
 
     def __init__(self, cell_label: str, stale_labels: list[str], first_line: str) -> None:
-        super().__init__(f"Delete cell {inert(cell_label)}?", stale_text(stale_labels), "Delete", "Keep",
+        super().__init__(f"Delete cell {escape_controls(cell_label)}?", stale_text(stale_labels), "Delete", "Keep",
                          yes_variant="error")
         self.cell_label = cell_label
         self.stale_labels = stale_labels
         self.first_line = first_line
 
     def compose_body(self) -> ComposeResult:
-        yield Label(inert(self.first_line), markup=False)
+        yield Label(escape_controls(self.first_line), markup=False)
         yield Static(self.body, id="stale", classes="body", markup=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from .yes_no import YesNoScreen
 
 
@@ -18,5 +18,5 @@ class ConfirmPackagesScreen(YesNoScreen):
 
     def __init__(self, names: list[str]) -> None:
         super().__init__("A cell could not import these packages. Install them into the kernel's environment?",
-                         "  " + "\n  ".join(map(inert, names)), "Install", "Not now")
+                         "  " + "\n  ".join(map(escape_controls, names)), "Install", "Not now")
         self.names = names

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from .yes_no import YesNoScreen
 
 
@@ -29,7 +29,7 @@ class ConfirmRestartScreen(YesNoScreen):
     ]
 
     def __init__(self, notebook: str, names: int, waiting: int = 0) -> None:
-        super().__init__(f"Restart the kernel of {inert(notebook)}?", restart_text(names, waiting),
+        super().__init__(f"Restart the kernel of {escape_controls(notebook)}?", restart_text(names, waiting),
                          "Restart", "Keep", yes_variant="error")
         self.notebook = notebook
         self.text = self.body

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from .yes_no import YesNoScreen
 
 SHOWN_LINES = 8
@@ -16,7 +16,7 @@ def revert_text(kind: str, before: str, forced: bool) -> str:
         what = "The cell this change created is deleted."
     else:
         lines = before.splitlines()
-        shown = "\n".join("  " + inert(line) for line in lines[:SHOWN_LINES])
+        shown = "\n".join("  " + escape_controls(line) for line in lines[:SHOWN_LINES])
         more = f"\n  … ({len(lines) - SHOWN_LINES} more lines)" if len(lines) > SHOWN_LINES else ""
         what = ("The cell is made again with its code:\n" if kind == "delete" else "The cell's code goes back to:\n")
         what += shown + more
@@ -32,7 +32,7 @@ class ConfirmRevertScreen(YesNoScreen):
     ]
 
     def __init__(self, cell_label: str, kind: str, before: str, *, forced: bool = False) -> None:
-        question = f"Revert this change to cell {inert(cell_label)}?" if not forced else \
-            f"Cell {inert(cell_label)} changed since. Revert anyway?"
+        question = f"Revert this change to cell {escape_controls(cell_label)}?" if not forced else \
+            f"Cell {escape_controls(cell_label)} changed since. Revert anyway?"
         super().__init__(question, revert_text(kind, before, forced), "Revert", "Keep",
                          yes_variant="error" if forced else "warning")

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Label, Static
 
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from .dialog import Dialog
 
 Choice = Literal["mine", "theirs", "cancel"]
@@ -33,11 +33,11 @@ class ConflictScreen(Dialog[Choice]):
         self.dark = dark
 
     def _syntax(self, code: str) -> Syntax:
-        return Syntax(inert(code) or " ", "python", theme="monokai" if self.dark else "friendly",
+        return Syntax(escape_controls(code) or " ", "python", theme="monokai" if self.dark else "friendly",
                       background_color="default", line_numbers=True, word_wrap=True)
 
     def compose_dialog(self) -> ComposeResult:
-        yield Label(f"Cell {inert(self.cell_label)} changed since you loaded it", id="title", classes="title",
+        yield Label(f"Cell {escape_controls(self.cell_label)} changed since you loaded it", id="title", classes="title",
                     markup=False)
         yield Label("Someone else edited it. Nothing was applied; choose what to keep.", id="explain",
                     classes="hint")

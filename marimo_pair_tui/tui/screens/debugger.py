@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static
 
 from ...core.api import DebugSession, Notebook, PairError, PdbPosition
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 
 CONTEXT_LINES = 3  # lines of the cell's code shown above and below the current one
 CELL_FILE = re.compile(r"\S*__marimo__cell_(\w+?)_\.py")  # the file marimo compiles a cell's code as
@@ -30,7 +30,7 @@ CELL_FILE = re.compile(r"\S*__marimo__cell_(\w+?)_\.py")  # the file marimo comp
 
 def readable(transcript: str) -> str:
     """pdb's text with a cell's compiled file named as the cell (`> cell Hbol(3)<module>()`), drawn inert."""
-    return inert(CELL_FILE.sub(lambda m: f"cell {m.group(1)}", transcript))
+    return escape_controls(CELL_FILE.sub(lambda m: f"cell {m.group(1)}", transcript))
 
 
 def code_around(code: str, where: PdbPosition | None) -> Text:
@@ -43,7 +43,7 @@ def code_around(code: str, where: PdbPosition | None) -> Text:
     for number in range(first, last + 1):
         here = number == current
         shown.append(f"{'->' if here else '  '} {number:>3} ", style="bold yellow" if here else "dim")
-        shown.append(inert(lines[number - 1]), style="reverse" if here else "")
+        shown.append(escape_controls(lines[number - 1]), style="reverse" if here else "")
         if number < last:
             shown.append("\n")
     return shown
@@ -92,7 +92,7 @@ class DebugScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         kind = "breakpoint()" if self.attach else "post-mortem"
         label = self.notebook.get(self.session.cell)
-        yield Label(f"debugger · {kind} · cell {inert(label.label if label else self.session.cell)} · the kernel "
+        yield Label(f"debugger · {kind} · cell {escape_controls(label.label if label else self.session.cell)} · the kernel "
                     "is held while pdb waits", id="debug-title", markup=False)
         with Horizontal(id="debug-top"):
             yield Static("", id="debug-code")
@@ -132,7 +132,7 @@ class DebugScreen(Screen[None]):
         if cell is not None:
             code.update(code_around(cell.code, where))
         elif where is not None:
-            code.update(Text(inert(f"{where.file}:{where.line} in {where.function}"), style="dim"))
+            code.update(Text(escape_controls(f"{where.file}:{where.line} in {where.function}"), style="dim"))
         table = self.query_one(DataTable)
         table.clear()
         for name, (kind, shown) in sorted(session.locals.items()):

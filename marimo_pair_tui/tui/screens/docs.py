@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Label, Static
 
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from .dialog import Dialog
 
 
@@ -20,9 +20,9 @@ class DocsScreen(Dialog[None]):
         self.text = text
 
     def compose_dialog(self) -> ComposeResult:
-        yield Label(f"{inert(self.title_name)}  (esc closes)", id="docs-title", classes="title", markup=False)
+        yield Label(f"{escape_controls(self.title_name)}  (esc closes)", id="docs-title", classes="title", markup=False)
         with VerticalScroll(id="docs-body"):
-            yield Static(inert(self.text), id="docs-text", markup=False)
+            yield Static(escape_controls(self.text), id="docs-text", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#docs-body").focus()

@@ -24,7 +24,7 @@ from ...core.api import PairError
 from ...core.api import OpenResult, PairingService, Target, state_dir
 from ...notebooks import tour_copy
 from ..display import Display
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from ..widgets.server_tree import PickerItem, ServerTree
 from ..widgets.steady_footer import SteadyFooter
 
@@ -149,7 +149,7 @@ class PickerScreen(Screen[None]):
         panel = self.query_one("#warnings", Static)
         panel.set_class(bool(warnings), "-shown")
         mark = "!" if self.fmt.ascii else "⚠"
-        panel.update(inert("\n".join(f"{mark} {w}" for w in warnings)))
+        panel.update(escape_controls("\n".join(f"{mark} {w}" for w in warnings)))
 
     def action_refresh(self) -> None:
         self.refresh_servers()
@@ -196,7 +196,7 @@ class PickerScreen(Screen[None]):
         """Say in the picker, and in a toast, why `name` could not be opened and what to do next."""
         status = self.query_one("#opening", Static)
         status.add_class("-shown", "-error")
-        status.update(inert(f"Could not open {name}: {error.message}\n{error.next}".rstrip()))
+        status.update(escape_controls(f"Could not open {name}: {error.message}\n{error.next}".rstrip()))
         self.notify(error.message, title=f"Could not open {name}", severity="error", timeout=10)
 
     def action_focus_path(self) -> None:
@@ -209,7 +209,7 @@ class PickerScreen(Screen[None]):
         status.remove_class("-error")
         status.add_class("-shown")
         name = Path(path).name
-        status.update(inert(f"Opening {name}{self.fmt.ellipsis} (a new marimo server takes a few seconds)"))
+        status.update(escape_controls(f"Opening {name}{self.fmt.ellipsis} (a new marimo server takes a few seconds)"))
         self.opening = True
         try:
             reply = await self.service.open(path, run=run)

@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Label
 
 from ...core.api import ImagePart
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from ..widgets.parts.images import ImageView
 from .dialog import Dialog
 
@@ -45,7 +45,7 @@ class PictureScreen(Dialog[None]):
         self.part = ImagePart("image/png", png, width, height, alt=f"{width}x{height} px, as the browser draws it")
 
     def compose_dialog(self) -> ComposeResult:
-        yield Label(f"{inert(self.title_text)}  (esc closes)", id="picture-title", classes="title", markup=False)
+        yield Label(f"{escape_controls(self.title_text)}  (esc closes)", id="picture-title", classes="title", markup=False)
         with VerticalScroll(id="picture-body"):
             yield ImageView(self.part)
 

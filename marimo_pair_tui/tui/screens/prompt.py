@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Label, Static
 
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from .dialog import Dialog
 
 
@@ -23,8 +23,8 @@ class PromptScreen(Dialog[str | None]):
         self.prompt = prompt
 
     def compose_dialog(self) -> ComposeResult:
-        yield Label(f"{inert(self.label)} waits for input()", id="prompt-title", classes="title", markup=False)
-        yield Static(inert(self.prompt) or "(no prompt text)", id="prompt-text", markup=False)
+        yield Label(f"{escape_controls(self.label)} waits for input()", id="prompt-title", classes="title", markup=False)
+        yield Static(escape_controls(self.prompt) or "(no prompt text)", id="prompt-text", markup=False)
         yield Input(id="prompt-input", placeholder="the answer")
         yield Label("enter sends it · esc leaves it waiting (ctrl+t interrupts)", id="prompt-hint", classes="hint",
                     markup=False)

@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 from ...core.api import PairError
 from ...core.api import PairingService, Target
 from ..display import Display
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from .dialog import Dialog
 
 KERNEL_STATES = ("idle", "running", "stopped")
@@ -82,10 +82,10 @@ class SuccessorScreen(Dialog[Optional[Target]]):
 
     def compose_dialog(self) -> ComposeResult:
         fmt = self.fmt
-        yield Label(f"The session {inert(fmt.session(self.lost.session.selector))} ended", id="title", classes="title",
+        yield Label(f"The session {escape_controls(fmt.session(self.lost.session.selector))} ended", id="title", classes="title",
                     markup=False)
         yield Static(
-            f"{inert(fmt.path(self.lost.notebook))} now has {len(self.candidates)} sessions. Which one should "
+            f"{escape_controls(fmt.path(self.lost.notebook))} now has {len(self.candidates)} sessions. Which one should "
             "this screen follow? Nothing was chosen for you; the editor text stays as it is.",
             id="explain", markup=False,
         )
@@ -99,19 +99,19 @@ class SuccessorScreen(Dialog[Optional[Target]]):
         fmt, target = self.fmt, self.candidates[index]
         server = target.server
         text = Text()
-        text.append(inert(fmt.session(target.session.selector)), style="bold")
-        text.append(f"  on {inert(fmt.server(server.url))}")
+        text.append(escape_controls(fmt.session(target.session.selector)), style="bold")
+        text.append(f"  on {escape_controls(fmt.server(server.url))}")
         if server.ssh_host:
-            text.append(f" via ssh {inert(server.ssh_host)}")
+            text.append(f" via ssh {escape_controls(server.ssh_host)}")
         same = server.url == self.lost.server.url and server.ssh_host == self.lost.server.ssh_host
         text.append(" (the server of the ended session)" if same else " (another server)", style="dim")
-        about = [f"tab {inert(fmt.session(target.session.routing_id))}"]
+        about = [f"tab {escape_controls(fmt.session(target.session.routing_id))}"]
         if server.pid is not None:
-            about.append(f"server {inert(fmt.pid(server.pid))}")
+            about.append(f"server {escape_controls(fmt.pid(server.pid))}")
         if server.version:
-            about.append(f"marimo {inert(server.version)}")
+            about.append(f"marimo {escape_controls(server.version)}")
         text.append("\n  " + f" {fmt.dot} ".join(about), style="dim")
-        text.append("\n  " + inert(self.facts.get(index, f"asking the server{fmt.ellipsis}")), style="dim")
+        text.append("\n  " + escape_controls(self.facts.get(index, f"asking the server{fmt.ellipsis}")), style="dim")
         return text
 
     def on_mount(self) -> None:

@@ -27,7 +27,7 @@ from textual.widgets.option_list import Option
 
 from ...core.api import ActivityEntry, ActivityLog, output_text
 from ..display import Display, syntax_theme
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from .cell_tree import first_line
 
 EMPTY = ("Nothing ran yet. Snippets and cell runs show up here as they happen, "
@@ -165,12 +165,12 @@ class ActivityPane(Vertical):
         row.append(f" {self.fmt.clock(entry.started_at)} ", style="dim")
         took = self.fmt.duration(entry.duration if entry.duration is not None else elapsed(entry))
         row.append(took.rjust(7) + " ", style="dim")
-        row.append(inert(entry_title(entry)), style="bold" if entry.kind == "scratch" else "")
+        row.append(escape_controls(entry_title(entry)), style="bold" if entry.kind == "scratch" else "")
         if entry.origin == "self":
             row.append(" (you)", style="cyan")
         preview = entry_preview(entry)
         if preview:
-            row.append("  " + inert(preview))
+            row.append("  " + escape_controls(preview))
         return row
 
     def detail_for(self, entry: ActivityEntry) -> list[RenderableType]:
@@ -178,7 +178,7 @@ class ActivityPane(Vertical):
         fmt, dot = self.fmt, f" {self.fmt.dot} "
         head = Text()
         head.append_text(self.glyph(entry))
-        head.append(" " + inert(entry_title(entry)), style="bold")
+        head.append(" " + escape_controls(entry_title(entry)), style="bold")
         head.append(dot + ("you" if entry.origin == "self" else "another client"), style="cyan")
         head.append(dot + entry.outcome)
         when = Text(fmt.clock(entry.started_at), style="dim")
@@ -188,30 +188,30 @@ class ActivityPane(Vertical):
         if entry.program is not None:
             parts.append(Text("request", style="dim"))
             request = {k: v for k, v in entry.program.items() if k != "code"}
-            parts.append(Text(inert(json.dumps(request, ensure_ascii=False))))
+            parts.append(Text(escape_controls(json.dumps(request, ensure_ascii=False))))
             code = entry.program.get("code")
         else:
             code = entry.code
         if isinstance(code, str) and code.strip():
             parts.append(Text("code", style="dim"))
-            parts.append(Syntax(inert(code.rstrip("\n")), "python", theme=syntax_theme(self),
+            parts.append(Syntax(escape_controls(code.rstrip("\n")), "python", theme=syntax_theme(self),
                                 background_color="default", word_wrap=True))
         for error in entry.errors:
-            parts.append(Text(inert(fmt.scrub(error.message)), style="red"))
+            parts.append(Text(escape_controls(fmt.scrub(error.message)), style="red"))
         if entry.console:
             parts.append(Text("console", style="dim"))
             console = Text()
             if entry.truncated:
                 console.append(f"{fmt.ellipsis} older output dropped\n", style="dim")
             for item in entry.console:
-                text = inert(fmt.scrub(output_text(item.mimetype, item.data)))
+                text = escape_controls(fmt.scrub(output_text(item.mimetype, item.data)))
                 red = item.channel == "stderr" or "traceback" in item.mimetype
                 console.append(text if text.endswith("\n") else text + "\n", style="red" if red else None)
             console.rstrip()
             parts.append(console)
         out = entry.output
         if out is not None and not out.mimetype.startswith("application/vnd.marimo+error"):
-            shown = inert(output_text(out.mimetype, out.data)).strip("\n")
+            shown = escape_controls(output_text(out.mimetype, out.data)).strip("\n")
             if shown.strip():
                 parts.append(Text("output", style="dim"))
                 parts.append(Text(shown))

@@ -22,7 +22,7 @@ from textual.widgets.tree import TreeNode
 
 from ...core.api import Cell, Notebook, output_text
 from ..display import Display, syntax_theme
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from .tree_order import in_place
 
 CODE_LINES = 30
@@ -138,11 +138,11 @@ class CellTree(Tree[str]):
         label = Text()
         label.append_text(self.fmt.glyph(cell.status))
         label.append(" ")
-        name = inert(cell.name if cell.name and cell.name != "_" else cell.id)
+        name = escape_controls(cell.name if cell.name and cell.name != "_" else cell.id)
         if len(name) > self._name_width:
             name = name[: self._name_width - 1] + self.fmt.ellipsis
         label.append(name.ljust(self._name_width) + " ", style="bold" if cell.name not in ("", "_") else "dim")
-        preview = inert(first_line(cell.code))
+        preview = escape_controls(first_line(cell.code))
         if len(preview) > PREVIEW_CHARS:
             preview = preview[: PREVIEW_CHARS - 1] + self.fmt.ellipsis
         if preview:
@@ -156,16 +156,16 @@ class CellTree(Tree[str]):
         """The lines shown under an expanded cell."""
         lines = self._code_lines(cell)
         for error in cell.errors:
-            lines.extend(self._section("error", inert(self.fmt.scrub(error.message)).splitlines() or [""], "red"))
+            lines.extend(self._section("error", escape_controls(self.fmt.scrub(error.message)).splitlines() or [""], "red"))
         lines.extend(self._console_lines(cell))
         lines.extend(self._output_lines(cell))
         if cell.defs or cell.refs:
             dot = self.fmt.dot
             summary = Text()
             summary.append("defs ".ljust(SECTION), style="dim")
-            summary.append(inert(", ".join(sorted(cell.defs))) or "-")
+            summary.append(escape_controls(", ".join(sorted(cell.defs))) or "-")
             summary.append(f" {dot} refs ", style="dim")
-            summary.append(inert(", ".join(sorted(cell.refs))) or "-")
+            summary.append(escape_controls(", ".join(sorted(cell.refs))) or "-")
             lines.append(summary)
         if cell.status is None and not cell.console and cell.output is None:
             lines.append(Text("(not run in this session)", style="dim"))
@@ -173,7 +173,7 @@ class CellTree(Tree[str]):
 
     def _code_lines(self, cell: Cell) -> list[Text]:
         """The cell's first lines of code, highlighted, and how many more there are."""
-        code = inert(cell.code.rstrip("\n"))
+        code = escape_controls(cell.code.rstrip("\n"))
         if not code:
             return [Text("(empty cell)", style="dim")]
         lines: list[Text] = []
@@ -193,7 +193,7 @@ class CellTree(Tree[str]):
         """The console's last lines, stderr and tracebacks in red."""
         console: list[tuple[str, str]] = []
         for entry in cell.console:
-            printed = inert(self.fmt.scrub(output_text(entry.mimetype, entry.data)))
+            printed = escape_controls(self.fmt.scrub(output_text(entry.mimetype, entry.data)))
             style = "red" if entry.channel == "stderr" or "traceback" in entry.mimetype else ""
             console.extend((line, style) for line in printed.splitlines())
         if not console:
@@ -209,7 +209,7 @@ class CellTree(Tree[str]):
         output = cell.output
         if output is None or output.mimetype.startswith("application/vnd.marimo+error"):
             return []
-        shown_output = inert(output_text(output.mimetype, output.data))  # a progress bar as its line, too
+        shown_output = escape_controls(output_text(output.mimetype, output.data))  # a progress bar as its line, too
         out_lines = [line for line in shown_output.splitlines() if line.strip()]
         if not out_lines:
             return []

@@ -30,7 +30,7 @@ from textual.strip import Strip
 from textual.widgets import TextArea
 
 from ...core.api import Completion
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from .completion_menu import CompletionMenu, matching
 
 DARK_THEME = "monokai"
@@ -256,7 +256,7 @@ class CodeEditor(TextArea):
         takes one or more, so the line is cut back to the width it was drawn for.
         """
         strip = super().render_line(y)
-        shown = [Segment(inert(text), style, control) for text, style, control in strip]
+        shown = [Segment(escape_controls(text), style, control) for text, style, control in strip]
         if all(a.text == b.text for a, b in zip(shown, strip)):
             return strip
         return Strip(shown).crop_extend(0, strip.cell_length, None)

@@ -16,7 +16,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...core.api import Completion
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 
 ROWS = 8  # items shown at once
 WIDTH = 60  # columns at most
@@ -28,9 +28,9 @@ def completion_label(item: Completion, name_width: int = 0, width: int = WIDTH) 
     """One row: the name in bold (padded to `name_width`), its kind dimmed, its signature (parameters and
     return type); one line of `width`."""
     label = Text(no_wrap=True, overflow="ellipsis")
-    label.append(inert(item.name).ljust(name_width), style="bold")
-    label.append(f"  {inert(item.kind):<{KIND_WIDTH}}", style="dim")
-    signature = inert(item.signature)
+    label.append(escape_controls(item.name).ljust(name_width), style="bold")
+    label.append(f"  {escape_controls(item.kind):<{KIND_WIDTH}}", style="dim")
+    signature = escape_controls(item.signature)
     if signature.startswith(item.name + "("):
         signature = signature[len(item.name):]  # the name is in the first column
     if signature and signature != item.name:

@@ -18,7 +18,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...core.api import GraphView
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 
 Describe = Callable[[str], Text]  # a cell id -> its row (glyph, name, first line)
 
@@ -69,7 +69,7 @@ class GraphPane(OptionList):
         self.reads_from = view.graph.ancestors(cell)
         self.read_by = view.graph.descendants(cell)
         parents, children = view.graph.parents.get(cell, set()), view.graph.children.get(cell, set())
-        self.border_title = f"Graph of {inert(title or cell)}"
+        self.border_title = f"Graph of {escape_controls(title or cell)}"
         mark, arrow = (">", "-") if ascii else ("▶", "·")
 
         def row(cid: str, lead: str, direct: bool) -> Option:

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from ...core.api import CodeChange, diff_lines, origin_of
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 
 COLUMNS = ("time", "who", "cell", "change")
 EMPTY = "No code changes recorded yet: edits by anyone appear here as they happen."
@@ -50,7 +50,7 @@ def diff_text(change: CodeChange) -> Text:
         text.append("(no code on either side)", style="dim")
     for line in lines:
         style = DIFF_STYLES.get(line[:1])
-        text.append(inert(line) + "\n", style=style)
+        text.append(escape_controls(line) + "\n", style=style)
     return text
 
 
@@ -123,8 +123,8 @@ class HistoryPane(Vertical):
         table.clear()
         for change in self.changes:
             name = change.cell_name if change.cell_name not in ("", "_") else self._label(change.cell_id)
-            table.add_row(Text(when(change.at), style="dim"), Text(inert(who(change, door)), style="cyan"),
-                          Text(inert(name)), Text(KIND_WORDS.get(change.kind, change.kind)), key=change.id)
+            table.add_row(Text(when(change.at), style="dim"), Text(escape_controls(who(change, door)), style="cyan"),
+                          Text(escape_controls(name)), Text(KIND_WORDS.get(change.kind, change.kind)), key=change.id)
         ids = [c.id for c in self.changes]
         if current is not None and current.id in ids:
             table.move_cursor(row=ids.index(current.id), animate=False)

@@ -24,7 +24,7 @@ from textual.widgets import Static
 
 from ...core.api import Cell, output_text
 from ..display import Display
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from .output_view import OutputView, Turns
 
 CODE_LINES = 12  # lines of a cell's code shown; the rest is counted
@@ -37,7 +37,7 @@ def cell_title(cell: Cell, fmt: Display) -> Text:
     title = Text()
     title.append_text(fmt.glyph(cell.status))
     named = cell.name not in ("", "_")
-    title.append(" " + inert(cell.name if named else cell.id), style="bold" if named else "dim")
+    title.append(" " + escape_controls(cell.name if named else cell.id), style="bold" if named else "dim")
     if cell.status not in ("idle", None):
         title.append(f"  {cell.status}", style="dim")
     return title
@@ -45,7 +45,7 @@ def cell_title(cell: Cell, fmt: Display) -> Text:
 
 def code_lines(code: str, fmt: Display) -> Content:
     """The cell's code, highlighted in the app theme's colours, cut to CODE_LINES lines."""
-    lines = inert(code.rstrip("\n")).split("\n")
+    lines = escape_controls(code.rstrip("\n")).split("\n")
     if not code.strip():
         return Content.styled("(empty cell)", "$text-muted")
     shown = highlight("\n".join(lines[:CODE_LINES]), language="python").rstrip("\n")
@@ -87,7 +87,7 @@ def console_text(cell: Cell, fmt: Display) -> Text:
     """The newest CONSOLE_LINES lines the cell printed; stderr in red."""
     lines: list[tuple[str, str]] = []
     for entry in cell.console:
-        printed = inert(fmt.scrub(output_text(entry.mimetype, entry.data)))
+        printed = escape_controls(fmt.scrub(output_text(entry.mimetype, entry.data)))
         style = "red" if entry.channel == "stderr" or "traceback" in entry.mimetype else ""
         lines.extend((line, style) for line in printed.rstrip("\n").split("\n"))
     text = Text()

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 
 
 class NoticeBanner(Horizontal):
@@ -50,7 +50,7 @@ class NoticeBanner(Horizontal):
         text, danger = self.waiting[-1]
         more = f"  (+{len(self.waiting) - 1} more)" if len(self.waiting) > 1 else ""
         self.set_class(danger, "-danger")
-        self.query_one("#banner-text", Static).update(Text(inert(text + more)))
+        self.query_one("#banner-text", Static).update(Text(escape_controls(text + more)))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

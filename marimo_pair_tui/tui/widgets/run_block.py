@@ -21,7 +21,7 @@ from textual.widgets import Static
 
 from ...core.api import Part, parse_output, parts_text
 from ...core.api import with_values
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from .parts import part_widget
 from .parts.control import held_values
 
@@ -115,7 +115,7 @@ class RunBlock(Vertical):
 
     def _render_header(self, tail: str, mark: str) -> None:
         dot = " | " if self.ascii else " · "
-        self.header_text = inert(f"{mark} {self.kind} {self.title}{dot}{tail}{dot}{self.started}")
+        self.header_text = escape_controls(f"{mark} {self.kind} {self.title}{dot}{tail}{dot}{self.started}")
         self._header.update(Text(self.header_text, no_wrap=True, overflow="ellipsis"))
 
     # -- output -------------------------------------------------------------------
@@ -124,7 +124,7 @@ class RunBlock(Vertical):
         """Add output as it arrives (stderr in red), its control characters shown, not obeyed."""
         if not text:
             return
-        text = inert(text)
+        text = escape_controls(text)
         self._chunks.append((text, style or None))
         self._chars += len(text)
         self._lines += text.count("\n")
@@ -180,7 +180,7 @@ class RunBlock(Vertical):
         parts = await asyncio.to_thread(parse_output, mimetype, data)
         if not parts or not self.is_attached:
             return []
-        widgets: list[Widget] = [Static(Text(inert(title)), classes="run-parts-title")] if title else []
+        widgets: list[Widget] = [Static(Text(escape_controls(title)), classes="run-parts-title")] if title else []
         widgets.extend(part_widget(part) for part in parts)
         self.parts.extend(parts)
         shown = parts_text(parts)

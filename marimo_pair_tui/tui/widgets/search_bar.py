@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 
 MATCH_STYLE = "bold reverse"  # the matched text in the bar's line and in the notebook view
 
@@ -155,13 +155,13 @@ class SearchBar(Vertical):
     def show(self, count: str, line: Text | str = "") -> None:
         """The count (`3/17`, `no match`, an error) beside the toggles, and the current match's line."""
         self._count.update(Text(f"{count}  {self._flags()}"))
-        self._line.update(line if isinstance(line, Text) else Text(inert(line), style="dim"))
+        self._line.update(line if isinstance(line, Text) else Text(escape_controls(line), style="dim"))
 
 
 def match_line(where: str, label: str, line: int, text: str, start: int, end: int) -> Text:
     """`label · where:line  text` with the match in MATCH_STYLE."""
-    shown = Text(f"{inert(label)} · {where}:{line}  ", style="dim")
-    body = Text(inert(text[:start]))
-    body.append(inert(text[start:end]), style=MATCH_STYLE)
-    body.append(inert(text[end:]))
+    shown = Text(f"{escape_controls(label)} · {where}:{line}  ", style="dim")
+    body = Text(escape_controls(text[:start]))
+    body.append(escape_controls(text[start:end]), style=MATCH_STYLE)
+    body.append(escape_controls(text[end:]))
     return shown + body

@@ -17,7 +17,7 @@ from textual.widgets.tree import TreeNode
 from ...core.api import ServerView
 from ...core.api import NotebookEntry, ServerInfo, SessionRef
 from ..display import Display
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 from .tree_order import in_place
 
 Kind = Literal["server", "notebook", "session", "message"]
@@ -66,14 +66,14 @@ class ServerTree(Tree[PickerItem]):
         else:
             label.append_text(self.fmt.glyph("idle"))
         label.append(" ")
-        label.append(inert(self.fmt.server(server.url)), style="bold")
-        label.append(inert(f" {dot} marimo {server.version or '?'}"), style="dim")
+        label.append(escape_controls(self.fmt.server(server.url)), style="bold")
+        label.append(escape_controls(f" {dot} marimo {server.version or '?'}"), style="dim")
         origin = {"registry": "local", "url": "named", "ssh": f"ssh {server.ssh_host or ''}".strip()}.get(server.source, server.source)
-        label.append(inert(f" {dot} {origin}"), style="dim")
+        label.append(escape_controls(f" {dot} {origin}"), style="dim")
         if server.pid is not None and not self.fmt.redact:
             label.append(f" {dot} {self.fmt.pid(server.pid)}", style="dim")
         if state.error:
-            label.append(inert(f" {dot} {state.error}"), style="red")
+            label.append(escape_controls(f" {dot} {state.error}"), style="red")
         else:
             sessions = sum(len(e.sessions) for e in state.notebooks)
             label.append(f" {dot} {sessions} session{'s' if sessions != 1 else ''}", style="dim")
@@ -81,10 +81,10 @@ class ServerTree(Tree[PickerItem]):
 
     def _notebook_label(self, entry: NotebookEntry) -> Text:
         label = Text()
-        label.append(inert(entry.name), style="bold")
+        label.append(escape_controls(entry.name), style="bold")
         where = self.fmt.path(entry.path)
         if where != entry.name:
-            label.append(inert(f"  {where}"), style="dim")
+            label.append(escape_controls(f"  {where}"), style="dim")
         if len(entry.sessions) > 1:
             label.append(f"  {len(entry.sessions)} sessions: they do not see each other's edits", style="yellow")
         return label
@@ -92,9 +92,9 @@ class ServerTree(Tree[PickerItem]):
     def _session_label(self, ref: SessionRef) -> Text:
         label = Text()
         label.append("session ", style="dim")
-        label.append(inert(self.fmt.session(ref.session_id or ref.routing_id)), style="cyan")
+        label.append(escape_controls(self.fmt.session(ref.session_id or ref.routing_id)), style="cyan")
         if ref.session_id and not self.fmt.redact:
-            label.append(inert(f"  (tab {ref.routing_id})"), style="dim")
+            label.append(escape_controls(f"  (tab {ref.routing_id})"), style="dim")
         return label
 
     # -- syncing ----------------------------------------------------------
@@ -102,7 +102,7 @@ class ServerTree(Tree[PickerItem]):
     def show_servers(self, states: list[ServerView], empty_message: str) -> None:
         """Make the tree show `states`, keeping nodes (and so cursor/expansion) by key."""
         if not states:
-            items = [(PickerItem("message", "none"), Text(inert(empty_message), style="yellow"), False)]
+            items = [(PickerItem("message", "none"), Text(escape_controls(empty_message), style="yellow"), False)]
             self._sync(self.root, items)
             return
         wanted = [

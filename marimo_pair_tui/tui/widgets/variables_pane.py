@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input
 
 from ...core.api import Variable
-from ..terminal_text import inert
+from ..terminal_text import escape_controls
 
 PREVIEW_CHARS = 24
 COLUMNS = ("name", "type", "preview", "defined in", "read by")
@@ -107,15 +107,15 @@ class VariablesPane(Vertical):
         table.clear()
         self.shown_names = [v.name for v in shown]
         for v in shown:
-            preview = _short(inert(v.preview or ""), PREVIEW_CHARS)
+            preview = _short(escape_controls(v.preview or ""), PREVIEW_CHARS)
             if v.rows is not None:
                 preview = preview or f"{v.rows} rows × {len(v.columns)} columns"
             table.add_row(
-                Text(inert(v.name), style="bold"),
-                Text(inert(v.datatype or ""), style="cyan"),
+                Text(escape_controls(v.name), style="bold"),
+                Text(escape_controls(v.datatype or ""), style="cyan"),
                 Text(preview),
-                Text(", ".join(inert(label(c)) for c in v.declared_by)),
-                Text(", ".join(inert(label(c)) for c in v.used_by), style="dim"),
+                Text(", ".join(escape_controls(label(c)) for c in v.declared_by)),
+                Text(", ".join(escape_controls(label(c)) for c in v.used_by), style="dim"),
                 key=v.name,
             )
         if not shown:

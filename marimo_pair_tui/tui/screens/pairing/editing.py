@@ -15,7 +15,7 @@ from typing import Callable
 
 from ....core.api import ConflictError
 from ....core.api import Cell, Changes, Notebook, OpResult
-from ...terminal_text import inert
+from ...terminal_text import escape_controls
 from ...widgets.cell_tree import first_line
 from ...widgets.code_editor import CodeEditor, Origin
 from ...widgets.run_block import RunBlock
@@ -34,7 +34,7 @@ def editor_title(editor: CodeEditor, notebook: Notebook | None) -> str:
     else:
         label = cell.label
         suffix = " (changed since loaded)" if editor.base is not None and cell.code != editor.base else ""
-    return f"Editor (cell {inert(label)}){suffix}"
+    return f"Editor (cell {escape_controls(label)}){suffix}"
 
 
 def reported_code(result: OpResult, cell_id: str, sent: str) -> str:

@@ -38,7 +38,7 @@ from textual.widgets import TextArea
 
 from ....core.api import sibling_note
 from ....core.api import PairError
-from ...terminal_text import inert
+from ...terminal_text import escape_controls
 from ....core.api import Cell, Changes, Notebook, PairingService, Mirror, Target
 from ...display import Display
 from ...drafts import DraftStore
@@ -466,11 +466,11 @@ class PairingScreen(Screen[None]):
         dot = f" {fmt.dot} "
         left = Text()
         name = self.target.notebook.rsplit("/", 1)[-1] or "(unsaved)"
-        left.append(inert(name), style="bold")
+        left.append(escape_controls(name), style="bold")
         state = self.live_state
         ended = " (ended)" if state == "ambiguous" else ""
-        left.append(dot + inert(fmt.session(self.target.session.selector)) + ended, style="dim")
-        left.append(dot + inert(fmt.server(self.target.server.url)), style="dim")
+        left.append(dot + escape_controls(fmt.session(self.target.session.selector)) + ended, style="dim")
+        left.append(dot + escape_controls(fmt.server(self.target.server.url)), style="dim")
         right = Text()
         right.append_text(fmt.live(state))
         if state == "ambiguous" and not self.choosing:
@@ -479,7 +479,7 @@ class PairingScreen(Screen[None]):
             waiting = self.waiting_note
             if waiting:
                 key = getattr(self.app, "key_display", lambda b: b.key)(binding("run-snippet"))
-                right.append(f"{dot}{inert(waiting)} ({key})", style="bold magenta")
+                right.append(f"{dot}{escape_controls(waiting)} ({key})", style="bold magenta")
             if self.follow_focus:
                 right.append(dot + "following focus", style="cyan")
             busy = self.kernel_busy

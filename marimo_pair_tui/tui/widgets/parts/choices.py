@@ -17,7 +17,7 @@ from textual.widgets import Button, Checkbox, RadioButton, RadioSet, Select, Sel
 
 from ....core.api import WidgetPart
 from ....core.api import python_value
-from ...terminal_text import inert
+from ...terminal_text import escape_controls
 from .control import Control
 from .plain import plain
 
@@ -50,7 +50,7 @@ class DropdownControl(OptionsControl):
     def compose(self) -> ComposeResult:
         if self.part.label:
             yield self.label_widget()
-        options = [(Text(inert(str(name))), index) for index, name in enumerate(self.names)]
+        options = [(Text(escape_controls(str(name))), index) for index, name in enumerate(self.names)]
         allow_none = bool(self.part.domain.get("allow_select_none"))
         picked = self.picked
         initial = self.names.index(picked) if picked in self.names else Select.NULL

@@ -24,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from ....core.api import SETTABLE_KINDS, WidgetPart, why_not_settable
-from ...terminal_text import inert
+from ...terminal_text import escape_controls
 from .plain import shown
 
 _NOTHING = object()
@@ -104,10 +104,10 @@ class Control(Horizontal):
         self.post_message(self.ValueWanted(self))
 
     def label_widget(self) -> Static:
-        return Static(Text(inert(self.part.label)), classes="control-label")
+        return Static(Text(escape_controls(self.part.label)), classes="control-label")
 
     def note_widget(self, note: str) -> Static:
-        return Static(Text(inert(note)), classes="control-note")
+        return Static(Text(escape_controls(note)), classes="control-note")
 
     def choose(self, value: Any) -> None:
         """Ask for `value`; the widgets keep showing it until it is accepted or refused."""
@@ -137,7 +137,7 @@ class Control(Horizontal):
         if self.has_focus_within:
             self.add_class("-moved")
             name = self.part.label or self.part.kind
-            self.app.notify(inert(f"{name} was set to {shown(value)} by another client; your next change starts "
+            self.app.notify(escape_controls(f"{name} was set to {shown(value)} by another client; your next change starts "
                                   "from it."), title="Value changed elsewhere", timeout=8, markup=False)
         return True
 
@@ -170,4 +170,4 @@ class Described(Control):
 
     def show(self, value: Any) -> None:
         for note in self.query(".control-note").results(Static):
-            note.update(Text(inert(self._line(value))))
+            note.update(Text(escape_controls(self._line(value))))

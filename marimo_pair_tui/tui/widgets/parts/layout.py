@@ -10,7 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Collapsible, Static, TabbedContent, TabPane
 
 from ....core.api import LayoutPart, Part
-from ...terminal_text import inert
+from ...terminal_text import escape_controls
 from .plain import markup_safe, plain
 
 Build = Callable[[Part], Widget]
@@ -115,14 +115,14 @@ class Stat(Static):
         detail = part.detail
         text = Text()
         if detail.get("label"):
-            text.append(inert(str(detail["label"])) + "  ", style="dim")
-        text.append(inert(str(detail.get("value", ""))), style="bold")
+            text.append(escape_controls(str(detail["label"])) + "  ", style="dim")
+        text.append(escape_controls(str(detail.get("value", ""))), style="bold")
         caption = detail.get("caption")
         if caption:
             arrow = ARROWS.get(str(detail.get("direction")), "")
             style = {"increase": "green", "decrease": "red"}.get(str(detail.get("direction")), "dim")
             text.append(f"  {arrow} " if arrow else "  ", style=style)
-            text.append(inert(str(caption)), style=style)
+            text.append(escape_controls(str(caption)), style=style)
         super().__init__(text)
 
 

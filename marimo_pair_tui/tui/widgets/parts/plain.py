@@ -13,22 +13,22 @@ from rich.text import Text
 from textual.content import Content
 from textual.markup import escape
 
-from ...terminal_text import inert
+from ...terminal_text import escape_controls
 
 
 def plain(text: object) -> Content:
     """A label for a widget: the text as it is, control characters drawn as symbols."""
-    return Content(inert(str(text)))
+    return Content(escape_controls(str(text)))
 
 
 def markup_safe(text: object) -> str:
     """Kernel text for the few places that take only markup (titles): inert, brackets escaped."""
-    return escape(inert(str(text)))
+    return escape(escape_controls(str(text)))
 
 
 def plain_text(text: object, style: str = "") -> Text:
     """A Rich `Text` of kernel text, inert, in one style."""
-    return Text(inert(str(text)), style=style)
+    return Text(escape_controls(str(text)), style=style)
 
 
 def shown(value: Any) -> str:

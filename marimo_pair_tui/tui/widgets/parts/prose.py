@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Markdown, Static
 
 from ....core.api import ErrorPart, MarkdownPart, TextPart
-from ...terminal_text import inert
+from ...terminal_text import escape_controls
 from .plain import plain_text
 
 TEXT_LINES = 200  # lines of a text part shown; the rest is counted
@@ -47,7 +47,7 @@ class MarkdownView(Markdown):
     """
 
     def __init__(self, part: MarkdownPart) -> None:
-        super().__init__(inert(part.markdown))
+        super().__init__(escape_controls(part.markdown))
 
 
 class ErrorView(Static):
@@ -66,5 +66,5 @@ class ErrorView(Static):
             if index:
                 text.append("\n")
             text.append(f"{kind} error: " if kind == "graph" else "", style="bold")
-            text.append(inert(message))
+            text.append(escape_controls(message))
         super().__init__(text)

@@ -9,7 +9,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ....core.api import DiagramPart, LazyPart, StructurePart
-from ...terminal_text import inert
+from ...terminal_text import escape_controls
 from .plain import plain_text
 
 OPEN_DEPTH = 2  # levels of a structure open when it is drawn; deeper ones open on a key or a click
@@ -38,8 +38,8 @@ class StructureView(Tree[Any]):
     """
 
     def __init__(self, part: StructurePart) -> None:
-        super().__init__(inert(part.label) or _size(part.value) if isinstance(part.value, (dict, list))
-                         else inert(part.label) or "value", data=part.value)
+        super().__init__(escape_controls(part.label) or _size(part.value) if isinstance(part.value, (dict, list))
+                         else escape_controls(part.label) or "value", data=part.value)
         self.part = part
         self.show_root = bool(part.label)
         self._grow(self.root, part.value, 0)
@@ -51,16 +51,16 @@ class StructureView(Tree[Any]):
         elif isinstance(value, list):
             items = [(str(i), v) for i, v in enumerate(value)]
         else:
-            node.add_leaf(inert(_leaf(value)), data=value)
+            node.add_leaf(escape_controls(_leaf(value)), data=value)
             return
         for key, child in items[:MAX_CHILDREN]:
             if isinstance(child, (dict, list)) and child:
-                branch = node.add(f"{inert(key)}: {_size(child)}", data=child)
+                branch = node.add(f"{escape_controls(key)}: {_size(child)}", data=child)
                 self._grow(branch, child, depth + 1)
                 if depth + 1 < OPEN_DEPTH:
                     branch.expand()
             else:
-                node.add_leaf(f"{inert(key)}: {inert(_leaf(child))}", data=child)
+                node.add_leaf(f"{escape_controls(key)}: {escape_controls(_leaf(child))}", data=child)
         if len(items) > MAX_CHILDREN:
             node.add_leaf(f"… {len(items) - MAX_CHILDREN:,} more", data=None)
 

@@ -25,7 +25,7 @@ from textual.strip import Strip
 from textual.widgets import DataTable, Static
 
 from ....core.api import NUMERIC_KINDS, Column, TablePart, shown_rows
-from ...terminal_text import inert
+from ...terminal_text import escape_controls
 from .plain import plain_text
 
 CELL_CHARS = 60  # characters of one value shown
@@ -35,7 +35,7 @@ CUT = "…"
 def cell_text(shown: str, column: Column) -> Text:
     """A value as shown (core's rendition) as a table cell: inert, on one line, cut when long;
     numbers to the right and row labels bold, as the browser draws them."""
-    text = inert(shown).replace("\n", "⏎")
+    text = escape_controls(shown).replace("\n", "⏎")
     if len(text) > CELL_CHARS:
         text = text[: CELL_CHARS - 1] + CUT
     style = "bold" if column.index else ("dim" if shown == "None" else "")
@@ -158,9 +158,9 @@ class TableView(Vertical):
         labels = sum(column.index for column in self.part.columns)
         table = CutTable(zebra_stripes=True, cursor_type="row", show_cursor=False, fixed_columns=labels)
         for column in self.part.columns:
-            label = Text(inert(column.name), style="bold")
+            label = Text(escape_controls(column.name), style="bold")
             if column.dtype:
-                label.append(" " + inert(column.dtype), style="dim")
+                label.append(" " + escape_controls(column.dtype), style="dim")
             table.add_column(label, key=column.name)
         yield table
         yield Static(classes="table-foot")

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.validation import Function
 from textual.widgets import Input, TextArea
 
-from ...terminal_text import inert
+from ...terminal_text import escape_controls
 from .control import Control
 
 DEFAULT_DATES = ("0001-01-01", "9999-12-31")  # marimo's own bounds, which say nothing worth showing
@@ -36,8 +36,8 @@ class TextControl(Control):
     def compose(self) -> ComposeResult:
         if self.part.label:
             yield self.label_widget()
-        placeholder = inert(str(self.part.domain.get("placeholder") or ""))
-        yield Input(inert(str(self.value or "")), placeholder=placeholder, compact=True,
+        placeholder = escape_controls(str(self.part.domain.get("placeholder") or ""))
+        yield Input(escape_controls(str(self.value or "")), placeholder=placeholder, compact=True,
                     max_length=int(self.part.domain.get("max_length") or 0))
 
     @on(Input.Submitted)
@@ -47,7 +47,7 @@ class TextControl(Control):
             self.choose(event.value)
 
     def show(self, value: Any) -> None:
-        self.query_one(Input).value = inert(str(value or ""))
+        self.query_one(Input).value = escape_controls(str(value or ""))
 
 
 class TextAreaControl(Control):
@@ -66,7 +66,7 @@ class TextAreaControl(Control):
     def compose(self) -> ComposeResult:
         if self.part.label:
             yield self.label_widget()
-        yield TextArea(inert(str(self.value or "")), compact=True, soft_wrap=True)
+        yield TextArea(escape_controls(str(self.value or "")), compact=True, soft_wrap=True)
         yield self.note_widget("sent when you leave the field")
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
@@ -75,7 +75,7 @@ class TextAreaControl(Control):
             self.choose(text)
 
     def show(self, value: Any) -> None:
-        self.query_one(TextArea).load_text(inert(str(value or "")))
+        self.query_one(TextArea).load_text(escape_controls(str(value or "")))
 
 
 class DateControl(Control):
@@ -84,7 +84,7 @@ class DateControl(Control):
     def compose(self) -> ComposeResult:
         if self.part.label:
             yield self.label_widget()
-        yield Input(inert(str(self.value or "")), placeholder="YYYY-MM-DD", compact=True,
+        yield Input(escape_controls(str(self.value or "")), placeholder="YYYY-MM-DD", compact=True,
                     validators=[Function(iso_date, "a date as YYYY-MM-DD")], validate_on=["submitted"])
         start, stop = self.part.domain.get("start"), self.part.domain.get("stop")
         bounds = f"{start or ''}..{stop or ''}" if (start, stop) != DEFAULT_DATES and (start or stop) else ""
@@ -100,4 +100,4 @@ class DateControl(Control):
             self.choose(event.value.strip())
 
     def show(self, value: Any) -> None:
-        self.query_one(Input).value = inert(str(value or ""))
+        self.query_one(Input).value = escape_controls(str(value or ""))
