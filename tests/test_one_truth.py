@@ -228,7 +228,7 @@ async def act(live: Live, action: str, pick: int) -> str:
     return f"{action} {target}"
 
 
-async def wait_idle(live: Live) -> None:
+async def wait_idle(live: Live, history: list[str] | None = None) -> None:
     """Until the kernel says idle, the mirror has nothing queued or running, and both agree twice."""
     p = live.pairing
     deadline = time.monotonic() + IDLE_TIMEOUT
@@ -237,14 +237,17 @@ async def wait_idle(live: Live) -> None:
         state = await kernel_state(p.connection, p.target.session)
         model_idle = await p.wait_until(lambda m: m.is_idle(), max(0.1, deadline - time.monotonic()))
         calm = calm + 1 if state == "idle" and model_idle else 0
-        assert time.monotonic() < deadline, f"not idle: kernel {state}, model idle {model_idle}"
+        assert time.monotonic() < deadline, (
+            f"not idle: kernel {state}, model idle {model_idle}; running: {p.notebook.running_cell_ids()} "
+            f"{[p.notebook.cell(c).code[:60] for c in p.notebook.running_cell_ids() if p.notebook.get(c)]}; "
+            f"after: {'; '.join(history or [])}")
         if calm < 2:  # an event that arrives meanwhile wakes this early
             await p.wait_until(lambda m: False, 0.1)
 
 
 async def compare(live: Live, history: list[str]) -> None:
     p = live.pairing
-    await wait_idle(live)
+    await wait_idle(live, history)
     snap = await codemode.snapshot(p.connection, p.target.session)
     # The snapshot program's own run must reach the mirror before reading it.
     assert await p.wait_until(lambda m: m.is_idle(), 10)
