@@ -1,7 +1,7 @@
 """Who a call is made for: their working directory and environment.
 
 A one-shot command run in-process reads its own. The pairing service
-(headless/service_host.py) serves many callers from one process; it sets the
+(headless/service/host.py) serves many callers from one process; it sets the
 caller of each request here, and the core reads paths and environment
 through these functions instead of the process's own.
 """
