@@ -4,6 +4,7 @@ the MCP tool and the command are made from it, so their arguments cannot drift a
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import click
 
@@ -17,12 +18,13 @@ TARGET_TOOL_ARGS = {"notebook", "session", "url"}
 TARGET_CLI_OPTIONS = {"urls", "session", "notebook", "token_file", "allow_insecure_token", "ssh"}
 SERVERS_CLI_OPTIONS = {"urls", "token_file", "allow_insecure_token", "ssh"}
 CODE_CLI_PARAMS = {"file", "stdin_marker"}  # beside -c: the other two ways code arrives
+BATCH_CLI_PARAMS = {"file", "stdin_marker"}  # a batch's two ways in, in place of its argument
 
 # Both doors offer each of these; none is declared twice.
 SHARED = {
     "interrupt", "status", "restart_kernel", "answer", "variables", "graph", "ui", "set_ui", "table_page",
     "run_cells", "move_cell", "delete_cell", "add_packages", "servers", "notebooks", "open_notebook", "cells",
-    "output", "execute", "create_cell", "edit_cell", "activity",
+    "output", "execute", "create_cell", "edit_cell", "activity", "apply_changes",
 }
 
 
@@ -37,11 +39,17 @@ def _command(operation: Operation) -> click.Command:
     return parent.commands[operation.command]
 
 
+def _batch(arg: Any) -> bool:
+    return arg.cli is not None and arg.cli.batch
+
+
 def _cli_names(operation: Operation) -> set[str]:
     """The command's parameters the declaration says it takes."""
-    names = {arg.name for arg in operation.cli_args()}
+    names = {arg.name for arg in operation.cli_args() if not _batch(arg)}
     if any(arg.cli is not None and arg.cli.code for arg in operation.cli_args()):
         names |= CODE_CLI_PARAMS
+    if any(_batch(arg) for arg in operation.cli_args()):
+        names |= BATCH_CLI_PARAMS
     return names | (SERVERS_CLI_OPTIONS if operation.cli_targeting == "servers" else TARGET_CLI_OPTIONS)
 
 
@@ -74,6 +82,8 @@ def test_each_declared_command_takes_exactly_the_declared_arguments() -> None:
         assert len(names) == len(set(names)), operation.command
         assert set(names) == _cli_names(operation), operation.command
         for arg in operation.cli_args():
+            if _batch(arg):
+                continue
             [param] = [p for p in command.params if p.name == arg.name]
             assert arg.cli is not None
             required = arg.required if arg.cli.required is None else arg.cli.required
@@ -84,7 +94,7 @@ def test_the_command_line_order_is_the_declared_one() -> None:
     """Where the command line orders its flags otherwise than the tool (as its help has always listed
     them), the declaration says so and the command follows it."""
     for operation in OPERATIONS:
-        declared = [arg.name for arg in operation.cli_args()]
+        declared = [arg.name for arg in operation.cli_args() if not _batch(arg)]
         params = [param.name for param in _command(operation).params if param.name in declared]
         assert params == declared, operation.command
         if operation.cli_order:
@@ -98,7 +108,7 @@ def test_a_declared_argument_is_the_same_on_both_doors() -> None:
         schema = tools[operation.tool].input_schema["properties"]
         params = {param.name: param for param in _command(operation).params}
         for arg in operation.tool_args():
-            if arg.cli is None:
+            if arg.cli is None or _batch(arg):
                 continue
             assert arg.name in schema and arg.name in params, (operation.tool, arg.name)
             param = params[arg.name]

@@ -34,6 +34,7 @@ class Flag:
     file: bool = False  # the flag names a file; the argument is its text (read after the checks)
     code: bool = False  # the text comes from this flag (-c), --file PATH or stdin (`-`): exactly one, not empty
     streams: bool = False  # when set, the command prints what the call tells as it arrives, as JSON lines
+    batch: bool = False  # a JSON batch from --file PATH or stdin (`-`); its top-level "run" fills an unset `run`
 
 
 @dataclass(frozen=True)

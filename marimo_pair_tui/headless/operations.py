@@ -4,8 +4,8 @@ A command (cli/declared.py) and an MCP tool (mcp/declared.py) are made from each
 document is the same on both, and so are the arguments' names, types and defaults. What a door
 does around the call is declared too: code read from -c, --file or stdin on the command line, the
 outputs' options, a snippet's output streamed (JSON lines, or MCP progress), an output's images as
-MCP image content. Operations a door has alone (watch, wait_until_idle, ...) are declared in their
-command and tool modules.
+MCP image content, a batch read from --file or stdin. Operations a door has alone (watch,
+wait_until_idle, ...) are declared in their command and tool modules.
 """
 
 from __future__ import annotations
@@ -799,11 +799,45 @@ one of those cells was changed by someone else after, or no longer has the code 
     shape=_operation_document, changes_cells=True,
 )
 
+APPLY_CHANGES = Operation(
+    tool="apply_changes", command="apply", title="Apply several cell changes",
+    help="""Apply several cell changes at once (JSON list: create, edit, move, delete), then run once.
+
+All are checked together (syntax, multiply-defined names and cycles across the notebook
+they leave, conflicts by hash); a refusal names the operation (numbered from 1) and applies
+nothing. A create's "id" is a temporary label later operations may place cells by.""",
+    description="""Apply several creates, edits, moves and deletes as one change, then run the affected cells once.
+Checked together first (syntax, multiply-defined names and cycles across the resulting notebook,
+conflicts by hash): a refusal names the operation (`error.operation.number`, from 1) and applies
+nothing. The answer lists each operation (`applied`), temporary ids -> cell ids (`ids`), the cells
+that ran (`ran`) and the affected cells' new state.""",
+    args=(
+        Arg("operations", list[Any],
+            'The operations, in order: {"op": "create", "code": ..., "name"?, "after"?|"before"?, "id"?} '
+            '("id": a temporary label later operations may name the new cell by), '
+            '{"op": "edit", "cell": ..., "code": ..., "expect": HASH} (or "force": true), '
+            '{"op": "move", "cell": ..., "after"|"before": ...}, {"op": "delete", "cell": ...}.',
+            cli=Flag(batch=True)),
+        TARGET,
+        Arg("run", bool, "Run the created and edited cells (and what depends on them) once, after applying.",
+            default=True,
+            cli=Flag(("--run/--no-run",), default=None,
+                     help="Run the created and edited cells (and what depends on them) once, after applying "
+                          "(default: yes, or the input's top-level 'run').")),
+        _timeout(cli=Flag(("--timeout",), metavar="SECONDS",
+                          help="Give up waiting after this long (the request is closed, which interrupts the kernel).")),
+    ),
+    call=lambda service, spec, values: service.apply_changes(spec, values["operations"], run=values["run"],
+                                                             timeout=values["timeout"]),
+    shape=_operation_document,
+    can_fail=True,
+)
+
 # In the order the MCP server lists the tools: finding a notebook and its cells first.
 OPERATIONS: tuple[Operation, ...] = (
     SERVERS, NOTEBOOKS, OPEN, CELLS, OUTPUT, EXECUTE, CREATE_CELL, EDIT_CELL,
     INTERRUPT, STATUS, RESTART, ANSWER, VARIABLES, GRAPH, UI, SET_UI, TABLE_PAGE, RUN_CELLS, MOVE_CELL, DELETE_CELL,
     ADD_PACKAGES, SCREENSHOT, DEBUG, GREP,
     HISTORY, REVERT, UNDO,
-    ACTIVITY,
+    ACTIVITY, APPLY_CHANGES,
 )

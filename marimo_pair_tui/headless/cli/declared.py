@@ -16,6 +16,7 @@ import click
 from ...core.api import EXIT_FAILED, EXIT_OK, Document, PairingService, documents
 from ..declaration import CLI, DOOR, REQUIRED, Arg, Door, Flag, Operation, Values
 from ..output import emit, narrate, serve, tell_prompt, usage_failure
+from .batch_input import read_batch
 from .options import Targeting, from_stdin, read_cell_code, read_code, servers_options, target_options
 
 
@@ -77,6 +78,9 @@ def _option(arg: Arg, flag: Flag) -> click.Option:
 
 def _params(arg: Arg) -> list[click.Parameter]:
     flag = arg.cli or Flag()
+    if flag.batch:  # the batch's two ways in: a file, or stdin
+        return [click.Option(["--file", "file"], metavar="PATH", help="Read the operations (JSON) from a file."),
+                click.Argument(["stdin_marker"], required=False, metavar="[-]")]
     if flag.code:  # -c CODE, then the other two ways the code arrives
         return [_option(arg, flag), click.Option(["--file", "file"], metavar="PATH", help="Read the code from a file."),
                 click.Argument(["stdin_marker"], required=False, metavar="[-]")]
@@ -90,6 +94,8 @@ def _values(operation: Operation, given: Values) -> Values:
     """The call's values: the declared defaults, what the command line gave, parsed as declared."""
     values = operation.defaults()
     for arg in operation.cli_args():
+        if arg.cli is not None and arg.cli.batch:  # read after the checks (_read)
+            continue
         value = given[arg.name]
         if isinstance(value, tuple):
             value = list(value)
@@ -108,6 +114,10 @@ def _read(operation: Operation, values: Values, given: Values) -> None:
             values[arg.name] = read_code(None, values[arg.name], False)
         elif flag.code:
             values[arg.name] = read_cell_code(values[arg.name], given["file"], from_stdin(given["stdin_marker"]))
+        elif flag.batch:
+            values[arg.name], told_run = read_batch(given["file"], given["stdin_marker"])
+            if values.get("run") is None:  # the command line left it unset: the input's word, else run
+                values["run"] = True if told_run is None else told_run
 
 
 def _door(operation: Operation, targeting: Targeting, values: Values) -> Door:

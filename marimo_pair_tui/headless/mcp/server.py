@@ -44,7 +44,6 @@ from ...core.api import documents, settle_gc
 from ...core.api import Document
 from ...core.api import InvalidRequestError
 from ...core.api import HubOptions, PairingService, TargetSpec, static_defs_refs
-from .batch_tools import register_batch_tools
 from .declared import add_tools
 from ..operations import OPERATIONS
 from .results import error_result
@@ -107,7 +106,6 @@ def build_server(service: PairingService) -> MCPServer:
     )
 
     add_tools(server, service, OPERATIONS)
-    register_batch_tools(server, service)
 
     @server.tool(title="Wait until the kernel is idle")
     async def wait_until_idle(
