@@ -357,8 +357,8 @@ class ScreenshotError(PairError):
 
     kind = "screenshot_failed"
     default_next = (
-        "Check the notebook in a browser; if a cell is still running, wait for it (`wait`) and "
-        "take the picture again."
+        "Check the notebook in a browser; if a cell is still running, wait until `status` says idle "
+        "(MCP: wait_until_idle) and take the picture again."
     )
 
 
