@@ -62,6 +62,17 @@ def _capped(cmd: list[str], env: dict[str, str], stdin: bytes, cap: float) -> tu
     return time.perf_counter() - start, True
 
 
+def capped_call(row: Row, cmd: list[str], env: dict[str, str], stdin: bytes, cap: float) -> Row:
+    """`row` filled from one call of a peer that may wait on a busy kernel: its time, or how long it waited."""
+    took, answered = _capped(cmd, env, stdin, cap)
+    if answered:
+        row.samples, row.note = [took], "1 call"
+    else:
+        row.status, row.value = "waits", took
+        row.note = f"waits for the kernel: no answer after {took:.1f} s (stopped)"
+    return row
+
+
 def leaf_error(exc: BaseException) -> str:
     """The innermost error of an exception group, as `Kind: message`."""
     while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
@@ -149,10 +160,4 @@ def _reader_row(env: Env, opened: Opened, kernel: str, size: int, cap: float) ->
         reader.samples = [run_once(pair, env.vars(), expect=last, stdin=READ_PROGRAM.encode()) for _ in range(slow)]
         reader.note = f"{slow} calls: no p95"
         return reader
-    took, answered = _capped(pair, env.vars(), READ_PROGRAM.encode(), cap)
-    if answered:
-        reader.samples, reader.note = [took], "1 call"
-    else:
-        reader.status, reader.value = "waits", took
-        reader.note = f"waits for the kernel: no answer after {took:.1f} s (stopped)"
-    return reader
+    return capped_call(reader, pair, env.vars(), READ_PROGRAM.encode(), cap)

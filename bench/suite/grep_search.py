@@ -16,7 +16,7 @@ import time
 
 from marimo_pair_tui.core.api import HubOptions, PairingService, TargetSpec
 
-from .cells_oneshot import _capped, leaf_error
+from .cells_oneshot import capped_call, leaf_error
 from .common import MARIMO, OURS, Lab, Opened, Row, run_once, service, service_available
 
 SECTION = "8. grep: search every cell"
@@ -93,12 +93,7 @@ def measure(lab: Lab, quick: bool, log=print) -> list[Row]:
                                              stdin=CODE_MODE_GREP.encode()) for _ in range(5)]
                     peer.note = "5 calls: no p95; code only, cells not lines"
                 else:
-                    took, answered = _capped(pair, env.vars(), CODE_MODE_GREP.encode(), cap)
-                    if answered:
-                        peer.samples, peer.note = [took], "1 call"
-                    else:
-                        peer.status, peer.value = "waits", took
-                        peer.note = f"waits for the kernel: no answer after {took:.1f} s (stopped)"
+                    capped_call(peer, pair, env.vars(), CODE_MODE_GREP.encode(), cap)
                 rows.append(peer)
             except Exception as exc:  # one state failing leaves the other
                 rows.append(Row(SECTION, f"{kernel}: failed", SIZE, status="failed", note=leaf_error(exc)))
