@@ -20,7 +20,8 @@ checks these builders against it). A shape changes here, with its type, or nowhe
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Protocol, Sequence, TypedDict, Union, cast
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, TypedDict, Union, cast
 
 from .document_types import (
     ActivityDocument, ActivityEntryJson, AnswerDocument, CellConfigJson, CellErrorJson, CellJson, CellRefJson,
