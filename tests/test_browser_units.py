@@ -57,3 +57,21 @@ def test_no_browser_anywhere_says_where_it_looked(tmp_path: Path) -> None:
     with pytest.raises(BrowserMissingError) as caught:
         find_browser(None, {"PATH": str(tmp_path)})
     assert "chromium" in caught.value.message and BROWSER_ENV in caught.value.message
+
+
+async def test_a_picture_without_playwright_installed_is_its_clear_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The package's extra is optional: a plain install has a browser perhaps, but no Playwright.
+    import sys
+
+    from marimo_pair_tui.core.browser import Camera
+    from marimo_pair_tui.core.errors import PlaywrightMissingError
+
+    for name in [m for m in sys.modules if m == "playwright" or m.startswith("playwright.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.delitem(sys.modules, "marimo_pair_tui.core.browser.viewer", raising=False)
+    monkeypatch.setitem(sys.modules, "playwright", None)  # an import of it fails as if not installed
+    camera = Camera(_program(tmp_path / "bin", "chromium"))
+    with pytest.raises(PlaywrightMissingError) as caught:
+        await camera.cell(None, None, "Hbol")  # type: ignore[arg-type]  # (refused before either is used)
+    assert caught.value.kind == "playwright_missing" and "screenshot" in (caught.value.next or "")

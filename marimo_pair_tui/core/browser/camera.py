@@ -79,10 +79,10 @@ class Camera:
 
     async def _view(self, connection: Connection, target: Target, timeout: float) -> KioskView:
         """The live page on `target`'s session: kept from an earlier picture, or opened now."""
-        from .viewer import KioskView
-
         async with self._lock:
-            context = await self._started()
+            context = await self._started()  # first: without Playwright, its clear error, not an ImportError
+            from .viewer import KioskView  # (imports Playwright)
+
             await self._close_idle()
             key: ViewKey = (connection.url, target.notebook, target.session.selector)
             view = self._views.get(key)
