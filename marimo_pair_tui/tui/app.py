@@ -116,8 +116,9 @@ class PairApp(App[None]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """A notification; its text often carries a server's words, so it is shown inert, not as markup."""
-        tell(self, message, title=title, severity=severity, timeout=timeout, markup=markup)
+        """A notification; its text often carries a server's words, so it is shown inert, never as markup
+        (`markup` is taken and not used: a widget's or screen's `notify` passes Textual's default, True)."""
+        tell(self, message, title=title, severity=severity, timeout=timeout)
 
     # -- start and stop ---------------------------------------------------------
 

@@ -88,3 +88,18 @@ def test_kernel_controls_in_the_activity_pane_are_titled_by_what_they_did() -> N
     titles = [entry_title(log.control(request, 0.0)) for request in
               ({"op": "interrupt"}, {"op": "restart", "session": "s", "ran": False}, {"op": "answer", "cell": "c", "prompt": "?"})]
     assert titles == ["interrupt", "restart", "answer to input()"]
+
+
+async def test_a_screens_notification_shows_brackets_as_written_not_as_markup(tmp_path: Path) -> None:
+    # A screen's notify passes Textual's markup=True; an error's `next` such as
+    # "pip install 'marimo-pair-tui[screenshot]'" must still reach the toast whole.
+    from marimo_pair_tui.tui.app import PairApp
+    from marimo_pair_tui.tui.config import Config
+    from marimo_pair_tui.core.api import HubOptions
+
+    app = PairApp(HubOptions(), fmt=Display(redact=True), config=Config(), cursor_blink=False, drafts=tmp_path)
+    async with app.run_test() as pilot:
+        app.screen.notify("pip install 'marimo-pair-tui[screenshot]'")
+        await pilot.pause()
+        [shown] = [n for n in app._notifications if "pip install" in n.message]  # noqa: SLF001
+        assert shown.message == "pip install 'marimo-pair-tui[screenshot]'" and shown.markup is False
