@@ -3,7 +3,8 @@
 The headless path is chosen before anything else is imported so that agents
 never pay for importing Textual; a headless call goes to the user's pairing
 service (standard library only on that path) unless `--no-service` or
-MARIMO_PAIR_NO_SERVICE=1 says to run it in this process.
+MARIMO_PAIR_NO_SERVICE=1 says to run it in this process. `marimo-pair-tui doctor`
+is `--headless doctor --human`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["doctor"]:  # the readable form of `--headless doctor` (`--json` for the document)
+        args = ["--headless", "--no-service", "doctor", "--human", *args[1:]]
     if "--headless" in args:
         args.remove("--headless")
         in_process = "--no-service" in args

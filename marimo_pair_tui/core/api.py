@@ -76,6 +76,12 @@ from .state.gc_policy import INTERACTIVE as GC_INTERACTIVE, settle as settle_gc
 from .state.private import append_private, state_dir, write_private
 from .state.settings import APP_NAME, config_path, read_config
 
+# What `doctor` reports on: the marimo versions spoken to, the browser pictures use, the private modes.
+from .wire.server_versions import MINIMUM as MARIMO_MINIMUM, NEWEST_TESTED as MARIMO_NEWEST_TESTED
+from .wire.server_versions import Standing, standing as marimo_standing
+from .browser.locate import find_browser
+from .state.private import DIR_MODE, FILE_MODE, TOKEN_ENV
+
 # The code history (core/model/history.py) and how its reads are asked.
 from .document_types import CodeChangeJson, HistoryDocument
 from .model.history import CodeChange, diff_lines, origin_of
@@ -109,6 +115,9 @@ __all__ = [
     # context and files
     "Caller", "call_cwd", "call_environ", "call_path", "serving_call", "GC_INTERACTIVE", "settle_gc",
     "append_private", "state_dir", "write_private", "APP_NAME", "config_path", "read_config",
+    # the setup doctor reports on
+    "MARIMO_MINIMUM", "MARIMO_NEWEST_TESTED", "Standing", "marimo_standing", "find_browser", "DIR_MODE", "FILE_MODE",
+    "TOKEN_ENV",
     # the code history
     "CodeChange", "CodeChangeJson", "HISTORY_DEFAULT", "HistoryDocument", "SINCE_HELP", "diff_lines", "origin_of",
 ]

@@ -14,10 +14,10 @@ import click
 from ...core.api import UsageError
 from ..output import emit, usage_failure
 from ..operations import OPERATIONS
-from . import agent_commands, cell_commands, declared, live_commands, session_commands, ssh_commands
+from . import agent_commands, cell_commands, declared, doctor_command, live_commands, session_commands, ssh_commands
 from .group import headless
 
-for _module in (session_commands, cell_commands, live_commands, ssh_commands, agent_commands):
+for _module in (session_commands, cell_commands, live_commands, ssh_commands, agent_commands, doctor_command):
     _module.register(headless)
 declared.register(headless, OPERATIONS)
 
