@@ -1,0 +1,111 @@
+"""`doctor` against real marimo servers, as a user runs it: each server's version (read from the
+server itself) and its standing, no token in the output, a wrong mode and a missing program
+reported with what to do, and the exit code that says whether a check found a problem."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from marimo_pair_tui.core.api import marimo_standing
+from tests.clihelp import cli_env, run_cli
+from tests.support.marimo_proc import MarimoServer, start_marimo_server
+
+TOKEN = "doctor-secret-token-4711"
+
+
+@pytest.fixture(scope="module")
+def token_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarimoServer]:
+    """One server with a token for the module (not in the registry: named by --url)."""
+    base = tmp_path_factory.mktemp("doctor")
+    notebook = base / "demo.py"
+    shutil.copy(Path(__file__).parent / "notebooks" / "demo.py", notebook)
+    (base / "state").mkdir()
+    server = start_marimo_server(notebook, state_home=base / "state", token=TOKEN)
+    try:
+        yield server
+    finally:
+        server.stop()
+        server.cleanup_files()
+
+
+def served_version(server: MarimoServer) -> str:
+    """What the server itself says it runs."""
+    headers = {"Authorization": f"Bearer {server.token}"} if server.token else {}
+    response = httpx.get(f"{server.url}/api/version", headers=headers, timeout=10)
+    response.raise_for_status()
+    return response.text.strip()
+
+
+def checks(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {check["check"]: check for check in document["checks"]}
+
+
+def test_each_server_s_version_and_standing_is_reported_and_the_token_is_not(
+    shared_server: MarimoServer, token_server: MarimoServer
+) -> None:
+    env = cli_env(shared_server.state_home, MARIMO_TOKEN=TOKEN)
+    result = run_cli(["doctor", "--url", token_server.url], env=env)
+    assert TOKEN not in result.stdout + result.stderr
+    document = result.json
+    assert result.code == (0 if document["ok"] else 1)
+    found = checks(document)
+    for server, source in ((shared_server, "registry"), (token_server, "url")):
+        check = found[f"server:{server.url}"]
+        version = served_version(server)
+        assert (check["facts"]["version"], check["facts"]["source"]) == (version, source)
+        assert check["facts"]["standing"] == marimo_standing(version)
+        assert check["status"] == {"supported": "ok", "too_old": "problem", "newer": "warning"}[marimo_standing(version)]
+
+
+def test_a_wrong_mode_and_missing_programs_say_what_to_do_and_set_the_exit_code(tmp_path: Path) -> None:
+    state_home = tmp_path / "state"
+    ours = state_home / "marimo-pair-tui"
+    (ours / "drafts").mkdir(parents=True)
+    draft = ours / "drafts" / "demo.py.json"
+    draft.write_text("{}")
+    ours.chmod(0o755)
+    (ours / "drafts").chmod(0o755)
+    draft.chmod(0o644)
+    empty = tmp_path / "bin"  # a PATH without Chromium, ssh or tmux
+    empty.mkdir()
+    env = {**cli_env(state_home, PATH=str(empty)), "TERM": "xterm-256color"}
+    env.pop("MARIMO_PAIR_BROWSER", None)
+    result = run_cli(["doctor"], env=env)
+    document = result.json
+    found = checks(document)
+    assert result.code == 1 and document["ok"] is False
+    state = found["state"]
+    assert state["status"] == "problem"
+    for fix in (f"chmod 700 {ours}", f"chmod 700 {ours / 'drafts'}", f"chmod 600 {draft}"):
+        assert fix in state["next"]
+    assert found["browser"]["status"] == "warning" and "Chromium" in found["browser"]["next"]
+    assert found["ssh"]["status"] == "warning" and "openssh" in found["ssh"]["next"].lower()
+    for path, mode in ((ours, 0o700), (ours / "drafts", 0o700), (draft, 0o600)):  # the fixes, applied
+        os.chmod(path, mode)
+    fixed = run_cli(["doctor"], env=env)
+    assert checks(fixed.json)["state"]["status"] == "ok"
+    assert (fixed.code, fixed.json["problems"]) == (0, 0)
+
+
+def test_the_readable_form_is_the_same_report(tmp_path: Path) -> None:
+    env = cli_env(tmp_path / "state")
+    readable = subprocess.run([sys.executable, "-m", "marimo_pair_tui", "doctor"], capture_output=True, text=True,
+                              env=env, stdin=subprocess.DEVNULL, timeout=120)
+    document = json.loads(subprocess.run(
+        [sys.executable, "-m", "marimo_pair_tui", "doctor", "--json"], capture_output=True, text=True, env=env,
+        stdin=subprocess.DEVNULL, timeout=120).stdout)
+    assert readable.returncode == (0 if document["ok"] else 1)
+    text = readable.stdout
+    assert text.splitlines()[0] == f"marimo-pair-tui doctor: {document['summary']}"
+    for check in document["checks"]:
+        assert f" {check['check']} " in text and check["detail"] in text
