@@ -109,3 +109,8 @@ def test_the_readable_form_is_the_same_report(tmp_path: Path) -> None:
     assert text.splitlines()[0] == f"marimo-pair-tui doctor: {document['summary']}"
     for check in document["checks"]:
         assert f" {check['check']} " in text and check["detail"] in text
+
+
+def test_a_bad_url_is_a_usage_error_not_a_finding(tmp_path: Path) -> None:
+    result = run_cli(["doctor", "--url", "not-a-url"], env=cli_env(tmp_path / "state"))
+    assert result.code == 2 and result.json["error"]["kind"] == "invalid_url"

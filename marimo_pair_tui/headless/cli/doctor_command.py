@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from ...core.api import PairError, call_environ, hub_options
+from ...core.api import PairError, call_environ, hub_options, parse_server_url
 from ..output import emit, failure
 from .options import INSECURE_TOKEN_HELP
 
@@ -28,6 +28,8 @@ def doctor_(human: bool, urls: tuple[str, ...], token_file: str | None, allow_in
     from ..doctor.human import lines
 
     try:
+        for url in urls:
+            parse_server_url(url)
         options = hub_options(urls, token_file, (), allow_insecure_token=allow_insecure_token)
         document, code = asyncio.run(collect(options, dict(call_environ())))
     except PairError as error:
