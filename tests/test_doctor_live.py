@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from marimo_pair_tui.core.api import marimo_standing
+from marimo_pair_tui.headless.service.wire import socket_path
 from tests.clihelp import cli_env, run_cli
 from tests.support.marimo_proc import MarimoServer, start_marimo_server
 
@@ -97,7 +98,7 @@ def test_a_wrong_mode_and_missing_programs_say_what_to_do_and_set_the_exit_code(
     assert (fixed.code, fixed.json["problems"]) == (0, 0)
 
 
-def test_the_readable_form_is_the_same_report(tmp_path: Path) -> None:
+def test_the_readable_form_is_the_same_report_made_in_the_caller_s_process(tmp_path: Path) -> None:
     env = cli_env(tmp_path / "state")
     readable = subprocess.run([sys.executable, "-m", "marimo_pair_tui", "doctor"], capture_output=True, text=True,
                               env=env, stdin=subprocess.DEVNULL, timeout=120)
@@ -109,6 +110,9 @@ def test_the_readable_form_is_the_same_report(tmp_path: Path) -> None:
     assert text.splitlines()[0] == f"marimo-pair-tui doctor: {document['summary']}"
     for check in document["checks"]:
         assert f" {check['check']} " in text and check["detail"] in text
+    headless = run_cli(["doctor", "--human"], env=env)  # (the pairing service would answer with its own terminal)
+    assert headless.stdout.splitlines()[0] == text.splitlines()[0]
+    assert not os.path.exists(socket_path(env)), "doctor went through the pairing service"
 
 
 def test_a_bad_url_is_a_usage_error_not_a_finding(tmp_path: Path) -> None:

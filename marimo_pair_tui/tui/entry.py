@@ -61,7 +61,8 @@ def tui(notebook_path: str | None, tour: bool, session: str | None, notebook: st
     NOTEBOOK.py: open it (reuse a server's session, or start marimo for it).
     --tour: open the tour notebook.
     --session/--notebook/--url: pair with that session directly.
-    Use --headless for the JSON door (see --headless --help).
+    Use --headless for the JSON door (see --headless --help);
+    `marimo-pair-tui doctor` checks the setup (what a bug report should include).
     """
     from .app import PairApp
     from .config import load_config
