@@ -217,3 +217,15 @@ def test_the_readable_form_carries_every_check_and_its_next_step() -> None:
     text = "\n".join(lines(document))
     assert "1 warning" in text.splitlines()[0]
     assert "warning  colours  16 colours" in text and "-> use xterm-256color" in text and "tool" in text
+
+
+def test_a_broken_config_file_is_a_warning_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    assert places.config_file(path).facts["exists"] is False
+    path.write_text("[keys\nrun = 1\n")
+    broken = places.config_file(path)
+    assert broken.status == "warning" and "not valid TOML" in broken.detail
+    assert broken.next is not None and str(path) in broken.next
+    path.write_text('[keys]\nrun-snippet = "f5"\n')
+    read = places.config_file(path)
+    assert (read.status, read.facts["sections"]) == ("ok", ["keys"])

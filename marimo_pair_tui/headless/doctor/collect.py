@@ -30,6 +30,7 @@ def local_checks(env: Mapping[str, str], asked: str | None, tty: bool) -> list[F
                                              terminal.colours(env), clipboard.clipboard(env)])
     findings += guarded("extras", lambda: software.extras(env))
     findings += guarded("ssh", lambda: [places.ssh_client()])
+    findings += guarded("config", lambda: [places.config_file()])
     findings += guarded("state", lambda: [
         places.private_directory("state", state_dir(), "drafts, logs, history"),
         places.private_directory("runtime", Path(runtime_dir(env)), "the pairing service's sockets"),

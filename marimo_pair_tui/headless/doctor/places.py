@@ -1,4 +1,5 @@
-"""The ssh client, and the private directories: state under 0700/0600, the service's sockets in a 0700 directory.
+"""The ssh client, the config file, and the private directories: state under 0700/0600, the service's
+sockets in a 0700 directory.
 
 A file others can reach is a problem (it may hold code, outputs, or name the
 notebooks); one inside a directory only we can enter is not, whatever its own
@@ -13,7 +14,7 @@ import stat
 import subprocess
 from pathlib import Path
 
-from ...core.api import DIR_MODE, FILE_MODE
+from ...core.api import DIR_MODE, FILE_MODE, read_config
 from .findings import Finding
 
 WALK_LIMIT = 5000  # entries looked at under the state directory, at most
@@ -34,6 +35,19 @@ def ssh_client() -> Finding:
         return Finding("ssh", "warning", f"{ssh} did not say its version ({exc.__class__.__name__}).",
                        next="Check that `ssh -V` runs.", facts={"path": ssh})
     return Finding("ssh", "ok", f"{ssh}: {version or 'version unknown'}", facts={"path": ssh, "version": version})
+
+
+def config_file(path: Path | None = None) -> Finding:
+    """The user's config.toml: absent (defaults), read, or why it is ignored."""
+    config = read_config(path)
+    facts = {"path": str(config.path), "exists": config.path.exists(), "sections": sorted(config.data)}
+    if config.problem is not None:
+        return Finding("config", "warning", f"{config.path} is ignored: {config.problem}.",
+                       next=f"Fix {config.path} (TOML; see docs/configuration.md), or remove it for the defaults.",
+                       facts=facts)
+    if not facts["exists"]:
+        return Finding("config", "ok", f"{config.path} does not exist: the defaults are used.", facts=facts)
+    return Finding("config", "ok", f"{config.path}: read", facts=facts)
 
 
 def exposed(root: Path) -> list[tuple[Path, os.stat_result]]:
