@@ -113,6 +113,16 @@ def test_the_readable_form_is_the_same_report_made_in_the_caller_s_process(tmp_p
     headless = run_cli(["doctor", "--human"], env=env)  # (the pairing service would answer with its own terminal)
     assert headless.stdout.splitlines()[0] == text.splitlines()[0]
     assert not os.path.exists(socket_path(env)), "doctor went through the pairing service"
+    assert checks(document)["service"]["facts"]["running"] is False
+
+
+def test_a_running_pairing_service_is_reported_not_restarted(tmp_path: Path) -> None:
+    env = cli_env(tmp_path / "state")
+    started = run_cli(["service", "start"], env=env).json
+    found = checks(run_cli(["doctor"], env=env).json)["service"]
+    assert found["status"] == "ok"
+    assert (found["facts"]["pid"], found["facts"]["running"], found["facts"]["this_version"]) == (started["pid"], True, True)
+    assert run_cli(["service", "status"], env=env).json["pid"] == started["pid"]
 
 
 def test_a_bad_url_is_a_usage_error_not_a_finding(tmp_path: Path) -> None:

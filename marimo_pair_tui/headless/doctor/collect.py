@@ -7,7 +7,7 @@ from typing import Any, Callable, Mapping
 
 from ...core.api import TOKEN_ENV, HubOptions, state_dir
 from ..service.wire import runtime_dir
-from . import clipboard, places, servers, software, terminal
+from . import clipboard, places, servers, service, software, terminal
 from .findings import Finding, report
 
 
@@ -31,6 +31,7 @@ def local_checks(env: Mapping[str, str], asked: str | None, tty: bool) -> list[F
     findings += guarded("extras", lambda: software.extras(env))
     findings += guarded("ssh", lambda: [places.ssh_client()])
     findings += guarded("config", lambda: [places.config_file()])
+    findings += guarded("service", lambda: [service.pairing_service(env)])
     findings += guarded("state", lambda: [
         places.private_directory("state", state_dir(), "drafts, logs, history"),
         places.private_directory("runtime", Path(runtime_dir(env)), "the pairing service's sockets"),
