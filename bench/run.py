@@ -15,6 +15,7 @@ Sections (each a module of bench/suite/, so that one failing does not stop the r
   bytes  bytes per read of a pandas, a chart and a widgets notebook vs marimo's MCP and code_mode reads
   grep   `grep` over 1,000 cells: warm service and in-process from the mirror, idle and busy, vs code_mode's cells.grep
   shots  `screenshot CELL` through the service: the first picture and later ones vs code_mode's ctx.screenshot()
+  tools  bytes of our MCP server's tool list (tools/list) vs marimo's `--mcp tools` server's
 
 Targets are reported against, never asserted. Run:
     .venv/bin/python bench/run.py [--quick] [--only NAME]
@@ -41,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from bench.suite import app_tui, cells_oneshot, exec_oneshot, live_latency, mcp_overhead, read_bytes, report  # noqa: E402
 from bench.suite import screenshots  # noqa: E402
 from bench.suite import grep_search  # noqa: E402
+from bench.suite import tool_list  # noqa: E402
 from bench.suite.common import Env, Lab, Row, service  # noqa: E402
 
 SECTIONS = {
@@ -52,6 +54,7 @@ SECTIONS = {
     "bytes": read_bytes.SECTION,
     "grep": grep_search.SECTION,
     "shots": screenshots.SECTION,
+    "tools": tool_list.SECTION,
 }
 
 DESCRIPTIONS = {
@@ -118,6 +121,12 @@ DESCRIPTIONS = {
         "warm service, idle and while the last cell sleeps. Peer: marimo's code_mode `ctx.cells.grep` (a regex over "
         "the code only; cells, not lines) through `marimo pair execute`, a process per call; busy, it waits for the "
         "kernel and is stopped at a cap. Target: ≤ 50 ms at 1,000 cells."),
+    tool_list.SECTION: (
+        "The `tools/list` result an agent's context takes in whole: ours read over stdio from `marimo-pair-tui "
+        "--headless mcp` and marimo's over streamable HTTP from the run's `marimo edit --mcp tools` server, each "
+        "with the MCP SDK's own client, both measured as the same compact JSON (UTF-8, null fields left out). The "
+        "notes give bytes per tool and the instructions each server sends with `initialize`. Target: ours (30 "
+        "tools) ≤ marimo's list (10 tools)."),
 }
 
 
@@ -142,6 +151,7 @@ MEASURES: dict[str, Callable[[Lab, argparse.Namespace, Log], list[Row]]] = {
     "bytes": lambda lab, args, log: read_bytes.measure(lab, log=log),
     "grep": lambda lab, args, log: grep_search.measure(lab, args.quick, log=log),
     "shots": lambda lab, args, log: screenshots.measure(lab, args.quick, log=log),
+    "tools": lambda lab, args, log: tool_list.measure(lab, log=log),
 }
 
 

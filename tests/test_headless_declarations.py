@@ -7,6 +7,8 @@ import asyncio
 from typing import Any
 
 import click
+import pydantic
+import pytest
 
 from marimo_pair_tui.core.api import PairingService, hub_options
 from marimo_pair_tui.headless.cli.entry import headless
@@ -116,3 +118,33 @@ def test_a_declared_argument_is_the_same_on_both_doors() -> None:
             if isinstance(param, click.Option) and not arg.required and not spelled_otherwise:
                 assert param.default == arg.default, (operation.tool, arg.name)
                 assert schema[arg.name].get("default") == arg.default, (operation.tool, arg.name)
+
+
+def test_the_tool_list_leaves_out_what_the_signature_already_says() -> None:
+    """The listed schemas carry no generated titles and spell an optional argument as its type alone
+    (not `anyOf [T, null]` with `default: null`); the arguments are still validated as declared, so an
+    explicit null is accepted and a wrong type refused."""
+    tools, server = _tools()
+    for name, tool in tools.items():
+        schema = tool.input_schema
+        assert "title" not in schema, name
+        for arg, prop in schema["properties"].items():
+            assert "title" not in prop and prop.get("description"), (name, arg)
+            assert {"type": "null"} not in prop.get("anyOf", []) and prop.get("default", 0) is not None, (name, arg)
+    cells = tools["cells"].input_schema["properties"]
+    assert cells["notebook"]["type"] == "string" and cells["ids"] == {
+        "type": "array", "items": {"type": "string"}, "description": cells["ids"]["description"]}
+    assert tools["execute"].input_schema["properties"]["timeout"]["type"] == "number"
+    model = server._tool_manager.get_tool("cells").fn_metadata.arg_model
+    assert model.model_validate({"notebook": None, "ids": None}).notebook is None
+    with pytest.raises(pydantic.ValidationError):
+        model.model_validate({"notebook": {"path": "x.py"}})
+
+
+def test_the_targeting_arguments_read_the_same_on_every_tool() -> None:
+    """notebook, session and url are described once, briefly: the tool list repeats them on every tool."""
+    tools, _ = _tools()
+    for arg in TARGET_TOOL_ARGS:
+        texts = {tool.input_schema["properties"][arg]["description"] for tool in tools.values()
+                 if arg in tool.input_schema["properties"] and tool.name != "notebooks"}
+        assert len(texts) == 1 and len(texts.pop()) <= 60, arg

@@ -20,7 +20,7 @@ from .declaration import DOOR, MCP, TARGET, Arg, Check, Flag, Operation, Values
 from .shared import image_files, output_mode, save_document
 from .pictures import save_picture
 
-TIMEOUT_HELP = "Seconds to wait at most; then the request is closed, which interrupts the kernel. None: no limit."
+TIMEOUT_HELP = "Seconds to wait at most, then interrupt the kernel. Omitted: no limit."
 CELL_HELP = "A cell id (from `cells`) or a unique cell name."
 PLACE_HELP = "A cell id or name to place it next to."
 
@@ -96,11 +96,9 @@ VARIABLES = Operation(
     help="""The kernel's globals (or NAMEs): type, value preview, the cells that define and read each,
 a dataframe's rows and columns with dtypes. Series and frames are previewed with their row
 labels, read in the kernel when it is idle.""",
-    description="""Every global of the kernel: type, value preview, the cells that define it (`declared_by`, more
-than one means multiply defined) and read it (`used_by`); dataframes with rows and columns.
-From the live stream: free, and it answers while the kernel is busy. Series and frames get
-their row labels (`index`) and a Series its first labelled values (`series.head`), read in the
-kernel when it is idle (a warning says when it was busy).""",
+    description="""Every global of the kernel: type, value preview, the cells that define it (`declared_by`; more than
+one: multiply defined) and read it (`used_by`); dataframes with rows and columns, Series and frames with
+their row labels (`index`). From the live stream: answers while the kernel is busy.""",
     args=(Arg("names", list[str] | None, "Only these names.", default=None, cli=Flag(metavar="[NAME]...")), TARGET),
     call=lambda service, spec, values: service.variables(spec, names=values["names"] or None, peek=True),
     shape=lambda reply, values: documents.variables_document(reply),
@@ -251,12 +249,10 @@ DEBUG = Operation(
 answers to each --cmd (run as a batch: the kernel is never left waiting). A cell with no kept
 traceback exits 2 (`no_traceback`: run it again so it fails). For a live pdb session, see the
 guide: `exec` a post-mortem and `answer` its prompts.""",
-    description="""A failed cell's post-mortem: the traceback marimo keeps for its last failed run, read by pdb.
-Returns `frames` (outermost first; the last is where the exception was raised, also as `current`):
-file, line, function, the cell whose code it runs, the line's text, and its locals as short reprs
-(a cell's own frame: the names its code uses). `commands` (pdb commands, e.g. "p x*2", "up",
-"pp locals()") run as a batch and `transcript` holds pdb's answers; the kernel is never left
-waiting. `no_traceback` when the cell did not fail on its last run (run it again so it fails).""",
+    description="""A failed cell's post-mortem in pdb, from the traceback of its last failed run: `frames` (outermost
+first; the last, also `current`, raised) with file, line, function, cell, the line's text and locals as
+short reprs. `commands` run as a batch (the kernel is never left waiting); `transcript` holds pdb's
+answers. `no_traceback` when the cell did not fail on its last run (run it again so it fails).""",
     args=(
         Arg("cell", str, "The failed cell: its id (from `cells`) or unique name.", cli=Flag(metavar="CELL")),
         Arg("commands", list[str], "pdb commands to run in order (each one line), e.g. \"p x*2\", \"up\", \"w\".",
@@ -273,12 +269,11 @@ GREP = Operation(
 the text as written, or a regular expression with --regex. Read from the live stream, so it answers while
 the kernel is busy. Each match names its cell, where (name, code, output, console), the line, the span
 and the line's text. No match is not a failure: exit 0 with `count` 0 and `matches` [].""",
-    description="""Find where something is in the notebook: the lines of the cells' names, code, output and console
-text (the text `cells` gives) that hold `pattern` (the text as written, or a regular expression with
-`regex`). Each match: `cell` (id), `name`, `where` (name, code, output or console), `line` (from 1),
-`span` ([start, end) in the line, from 0), `match` and the line's `text`. `count` counts every match,
-`matches` holds the first `limit` (`truncated` when there are more). From the live stream: answers
-while the kernel is busy. A regular expression that does not compile is an error `bad_pattern`.""",
+    description="""Find the lines of the cells' names, code, output and console text (as `cells` gives them) that hold
+`pattern`. Each match: `cell` (id), `name`, `where` (name, code, output or console), `line` (from 1),
+`span` ([start, end) from 0), `match` and the line's `text`; `count` counts all, `matches` holds the
+first `limit` (`truncated` when more). From the live mirror: answers while the kernel is busy. A
+regular expression that does not compile is `bad_pattern`.""",
     args=(
         Arg("pattern", str, "The text to find (exactly as written, unless `regex`).", cli=Flag(metavar="PATTERN")),
         Arg("regex", bool, "Read the pattern as a Python regular expression.", default=False,
@@ -305,12 +300,10 @@ SCREENSHOT = Operation(
 your Chromium as a read-only viewer; nothing runs in the kernel. Writes the file (--out FILE, else a
 private one under the state directory) and prints its path, size and pixel dimensions. Needs the
 screenshot extra (Playwright) and a Chromium: --browser PATH, else MARIMO_PAIR_BROWSER, else PATH.""",
-    description="""Look at what a text read cannot show: a cell's output (without `cell`: the whole notebook) as
-marimo's front end draws it (a chart, a widget, a styled table), returned as PNG image content.
-Taken in the user's Chromium as a read-only viewer of the session: nothing runs in the kernel and
-the browser showing the notebook keeps it. Waits until the output is drawn; a cell still running is
-an error (`screenshot_failed`: wait, then again). No Chromium is `browser_missing`, no Playwright
-`playwright_missing`, a cell that draws nothing `no_output`.""",
+    description="""A cell's output (without `cell`: the whole notebook) as marimo's front end draws it (a chart, a widget,
+a styled table), as PNG image content: what a text read cannot show. Taken in the user's Chromium as a
+read-only viewer; nothing runs in the kernel. Errors: `screenshot_failed` (still running: wait, then
+again), `browser_missing`, `playwright_missing`, `no_output` (the cell draws nothing).""",
     args=(
         Arg("cell", str | None, "The cell (id or name) whose output to picture; none: the whole notebook.",
             default=None, cli=Flag(metavar="[CELL]")),
@@ -339,12 +332,10 @@ HISTORY = Operation(
 (cli, mcp, app), a browser, another client's code_mode, the notebook file on disk (marimo edit --watch).
 Each change: id, cell, kind (create, edit, delete), origin (self: made through this door; other; file), by,
 time, before and after code, the diff, and the run that followed. Kept across restarts, per notebook.""",
-    description="""Review what changed in the notebook's code, and who changed it: every create, edit and delete of a
-cell, newest first. Each change: `id` (for `revert`), `cell` {id, name}, `kind`, `origin` (self: made by
-this MCP server; other: a browser, another tool or agent; file: the notebook file changed on disk), `by`
-(cli, mcp, app, marimo-pair-tui, code_mode, browser, file), `at` (seconds since the epoch), `before` and
-`after` code, `diff` (unified), and `run`: the execution that ran the new code, when one followed.
-Recorded while this tool followed the notebook; kept on disk across restarts.""",
+    description="""Every create, edit and delete of the notebook's cell code, whoever made it, newest first. Each change:
+`id` (for `revert`), `cell` {id, name}, `kind`, `origin` (self: this server; other: a browser, another
+tool; file: the file changed on disk), `by`, `at` (epoch seconds), `before` and `after` code, `diff`,
+and `run` (the execution that followed, if any). Kept on disk across restarts.""",
     args=(
         Arg("cell", str | None, "Only this cell's changes (id or name; a deleted cell by its id).", default=None,
             cli=Flag(metavar="[CELL]")),
@@ -391,11 +382,10 @@ UNDO = Operation(
     help=f"""Undo every code change ORIGIN made since T (default: self, the changes made through this door),
 all or nothing, as one batch: each cell gets the code it had before the first of them. Refused (exit 5,
 conflict) and nothing changed when a cell changed otherwise since. T: {SINCE_HELP}.""",
-    description=f"""Undo what you did: every code change of `origin` (default self: the changes this MCP server made)
-since `since`, as one all-or-nothing batch; each cell gets the code it had before the first of them
-(created cells are deleted, deleted ones made again). Refused as `conflict`, with nothing changed, when
-one of those cells was changed by someone else after, or no longer has the code left. `since`:
-{SINCE_HELP}. The answer is `apply`'s, with `reverted` (the change ids).""",
+    description="""Undo what you did: every code change of `origin` since `since`, as one all-or-nothing batch; each
+cell gets the code it had before the first of them (created cells deleted, deleted ones made again).
+Refused as `conflict`, with nothing changed, when someone else changed one of those cells after. The
+answer is `apply_changes`'s, with `reverted` (the change ids).""",
     args=(
         TARGET,
         Arg("since", str, f"Undo the changes from then on: {SINCE_HELP}.", cli=Flag(("--since",), metavar="T")),
@@ -412,8 +402,7 @@ one of those cells was changed by someone else after, or no longer has the code 
 # -- operations whose doors do something around the call: code read from -c/--file/stdin on the command
 # line, outputs' options and images, a snippet's output streamed, the tour notebook, listings without a session
 
-PARTS_HELP = ("Also give each output's typed `parts` (a table's exact rows and dtypes, widgets' domains, charts' "
-              "data). Off by default: `text` and `handles` (object ids, saved image files) are what most reads need.")
+PARTS_HELP = "Also give each output's typed `parts` (a table's exact rows and dtypes, widgets' domains, charts' data)."
 CODE_HELP = "Python code, exactly as it should arrive (no escaping needed)."
 URL_HELP = ("The marimo server's URL, when several run (e.g. http://127.0.0.1:2718); for an --ssh host, the URL the "
             "server has on that host.")
@@ -560,10 +549,9 @@ Each output is `text` (markdown, tables, widgets and charts in words) and `handl
 and image files to act on); --parts adds the typed parts.
 Read from the session's live stream: it answers at once, also while cells run.""",
     description="""Every cell in order: id, name, code, hash (pass it to edit_cell), status, errors, console, output, defs, refs.
-
-Each output has `text` (what to read: markdown, tables as GFM, widgets as one line, charts in words)
-and `handles` (object ids to page a table or set a widget, saved image files). Served from a live mirror of the session: costs no kernel round trip and answers
-while cells run. `kernel` says whether anything is queued or running. To look at a plot, call `output`.""",
+Each output has `text` (markdown, tables, widgets and charts in words) and `handles` (object ids to page a
+table or set a widget, saved image files). Served from a live mirror: no kernel round trip, answers while
+cells run; `kernel` says whether anything is queued or running. To look at a plot, call `output`.""",
     args=(
         TARGET,
         Arg("ids", list[str] | None, "Only these cells (ids or names), in this order.", default=None,
@@ -610,13 +598,10 @@ and its images (plots, charts drawn to PNG) as image content you can look at."""
 EXECUTE = Operation(
     tool="execute", command="exec", function="execute_", title="Run code in the kernel",
     help="Run code in the session's kernel (scratchpad); stdout/stderr come back.",
-    description="""Run code in the session's kernel scratchpad (sees the notebook's variables; not saved).
-An input() without an answer in `input` waits: it is reported as progress, and the `answer`
-tool (called alongside) or `interrupt` ends the wait.
-
-stdout/stderr stream as progress notifications when the client asks for progress. Each of
-stdout, stderr and output is cut to 256 KB (`truncated: true`, full sizes in `chars`); pass
-`save_to` for everything in a file. To change the notebook, create or edit cells instead.""",
+    description="""Run code in the session's kernel scratchpad: it sees the notebook's variables and is not saved (to
+change the notebook, create or edit cells). stdout/stderr stream as progress notifications. An input()
+without an answer in `input` waits, reported as progress, until `answer` or `interrupt`. stdout, stderr
+and output are each cut to 256 KB (`truncated`, full sizes in `chars`); `save_to` keeps everything.""",
     args=(
         _code("The code to run."),
         TARGET,
@@ -698,15 +683,12 @@ ACTIVITY = Operation(
 The log starts when the pairing service first follows the session (with
 --no-service: when this command attaches), so it spans calls; use --listen
 to hear what others run for a while, or `watch --activity` to follow it.""",
-    description="""What ran in the session, by anyone, newest first: snippets (`kind` scratch), cell runs (cell) and
-kernel controls (control: interrupt, restart, an answer to input(), in `program`).
-
-Each entry: `id`, `origin` (self: sent by this MCP server; other: a browser or another client),
-`code`, `outcome` (running, ok, error, cancelled, interrupted, unknown), `started_at`/`ended_at`
-(seconds since the epoch), stdout/stderr (their newest 4000 characters) and output (its first
-4000; `truncated` says when anything was cut). Every call this server sends is logged; other
-clients' runs are complete from when it began following the session (`log_started_at`: its first
-`cells`, `wait_until_idle` or `activity` call there), and one already running then is `running`.""",
+    description=f"""What ran in the session, by anyone, newest first: snippets (`kind` scratch), cell runs (cell) and
+kernel controls (control: interrupt, restart, an answer to input(), in `program`). Each entry: `id`,
+`origin` (self: sent by this server; other), `code`, `outcome` (running, ok, error, cancelled,
+interrupted, unknown), `started_at`/`ended_at` (epoch seconds), `truncated`, and stdout/stderr
+(their newest {documents.ACTIVITY_TEXT_LIMIT} characters) and output (its first {documents.ACTIVITY_TEXT_LIMIT}).
+Other clients' runs are complete from when this server began following the session (`log_started_at`).""",
     args=(
         TARGET,
         Arg("limit", int, "At most this many entries, newest first.", default=ACTIVITY_DEFAULT, minimum=1,

@@ -41,7 +41,7 @@ LIVE_MODULES = frozenset({
     # the headless command and the pairing service (against nothing, or the fault tests' fake servers)
     "test_foreign_servers", "test_sse_faults", "test_pairing_service", "test_service_answers",
     "test_service_faults", "test_service_regressions", "test_headless_core", "test_private_state",
-    "test_mcp_server", "test_import_hygiene", "test_analysis_cache", "test_doctor_live",
+    "test_mcp_server", "test_import_hygiene", "test_analysis_cache", "test_doctor_live", "test_agent_setup",
     # completion asks jedi, which runs its own Python process
     "test_completion_units",
     # the tool checks

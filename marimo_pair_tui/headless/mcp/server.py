@@ -38,6 +38,7 @@ from typing import Any
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
+from mcp.types import Tool
 from pydantic import ValidationError
 
 from ...core.api import documents, settle_gc
@@ -47,14 +48,17 @@ from ...core.api import HubOptions, PairingService, TargetSpec, static_defs_refs
 from .declared import add_tools
 from ..operations import OPERATIONS
 from .results import error_result
-from .tooling import NotebookArg, SessionArg, TimeoutArg, UrlArg, on, progress
+from .schema import compact_schema
+from .tooling import NotebookArg, IdleTimeoutArg, SessionArg, UrlArg, on, progress
 
 INSTRUCTIONS = """\
 Pair with live marimo notebooks (their running kernels), the way the
 `marimo-pair-tui --headless` commands do. Start with `notebooks`; target every
-call by `notebook` (absolute path or unique basename) or `session` (sess-... id),
-adding `url` when several servers run. Without a target a call succeeds only when
-exactly one session is open; otherwise the error lists the candidates.
+call by `notebook` (absolute path, path relative to the server's cwd, or unique
+basename) or `session` (the stable sess-... id, or a routing id), adding `url`
+when several servers run (for an --ssh host, the URL the server has on that
+host). Without a target a call succeeds only when exactly one session is open;
+otherwise the error lists the candidates.
 Read with `cells` (live, free, works while the kernel runs). Make lasting changes
 as cells (`create_cell`, `edit_cell` with the `hash` you read), not with
 `execute`, whose scratchpad code is not saved. `activity` shows what ran in the
@@ -65,7 +69,12 @@ is the resource marimo-pair-tui://guide."""
 
 
 class _Server(MCPServer):
-    """MCPServer whose unknown tools and argument errors are structured like every other failure."""
+    """MCPServer whose unknown tools and argument errors are structured like every other failure, and
+    whose tool list carries compact input schemas (mcp/schema.py)."""
+
+    async def list_tools(self) -> list[Tool]:
+        return [tool.model_copy(update={"input_schema": compact_schema(tool.input_schema)})
+                for tool in await super().list_tools()]
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         known = sorted(tool.name for tool in await self.list_tools())
@@ -113,7 +122,7 @@ def build_server(service: PairingService) -> MCPServer:
         notebook: NotebookArg = None,
         session: SessionArg = None,
         url: UrlArg = None,
-        timeout: TimeoutArg = None,
+        timeout: IdleTimeoutArg = None,
     ) -> CallToolResult:
         """Wait until no cell is queued or running (a browser's runs included). Reports the running
         cells as progress. `reason` is idle, timeout or gone."""

@@ -12,23 +12,15 @@ from ...core.api import TargetSpec
 from ...core.api import Document
 from .results import answer
 
-NotebookArg = Annotated[
-    str | None,
-    Field(description="The notebook: absolute path, path relative to the server's cwd, or a unique basename."),
-]
-SessionArg = Annotated[str | None, Field(description="A session id: the stable sess-... id, or a routing id.")]
-UrlArg = Annotated[
-    str | None,
-    Field(description="The marimo server's URL, when several run (e.g. http://127.0.0.1:2718); "
-                      "for an --ssh host, the URL the server has on that host."),
-]
-TimeoutArg = Annotated[
+# The targeting arguments every session tool takes: short here, since the tool list repeats them on
+# each tool; the server's instructions say the rest once (relative paths, --ssh hosts' URLs).
+NotebookArg = Annotated[str | None, Field(description="The notebook: path or unique basename.")]
+SessionArg = Annotated[str | None, Field(description="A session id (sess-...).")]
+UrlArg = Annotated[str | None, Field(description="The marimo server's URL, when several run.")]
+IdleTimeoutArg = Annotated[
     float | None,
-    Field(description="Seconds to wait at most; then the request is closed, which interrupts the kernel. None: no limit."),
+    Field(description="Seconds to wait at most; then `reason` is timeout (nothing is interrupted). Omitted: no limit."),
 ]
-CodeArg = Annotated[str, Field(description="Python code, exactly as it should arrive (no escaping needed).")]
-CellArg = Annotated[str, Field(description="A cell id (from `cells`) or a unique cell name.")]
-PlaceArg = Annotated[str | None, Field(description="A cell id or name to place it next to.")]
 
 
 def on(

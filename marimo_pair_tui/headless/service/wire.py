@@ -50,9 +50,10 @@ READ_ONLY = frozenset({
 })
 # Commands the client always runs itself: they start or stop processes that must
 # outlive the caller and not the service (open, close), hold the terminal
-# (tunnel), are long-lived servers of their own (mcp), or report on the caller's
-# own terminal and environment (doctor).
-IN_PROCESS = frozenset({"mcp", "open", "close", "tunnel", "doctor"})
+# (tunnel), are long-lived servers of their own (mcp), report on the caller's
+# own terminal and environment (doctor), or write files where the caller's
+# directory says (install-skill --project).
+IN_PROCESS = frozenset({"mcp", "open", "close", "tunnel", "doctor", "install-skill"})
 
 
 class WireError(Exception):
