@@ -4,7 +4,7 @@ Each supported edge (MINIMUM, NEWEST_TESTED, the installed release: today one an
 the main operations from a real server of that release: servers, notebooks, exec, cells, a guarded
 edit, a live read. The release just below MINIMUM, from a second environment the test builds
 (tests/support/marimo_envs.py, cached under the pytest cache), is refused in every door with
-`unsupported_server`, and no session is made on it.
+`unsupported_server` (the app's picker shows why on the server's row), and no session is made on it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from tests.clihelp import CliResult, cli_env, run_cli
 from tests.support.marimo_envs import installed_marimo, marimo_python
 from tests.support.marimo_proc import MarimoServer, open_browser_session, start_marimo_server
 from tests.support.mcp_client import call, mcp_session
+from tests.tui.support import make_app, wait_for
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 # The newest release that lacks what the tool needs (stable session ids, `execution` events).
@@ -134,3 +135,18 @@ async def test_a_release_below_the_minimum_is_refused_through_mcp(too_old: Marim
     assert is_error, json.dumps(document)
     assert document["error"]["kind"] == "unsupported_server"
     assert document["error"]["minimum"] == MINIMUM
+
+
+async def test_the_apps_picker_says_why_a_release_below_the_minimum_is_not_used(
+    too_old: MarimoServer, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(too_old.state_home))
+    app = make_app(redact=False)
+    async with app.run_test(size=(160, 30)) as pilot:
+        def rows() -> list[str]:
+            return [str(node.label) for node in app.screen.server_tree.root.children]  # type: ignore[attr-defined]
+
+        await wait_for(pilot, lambda: any(too_old.url.removeprefix("http://") in row for row in rows()),
+                       timeout=30, what="the old server's row")
+        (row,) = rows()
+        assert f"runs marimo {BELOW_MINIMUM}" in row and f"needs marimo {MINIMUM}" in row, row
