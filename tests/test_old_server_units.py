@@ -116,3 +116,15 @@ def test_where_a_version_stands() -> None:
     assert listing_note("http://x:1", MINIMUM) is None
     assert listing_note("http://x:1", "garbage") is None
     assert "0.25.1" in (listing_note("http://x:1", "0.25.1") or "")
+
+
+async def test_a_registry_server_restarted_with_a_supported_release_is_accepted_by_the_same_hub() -> None:
+    old, _ = mocked(1, registry="0.25.1", status=None)
+    hub = Hub()
+    hub._connections = {("", old.server.url): old}
+    async with hub:
+        with pytest.raises(UnsupportedServerError):
+            await hub.notebooks([old.server])
+        upgraded = ServerInfo(url=old.server.url, host="127.0.0.1", port=1, version=MINIMUM, source="registry")
+        (entry,) = await hub.notebooks([upgraded])  # the registry's new word, on the connection kept
+    assert entry.sessions[0].session_id == "sess-abc"

@@ -133,6 +133,9 @@ class Hub:
         """
         key = _key(server)
         conn = self._connections.get(key)
+        if conn is not None and server.version and server.version != conn.server.version:
+            # The registry now says another version: the server was restarted there (upgraded, say).
+            conn.server = replace(conn.server, version=server.version)
         if conn is None:
             token = self.options.token if self.named(server) else None
             allow = self.options.allow_insecure_token or insecure_token_allowed(self.options.environ)
