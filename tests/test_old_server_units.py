@@ -5,6 +5,10 @@ The same against real servers of an old and the current release: tests/test_serv
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -128,3 +132,11 @@ async def test_a_registry_server_restarted_with_a_supported_release_is_accepted_
         upgraded = ServerInfo(url=old.server.url, host="127.0.0.1", port=1, version=MINIMUM, source="registry")
         (entry,) = await hub.notebooks([upgraded])  # the registry's new word, on the connection kept
     assert entry.sessions[0].session_id == "sess-abc"
+
+
+def test_the_tools_own_marimo_is_never_below_the_minimum() -> None:
+    """`open` starts servers with the tool's own marimo: its pinned range starts at MINIMUM."""
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    (pin,) = [d for d in project["project"]["dependencies"] if re.match(r"marimo\b", d)]
+    assert re.search(r">=\s*([\w.]+)", pin).group(1) == MINIMUM  # type: ignore[union-attr]
+    assert standing(importlib.metadata.version("marimo")) != "too_old"

@@ -254,7 +254,7 @@ class CycleError(ValidationError):
 
 class CodeModeError(PairError):
     kind = "codemode_failed"
-    default_next = "Nothing was applied. Check the kernel (`status`) and the marimo version (0.25 or newer)."
+    default_next = "Nothing was applied. Check the kernel (`status`) and the marimo version (0.25.2 or newer)."
 
 
 # -- SSH (core/ssh/) -------------------------------------------------------------
