@@ -151,6 +151,19 @@ class ServerError(PairError):
     default_next = "Look at the marimo server's log; retry once the server is healthy."
 
 
+class UnsupportedServerError(PairError):
+    """The marimo server is older than the oldest version this tool speaks to: refused before
+    anything is sent, rather than a session that half works."""
+
+    kind = "unsupported_server"
+    exit_code = EXIT_CONNECTION
+    default_next = "Upgrade marimo where that server runs (`pip install -U marimo`), then restart the server."
+
+    def skipped(self) -> str:
+        """The warning when this server is passed over while others are searched."""
+        return f"{self.message} Skipped. {self.next}"
+
+
 class OutcomeUnknownError(PairError):
     kind = "outcome_unknown"
     exit_code = EXIT_UNKNOWN_OUTCOME
@@ -241,7 +254,7 @@ class CycleError(ValidationError):
 
 class CodeModeError(PairError):
     kind = "codemode_failed"
-    default_next = "Nothing was applied. Check the kernel (`status`) and the marimo version (0.25 or newer)."
+    default_next = "Nothing was applied. Check the kernel (`status`) and the marimo version (0.25.2 or newer)."
 
 
 # -- SSH (core/ssh/) -------------------------------------------------------------

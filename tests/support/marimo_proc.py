@@ -363,6 +363,7 @@ def start_marimo_server(
     host: str = LOOPBACK,
     port_attempts: int = 3,
     port: int | None = None,
+    python: str | None = None,
 ) -> MarimoServer:
     """Run ``<python> -m marimo edit --headless ... TARGET`` and wait for it.
 
@@ -373,6 +374,8 @@ def start_marimo_server(
     ``env`` adds/overrides environment variables for the server.
     ``port`` asks for that port (a server restarted where another one ran);
     otherwise a free one is picked.
+    ``python`` runs the server with another interpreter (another marimo release,
+    tests/support/marimo_envs.py); this one by default.
     Raises :class:`MarimoStartError` with the log tail on failure.
     """
     target = Path(target).resolve()
@@ -401,7 +404,7 @@ def start_marimo_server(
     for _attempt in range(max(1, port_attempts) if wanted_port is None else 1):
         port = wanted_port if wanted_port is not None else free_port(host)
         argv = [
-            sys.executable,
+            python or sys.executable,
             "-m",
             "marimo",
             "edit",

@@ -37,7 +37,7 @@ E2E_FIXTURES = frozenset({"remote", "users"})
 LIVE_MODULES = frozenset({
     # marimo servers
     "test_agent_scenarios", "test_big_outputs", "test_app_doors", "test_pane_doors", "test_successor",
-    "test_open_close", "test_open_input", "test_open_long_run", "test_live_and_open",
+    "test_open_close", "test_open_input", "test_open_long_run", "test_live_and_open", "test_server_versions_live",
     # the headless command and the pairing service (against nothing, or the fault tests' fake servers)
     "test_foreign_servers", "test_sse_faults", "test_pairing_service", "test_service_answers",
     "test_service_faults", "test_service_regressions", "test_headless_core", "test_private_state",

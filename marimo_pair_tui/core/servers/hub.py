@@ -25,8 +25,9 @@ from typing import Mapping, Sequence
 
 from ..wire.connection import Connection, insecure_token_allowed, load_token, token_file_warning
 from ..wire.discovery import ServerInfo, discover, parse_server_url
-from ..errors import PairError, UsageError
+from ..errors import PairError, UnsupportedServerError, UsageError
 from ..state.call_warnings import warn, warn_all
+from ..wire.server_versions import listing_note
 from ..wire.sessions import NotebookEntry, list_notebooks
 from ..ssh import Forward, SshConnection, SshHost, SshSettings, load_settings, remote_server
 
@@ -132,6 +133,9 @@ class Hub:
         """
         key = _key(server)
         conn = self._connections.get(key)
+        if conn is not None and server.version and server.version != conn.server.version:
+            # The registry now says another version: the server was restarted there (upgraded, say).
+            conn.server = replace(conn.server, version=server.version)
         if conn is None:
             token = self.options.token if self.named(server) else None
             allow = self.options.allow_insecure_token or insecure_token_allowed(self.options.environ)
@@ -291,6 +295,10 @@ class Hub:
         if browse:
             servers += await self._remote_servers(browse, (), strict=False, require=False)
         checked = await asyncio.gather(*(self._describe(s) for s in servers))
+        for server in checked:
+            note = listing_note(f"{server.url} on {server.ssh_host}" if server.ssh_host else server.url, server.version)
+            if note:
+                warn(note)
         return list(checked)
 
     async def _describe(self, server: ServerInfo) -> ServerInfo:
@@ -314,15 +322,24 @@ class Hub:
             *(list_notebooks(self.connection(s)) for s in servers), return_exceptions=True
         )
         entries: list[NotebookEntry] = []
+        refused: list[UnsupportedServerError] = []
+        listed = 0
         for server, result in zip(servers, results):
             if isinstance(result, BaseException):
                 if not isinstance(result, PairError):
                     raise result
                 if self.named(server):
                     raise result
-                warn(f"{self.connection(server).label}: {result.message}")
+                if isinstance(result, UnsupportedServerError):
+                    refused.append(result)
+                    warn(result.skipped())
+                else:
+                    warn(f"{self.connection(server).label}: {result.message}")
                 continue
+            listed += 1
             found, warnings = result
             entries.extend(found)
             warn_all(warnings)
+        if refused and not listed:
+            raise refused[0]  # every server found is too old: say so, not "no session"
         return entries

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import NoServerError, NotMarimoError, PairError, UsageError
+from ..errors import NoServerError, NotMarimoError, PairError, UnsupportedServerError, UsageError
 from ..state import caller
 from ..state.call_warnings import warn
 from ..wire.connection import Connection
 from ..wire.discovery import ServerInfo
+from ..wire.server_versions import verdict
 from ..wire.sessions import Target, select_notebooks
 from .browser_session import RUN_WAIT, Prompt, create_session
 from .hub import Hub
@@ -112,7 +113,9 @@ class ServedFiles:
 
 
 async def served_files(connection: Connection) -> ServedFiles:
-    """Ask a server which notebook files it serves (its mode, directory or file list)."""
+    """Ask a server which notebook files it serves (its mode, directory or file list); a server too
+    old to use is refused (`unsupported_server`): no session is made on it."""
+    verdict(connection.label, await connection.marimo_version())
     status = await connection.status()
     mode = str(status.get("mode", ""))
     if mode != "edit":
@@ -150,7 +153,10 @@ async def _server_for(hub: Hub, servers: list[ServerInfo], notebook: Path) -> tu
         if isinstance(result, BaseException):
             if not isinstance(result, PairError) or hub.named(server):
                 raise result
-            warn(f"{label}: could not tell which files it serves ({result.message}); skipped")
+            if isinstance(result, UnsupportedServerError):
+                warn(result.skipped())
+            else:
+                warn(f"{label}: could not tell which files it serves ({result.message}); skipped")
             continue
         served_as = result.path_for(notebook)
         if served_as is None:

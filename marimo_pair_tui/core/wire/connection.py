@@ -21,6 +21,7 @@ import httpx
 from .tls import tls_context
 from ..state import caller
 from .discovery import ServerInfo
+from .server_versions import standing
 from ..errors import (
     AuthFailedError,
     ConnectionFailedError,
@@ -135,6 +136,7 @@ class Connection:
             base_url=self._endpoint, headers=headers, timeout=DEFAULT_TIMEOUT, verify=tls_context(),
         )
         self._server_token: str | None = None
+        self._version: str | None = None
 
     @property
     def url(self) -> str:
@@ -237,6 +239,27 @@ class Connection:
         if not isinstance(payload, dict):
             raise NotMarimoError(f"{self.label}: /api/status did not answer like marimo.")
         return payload
+
+    async def marimo_version(self) -> str | None:
+        """The server's marimo version: the registry's word, else /api/status's (None when neither says).
+
+        A version that passes is kept for the connection's life; one that does not is asked again
+        each time, so a server upgraded and restarted on its port is seen as such.
+        """
+        if self.server.version:
+            return self.server.version
+        if self._version is not None:
+            return self._version
+        try:
+            status = await self.status()
+        except (NotMarimoError, ServerError):
+            return None  # a status it will not give: the requests that follow report what is wrong
+        version = status.get("version")
+        if not isinstance(version, str) or not version:
+            return None
+        if standing(version) != "too_old":
+            self._version = version
+        return version
 
     async def server_token(self) -> str:
         """The skew-protection token embedded in the server's HTML page (cached)."""

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 from ..state import caller
 from .connection import Connection
 from .discovery import ServerInfo
+from .server_versions import verdict
 from ..errors import AmbiguousTargetError, NoServerError, NoSessionError, NotMarimoError, UnknownSessionError
 
 
@@ -88,11 +89,13 @@ OLD_SERVER_WARNING = (
 
 
 async def list_notebooks(connection: Connection) -> tuple[list[NotebookEntry], list[str]]:
-    """GET /api/sessions on one server, grouped by notebook file."""
+    """GET /api/sessions on one server, grouped by notebook file; a server too old is refused first
+    (`unsupported_server`), so no session of it is ever used."""
+    newer = verdict(connection.label, await connection.marimo_version())
     payload = await connection.json("GET", "/api/sessions", what="the session list")
     if not isinstance(payload, dict):
         raise NotMarimoError(f"{connection.url}/api/sessions did not answer like marimo.")
-    warnings: list[str] = []
+    warnings: list[str] = [newer] if newer else []
     by_path: dict[str, NotebookEntry] = {}
     old_server = False
     for routing_id, info in payload.items():
