@@ -1,4 +1,4 @@
-"""`guide` and `mcp`: what agents load, and the MCP door.
+"""`guide`, `version` and `mcp`: what agents load and check, and the MCP door.
 
 `mcp` needs the optional `mcp` package (`pip install 'marimo-pair-tui[mcp]'`);
 it is imported only when the command runs, so the other headless commands
@@ -23,7 +23,14 @@ class MissingExtraError(UsageError):
 
 
 def register(group: click.Group) -> None:
-    """Add `guide` and `mcp` to the headless group."""
+    """Add `guide`, `version` and `mcp` to the headless group."""
+
+    @group.command(name="version")
+    def version_() -> None:
+        """Print the versions of marimo-pair-tui, marimo, Textual and Python as one JSON document."""
+        from ...about import version_document
+
+        emit(version_document())
 
     @group.command()
     def guide() -> None:

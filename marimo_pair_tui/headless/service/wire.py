@@ -50,8 +50,9 @@ READ_ONLY = frozenset({
 })
 # Commands the client always runs itself: they start or stop processes that must
 # outlive the caller and not the service (open, close), hold the terminal
-# (tunnel), or are long-lived servers of their own (mcp).
-IN_PROCESS = frozenset({"mcp", "open", "close", "tunnel"})
+# (tunnel), are long-lived servers of their own (mcp), or say what this install
+# is, which a service started by another install would answer wrongly (version).
+IN_PROCESS = frozenset({"mcp", "open", "close", "tunnel", "version"})
 
 
 class WireError(Exception):
