@@ -60,9 +60,19 @@ class WireError(Exception):
 
 
 def fingerprint() -> str:
-    """The running code: version and every module's size and mtime (an edit or an upgrade changes it)."""
+    """The running code: version and every module's size and mtime (an edit or an upgrade changes it).
+
+    An installed wheel is known by its RECORD instead (every install and upgrade writes it anew):
+    one stat on every call rather than one per module."""
     from ... import __version__
 
+    record = os.path.join(os.path.dirname(PACKAGE), f"marimo_pair_tui-{__version__}.dist-info", "RECORD")
+    try:
+        info = os.stat(record)
+    except OSError:  # a checkout, an editable install: its modules are edited in place
+        pass
+    else:
+        return f"{__version__}+{zlib.crc32(f'{record}:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}'.encode()):08x}"
     digest = 0
     for directory, dirs, files in os.walk(PACKAGE):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
