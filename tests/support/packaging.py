@@ -95,6 +95,14 @@ def build(out_dir: Path) -> Dist:
     return Dist(sdist, wheel)
 
 
+def build_wheel(out_dir: Path) -> Path:
+    """The checkout's wheel alone (`uv build --wheel`), in `out_dir`."""
+    run([find_uv_bin(), "build", "--wheel", "--python", sys.executable, "--out-dir", str(out_dir), str(ROOT)],
+        env=installer_env(), cwd=out_dir)
+    (wheel,) = out_dir.glob("*.whl")
+    return wheel
+
+
 @dataclass(frozen=True)
 class Installed:
     """A regular install: its command, and the environment the installer made for it."""
