@@ -17,16 +17,16 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if "--headless" in args:
         args.remove("--headless")
+        in_process = "--no-service" in args
+        if in_process:
+            args.remove("--no-service")
         if args in (["--version"], ["version"]):
             from .about import version_document
             from .headless.json_text import write_line
 
             write_line(sys.stdout, version_document())
             return
-        in_process = "--no-service" in args
-        if in_process:
-            args.remove("--no-service")
-        else:
+        if not in_process:
             from .headless.service.client import main as through_service
 
             code = through_service(args)

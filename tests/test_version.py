@@ -61,8 +61,15 @@ def test_version_line_through_the_fast_path_and_the_app_s_option() -> None:
     assert "--version" in _tool("--help").stdout
 
 
+def test_the_version_command_of_the_headless_group(capsys: pytest.CaptureFixture[str]) -> None:
+    from marimo_pair_tui.headless.cli.entry import main
+
+    main(["version"])  # what `version --help` and the group's help name
+    assert json.loads(capsys.readouterr().out) == {"success": True, **about.versions()}
+
+
 @pytest.mark.live
-@pytest.mark.parametrize("args", [["version"], ["--version"], ["--no-service", "version"]])
+@pytest.mark.parametrize("args", [["version"], ["--version"], ["--no-service", "--version"]])
 def test_headless_version_is_one_json_document(args: list[str]) -> None:
     result = run_cli(args)
     assert result.code == 0, result.stderr
