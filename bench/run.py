@@ -62,9 +62,11 @@ DESCRIPTIONS = {
         "`marimo-pair-tui --headless exec --url URL --session ID -c 'print(1)'` as a fresh process per call on "
         "an idle 10-cell notebook: *service warm* (the default: a per-user background service reached over a "
         "Unix socket; one untimed call first), *service cold* (the service stopped before each call, so the "
-        "call starts it), *in-process* (`MARIMO_PAIR_NO_SERVICE=1`). Peers: `curl -sN -X POST "
-        "/api/kernel/execute` with the stable session header, and `marimo pair execute -c`. Targets: service "
-        "warm ≤ 1.5x curl and ≥ 8x faster than `marimo pair execute`."),
+        "call starts it), *in-process* (`MARIMO_PAIR_NO_SERVICE=1`), and *service warm, regular install*: the "
+        "wheel built from the checkout and installed with `uv tool install` (not editable), with its own "
+        "service. Peers: `curl -sN -X POST /api/kernel/execute` with the stable session header, and `marimo "
+        "pair execute -c`. Targets: service warm ≤ 1.5x curl and ≥ 8x faster than `marimo pair execute`; "
+        "from the regular install ≤ 1.2x curl."),
     cells_oneshot.SECTION: (
         "`marimo-pair-tui --headless cells --url URL --session ID` as a fresh process per call (answered from "
         "the live stream) against a code_mode read program through `marimo pair execute --code-file -` (a "

@@ -4,7 +4,9 @@ The headless path is chosen before anything else is imported so that agents
 never pay for importing Textual; a headless call goes to the user's pairing
 service (standard library only on that path) unless `--no-service` or
 MARIMO_PAIR_NO_SERVICE=1 says to run it in this process. `marimo-pair-tui doctor`
-is `--headless doctor --human`.
+is `--headless doctor --human`. `--version` (and `--headless version`) is
+answered here, before any of that: it reads only metadata
+(marimo_pair_tui/about.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ def main(argv: list[str] | None = None) -> None:
         in_process = "--no-service" in args
         if in_process:
             args.remove("--no-service")
-        else:
+        if args in (["--version"], ["version"]):
+            from .about import version_document
+            from .headless.json_text import write_line
+
+            write_line(sys.stdout, version_document())
+            return
+        if not in_process:
             from .headless.service.client import main as through_service
 
             code = through_service(args)
@@ -34,6 +42,11 @@ def main(argv: list[str] | None = None) -> None:
         from .headless.cli.entry import main as headless_main
 
         headless_main(args)
+        return
+    if args == ["--version"]:
+        from .about import version_text
+
+        print(version_text())
         return
     from .tui.entry import main as tui_main
 

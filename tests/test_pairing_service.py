@@ -19,6 +19,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from marimo_pair_tui import __version__
 from marimo_pair_tui.headless.service import wire as service_wire
 from tests.clihelp import CliResult, cli_env, run_cli
 from tests.support.cell_lab import CellLab
@@ -199,6 +200,27 @@ def test_a_service_of_another_version_steps_down_for_the_new_client(calls: Calls
         wait_until(lambda: not alive(old["pid"]) or None, 30, "the old service to exit")
     finally:
         os.utime(module, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+@pytest.mark.unit
+def test_an_installed_wheel_is_known_by_its_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site-packages"
+    module = site / "marimo_pair_tui" / "core" / "x.py"
+    module.parent.mkdir(parents=True)
+    module.write_text("x = 1\n")
+    monkeypatch.setattr(service_wire, "PACKAGE", str(site / "marimo_pair_tui"))
+    walked = service_wire.fingerprint()
+    module.write_text("x = 22\n")
+    assert service_wire.fingerprint() != walked  # a checkout: an edit is a new version
+    record = site / f"marimo_pair_tui-{__version__}.dist-info" / "RECORD"
+    record.parent.mkdir()
+    record.write_text("marimo_pair_tui/core/x.py\n")
+    installed = service_wire.fingerprint()
+    assert installed.startswith(f"{__version__}+") and installed != walked
+    module.write_text("x = 333\n")
+    assert service_wire.fingerprint() == installed  # an installed wheel: its modules are not read
+    record.write_text("marimo_pair_tui/core/x.py\nmarimo_pair_tui/core/y.py\n")
+    assert service_wire.fingerprint() != installed  # an install or upgrade writes the RECORD anew
 
 
 def test_the_service_runs_the_same_code_as_its_client(calls: Calls) -> None:

@@ -2,15 +2,17 @@
 
 Ours in three modes (the background service warm, the call that has to start
 the service, and everything in the calling process) against curl on the same
-execute endpoint and `marimo pair execute`, all on one idle notebook. The
-fast rows are interleaved call by call so that drift on the machine hits
-them alike.
+execute endpoint and `marimo pair execute`, all on one idle notebook; and the
+warm service once more from a regular install of the built wheel (what users
+run), beside the checkout's editable one. The fast rows are interleaved call
+by call so that drift on the machine hits them alike.
 """
 
 from __future__ import annotations
 
 import json
 
+from . import regular_install
 from .common import MARIMO, OURS, Lab, Row, run_once, service, service_available, service_running
 
 SECTION = "1. exec print(1), one process per call"
@@ -19,6 +21,8 @@ SIZE = 10
 
 CURL, PAIR, WARM, COLD, IN_PROCESS = ("curl POST /api/kernel/execute", "marimo pair execute", "ours, service warm",
                                       "ours, service cold", "ours, in-process (MARIMO_PAIR_NO_SERVICE=1)")
+REGULAR = "ours, service warm, regular install"
+REGULAR_TARGET = 1.2  # x curl
 EXPECT_OURS = '"stdout":"1\\n"'  # the one-line JSON the command prints (no spaces)
 
 
@@ -32,17 +36,25 @@ def measure(lab: Lab, quick: bool, log=print) -> list[Row]:
             "-H", f"Marimo-Stable-Session-Id: {opened.browser.session_id}", "-d", json.dumps({"code": "print(1)"})]
     pair = [*MARIMO, "pair", "execute", *opened.target, "-c", "print(1)"]
 
-    rows = {name: Row(SECTION, name, SIZE) for name in (CURL, PAIR, WARM, COLD, IN_PROCESS)}
+    rows = {name: Row(SECTION, name, SIZE) for name in (CURL, PAIR, WARM, REGULAR, COLD, IN_PROCESS)}
     rows[CURL].baseline = "curl"
     rows[WARM].target = "<= 1.5x curl and >= 8x faster than marimo pair"
+    rows[REGULAR].target = f"<= {REGULAR_TARGET}x curl"
     has_service = _warm_up(env, rows, ours, curl, service_env, in_process_env)
+    regular = _regular(lab, rows[REGULAR], opened.target, log) if has_service else None
 
-    for _ in range(fast):
-        rows[CURL].samples.append(run_once(curl, service_env, expect="1"))
-        if has_service:
-            rows[WARM].samples.append(run_once(ours, service_env, expect=EXPECT_OURS))
-        rows[IN_PROCESS].samples.append(run_once(ours, in_process_env, expect=EXPECT_OURS))
-    log(f"  {fast} interleaved calls of curl, service warm, in-process done")
+    try:
+        for _ in range(fast):
+            rows[CURL].samples.append(run_once(curl, service_env, expect="1"))
+            if has_service:
+                rows[WARM].samples.append(run_once(ours, service_env, expect=EXPECT_OURS))
+            if regular is not None:
+                rows[REGULAR].samples.append(run_once(regular[0], regular[1].env, expect=EXPECT_OURS))
+            rows[IN_PROCESS].samples.append(run_once(ours, in_process_env, expect=EXPECT_OURS))
+    finally:
+        if regular is not None:
+            regular[1].service("stop")  # its own service: no second one competes with the next rows
+    log(f"  {fast} interleaved calls of curl, service warm{', regular install' if regular else ''}, in-process done")
     for _ in range(slow):
         rows[PAIR].samples.append(run_once(pair, service_env, expect="1"))
     if has_service:
@@ -75,8 +87,28 @@ def _warm_up(env, rows: dict[str, Row], ours: list[str], curl: list[str], servic
     return has_service
 
 
+def _regular(lab: Lab, row: Row, target: list[str], log) -> tuple[list[str], regular_install.RegularInstall] | None:
+    """The wheel installed with `uv tool install` and its service started by one untimed call: its
+    exec command and install; None (the row says why) when it cannot be built or installed."""
+    try:
+        installed = regular_install.install(lab.env)
+    except Exception as exc:  # e.g. no registry to install the dependencies from
+        row.status, row.note = "not available", f"the wheel could not be built or installed: {str(exc)[-200:]}"
+        return None
+    command = [str(installed.command), "--headless", "exec", *target, "-c", "print(1)"]
+    run_once(command, installed.env, expect=EXPECT_OURS)  # untimed: starts the install's own service
+    log(f"  regular install at {installed.command}")
+    return command, installed
+
+
 def _judge(rows: dict[str, Row]) -> None:
-    """The warm service against its targets: within 1.5x curl, 8x faster than marimo pair."""
+    """The warm service against its targets: within 1.5x curl, 8x faster than marimo pair; from a
+    regular install within 1.2x curl."""
+    regular, curl_median = rows[REGULAR], rows[CURL].median
+    if regular.samples and curl_median:
+        vs_curl = regular.median / curl_median
+        regular.met = vs_curl <= REGULAR_TARGET
+        _note(regular, f"{vs_curl:.2f}x curl ({'met' if regular.met else 'missed'})")
     warm, curl_median, pair_median = rows[WARM], rows[CURL].median, rows[PAIR].median
     if warm.samples and curl_median and pair_median:
         vs_curl, vs_pair = warm.median / curl_median, pair_median / warm.median

@@ -37,7 +37,17 @@ async def _resolve(options: HubOptions, session: str | None, notebook: str | Non
         return reply.value, reply.warnings
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from ..about import version_text
+
+        click.echo(version_text())
+        ctx.exit()
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Print the versions of marimo-pair-tui, marimo, Textual and Python, and exit.")
 @click.argument("notebook_path", metavar="[NOTEBOOK.py]", required=False)
 @click.option("--tour", is_flag=True, help="Open the tour notebook shipped with the package (starts marimo).")
 @click.option("--session", metavar="ID", help="Pair with this session (stable sess-… or routing id).")

@@ -1,4 +1,4 @@
-"""`guide`, `install-skill` and `mcp`: what agents load, where it goes, and the MCP door.
+"""`guide`, `install-skill`, `version` and `mcp`: what agents load, where it goes, what they check, and the MCP door.
 
 `mcp` needs the optional `mcp` package (`pip install 'marimo-pair-tui[mcp]'`);
 it is imported only when the server runs, so the other headless commands
@@ -45,7 +45,14 @@ def _server_options(urls: tuple[str, ...], token_file: str | None, ssh: tuple[st
 
 
 def register(group: click.Group) -> None:
-    """Add `guide`, `install-skill` and `mcp` to the headless group."""
+    """Add `guide`, `install-skill`, `version` and `mcp` to the headless group."""
+
+    @group.command(name="version")
+    def version_() -> None:
+        """Print the versions of marimo-pair-tui, marimo, Textual and Python as one JSON document."""
+        from ...about import version_document
+
+        emit(version_document())
 
     @group.command()
     def guide() -> None:

@@ -41,6 +41,7 @@ from mcp.types import CallToolResult
 from mcp.types import Tool
 from pydantic import ValidationError
 
+from ... import __version__
 from ...core.api import documents, settle_gc
 from ...core.api import Document
 from ...core.api import InvalidRequestError
@@ -110,7 +111,7 @@ def build_server(service: PairingService) -> MCPServer:
     server = _Server(
         "marimo-pair-tui",
         instructions=INSTRUCTIONS,
-        version=_version(),
+        version=__version__,
         log_level="WARNING",
     )
 
@@ -147,15 +148,6 @@ def build_server(service: PairingService) -> MCPServer:
         return text()
 
     return server
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("marimo-pair-tui")
-    except Exception:
-        return "0"
 
 
 async def _warm_compiler() -> None:

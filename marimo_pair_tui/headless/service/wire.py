@@ -51,9 +51,10 @@ READ_ONLY = frozenset({
 # Commands the client always runs itself: they start or stop processes that must
 # outlive the caller and not the service (open, close), hold the terminal
 # (tunnel), are long-lived servers of their own (mcp), report on the caller's
-# own terminal and environment (doctor), or write files where the caller's
-# directory says (install-skill --project).
-IN_PROCESS = frozenset({"mcp", "open", "close", "tunnel", "doctor", "install-skill"})
+# own terminal and environment (doctor), write files where the caller's
+# directory says (install-skill --project), or say what this install is, which
+# a service started by another install would answer wrongly (version).
+IN_PROCESS = frozenset({"mcp", "open", "close", "tunnel", "doctor", "install-skill", "version"})
 
 
 class WireError(Exception):
@@ -61,9 +62,19 @@ class WireError(Exception):
 
 
 def fingerprint() -> str:
-    """The running code: version and every module's size and mtime (an edit or an upgrade changes it)."""
+    """The running code: version and every module's size and mtime (an edit or an upgrade changes it).
+
+    An installed wheel is known by its RECORD instead (every install and upgrade writes it anew):
+    one stat on every call rather than one per module."""
     from ... import __version__
 
+    record = os.path.join(os.path.dirname(PACKAGE), f"marimo_pair_tui-{__version__}.dist-info", "RECORD")
+    try:
+        info = os.stat(record)
+    except OSError:  # a checkout, an editable install: its modules are edited in place
+        pass
+    else:
+        return f"{__version__}+{zlib.crc32(f'{record}:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}'.encode()):08x}"
     digest = 0
     for directory, dirs, files in os.walk(PACKAGE):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
