@@ -41,13 +41,14 @@ def test_core_does_not_import_textual() -> None:
     assert not {m for m in modules if m.split('.')[0] == "textual"}
 
 
-def test_headless_command_does_not_import_rich() -> None:
+def test_headless_command_imports_no_ui_or_html_parser() -> None:
+    """A call that reads no HTML output pays for no HTML parser (BeautifulSoup loads with the first one)."""
     code = (
         "import sys, runpy\n"
         "sys.argv = ['marimo-pair-tui', '--headless', '--no-service', 'servers']\n"
         "try:\n    runpy.run_module('marimo_pair_tui', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
-        "sys.stderr.write(str(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'textual', 'pygments'})))\n"
+        "sys.stderr.write(str(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'textual', 'pygments', 'bs4', 'markdownify', 'soupsieve'})))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"XDG_STATE_HOME": "/nonexistent-state", "PATH": ""})
     assert json.loads(proc.stdout.splitlines()[0])["servers"] == []

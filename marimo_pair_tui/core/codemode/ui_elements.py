@@ -20,7 +20,6 @@ from ..wire.connection import Connection
 from ..errors import AmbiguousTargetError, InvalidUiValueError, PairError, UiNotFoundError
 from ..model.notebook import Notebook
 from ..parts import WidgetPart, describe_widget, parse_output, walk
-from ..parts.html import label_text
 from ..wire.sessions import SessionRef
 from .ui_values import SETTABLE, frontend_value, why_not_settable
 from .table_pages import TablePage, table_page  # noqa: F401  (pages live in table_pages.py)
@@ -52,6 +51,8 @@ class UiElement:
 
     @classmethod
     def from_raw(cls, raw: dict[str, Any]) -> "UiElement":
+        from ..parts.html import label_text  # BeautifulSoup is imported with the first label read
+
         args: dict[str, Any] = raw["args"] if isinstance(raw.get("args"), dict) else {}
         domain = {k.replace("-", "_"): v for k, v in args.items() if k in _DOMAIN and v not in (None, [])}
         if raw.get("kind") in ("slider", "range-slider") and domain.get("steps"):

@@ -24,7 +24,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..parts.html import to_markdown
 
 EVENT_LIMIT = 50  # events kept (alerts, banners, errors, operations begun or ended), oldest dropped first
 BANNER_LIMIT = 10
@@ -84,7 +83,11 @@ def _text(value: Any) -> str:
     """marimo's HTML (a toast's description) as markdown text."""
     if not isinstance(value, str) or not value:
         return ""
-    return to_markdown(value).strip() if "<" in value or "&" in value else value
+    if "<" not in value and "&" not in value:
+        return value
+    from ..parts.html import to_markdown  # BeautifulSoup is imported with the first markup read
+
+    return to_markdown(value).strip()
 
 
 def _tail(text: str) -> str:

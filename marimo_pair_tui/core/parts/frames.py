@@ -11,13 +11,14 @@ text writes either: the transforms or spec, and the frame as a table.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from bs4 import Tag
+if TYPE_CHECKING:  # bs4 is loaded once HTML is read (parts/html.py), not to import this
+    from bs4 import Tag
 
 from .model import Column, TablePart, WidgetPart
 
-Attr = Callable[[Tag, str, Any], Any]
+Attr = Callable[["Tag", str, Any], Any]
 LabelText = Callable[[Any], str]
 KINDS = ("dataframe", "data-explorer")
 TableText = Callable[[TablePart], str]

@@ -11,15 +11,16 @@ bytes until a browser presses it, and says so.
 from __future__ import annotations
 
 import mimetypes
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import unquote_to_bytes
 
-from bs4 import Tag
+if TYPE_CHECKING:  # bs4 is loaded once HTML is read (parts/html.py), not to import this
+    from bs4 import Tag
 
 from .images import VIRTUAL_PREFIXES, decode_base64
 from .model import MediaPart
 
-Attr = Callable[[Tag, str, Any], Any]
+Attr = Callable[["Tag", str, Any], Any]
 LabelText = Callable[[Any], str]
 REMOTE = ("http://", "https://")
 NOT_FETCHED = "a remote URL: not fetched"
@@ -83,6 +84,8 @@ def tag_media(node: Tag) -> MediaPart | None:
     src = str(node.get("src") or "")
     if name == "source" or (name in ("audio", "video") and not src):
         inner = node.find("source")
+        from bs4 import Tag  # loaded already: this reads a parsed tree
+
         src = str(inner.get("src") or "") if isinstance(inner, Tag) else src
     if name in ("audio", "video"):
         return media_from_src(name, src)

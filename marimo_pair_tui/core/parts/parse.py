@@ -7,7 +7,6 @@ from typing import Any
 
 from .payloads import ERROR_MIMETYPE, TRACEBACK_MIMETYPE, parse_errors, plain_traceback
 from .charts import plotly_chart, vega_chart
-from .html import label_text, parse_html
 from .images import IMAGE_TYPES, image_from_payload
 from .model import ErrorPart, Part, TextPart
 from .structure import json_payload_part
@@ -53,6 +52,8 @@ def _drawn(mimetype: str, data: Any) -> list[Part] | None:
 
 def _textual(mimetype: str, data: Any) -> list[Part]:
     """Output read as text: a JSON structure, a traceback, HTML or markdown, plain text, or its kind."""
+    from .html import label_text, parse_html  # BeautifulSoup is imported with the first output read as HTML
+
     if mimetype == "application/json":
         structure = json_payload_part(data, label_text)
         if structure is not None:

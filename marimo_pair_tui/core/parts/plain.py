@@ -13,7 +13,6 @@ import json
 import re
 from typing import Any
 
-from .html import parse_html
 from .payloads import ERROR_MIMETYPE, TRACEBACK_MIMETYPE, parse_errors, plain_traceback
 from .text import parts_text
 
@@ -33,6 +32,8 @@ def output_text(mimetype: str | None, data: Any) -> str:
     if mimetype.startswith(TRACEBACK_MIMETYPE):
         return plain_traceback(data)
     if mimetype.startswith(("text/html", "text/markdown")):
+        from .html import parse_html  # BeautifulSoup is imported with the first output read as HTML
+
         return parts_text(parse_html(data))
     if mimetype.startswith("text/") or mimetype == "application/json":
         return data

@@ -9,13 +9,14 @@ cell runs, and once more when the bar closes.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from bs4 import Tag
+if TYPE_CHECKING:  # bs4 is loaded once HTML is read (parts/html.py), not to import this
+    from bs4 import Tag
 
 from .model import ProgressPart
 
-Attr = Callable[[Tag, str, Any], Any]
+Attr = Callable[["Tag", str, Any], Any]
 
 
 def _number(value: Any) -> float | None:

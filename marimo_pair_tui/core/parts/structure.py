@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from bs4 import Tag
+if TYPE_CHECKING:  # bs4 is loaded once HTML is read (parts/html.py), not to import this
+    from bs4 import Tag
 
 from .model import DiagramPart, StructurePart
 
-Attr = Callable[[Tag, str, Any], Any]
+Attr = Callable[["Tag", str, Any], Any]
 MarkupText = Callable[[str], str]
 _PLAIN = "text/plain+"
 _COLLECTIONS = {"tuple", "set", "frozenset"}

@@ -10,7 +10,10 @@ in `th.row_heading` (a label spanning rows of a MultiIndex once, with
 
 from __future__ import annotations
 
-from bs4 import Tag
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # bs4 is loaded once HTML is read (parts/html.py), not to import this
+    from bs4 import Tag
 
 from .model import Column, TablePart
 

@@ -14,15 +14,16 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from bs4 import Tag
+if TYPE_CHECKING:  # bs4 is loaded once HTML is read (parts/html.py), not to import this
+    from bs4 import Tag
 
 from ..errors import AmbiguousTargetError, UiNotFoundError
 from .model import Column, Part, TablePart, walk
 from .values import exact_value, page_fraction_digits, shown_value
 
-Attr = Callable[[Tag, str, Any], Any]
+Attr = Callable[["Tag", str, Any], Any]
 HIDDEN = frozenset({"_marimo_row_id"})  # marimo's own row ids, never shown by the browser
 _NON_FINITE_TEXT = {"inf": "inf", "-inf": "-inf"}
 OBJECT_ID = re.compile(r"[A-Za-z0-9_]+-[0-9]+")  # a UI element's id: its cell's id, "-", a number

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from bs4 import Tag
+if TYPE_CHECKING:  # bs4 is loaded once HTML is read (parts/html.py), not to import this
+    from bs4 import Tag
 
 from .model import LayoutPart, Part, WidgetPart
 
-Attr = Callable[[Tag, str, Any], Any]
+Attr = Callable[["Tag", str, Any], Any]
 LabelText = Callable[[Any], str]
 
 # kind -> the data-* attributes that say what values it accepts
