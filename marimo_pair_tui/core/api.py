@@ -75,6 +75,7 @@ from .state.caller import Caller, cwd as call_cwd, environ as call_environ, path
 from .state.gc_policy import INTERACTIVE as GC_INTERACTIVE, settle as settle_gc
 from .state.private import append_private, state_dir, write_private
 from .state.settings import APP_NAME, config_path, read_config
+from .state.config_edit import ConfigEditError, set_config_value
 
 # The code history (core/model/history.py) and how its reads are asked.
 from .document_types import CodeChangeJson, HistoryDocument
@@ -109,6 +110,7 @@ __all__ = [
     # context and files
     "Caller", "call_cwd", "call_environ", "call_path", "serving_call", "GC_INTERACTIVE", "settle_gc",
     "append_private", "state_dir", "write_private", "APP_NAME", "config_path", "read_config",
+    "ConfigEditError", "set_config_value",
     # the code history
     "CodeChange", "CodeChangeJson", "HISTORY_DEFAULT", "HistoryDocument", "SINCE_HELP", "diff_lines", "origin_of",
 ]

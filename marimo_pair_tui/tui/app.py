@@ -22,6 +22,7 @@ from .notices import tell
 from .screens.help import HelpScreen, Row
 from .screens.pairing import PairingScreen
 from .screens.picker import PickerScreen
+from .theme_setting import ThemeSetting
 
 
 def notebook_view_owners() -> list[type[DOMNode]]:
@@ -106,6 +107,7 @@ class PairApp(App[None]):
         self.cursor_blink = cursor_blink
         self.drafts_dir = drafts
         self.started: list[OpenResult] = []  # servers this app started (they keep running)
+        self.theme_setting = ThemeSetting(self, self.config)
 
     def notify(
         self,
@@ -126,6 +128,7 @@ class PairApp(App[None]):
         settle_gc(GC_INTERACTIVE)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+        self.theme_setting.apply()  # before the first screen is drawn
         picker = PickerScreen(self.fmt, self.service, cursor_blink=self.cursor_blink)
         self.push_screen(picker)
         for warning in self.config.warnings:
