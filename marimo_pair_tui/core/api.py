@@ -43,7 +43,7 @@ from .ssh import SshHost, load_settings as load_ssh_settings
 from .model.activity import ActivityEntry, ActivityLog
 from .model.analysis import static_defs_refs
 from .model.cell import Cell
-from .model.completion import Completion
+from .model.completion import Completion, warm_up as warm_completion
 from .model.notebook import Changes, Notebook
 from .model.op_results import OpResult
 from .model.watch_outputs import OutputTicks, Picked
@@ -97,7 +97,7 @@ __all__ = [
     "sibling_note", "HubOptions", "hub_options", "RUN_WAIT", "close_notebook", "OpenResult", "ServerInfo",
     "parse_server_url", "NotebookEntry", "SessionRef", "Target", "SshHost", "load_ssh_settings", "GREP_DEFAULT",
     # the notebook
-    "ActivityEntry", "ActivityLog", "static_defs_refs", "Cell", "Completion", "Changes", "Notebook", "OpResult",
+    "ActivityEntry", "ActivityLog", "static_defs_refs", "Cell", "Completion", "warm_completion", "Changes", "Notebook", "OpResult",
     "OutputTicks", "Picked", "GraphView", "Variable",
     # output parts
     "ChartPart", "Column", "ErrorPart", "ImagePart", "LayoutPart", "MarkdownPart", "Part", "ProgressPart",
