@@ -15,6 +15,7 @@ Sections (each a module of bench/suite/, so that one failing does not stop the r
   bytes  bytes per read of a pandas, a chart and a widgets notebook vs marimo's MCP and code_mode reads
   grep   `grep` over 1,000 cells: warm service and in-process from the mirror, idle and busy, vs code_mode's cells.grep
   shots  `screenshot CELL` through the service: the first picture and later ones vs code_mode's ctx.screenshot()
+  completion  the app's editor on a pandas frame: the first completion (jedi warmed while idle, or cold), later ones
 
 Targets are reported against, never asserted. Run:
     .venv/bin/python bench/run.py [--quick] [--only NAME]
@@ -41,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from bench.suite import app_tui, cells_oneshot, exec_oneshot, live_latency, mcp_overhead, read_bytes, report  # noqa: E402
 from bench.suite import screenshots  # noqa: E402
 from bench.suite import grep_search  # noqa: E402
+from bench.suite import completion  # noqa: E402
 from bench.suite.common import Env, Lab, Row, service  # noqa: E402
 
 SECTIONS = {
@@ -52,6 +54,7 @@ SECTIONS = {
     "bytes": read_bytes.SECTION,
     "grep": grep_search.SECTION,
     "shots": screenshots.SECTION,
+    "completion": completion.SECTION,
 }
 
 DESCRIPTIONS = {
@@ -118,6 +121,15 @@ DESCRIPTIONS = {
         "warm service, idle and while the last cell sleeps. Peer: marimo's code_mode `ctx.cells.grep` (a regex over "
         "the code only; cells, not lines) through `marimo pair execute`, a process per call; busy, it waits for the "
         "kernel and is stopped at a cap. Target: ≤ 50 ms at 1,000 cells."),
+    completion.SECTION: (
+        "The app in Textual's test harness (`App.run_test()`, 120x40) on a three-cell pandas notebook (a frame "
+        "`sales`, its `groupby` sum `by_city`), each case in a fresh process so that jedi starts cold: ctrl+space "
+        "in the editor after a text, timed until the app has the answer and shows the menu. *cold*: the app's "
+        "warm-up off, the first completion (`sales.`) asked as soon as the screen is live; *idle 2 s*: the "
+        "warm-up on, the first completion asked the moment it starts (2 s without input); *warmed*: asked once "
+        "the warm-up (one throwaway completion on a pandas frame and a column, in a thread) has finished; then "
+        "later completions round ten texts (`sales.gro`, `sales['qty'].`, `by_city.`, `pd.read_`, …). Targets: "
+        "the first completion ≤ 1 s after the app has been idle 2 s; later ones p95 ≤ 300 ms."),
 }
 
 
@@ -142,6 +154,7 @@ MEASURES: dict[str, Callable[[Lab, argparse.Namespace, Log], list[Row]]] = {
     "bytes": lambda lab, args, log: read_bytes.measure(lab, log=log),
     "grep": lambda lab, args, log: grep_search.measure(lab, args.quick, log=log),
     "shots": lambda lab, args, log: screenshots.measure(lab, args.quick, log=log),
+    "completion": lambda lab, args, log: completion.measure(lab, args.quick, log=log),
 }
 
 
