@@ -16,6 +16,7 @@ Sections (each a module of bench/suite/, so that one failing does not stop the r
   grep   `grep` over 1,000 cells: warm service and in-process from the mirror, idle and busy, vs code_mode's cells.grep
   shots  `screenshot CELL` through the service: the first picture and later ones vs code_mode's ctx.screenshot()
   tools  bytes of our MCP server's tool list (tools/list) vs marimo's `--mcp tools` server's
+  completion  the app's editor on a pandas frame: the first completion (jedi warmed while idle, or cold), later ones
 
 Targets are reported against, never asserted. Run:
     .venv/bin/python bench/run.py [--quick] [--only NAME]
@@ -43,6 +44,7 @@ from bench.suite import app_tui, cells_oneshot, exec_oneshot, live_latency, mcp_
 from bench.suite import screenshots  # noqa: E402
 from bench.suite import grep_search  # noqa: E402
 from bench.suite import tool_list  # noqa: E402
+from bench.suite import completion  # noqa: E402
 from bench.suite.common import Env, Lab, Row, service  # noqa: E402
 
 SECTIONS = {
@@ -55,6 +57,7 @@ SECTIONS = {
     "grep": grep_search.SECTION,
     "shots": screenshots.SECTION,
     "tools": tool_list.SECTION,
+    "completion": completion.SECTION,
 }
 
 DESCRIPTIONS = {
@@ -129,6 +132,15 @@ DESCRIPTIONS = {
         "with the MCP SDK's own client, both measured as the same compact JSON (UTF-8, null fields left out). The "
         "notes give bytes per tool and the instructions each server sends with `initialize`. Target: ours (30 "
         "tools) ≤ marimo's list (10 tools)."),
+    completion.SECTION: (
+        "The app in Textual's test harness (`App.run_test()`, 120x40) on a three-cell pandas notebook (a frame "
+        "`sales`, its `groupby` sum `by_city`), each case in a fresh process so that jedi starts cold: ctrl+space "
+        "in the editor after a text, timed until the app has the answer and shows the menu. *cold*: the app's "
+        "warm-up off, the first completion (`sales.`) asked as soon as the screen is live; *idle 2 s*: the "
+        "warm-up on, the first completion asked the moment it starts (2 s without input); *warmed*: asked once "
+        "the warm-up (one throwaway completion on a pandas frame and a column, in a thread) has finished; then "
+        "later completions round ten texts (`sales.gro`, `sales['qty'].`, `by_city.`, `pd.read_`, …). Targets: "
+        "the first completion ≤ 1 s after the app has been idle 2 s; later ones p95 ≤ 300 ms."),
 }
 
 
@@ -154,6 +166,7 @@ MEASURES: dict[str, Callable[[Lab, argparse.Namespace, Log], list[Row]]] = {
     "grep": lambda lab, args, log: grep_search.measure(lab, args.quick, log=log),
     "shots": lambda lab, args, log: screenshots.measure(lab, args.quick, log=log),
     "tools": lambda lab, args, log: tool_list.measure(lab, log=log),
+    "completion": lambda lab, args, log: completion.measure(lab, args.quick, log=log),
 }
 
 

@@ -86,7 +86,7 @@ async def main(out: Path, only: frozenset[str] = frozenset()) -> None:
     def app(start: Start) -> PairApp:
         drafts = Path(tempfile.mkdtemp(dir=work, prefix="drafts-"))  # each picture starts with an empty editor
         return PairApp(HubOptions(), start=start, fmt=Display(redact=True), config=Config(), cursor_blink=False,
-                       drafts=drafts)
+                       drafts=drafts, warm_up_after=None)
 
     async def picker(pilot) -> None:
         screen = pilot.app.screen

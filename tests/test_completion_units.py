@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from marimo_pair_tui.core.model.cell import Cell
-from marimo_pair_tui.core.model.completion import complete, help_text
+from marimo_pair_tui.core.model.completion import complete, help_text, warm_up
 
 CELLS = [Cell(id="b", code="total = helper(count)"), Cell(id="a", code="import json\ncount = 41\n\ndef helper(v: int) -> int:\n    return v * 2")]
 
@@ -29,3 +31,12 @@ def test_the_cell_being_edited_is_left_out_of_its_own_context() -> None:
 def test_a_cell_that_does_not_parse_does_not_stop_completion() -> None:
     assert "print" in [c.name for c in complete([Cell(id="x", code="def (:")], "pri", 1, 3)]
     assert complete([Cell(id="x", code="x = 1")], "x", 5, 0) == []  # a position past the text: nothing, no error
+
+
+def test_a_completion_asked_while_the_warm_up_runs_still_answers() -> None:
+    """jedi is not thread-safe: the two take turns instead of spoiling each other's answers."""
+    with ThreadPoolExecutor(2) as pool:
+        warming = pool.submit(warm_up)
+        asked = [pool.submit(complete, [], "import pandas as pd\npd.DataFrame().gro", 2, 18) for _ in range(3)]
+        assert warming.result() > 0
+        assert all("groupby" in [c.name for c in a.result()] for a in asked)

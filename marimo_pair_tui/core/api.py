@@ -43,7 +43,7 @@ from .ssh import SshHost, load_settings as load_ssh_settings
 from .model.activity import ActivityEntry, ActivityLog
 from .model.analysis import static_defs_refs
 from .model.cell import Cell
-from .model.completion import Completion
+from .model.completion import Completion, warm_up as warm_completion
 from .model.notebook import Changes, Notebook
 from .model.op_results import OpResult
 from .model.watch_outputs import OutputTicks, Picked
@@ -75,6 +75,7 @@ from .state.caller import Caller, cwd as call_cwd, environ as call_environ, path
 from .state.gc_policy import INTERACTIVE as GC_INTERACTIVE, settle as settle_gc
 from .state.private import append_private, state_dir, write_private
 from .state.settings import APP_NAME, config_path, read_config
+from .state.config_edit import ConfigEditError, set_config_value
 
 # What `doctor` reports on: the marimo versions spoken to, the browser pictures use, the private modes.
 from .wire.server_versions import MINIMUM as MARIMO_MINIMUM, NEWEST_TESTED as MARIMO_NEWEST_TESTED
@@ -102,7 +103,7 @@ __all__ = [
     "sibling_note", "HubOptions", "hub_options", "RUN_WAIT", "close_notebook", "OpenResult", "ServerInfo",
     "parse_server_url", "NotebookEntry", "SessionRef", "Target", "SshHost", "load_ssh_settings", "GREP_DEFAULT",
     # the notebook
-    "ActivityEntry", "ActivityLog", "static_defs_refs", "Cell", "Completion", "Changes", "Notebook", "OpResult",
+    "ActivityEntry", "ActivityLog", "static_defs_refs", "Cell", "Completion", "warm_completion", "Changes", "Notebook", "OpResult",
     "OutputTicks", "Picked", "GraphView", "Variable",
     # output parts
     "ChartPart", "Column", "ErrorPart", "ImagePart", "LayoutPart", "MarkdownPart", "Part", "ProgressPart",
@@ -115,6 +116,7 @@ __all__ = [
     # context and files
     "Caller", "call_cwd", "call_environ", "call_path", "serving_call", "GC_INTERACTIVE", "settle_gc",
     "append_private", "state_dir", "write_private", "APP_NAME", "config_path", "read_config",
+    "ConfigEditError", "set_config_value",
     # the setup doctor reports on
     "MARIMO_MINIMUM", "MARIMO_NEWEST_TESTED", "Standing", "marimo_standing", "find_browser", "DIR_MODE", "FILE_MODE",
     "TOKEN_ENV",

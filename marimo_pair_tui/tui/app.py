@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Literal
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.notifications import SeverityLevel
 from textual.binding import Binding
@@ -15,6 +15,7 @@ from textual.dom import DOMNode
 
 from ..core.api import HubOptions, OpenResult, PairingService, Target, settle_gc, GC_INTERACTIVE
 from .commands import ScreenCommands
+from .completion_warmer import IDLE, CompletionWarmer
 from .config import Config, config_path
 from .display import Display
 from .drafts import DraftStore, drafts_dir
@@ -22,6 +23,7 @@ from .notices import tell
 from .screens.help import HelpScreen, Row
 from .screens.pairing import PairingScreen
 from .screens.picker import PickerScreen
+from .theme_setting import ThemeSetting
 
 
 def notebook_view_owners() -> list[type[DOMNode]]:
@@ -96,6 +98,7 @@ class PairApp(App[None]):
         config: Config | None = None,
         cursor_blink: bool = True,
         drafts: Path | None = None,
+        warm_up_after: float | None = IDLE,
     ) -> None:
         super().__init__()
         self.service = PairingService(hub_options or HubOptions())  # every session call goes through it
@@ -106,6 +109,8 @@ class PairApp(App[None]):
         self.cursor_blink = cursor_blink
         self.drafts_dir = drafts
         self.started: list[OpenResult] = []  # servers this app started (they keep running)
+        self.theme_setting = ThemeSetting(self, self.config)
+        self.warmer = CompletionWarmer(self, warm_up_after)  # jedi started while the user is idle
 
     def notify(
         self,
@@ -126,6 +131,8 @@ class PairApp(App[None]):
         settle_gc(GC_INTERACTIVE)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+        self.theme_setting.apply()  # before the first screen is drawn
+        self.warmer.start()
         picker = PickerScreen(self.fmt, self.service, cursor_blink=self.cursor_blink)
         self.push_screen(picker)
         for warning in self.config.warnings:
@@ -134,6 +141,11 @@ class PairApp(App[None]):
             picker.open_path(self.start_request.path, run=self.start_request.run)
         elif self.start_request.kind == "target" and self.start_request.target is not None:
             self.open_target(self.start_request.target, notes=self.start_request.notes)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent) and not event.is_forwarded:
+            self.warmer.input_seen()
+        await super().on_event(event)
 
     def open_target(self, target: Target, notes: Iterable[str] = ()) -> PairingScreen:
         screen = PairingScreen(

@@ -5,6 +5,9 @@
     run-snippet = "f5"
     interrupt = "ctrl+t,f8"
 
+    [app]
+    theme = "nord"          # written by the app when a theme is picked (tui/theme_setting.py)
+
 Ids are the `id` of each Binding (listed in docs/app.md and on the F1 help
 screen); values are Textual key strings, comma separated for several keys.
 The keymap is applied with `App.set_keymap`.
@@ -26,6 +29,7 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     path: Path | None = None
+    theme: str | None = None  # as written; the app checks it names a theme it has
 
 
 def load_config(path: Path | None = None, known_ids: Iterable[str] = ()) -> Config:
@@ -34,8 +38,9 @@ def load_config(path: Path | None = None, known_ids: Iterable[str] = ()) -> Conf
     config = Config(path=path)
     file = read_config(path)
     if file.problem is not None:
-        config.warnings.append(f"{path}: {file.problem}; default keys used.")
+        config.warnings.append(f"{path}: {file.problem}; default keys and theme used.")
         return config
+    config.theme = _theme(file.data.get("app", {}), path, config.warnings)
     keys = file.data.get("keys", {})
     if not isinstance(keys, dict):
         config.warnings.append(f"{path}: [keys] must be a table of id = \"key\"; ignored.")
@@ -50,3 +55,17 @@ def load_config(path: Path | None = None, known_ids: Iterable[str] = ()) -> Conf
             continue
         config.keymap[binding_id] = ",".join(k.strip() for k in key.split(",") if k.strip())
     return config
+
+
+def _theme(app: object, path: Path, warnings: list[str]) -> str | None:
+    """`[app] theme`, if it is a string (whether it names a theme is the app's to say)."""
+    if not isinstance(app, dict):
+        warnings.append(f"{path}: [app] must be a table such as theme = \"nord\"; ignored.")
+        return None
+    theme = app.get("theme")
+    if theme is None:
+        return None
+    if isinstance(theme, str) and theme.strip():
+        return theme.strip()
+    warnings.append(f"{path}: app.theme must be a theme name such as \"nord\"; the default theme is used.")
+    return None

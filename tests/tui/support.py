@@ -55,10 +55,12 @@ class TuiLab:
 
 
 def make_app(target: Target | None = None, *, redact: bool = True, config: Config | None = None,
-             drafts: Path | None = None, options: HubOptions | None = None) -> PairApp:
+             drafts: Path | None = None, options: HubOptions | None = None,
+             warm_up_after: float | None = None) -> PairApp:
+    """The app as the tests drive it; jedi's warm-up only where asked for (it costs seconds of CPU)."""
     start = Start("target", target=target) if target is not None else Start()
     return PairApp(options or HubOptions(), start=start, fmt=Display(redact=redact), config=config or Config(),
-                   cursor_blink=False, drafts=drafts)
+                   cursor_blink=False, drafts=drafts, warm_up_after=warm_up_after)
 
 
 async def wait_for(pilot: Pilot, predicate: Callable[[], object], timeout: float = 20.0, what: str = "condition") -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -66,6 +67,38 @@ def test_the_command_opens_a_notebook_and_quits(lab: TuiLab, tmp_path: Path) -> 
                               what="define_x's defs")
         assert re.search(r"defs\s+x\b", shown), "the app ended instead of showing the cell's defs"
 
+        tmux.send("C-q")
+        tmux.wait_for(lambda text, alive: not alive, what="the app to quit")
+        assert status_file.read_text().strip() == "0"
+    finally:
+        tmux.kill()
+
+
+def test_alt_e_hands_the_terminal_to_the_users_editor_and_takes_the_text_back(lab: TuiLab, tmp_path: Path) -> None:
+    path, browser = lab.session("demo.py", "e2e_editor.py")
+    editor = tmp_path / "line-editor"  # an interactive editor: it asks for a line on the terminal and appends it
+    editor.write_text('#!/bin/sh\nfor last; do :; done\nprintf "line-editor on %s> " "$last"\n'
+                      'read line\nprintf "\\n%s" "$line" >> "$last"\n', encoding="utf-8")
+    editor.chmod(0o755)
+    status_file = tmp_path / "exit-status"
+    command = f"env EDITOR={shlex.quote(str(editor))} " + app_command(path, lab.server.state_home, tmp_path / "config")
+    tmux = Tmux("e2e-editor")
+    try:
+        tmux.start(command, status_file)
+        tmux.wait_for(lambda text, alive: "define_x" in text and "live" in text, what="the cells, live")
+        tmux.send("F2", "Home", "Down")
+        tmux.wait_for(lambda text, alive: "Hbol" in text, what="the tree")
+        wait_until(lambda: (tmux.send("C-l"), "Editor (cell define_x)" in tmux.screen())[1], 15,
+                   "define_x loaded", interval=0.5, detail=lambda: tmux.screen())
+        tmux.send("M-e")
+        shown = tmux.wait_for(lambda text, alive: "line-editor on" in text, what="the editor on the terminal")
+        assert ".py>" in shown and "define_x" not in shown, shown  # the app has let go of the screen
+        tmux.send("z = 2", "Enter")
+        tmux.wait_for(lambda text, alive: "2  z = 2" in text and "Editor (cell define_x)" in text,
+                      what="the app back, with the text")
+        tmux.send("C-s")
+        wait_until(lambda: "x = 41\nz = 2" in [code for _n, code in file_cells(path)], 30,
+                   "the apply to reach the file", interval=0.1, detail=lambda: f"screen:\n{tmux.screen()}")
         tmux.send("C-q")
         tmux.wait_for(lambda text, alive: not alive, what="the app to quit")
         assert status_file.read_text().strip() == "0"

@@ -198,7 +198,7 @@ def test_ascii_glyphs(lab: TuiLab, errors: Target) -> None:
 
     async def main() -> None:
         app = PairApp(HubOptions(), start=Start("target", target=errors), fmt=Display(ascii=True, redact=True),
-                      config=Config(), cursor_blink=False)
+                      config=Config(), cursor_blink=False, warm_up_after=None)
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await settle(pilot, 3)
             labels = [str(screen.cell_tree.node_for(c).label)[:1] for c in screen.cell_tree.cell_ids]

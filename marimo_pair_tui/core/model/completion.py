@@ -9,14 +9,29 @@ while the kernel is busy; names the kernel made at run time only are not seen.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 from .cell import Cell
 from .workspace import cell_graph
 
 MAX_COMPLETIONS = 50
 DOC_CHARS = 4000
+
+# jedi is not thread-safe (its caches and its inspection process are shared by every Script): one call at a
+# time. A completion asked while the warm-up runs waits for it, and then finds jedi warm.
+JEDI = threading.Lock()
+
+# What a warm-up completes: a pandas frame's and a column's attributes, the completion that is slowest the
+# first time (jedi parses its builtins stubs, starts its inspection process and parses pandas' big modules).
+WARM_UP_SCRIPT = (
+    "import pandas as pd\n"
+    "frame = pd.DataFrame({'a': [1, 2]})\n"
+    "frame.\n"
+    "frame['a'].\n"
+)
+WARM_UP_AT = ((3, len("frame.")), (4, len("frame['a'].")))
 
 
 @dataclass
@@ -56,20 +71,23 @@ def complete(cells: Sequence[Cell], text: str, line: int, column: int, *, cell_i
     context = _context(cells, cell_id)
     offset = context.count("\n") + 1 if context else 0
     source = f"{context}\n{text}" if context else text
-    try:
-        found = jedi.Script(source).complete(line + offset, column)
-    except Exception:  # noqa: BLE001 - jedi on arbitrary code: no completions rather than an error
-        return []
-    out = []
-    for item in found[:MAX_COMPLETIONS]:
-        signature = ""
+    with JEDI:
         try:
-            signatures = item.get_signatures()
-            signature = signatures[0].to_string() if signatures else ""
-        except Exception:  # noqa: BLE001
-            pass
-        out.append(Completion(item.name, item.type, signature, len(item.name) - len(item.complete or "")))
-    return out
+            found = jedi.Script(source).complete(line + offset, column)
+        except Exception:  # noqa: BLE001 - jedi on arbitrary code: no completions rather than an error
+            return []
+        return [_completion(item) for item in found[:MAX_COMPLETIONS]]
+
+
+def _completion(item: Any) -> Completion:
+    """A jedi completion as ours, with its first signature (jedi may fail to find it: then none)."""
+    signature = ""
+    try:
+        signatures = item.get_signatures()
+        signature = signatures[0].to_string() if signatures else ""
+    except Exception:  # noqa: BLE001
+        pass
+    return Completion(item.name, item.type, signature, len(item.name) - len(item.complete or ""))
 
 
 def help_text(cells: Sequence[Cell], text: str, line: int, column: int, *, cell_id: str | None = None) -> str:
@@ -79,12 +97,26 @@ def help_text(cells: Sequence[Cell], text: str, line: int, column: int, *, cell_
     context = _context(cells, cell_id)
     offset = context.count("\n") + 1 if context else 0
     source = f"{context}\n{text}" if context else text
-    try:
-        names = jedi.Script(source).help(line + offset, column)
-    except Exception:  # noqa: BLE001
-        return ""
-    for name in names:
-        doc = name.docstring()
-        if doc:
-            return doc[:DOC_CHARS]
-    return ""
+    with JEDI:
+        try:
+            names = jedi.Script(source).help(line + offset, column)
+            docs = (name.docstring() for name in names)
+            return next((doc[:DOC_CHARS] for doc in docs if doc), "")
+        except Exception:  # noqa: BLE001
+            return ""
+
+
+def warm_up() -> int:
+    """Import jedi and complete once on a representative script, so that the user's first completion
+    finds jedi started and its parse caches full; how many names were found (none without pandas)."""
+    import jedi
+
+    found = 0
+    with JEDI:
+        script = jedi.Script(WARM_UP_SCRIPT)
+        for line, column in WARM_UP_AT:
+            try:  # with the signatures, as `complete` asks for them
+                found += len([_completion(item) for item in script.complete(line, column)[:MAX_COMPLETIONS]])
+            except Exception:  # noqa: BLE001 - a warm-up that fails costs only the time it saved
+                pass
+    return found

@@ -72,10 +72,15 @@ def write_private(path: Path, data: str | bytes) -> None:
     """Write `path` atomically as a 0600 file in a 0700 directory."""
     path = Path(path)
     private_dir(path.parent)
+    replace_file(path, data, FILE_MODE)
+
+
+def replace_file(path: Path, data: str | bytes, mode: int) -> None:
+    """Write `path` through a temporary file beside it renamed into place, so a reader never sees half of it."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, FILE_MODE)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode)
     try:
-        os.fchmod(fd, FILE_MODE)
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as out:
             fd = -1
             out.write(data.encode("utf-8") if isinstance(data, str) else data)

@@ -14,6 +14,11 @@ post `CompletionRequested` with the text and the cursor; whoever answers
 calls `offer()`, which opens the editor's `CompletionMenu` by the cursor.
 While it is open the editor keeps the focus and gives the menu up, down,
 enter, tab (insert) and escape (close); typing narrows the list.
+
+alt+e hands the text to the user's own editor ($VISUAL, else $EDITOR; see
+tui/external_editor.py) and puts back what they saved as one undoable edit.
+The origin stays, so an apply of the edited text is still checked against
+the code it was loaded from; an editor that fails leaves the text as it was.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from textual.strip import Strip
 from textual.widgets import TextArea
 
 from ...core.api import Completion
+from ..external_editor import edit
 from ..terminal_text import escape_controls
 from .completion_menu import CompletionMenu, matching
 
@@ -86,6 +92,9 @@ class CodeEditor(TextArea):
         Binding("ctrl+space,ctrl+@", "complete", "complete", id="complete", show=False,
                 tooltip="Complete the name at the cursor (tab after a name or a dot does too): the list shows "
                         "name, kind and signature; enter or tab inserts, esc closes"),
+        Binding("alt+e", "external_edit", "your editor", id="external-editor", show=False, priority=True,
+                tooltip="Edit the text in your own editor ($VISUAL, else $EDITOR); saved and closed, it comes back "
+                        "here (ctrl+z undoes it) and still applies with the conflict check"),
     ]
 
     origin: reactive[Origin | None] = reactive(None, init=False)
@@ -129,6 +138,7 @@ class CodeEditor(TextArea):
         return self.origin.base if self.origin is not None else None
 
     menu: CompletionMenu | None = None  # set by the screen that shows it
+    external_edits = 0  # trips to the user's editor, however they ended (tests wait on it)
     _offered: tuple[Request, list[Completion]] | None = None
 
     # -- completion -----------------------------------------------------------
@@ -152,6 +162,19 @@ class CodeEditor(TextArea):
 
     def action_complete(self) -> None:
         self.post_message(self.CompletionRequested(self, self.request()))
+
+    def action_external_edit(self) -> None:
+        """The text through the user's editor; on failure it stays as it was and the user is told why."""
+        if self.read_only:
+            return
+        self.close_completion()
+        edited = edit(self.text, self.app.suspend)
+        self.external_edits += 1
+        if edited.text is None:
+            self.notify(f"{edited.problem} The editor text is unchanged.", title="Your editor", severity="error",
+                        timeout=10)
+        elif edited.text != self.text:
+            self.replace_all(edited.text)
 
     def offer(self, request: Request, items: Sequence[Completion]) -> int:
         """Open the menu with `items` for `request`, narrowed by what was typed since; how many are shown.
