@@ -118,6 +118,7 @@ class Mirrors:
         self._attach = asyncio.Lock()
         self._logs: OrderedDict[MirrorKey, ActivityLog] = OrderedDict()
         self.on_lost: OnLost | None = None  # set by the service: a mirror's session ended
+        self.on_followed: Callable[[Target], None] | None = None  # set by the service: a mirror was attached
         self.recovering: set[int] = set()  # ids of the mirrors whose new session is being looked for
         self.histories = HistoryFiles()  # each notebook's code history, kept on disk
 
@@ -175,6 +176,8 @@ class Mirrors:
                 self._note_session(key, pairing, target)
             self._pairings[key] = pairing
             self._followed_since[key] = followed_since  # from now on, what anyone runs is in the log
+            if self.on_followed is not None:
+                self.on_followed(target)
             return pairing
 
     def _note_session(self, key: MirrorKey, pairing: Mirror, target: Target) -> None:
