@@ -131,7 +131,7 @@ async def main(out: Path, only: frozenset[str] = frozenset()) -> None:
     failing.write_text(SPREAD, encoding="utf-8")
     async with PairingService(HubOptions()) as service:
         opened = await service.open(str(notebook), run=True)
-        spread = (await service.open(str(failing), run=True)).value.target if "debugger" in (only or {"debugger"}) else None
+        spread = (await service.open(str(failing), run=True)).value.target
     target = opened.value.target
 
     def app(start: Start) -> PairApp:
@@ -220,8 +220,7 @@ async def main(out: Path, only: frozenset[str] = frozenset()) -> None:
                 await shoot(app(start), size, out / f"{name}.svg", drive)
     finally:
         close_notebook(str(notebook))
-        if spread is not None:
-            close_notebook(str(failing))
+        close_notebook(str(failing))
         shutil.rmtree(work, ignore_errors=True)
 
 
