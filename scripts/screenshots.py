@@ -96,8 +96,9 @@ async def debugger_scene(pilot) -> None:
     screen = pilot.app.screen
     await _wait(pilot, lambda: screen.notebook.cell("spread").status == "exception", what="the failed cell")
     screen.cell_tree.focus()
-    screen.cell_tree.select_cell(screen.notebook.cell("spread").id)
-    await pilot.pause()
+    failed = screen.notebook.cell("spread").id
+    await _wait(pilot, lambda: screen.cell_tree.select_cell(failed) and screen.cell_tree.selected_cell_id == failed,
+                what="the failed cell selected")
     await pilot.press("alt+d")
     await _wait(pilot, lambda: isinstance(pilot.app.screen, DebugScreen), what="the debugger console")
     console = pilot.app.screen
