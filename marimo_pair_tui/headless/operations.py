@@ -342,9 +342,11 @@ time, before and after code, the diff, and the run that followed. Kept across re
     description="""Review what changed in the notebook's code, and who changed it: every create, edit and delete of a
 cell, newest first. Each change: `id` (for `revert`), `cell` {id, name}, `kind`, `origin` (self: made by
 this MCP server; other: a browser, another tool or agent; file: the notebook file changed on disk), `by`
-(cli, mcp, app, marimo-pair-tui, code_mode, browser, file), `at` (seconds since the epoch), `before` and
-`after` code, `diff` (unified), and `run`: the execution that ran the new code, when one followed.
-Recorded while this tool followed the notebook; kept on disk across restarts.""",
+(cli, mcp, app, marimo-pair-tui, code_mode, browser, file, unseen), `at` (seconds since the epoch), `before`
+and `after` code, `diff` (unified), and `run`: the execution that ran the new code, when one followed.
+Recorded while this tool followed the notebook; what changed while nothing followed it is recorded when
+following starts again, `by` unseen (who is not known; made after `since`, noticed at `at`). Kept on disk
+across restarts.""",
     args=(
         Arg("cell", str | None, "Only this cell's changes (id or name; a deleted cell by its id).", default=None,
             cli=Flag(metavar="[CELL]")),
