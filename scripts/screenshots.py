@@ -60,6 +60,55 @@ async def history_scene(pilot, pairing: Callable[[object], Awaitable[None]], tar
     await _wait(pilot, lambda: pane.changes, what="the history pane")
 
 
+SPREAD = """import marimo
+
+app = marimo.App()
+
+
+@app.cell
+def numbers():
+    numbers = list(range(1, 11))
+    return (numbers,)
+
+
+@app.cell
+def spread(numbers):
+    odd = [n for n in numbers if n % 2]
+    mean_odd = sum(odd) / len(odd)
+    spread = max(odd) / (mean_odd - 5)
+    spread
+    return
+
+
+if __name__ == "__main__":
+    app.run()
+"""
+
+
+async def debugger_scene(pilot) -> None:
+    """A cell failed; alt+d opens the debugger console on it, and `p` asks the kernel for values."""
+    from textual.widgets import Input
+
+    from marimo_pair_tui.tui.screens.debugger import DebugScreen
+    from marimo_pair_tui.tui.screens.pairing import PairingScreen
+
+    await _wait(pilot, lambda: isinstance(pilot.app.screen, PairingScreen), what="the pairing screen")
+    screen = pilot.app.screen
+    await _wait(pilot, lambda: screen.notebook.cell("spread").status == "exception", what="the failed cell")
+    screen.cell_tree.focus()
+    failed = screen.notebook.cell("spread").id
+    await _wait(pilot, lambda: screen.cell_tree.select_cell(failed) and screen.cell_tree.selected_cell_id == failed,
+                what="the failed cell selected")
+    await pilot.press("alt+d")
+    await _wait(pilot, lambda: isinstance(pilot.app.screen, DebugScreen), what="the debugger console")
+    console = pilot.app.screen
+    await _wait(pilot, lambda: not console.query_one(Input).disabled, what="pdb's first prompt")
+    before = len(console.session.chunks)
+    await pilot.press(*"p odd, mean_odd", "enter")
+    await _wait(pilot, lambda: len(console.session.chunks) > before and not console.query_one(Input).disabled,
+                what="pdb's answer")
+
+
 async def main(out: Path, only: frozenset[str] = frozenset()) -> None:
     from marimo_pair_tui.core.api import HubOptions, PairingService, close_notebook
     from marimo_pair_tui.notebooks import TOUR
@@ -79,8 +128,11 @@ async def main(out: Path, only: frozenset[str] = frozenset()) -> None:
     cells = TOUR.read_text(encoding="utf-8").count("\n@app.cell")
     out.mkdir(parents=True, exist_ok=True)
 
+    failing = work / "spread.py"
+    failing.write_text(SPREAD, encoding="utf-8")
     async with PairingService(HubOptions()) as service:
         opened = await service.open(str(notebook), run=True)
+        spread = (await service.open(str(failing), run=True)).value.target
     target = opened.value.target
 
     def app(start: Start) -> PairApp:
@@ -161,6 +213,7 @@ async def main(out: Path, only: frozenset[str] = frozenset()) -> None:
         (Start("target", target=target), (100, 30), "history",
          lambda pilot: history_scene(pilot, pairing, target)),
         (Start("target", target=target), (100, 30), "search", search),
+        (Start("target", target=spread), (100, 30), "debugger", debugger_scene),
     ]
     try:
         for start, size, name, drive in scenes:
@@ -168,6 +221,7 @@ async def main(out: Path, only: frozenset[str] = frozenset()) -> None:
                 await shoot(app(start), size, out / f"{name}.svg", drive)
     finally:
         close_notebook(str(notebook))
+        close_notebook(str(failing))
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -38,6 +38,7 @@ from tests.support.marimo_proc import (  # noqa: E402
 from tests.support.cell_lab import CellLab  # noqa: E402
 from tests.support.tiers import mark_tiers, refuse_outside_world  # noqa: E402
 from tests.support.services import runtime_services_dir, stop_services  # noqa: E402
+from marimo_pair_tui.core.browser import WARM_ENV  # noqa: E402
 from marimo_pair_tui.headless.service import wire as service_wire  # noqa: E402
 
 # The sshd fixtures (`remote`, `local_state`) for the ssh test modules.
@@ -103,11 +104,14 @@ def _no_marimo_left_behind() -> Iterator[None]:
 @pytest.fixture(scope="session", autouse=True)
 def _service_runtime() -> Iterator[Path]:
     """The pairing services the tests start live in a runtime directory of this session
-    (exported, so every command the tests run inherits it) and exit after a short idle."""
+    (exported, so every command the tests run inherits it) and exit after a short idle. They start
+    no browser before a picture is asked for (tests/test_screenshot_warm.py turns that on): one
+    Chromium per service the suite starts would cost the suite's machine more than the tests."""
     runtime = Path(tempfile.mkdtemp(prefix="mpt-run-", dir="/tmp"))  # short: a socket path holds ~100 bytes
-    saved = {name: os.environ.get(name) for name in ("XDG_RUNTIME_DIR", service_wire.IDLE_ENV)}
+    saved = {name: os.environ.get(name) for name in ("XDG_RUNTIME_DIR", service_wire.IDLE_ENV, WARM_ENV)}
     os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     os.environ[service_wire.IDLE_ENV] = "120"
+    os.environ[WARM_ENV] = "0"
     try:
         yield runtime
     finally:

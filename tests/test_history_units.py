@@ -191,3 +191,41 @@ def test_an_unknown_origin_is_refused_with_the_known_ones() -> None:
     with pytest.raises(InvalidRequestError) as refused:
         checked_origin("me")
     assert "self" in refused.value.next and "browser" in refused.value.next
+
+
+def test_a_new_session_numbering_cells_afresh_is_compared_by_place_and_code() -> None:
+    from marimo_pair_tui.core.model.unseen import SeenCell, differences
+
+    # A cell was inserted at the top while nothing followed, and the server restarted: marimo numbers
+    # the cells in file order, so every id moved down one place.
+    known = [SeenCell("Hbol", "a", "a = 1"), SeenCell("MJUe", "b", "b = a + 1"), SeenCell("vblA", "c", "c = 3")]
+    found = [SeenCell("Hbol", "_", "import os"), SeenCell("MJUe", "a", "a = 1"),
+             SeenCell("vblA", "b", "b = a + 2"), SeenCell("bkHC", "c", "c = 3")]
+    across = [(d.kind, d.cell.id, d.before, d.cell.code) for d in differences(known, found, same_session=False)]
+    assert sorted(across) == [("create", "Hbol", "", "import os"), ("edit", "vblA", "b = a + 1", "b = a + 2")]
+    # Compared by id, as within one session, the same states would read as four wrong changes.
+    within = differences(known, found, same_session=True)
+    assert len(within) == 4
+
+
+def test_what_a_follower_recorded_after_the_state_seen_is_not_recorded_again_as_unseen() -> None:
+    import itertools
+
+    ticks = itertools.count(1000)
+    first = notebook()
+    first.history.clock = lambda: float(next(ticks))
+    assert first.history.catch_up(first) == []  # nothing to compare with yet: the state is only seen
+    transaction(first, "frontend", 6, {"type": "set-code", "cellId": "b", "code": "y = x + 10"})
+
+    # Later another follower finds the session: b as recorded, and c changed while nobody followed.
+    later = Notebook()
+    later.apply_event({"op": "kernel-ready", "data": {
+        "cell_ids": ["a", "b", "c"], "names": ["first", "_", "_"], "codes": ["x = 1", "y = x + 10", "z = 30"],
+        "stable_session_id": "sess-1"}})
+    later.history.clock = lambda: float(next(ticks))
+    later.history.merge(first.history.changes)
+    later.history.take_seen(first.history.seen)
+    unseen = later.history.catch_up(later)
+    assert [(c.cell_id, c.kind, c.before, c.after, c.by) for c in unseen] == [("c", "edit", "z = 3", "z = 30", "unseen")]
+    assert first.history.seen is not None and unseen[0].since == first.history.seen.at < unseen[0].at
+    assert later.history.catch_up(later) == []  # the state found is the one seen now

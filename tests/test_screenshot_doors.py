@@ -127,3 +127,13 @@ async def test_the_app_key_shows_the_selected_cells_picture(lab: CellLab, tmp_pa
         assert view.picture.image.size == Image.open(io.BytesIO(shown.part.data)).size
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, what="the pairing screen again")
+        # With the notebook view shown, the picture comes under the cell's output instead.
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: screen.notebook_view.block(red) is not None, what="the notebook view")
+        await pilot.press("alt+p")
+        block = screen.notebook_view.block(red)
+        await wait_for(pilot, lambda: block.picture is not None and all(v.loaded for v in block.picture.query(ImageView)),
+                       timeout=60, what="the picture under the cell")
+        assert app.screen is screen, "no dialog over the notebook view"
+        _, counts = pixels(block.picture.part.data)
+        assert whole_box(counts[RED]) and counts[BLUE] == 0

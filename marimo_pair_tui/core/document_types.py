@@ -725,7 +725,9 @@ class CodeChangeCellJson(TypedDict):
 class CodeChangeJson(TypedDict):
     """One change of one cell's code (`history`): created (`before` ""), edited, or deleted (`after` ""); `origin`
     relative to the door that asks (self, other, file), `by` who made it (cli, mcp, app, marimo-pair-tui, code_mode,
-    browser, file); `diff` the unified diff; `run` the execution that ran the new code, when one followed."""
+    browser, file, unseen); `diff` the unified diff; `run` the execution that ran the new code, when one followed;
+    `since` (by unseen: made while nothing followed the notebook) the time after which it was made, `at` when it
+    was noticed."""
 
     id: str
     cell: CodeChangeCellJson
@@ -741,6 +743,7 @@ class CodeChangeJson(TypedDict):
     run: str | None
     run_id: str | None
     truncated: bool
+    since: float | None
 
 
 class HistoryDocument(Envelope):

@@ -747,7 +747,7 @@ def code_change_json(change: CodeChange, door: str) -> CodeChangeJson:
             "origin": origin_of(change, door), "by": change.by, "at": round(change.at, 3),
             "before": change.before, "after": change.after, "diff": "\n".join(diff_lines(change)),
             "program": change.program, "execution": change.execution, "run": change.run, "run_id": change.run_id,
-            "truncated": change.truncated}
+            "truncated": change.truncated, "since": round(change.since, 3) if change.since is not None else None}
 
 
 def history_document(reply: Reply[HistoryPage]) -> HistoryDocument:

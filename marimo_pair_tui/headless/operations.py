@@ -334,8 +334,9 @@ Each change: id, cell, kind (create, edit, delete), origin (self: made through t
 time, before and after code, the diff, and the run that followed. Kept across restarts, per notebook.""",
     description="""Every create, edit and delete of the notebook's cell code, whoever made it, newest first. Each change:
 `id` (for `revert`), `cell` {id, name}, `kind`, `origin` (self: this server; other: a browser, another
-tool; file: the file changed on disk), `by`, `at` (epoch seconds), `before` and `after` code, `diff`,
-and `run` (the execution that followed, if any). Kept on disk across restarts.""",
+tool; file: the file changed on disk), `by` (unseen: made while nothing followed the notebook, after
+`since`), `at` (epoch seconds), `before` and `after` code, `diff`, and `run` (the execution that
+followed, if any). Kept on disk across restarts.""",
     args=(
         Arg("cell", str | None, "Only this cell's changes (id or name; a deleted cell by its id).", default=None,
             cli=Flag(metavar="[CELL]")),

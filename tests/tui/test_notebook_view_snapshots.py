@@ -1,4 +1,5 @@
-"""Snapshots of the notebook view against a real server, at 80x24 and 120x36.
+"""Snapshots of the notebook view against a real server, at 80x24 and 120x36, and of a picture of
+an output shown under its cell (the screenshot key; a PNG made here stands for the camera's).
 
 The notebook (tests/tui/notebooks/view.py) holds markdown, a pandas table, a
 matplotlib figure drawn in unicode half-cells (MARIMO_PAIR_IMAGES=halfcell, so
@@ -10,14 +11,19 @@ output is drawn. Update with `pytest tests/tui/test_notebook_view_snapshots.py
 
 from __future__ import annotations
 
+import io
+from dataclasses import replace
 from typing import Any
 
 import pytest
+from PIL import Image
 from textual.widgets import Markdown
 
 from marimo_pair_tui.core.wire.sessions import Target
 from marimo_pair_tui.tui.widgets.notebook_view import NotebookView
 from marimo_pair_tui.tui.widgets.parts.images import ImageView
+
+from marimo_pair_tui.tui.screens.pairing.pictures import UNDER_CELL
 
 from .support import TuiLab, make_app, wait_for, wait_live
 
@@ -74,3 +80,47 @@ class TestNotebookView:
             await notebook_at(pilot, "controls")
 
         assert snap_compare(make_app(fruit), run_before=ready, terminal_size=size)
+
+
+def box_png() -> bytes:
+    """A picture as the camera would take it: a red box on white, 240x120 px."""
+    image = Image.new("RGB", (240, 120), "white")
+    image.paste((255, 0, 0), (40, 20, 200, 100))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def picture_under(pilot: Any, cell: str) -> tuple[NotebookView, str]:
+    """The notebook view with `cell` at the top and a picture of its output shown under it, drawn."""
+    await notebook_at(pilot, cell)
+    screen = pilot.app.screen
+    view, cell_id = screen.notebook_view, screen.notebook.cell(cell).id
+    assert view.show_picture(cell_id, UNDER_CELL, box_png())
+    block = view.block(cell_id)
+    await wait_for(pilot, lambda: block.picture is not None and all(i.loaded for i in block.picture.query(ImageView)),
+                   what="the picture drawn")
+    await pilot.pause()
+    return view, cell_id
+
+
+class TestPictureUnderTheCell:
+    def test_the_picture_pane_at_80x24(self, snap_compare, fruit: Target) -> None:
+        async def ready(pilot: Any) -> None:
+            await picture_under(pilot, "heading")
+
+        assert snap_compare(make_app(fruit), run_before=ready, terminal_size=(80, 24))
+
+    async def test_the_picture_goes_when_the_output_changes(self, fruit: Target) -> None:
+        app = make_app(fruit)
+        async with app.run_test(size=(80, 24)) as pilot:
+            view, cell_id = await picture_under(pilot, "heading")
+            block = view.block(cell_id)
+            shown = block.picture
+            assert shown is not None and shown.part.width == 240 and shown.part.height == 120
+            cell = app.screen.notebook.get(cell_id)
+            block.update(cell)  # the same output: the picture stays
+            assert block.picture is shown
+            block.update(replace(cell, output=None))  # another output: a picture of the old one would mislead
+            await wait_for(pilot, lambda: block.picture is None, what="the picture gone")
+            assert block.query_one(".cell-picture").has_class("-empty")

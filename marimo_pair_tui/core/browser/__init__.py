@@ -5,6 +5,6 @@ kiosk viewer of a live session; `find_browser` says which Chromium that is.
 """
 
 from .camera import Camera
-from .locate import BROWSER_ENV, find_browser
+from .locate import BROWSER_ENV, WARM_ENV, can_picture, find_browser, warm_wanted
 
-__all__ = ["BROWSER_ENV", "Camera", "find_browser"]
+__all__ = ["BROWSER_ENV", "WARM_ENV", "Camera", "can_picture", "find_browser", "warm_wanted"]

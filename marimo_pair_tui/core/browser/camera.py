@@ -51,6 +51,16 @@ class Camera:
         self._views: OrderedDict[ViewKey, KioskView] = OrderedDict()
         self._lock = asyncio.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.launches = 0  # how often the browser was launched (once, while it stays up)
+
+    @property
+    def running(self) -> bool:
+        """The browser is up."""
+        return self._browser is not None and self._browser.is_connected()
+
+    def showing(self) -> list[ViewKey]:
+        """The sessions a live page is kept on: (server URL, notebook, session selector)."""
+        return [key for key, view in self._views.items() if view.alive]
 
     @property
     def program(self) -> Path:
@@ -76,6 +86,10 @@ class Camera:
         view = await self._view(connection, target, limit)
         async with view.lock:
             return await view.notebook(limit, after)
+
+    async def warm(self, connection: Connection, target: Target) -> None:
+        """Launch the browser and open `target`'s page now, so its first picture only waits for the drawing."""
+        await self._view(connection, target, self._timeout)
 
     async def _view(self, connection: Connection, target: Target, timeout: float) -> KioskView:
         """The live page on `target`'s session: kept from an earlier picture, or opened now."""
@@ -123,6 +137,7 @@ class Camera:
         self._playwright = await async_playwright().start()
         try:
             self._browser = await self._playwright.chromium.launch(executable_path=str(program), headless=True)
+            self.launches += 1
             self._context = await self._browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
         except Error as exc:
             await self._shutdown()

@@ -16,6 +16,7 @@ from ..errors import BrowserMissingError
 from ..state import caller
 
 BROWSER_ENV = "MARIMO_PAIR_BROWSER"
+WARM_ENV = "MARIMO_PAIR_BROWSER_WARM"  # "0": a long-lived service starts no browser before the first picture
 # Debian's package, older Ubuntu's, Google's; the first one on PATH is used.
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
@@ -32,6 +33,25 @@ def _program(named: str, source: str) -> Path:
     if found is None:
         raise BrowserMissingError(f"The browser {named!r} ({source}) is not on PATH.")
     return Path(found)
+
+
+def can_picture(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether pictures can be taken with the default browser: Playwright installed and a Chromium found."""
+    import importlib.util
+
+    if importlib.util.find_spec("playwright") is None:
+        return False
+    try:
+        find_browser(None, environ)
+    except BrowserMissingError:
+        return False
+    return True
+
+
+def warm_wanted(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether a long-lived service may start the browser ahead of a picture ($MARIMO_PAIR_BROWSER_WARM)."""
+    env = caller.environ() if environ is None else environ
+    return env.get(WARM_ENV, "").strip().lower() not in ("0", "no", "off", "false")
 
 
 def find_browser(explicit: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Path:

@@ -13,8 +13,9 @@ recorded with the door it serves (`door`: cli, mcp or app).
 
 `by` says who made a change, absolutely: a door of this tool ("cli", "mcp",
 "app"), "marimo-pair-tui" (a program of this tool another process sent),
-"code_mode" (another client's program), "browser", "file", or marimo's own
-word for other writers. Whether a change is the reader's own is relative
+"code_mode" (another client's program), "browser", "file", "unseen" (a change
+made while nothing followed the notebook, found by comparing states:
+core/model/unseen.py), or marimo's own word for other writers. Whether a change is the reader's own is relative
 (`origin_of`): "self" when it was made through the reader's door, "file" for
 the file watcher, "other" for the rest.
 
@@ -34,6 +35,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
+
+from .unseen import UNSEEN, Seen, SeenCell, brought_forward, differences, unseen_id
 
 if TYPE_CHECKING:
     from .notebook import Notebook
@@ -69,6 +72,7 @@ class CodeChange:
     place_after: str | None = None  # a deleted cell's neighbours then: where a re-created one goes
     place_before: str | None = None
     truncated: bool = False  # a side's code was cut at CODE_CHARS
+    since: float | None = None  # by "unseen": made after this time (the state last seen), noticed at `at`
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -127,6 +131,7 @@ class CodeHistory:
         self._changes: dict[str, CodeChange] = {}
         self.version = 0  # +1 whenever the changes held change
         self.on_record: Callable[[list[CodeChange]], None] | None = None
+        self.seen: Seen | None = None  # the cells as a follower last saw them (core/model/unseen.py)
 
     # -- queries --------------------------------------------------------
 
@@ -247,6 +252,34 @@ class CodeHistory:
         if newest is not None and newest.kind != "delete" and newest.run is None and newest.after == code:
             newest.run, newest.run_id = eid, data.get("run_id")
             self._record([newest])
+
+    # -- what changed while nothing followed -----------------------------------
+
+    def catch_up(self, notebook: "Notebook") -> list[CodeChange]:
+        """Record how the cells found now differ from the state last seen (`by` "unseen"), then make the
+        found state the one seen. Nothing is recorded the first time: there is no state to compare with."""
+        found = [SeenCell(c.id, c.name, c.code) for c in notebook.cells]
+        now, session, seen = self.clock(), notebook.stable_session_id, self.seen
+        recorded: list[CodeChange] = []
+        if seen is not None:
+            known = brought_forward(seen, self.changes)
+            same = seen.session is not None and seen.session == session
+            for difference in differences(known, found, same_session=same):
+                cell = difference.cell
+                change = self._made(cell.id, cell.name, difference.kind, difference.before,
+                                    "" if difference.kind == "delete" else cell.code, now)
+                change.by, change.session, change.since = UNSEEN, session, seen.at
+                change.place_after, change.place_before = difference.place_after, difference.place_before
+                change.id = unseen_id(seen.at, difference)
+                recorded.append(change)
+        self.seen = Seen(session, now, found)
+        self._record(recorded)
+        return recorded
+
+    def take_seen(self, other: Seen | None) -> None:
+        """Keep the newer of two states seen (another process may have followed the notebook since)."""
+        if other is not None and (self.seen is None or other.at > self.seen.at):
+            self.seen = other
 
     # -- keeping ------------------------------------------------------------
 

@@ -26,7 +26,8 @@ HISTORY_DEFAULT = 50  # changes a history read returns unless told otherwise
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 ORIGINS = ("self", "other", "file", "any")  # relative to the door that asks; or who made it (BY_WORDS)
-BY_WORDS = ("cli", "mcp", "app", "marimo-pair-tui", "code_mode", "browser", "kernel", "cell-manager", "host")
+BY_WORDS = ("cli", "mcp", "app", "marimo-pair-tui", "code_mode", "browser", "unseen", "kernel", "cell-manager",
+            "host")
 SINCE_HELP = ("a change id (that change and every later one), an ISO time (2025-01-31T14:05), seconds since the "
               "epoch, or a duration ago (90s, 10m, 2h, 1d)")
 

@@ -20,6 +20,7 @@ from typing import Iterator
 
 from ..model.history import CodeChange, CodeHistory, parse_changes
 from ..model.notebook import Notebook
+from ..model.unseen import Seen
 from ..state.private import FILE_MODE, private_dir, state_dir, write_private
 from ..wire.sessions import Target
 
@@ -84,16 +85,28 @@ class HistoryFiles:
         stamp = _stamp(path)
         if stamp is None or stamp == self._read.get(key, -1.0):
             return
-        self._held[key].merge(self._load(path))
+        self._take(self._held[key], path)
         self._read[key] = stamp
 
-    @staticmethod
-    def _load(path: Path) -> list[CodeChange]:
+    def _take(self, history: CodeHistory, path: Path) -> None:
+        """Merge what the file holds into `history`: its changes and, when newer, its state seen."""
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return []
-        return parse_changes(raw.get("changes") if isinstance(raw, dict) else None)
+            return
+        if isinstance(raw, dict):
+            history.merge(parse_changes(raw.get("changes")))
+            history.take_seen(Seen.from_json(raw.get("seen")))
+
+    def catch_up(self, notebook: Notebook, target: Target) -> list[CodeChange]:
+        """Record what changed in the notebook while nothing followed it (core/model/unseen.py)."""
+        history = self.attach(notebook, target)
+        key = history_key(target)
+        self.refresh(key)
+        found = history.catch_up(notebook)
+        if not found:  # (recorded changes are saved as they are recorded, the state seen with them)
+            self.save(key)
+        return found
 
     def save(self, key: HistoryKey) -> None:
         """Write the history merged with the file's (a failure is kept to be told, never raised in the stream)."""
@@ -101,9 +114,10 @@ class HistoryFiles:
         path = history_path(key)
         try:
             with _locked(path):
-                history.merge(self._load(path))
+                self._take(history, path)
                 document = {"format": FORMAT, "server": key[1], "ssh_host": key[0] or None, "notebook": key[2],
-                            "changes": [c.to_json() for c in history.changes]}
+                            "changes": [c.to_json() for c in history.changes],
+                            "seen": history.seen.to_json() if history.seen is not None else None}
                 write_private(path, json.dumps(document))
             self._read[key] = _stamp(path)
             self.problem = None

@@ -118,14 +118,19 @@ class Mirrors:
         self._attach = asyncio.Lock()
         self._logs: OrderedDict[MirrorKey, ActivityLog] = OrderedDict()
         self.on_lost: OnLost | None = None  # set by the service: a mirror's session ended
+        self.on_followed: Callable[[Target], None] | None = None  # set by the service: a mirror was attached
         self.recovering: set[int] = set()  # ids of the mirrors whose new session is being looked for
         self.histories = HistoryFiles()  # each notebook's code history, kept on disk
+        self._catching_up: set[asyncio.Task[None]] = set()
 
     async def aclose(self) -> None:
         """Stop every mirror; the notebooks' sessions are left as they were."""
         pairings = list(self._pairings.values())
         self._pairings.clear()
-        await asyncio.gather(*(p.stop() for p in pairings), return_exceptions=True)
+        tasks, self._catching_up = list(self._catching_up), set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, *(p.stop() for p in pairings), return_exceptions=True)
 
     def followed(self) -> list[Mirror]:
         """Every mirror attached now (the pairing service reports them)."""
@@ -163,6 +168,7 @@ class Mirrors:
             followed_since = time.time()
             if not wait:
                 await pairing.start(wait_ready=None)
+                self._catch_up_later(pairing, target)
             else:
                 await pairing.start(wait_ready=ATTACH_TIMEOUT)
                 if pairing.live_state == "gone" or pairing.notebook.version == 0:
@@ -173,8 +179,11 @@ class Mirrors:
                     raise StaleSessionError(f"Could not follow {target.notebook} live ({detail}).")
                 await replay_lull(pairing)
                 self._note_session(key, pairing, target)
+                self.histories.catch_up(pairing.notebook, target)
             self._pairings[key] = pairing
             self._followed_since[key] = followed_since  # from now on, what anyone runs is in the log
+            if self.on_followed is not None:
+                self.on_followed(target)
             return pairing
 
     def _note_session(self, key: MirrorKey, pairing: Mirror, target: Target) -> None:
@@ -197,7 +206,28 @@ class Mirrors:
         self._followed_since[new_key] = self._followed_since.pop(key, time.time())
         self._other_session.discard(key)
         self._other_session.discard(new_key)
+        self._catch_up_later(pairing, new)
         return displaced if displaced is not pairing else None
+
+    def _catch_up_later(self, pairing: Mirror, target: Target) -> None:
+        """Once the session's replay is read, record what changed while nothing followed the notebook."""
+
+        async def catch_up() -> None:
+            await pairing.wait_until(
+                lambda nb: (nb.stable_session_id == pairing.shown_session and not nb.replay_pending)
+                or pairing.live_state == "gone", timeout=REPLAY_CELLS_LIMIT)
+            if pairing.live_state == "gone" or pairing.notebook.version == 0:
+                return
+            await replay_lull(pairing)
+            self.histories.catch_up(pairing.notebook, target)
+
+        task = asyncio.get_running_loop().create_task(catch_up())
+        self._catching_up.add(task)
+        task.add_done_callback(self._catching_up.discard)
+
+    async def caught_up_history(self) -> None:
+        """Wait until the history has taken in what changed while nothing followed (started so far)."""
+        await asyncio.gather(*list(self._catching_up), return_exceptions=True)
 
     async def drop(self, target: Target) -> None:
         key = mirror_key(target)

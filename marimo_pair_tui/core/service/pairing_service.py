@@ -174,7 +174,13 @@ class PairingService:
         self.recovery = Recovery(self.hub, self.mirrors, on_move=self._remember_move)
         # Hears each `input()` prompt a running job meets and no answer was given for (a door sets it).
         self.on_prompt: OnPrompt | None = None
-        self.pictures = Pictures()  # warm browsers for `screenshot`, launched on the first picture
+        self.pictures = Pictures()  # warm browsers for `screenshot`
+        if follow_used:  # a long-lived service: the browser starts with the first session it follows
+            self.mirrors.on_followed = self._warm_pictures
+
+    def _warm_pictures(self, target: Target) -> None:
+        """A session newly followed: its picture's browser and page start in the background."""
+        self.pictures.warm(self.hub.connection(target.server), target)
 
     async def __aenter__(self) -> "PairingService":
         return self

@@ -3,14 +3,21 @@
 A picture of a cell waits until the browser page has heard the newest cell-op the live mirror
 has of that cell (a picture of the notebook, of any cell), so a kept page never shows an output
 older than what the service already told. Nothing runs in the kernel.
+
+A long-lived service warms the default camera when it starts following a session (`warm`): the
+browser is launched and the session's kiosk page opened in the background, so the first picture
+pays neither. Only when a picture could be taken at all (Playwright and a Chromium found), never
+holding up the call that followed the session, and not when MARIMO_PAIR_BROWSER_WARM is 0.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from collections import OrderedDict
 
-from ..browser import Camera
+from ..browser import Camera, can_picture, warm_wanted
 from ..errors import InvalidRequestError
 from ..model.notebook import Notebook, newest_stamp
 from ..state import caller
@@ -26,6 +33,11 @@ class Pictures:
     def __init__(self, limit: int = CAMERAS) -> None:
         self._cameras: OrderedDict[str | None, Camera] = OrderedDict()
         self._limit = max(1, limit)
+        self._warming: set[asyncio.Task[None]] = set()
+
+    def held(self, browser: str | None = None) -> Camera | None:
+        """The camera kept for `browser` (None: the default one), if one was made."""
+        return self._cameras.get(browser)
 
     async def camera(self, browser: str | None) -> Camera:
         """The warm camera for `browser`; the least recently used one closes past the limit."""
@@ -56,8 +68,31 @@ class Pictures:
         after = cell.op_stamp if cell is not None else None
         return await camera.cell(connection, target, cell_id, timeout=timeout, after=after)
 
+    def warm(self, connection: Connection, target: Target) -> bool:
+        """Start the default browser and open `target`'s page in the background, when pictures can be
+        taken here and warming is wanted; True when it was started. A failure waits for the picture
+        that meets it again, with its clear error."""
+        if not warm_wanted() or not can_picture():
+            return False
+        task = asyncio.get_running_loop().create_task(self._warm(connection, target))
+        self._warming.add(task)
+        task.add_done_callback(self._warming.discard)
+        return True
+
+    async def _warm(self, connection: Connection, target: Target) -> None:
+        with contextlib.suppress(Exception):
+            await (await self.camera(None)).warm(connection, target)
+
+    async def warmed(self) -> None:
+        """Wait until the warming started so far has finished (or failed)."""
+        await asyncio.gather(*list(self._warming), return_exceptions=True)
+
     async def aclose(self) -> None:
         """Close every browser (marimo drops the viewers; the sessions go on)."""
+        warming, self._warming = list(self._warming), set()
+        for task in warming:
+            task.cancel()
+        await asyncio.gather(*warming, return_exceptions=True)
         cameras, self._cameras = list(self._cameras.values()), OrderedDict()
         for camera in cameras:
             await camera.aclose()

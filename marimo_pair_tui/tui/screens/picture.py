@@ -1,4 +1,5 @@
-"""A picture of a cell's output as marimo's front end draws it (the screenshot key), over the screen.
+"""A picture of a cell's output as marimo's front end draws it (the screenshot key), over the screen
+when the notebook view is not there to show it under its cell (widgets/cell_picture.py).
 
 The PNG comes from the session service's camera (the user's Chromium); it is drawn through
 textual-image like any image output (widgets/parts/images.py), so MARIMO_PAIR_IMAGES applies.
@@ -6,16 +7,13 @@ textual-image like any image output (widgets/parts/images.py), so MARIMO_PAIR_IM
 
 from __future__ import annotations
 
-import io
-
-from PIL import Image
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Label
 
-from ...core.api import ImagePart
 from ..terminal_text import escape_controls
+from ..widgets.cell_picture import picture_part
 from ..widgets.parts.images import ImageView
 from .dialog import Dialog
 
@@ -40,9 +38,7 @@ class PictureScreen(Dialog[None]):
     def __init__(self, title: str, png: bytes) -> None:
         super().__init__()
         self.title_text = title
-        with Image.open(io.BytesIO(png)) as picture:
-            width, height = picture.size
-        self.part = ImagePart("image/png", png, width, height, alt=f"{width}x{height} px, as the browser draws it")
+        self.part = picture_part(png)
 
     def compose_dialog(self) -> ComposeResult:
         yield Label(f"{escape_controls(self.title_text)}  (esc closes)", id="picture-title", classes="title", markup=False)

@@ -25,6 +25,7 @@ from textual.widgets import Static
 from ...core.api import Cell, output_text
 from ..display import Display
 from ..terminal_text import escape_controls
+from .cell_picture import CellPicture
 from .output_view import OutputView, Turns
 
 CODE_LINES = 12  # lines of a cell's code shown; the rest is counted
@@ -164,6 +165,9 @@ class CellBlock(RestyledAlone, Vertical, can_focus=True):
     CellBlock > .cell-console {
         height: auto;
     }
+    CellBlock > .cell-picture {
+        height: auto;
+    }
     CellBlock > .-empty {
         display: none;
     }
@@ -194,11 +198,13 @@ class CellBlock(RestyledAlone, Vertical, can_focus=True):
         self._shown: dict[str, Any] = {}  # what each line was drawn from
         self._ready = False  # composed: the lines exist
         self._mark: re.Pattern[str] | None = None  # the search's pattern, marked in the code and console
+        self._pictured: object | None = None  # the output a picture under the cell shows (None: no picture)
 
     def compose(self) -> ComposeResult:
         yield Static(classes="cell-head")
         yield Static(classes="cell-code")
         yield self._output
+        yield Vertical(classes="cell-picture -empty")
         yield Static(classes="cell-console -empty")
 
     def on_mount(self) -> None:
@@ -221,6 +227,28 @@ class CellBlock(RestyledAlone, Vertical, can_focus=True):
         self._redraw("console", (console, mark), lambda: marked_console(cell, self.fmt, mark))
         self.query_one(".cell-console").set_class(not cell.console, "-empty")
         self.output_view.show(cell)
+        if self._pictured is not None and cell.output != self._pictured:
+            self.clear_picture()  # a picture of an output the cell no longer shows would mislead
+
+    @property
+    def picture(self) -> CellPicture | None:
+        """The picture shown under the output, if any."""
+        found = self.query(CellPicture)
+        return found.first() if found else None
+
+    def show_picture(self, caption: str, png: bytes) -> None:
+        """Show `png` (the output as the browser draws it) under the output, in place of an earlier one."""
+        box = self.query_one(".cell-picture", Vertical)
+        box.remove_children()
+        box.mount(CellPicture(caption, png))
+        box.remove_class("-empty")
+        self._pictured = self._cell.output
+
+    def clear_picture(self) -> None:
+        self._pictured = None
+        box = self.query_one(".cell-picture", Vertical)
+        box.remove_children()
+        box.add_class("-empty")
 
     def mark(self, pattern: re.Pattern[str] | None) -> None:
         """Mark the search's matches in the code and console (None: no marks)."""

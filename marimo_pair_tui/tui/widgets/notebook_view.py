@@ -139,6 +139,14 @@ class NotebookView(RestyledAlone, VerticalScroll):
     def block(self, cell_id: str) -> CellBlock | None:
         return self._blocks.get(cell_id)
 
+    def show_picture(self, cell_id: str, caption: str, png: bytes) -> bool:
+        """Show the picture of a cell's output under it; False when the view does not show the cell."""
+        block = self._blocks.get(cell_id)
+        if not self._shown or block is None:
+            return False
+        block.show_picture(caption, png)
+        return True
+
     @property
     def current_cell_id(self) -> str | None:
         """The cell the focus is in, if it is in this view."""

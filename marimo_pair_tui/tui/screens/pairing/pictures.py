@@ -1,8 +1,9 @@
 """The screenshot key: the selected cell's output as marimo's front end draws it, shown in the app.
 
 The picture is taken by the session service (its warm browser, core/service/pictures.py) in a
-worker, so the keys stay live meanwhile; it opens in a dialog over the screen. No Chromium, no
-Playwright or nothing drawn is told in a notification with what to do.
+worker, so the keys stay live meanwhile. The notebook view shows it under the cell's output (until
+the output changes); without the notebook view it opens in a dialog over the screen. No Chromium,
+no Playwright or nothing drawn is told in a notification with what to do.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from textual.screen import Screen
 from ....core.api import PairError
 from ..picture import PictureScreen
 from .link import CellSelection, Notify, RunWorker, SessionLink
+
+UNDER_CELL = "The output as the browser draws it (alt+p: again)"
 
 
 class PictureCommands:
@@ -36,4 +39,6 @@ class PictureCommands:
         except PairError as error:
             self.notify(f"No picture of {label}: {error.message} {error.next}", severity="error", timeout=15)
             return
-        self.push(PictureScreen(f"{label}: the output as the browser draws it", reply.value))
+        caption = f"{label}: the output as the browser draws it"
+        if not self.selection.view.show_picture(cell_id, UNDER_CELL, reply.value):
+            self.push(PictureScreen(caption, reply.value))
