@@ -1,4 +1,4 @@
-"""The operations both headless doors offer come from one declaration each (headless/operations.py):
+"""The operations both headless doors offer come from one declaration each (headless/operations/):
 the MCP tool and the command are made from it, so their arguments cannot drift apart."""
 
 from __future__ import annotations

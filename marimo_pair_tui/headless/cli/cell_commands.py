@@ -1,7 +1,7 @@
-"""The `packages` command group; its commands are declared in headless/operations.py (`packages add`).
+"""The `packages` command group; its commands are declared in headless/operations/ (`packages add`).
 
 Registered onto the `headless` group by `register()` (cli/entry.py calls it). The cell commands
-(cells, output, create, edit, run, move, delete) are declared in headless/operations.py with their
+(cells, output, create, edit, run, move, delete) are declared in headless/operations/ with their
 MCP tools.
 """
 

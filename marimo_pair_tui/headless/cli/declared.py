@@ -1,4 +1,4 @@
-"""Commands made from the operations' declarations (headless/operations.py).
+"""Commands made from the operations' declarations (headless/operations/).
 
 A command takes the targeting options, then the declared arguments as its flags and positional
 arguments (code from -c, --file or stdin where the declaration says so); it checks the declared

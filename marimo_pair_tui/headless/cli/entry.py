@@ -1,7 +1,7 @@
 """`marimo-pair-tui --headless COMMAND`: the agent door's command line, assembled.
 
 The group (cli/group.py) gets every command module's commands here, and the
-operations both doors share (headless/operations.py) as commands made from
+operations both doors share (headless/operations/) as commands made from
 their declarations; `main` runs it with JSON errors for bad usage.
 """
 

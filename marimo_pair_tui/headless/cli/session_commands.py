@@ -1,6 +1,6 @@
 """Headless commands the command line has alone: close a notebook's server that `open` started,
 and manage the pairing service. (servers, notebooks, open and exec are declared in
-headless/operations.py, with their MCP tools.)
+headless/operations/, with their MCP tools.)
 """
 
 from __future__ import annotations

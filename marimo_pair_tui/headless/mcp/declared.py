@@ -1,4 +1,4 @@
-"""MCP tools made from the operations' declarations (headless/operations.py).
+"""MCP tools made from the operations' declarations (headless/operations/).
 
 Each tool's signature is built from the declared arguments (with the targeting arguments where
 the declaration puts them), so its schema is what the declaration says; the tool calls the
