@@ -13,6 +13,7 @@ hook in the helper module covers interpreter exits too.
 
 from __future__ import annotations
 
+import compileall
 import os
 import shutil
 import sys
@@ -48,6 +49,14 @@ NOTEBOOKS_SRC = Path(__file__).resolve().parent / "notebooks"
 
 StartServer = Callable[..., MarimoServer]
 OpenBrowser = Callable[..., BrowserSession]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Bytecode for the package, once, before the workers start: the suite starts hundreds of processes of
+    it, and where PYTHONDONTWRITEBYTECODE is set (CI shells often set it) none would write its cache, so
+    each would compile every module it imports."""
+    if not hasattr(config, "workerinput"):  # the controller (or a run without workers)
+        compileall.compile_dir(str(_ROOT / "marimo_pair_tui"), quiet=1)
 
 
 def _copy_notebooks(dest: Path) -> Path:

@@ -110,7 +110,11 @@ class Env:
         os.chmod(self.runtime_dir, 0o700)
 
     def vars(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in ("MARIMO_TOKEN", "MARIMO_PAIR_URLS", "MARIMO_PAIR_NO_SERVICE")}
+        """The environment every measured process gets: this run's private directories, and Python's bytecode
+        cache on as a user has it (a shell that sets PYTHONDONTWRITEBYTECODE would make every process of ours
+        compile each module it imports whose cached copy is stale, which no installed copy does)."""
+        dropped = ("MARIMO_TOKEN", "MARIMO_PAIR_URLS", "MARIMO_PAIR_NO_SERVICE", "PYTHONDONTWRITEBYTECODE")
+        env = {k: v for k, v in os.environ.items() if k not in dropped}
         env["XDG_STATE_HOME"] = str(self.state_home)
         env["XDG_RUNTIME_DIR"] = str(self.runtime_dir)
         env["MARIMO_SKIP_UPDATE_CHECK"] = "1"
