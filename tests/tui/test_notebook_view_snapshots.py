@@ -18,9 +18,12 @@ from typing import Any
 import pytest
 from PIL import Image
 from textual.widgets import Markdown
+from textual.widgets.markdown import MarkdownBlock
 
 from marimo_pair_tui.core.wire.sessions import Target
+from marimo_pair_tui.tui.widgets.marks import MARK_STYLE
 from marimo_pair_tui.tui.widgets.notebook_view import NotebookView
+from marimo_pair_tui.tui.widgets.parts.table import TableView
 from marimo_pair_tui.tui.widgets.parts.images import ImageView
 
 from marimo_pair_tui.tui.screens.pairing.pictures import UNDER_CELL
@@ -124,3 +127,37 @@ class TestPictureUnderTheCell:
             block.update(replace(cell, output=None))  # another output: a picture of the old one would mislead
             await wait_for(pilot, lambda: block.picture is None, what="the picture gone")
             assert block.query_one(".cell-picture").has_class("-empty")
+
+
+def marked_pieces(visual: Any) -> list[str]:
+    """The pieces of a drawn text (Rich Text or Textual Content) the search marked."""
+    return [visual.plain[s.start:s.end] for s in visual.spans if str(s.style) == MARK_STYLE]
+
+
+def table_marks(view: NotebookView, cell_id: str) -> list[str]:
+    table = view.block(cell_id).output_view.query_one(TableView).data_table
+    return [piece for row in range(table.row_count) for value in table.get_row_at(row)
+            for piece in marked_pieces(value)]
+
+
+def markdown_marks(view: NotebookView, cell_id: str) -> list[str]:
+    return [piece for block in view.block(cell_id).output_view.query(MarkdownBlock)
+            for piece in marked_pieces(block.visual)]
+
+
+async def test_a_search_marks_its_matches_in_drawn_tables_and_markdown(fruit: Target) -> None:
+    app = make_app(fruit)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await notebook_at(pilot, "table")
+        screen = pilot.app.screen
+        view = screen.notebook_view
+        table, echo = screen.notebook.cell("table").id, screen.notebook.cell("echo").id
+        assert table_marks(view, table) == [] and markdown_marks(view, echo) == []
+        before = screen.search.searches
+        await pilot.press("ctrl+f", *"pear")
+        await wait_for(pilot, lambda: screen.search.searches > before and screen.search.count, what="the matches")
+        await wait_for(pilot, lambda: table_marks(view, table) == ["pear"], what="the table's value marked")
+        await wait_for(pilot, lambda: markdown_marks(view, echo) == ["pear"], what="the markdown's word marked")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: table_marks(view, table) == [] and markdown_marks(view, echo) == [],
+                       what="the marks cleared")

@@ -26,10 +26,10 @@ from ...core.api import Cell, output_text
 from ..display import Display
 from ..terminal_text import escape_controls
 from .cell_picture import CellPicture
+from .marks import MARK_STYLE, spans
 from .output_view import OutputView, Turns
 
 CODE_LINES = 12  # lines of a cell's code shown; the rest is counted
-MARK_STYLE = "bold reverse"  # a search's matches (ctrl+f) in the code and console shown
 CONSOLE_LINES = 20  # newest lines of a cell's console shown
 
 
@@ -54,18 +54,6 @@ def code_lines(code: str, fmt: Display) -> Content:
         more = Content.styled(f"{fmt.ellipsis} {len(lines) - CODE_LINES} more lines", "$text-muted")
         shown = Content.assemble(shown, "\n", more)
     return shown
-
-
-def spans(plain: str, pattern: re.Pattern[str] | None) -> list[tuple[int, int]]:
-    """Where `pattern` matches in `plain`, line by line as the search matches (none of no characters)."""
-    found: list[tuple[int, int]] = []
-    if pattern is None:
-        return found
-    offset = 0
-    for line in plain.split("\n"):
-        found.extend((offset + m.start(), offset + m.end()) for m in pattern.finditer(line) if m.end() > m.start())
-        offset += len(line) + 1
-    return found
 
 
 def marked_code(code: str, fmt: Display, pattern: re.Pattern[str] | None) -> Content:
@@ -225,6 +213,7 @@ class CellBlock(RestyledAlone, Vertical, can_focus=True):
         self._redraw("code", (cell.code, mark), lambda: marked_code(cell.code, self.fmt, mark))
         console = tuple((e.channel, e.mimetype, str(e.data)) for e in cell.console)
         self._redraw("console", (console, mark), lambda: marked_console(cell, self.fmt, mark))
+        self.output_view.mark(mark)
         self.query_one(".cell-console").set_class(not cell.console, "-empty")
         self.output_view.show(cell)
         if self._pictured is not None and cell.output != self._pictured:

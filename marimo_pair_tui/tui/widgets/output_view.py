@@ -10,6 +10,7 @@ is fetched: the view asks for it with `FilesWanted`, once per output.
 from __future__ import annotations
 
 import asyncio
+import re
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Callable
 
@@ -20,6 +21,7 @@ from textual.message import Message
 from ...core.api import ChartPart, ImagePart, LayoutPart, MediaPart, Part, ProgressPart, walk
 from ...core.api import with_values
 from ...core.api import Cell
+from .marks import Markable
 from .parts import part_widget
 from .parts.control import held_values
 from .parts.progress import ProgressView
@@ -156,6 +158,7 @@ class OutputView(Vertical):
         self._key: object = NOT_DRAWN
         self._asked: object | None = None  # the output whose files were asked for
         self._parts: list[Part] | None = None  # the parts drawn
+        self._mark: re.Pattern[str] | None = None  # the search's pattern, marked in the parts drawn
 
     def show(self, cell: Cell, *, again: bool = False) -> None:
         """Draw the cell's output, unless it is the one drawn already (or `again`)."""
@@ -208,3 +211,16 @@ class OutputView(Vertical):
             await self.remove_children()
             if widgets:
                 await self.mount_all(widgets)
+        if self._mark is not None:
+            self._mark_parts()
+
+    def mark(self, pattern: re.Pattern[str] | None) -> None:
+        """Mark the search's matches in the text, markdown and tables drawn (None: no marks)."""
+        if pattern != self._mark:
+            self._mark = pattern
+            self._mark_parts()
+
+    def _mark_parts(self) -> None:
+        for widget in self.query("*"):
+            if isinstance(widget, Markable):
+                widget.mark_matches(self._mark)

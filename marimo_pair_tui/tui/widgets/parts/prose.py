@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual.widgets import Markdown, Static
+from textual.widgets.markdown import MarkdownBlock
 
 from ....core.api import ErrorPart, MarkdownPart, TextPart
 from ...terminal_text import escape_controls
+from ..marks import marked_content, marked_text
 from .plain import plain_text
 
 TEXT_LINES = 200  # lines of a text part shown; the rest is counted
@@ -29,6 +33,10 @@ class TextView(Static):
         if len(lines) > TEXT_LINES:
             text.append(f"\n… {len(lines) - TEXT_LINES} more lines", style="dim")
         super().__init__(text)
+        self.text = text
+
+    def mark_matches(self, pattern: re.Pattern[str] | None) -> None:
+        self.update(marked_text(self.text, pattern))
 
 
 class MarkdownView(Markdown):
@@ -48,6 +56,20 @@ class MarkdownView(Markdown):
 
     def __init__(self, part: MarkdownPart) -> None:
         super().__init__(escape_controls(part.markdown))
+        self.pattern: re.Pattern[str] | None = None
+
+    def on_markdown_table_of_contents_updated(self, _event: Markdown.TableOfContentsUpdated) -> None:
+        """The blocks are built and mounted: mark them (a search may have come first)."""
+        if self.pattern is not None:
+            self.mark_matches(self.pattern)
+
+    def mark_matches(self, pattern: re.Pattern[str] | None) -> None:
+        """Mark the matches in the text of each block built from inline markdown (paragraphs, headings,
+        list items, table cells); the blocks keep their unmarked content."""
+        self.pattern = pattern
+        for block in self.query(MarkdownBlock):
+            if block._inline_token is not None:
+                block.update(marked_content(block._content, pattern))
 
 
 class ErrorView(Static):

@@ -12,6 +12,7 @@ so `52.4` cut to `52.` never reads as another number.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.cells import cell_len
@@ -26,6 +27,7 @@ from textual.widgets import DataTable, Static
 
 from ....core.api import NUMERIC_KINDS, Column, TablePart, shown_rows
 from ...terminal_text import escape_controls
+from ..marks import marked_text
 from .plain import plain_text
 
 CELL_CHARS = 60  # characters of one value shown
@@ -153,6 +155,7 @@ class TableView(Vertical):
         self.total = part.total_rows
         self.note = "" if part.object_id else "only this page: the table has no id to page by"
         self.page_size = max(part.page_size, len(part.rows), 1)
+        self.pattern: re.Pattern[str] | None = None  # the search's, marked in the values
 
     def compose(self) -> ComposeResult:
         labels = sum(column.index for column in self.part.columns)
@@ -183,8 +186,15 @@ class TableView(Vertical):
         table.clear()
         columns = self.part.columns
         for values in shown_rows(columns, self.rows):
-            table.add_row(*(cell_text(value, column) for value, column in zip(values, columns)))
+            table.add_row(*(marked_text(cell_text(value, column), self.pattern)
+                            for value, column in zip(values, columns)))
         self._foot()
+
+    def mark_matches(self, pattern: re.Pattern[str] | None) -> None:
+        if pattern != self.pattern:
+            self.pattern = pattern
+            if self.is_mounted:
+                self._fill()
 
     def _foot(self) -> None:
         data_columns = sum(not c.index for c in self.part.columns)
