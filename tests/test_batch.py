@@ -162,6 +162,35 @@ def test_a_stale_expect_is_a_conflict_and_applies_nothing(lab: CellLab) -> None:
     assert path.read_bytes() == saved
 
 
+def test_a_delete_that_expects_a_hash_is_refused_once_the_cell_changed_and_deletes_while_it_has_not(
+        lab: CellLab) -> None:
+    """A revert of a create deletes the cell it made only if nobody changed it in between: checked in the kernel,
+    as the batch is applied."""
+    path, browser = lab.fresh()
+    listing = cells(lab, browser)
+    target = listing[1]
+    lab.execute(
+        browser,
+        "import marimo._code_mode as cm\n"
+        "async with cm.get_context(skip_staleness_check=True) as ctx:\n"
+        f"    ctx.edit_cell({target['id']!r}, code='x = 99')\n",
+    )
+    wait_until(lambda: "x = 99" in [code for _n, code in file_cells(path)], what="the other client's edit on disk")
+
+    status, doc = apply(lab, browser, [{"op": "delete", "cell": target["id"], "expect": target["hash"]}])
+
+    assert status == 5 and doc["error"]["kind"] == "conflict", doc
+    assert doc["error"]["operation"] == {"number": 1, "op": "delete"}
+    assert doc["error"]["theirs"] == "x = 99" and doc["error"]["base_hash"] == target["hash"]
+    assert target["id"] in [c["id"] for c in cells(lab, browser, "--refresh")]
+
+    now = next(c for c in cells(lab, browser, "--refresh") if c["id"] == target["id"])
+    status, doc = apply(lab, browser, [{"op": "delete", "cell": target["id"], "expect": now["hash"]}])
+    assert status == 0, doc
+    assert target["id"] not in [c["id"] for c in cells(lab, browser, "--refresh")]
+    assert "x = 99" not in [code for _n, code in file_cells(path)]
+
+
 def test_temporary_ids_place_later_operations(lab: CellLab) -> None:
     path, browser = lab.fresh()
     ids = [c["id"] for c in cells(lab, browser)]

@@ -131,7 +131,8 @@ def test_reverting_a_create_deletes_and_a_delete_comes_back_at_its_place() -> No
     transaction(nb, "code-mode", 3, {"type": "create-cell", "cellId": "d", "code": "w = 4", "after": "c"})
     transaction(nb, "code-mode", 4, {"type": "delete-cell", "cellId": "b"})
     created, deleted = nb.history.changes
-    assert plan_revert(created, nb).operations == [{"op": "delete", "cell": "d"}]
+    assert plan_revert(created, nb).operations == [{"op": "delete", "cell": "d", "expect": code_hash("w = 4")}]
+    assert plan_revert(created, nb, force=True).operations == [{"op": "delete", "cell": "d"}]
     assert plan_revert(deleted, nb).operations == [{"op": "create", "code": "y = x + 1", "id": "revert-1", "after": "a"}]
 
 

@@ -13,7 +13,8 @@ Operations:
   is a temporary label later operations may name the new cell by;
 - `{"op": "edit", "cell": ..., "code": ..., "expect": HASH}` (or `"force": true`);
 - `{"op": "move", "cell": ..., "after" | "before": ...}`;
-- `{"op": "delete", "cell": ...}`.
+- `{"op": "delete", "cell": ..., "expect"?: HASH}`: with `expect`, refused as a conflict when the cell no
+  longer holds the code read (a revert of a create deletes only the cell it made, unchanged).
 """
 
 from __future__ import annotations
@@ -34,12 +35,12 @@ FIELDS = {
     "create": {"op", "code", "name", "after", "before", "id"},
     "edit": {"op", "cell", "code", "expect", "force"},
     "move": {"op", "cell", "after", "before"},
-    "delete": {"op", "cell"},
+    "delete": {"op", "cell", "expect"},
 }
 SHAPE = (
     'Send a JSON list of operations: {"op": "create", "code": ..., "name"?, "after"?|"before"?, "id"?}, '
     '{"op": "edit", "cell": ..., "code": ..., "expect": HASH} (or "force": true), '
-    '{"op": "move", "cell": ..., "after"|"before": ...}, {"op": "delete", "cell": ...}.'
+    '{"op": "move", "cell": ..., "after"|"before": ...}, {"op": "delete", "cell": ..., "expect"?: HASH}.'
 )
 
 
@@ -102,6 +103,8 @@ def _check_operation(number: int, raw: Any, handles: dict[str, int]) -> dict[str
         out.update(_handles_given(number, op, raw, handles))
     if op == "edit":
         out.update(_edit_guard(number, op, raw))
+    if op == "delete" and raw.get("expect") is not None:
+        out["expect"] = _expected_hash(number, op, raw)
     return out
 
 
@@ -166,12 +169,20 @@ def _edit_guard(number: int, op: str, raw: dict[str, Any]) -> dict[str, Any]:
     expect, force = raw.get("expect"), raw.get("force", False)
     if not isinstance(force, bool):
         raise _refuse(number, op, "'force' must be true or false.")
-    if expect is not None and (not isinstance(expect, str) or not expect.strip()):
-        raise _refuse(number, op, "'expect' must be the cell's hash as `cells` printed it.")
+    if expect is not None:
+        expect = _expected_hash(number, op, raw)
     if (expect is None) != force:
         raise _refuse(number, op, "give exactly one of 'expect' (the hash you read) or 'force': true.",
                       next="Read the cell with `cells` and pass its `hash` as expect; force overwrites on purpose.")
     return {"expect": expect} if expect is not None else {"force": True}
+
+
+def _expected_hash(number: int, op: str, raw: dict[str, Any]) -> str:
+    """The hash an operation expects the cell's code to have (as `cells` printed it)."""
+    expect = raw.get("expect")
+    if not isinstance(expect, str) or not expect.strip():
+        raise _refuse(number, op, "'expect' must be the cell's hash as `cells` printed it.")
+    return expect
 
 
 def check_batch(operations: Any, run: Any) -> list[dict[str, Any]]:

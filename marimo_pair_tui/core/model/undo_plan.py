@@ -94,7 +94,8 @@ def _plan(undos: list[_CellUndo], notebook: "Notebook", *, force: bool, reverted
         if cell is None:
             continue
         if not undo.existed:
-            plan.operations.append({"op": "delete", "cell": cell.id})
+            unchanged = {} if force else {"expect": code_hash(undo.last.after)}  # checked again as it is applied
+            plan.operations.append({"op": "delete", "cell": cell.id, **unchanged})
         elif undo.first.before != cell.code:
             code = _code(undo.first)
             guard: dict[str, Any] = {"force": True} if force else {"expect": code_hash(undo.last.after)}

@@ -115,7 +115,8 @@ that ran (`ran`) and the affected cells' new state.""",
             'The operations, in order: {"op": "create", "code": ..., "name"?, "after"?|"before"?, "id"?} '
             '("id": a temporary label later operations may name the new cell by), '
             '{"op": "edit", "cell": ..., "code": ..., "expect": HASH} (or "force": true), '
-            '{"op": "move", "cell": ..., "after"|"before": ...}, {"op": "delete", "cell": ...}.',
+            '{"op": "move", "cell": ..., "after"|"before": ...}, {"op": "delete", "cell": ..., "expect"?: HASH} '
+            '(with expect: refused as a conflict if the cell changed).',
             cli=Flag(batch=True)),
         TARGET,
         Arg("run", bool, "Run the created and edited cells (and what depends on them) once, after applying.",

@@ -160,16 +160,8 @@ class Batch:
             if expect is None:
                 raise step.refuse("invalid", "An edit needs the hash you read (expect), or force.")
             if not hash_matches(current, expect):
-                raise step.refuse(
-                    "conflict",
-                    f"Cell {key} changed since you read it (base {expect}, now {code_hash(current)}); "
-                    "nothing was applied.",
-                    cell={"id": key, "name": self.nb.by_id[key].name},
-                    base_hash=expect,
-                    theirs=current,
-                    theirs_hash=code_hash(current),
-                    yours=code,
-                    yours_hash=code_hash(code),
+                raise self._changed(
+                    step, key, expect, yours=code, yours_hash=code_hash(code),
                     next="Someone changed the cell since you read it. Read it again (`cells`), merge, and send the "
                          "batch again with its new hash as expect (or \"force\": true to overwrite on purpose).",
                 )
@@ -178,6 +170,15 @@ class Batch:
         self.codes[key] = code
         self.code_by[key] = step
         self.edited[key] = step
+
+    def _changed(self, step: Step, key: str, expect: str, **details: Any) -> "Refusal":
+        """The conflict of an operation whose cell no longer holds the code read (its hash `expect`)."""
+        current = self.nb.by_id[key].code
+        return step.refuse(
+            "conflict",
+            f"Cell {key} changed since you read it (base {expect}, now {code_hash(current)}); nothing was applied.",
+            cell={"id": key, "name": self.nb.by_id[key].name}, base_hash=expect, theirs=current,
+            theirs_hash=code_hash(current), **details)
 
     def _move(self, step: Step) -> None:
         key = self._resolve(step, step.request["cell"], "The cell")
@@ -191,6 +192,11 @@ class Batch:
 
     def _delete(self, step: Step) -> None:
         key = self._existing(step)
+        expect = step.request.get("expect")
+        if expect is not None and not hash_matches(self.nb.by_id[key].code, expect):
+            raise self._changed(step, key, expect,
+                                next="Someone changed the cell since you read it. Read it again (`cells`) before "
+                                     "deleting it.")
         for seen, what in ((self.edited, "edited"), (self.moved, "moved")):
             if key in seen:
                 raise step.refuse(
