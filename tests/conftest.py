@@ -37,7 +37,8 @@ from tests.support.marimo_proc import (  # noqa: E402
 )
 
 from tests.support.cell_lab import CellLab  # noqa: E402
-from tests.support.tiers import mark_tiers, refuse_outside_world  # noqa: E402
+from tests.support.tiers import mark_tiers, refuse_outside_world, tier_of  # noqa: E402
+from tests.support.schedule import longest_first  # noqa: E402
 from tests.support.services import runtime_services_dir, stop_services  # noqa: E402
 from marimo_pair_tui.core.browser import WARM_ENV  # noqa: E402
 from marimo_pair_tui.headless.service import wire as service_wire  # noqa: E402
@@ -89,8 +90,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every test gets its tier marker (unit, live, e2e; see tests/support/tiers.py)."""
+    """Every test gets its tier marker (unit, live, e2e; see tests/support/tiers.py), and the longest
+    modules go to the workers first (tests/support/schedule.py)."""
     mark_tiers(items)
+    longest_first(items, [tier_of(item) for item in items])
 
 
 @pytest.fixture(autouse=True)
