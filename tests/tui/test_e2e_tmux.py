@@ -19,6 +19,13 @@ from .support import TuiLab
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
+def cursor_in_tree(tmux: Tmux, name: str) -> Callable[[str, bool], bool]:
+    """The tree's cursor row (drawn bold) is the cell `name`."""
+    escapes = r"(?:\x1b\[[0-9;]*m)*"
+    row = re.compile(r"\x1b\[1m" + escapes + r"\S " + escapes + re.escape(name) + " ")
+    return lambda _text, _alive: bool(row.search(tmux.styled()))
+
+
 def test_the_command_opens_a_notebook_and_quits(lab: TuiLab, tmp_path: Path) -> None:
     path, browser = lab.session("demo.py", "e2e_demo.py")
     status_file = tmp_path / "exit-status"
@@ -41,9 +48,7 @@ def test_the_command_opens_a_notebook_and_quits(lab: TuiLab, tmp_path: Path) -> 
         # Load define_x into the editor, change it, apply: the file on disk changes. Each key is
         # sent once the screen shows the one before it took effect (the tree's cursor row is bold).
         def cursor_on(name: str) -> Callable[[str, bool], bool]:
-            escapes = r"(?:\x1b\[[0-9;]*m)*"
-            row = re.compile(r"\x1b\[1m" + escapes + r"\S " + escapes + re.escape(name) + " ")
-            return lambda _text, _alive: bool(row.search(tmux.styled()))
+            return cursor_in_tree(tmux, name)
 
         tmux.send("F2", "Home")
         tmux.wait_for(cursor_on("Hbol"), timeout=15, what="the cursor on the first cell")
@@ -81,15 +86,17 @@ def test_alt_e_hands_the_terminal_to_the_users_editor_and_takes_the_text_back(la
                       'read line\nprintf "\\n%s" "$line" >> "$last"\n', encoding="utf-8")
     editor.chmod(0o755)
     status_file = tmp_path / "exit-status"
-    command = f"env EDITOR={shlex.quote(str(editor))} " + app_command(path, lab.server.state_home, tmp_path / "config")
+    command = f"env PYTHONFAULTHANDLER=1 EDITOR={shlex.quote(str(editor))} " + app_command(path, lab.server.state_home, tmp_path / "config")
     tmux = Tmux("e2e-editor")
     try:
         tmux.start(command, status_file)
         tmux.wait_for(lambda text, alive: "define_x" in text and "live" in text, what="the cells, live")
-        tmux.send("F2", "Home", "Down")
-        tmux.wait_for(lambda text, alive: "Hbol" in text, what="the tree")
-        wait_until(lambda: (tmux.send("C-l"), "Editor (cell define_x)" in tmux.screen())[1], 15,
-                   "define_x loaded", interval=0.5, detail=lambda: tmux.screen())
+        tmux.send("F2", "Home")
+        tmux.wait_for(cursor_in_tree(tmux, "Hbol"), timeout=15, what="the cursor on the first cell")
+        tmux.send("Down")
+        tmux.wait_for(cursor_in_tree(tmux, "define_x"), timeout=15, what="the cursor on define_x")
+        tmux.send("C-l")
+        tmux.wait_for(lambda text, alive: "Editor (cell define_x)" in text, timeout=15, what="define_x loaded")
         tmux.send("M-e")
         shown = tmux.wait_for(lambda text, alive: "line-editor on" in text, what="the editor on the terminal")
         assert ".py>" in shown and "define_x" not in shown, shown  # the app has let go of the screen
@@ -99,6 +106,7 @@ def test_alt_e_hands_the_terminal_to_the_users_editor_and_takes_the_text_back(la
         tmux.send("C-s")
         wait_until(lambda: "x = 41\nz = 2" in [code for _n, code in file_cells(path)], 30,
                    "the apply to reach the file", interval=0.1, detail=lambda: f"screen:\n{tmux.screen()}")
+        tmux.wait_for(lambda text, alive: "✓ apply define_x" in text, what="the apply's result")
         tmux.send("C-q")
         tmux.wait_for(lambda text, alive: not alive, what="the app to quit")
         assert status_file.read_text().strip() == "0"
