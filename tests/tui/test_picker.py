@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -234,3 +235,28 @@ async def test_a_tour_copy_that_cannot_be_written_is_said_and_the_picker_stays(m
         assert str(state_dir() / "tour") in str(shown.render()).replace("\n", "")
         assert calls == [] and isinstance(app.screen, PickerScreen)
         assert (state_dir() / "tour").read_text() == "not a directory"
+
+
+async def test_servers_answered_after_the_picker_was_taken_down_are_dropped_not_a_crash() -> None:
+    """Quitting while a refresh waits on the servers: the answer finds no tree to fill, and the app ends cleanly."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = picker(app)
+        await wait_for(pilot, lambda: screen.refreshes >= 1)
+        asked, release = asyncio.Event(), asyncio.Event()
+        real_overview = screen.service.overview
+
+        async def held_overview():  # type: ignore[no-untyped-def]
+            asked.set()
+            await release.wait()
+            return await real_overview()
+
+        screen.service.overview = held_overview  # type: ignore[method-assign]
+        before = screen.refreshes
+        screen.refresh_servers()
+        await asyncio.wait_for(asked.wait(), 10)
+        await screen.server_tree.remove()  # as the screen's children go when the app quits
+        release.set()
+        await wait_for(pilot, lambda: not any(w.is_running for w in screen.workers), what="the refresh to end")
+        assert screen.refreshes == before  # the late answer was dropped
+    # run_test re-raises a worker's failure on leaving: reaching here is the app ending cleanly

@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static, Tree
@@ -137,8 +138,12 @@ class PickerScreen(Screen[None]):
     @work(exclusive=True, group="picker-refresh")
     async def refresh_servers(self) -> None:
         reply = await self.service.overview()
+        try:
+            tree = self.server_tree
+        except NoMatches:  # the screen was taken down while the servers were asked (the app quits)
+            return
         self.states = reply.value
-        self.server_tree.show_servers(self.states, NO_SERVER)
+        tree.show_servers(self.states, NO_SERVER)
         self._show_warnings(list(dict.fromkeys(reply.warnings)))
         if not self.states and self.refreshes == 0 and self.is_current and self.focused is self.server_tree:
             self.query_one(Input).focus()
