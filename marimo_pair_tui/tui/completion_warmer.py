@@ -18,7 +18,7 @@ from textual.timer import Timer
 
 from ..core.api import warm_completion
 
-IDLE = 2.0  # seconds without input before the warm-up starts
+IDLE = 0.5  # seconds without input before the warm-up starts: early, so it is done by the first completion
 
 
 class CompletionWarmer:
