@@ -48,7 +48,7 @@ def test_headless_command_imports_no_ui_or_html_parser() -> None:
         "sys.argv = ['marimo-pair-tui', '--headless', '--no-service', 'servers']\n"
         "try:\n    runpy.run_module('marimo_pair_tui', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
-        "sys.stderr.write(str(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'textual', 'pygments', 'bs4', 'markdownify', 'soupsieve'})))\n"
+        "sys.stderr.write(str(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'textual', 'pygments', 'bs4', 'markdownify', 'soupsieve', 'tomlkit'})))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"XDG_STATE_HOME": "/nonexistent-state", "PATH": ""})
     assert json.loads(proc.stdout.splitlines()[0])["servers"] == []

@@ -13,9 +13,6 @@ import os
 import stat
 from pathlib import Path
 
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
-
 from .private import replace_file
 from .settings import config_path
 
@@ -28,6 +25,9 @@ class ConfigEditError(Exception):
 
 def set_config_value(section: str, key: str, value: str, path: Path | None = None) -> Path:
     """Set `[section] key = value` in config.toml (created if missing); the file written."""
+    import tomlkit  # only a setting saved needs it: not every headless call, which imports this module
+    from tomlkit.exceptions import TOMLKitError
+
     path = Path(os.path.realpath(path or config_path()))
     try:
         text = path.read_text(encoding="utf-8") if path.exists() else ""
