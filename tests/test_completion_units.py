@@ -40,3 +40,20 @@ def test_a_completion_asked_while_the_warm_up_runs_still_answers() -> None:
         asked = [pool.submit(complete, [], "import pandas as pd\npd.DataFrame().gro", 2, 18) for _ in range(3)]
         assert warming.result() > 0
         assert all("groupby" in [c.name for c in a.result()] for a in asked)
+
+
+def test_a_library_names_signature_is_kept_and_the_notebooks_own_follows_its_edits() -> None:
+    """Signatures of installed modules' names are inferred once a process; a cell's function never is kept."""
+    from marimo_pair_tui.core.model import completion as module
+
+    module._LIBRARY_SIGNATURES.clear()
+    (dumps,) = [c for c in complete([], "import json\njson.dum", 2, 8) if c.name == "dumps"]
+    assert dumps.signature.startswith("dumps(obj") and "function:json.dumps" in module._LIBRARY_SIGNATURES
+    (again,) = [c for c in complete([], "import json\njson.dum", 2, 8) if c.name == "dumps"]
+    assert again.signature == dumps.signature
+
+    for params in ("v: int", "v: int, w: str"):
+        cells = [Cell(id="a", code=f"def helper({params}) -> int:\n    return 1")]
+        (found,) = [c for c in complete(cells, "help", 1, 4) if c.name == "helper"]
+        assert found.signature == f"helper({params}) -> int"
+    assert not any("helper" in key for key in module._LIBRARY_SIGNATURES)

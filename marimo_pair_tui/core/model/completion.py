@@ -9,6 +9,7 @@ while the kernel is busy; names the kernel made at run time only are not seen.
 
 from __future__ import annotations
 
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -79,15 +80,49 @@ def complete(cells: Sequence[Cell], text: str, line: int, column: int, *, cell_i
         return [_completion(item) for item in found[:MAX_COMPLETIONS]]
 
 
+# A library name's signature by its full name (`pandas.core.frame.DataFrame.groupby`): the same in every
+# completion of this process, and the costliest part of one (jedi infers each name afresh for every Script).
+# Names the notebook's own code defines are never kept: an edit of a cell changes them.
+_LIBRARY_SIGNATURES: dict[str, str] = {}
+LIBRARY_SIGNATURES_KEPT = 20_000
+
+
 def _completion(item: Any) -> Completion:
     """A jedi completion as ours, with its first signature (jedi may fail to find it: then none)."""
+    return Completion(item.name, item.type, _signature(item), len(item.name) - len(item.complete or ""))
+
+
+def _signature(item: Any) -> str:
+    key = _library_key(item)
+    if key is not None and key in _LIBRARY_SIGNATURES:
+        return _LIBRARY_SIGNATURES[key]
     signature = ""
     try:
         signatures = item.get_signatures()
         signature = signatures[0].to_string() if signatures else ""
     except Exception:  # noqa: BLE001
         pass
-    return Completion(item.name, item.type, signature, len(item.name) - len(item.complete or ""))
+    if key is not None and len(_LIBRARY_SIGNATURES) < LIBRARY_SIGNATURES_KEPT:
+        _LIBRARY_SIGNATURES[key] = signature
+    return signature
+
+
+def _library_key(item: Any) -> str | None:
+    """The full name of a name an installed module defines (the standard library's, site-packages'); None
+    for the notebook's own and for a module beside it, whose code may change while the app runs."""
+    try:
+        module, full, path = item.module_name, item.full_name, item.module_path
+    except Exception:  # noqa: BLE001
+        return None
+    if not module or module == "__main__" or not full or not full.startswith(f"{module}."):
+        return None
+    if path is not None and not _installed(str(path)):
+        return None
+    return f"{item.type}:{full}"
+
+
+def _installed(path: str) -> bool:
+    return "site-packages" in path or path.startswith((sys.base_prefix, sys.prefix)) or path.endswith(".pyi")
 
 
 def help_text(cells: Sequence[Cell], text: str, line: int, column: int, *, cell_id: str | None = None) -> str:
