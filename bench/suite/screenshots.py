@@ -1,10 +1,11 @@
 """Section 7: pictures of an output through the pairing service (`screenshot CELL`, one process a call).
 
 A two-box notebook (tests/test_screenshots.py's) opened and run as a browser does. The service is
-started by an untimed `status` call, which makes it follow the session and so start its browser on
-the session's page in the background. "The first picture" is then measured three ways, each with a
-service started afresh: asked at once after that `status` (the browser still starting: the worst a
-user meets), asked WARM_AFTER seconds later (a user who looked at the notebook first), and with
+started by an untimed `status` call, which makes it follow the session; once it has had no call for
+2 s it starts its browser on the session's page in the background. "The first picture" is then
+measured three ways, each with a service started afresh: asked at once after that `status` (nothing
+warm yet: the worst a user meets), asked WARM_AFTER seconds later (a user who looked at the notebook
+first), and with
 warming turned off (MARIMO_PAIR_BROWSER_WARM=0: the browser launched by the picture itself). Then
 later pictures of the same and the other cell from the warm browser's kept page; each is a whole
 `marimo-pair-tui --headless screenshot` process. Peer:
@@ -101,7 +102,7 @@ def measure(lab: Lab, quick: bool, log=print) -> list[Row]:
     rows = [
         Row(SECTION, "ours: first picture, asked right after the session was followed", None, [first],
             target=f"<= {FIRST_TARGET:.0f} s", met=first <= FIRST_TARGET,
-            note=f"`status`, then at once `screenshot CELL`: the browser is still starting; {load}"),
+            note=f"`status`, then at once `screenshot CELL`: the browser is not warm yet; {load}"),
         Row(SECTION, f"ours: first picture, asked {WARM_AFTER:.0f} s after the session was followed", None,
             [waited], target=f"<= {FIRST_TARGET:.0f} s", met=waited <= FIRST_TARGET,
             note="the service started the browser on the session's page in the background meanwhile"),

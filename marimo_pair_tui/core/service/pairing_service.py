@@ -273,6 +273,10 @@ class PairingService:
         when the session turns out to be gone (a 404: nothing ran). A remembered session whose
         server does not answer is looked up again, and what that lookup meets is the answer (the
         same as a new process's); the call is never sent again."""
+        with self.pictures.calling():  # a browser warms only once calls have stopped for a while
+            return await self._resolved_on(spec, work)
+
+    async def _resolved_on(self, spec: Targetable, work: Callable[[Target], Awaitable[T]]) -> Reply[T]:
         recalled = isinstance(spec, TargetSpec) and self._recall(spec) is not None
         resolved = await self.resolve(spec)
         if isinstance(spec, TargetSpec):

@@ -4,10 +4,12 @@ A picture of a cell waits until the browser page has heard the newest cell-op th
 has of that cell (a picture of the notebook, of any cell), so a kept page never shows an output
 older than what the service already told. Nothing runs in the kernel.
 
-A long-lived service warms the default camera when it starts following a session (`warm`): the
-browser is launched and the session's kiosk page opened in the background, so the first picture
-pays neither. Only when a picture could be taken at all (Playwright and a Chromium found), never
-holding up the call that followed the session, and not when MARIMO_PAIR_BROWSER_WARM is 0.
+A long-lived service warms the default camera once it follows a session (`warm`): the browser
+is launched and the newest followed session's kiosk page opened in the background, so a later
+picture pays neither. Only when a picture could be taken at all (Playwright and a Chromium found),
+not when MARIMO_PAIR_BROWSER_WARM is 0, and only once the service has had no call for
+WARM_AFTER_IDLE seconds: loading marimo's front end takes the CPU for seconds, which a burst of
+calls (an agent reading the notebook) should not share.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import time
 from collections import OrderedDict
+from collections.abc import Iterator
 
 from ..browser import Camera, can_picture, warm_wanted
 from ..errors import InvalidRequestError
@@ -25,15 +29,30 @@ from ..wire.connection import Connection
 from ..wire.sessions import Target
 
 CAMERAS = 2  # browsers kept warm: the default one, and one named with --browser
+WARM_AFTER_IDLE = 2.0  # seconds without a call before the browser starts warming
 
 
 class Pictures:
     """The cameras of one service, by the browser program asked for (None: MARIMO_PAIR_BROWSER or PATH)."""
 
-    def __init__(self, limit: int = CAMERAS) -> None:
+    def __init__(self, limit: int = CAMERAS, warm_after_idle: float = WARM_AFTER_IDLE) -> None:
         self._cameras: OrderedDict[str | None, Camera] = OrderedDict()
         self._limit = max(1, limit)
         self._warming: set[asyncio.Task[None]] = set()
+        self._warm_after_idle = warm_after_idle
+        self._to_warm: tuple[Connection, Target] | None = None  # the newest followed session, not warmed yet
+        self._calls = 0  # calls in flight
+        self._last_call = time.monotonic()
+
+    @contextlib.contextmanager
+    def calling(self) -> Iterator[None]:
+        """Around each call of the service: warming waits until none has run for a while."""
+        self._calls += 1
+        try:
+            yield
+        finally:
+            self._calls -= 1
+            self._last_call = time.monotonic()
 
     def held(self, browser: str | None = None) -> Camera | None:
         """The camera kept for `browser` (None: the default one), if one was made."""
@@ -69,19 +88,30 @@ class Pictures:
         return await camera.cell(connection, target, cell_id, timeout=timeout, after=after)
 
     def warm(self, connection: Connection, target: Target) -> bool:
-        """Start the default browser and open `target`'s page in the background, when pictures can be
-        taken here and warming is wanted; True when it was started. A failure waits for the picture
-        that meets it again, with its clear error."""
+        """Start the default browser and open `target`'s page in the background once the service is idle,
+        when pictures can be taken here and warming is wanted; True when it is planned. A newer session
+        followed meanwhile takes its place. A failure waits for the picture that meets it again, with its
+        clear error."""
         if not warm_wanted() or not can_picture():
             return False
-        task = asyncio.get_running_loop().create_task(self._warm(connection, target))
-        self._warming.add(task)
-        task.add_done_callback(self._warming.discard)
+        planned = self._to_warm is not None
+        self._to_warm = (connection, target)
+        if not planned:
+            task = asyncio.get_running_loop().create_task(self._warm_when_idle())
+            self._warming.add(task)
+            task.add_done_callback(self._warming.discard)
         return True
 
-    async def _warm(self, connection: Connection, target: Target) -> None:
-        with contextlib.suppress(Exception):
-            await (await self.camera(None)).warm(connection, target)
+    async def _warm_when_idle(self) -> None:
+        while True:
+            quiet = time.monotonic() - self._last_call
+            if self._calls == 0 and quiet >= self._warm_after_idle:
+                break
+            await asyncio.sleep(max(0.05, self._warm_after_idle - quiet))
+        planned, self._to_warm = self._to_warm, None
+        if planned is not None:
+            with contextlib.suppress(Exception):
+                await (await self.camera(None)).warm(*planned)
 
     async def warmed(self) -> None:
         """Wait until the warming started so far has finished (or failed)."""

@@ -1,0 +1,57 @@
+"""The service's browser warms once calls have stopped, on the newest followed session (pure unit)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from marimo_pair_tui.core.service import pictures as pictures_module
+from marimo_pair_tui.core.service.pictures import Pictures
+
+
+class FakeCamera:
+    """Records what it was asked to warm."""
+
+    warmed: list[Any] = []
+
+    def __init__(self, key: str | None) -> None:
+        self.key = key
+
+    async def warm(self, connection: Any, target: Any) -> None:
+        FakeCamera.warmed.append(target)
+
+    async def aclose(self) -> None:
+        pass
+
+
+@pytest.fixture(autouse=True)
+def _fakes(monkeypatch: pytest.MonkeyPatch) -> None:
+    FakeCamera.warmed = []
+    monkeypatch.setattr(pictures_module, "Camera", FakeCamera)
+    monkeypatch.setattr(pictures_module, "can_picture", lambda: True)
+    monkeypatch.setattr(pictures_module, "warm_wanted", lambda: True)
+
+
+async def test_nothing_warms_while_a_call_runs_and_then_only_the_newest_session() -> None:
+    pictures = Pictures(warm_after_idle=0.0)
+    with pictures.calling():
+        assert pictures.warm("connection", "first session") and pictures.warm("connection", "second session")
+        await asyncio.sleep(0.3)  # several turns of the waiting task
+        assert FakeCamera.warmed == [], "no warming while a call is in flight"
+    await asyncio.wait_for(pictures.warmed(), 5)
+    assert FakeCamera.warmed == ["second session"]
+    await pictures.aclose()
+
+
+async def test_a_call_that_just_ended_holds_warming_off_for_the_idle_time() -> None:
+    pictures = Pictures(warm_after_idle=0.5)
+    with pictures.calling():
+        pass
+    pictures.warm("connection", "session")
+    await asyncio.sleep(0.2)
+    assert FakeCamera.warmed == [], "within the idle time of the last call"
+    await asyncio.wait_for(pictures.warmed(), 5)
+    assert FakeCamera.warmed == ["session"]
+    await pictures.aclose()
