@@ -139,7 +139,7 @@ DESCRIPTIONS = {
         "`sales`, its `groupby` sum `by_city`), each case in a fresh process so that jedi starts cold: ctrl+space "
         "in the editor after a text, timed until the app has the answer and shows the menu. *cold*: the app's "
         "warm-up off, the first completion (`sales.`) asked as soon as the screen is live; *idle 2 s*: the "
-        "warm-up on, the first completion asked the moment it starts (2 s without input); *warmed*: asked once "
+        "warm-up on (it starts after 0.5 s without input), the first completion asked after 2 s without input; *warmed*: asked once "
         "the warm-up (one throwaway completion on a pandas frame and a column, in a thread) has finished; then "
         "later completions round ten texts (`sales.gro`, `sales['qty'].`, `by_city.`, `pd.read_`, …). Targets: "
         "the first completion ≤ 1 s after the app has been idle 2 s; later ones p95 ≤ 300 ms."),

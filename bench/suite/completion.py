@@ -16,7 +16,7 @@ from tests.support.marimo_proc import open_browser_session
 from .common import Lab, Row
 from .completion_child import LATER_TEXTS, WARM_UP_AFTER
 
-SECTION = "9. completion: the editor on a pandas frame"
+SECTION = "10. completion: the editor on a pandas frame"
 CHILD = Path(__file__).resolve().parent / "completion_child.py"
 NOTEBOOK = '''import marimo
 
