@@ -36,6 +36,9 @@ def test_cells_answers_from_the_live_stream_while_a_cell_runs_30_s(lab: CellLab)
     try:
         wait_until(lambda: headless(lab, "status", "--session", session).json.get("state") == "running",
                    timeout=30, what="the 30 s cell to run")
+        # The live mirror hears the cell's run from the stream; `status` may say so a moment sooner.
+        wait_until(lambda: headless(lab, "cells", "--session", session, "--cell", "long_nap", "--no-outputs")
+                   .json["cells"][0]["status"] == "running", timeout=30, what="the mirror to hear the run")
         began = time.monotonic()
         result = headless(lab, "cells", "--session", session, "--cell", "long_nap", "--cell", "define_x",
                           "--no-outputs")
