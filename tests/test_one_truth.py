@@ -241,6 +241,11 @@ async def wait_idle(live: Live, history: list[str] | None = None) -> None:
             f"not idle: kernel {state}, model idle {model_idle}; running: {p.notebook.running_cell_ids()} "
             f"{[p.notebook.cell(c).code[:60] for c in p.notebook.running_cell_ids() if p.notebook.get(c)]}; "
             f"after: {'; '.join(history or [])}")
+        running = [c for c in p.notebook.running_cell_ids() if p.notebook.get(c)]
+        if running and all("sleep(30)" in p.notebook.cell(c).code for c in running):
+            # Only the interrupt step's own 30 s sleepers run (marimo ran one again after a later step):
+            # they are the scenario's scaffolding, not what is compared; stop them as that step does.
+            await live.service.interrupt(live.target)
         if calm < 2:  # an event that arrives meanwhile wakes this early
             await p.wait_until(lambda m: False, 0.1)
 
