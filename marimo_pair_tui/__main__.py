@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
 
             code = through_service(args)
             if code is not None:
-                sys.exit(code)
+                _leave(code)
         # httpx imports its own command-line entry (and with it rich) when rich
         # is installed; a None entry makes that import fail, which httpx handles.
         # Agents pay for start-up on every call, so skip it.
@@ -51,6 +51,19 @@ def main(argv: list[str] | None = None) -> None:
     from .tui.entry import main as tui_main
 
     tui_main(args)
+
+
+def _leave(code: int) -> None:
+    """End a call the service made: what it wrote is flushed, and the interpreter's own teardown (a few
+    ms of every one-shot call, with nothing of ours left to clean up) is skipped."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":

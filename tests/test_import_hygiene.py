@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 
 def _modules_after(statement: str) -> set[str]:
@@ -53,3 +54,18 @@ def test_headless_command_imports_no_ui_or_html_parser() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"XDG_STATE_HOME": "/nonexistent-state", "PATH": ""})
     assert json.loads(proc.stdout.splitlines()[0])["servers"] == []
     assert proc.stderr.strip().endswith("[]")
+
+
+def test_the_thin_client_loads_no_heavy_standard_modules() -> None:
+    """Every one-shot call pays for what the client imports: `socket` (enum, selectors), `json` (re, enum)
+    and typing cost it milliseconds of a ~100 ms call. Without site (which may load some of them itself, as
+    an editable install's finder does) the client's own imports show."""
+    root = str(Path(__file__).resolve().parent.parent)
+    code = ("import sys; before = set(sys.modules)\n"
+            "import marimo_pair_tui.__main__, marimo_pair_tui.headless.service.client\n"
+            "print(' '.join(sorted(set(sys.modules) - before)))")
+    proc = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True,
+                          env={"PYTHONPATH": root, "PATH": ""})
+    loaded = set(proc.stdout.split())
+    assert "marimo_pair_tui.headless.service.client" in loaded
+    assert not loaded & {"socket", "selectors", "enum", "re", "json", "typing", "collections", "pathlib"}, sorted(loaded)

@@ -448,7 +448,8 @@ def test_the_thin_client_imports_only_the_standard_library(calls: Calls) -> None
     loaded = {name for name in (line.split("|")[-1].strip() for line in lines) if name.startswith("marimo_pair_tui")}
     assert loaded <= {"marimo_pair_tui", "marimo_pair_tui.__main__", "marimo_pair_tui.headless",
                       "marimo_pair_tui.headless.service", "marimo_pair_tui.headless.service.client", "marimo_pair_tui.headless.service.wire",
-                      "marimo_pair_tui.headless.service.trust", "marimo_pair_tui.headless.json_text"}, loaded
+                      "marimo_pair_tui.headless.service.trust", "marimo_pair_tui.headless.service.wire_json",
+                      "marimo_pair_tui.headless.json_text"}, loaded
 
 
 

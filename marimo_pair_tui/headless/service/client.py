@@ -15,8 +15,8 @@ switched off, cannot start, or the command is one the client keeps).
 
 from __future__ import annotations
 
+import _socket  # (not `socket`, which imports enum and selectors: see trust.py)
 import os
-import socket
 import sys
 import time
 
@@ -36,6 +36,16 @@ EXIT_USAGE, EXIT_CONNECTION, EXIT_UNKNOWN_OUTCOME, EXIT_BROKEN_PIPE = 2, 3, 4, 1
 
 class Unavailable(Exception):
     """No service can answer this call: make it in-process."""
+
+
+class UnixSocket(_socket.socket):
+    """The C socket type (what `socket.socket` wraps), closed on leaving a `with` block."""
+
+    def __enter__(self) -> UnixSocket:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
 def emit(document: dict[str, Any]) -> None:
@@ -59,7 +69,7 @@ def main(args: list[str]) -> int | None:
         from .control import service_command
 
         return service_command(args[1:])
-    if command is None or command in wire.IN_PROCESS or switched_off() or not hasattr(socket, "send_fds"):
+    if command is None or command in wire.IN_PROCESS or switched_off() or not wire.can_pass_descriptors():
         return None  # (no Unix sockets with descriptor passing here: in-process)
     try:
         return _call(args, command)
@@ -73,7 +83,7 @@ def main(args: list[str]) -> int | None:
         return 130
 
 
-def open_service(path: str, timeout: float, *, rebind: bool = True) -> socket.socket | None:
+def open_service(path: str, timeout: float, *, rebind: bool = True) -> UnixSocket | None:
     """A connection to this user's service at `path`, checked before a byte is sent; None when none runs.
 
     Refuses (Unavailable) a directory, socket or listening process that is not this user's own.
@@ -91,7 +101,7 @@ def open_service(path: str, timeout: float, *, rebind: bool = True) -> socket.so
         return None
     except trust.Untrusted as why:
         raise Unavailable(_untrusted(why, directory)) from None
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = UnixSocket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     sock.settimeout(timeout)
     try:
         sock.connect(path)
@@ -174,7 +184,7 @@ def _call(args: list[str], command: str) -> int:
                     # Only now may it run, and only now does it get our stdin: a call given up on
                     # never runs. Our stdout and stderr never leave us: it sends what to write.
                     wire.send(sock, {"go": True}, [_stdin()])
-            except socket.timeout:
+            except TimeoutError:
                 _mark_hung(path, sock)
                 raise Unavailable(f"it did not take the call within {ACCEPT_TIMEOUT:.0f} s; see {log_path()}") from None
             except (wire.WireError, OSError):
@@ -189,7 +199,7 @@ def _call(args: list[str], command: str) -> int:
     raise Unavailable("it kept going away before taking the call")
 
 
-def _relay(sock: socket.socket, path: str, command: str, pid: Any) -> int:
+def _relay(sock: _socket.socket, path: str, command: str, pid: Any) -> int:
     """Write what the service sends to our own streams until its exit code comes."""
     sock.settimeout(wire.SILENCE_LIMIT)
     out = _Writer(sys.stdout)
@@ -197,7 +207,7 @@ def _relay(sock: socket.socket, path: str, command: str, pid: Any) -> int:
     while True:
         try:
             message, _ = wire.receive(sock)
-        except socket.timeout:
+        except TimeoutError:
             _mark_hung(path, sock)
             return _lost(command, pid, why=f"stopped answering while running `{command}` (nothing for {wire.SILENCE_LIMIT:.0f} s)")
         except (wire.WireError, OSError):
@@ -252,7 +262,7 @@ def _silence(stream: Any) -> None:
         pass
 
 
-def _mark_hung(path: str, sock: socket.socket) -> None:
+def _mark_hung(path: str, sock: _socket.socket) -> None:
     """Remember which service stopped answering: later calls bypass it until it answers again."""
     try:
         pid, _uid = trust.peer(sock)
@@ -324,7 +334,7 @@ def log_path() -> str:
     return os.path.join(wire._state_home(os.environ), "marimo-pair-tui", "service.log")
 
 
-def start_service(path: str) -> socket.socket:
+def start_service(path: str) -> UnixSocket:
     """Start a detached service for this user and state directory and connect to it."""
     import subprocess
 

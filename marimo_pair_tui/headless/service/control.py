@@ -8,7 +8,6 @@ be this user's service for this socket. Standard library only.
 from __future__ import annotations
 
 import os
-import socket
 import time
 
 from . import trust
@@ -51,7 +50,7 @@ def service_command(args: list[str]) -> int:
             wire.send(sock, {"op": "stop" if action == "stop" else "status"})
             reply, _ = wire.receive(sock)
         except (wire.WireError, OSError) as exc:
-            silence = (f"did not answer within {CONTROL_TIMEOUT:.0f} s" if isinstance(exc, socket.timeout)
+            silence = (f"did not answer within {CONTROL_TIMEOUT:.0f} s" if isinstance(exc, TimeoutError)
                        else f"did not answer ({exc})")
             if action == "stop":
                 return _force_stop(path, silence)

@@ -12,9 +12,9 @@ Standard library only: the thin client imports this on every call.
 
 from __future__ import annotations
 
+import _socket  # (not `socket`: it imports enum and selectors, which every one-shot call would pay for)
 import fcntl
 import os
-import socket
 import stat
 import struct
 
@@ -56,12 +56,12 @@ def check_socket(path: str) -> None:
         raise Untrusted(f"{path} belongs to {_owner(info.st_uid)}, not to you")
 
 
-def peer(sock: socket.socket) -> tuple[int, int]:
+def peer(sock: _socket.socket) -> tuple[int, int]:
     """(pid, uid) of the process at the other end of a Unix socket (Linux SO_PEERCRED)."""
-    option = getattr(socket, "SO_PEERCRED", None)
+    option = getattr(_socket, "SO_PEERCRED", None)
     if option is None:  # elsewhere the directory and socket checks are the guard
         return -1, os.getuid()
-    creds = sock.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("3i"))
+    creds = sock.getsockopt(_socket.SOL_SOCKET, option, struct.calcsize("3i"))
     pid, uid, _gid = struct.unpack("3i", creds)
     return pid, uid
 
@@ -109,7 +109,7 @@ def is_service_process(pid: int, socket_path: str) -> bool:
             and os.fsencode(socket_path) in argv)
 
 
-def check_peer(sock: socket.socket, socket_path: str) -> int:
+def check_peer(sock: _socket.socket, socket_path: str) -> int:
     """The service's pid, once the peer proves to be this user's service (Untrusted otherwise)."""
     pid, uid = peer(sock)
     if uid != os.getuid():

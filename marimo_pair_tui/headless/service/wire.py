@@ -12,14 +12,13 @@ leaves the caller, so a service that hangs holds no one's pipe.
 
 from __future__ import annotations
 
-import json
+import _socket  # (not `socket`, which imports enum and selectors: see trust.py)
 import os
-import socket
 import stat
 import struct
 import zlib
 
-from . import trust
+from . import trust, wire_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the client imports no typing (start-up is the cost it exists to cut)
@@ -137,20 +136,20 @@ def private_runtime(directory: str) -> str:
     return directory
 
 
-def send(sock: socket.socket, message: dict[str, Any], fds: list[int] | None = None) -> None:
+def send(sock: _socket.socket, message: dict[str, Any], fds: list[int] | None = None) -> None:
     frame = encode(message)
     if fds:
-        sent = socket.send_fds(sock, [frame], fds)
+        sent = sock.sendmsg([frame], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, struct.pack(f"{len(fds)}i", *fds))])
         frame = frame[sent:]
     if frame:
         sock.sendall(frame)
 
 
-def _read_exact(sock: socket.socket, size: int, fds: list[int], want_fds: int) -> bytes:
+def _read_exact(sock: _socket.socket, size: int, fds: list[int], want_fds: int) -> bytes:
     chunks: list[bytes] = []
     while size:
         if want_fds:  # ask for descriptors on every read: any that come are ours to close
-            data, received, _flags, _addr = socket.recv_fds(sock, size, want_fds)
+            data, received = _recv_fds(sock, size, want_fds)
             fds.extend(received)
         else:
             data = sock.recv(size)
@@ -159,6 +158,21 @@ def _read_exact(sock: socket.socket, size: int, fds: list[int], want_fds: int) -
         chunks.append(data)
         size -= len(data)
     return b"".join(chunks)
+
+
+def can_pass_descriptors() -> bool:
+    """Unix sockets that carry file descriptors (SCM_RIGHTS) are what a call needs."""
+    return hasattr(_socket, "AF_UNIX") and hasattr(_socket, "SCM_RIGHTS") and hasattr(_socket.socket, "sendmsg")
+
+
+def _recv_fds(sock: _socket.socket, size: int, most: int) -> tuple[bytes, list[int]]:
+    """Up to `size` bytes and up to `most` descriptors that came with them (as `socket.recv_fds`)."""
+    data, ancillary, _flags, _addr = sock.recvmsg(size, _socket.CMSG_LEN(most * 4))
+    fds: list[int] = []
+    for level, kind, payload in ancillary:
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            fds.extend(struct.unpack(f"{len(payload) // 4}i", payload[:len(payload) - len(payload) % 4]))
+    return data, fds
 
 
 def _size(header: bytes) -> int:
@@ -170,7 +184,7 @@ def _size(header: bytes) -> int:
 
 def _decode(body: bytes) -> dict[str, Any]:
     try:
-        message = json.loads(body.decode("utf-8"))
+        message = wire_json.loads(body.decode("utf-8"))
     except ValueError as exc:  # (UnicodeDecodeError and JSONDecodeError are ValueErrors)
         raise WireError(f"not JSON: {exc}") from None
     if not isinstance(message, dict):
@@ -187,7 +201,7 @@ def close_all(fds: list[int]) -> None:
     del fds[:]
 
 
-def receive(sock: socket.socket, want_fds: int = 0) -> tuple[dict[str, Any], list[int]]:
+def receive(sock: _socket.socket, want_fds: int = 0) -> tuple[dict[str, Any], list[int]]:
     """One message (and up to `want_fds` descriptors that came with it; none leak on failure)."""
     fds: list[int] = []
     try:
@@ -199,7 +213,7 @@ def receive(sock: socket.socket, want_fds: int = 0) -> tuple[dict[str, Any], lis
     return message, fds
 
 
-async def receive_async(sock: socket.socket, want_fds: int = 0) -> tuple[dict[str, Any], list[int]]:
+async def receive_async(sock: _socket.socket, want_fds: int = 0) -> tuple[dict[str, Any], list[int]]:
     """`receive` on the event loop, for a non-blocking socket (no thread waits on a silent peer)."""
     fds: list[int] = []
     try:
@@ -211,7 +225,7 @@ async def receive_async(sock: socket.socket, want_fds: int = 0) -> tuple[dict[st
     return message, fds
 
 
-async def _read_exact_async(sock: socket.socket, size: int, fds: list[int], want_fds: int) -> bytes:
+async def _read_exact_async(sock: _socket.socket, size: int, fds: list[int], want_fds: int) -> bytes:
     import asyncio
 
     loop = asyncio.get_running_loop()
@@ -219,7 +233,7 @@ async def _read_exact_async(sock: socket.socket, size: int, fds: list[int], want
     while size:
         try:
             if want_fds:  # ask for descriptors on every read: any that come are ours to close
-                data, received, _flags, _addr = socket.recv_fds(sock, size, want_fds)
+                data, received = _recv_fds(sock, size, want_fds)
                 fds.extend(received)
             else:
                 data = sock.recv(size)
@@ -244,5 +258,5 @@ async def _read_exact_async(sock: socket.socket, size: int, fds: list[int], want
 
 
 def encode(message: dict[str, Any]) -> bytes:
-    data = json.dumps(message).encode("utf-8")
+    data = wire_json.dumps(message).encode("ascii")
     return struct.pack(">I", len(data)) + data
