@@ -138,7 +138,11 @@ def _service_runtime() -> Iterator[Path]:
 
 # Modules whose one-shot commands run both ways: through the pairing service (every test
 # elsewhere does) and in-process (`MARIMO_PAIR_NO_SERVICE=1`); the documents and exit codes
-# must not depend on it.
+# must not depend on it. A test marked `one_way` runs through the service only: one whose
+# command's answer is the core's alone (discovery, targeting, the notebook's checks), which the
+# service computes with the very code the in-process way runs, or that makes no one-shot call.
+# What the way can change (streams, stdin, files named relative to the caller, exit codes, tokens,
+# signals, a process or stream cut short) stays tested both ways.
 BOTH_WAYS = frozenset({
     "test_headless_core", "test_cell_commands", "test_batch", "test_sse_faults",
     "test_foreign_servers", "test_private_state", "test_kernel_lifecycle",
@@ -146,7 +150,8 @@ BOTH_WAYS = frozenset({
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_WAYS:
+    if (metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_WAYS
+            and metafunc.definition.get_closest_marker("one_way") is None):
         metafunc.parametrize("headless_way", ["service", "in_process"], indirect=True, scope="module")
 
 

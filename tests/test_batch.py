@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.clihelp import cli_env, run_cli
 from tests.support.cell_lab import CellLab, file_cells
 from tests.support.waiting import wait_until
@@ -112,6 +114,7 @@ def test_a_refused_third_operation_applies_nothing_and_is_named(lab: CellLab) ->
     assert path.read_bytes() == saved
 
 
+@pytest.mark.one_way
 def test_the_resulting_notebook_is_validated_as_a_whole(lab: CellLab) -> None:
     _path, browser = lab.fresh()
     listing = cells(lab, browser)
@@ -191,6 +194,7 @@ def test_a_delete_that_expects_a_hash_is_refused_once_the_cell_changed_and_delet
     assert "x = 99" not in [code for _n, code in file_cells(path)]
 
 
+@pytest.mark.one_way
 def test_temporary_ids_place_later_operations(lab: CellLab) -> None:
     path, browser = lab.fresh()
     ids = [c["id"] for c in cells(lab, browser)]
@@ -248,6 +252,7 @@ def test_malformed_input_exits_2_naming_the_operation(lab: CellLab) -> None:
     assert path.read_bytes() == saved
 
 
+@pytest.mark.one_way
 async def test_mcp_apply_changes_applies_and_refuses(lab: CellLab) -> None:
     path, browser = lab.fresh()
     async with mcp_session(lab.server.state_home) as session:

@@ -119,6 +119,7 @@ def test_any_text_round_trips_through_create_edit_and_cells(
 # ---------------------------------------------------------------- commands
 
 
+@pytest.mark.one_way
 def test_cells_lists_every_cell_with_the_headless_shape(lab: CellLab) -> None:
     path, browser = lab.fresh("errors.py")
     status, doc = cli(lab, browser, ["cells"])
@@ -163,6 +164,7 @@ def test_conflict_carries_both_versions_and_force_overwrites(lab: CellLab) -> No
     wait_until(lambda: disk_code(path, "x = 1"), what="the forced edit on disk")
 
 
+@pytest.mark.one_way
 @pytest.mark.parametrize("instantiate", [True, False], ids=["ran", "never-ran"])
 def test_multiply_defined_name_is_refused_and_names_the_other_cell(lab: CellLab, instantiate: bool) -> None:
     path, browser = lab.fresh(instantiate=instantiate)
@@ -177,6 +179,7 @@ def test_multiply_defined_name_is_refused_and_names_the_other_cell(lab: CellLab,
     assert path.read_bytes() == before
 
 
+@pytest.mark.one_way
 def test_syntax_error_is_refused(lab: CellLab) -> None:
     path, browser = lab.fresh()
     before = path.read_bytes()
@@ -185,6 +188,7 @@ def test_syntax_error_is_refused(lab: CellLab) -> None:
     assert path.read_bytes() == before
 
 
+@pytest.mark.one_way
 def test_unknown_cell_lists_nearby_ids(lab: CellLab) -> None:
     _path, browser = lab.fresh()
     wrong = browser.cell_ids[2][:-1] + ("A" if browser.cell_ids[2][-1] != "A" else "B")
@@ -195,6 +199,7 @@ def test_unknown_cell_lists_nearby_ids(lab: CellLab) -> None:
     assert doc["error"]["known"] == browser.cell_ids
 
 
+@pytest.mark.one_way
 def test_move_and_delete_change_the_file(lab: CellLab) -> None:
     path, browser = lab.fresh()
     ids = browser.cell_ids
@@ -238,6 +243,7 @@ def test_usage_errors_exit_2_before_touching_the_server(lab: CellLab) -> None:
     assert status == 2 and doc["error"]["kind"] == "invalid_request"
 
 
+@pytest.mark.one_way
 def test_packages_add_reports_failure(lab: CellLab, tmp_path: Path) -> None:
     _path, browser = lab.fresh()
     missing = str(tmp_path / "nothing-here")

@@ -110,6 +110,7 @@ def test_a_command_aimed_at_a_foreign_server_says_it_is_not_marimo(kind: str, co
     assert posts == 0, "no code goes to a server that failed the session list"
 
 
+@pytest.mark.one_way
 def test_servers_names_the_foreign_url_and_says_it_is_not_marimo(foreign: FakeServer, tmp_path: Path) -> None:
     result = _run(["servers", "--url", foreign.url], tmp_path)
     _clean(result)
@@ -121,6 +122,7 @@ def test_servers_names_the_foreign_url_and_says_it_is_not_marimo(foreign: FakeSe
     assert "servers" in warning  # the next hint rides along
 
 
+@pytest.mark.one_way
 def test_a_registry_entry_pointing_at_a_foreign_server_is_skipped(foreign_pair: FakeServer, tmp_path: Path) -> None:
     foreign = foreign_pair
     registry = tmp_path / "state" / "marimo" / "servers"

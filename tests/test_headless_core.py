@@ -38,6 +38,7 @@ def test_servers_lists_two_registered_servers(marimo_factory, notebooks_dir: Pat
     assert result.json["warnings"] == []
 
 
+@pytest.mark.one_way
 def test_dead_and_malformed_registry_entries_are_skipped_with_warnings(
     marimo_factory, notebooks_dir: Path, state_home: Path
 ) -> None:
@@ -53,6 +54,7 @@ def test_dead_and_malformed_registry_entries_are_skipped_with_warnings(
     assert str(dead.pid) in warnings and "garbage.json" in warnings
 
 
+@pytest.mark.one_way
 def test_named_url_is_listed_with_its_version(shared_server, state_home: Path) -> None:
     result = run_cli(["servers", "--url", shared_server.url], env=cli_env(state_home))
     assert result.code == 0
@@ -72,6 +74,7 @@ def two_notebooks(marimo_factory, browser_factory, notebooks_dir: Path, state_ho
     return server, demo, other
 
 
+@pytest.mark.one_way
 def test_notebooks_lists_every_session(two_notebooks, state_home: Path, notebooks_dir: Path) -> None:
     server, demo, other = two_notebooks
     result = run_cli(["notebooks"], env=cli_env(state_home))
@@ -83,6 +86,7 @@ def test_notebooks_lists_every_session(two_notebooks, state_home: Path, notebook
     assert listed["other.py"]["server"] == server.url
 
 
+@pytest.mark.one_way
 def test_untargeted_exec_with_two_sessions_lists_candidates(two_notebooks, state_home: Path) -> None:
     _, demo, other = two_notebooks
     result = run_cli(["exec", "-c", "print('never runs')"], env=cli_env(state_home))
@@ -94,6 +98,7 @@ def test_untargeted_exec_with_two_sessions_lists_candidates(two_notebooks, state
     assert error["next"]
 
 
+@pytest.mark.one_way
 @pytest.mark.parametrize("form", ["basename", "relative", "absolute", "stable", "routing"])
 def test_target_forms_select_the_right_kernel(two_notebooks, state_home: Path, notebooks_dir: Path, form: str) -> None:
     _, demo, _ = two_notebooks
@@ -111,6 +116,7 @@ def test_target_forms_select_the_right_kernel(two_notebooks, state_home: Path, n
     assert result.json["session"]["session_id"] == demo.session_id
 
 
+@pytest.mark.one_way
 def test_unknown_session_id_is_a_target_error(shared_server, shared_state_home: Path) -> None:
     result = run_cli(["exec", "--session", "sess-doesnotexist", "-c", "1"], env=cli_env(shared_state_home))
     assert result.code == 2
@@ -160,6 +166,7 @@ def test_exec_of_raising_code_exits_1_with_traceback(shared_server, shared_state
     assert "Traceback" in doc["stderr"] and "ValueError: boom" in doc["stderr"]
 
 
+@pytest.mark.one_way
 def test_last_expression_comes_back_as_output(shared_server, shared_state_home: Path) -> None:
     result = run_cli(["exec", "-c", "x + 1"], env=cli_env(shared_state_home))
     assert result.code == 0
@@ -193,6 +200,7 @@ def test_code_passes_through_file_and_stdin_unchanged(shared_server, shared_stat
     assert json.loads(result.json["stdout"]) == TRICKY
 
 
+@pytest.mark.one_way
 def test_code_given_two_ways_is_a_usage_error(shared_server, shared_state_home: Path) -> None:
     result = run_cli(["exec", "-c", "1", "-"], env=cli_env(shared_state_home), stdin=b"2")
     assert result.code == 2 and result.json["error"]["kind"] == "usage"
@@ -220,6 +228,7 @@ def test_wrong_token_exits_3_and_never_prints_tokens(marimo_factory, browser_fac
     assert secret not in good.stdout + good.stderr
 
 
+@pytest.mark.one_way
 def test_connection_refused_exits_3(state_home: Path) -> None:
     port = free_port()
     result = run_cli(["exec", "--url", f"http://127.0.0.1:{port}", "-c", "1"], env=cli_env(state_home))
@@ -243,6 +252,7 @@ def plain_http_server() -> Iterator[str]:
         httpd.server_close()
 
 
+@pytest.mark.one_way
 def test_non_marimo_http_server_is_named_as_such(plain_http_server: str, state_home: Path) -> None:
     result = run_cli(["notebooks", "--url", plain_http_server], env=cli_env(state_home))
     assert result.code == 3
@@ -250,6 +260,7 @@ def test_non_marimo_http_server_is_named_as_such(plain_http_server: str, state_h
     assert "does not look like a marimo server" in result.json["error"]["message"]
 
 
+@pytest.mark.one_way
 def test_bad_url_is_a_usage_error(state_home: Path) -> None:
     result = run_cli(["exec", "--url", "ftp://127.0.0.1:1", "-c", "1"], env=cli_env(state_home))
     assert result.code == 2 and result.json["error"]["kind"] == "invalid_url"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.clihelp import CliResult, cli_env, run_cli, start_cli
 from tests.support.cell_lab import CellLab
 from tests.support.marimo_proc import BrowserSession
@@ -70,6 +72,7 @@ def test_a_cell_waiting_on_input_is_answered(lab: CellLab) -> None:
     assert cell["status"] == "idle" and "hi Eve" in json.dumps(cell["console"])
 
 
+@pytest.mark.one_way
 def test_restart_loses_memory_and_gives_the_notebook_a_new_session(lab: CellLab, headless_way: str) -> None:
     path, browser = lab.fresh()
     assert cli(lab, browser, "exec", "-c", "kept = 7").code == 0
@@ -111,6 +114,7 @@ def test_an_exec_whose_kernel_is_restarted_mid_run_ends_as_outcome_unknown(lab: 
     assert marker.read_text() == "x", "run once, never resent"
 
 
+@pytest.mark.one_way
 def test_a_missing_package_is_named_with_the_command_that_installs_it(lab: CellLab) -> None:
     _path, browser = lab.fresh()
     result = cli(lab, browser, "create", "--run", "-c", "import some_missing_pkg_xyz")
@@ -119,6 +123,7 @@ def test_a_missing_package_is_named_with_the_command_that_installs_it(lab: CellL
     assert "packages add some" in result.json["next"]
 
 
+@pytest.mark.one_way
 async def test_a_held_mirror_follows_the_restart_once(lab: CellLab) -> None:
     from marimo_pair_tui.core.service.pairing_service import HubOptions, PairingService, TargetSpec
 
@@ -138,6 +143,7 @@ async def test_a_held_mirror_follows_the_restart_once(lab: CellLab) -> None:
         assert [c.status for c in reread.value.cells].count("idle") == len(reread.value.cells)
 
 
+@pytest.mark.one_way
 async def test_mcp_execute_takes_answers_and_answer_refuses_when_nothing_waits(lab: CellLab) -> None:
     from tests.support.mcp_client import call, mcp_session
 
