@@ -103,13 +103,15 @@ async def test_create_move_and_delete_cells(lab: TuiLab) -> None:
         await wait_for(pilot, lambda: len(screen.cell_tree.cell_ids) == 5)
         new_id = screen.cell_tree.cell_ids[2]
         assert screen.notebook.cell(new_id).code == "z = x * 2"
-        assert screen.cell_tree.selected_cell_id == new_id  # the cursor follows the new cell
+        await wait_for(pilot, lambda: screen.cell_tree.selected_cell_id == new_id, what="the cursor on the new cell")
 
         # Above the selected one.
         screen.editor.load_text("w = 1")
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: codes(path)[2:4] == ["w = 1", "z = x * 2"], what="w above z")
         await wait_for(pilot, lambda: len(screen.cell_tree.cell_ids) == 6)
+        # The cursor follows w once its creation is answered; only then is it moved away (below).
+        await wait_for(pilot, lambda: screen.cell_tree.selected_cell_id == screen.cell_tree.cell_ids[2], what="the cursor on w")
 
         # Move z up twice: it lands above define_x, and the cursor stays on it.
         await select(pilot, screen, new_id)
