@@ -128,3 +128,18 @@ def test_a_running_pairing_service_is_reported_not_restarted(tmp_path: Path) -> 
 def test_a_bad_url_is_a_usage_error_not_a_finding(tmp_path: Path) -> None:
     result = run_cli(["doctor", "--url", "not-a-url"], env=cli_env(tmp_path / "state"))
     assert result.code == 2 and result.json["error"]["kind"] == "invalid_url"
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--bogus"], "No such option '--bogus'."),
+    (["--url", "not-a-url"], "'not-a-url' is not a server URL."),
+])
+def test_the_readable_form_says_a_bad_argument_in_words(tmp_path: Path, args: list[str], said: str) -> None:
+    """`marimo-pair-tui doctor` is read by a person: its errors are lines, not the agents' JSON."""
+    env = cli_env(tmp_path / "state")
+    proc = subprocess.run([sys.executable, "-m", "marimo_pair_tui", "doctor", *args], capture_output=True, text=True,
+                          env=env, stdin=subprocess.DEVNULL, timeout=120)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    first, then = proc.stderr.splitlines()[:2]
+    assert first == f"marimo-pair-tui doctor: {said}" and then
+    assert run_cli(["doctor", *args], env=env).json["success"] is False  # agents still get the document

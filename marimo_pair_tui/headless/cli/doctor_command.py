@@ -33,7 +33,10 @@ def doctor_(human: bool, urls: tuple[str, ...], token_file: str | None, allow_in
         options = hub_options(urls, token_file, (), allow_insecure_token=allow_insecure_token)
         document, code = asyncio.run(collect(options, dict(call_environ())))
     except PairError as error:
-        emit(failure(error))
+        if human:
+            click.echo(f"marimo-pair-tui doctor: {error.message}\n{error.next}", err=True)
+        else:
+            emit(failure(error))
         sys.exit(error.exit_code)
     if human:
         click.echo("\n".join(lines(document)))

@@ -22,8 +22,25 @@ for _module in (session_commands, cell_commands, live_commands, ssh_commands, ag
 declared.register(headless, OPERATIONS)
 
 
+def readable(argv: list[str] | None) -> bool:
+    """The call is `doctor --human` (as `marimo-pair-tui doctor` makes it): a person reads its errors too."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    told = [a for a in args if a in ("--human", "--json")]
+    return args[:1] == ["doctor"] and told[-1:] == ["--human"]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry for the headless door (argv without the --headless flag)."""
+    if readable(argv):
+        try:
+            headless.main(args=argv, prog_name="marimo-pair-tui", standalone_mode=False)
+        except click.UsageError as exc:
+            click.echo(f"marimo-pair-tui doctor: {exc.format_message()}\n"
+                       "Run `marimo-pair-tui doctor --help` for its options.", err=True)
+            sys.exit(2)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        return
     try:
         headless.main(args=argv, prog_name="marimo-pair-tui --headless", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
