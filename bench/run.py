@@ -76,8 +76,10 @@ DESCRIPTIONS = {
         "process per call) and marimo's own `--mcp tools` tool `get_cell_runtime_data` for every cell id (one "
         "held streamable-HTTP client session, no process start). *busy*: the notebook's last cell runs "
         "`time.sleep(600)` (sent as a browser sends a run); code_mode readers queue behind it, so they are "
-        "called once and stopped at a cap, which interrupts the kernel. Target: ours (service warm) ≤ 50 ms "
-        "at 1,000 cells, idle and busy."),
+        "called once and stopped at a cap, which interrupts the kernel. At 1,000 cells ours is also called from "
+        "a regular install (the built wheel installed with `uv tool install`, its own service): the checkout's "
+        "editable install makes every process import setuptools' editable finder first. Target: ours (service "
+        "warm) ≤ 50 ms at 1,000 cells, idle and busy."),
     mcp_overhead.SECTION: (
         "Our MCP server (`marimo-pair-tui --headless mcp`, the MCP SDK's stdio client, one held session) runs "
         "`print(1)` with the `execute` tool; each call is paired with a bare `POST /api/kernel/execute` from a "
@@ -125,7 +127,8 @@ DESCRIPTIONS = {
         "live mirror (the call's resolution included) for text as written (`x_999`) and a regular expression "
         "(`x_\\d*7\\b`: a tenth of the cells' code and output), and the search over the mirror's model alone; "
         "`marimo-pair-tui --headless grep x_999 --url URL --session ID` as a fresh process per call through the "
-        "warm service, idle and while the last cell sleeps. Peer: marimo's code_mode `ctx.cells.grep` (a regex over "
+        "warm service, idle and while the last cell sleeps, from the checkout and from a regular install (as in "
+        "section 2). Peer: marimo's code_mode `ctx.cells.grep` (a regex over "
         "the code only; cells, not lines) through `marimo pair execute`, a process per call; busy, it waits for the "
         "kernel and is stopped at a cap. Target: ≤ 50 ms at 1,000 cells."),
     tool_list.SECTION: (

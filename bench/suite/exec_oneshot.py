@@ -91,7 +91,7 @@ def _regular(lab: Lab, row: Row, target: list[str], log) -> tuple[list[str], reg
     """The wheel installed with `uv tool install` and its service started by one untimed call: its
     exec command and install; None (the row says why) when it cannot be built or installed."""
     try:
-        installed = regular_install.install(lab.env)
+        installed = regular_install.shared(lab.env)
     except Exception as exc:  # e.g. no registry to install the dependencies from
         row.status, row.note = "not available", f"the wheel could not be built or installed: {str(exc)[-200:]}"
         return None

@@ -1,7 +1,8 @@
 """Section: searching every cell of a 1,000-cell notebook (`grep`), idle and while a cell sleeps.
 
 Ours: `--headless grep` as a process per call through the warm background
-service, and in this process: `PairingService.grep` (the live mirror, the
+service (the checkout's editable install, and a regular install of the built
+wheel, what users get), and in this process: `PairingService.grep` (the live mirror, the
 call's resolution included) and the search over the mirror's model alone
 (core/model/search.py). The peer: marimo's code_mode `ctx.cells.grep` (a regex
 over the cells' code; it returns cells, not lines, and reads no output)
@@ -12,10 +13,12 @@ while a cell sleeps it queues and is stopped at a cap.
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import time
 
 from marimo_pair_tui.core.api import HubOptions, PairingService, TargetSpec
 
+from . import regular_install
 from .cells_oneshot import capped_call, leaf_error
 from .common import MARIMO, OURS, Lab, Opened, Row, run_once, service, service_available
 
@@ -61,6 +64,20 @@ async def _in_process(opened: Opened, calls: int) -> tuple[list[float], list[flo
     return literal, regex, alone
 
 
+def _ours(kernel: str, commands: dict[str, tuple[list[str], dict[str, str]]], last: str, calls: int) -> list[Row]:
+    """A row per command (one untimed call first); a regular install's service is stopped after its row."""
+    rows = []
+    for name, (command, env) in commands.items():
+        row = Row(SECTION, f"{kernel}: {name}", SIZE, target=TARGET)
+        run_once(command, env, expect=last)  # untimed
+        row.samples = [run_once(command, env, expect=last) for _ in range(calls)]
+        row.met = row.median is not None and row.median <= 0.050
+        rows.append(row)
+        if "regular install" in name:
+            subprocess.run([command[0], "--headless", "service", "stop"], env=env, capture_output=True, timeout=60)
+    return rows
+
+
 def measure(lab: Lab, quick: bool, log=print) -> list[Row]:
     calls = 20
     cap = 5.0 if quick else 10.0
@@ -76,17 +93,21 @@ def measure(lab: Lab, quick: bool, log=print) -> list[Row]:
     ours = [*OURS, "--headless", "grep", LITERAL, *opened.target]
     pair = [*MARIMO, "pair", "execute", *opened.target, "--code-file", "-"]
     warm = service_available(env)
+    commands = {"ours, service warm (a process per call)": (ours, env.vars())}
+    if warm:
+        try:
+            installed = regular_install.shared(env)
+            commands["ours, service warm, regular install (a process per call)"] = (
+                [str(installed.command), *ours[len(OURS):]], installed.env)
+        except Exception as exc:  # e.g. no registry to install the dependencies from
+            rows.append(Row(SECTION, "ours, regular install", SIZE, status="not available", note=leaf_error(exc)[-200:]))
     try:
         for kernel in ("idle", "busy"):
             if kernel == "busy":
                 lab.nap(opened, NAP_SECONDS)
             try:
                 if warm:
-                    row = Row(SECTION, f"{kernel}: ours, service warm (a process per call)", SIZE, target=TARGET)
-                    run_once(ours, env.vars(), expect=opened.cell_ids[SIZE - 1])  # untimed
-                    row.samples = [run_once(ours, env.vars(), expect=opened.cell_ids[SIZE - 1]) for _ in range(calls)]
-                    row.met = row.median is not None and row.median <= 0.050
-                    rows.append(row)
+                    rows += _ours(kernel, commands, opened.cell_ids[SIZE - 1], calls)
                 peer = Row(SECTION, f"{kernel}: marimo pair execute, code_mode ctx.cells.grep", SIZE)
                 if kernel == "idle":
                     peer.samples = [run_once(pair, env.vars(), expect=opened.cell_ids[SIZE - 1],

@@ -28,6 +28,16 @@ class RegularInstall:
                               env=self.env, timeout=60).returncode
 
 
+_INSTALLS: dict[Path, RegularInstall] = {}
+
+
+def shared(env: Env) -> RegularInstall:
+    """The run's one regular install (built on first use): every section that measures it shares it."""
+    if env.base not in _INSTALLS:
+        _INSTALLS[env.base] = install(env)
+    return _INSTALLS[env.base]
+
+
 def install(env: Env) -> RegularInstall:
     """Build the wheel and install it under the run's directory; the command and its environment."""
     home = Path(tempfile.mkdtemp(prefix="install-", dir=env.base))
