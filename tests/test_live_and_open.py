@@ -134,6 +134,8 @@ def test_watch_until_idle_waits_for_a_snippet(demo_server, browser_factory, tmp_
 
 
 def test_watch_times_out_with_a_summary(shared_server) -> None:
+    # The service follows the session first: one second may end before a loaded machine's first snapshot.
+    assert run_cli(["cells", "--url", shared_server.url]).code == 0
     watched = run_cli(["watch", "--url", shared_server.url, "--timeout", "1"])
     assert watched.code == 0
     summary = watched.lines[-1]

@@ -19,6 +19,7 @@ from marimo_pair_tui.tui.widgets.parts import part_widget
 from marimo_pair_tui.tui.widgets.parts.control import Control
 from marimo_pair_tui.tui.widgets.parts.images import ImageView, fit, renderer
 from marimo_pair_tui.tui.widgets.parts.numbers import Domain, NumberControl, track
+from marimo_pair_tui.tui.widgets.parts import numbers
 from marimo_pair_tui.tui.widgets.parts.table import TableView, rows_note
 
 from .support import wait_for
@@ -139,7 +140,10 @@ async def test_a_page_that_cannot_be_read_keeps_the_inline_page_and_says_why() -
         assert view.query_one(DataTable).get_row_at(0)[0].plain == "0"
 
 
-async def test_a_slider_steps_with_plus_and_minus_and_sends_once_the_keys_rest() -> None:
+async def test_a_slider_steps_with_plus_and_minus_and_sends_once_the_keys_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The keys "rest" after SEND_AFTER seconds without one: longer here, so that a loaded machine's
+    # slow key presses still come within it.
+    monkeypatch.setattr(numbers, "SEND_AFTER", 3.0)
     (slider,) = fixture_parts("ui_slider")
     app = Host(slider)
     async with app.run_test(size=(60, 10)) as pilot:
