@@ -32,7 +32,7 @@ from jedi.inference.value import ModuleValue, TreeInstance
 CONTEXT_MODULE = "_marimo_other_cells"
 PRELUDE = f"from {CONTEXT_MODULE} import *\n"
 PRELUDE_LINES = 1  # the editor's line n is the script's line n + PRELUDE_LINES
-KEPT_ENTRIES = 200_000
+KEPT_ENTRIES = 50_000  # about 1 kB each: a state grows by at most some 50 MB (some 2,000 completions)
 
 
 class ContextScripts:
