@@ -80,6 +80,19 @@ def test_the_other_cells_inference_is_kept_while_only_the_editor_text_changes() 
     assert [c.name for c in complete(edited, "cou", 1, 3, cell_id="a")] == []  # the loaded cell left out again
 
 
+def test_the_names_after_a_dot_follow_edits_of_the_cells_and_of_the_editor_text() -> None:
+    """The lists of names after a dot that are kept between completions never outlive the code they list."""
+    for attribute in ("first_attr", "second_attr"):
+        cells = [Cell(id="a", code=f"class Thing:\n    {attribute} = 1\nthing = Thing()")]
+        assert [c.name for c in complete(cells, "thing.", 1, 6) if not c.name.startswith("_")] == [attribute]
+        assert [c.name for c in complete(cells, "Thing().", 1, 8) if not c.name.startswith("_")] == [attribute]
+    for attribute in ("first_attr", "second_attr"):  # the same cells: only the editor's text changes
+        mine = f"class Mine:\n    {attribute} = 1\nMine()."
+        assert [c.name for c in complete(cells, mine, 3, 7) if not c.name.startswith("_")] == [attribute]
+    (upper,) = [c for c in complete(cells, "'a'.upp", 1, 7)]  # an installed class's instance: listed once, kept
+    assert upper.name == "upper" and [c.name for c in complete(cells, "'b'.upp", 1, 7)] == ["upper"]
+
+
 def test_a_frame_column_completes_as_jedi_does_on_the_whole_program() -> None:
     """The names after a dot are listed once per class of instance: the same names as jedi's own answer
     on the other cells' code and the editor's text as one program."""

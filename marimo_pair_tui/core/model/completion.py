@@ -12,7 +12,6 @@ not seen.
 from __future__ import annotations
 
 import functools
-import sys
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
@@ -127,17 +126,13 @@ def _library_key(item: Any) -> str | None:
         module, full, path = item.module_name, item.full_name, item.module_path
     except Exception:  # noqa: BLE001
         return None
-    from .jedi_context import CONTEXT_MODULE
+    from .jedi_context import CONTEXT_MODULE, installed
 
     if not module or module in ("__main__", CONTEXT_MODULE) or not full or not full.startswith(f"{module}."):
         return None
-    if path is not None and not _installed(str(path)):
+    if path is not None and not installed(str(path)):
         return None
     return f"{item.type}:{full}"
-
-
-def _installed(path: str) -> bool:
-    return "site-packages" in path or path.startswith((sys.base_prefix, sys.prefix)) or path.endswith(".pyi")
 
 
 def help_text(cells: Sequence[Cell], text: str, line: int, column: int, *, cell_id: str | None = None) -> str:
