@@ -93,7 +93,8 @@ def complete(cells: Sequence[Cell], text: str, line: int, column: int, *, cell_i
 
 
 # A library name's signature by its full name (`pandas.core.frame.DataFrame.groupby`): the same in every
-# completion of this process, and the costliest part of one (jedi infers each name afresh for every Script).
+# completion of this process, and a costly part of one (jedi infers each name afresh in every inference state,
+# and the kept one starts afresh whenever another cell changes).
 # Names the notebook's own code defines are never kept: an edit of a cell changes them.
 _LIBRARY_SIGNATURES: dict[str, str] = {}
 LIBRARY_SIGNATURES_KEPT = 20_000
