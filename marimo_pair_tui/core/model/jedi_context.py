@@ -47,10 +47,10 @@ class ContextScripts:
         self.started = 0  # inference states started (tests look at it)
 
     def script(self, context: str, text: str) -> jedi.Script:
-        """A Script on `text` (its lines PRELUDE_LINES down) that sees `context`'s public names."""
+        """A Script on `text` (its lines PRELUDE_LINES down) that sees `context`'s names."""
         state = self._state_for(context)
-        # jedi stops inferring a node after 300 inferences of it in one state; a Script's state used to be
-        # new, so the count starts again for each Script here too.
+        # jedi stops inferring a node after 300 inferences of it in one state; jedi's own Scripts each have a
+        # new state, so the count starts again for each Script here too.
         state.inferred_element_counts = {}
         return _KeptScript(PRELUDE + text, state, self._listed)
 
