@@ -57,3 +57,75 @@ def test_a_library_names_signature_is_kept_and_the_notebooks_own_follows_its_edi
         (found,) = [c for c in complete(cells, "help", 1, 4) if c.name == "helper"]
         assert found.signature == f"helper({params}) -> int"
     assert not any("helper" in key for key in module._LIBRARY_SIGNATURES)
+
+
+def test_the_other_cells_inference_is_kept_while_only_the_editor_text_changes() -> None:
+    """jedi's work on the other cells is kept between keystrokes; an edit of one of them starts afresh, so a
+    name a cell newly defines (or a changed signature) is seen at once."""
+    from marimo_pair_tui.core.model import completion as module
+
+    cells = [Cell(id="a", code="count = 41"), Cell(id="b", code="def helper(v: int) -> int:\n    return v")]
+    assert [c.name for c in complete(cells, "cou", 1, 3)] == ["count"]
+    started = module._scripts().started
+    assert [c.name for c in complete(cells, "x = 1\nhelpe", 2, 5)] == ["helper"]
+    assert [c.name for c in complete(cells, "amount = 1\namou", 2, 4)] == ["amount"]  # the editor's own text, same kept context
+    assert module._scripts().started == started
+
+    edited = [Cell(id="a", code="count = 41\ncounted = []"), Cell(id="b", code="def helper(v: str) -> str:\n    return v")]
+    assert [c.name for c in complete(edited, "cou", 1, 3)] == ["count", "counted"]
+    (found,) = complete(edited, "helpe", 1, 5)
+    assert found.signature == "helper(v: str) -> str"
+    assert module._scripts().started == started + 1
+    assert [c.name for c in complete(edited, "counted.app", 1, 11)] == ["append"]
+    assert [c.name for c in complete(edited, "cou", 1, 3, cell_id="a")] == []  # the loaded cell left out again
+
+
+def test_the_names_after_a_dot_follow_edits_of_the_cells_and_of_the_editor_text() -> None:
+    """The lists of names after a dot that are kept between completions never outlive the code they list."""
+    for attribute in ("first_attr", "second_attr"):
+        cells = [Cell(id="a", code=f"class Thing:\n    {attribute} = 1\nthing = Thing()")]
+        assert [c.name for c in complete(cells, "thing.", 1, 6) if not c.name.startswith("_")] == [attribute]
+        assert [c.name for c in complete(cells, "Thing().", 1, 8) if not c.name.startswith("_")] == [attribute]
+    for attribute in ("first_attr", "second_attr"):  # the same cells: only the editor's text changes
+        mine = f"class Mine:\n    {attribute} = 1\nMine()."
+        assert [c.name for c in complete(cells, mine, 3, 7) if not c.name.startswith("_")] == [attribute]
+    (upper,) = [c for c in complete(cells, "'a'.upp", 1, 7)]  # an installed class's instance: listed once, kept
+    assert upper.name == "upper" and [c.name for c in complete(cells, "'b'.upp", 1, 7)] == ["upper"]
+
+
+def test_a_frame_column_completes_as_jedi_does_on_the_whole_program() -> None:
+    """The names after a dot are listed once per class of instance: the same names as jedi's own answer
+    on the other cells' code and the editor's text as one program."""
+    import jedi
+
+    cells = [Cell(id="a", code="import pandas as pd"), Cell(id="b", code="frame = pd.DataFrame({'a': [1, 2]})")]
+    for text in ("frame['a'].", "frame.", "frame.groupby('a').", "frame['a'].ro"):
+        whole = jedi.Script(f"import pandas as pd\nframe = pd.DataFrame({{'a': [1, 2]}})\n{text}").complete(3, len(text))
+        ours = complete(cells, text, 1, len(text))
+        assert ours, text
+        assert sorted(c.name for c in ours) == sorted(c.name for c in whole[:50]), text
+
+    classes = ("class Left:\n    def __init__(self, n):\n        self.left_size = n\n"
+               "class Right:\n    right_only = 1\n"
+               "pick = Left(1) if flag else (Left(2) if other else Right())")
+    assert {"left_size", "right_only"} <= {c.name for c in complete([Cell(id="c", code=classes)], "pick.", 1, 5)}
+
+
+def test_jedi_failing_or_its_kept_state_growing_starts_a_new_state() -> None:
+    """A failure inside jedi may leave a half-done inference in its caches: the next completion does not
+    build on it; nor is a state kept once it holds more memoized results than allowed."""
+    from marimo_pair_tui.core.model import completion as module
+    from marimo_pair_tui.core.model.jedi_context import ContextScripts
+
+    scripts = ContextScripts(kept_entries=0)
+    scripts.script("a = 1", "a")
+    scripts.script("a = 1", "a").complete(2, 1)  # the same (empty) state; now it holds some
+    assert scripts.started == 1
+    scripts.script("a = 1", "a")
+    assert scripts.started == 2
+
+    complete(CELLS, "cou", 1, 3)
+    started = module._scripts().started
+    assert complete(CELLS, "cou", 9, 0) == []  # jedi raises on a line the text does not have
+    assert [c.name for c in complete(CELLS, "cou", 1, 3)] == ["count"]
+    assert module._scripts().started == started + 1

@@ -2,20 +2,25 @@
 
 marimo answers `code_autocomplete` only to the browser's consumer, never to a
 kiosk one like ours (see docs/protocol.md), so completion is
-static: the other cells' code in dataflow order, then the editor's text, given
-to jedi (which marimo already brings). It needs no kernel, so it answers
-while the kernel is busy; names the kernel made at run time only are not seen.
+static: the other cells' code in dataflow order, as a module the editor's text
+star-imports, given to jedi (which marimo already brings; jedi_context.py keeps
+its inference while only the editor's text changes). It needs no kernel, so it
+answers while the kernel is busy; names the kernel made at run time only are
+not seen.
 """
 
 from __future__ import annotations
 
-import sys
+import functools
 import threading
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .cell import Cell
 from .workspace import cell_graph
+
+if TYPE_CHECKING:
+    from .jedi_context import ContextScripts
 
 MAX_COMPLETIONS = 50
 DOC_CHARS = 4000
@@ -35,6 +40,14 @@ WARM_UP_SCRIPT = (
 WARM_UP_AT = ((3, len("frame.")), (4, len("frame['a'].")))
 
 
+@functools.cache
+def _scripts() -> ContextScripts:
+    """The process's kept jedi context, made at the first completion (its module imports jedi)."""
+    from .jedi_context import ContextScripts
+
+    return ContextScripts()
+
+
 @dataclass
 class Completion:
     name: str
@@ -44,7 +57,7 @@ class Completion:
 
 
 def _context(cells: Sequence[Cell], exclude: str | None) -> str:
-    """The other cells' code, ancestors before descendants (marimo's order), as one program."""
+    """The other cells' code, ancestors before descendants (marimo's order), as one module."""
     graph = cell_graph(cells)
     order: list[str] = []
     seen: set[str] = set()
@@ -67,21 +80,21 @@ def _context(cells: Sequence[Cell], exclude: str | None) -> str:
 def complete(cells: Sequence[Cell], text: str, line: int, column: int, *, cell_id: str | None = None
              ) -> list[Completion]:
     """Completions at (line, column) of `text` (1-based line, 0-based column), in the notebook's context."""
-    import jedi
+    from .jedi_context import PRELUDE_LINES
 
     context = _context(cells, cell_id)
-    offset = context.count("\n") + 1 if context else 0
-    source = f"{context}\n{text}" if context else text
     with JEDI:
         try:
-            found = jedi.Script(source).complete(line + offset, column)
+            found = _scripts().script(context, text).complete(line + PRELUDE_LINES, column)
+            return [_completion(item) for item in found[:MAX_COMPLETIONS]]
         except Exception:  # noqa: BLE001 - jedi on arbitrary code: no completions rather than an error
+            _scripts().discard()
             return []
-        return [_completion(item) for item in found[:MAX_COMPLETIONS]]
 
 
 # A library name's signature by its full name (`pandas.core.frame.DataFrame.groupby`): the same in every
-# completion of this process, and the costliest part of one (jedi infers each name afresh for every Script).
+# completion of this process, and a costly part of one (jedi infers each name afresh in every inference state,
+# and the kept one starts afresh whenever another cell changes).
 # Names the notebook's own code defines are never kept: an edit of a cell changes them.
 _LIBRARY_SIGNATURES: dict[str, str] = {}
 LIBRARY_SIGNATURES_KEPT = 20_000
@@ -114,30 +127,27 @@ def _library_key(item: Any) -> str | None:
         module, full, path = item.module_name, item.full_name, item.module_path
     except Exception:  # noqa: BLE001
         return None
-    if not module or module == "__main__" or not full or not full.startswith(f"{module}."):
+    from .jedi_context import CONTEXT_MODULE, installed
+
+    if not module or module in ("__main__", CONTEXT_MODULE) or not full or not full.startswith(f"{module}."):
         return None
-    if path is not None and not _installed(str(path)):
+    if path is not None and not installed(str(path)):
         return None
     return f"{item.type}:{full}"
 
 
-def _installed(path: str) -> bool:
-    return "site-packages" in path or path.startswith((sys.base_prefix, sys.prefix)) or path.endswith(".pyi")
-
-
 def help_text(cells: Sequence[Cell], text: str, line: int, column: int, *, cell_id: str | None = None) -> str:
     """The docstring of the name at (line, column), with its signature; empty when jedi knows none."""
-    import jedi
+    from .jedi_context import PRELUDE_LINES
 
     context = _context(cells, cell_id)
-    offset = context.count("\n") + 1 if context else 0
-    source = f"{context}\n{text}" if context else text
     with JEDI:
         try:
-            names = jedi.Script(source).help(line + offset, column)
+            names = _scripts().script(context, text).help(line + PRELUDE_LINES, column)
             docs = (name.docstring() for name in names)
             return next((doc[:DOC_CHARS] for doc in docs if doc), "")
         except Exception:  # noqa: BLE001
+            _scripts().discard()
             return ""
 
 
