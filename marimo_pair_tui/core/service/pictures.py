@@ -4,12 +4,14 @@ A picture of a cell waits until the browser page has heard the newest cell-op th
 has of that cell (a picture of the notebook, of any cell), so a kept page never shows an output
 older than what the service already told. Nothing runs in the kernel.
 
-A long-lived service warms the default camera once it follows a session (`warm`): the browser
-is launched and the newest followed session's kiosk page opened in the background, so a later
-picture pays neither. Only when a picture could be taken at all (Playwright and a Chromium found),
-not when MARIMO_PAIR_BROWSER_WARM is 0, and only once the service has had no call for
-WARM_AFTER_IDLE seconds: loading marimo's front end takes the CPU for seconds, which a burst of
-calls (an agent reading the notebook) should not share.
+A long-lived service warms the default camera once it follows a session (`warm`), in two steps,
+so a later picture pays neither. The browser is launched at once, with a blank page: that is
+cheap, and a picture asked right away then finds it started or starting. The newest followed
+session's kiosk page is loaded only once the service has had no call for WARM_AFTER_IDLE seconds:
+loading marimo's front end takes the CPU for a second or more, which a burst of calls (an agent
+reading the notebook) should not share. Only when a picture could be taken at all (Playwright and
+a Chromium found), and not when MARIMO_PAIR_BROWSER_WARM is 0. A picture asked meanwhile starts
+at once and uses whatever is warm already.
 """
 
 from __future__ import annotations
@@ -88,10 +90,10 @@ class Pictures:
         return await camera.cell(connection, target, cell_id, timeout=timeout, after=after)
 
     def warm(self, connection: Connection, target: Target) -> bool:
-        """Start the default browser and open `target`'s page in the background once the service is idle,
-        when pictures can be taken here and warming is wanted; True when it is planned. A newer session
-        followed meanwhile takes its place. A failure waits for the picture that meets it again, with its
-        clear error."""
+        """Start the default browser now and open `target`'s page in the background once the service is
+        idle, when pictures can be taken here and warming is wanted; True when it is planned. A newer
+        session followed meanwhile takes its place. A failure waits for the picture that meets it again,
+        with its clear error."""
         if not warm_wanted() or not can_picture():
             return False
         planned = self._to_warm is not None
@@ -103,6 +105,8 @@ class Pictures:
         return True
 
     async def _warm_when_idle(self) -> None:
+        with contextlib.suppress(Exception):
+            await (await self.camera(None)).launch()
         while True:
             quiet = time.monotonic() - self._last_call
             if self._calls == 0 and quiet >= self._warm_after_idle:
