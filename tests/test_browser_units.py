@@ -94,7 +94,9 @@ def test_one_launch_at_a_time_keeps_the_profile_and_another_gets_a_throwaway_one
     other = Profile.take(tmp_path / "bin" / "google-chrome", tmp_path / "profiles")
     assert other.kept and other.path != again.path, "each browser program has its own profile"
     other.release()
+    assert not other.path.exists(), "a profile no browser started in is not left behind"
     again.release()
+    assert again.path.is_dir()
 
 
 def test_the_guard_holds_only_the_servers_api_requests() -> None:

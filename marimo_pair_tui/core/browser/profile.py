@@ -12,6 +12,7 @@ second camera of the same program (another service, a test) gets a throwaway pro
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from ..state.private import private_dir, state_dir
 
-CACHE_BYTES = 200 * 1024 * 1024  # the most the kept HTTP cache may grow to (marimo's front end is ~20 MB a release)
+CACHE_BYTES = 100 * 1024 * 1024  # the most the kept HTTP cache may hold: marimo's front end, ~12 MB a server, for a few servers
 
 
 class Profile:
@@ -59,9 +60,13 @@ class Profile:
         return cls(Path(tempfile.mkdtemp(prefix="marimo-pair-browser-")), None, temporary=True)
 
     def release(self) -> None:
-        """Let another launch have the profile (after the browser closed); a temporary one is removed."""
+        """Let another launch have the profile (after the browser closed); a temporary one is removed, and
+        so is a kept one left empty (the browser never started in it)."""
+        if self._temporary:
+            shutil.rmtree(self.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                self.path.rmdir()  # only when empty
         if self._lock is not None:
             lock, self._lock = self._lock, None
             os.close(lock)  # closing the descriptor drops the lock
-        if self._temporary:
-            shutil.rmtree(self.path, ignore_errors=True)
