@@ -73,3 +73,13 @@ async def test_the_browser_launches_at_once_while_the_page_waits_for_the_idle_ti
     await asyncio.wait_for(pictures.warmed(), 5)
     assert FakeCamera.warmed == ["session"]
     await pictures.aclose()
+
+
+async def test_a_service_that_starts_launches_the_browser_without_any_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    pictures = Pictures(warm_after_idle=0.0)
+    assert pictures.prepare()
+    await asyncio.wait_for(pictures.warmed(), 5)
+    assert FakeCamera.launched == [None] and FakeCamera.warmed == []
+    monkeypatch.setattr(pictures_module, "warm_wanted", lambda: False)
+    assert not pictures.prepare(), "MARIMO_PAIR_BROWSER_WARM=0: nothing before the first picture"
+    await pictures.aclose()
