@@ -114,11 +114,13 @@ DESCRIPTIONS = {
     screenshots.SECTION: (
         "`marimo-pair-tui --headless screenshot CELL --url URL --session ID` as a fresh process per call, through "
         "the pairing service (started, and the session followed, by one untimed `status` call first), on a "
-        "two-cell notebook that draws a red and a blue box. Following the session makes the service launch the "
-        "system's Chromium through Playwright and open the session as a read-only kiosk page in the background; "
-        "the first picture waits for that and for the output to be drawn. It is measured with a service started "
-        "afresh each time: asked at once after the `status` call (the worst a user meets), asked 10 s later, and "
-        "with warming off (`MARIMO_PAIR_BROWSER_WARM=0`: the picture launches the browser itself). Then pictures of the two cells in turn from the warm browser's kept page, and the whole notebook. "
+        "two-cell notebook that draws a red and a blue box. The service launches the system's Chromium through "
+        "Playwright as it starts, and opens the followed session as a read-only kiosk page in the background once "
+        "it has had no call for 2 s; the first picture waits for what is not done yet and for the output to be "
+        "drawn. It is measured with a service started afresh each time, in this order: with warming off "
+        "(`MARIMO_PAIR_BROWSER_WARM=0`: the picture launches the browser itself, whose kept profile is still empty, "
+        "so marimo's front end comes from the server), asked 10 s after the `status` call, and asked at once after "
+        "it (the worst a user meets); these two load the front end from the browser's HTTP cache. Then pictures of the two cells in turn from the warm browser's kept page, and the whole notebook. "
         "Peer: marimo's code_mode `ctx.screenshot(CELL)` in the same session (run with our `exec`, timed inside "
         "the kernel, so no process start); it launches Playwright's own downloaded Chromium in the kernel's "
         "environment, and the row says when that is missing. Targets: first picture ≤ 3 s, later ones ≤ 1 s."),

@@ -75,3 +75,32 @@ async def test_a_picture_without_playwright_installed_is_its_clear_error(
     with pytest.raises(PlaywrightMissingError) as caught:
         await camera.cell(None, None, "Hbol")  # type: ignore[arg-type]  # (refused before either is used)
     assert caught.value.kind == "playwright_missing" and "screenshot" in (caught.value.next or "")
+
+
+def test_one_launch_at_a_time_keeps_the_profile_and_another_gets_a_throwaway_one(tmp_path: Path) -> None:
+    from marimo_pair_tui.core.browser.profile import Profile
+
+    program = tmp_path / "bin" / "chromium"
+    first = Profile.take(program, tmp_path / "profiles")
+    second = Profile.take(program, tmp_path / "profiles")
+    assert first.kept and first.path.is_dir() and first.path.parent == tmp_path / "profiles"
+    assert not second.kept and second.path != first.path and second.path.is_dir()
+    second.release()
+    assert not second.path.exists(), "a throwaway profile is removed with its launch"
+    (first.path / "Default").mkdir()
+    first.release()
+    again = Profile.take(program, tmp_path / "profiles")
+    assert again.kept and again.path == first.path and (again.path / "Default").is_dir(), "kept for the next launch"
+    other = Profile.take(tmp_path / "bin" / "google-chrome", tmp_path / "profiles")
+    assert other.kept and other.path != again.path, "each browser program has its own profile"
+    other.release()
+    assert not other.path.exists(), "a profile no browser started in is not left behind"
+    again.release()
+    assert again.path.is_dir()
+
+
+def test_the_guard_holds_only_the_servers_api_requests() -> None:
+    from marimo_pair_tui.core.browser.guard import api_pattern
+
+    assert api_pattern("http://127.0.0.1:2718/") == "http://127.0.0.1:2718/api/*"
+    assert api_pattern("http://host/a*b?c/") == "http://host/a\\*b\\?c/api/*", "the pattern's wildcards are escaped"

@@ -30,6 +30,10 @@ async def test_following_a_session_starts_the_browser_on_its_page(lab: CellLab,
     red_id, _blue_id = box_ids(browser)
     spec = _spec(lab, path)
     async with PairingService(HubOptions(urls=[lab.server.url]), follow_used=True) as service:
+        await service.pictures.warmed()
+        launched = service.pictures.held()
+        assert launched is not None and launched.running, "the browser starts with the service"
+        assert launched.showing() == [], "no page before a session is followed"
         cells = await service.cells(spec)  # a read: the service follows the session from now on
         await service.pictures.warmed()
         camera = service.pictures.held()

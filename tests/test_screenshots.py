@@ -235,3 +235,41 @@ async def test_a_wrong_browser_path_is_a_clear_error(lab: CellLab, tmp_path: Pat
             error = caught.value.to_json()
             assert error["kind"] == "browser_missing" and str(wrong) in error["message"]
             assert "apt install chromium" in error["next"]
+
+
+# What the page's scripts cost to fetch: for each of marimo's scripts, the bytes that came over the
+# network and the size of its body (a body from the HTTP cache is not transferred again).
+SCRIPT_FETCHES = """() => performance.getEntriesByType("resource")
+  .filter((entry) => entry.name.includes("/assets/") && entry.name.endsWith(".js"))
+  .map((entry) => [entry.transferSize, entry.encodedBodySize])"""
+# The page asks to run a cell and to read the server's version: [status, body] of each.
+PAGE_REQUESTS = """async () => {
+  const run = await fetch("api/kernel/run", {method: "POST", headers: {"Content-Type": "application/json"},
+                                             body: JSON.stringify({cellIds: [], codes: []})});
+  const read = await fetch("api/version");
+  return [[run.status, await run.text()], [read.status, await read.text()]];
+}"""
+
+
+async def test_the_page_only_reads_and_a_later_launch_loads_the_front_end_from_its_cache(
+        lab: CellLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # a profile of this test's own
+    path, browser = lab.fresh(text=RED_BLUE)
+    connection, target = target_of(lab, path, browser)
+    red_id = box_ids(browser)[0]
+    fetched: list[list[list[int]]] = []
+    async with connection:
+        for _launch in range(2):
+            async with Camera() as cam:
+                _, counts = pixels(await cam.cell(connection, target, red_id))
+                assert whole_box(counts[RED]) and cam.profile_kept
+                view = next(iter(cam._views.values()))
+                fetched.append(await view.page.evaluate(SCRIPT_FETCHES))
+                (run_status, run_body), (read_status, _) = await view.page.evaluate(PAGE_REQUESTS)
+                assert run_status == 403 and json.loads(run_body) == {"detail": "This view is read-only."}
+                assert read_status == 200, "reads go through"
+    first, second = fetched
+    assert len(first) > 100 and all(sent >= body > 0 for sent, body in first), "the first launch fetched every script"
+    assert len(second) == len(first) and all(sent < body for sent, body in second), \
+        "the next launch took the scripts' bodies from the kept cache"
+    assert kernel_state(lab, browser)["runs"].count("red") == 1, "the refused run never reached the kernel"

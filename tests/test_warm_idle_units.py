@@ -9,15 +9,20 @@ import pytest
 
 from marimo_pair_tui.core.service import pictures as pictures_module
 from marimo_pair_tui.core.service.pictures import Pictures
+from tests.support.waiting import wait_until_async
 
 
 class FakeCamera:
     """Records what it was asked to warm."""
 
     warmed: list[Any] = []
+    launched: list[Any] = []
 
     def __init__(self, key: str | None) -> None:
         self.key = key
+
+    async def launch(self) -> None:
+        FakeCamera.launched.append(self.key)
 
     async def warm(self, connection: Any, target: Any) -> None:
         FakeCamera.warmed.append(target)
@@ -29,6 +34,7 @@ class FakeCamera:
 @pytest.fixture(autouse=True)
 def _fakes(monkeypatch: pytest.MonkeyPatch) -> None:
     FakeCamera.warmed = []
+    FakeCamera.launched = []
     monkeypatch.setattr(pictures_module, "Camera", FakeCamera)
     monkeypatch.setattr(pictures_module, "can_picture", lambda: True)
     monkeypatch.setattr(pictures_module, "warm_wanted", lambda: True)
@@ -54,4 +60,26 @@ async def test_a_call_that_just_ended_holds_warming_off_for_the_idle_time() -> N
     assert FakeCamera.warmed == [], "within the idle time of the last call"
     await asyncio.wait_for(pictures.warmed(), 5)
     assert FakeCamera.warmed == ["session"]
+    await pictures.aclose()
+
+
+async def test_the_browser_launches_at_once_while_the_page_waits_for_the_idle_time() -> None:
+    pictures = Pictures(warm_after_idle=0.0)
+    with pictures.calling():
+        assert pictures.warm("connection", "session")
+        await wait_until_async(lambda: FakeCamera.launched, what="the browser launched during the call")
+        assert FakeCamera.launched == [None], "the default browser, once"
+        assert FakeCamera.warmed == [], "no page is loaded while a call is in flight"
+    await asyncio.wait_for(pictures.warmed(), 5)
+    assert FakeCamera.warmed == ["session"]
+    await pictures.aclose()
+
+
+async def test_a_service_that_starts_launches_the_browser_without_any_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    pictures = Pictures(warm_after_idle=0.0)
+    assert pictures.prepare()
+    await asyncio.wait_for(pictures.warmed(), 5)
+    assert FakeCamera.launched == [None] and FakeCamera.warmed == []
+    monkeypatch.setattr(pictures_module, "warm_wanted", lambda: False)
+    assert not pictures.prepare(), "MARIMO_PAIR_BROWSER_WARM=0: nothing before the first picture"
     await pictures.aclose()

@@ -1,12 +1,13 @@
 """Section 7: pictures of an output through the pairing service (`screenshot CELL`, one process a call).
 
 A two-box notebook (tests/test_screenshots.py's) opened and run as a browser does. The service is
-started by an untimed `status` call, which makes it follow the session; once it has had no call for
-2 s it starts its browser on the session's page in the background. "The first picture" is then
-measured three ways, each with a service started afresh: asked at once after that `status` (nothing
-warm yet: the worst a user meets), asked WARM_AFTER seconds later (a user who looked at the notebook
-first), and with
-warming turned off (MARIMO_PAIR_BROWSER_WARM=0: the browser launched by the picture itself). Then
+started by an untimed `status` call, which makes it follow the session; it launches its browser as
+it starts, and once it has had no call for 2 s it opens the session's page in the background. "The
+first picture" is then measured three ways, each with a service started afresh: with warming turned
+off (MARIMO_PAIR_BROWSER_WARM=0: the browser launched by the picture itself, its kept profile still
+empty, so marimo's front end is fetched from the server), asked WARM_AFTER seconds after that
+`status` (a user who looked at the notebook first), and asked at once after it (the browser still
+starting, no page: the worst a user meets; the front end comes from the browser's cache). Then
 later pictures of the same and the other cell from the warm browser's kept page; each is a whole
 `marimo-pair-tui --headless screenshot` process. Peer:
 marimo's code_mode `ctx.screenshot()` (Playwright inside the kernel), run through our `exec` in the
@@ -102,12 +103,14 @@ def measure(lab: Lab, quick: bool, log=print) -> list[Row]:
     rows = [
         Row(SECTION, "ours: first picture, asked right after the session was followed", None, [first],
             target=f"<= {FIRST_TARGET:.0f} s", met=first <= FIRST_TARGET,
-            note=f"`status`, then at once `screenshot CELL`: the browser is not warm yet; {load}"),
+            note=f"`status`, then at once `screenshot CELL`: the browser is still starting, no page yet "
+                 f"(the front end from its HTTP cache); {load}"),
         Row(SECTION, f"ours: first picture, asked {WARM_AFTER:.0f} s after the session was followed", None,
             [waited], target=f"<= {FIRST_TARGET:.0f} s", met=waited <= FIRST_TARGET,
             note="the service started the browser on the session's page in the background meanwhile"),
         Row(SECTION, "ours: first picture, warming off (browser launch included)", None, [cold],
-            note="MARIMO_PAIR_BROWSER_WARM=0: the picture launches the browser and loads the front end"),
+            note="MARIMO_PAIR_BROWSER_WARM=0: the picture launches the browser and loads the front end "
+                 "(the first launch: its HTTP cache is empty)"),
         Row(SECTION, "ours: later pictures (warm browser, kept page)", None, later,
             target=f"median <= {LATER_TARGET * 1000:.0f} ms", met=sorted(later)[len(later) // 2] <= LATER_TARGET,
             note="two cells in turn, each a `screenshot CELL` process"),

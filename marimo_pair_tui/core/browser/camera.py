@@ -1,8 +1,10 @@
 """Pictures of outputs as marimo's front end draws them, from one warm browser.
 
 A `Camera` owns one headless Chromium (the user's own, see `find_browser`), launched on the
-first picture and kept, and one live kiosk page per session (the most recently used few), so
-a later picture of the same session only waits for its output to settle. Nothing runs in the
+first picture (or ahead of it, `launch`) and kept, and one live kiosk page per session (the most
+recently used few), so a later picture of the same session only waits for its output to settle.
+The browser keeps its profile between launches (profile.py): marimo's front end then loads from
+its HTTP cache. Nothing runs in the
 kernel: unlike code_mode's `ctx.screenshot()`, the kernel's environment needs no Playwright.
 A Camera belongs to the event loop it was first used in (Playwright's objects do).
 """
@@ -15,15 +17,16 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import BrowserMissingError, PlaywrightMissingError
 from ..wire.connection import Connection
 from ..wire.sessions import Target
 from .locate import find_browser
+from .profile import CACHE_BYTES, Profile
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, BrowserContext, Playwright
+    from playwright.async_api import BrowserContext, Page, Playwright
 
     from .viewer import KioskView
 
@@ -46,8 +49,9 @@ class Camera:
         self._idle = idle
         self._timeout = timeout
         self._playwright: Playwright | None = None
-        self._browser: Browser | None = None
         self._context: BrowserContext | None = None
+        self._profile: Profile | None = None
+        self._spare: Page | None = None  # a blank page opened with the browser, for the first session's view
         self._views: OrderedDict[ViewKey, KioskView] = OrderedDict()
         self._lock = asyncio.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -56,7 +60,13 @@ class Camera:
     @property
     def running(self) -> bool:
         """The browser is up."""
-        return self._browser is not None and self._browser.is_connected()
+        browser = self._context.browser if self._context is not None else None
+        return browser is not None and browser.is_connected()
+
+    @property
+    def profile_kept(self) -> bool:
+        """The running browser's profile (its HTTP cache) outlives it."""
+        return self._profile is not None and self._profile.kept
 
     def showing(self) -> list[ViewKey]:
         """The sessions a live page is kept on: (server URL, notebook, session selector)."""
@@ -87,6 +97,11 @@ class Camera:
         async with view.lock:
             return await view.notebook(limit, after)
 
+    async def launch(self) -> None:
+        """Launch the browser now, with a blank page ready, without loading any session's page yet."""
+        async with self._lock:
+            await self._started()
+
     async def warm(self, connection: Connection, target: Target) -> None:
         """Launch the browser and open `target`'s page now, so its first picture only waits for the drawing."""
         await self._view(connection, target, self._timeout)
@@ -106,7 +121,8 @@ class Camera:
             if view is not None:
                 del self._views[key]
                 await view.close()
-            view = await KioskView.open(context, connection, target, timeout)
+            spare, self._spare = self._spare, None
+            view = await KioskView.open(context, connection, target, timeout, spare)
             self._views[key] = view
             while len(self._views) > self._max_pages:
                 _, oldest = self._views.popitem(last=False)
@@ -126,7 +142,7 @@ class Camera:
         if self._loop is not None and self._loop is not loop:
             raise RuntimeError("A Camera is used from the event loop it started in only.")
         self._loop = loop
-        if self._context is not None and self._browser is not None and self._browser.is_connected():
+        if self._context is not None and self.running:
             return self._context
         await self._shutdown()
         program = self.program
@@ -135,10 +151,13 @@ class Camera:
         except ImportError:
             raise PlaywrightMissingError("Pictures of outputs need the Playwright package, which is not installed.") from None
         self._playwright = await async_playwright().start()
+        self._profile = Profile.take(program)
         try:
-            self._browser = await self._playwright.chromium.launch(executable_path=str(program), headless=True)
+            self._context = await self._playwright.chromium.launch_persistent_context(
+                self._profile.path, executable_path=str(program), headless=True,
+                viewport={"width": WIDTH, "height": HEIGHT}, args=[f"--disk-cache-size={CACHE_BYTES}"])
             self.launches += 1
-            self._context = await self._browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+            self._spare = self._context.pages[0] if self._context.pages else await self._context.new_page()
         except Error as exc:
             await self._shutdown()
             first = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
@@ -150,14 +169,15 @@ class Camera:
         views, self._views = list(self._views.values()), OrderedDict()
         for view in views:
             await view.close()
-        closing: list[Any] = [self._context, self._browser]
-        self._context = self._browser = None
-        for thing in closing:
-            if thing is not None:
-                try:
-                    await thing.close()
-                except Exception:  # noqa: BLE001 - already gone is fine
-                    pass
+        context, self._context, self._spare = self._context, None, None
+        if context is not None:
+            try:
+                await context.close()
+            except Exception:  # noqa: BLE001 - already gone is fine
+                pass
+        if self._profile is not None:
+            profile, self._profile = self._profile, None
+            profile.release()
         if self._playwright is not None:
             playwright, self._playwright = self._playwright, None
             await playwright.stop()

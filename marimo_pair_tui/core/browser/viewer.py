@@ -3,7 +3,7 @@
 The page opens the notebook as a kiosk viewer (`?kiosk=true`): marimo attaches it to the
 session beside the browser that owns it, never in its place, and the front end neither runs
 nor edits anything. As a second guard, every request of the page that could change something
-(anything but GET or HEAD to the server's API) is refused before it leaves the browser. A
+(anything but GET or HEAD to the server's API) is refused before it leaves the browser (guard.py). A
 token server is reached with the session cookie marimo gives for the token (the token itself
 never enters the browser, a URL or a command line). The page stays open and live, so later
 pictures of the session only wait for the output to settle.
@@ -17,18 +17,17 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from playwright.async_api import BrowserContext, Error, Page, Route, WebSocket
+from playwright.async_api import BrowserContext, Error, Page, WebSocket
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from ..errors import CellNotFoundError, NoOutputError, NoSessionError, ScreenshotError
 from ..wire.connection import Connection
 from ..wire.sessions import Target
+from .guard import ReadOnlyGuard
 from .settle import DRAWN, OUTPUT_STATE, PENDING, QUIET, SEEN, WATCH_CHANGES
 
 QUIET_MS = 150  # an output unchanged this long is drawn
 QUIET_WAIT = 2.0  # seconds to wait for the quiet spell before picturing something that keeps moving
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-READ_ONLY = {"detail": "This view is read-only."}
 
 
 def page_url(connection: Connection, notebook: str) -> str:
@@ -57,14 +56,18 @@ class KioskView:
         self._ready: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
 
     @classmethod
-    async def open(cls, context: BrowserContext, connection: Connection, target: Target, timeout: float) -> KioskView:
-        """Open the session's page and wait until marimo has told it the notebook (kernel-ready)."""
+    async def open(cls, context: BrowserContext, connection: Connection, target: Target, timeout: float,
+                   page: Page | None = None) -> KioskView:
+        """Open the session's page (in `page`, a blank one opened ahead, else a new one) and wait until
+        marimo has told it the notebook (kernel-ready)."""
         cookies = await _auth_cookies(connection)
         if cookies:
             await context.add_cookies([{"name": name, "value": value, "url": connection.url} for name, value in cookies])
-        page = await context.new_page()
+        if page is None:
+            page = await context.new_page()
         view = cls(page, target)
         try:
+            await ReadOnlyGuard.install(context, page, connection.url)
             await view._load(connection, timeout)
         except BaseException:
             await view.close()
@@ -75,7 +78,6 @@ class KioskView:
         page = self.page
         page.on("websocket", self._on_websocket)
         await page.add_init_script(WATCH_CHANGES)
-        await page.route(f"{connection.url.rstrip('/')}/api/**", _refuse_changes)
         ms = timeout * 1000
         try:
             await page.goto(page_url(connection, self.target.notebook), wait_until="commit", timeout=ms)
@@ -198,14 +200,6 @@ class KioskView:
             await self.page.close()
         except Error:
             pass  # the browser is gone already
-
-
-async def _refuse_changes(route: Route) -> None:
-    """Let the page read; refuse, before it leaves the browser, anything that could change the session."""
-    if route.request.method.upper() in SAFE_METHODS:
-        await route.fallback()
-    else:
-        await route.fulfill(status=403, json=READ_ONLY)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -183,6 +183,8 @@ class PairingService:
         self.pictures.warm(self.hub.connection(target.server), target)
 
     async def __aenter__(self) -> "PairingService":
+        if self.follow_used:  # a long-lived service: a picture may come with its first calls
+            self.pictures.prepare()
         return self
 
     async def __aexit__(self, *exc: object) -> None:

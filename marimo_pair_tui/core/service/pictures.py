@@ -4,12 +4,14 @@ A picture of a cell waits until the browser page has heard the newest cell-op th
 has of that cell (a picture of the notebook, of any cell), so a kept page never shows an output
 older than what the service already told. Nothing runs in the kernel.
 
-A long-lived service warms the default camera once it follows a session (`warm`): the browser
-is launched and the newest followed session's kiosk page opened in the background, so a later
-picture pays neither. Only when a picture could be taken at all (Playwright and a Chromium found),
-not when MARIMO_PAIR_BROWSER_WARM is 0, and only once the service has had no call for
-WARM_AFTER_IDLE seconds: loading marimo's front end takes the CPU for seconds, which a burst of
-calls (an agent reading the notebook) should not share.
+A long-lived service warms the default camera in two steps, so a later picture pays neither. The
+browser is launched, with a blank page, as soon as the service starts (`prepare`) or follows a
+session (`warm`): that is cheap, and a picture asked right away finds it started or starting. The
+newest followed session's kiosk page is loaded only once the service has had no call for
+WARM_AFTER_IDLE seconds: loading marimo's front end takes the CPU for a second or more, which a
+burst of calls (an agent reading the notebook) should not share. Only when a picture could be
+taken at all (Playwright and a Chromium found), and not when MARIMO_PAIR_BROWSER_WARM is 0. A
+picture asked meanwhile starts at once and uses whatever is warm already.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import contextlib
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from typing import Any
 
 from ..browser import Camera, can_picture, warm_wanted
 from ..errors import InvalidRequestError
@@ -87,22 +90,38 @@ class Pictures:
         after = cell.op_stamp if cell is not None else None
         return await camera.cell(connection, target, cell_id, timeout=timeout, after=after)
 
+    def prepare(self) -> bool:
+        """Launch the default browser in the background now, before any session is followed (a long-lived
+        service that just started), when pictures can be taken here and warming is wanted; True when it is."""
+        if not warm_wanted() or not can_picture():
+            return False
+        self._spawn(self._launch())
+        return True
+
     def warm(self, connection: Connection, target: Target) -> bool:
-        """Start the default browser and open `target`'s page in the background once the service is idle,
-        when pictures can be taken here and warming is wanted; True when it is planned. A newer session
-        followed meanwhile takes its place. A failure waits for the picture that meets it again, with its
-        clear error."""
+        """Start the default browser now and open `target`'s page in the background once the service is
+        idle, when pictures can be taken here and warming is wanted; True when it is planned. A newer
+        session followed meanwhile takes its place. A failure waits for the picture that meets it again,
+        with its clear error."""
         if not warm_wanted() or not can_picture():
             return False
         planned = self._to_warm is not None
         self._to_warm = (connection, target)
         if not planned:
-            task = asyncio.get_running_loop().create_task(self._warm_when_idle())
-            self._warming.add(task)
-            task.add_done_callback(self._warming.discard)
+            self._spawn(self._warm_when_idle())
         return True
 
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._warming.add(task)
+        task.add_done_callback(self._warming.discard)
+
+    async def _launch(self) -> None:
+        with contextlib.suppress(Exception):  # a failure waits for the picture that meets it again
+            await (await self.camera(None)).launch()
+
     async def _warm_when_idle(self) -> None:
+        await self._launch()
         while True:
             quiet = time.monotonic() - self._last_call
             if self._calls == 0 and quiet >= self._warm_after_idle:
