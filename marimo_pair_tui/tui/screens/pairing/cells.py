@@ -34,6 +34,7 @@ class CellCommands:
         self.follow_results = follow_results  # scroll the results to their end (none once the app is closing)
         # The create in flight: the cells there were before it, its code, whether from the editor.
         self._creating: tuple[set[str], str, bool] | None = None
+        self._shown_created: str | None = None  # the cell the cursor went to as the tree showed it
 
     def model_changed(self, changes: Changes) -> None:
         """The model shows a create in flight: the cursor goes to the new cell (and the editor
@@ -44,6 +45,7 @@ class CellCommands:
         notebook = self.link.notebook()
         new = [c for c in notebook.cells if c.id not in before and c.code == code]
         if len(new) == 1:
+            self._shown_created = new[0].id
             self.selection.select(new[0].id)
             if from_editor:
                 self.editor.origin = Origin(new[0].id, new[0].code)
@@ -70,12 +72,14 @@ class CellCommands:
                     target, code, before=anchor if before else None, after=None if before else anchor))
             finally:
                 self._creating = None
+                shown, self._shown_created = self._shown_created, None
         if result is None:
             return
         created = result.extra.get("created")
         if not isinstance(created, str):
             return
-        self.selection.select_soon(created)
+        if created != shown:  # (the cursor went there as the tree showed it, and may have moved on since)
+            self.selection.select_soon(created)
         if not from_editor:
             self.notify(f"New cell {link.label(created)} {place}.", timeout=5)
             return
