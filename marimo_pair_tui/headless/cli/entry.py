@@ -31,23 +31,19 @@ def readable(argv: list[str] | None) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry for the headless door (argv without the --headless flag)."""
-    if readable(argv):
-        try:
-            headless.main(args=argv, prog_name="marimo-pair-tui", standalone_mode=False)
-        except click.UsageError as exc:
-            click.echo(f"marimo-pair-tui doctor: {exc.format_message()}\n"
-                       "Run `marimo-pair-tui doctor --help` for its options.", err=True)
-            sys.exit(2)
-        except click.exceptions.Exit as exc:
-            sys.exit(exc.exit_code)
-        return
+    human = readable(argv)
     try:
-        headless.main(args=argv, prog_name="marimo-pair-tui --headless", standalone_mode=False)
+        headless.main(args=argv, prog_name="marimo-pair-tui" if human else "marimo-pair-tui --headless",
+                      standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
         commands = ", ".join(sorted(headless.commands))
         usage_failure("No command given.", f"Run `marimo-pair-tui --headless COMMAND`; the commands: {commands}.")
     except click.UsageError as exc:
+        if human:
+            click.echo(f"marimo-pair-tui doctor: {exc.format_message()}\n"
+                       "Run `marimo-pair-tui doctor --help` for its options.", err=True)
+            sys.exit(2)
         usage_failure(exc.format_message(), "Run `marimo-pair-tui --headless COMMAND --help` for the accepted arguments.")
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

@@ -162,7 +162,7 @@ async def serve(options: HubOptions) -> None:
     """Serve MCP over stdio until the client closes stdin or a signal comes; then stop every mirror."""
     service = PairingService(options, follow_used=True)
     service.door = "mcp"  # its code changes are recorded as the MCP server's
-    service.pictures.prepare()  # the browser for `screenshot` starts now, in the background
+    await service.__aenter__()  # a long-lived service: its picture browser starts now, in the background
     server = build_server(service)
     loop = asyncio.get_running_loop()
 
