@@ -18,12 +18,16 @@ from mcp.types import ImageContent
 from PIL import Image
 
 from marimo_pair_tui.core import documents
-from marimo_pair_tui.core.browser import find_browser
+from marimo_pair_tui.core.browser import WARM_ENV, find_browser
 from marimo_pair_tui.tui.screens.picture import PictureScreen
 from marimo_pair_tui.tui.widgets.parts.images import ImageView
 from tests.clihelp import cli_env, run_cli
 from tests.support.cell_lab import CellLab
+from tests.support.marimo_proc import _descendants
 from tests.support.mcp_client import document, mcp_session
+from tests.support.services import stop_services
+from tests.support.waiting import wait_until
+from tests.test_pairing_service import Calls
 from tests.test_document_types import assert_matches
 from tests.test_screenshots import BLUE, RED, RED_BLUE, box_ids, pixels, whole_box
 from tests.tui.support import make_app, wait_for, wait_live
@@ -137,3 +141,37 @@ async def test_the_app_key_shows_the_selected_cells_picture(lab: CellLab, tmp_pa
         assert app.screen is screen, "no dialog over the notebook view"
         _, counts = pixels(block.picture.part.data)
         assert whole_box(counts[RED]) and counts[BLUE] == 0
+
+
+def _browsers_under(pid: int) -> list[int]:
+    """The Chromium main processes (not its helpers) among `pid`'s descendants, from /proc."""
+    found = []
+    for child in _descendants(pid):
+        try:
+            argv = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"chrom" in Path(argv[0].decode(errors="replace")).name.encode() and not any(
+                arg.startswith(b"--type=") for arg in argv):
+            found.append(child)
+    return found
+
+
+def test_the_service_starts_its_browser_with_itself_and_callers_share_it(lab: CellLab, tmp_path: Path) -> None:
+    path, browser = lab.fresh(text=RED_BLUE)
+    red, blue = box_ids(browser)
+    calls = Calls(tmp_path)
+    try:
+        started = calls.run("service", "start", env=calls.env(**{WARM_ENV: "1"}))
+        assert started.code == 0, started.stdout + started.stderr
+        pid = started.json["pid"]
+        wait_until(lambda: len(_browsers_under(pid)) == 1, timeout=60,
+                   what="`service start` starting the picture browser before any call")
+        # Two callers whose environments differ get PairingServices of their own, and one browser.
+        for cell, colour, extra in ((red, RED, {}), (blue, BLUE, {"MARIMO_PAIR_TEST_CALLER": "second"})):
+            result = calls.run("screenshot", cell, *_targeting(lab, path), env=calls.env(**{WARM_ENV: "1"}, **extra))
+            assert result.code == 0, result.stdout + result.stderr
+            assert whole_box(pixels(Path(result.json["file"]).read_bytes())[1][colour])
+        assert calls.status()["pid"] == pid and len(_browsers_under(pid)) == 1, "one Chromium for both callers"
+    finally:
+        stop_services(calls.directory)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import pytest_asyncio
 from PIL import Image
 
 from marimo_pair_tui.core.browser import Camera
+from marimo_pair_tui.core.browser.profile import DRIVER_CACHE_ENV
 from marimo_pair_tui.core.errors import BrowserMissingError, CellNotFoundError, NoOutputError, ScreenshotError
 from marimo_pair_tui.core.wire.connection import Connection
 from marimo_pair_tui.core.wire.discovery import ServerInfo
@@ -254,6 +256,8 @@ PAGE_REQUESTS = """async () => {
 async def test_the_page_only_reads_and_a_later_launch_loads_the_front_end_from_its_cache(
         lab: CellLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # a profile of this test's own
+    monkeypatch.delenv(DRIVER_CACHE_ENV, raising=False)  # and a driver code cache of its own
+    driver_code = tmp_path / "state" / "marimo-pair-tui" / "driver-code"
     path, browser = lab.fresh(text=RED_BLUE)
     connection, target = target_of(lab, path, browser)
     red_id = box_ids(browser)[0]
@@ -269,6 +273,8 @@ async def test_the_page_only_reads_and_a_later_launch_loads_the_front_end_from_i
                 assert run_status == 403 and json.loads(run_body) == {"detail": "This view is read-only."}
                 assert read_status == 200, "reads go through"
     first, second = fetched
+    assert stat.S_IMODE(driver_code.stat().st_mode) == 0o700 and any(driver_code.rglob("*")), \
+        "Playwright's driver kept its compiled code, privately"
     assert len(first) > 100 and all(sent >= body > 0 for sent, body in first), "the first launch fetched every script"
     assert len(second) == len(first) and all(sent < body for sent, body in second), \
         "the next launch took the scripts' bodies from the kept cache"

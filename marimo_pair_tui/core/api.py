@@ -26,6 +26,7 @@ from .document_types import ScreenshotDocument
 # The session service, what it is asked and what it answers.
 from .service.pairing_service import ACTIVITY_DEFAULT, PairingService
 from .service.pairing_service import GREP_DEFAULT
+from .service.pictures import Pictures
 from .service.values import Reply, TargetSpec
 from .service.mirror import Mirror
 from .service.debugger import DebugSession
@@ -99,7 +100,7 @@ __all__ = [
     "ScreenshotDocument",
     "DebugDocument", "DebugSession", "PdbPosition", "waits_on_pdb",
     # the service and its values
-    "ACTIVITY_DEFAULT", "PairingService", "Mirror", "Reply", "TargetSpec", "ServerView", "open_tunnel",
+    "ACTIVITY_DEFAULT", "PairingService", "Pictures", "Mirror", "Reply", "TargetSpec", "ServerView", "open_tunnel",
     "sibling_note", "HubOptions", "hub_options", "RUN_WAIT", "close_notebook", "OpenResult", "ServerInfo",
     "parse_server_url", "NotebookEntry", "SessionRef", "Target", "SshHost", "load_ssh_settings", "GREP_DEFAULT",
     # the notebook

@@ -4,7 +4,7 @@ A `Camera` owns one headless Chromium (the user's own, see `find_browser`), laun
 first picture (or ahead of it, `launch`) and kept, and one live kiosk page per session (the most
 recently used few), so a later picture of the same session only waits for its output to settle.
 The browser keeps its profile between launches (profile.py): marimo's front end then loads from
-its HTTP cache. Nothing runs in the
+its HTTP cache; Playwright's driver keeps its compiled code too. Nothing runs in the
 kernel: unlike code_mode's `ctx.screenshot()`, the kernel's environment needs no Playwright.
 A Camera belongs to the event loop it was first used in (Playwright's objects do).
 """
@@ -23,7 +23,7 @@ from ..errors import BrowserMissingError, PlaywrightMissingError
 from ..wire.connection import Connection
 from ..wire.sessions import Target
 from .locate import find_browser
-from .profile import CACHE_BYTES, Profile
+from .profile import CACHE_BYTES, Profile, keep_driver_code
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page, Playwright
@@ -150,6 +150,7 @@ class Camera:
             from playwright.async_api import Error, async_playwright
         except ImportError:
             raise PlaywrightMissingError("Pictures of outputs need the Playwright package, which is not installed.") from None
+        keep_driver_code()
         self._playwright = await async_playwright().start()
         self._profile = Profile.take(program)
         try:

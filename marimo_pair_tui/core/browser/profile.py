@@ -6,6 +6,10 @@ loads them from disk, which takes about a second less of the first picture after
 started. The profile is private (state_dir()/browser/, 0700) and holds only what the browser
 caches: the session cookie is added per launch and never written (it has no expiry).
 
+Playwright's driver (a Node.js program) is kept warm the same way: Node compiles its scripts
+afresh at every start unless NODE_COMPILE_CACHE names a directory to keep the compiled code in
+(`keep_driver_code`), which takes about 80 ms off each launch.
+
 Chromium lets one process use a profile at a time: the profile is held with a lock file, and a
 second camera of the same program (another service, a test) gets a throwaway profile instead.
 """
@@ -22,6 +26,7 @@ from pathlib import Path
 
 from ..state.private import private_dir, state_dir
 
+DRIVER_CACHE_ENV = "NODE_COMPILE_CACHE"
 CACHE_BYTES = 100 * 1024 * 1024  # the most the kept HTTP cache may hold: marimo's front end, ~12 MB a server, for a few servers
 
 
@@ -70,3 +75,16 @@ class Profile:
         if self._lock is not None:
             lock, self._lock = self._lock, None
             os.close(lock)  # closing the descriptor drops the lock
+
+
+def keep_driver_code(root: Path | None = None) -> Path | None:
+    """Have the Playwright driver started next keep its compiled code in state_dir()/driver-code/
+    (0700), unless the user named a place already; the directory, or None when it can't be made."""
+    if os.environ.get(DRIVER_CACHE_ENV):
+        return Path(os.environ[DRIVER_CACHE_ENV])
+    try:
+        path = private_dir(root or state_dir() / "driver-code")
+    except OSError:
+        return None
+    os.environ[DRIVER_CACHE_ENV] = str(path)  # the driver's environment is a copy of ours, taken as it starts
+    return path

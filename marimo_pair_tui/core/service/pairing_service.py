@@ -162,7 +162,8 @@ async def limited(job: Awaitable[T], timeout: float | None, what: str, partial: 
 class PairingService:
     """One service per process (or per background service): the hub, the directory, the mirrors."""
 
-    def __init__(self, options: HubOptions | None = None, *, hub: Hub | None = None, follow_used: bool = False) -> None:
+    def __init__(self, options: HubOptions | None = None, *, hub: Hub | None = None, follow_used: bool = False,
+                 pictures: Pictures | None = None) -> None:
         self.hub = hub or Hub(options or HubOptions())
         # A long-lived service (the background one, MCP) follows a session from its first snippet or
         # operation on: marimo sends a toast or banner only to the clients connected then, so a notice a
@@ -174,7 +175,10 @@ class PairingService:
         self.recovery = Recovery(self.hub, self.mirrors, on_move=self._remember_move)
         # Hears each `input()` prompt a running job meets and no answer was given for (a door sets it).
         self.on_prompt: OnPrompt | None = None
-        self.pictures = Pictures()  # warm browsers for `screenshot`
+        # Warm browsers for `screenshot`: this service's own, or those of the process it shares them with
+        # (the background service's PairingServices share one set, so a caller never starts a second Chromium).
+        self.pictures = pictures if pictures is not None else Pictures()
+        self._owns_pictures = pictures is None
         if follow_used:  # a long-lived service: the browser starts with the first session it follows
             self.mirrors.on_followed = self._warm_pictures
 
@@ -183,7 +187,7 @@ class PairingService:
         self.pictures.warm(self.hub.connection(target.server), target)
 
     async def __aenter__(self) -> "PairingService":
-        if self.follow_used:  # a long-lived service: a picture may come with its first calls
+        if self.follow_used and self._owns_pictures:  # a long-lived service: a picture may come with its first calls
             self.pictures.prepare()
         return self
 
@@ -193,7 +197,8 @@ class PairingService:
     async def aclose(self) -> None:
         """Stop every mirror (the sessions live on), then the connections and forwards."""
         await self.recovery.aclose()
-        await self.pictures.aclose()
+        if self._owns_pictures:
+            await self.pictures.aclose()
         await self.mirrors.aclose()
         await self.hub.aclose()
 

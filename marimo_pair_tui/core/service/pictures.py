@@ -1,4 +1,7 @@
-"""The service's pictures of outputs: one warm `Camera` (core/browser/) per browser program named.
+"""The service's pictures of outputs: one warm `Camera` (core/browser/) per browser program.
+
+The background service's PairingServices share one `Pictures` (one per process): callers whose
+default browser is the same program share its Chromium, and its pages, instead of each starting one.
 
 A picture of a cell waits until the browser page has heard the newest cell-op the live mirror
 has of that cell (a picture of the notebook, of any cell), so a kept page never shows an output
@@ -18,20 +21,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 from collections import OrderedDict
 from collections.abc import Coroutine, Iterator
 from typing import Any
 
-from ..browser import Camera, can_picture, warm_wanted
+from ..browser import Camera, can_picture, find_browser, warm_wanted
+from ..errors import BrowserMissingError
 from ..errors import InvalidRequestError
 from ..model.notebook import Notebook, newest_stamp
-from ..state import caller
 from ..wire.connection import Connection
 from ..wire.sessions import Target
 
-CAMERAS = 2  # browsers kept warm: the default one, and one named with --browser
+CAMERAS = 2  # browsers kept warm: the default one, and one other (--browser, or another caller's default)
 WARM_AFTER_IDLE = 2.0  # seconds without a call before the browser starts warming
 
 
@@ -39,7 +41,7 @@ class Pictures:
     """The cameras of one service, by the browser program asked for (None: MARIMO_PAIR_BROWSER or PATH)."""
 
     def __init__(self, limit: int = CAMERAS, warm_after_idle: float = WARM_AFTER_IDLE) -> None:
-        self._cameras: OrderedDict[str | None, Camera] = OrderedDict()
+        self._cameras: OrderedDict[str, Camera] = OrderedDict()  # by the program's path
         self._limit = max(1, limit)
         self._warming: set[asyncio.Task[None]] = set()
         self._warm_after_idle = warm_after_idle
@@ -58,14 +60,21 @@ class Pictures:
             self._last_call = time.monotonic()
 
     def held(self, browser: str | None = None) -> Camera | None:
-        """The camera kept for `browser` (None: the default one), if one was made."""
-        return self._cameras.get(browser)
+        """The camera kept for `browser` (None: the caller's default one), if one was made."""
+        try:
+            return self._cameras.get(self._program(browser))
+        except BrowserMissingError:
+            return None
+
+    @staticmethod
+    def _program(browser: str | None) -> str:
+        """The program `browser` names (None: the default), found as the caller would find it: with
+        their PATH, MARIMO_PAIR_BROWSER and working directory; raises the clear error when there is none."""
+        return str(find_browser(browser if browser and browser.strip() else None))
 
     async def camera(self, browser: str | None) -> Camera:
         """The warm camera for `browser`; the least recently used one closes past the limit."""
-        key = browser.strip() if browser and browser.strip() else None
-        if key is not None and (os.sep in key or (os.altsep and os.altsep in key)):
-            key = str(caller.path(key))  # the caller's relative path, one camera whoever calls
+        key = self._program(browser)
         camera = self._cameras.get(key)
         if camera is None:
             camera = self._cameras[key] = Camera(key)

@@ -39,7 +39,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, AsyncContextManager, Awaitable, Iterator, TypeVar
 
-from ...core.api import HubOptions, PairingService, append_private, state_dir, serving_call, settle_gc
+from ...core.api import HubOptions, PairingService, Pictures, append_private, state_dir, serving_call, settle_gc
 from .. import output
 from . import trust
 from . import wire
@@ -64,7 +64,8 @@ class ServiceHost:
         self.idle_timeout = idle_timeout
         self.version = wire.fingerprint()
         self.loop = asyncio.new_event_loop()
-        self.pool = ServicePool()
+        self.pictures = Pictures()  # one set of warm browsers for every caller (core/service/pictures.py)
+        self.pool = ServicePool(pictures=self.pictures)
         self.started = time.time()
         self.last_call = time.monotonic()
         self.calls = 0
@@ -193,6 +194,7 @@ class ServiceHost:
         self.loop.add_signal_handler(signal.SIGINT, self.stop)
         self.loop.add_signal_handler(signal.SIGUSR1, self.check_socket)  # a client found no socket
         self._accepting = asyncio.ensure_future(self._accept())
+        self.pictures.prepare()  # the browser starts with the service (`service start`), not with its first call
         while not self.stopping.is_set():
             self.alive_at = time.monotonic()
             with contextlib.suppress(asyncio.TimeoutError):
@@ -207,6 +209,7 @@ class ServiceHost:
         if self.busy:
             log(f"stopping with {self.in_flight} call(s) in flight after {DRAIN_SECONDS:.0f} s")
         await self.pool.aclose()
+        await self.pictures.aclose()
 
     async def _accept(self) -> None:
         """Take connections until the listener closes; running out of descriptors only pauses it."""

@@ -12,7 +12,7 @@ import contextlib
 import time
 from typing import Any, AsyncIterator, Iterator
 
-from ...core.api import HubOptions, PairingService, call_environ
+from ...core.api import HubOptions, PairingService, Pictures, call_environ
 from .. import output
 from . import wire
 
@@ -22,8 +22,9 @@ MAX_SERVICES = 16
 class ServicePool:
     """PairingServices by key, with how many calls use each and when each was last used."""
 
-    def __init__(self, limit: int = MAX_SERVICES) -> None:
+    def __init__(self, limit: int = MAX_SERVICES, pictures: Pictures | None = None) -> None:
         self.limit = limit
+        self.pictures = pictures  # the process's picture browsers, shared by every PairingService (None: each its own)
         self._services: dict[tuple[Any, ...], PairingService] = {}
         self._used: dict[tuple[Any, ...], float] = {}
         self._in_use: dict[tuple[Any, ...], int] = {}
@@ -36,7 +37,7 @@ class ServicePool:
         async with self._lock:
             service = self._services.get(key)
             if service is None:
-                service = PairingService(options, follow_used=True)
+                service = PairingService(options, follow_used=True, pictures=self.pictures)
                 await service.__aenter__()
                 service.on_prompt = output.tell_prompt
                 self._services[key] = service
