@@ -155,10 +155,15 @@ async def test_a_running_row_counts_its_seconds_then_shows_its_duration(lab: Tui
             [row] = rows(screen)
             second = row_seconds(row)
             assert row.startswith("●") and "snippet" in row and second is not None and second > first
+            await pilot.press("f6")  # the pane hidden: the entry ends unseen
+            await wait_for(pilot, lambda: not screen.activity_shown, 10, "the pane hidden")
         finally:
             release.touch()
             assert proc.wait(timeout=60) == 0, proc.stderr.read().decode()  # type: ignore[union-attr]
-        await wait_for(pilot, lambda: rows(screen)[0].startswith("✓"), 30, "the finished row")
+        await wait_for(pilot, lambda: any(e.code == code and e.finished for e in screen.notebook.activity), 30,
+                       "the entry's end in the model")
+        await show_pane(pilot, screen)
+        assert rows(screen)[0].startswith("✓"), "shown again, the pane caught up with what changed while hidden"
         [entry] = [e for e in screen.notebook.activity if e.code == code]
         [row] = rows(screen)
         assert entry.duration is not None and row_seconds(row) == float(f"{entry.duration:.2f}")

@@ -50,8 +50,9 @@ class ActivityCommands:
         """Swap the editor and results for the activity pane (or back)."""
         if shown == self.shown:
             return
-        if shown and self.link.attached:
-            self.pane.sync(self.link.notebook().activity)
+        if shown and self.link.attached:  # hidden, it was not kept up: every entry may have changed since
+            log = self.link.notebook().activity
+            self.pane.sync(log, [entry.id for entry in log.newest_first()])
         self.show_side("activity" if shown else "work")
 
     def toggle(self) -> None:

@@ -329,7 +329,7 @@ class PairingScreen(Screen[None]):
         self.panes.model_changed(changes)
         self.code_history.model_changed(changes)
         self._follow_browser_focus(changes)
-        if changes.activity:
+        if changes.activity and self.activity_shown:  # a hidden pane catches up when shown (ActivityCommands.show)
             self.activity_pane.sync(self.notebook.activity, changes.activity)
         self._read_model()
 
