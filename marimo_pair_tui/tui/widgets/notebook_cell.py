@@ -187,13 +187,14 @@ class CellBlock(RestyledAlone, Vertical, can_focus=True):
         self._ready = False  # composed: the lines exist
         self._mark: re.Pattern[str] | None = None  # the search's pattern, marked in the code and console
         self._pictured: object | None = None  # the output a picture under the cell shows (None: no picture)
+        self._console_line: Static | None = None  # mounted once the cell first printed something
 
     def compose(self) -> ComposeResult:
+        # The console and a picture are mounted when a cell first has one: most cells have neither, and
+        # every widget of a mounted window of blocks costs memory.
         yield Static(classes="cell-head")
         yield Static(classes="cell-code")
         yield self._output
-        yield Vertical(classes="cell-picture -empty")
-        yield Static(classes="cell-console -empty")
 
     def on_mount(self) -> None:
         self._ready = True
@@ -211,10 +212,12 @@ class CellBlock(RestyledAlone, Vertical, can_focus=True):
         self._redraw("head", (cell.status, cell.name), lambda: cell_title(cell, self.fmt))
         mark = self._mark
         self._redraw("code", (cell.code, mark), lambda: marked_code(cell.code, self.fmt, mark))
-        console = tuple((e.channel, e.mimetype, str(e.data)) for e in cell.console)
-        self._redraw("console", (console, mark), lambda: marked_console(cell, self.fmt, mark))
+        if cell.console or self._console_line is not None:
+            console = tuple((e.channel, e.mimetype, str(e.data)) for e in cell.console)
+            self._redraw("console", (console, mark), lambda: marked_console(cell, self.fmt, mark))
+            if self._console_line is not None:
+                self._console_line.set_class(not cell.console, "-empty")
         self.output_view.mark(mark)
-        self.query_one(".cell-console").set_class(not cell.console, "-empty")
         self.output_view.show(cell)
         if self._pictured is not None and cell.output != self._pictured:
             self.clear_picture()  # a picture of an output the cell no longer shows would mislead
@@ -227,17 +230,13 @@ class CellBlock(RestyledAlone, Vertical, can_focus=True):
 
     def show_picture(self, caption: str, png: bytes) -> None:
         """Show `png` (the output as the browser draws it) under the output, in place of an earlier one."""
-        box = self.query_one(".cell-picture", Vertical)
-        box.remove_children()
-        box.mount(CellPicture(caption, png))
-        box.remove_class("-empty")
+        self.query(".cell-picture").remove()
+        self.mount(Vertical(CellPicture(caption, png), classes="cell-picture"), after=self._output)
         self._pictured = self._cell.output
 
     def clear_picture(self) -> None:
         self._pictured = None
-        box = self.query_one(".cell-picture", Vertical)
-        box.remove_children()
-        box.add_class("-empty")
+        self.query(".cell-picture").remove()
 
     def mark(self, pattern: re.Pattern[str] | None) -> None:
         """Mark the search's matches in the code and console (None: no marks)."""
@@ -249,6 +248,10 @@ class CellBlock(RestyledAlone, Vertical, can_focus=True):
         if self._shown.get(line) == key:
             return
         self._shown[line] = key
+        if line == "console" and self._console_line is None:  # first needed now: the block's last line
+            self._console_line = Static(draw(), classes="cell-console")
+            self.mount(self._console_line)
+            return
         self.query_one(f".cell-{line}", Static).update(draw())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
