@@ -27,8 +27,7 @@ from collections.abc import Coroutine, Iterator
 from typing import Any
 
 from ..browser import Camera, can_picture, find_browser, warm_wanted
-from ..errors import BrowserMissingError
-from ..errors import InvalidRequestError
+from ..errors import BrowserMissingError, InvalidRequestError
 from ..model.notebook import Notebook, newest_stamp
 from ..wire.connection import Connection
 from ..wire.sessions import Target
@@ -38,7 +37,8 @@ WARM_AFTER_IDLE = 2.0  # seconds without a call before the browser starts warmin
 
 
 class Pictures:
-    """The cameras of one service, by the browser program asked for (None: MARIMO_PAIR_BROWSER or PATH)."""
+    """The cameras of one service (or of every PairingService of a process), by the browser program each
+    caller's --browser, MARIMO_PAIR_BROWSER or PATH finds."""
 
     def __init__(self, limit: int = CAMERAS, warm_after_idle: float = WARM_AFTER_IDLE) -> None:
         self._cameras: OrderedDict[str, Camera] = OrderedDict()  # by the program's path
