@@ -47,9 +47,11 @@ class Calls:
         return run_cli(args, env=env or self.env(), cwd=cwd, stdin=stdin)
 
     def popen(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        # Ctrl+C as in a terminal: a suite started in the background (`cmd &`) ignores SIGINT, and
+        # its children would inherit that.
         return subprocess.Popen([sys.executable, "-m", "marimo_pair_tui", "--headless", *args],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=env or self.env())
+                                env=env or self.env(), preexec_fn=_default_sigint)
 
     def status(self, env: dict[str, str] | None = None) -> dict[str, Any]:
         result = self.run("service", "status", env=env)
@@ -63,6 +65,10 @@ class Calls:
     def socket(self, state: Path | None = None) -> Path:
         return Path(service_wire.socket_path({"XDG_RUNTIME_DIR": str(self.runtime),
                                               "XDG_STATE_HOME": str(state or self.state)}))
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture

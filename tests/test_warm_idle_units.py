@@ -12,6 +12,10 @@ from marimo_pair_tui.core.service.pictures import Pictures
 from tests.support.waiting import wait_until_async
 
 
+DEFAULT = "/opt/browsers/chromium"  # what the caller's PATH finds
+PROGRAMS = {"chromium": DEFAULT, "/opt/browsers/other": "/opt/browsers/other"}
+
+
 class FakeCamera:
     """Records what it was asked to warm."""
 
@@ -38,6 +42,7 @@ def _fakes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pictures_module, "Camera", FakeCamera)
     monkeypatch.setattr(pictures_module, "can_picture", lambda: True)
     monkeypatch.setattr(pictures_module, "warm_wanted", lambda: True)
+    monkeypatch.setattr(pictures_module, "find_browser", lambda name=None: PROGRAMS.get(name, DEFAULT))
 
 
 async def test_nothing_warms_while_a_call_runs_and_then_only_the_newest_session() -> None:
@@ -68,7 +73,7 @@ async def test_the_browser_launches_at_once_while_the_page_waits_for_the_idle_ti
     with pictures.calling():
         assert pictures.warm("connection", "session")
         await wait_until_async(lambda: FakeCamera.launched, what="the browser launched during the call")
-        assert FakeCamera.launched == [None], "the default browser, once"
+        assert FakeCamera.launched == [DEFAULT], "the default browser, once"
         assert FakeCamera.warmed == [], "no page is loaded while a call is in flight"
     await asyncio.wait_for(pictures.warmed(), 5)
     assert FakeCamera.warmed == ["session"]
@@ -79,7 +84,16 @@ async def test_a_service_that_starts_launches_the_browser_without_any_page(monke
     pictures = Pictures(warm_after_idle=0.0)
     assert pictures.prepare()
     await asyncio.wait_for(pictures.warmed(), 5)
-    assert FakeCamera.launched == [None] and FakeCamera.warmed == []
+    assert FakeCamera.launched == [DEFAULT] and FakeCamera.warmed == []
     monkeypatch.setattr(pictures_module, "warm_wanted", lambda: False)
     assert not pictures.prepare(), "MARIMO_PAIR_BROWSER_WARM=0: nothing before the first picture"
+    await pictures.aclose()
+
+
+async def test_callers_whose_browsers_are_one_program_share_its_camera() -> None:
+    pictures = Pictures()
+    default = await pictures.camera(None)
+    assert await pictures.camera("chromium") is default, "named, it is the program PATH finds: one browser"
+    other = await pictures.camera("/opt/browsers/other")
+    assert other is not default and pictures.held("/opt/browsers/other") is other and pictures.held() is default
     await pictures.aclose()
