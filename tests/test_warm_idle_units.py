@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from marimo_pair_tui.core.errors import BrowserMissingError
 from marimo_pair_tui.core.service import pictures as pictures_module
 from marimo_pair_tui.core.service.pictures import Pictures
 from tests.support.waiting import wait_until_async
@@ -14,6 +15,15 @@ from tests.support.waiting import wait_until_async
 
 DEFAULT = "/opt/browsers/chromium"  # what the caller's PATH finds
 PROGRAMS = {"chromium": DEFAULT, "/opt/browsers/other": "/opt/browsers/other"}
+
+
+def _find_browser(name: str | None = None) -> str:
+    """PATH's program for None, else the program a name means exactly (as `shutil.which` takes it)."""
+    if name is None:
+        return DEFAULT
+    if name not in PROGRAMS:
+        raise BrowserMissingError(f"The browser {name!r} is not on PATH.")
+    return PROGRAMS[name]
 
 
 class FakeCamera:
@@ -42,7 +52,7 @@ def _fakes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pictures_module, "Camera", FakeCamera)
     monkeypatch.setattr(pictures_module, "can_picture", lambda: True)
     monkeypatch.setattr(pictures_module, "warm_wanted", lambda: True)
-    monkeypatch.setattr(pictures_module, "find_browser", lambda name=None: PROGRAMS.get(name, DEFAULT))
+    monkeypatch.setattr(pictures_module, "find_browser", _find_browser)
 
 
 async def test_nothing_warms_while_a_call_runs_and_then_only_the_newest_session() -> None:
@@ -94,6 +104,7 @@ async def test_callers_whose_browsers_are_one_program_share_its_camera() -> None
     pictures = Pictures()
     default = await pictures.camera(None)
     assert await pictures.camera("chromium") is default, "named, it is the program PATH finds: one browser"
+    assert await pictures.camera(" chromium ") is default, "a name is taken without the spaces around it"
     other = await pictures.camera("/opt/browsers/other")
     assert other is not default and pictures.held("/opt/browsers/other") is other and pictures.held() is default
     await pictures.aclose()

@@ -70,7 +70,7 @@ class Pictures:
     def _program(browser: str | None) -> str:
         """The program `browser` names (None: the default), found as the caller would find it: with
         their PATH, MARIMO_PAIR_BROWSER and working directory; raises the clear error when there is none."""
-        return str(find_browser(browser if browser and browser.strip() else None))
+        return str(find_browser(browser.strip() if browser and browser.strip() else None))
 
     async def camera(self, browser: str | None) -> Camera:
         """The warm camera for `browser`; the least recently used one closes past the limit."""
